@@ -1,0 +1,115 @@
+import { buildCfg, CfgTooDeepError, type Cfg } from './cfg.js';
+import type { ResolvedConfig, RuleSetting } from './config.js';
+import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
+import type { Span } from './facts.js';
+import type { ProjectIndex } from './project-index.js';
+import type { Rule, RuleContext } from './rule.js';
+import type { AnalysisSettings } from './settings.js';
+import type { SourceFile } from './source-file.js';
+import { applyDirectives, parseDirectives, UNUSED_DIRECTIVE_RULE } from './suppressions.js';
+
+export interface CheckOptions {
+  readonly rules: readonly Rule[];
+  readonly config: ResolvedConfig;
+  /** `--rule ID=SEVERITY` overrides, applied over the config file. */
+  readonly overrides?: Readonly<Record<string, RuleSetting['severity']>>;
+  readonly reportUnusedDirectives?: boolean;
+  readonly debug?: (message: string) => void;
+}
+
+/** A function whose body is more than this share of ERROR nodes is not analysed. */
+const MAX_ERROR_SHARE = 0.5;
+
+export function ruleSetting(rule: Rule, options: CheckOptions): { severity: Severity | 'off'; options: Readonly<Record<string, unknown>> } {
+  const configured = options.config.rules[rule.meta.id];
+  const severity = options.overrides?.[rule.meta.id] ?? configured?.severity ?? rule.meta.defaultSeverity;
+  return { severity, options: configured?.options ?? {} };
+}
+
+/** Runs every enabled rule over one prepared file; returns fingerprinted, unsuppressed findings. */
+export function checkFile(file: SourceFile, index: ProjectIndex, settings: AnalysisSettings, options: CheckOptions): Finding[] {
+  const cfgs = new Map<number, Cfg | null>();
+  const cfg = (fnIndex: number): Cfg | undefined => {
+    if (!cfgs.has(fnIndex)) cfgs.set(fnIndex, buildFunctionCfg(file, fnIndex, settings, options.debug));
+    return cfgs.get(fnIndex) ?? undefined;
+  };
+  const locate = (span: Span): Location => ({ file: file.path, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn });
+  const inputs: FindingInput[] = [];
+  for (const rule of options.rules) {
+    const setting = ruleSetting(rule, options);
+    if (setting.severity === 'off') continue;
+    const configuredSeverity = setting.severity;
+    const context: RuleContext = {
+      file,
+      index,
+      settings,
+      options: setting.options,
+      severity: configuredSeverity,
+      cfg,
+      locate,
+      report(input) {
+        const fn = input.functionIndex !== undefined ? file.facts.functions[input.functionIndex] : undefined;
+        inputs.push({
+          ruleId: rule.meta.id,
+          severity: input.severity ?? configuredSeverity,
+          message: input.message,
+          location: locate(input.span),
+          related: input.related ?? [],
+          path: input.path,
+          fix: input.fix,
+          functionName: fn?.qualifiedName,
+          anchorText: input.anchorText,
+        });
+      },
+    };
+    rule.check(context);
+  }
+  const directives = parseDirectives(file.path, file.syntax.comments, file.lines.lineCount);
+  const kept = applyDirectives(fingerprintFindings(inputs), directives);
+  if (!options.reportUnusedDirectives) return kept;
+  const unusedSeverity = options.overrides?.[UNUSED_DIRECTIVE_RULE] ?? options.config.rules[UNUSED_DIRECTIVE_RULE]?.severity ?? 'warning';
+  if (unusedSeverity === 'off') return kept;
+  const unused: FindingInput[] = directives
+    .filter((d) => d.kind !== 'enable' && !d.used)
+    .map((d) => ({
+      ruleId: UNUSED_DIRECTIVE_RULE,
+      severity: unusedSeverity,
+      message: `unused connlint-${d.kind} directive (no ${d.rules.length > 0 ? d.rules.map((r) => `'${r}'`).join(', ') : ''} findings${d.rules.length > 0 ? '' : ' at all'} to suppress here)`.replace('no  findings', 'no findings'),
+      location: d.location,
+      related: [],
+      anchorText: `${d.kind} ${d.rules.join(',')}`,
+    }));
+  return [...kept, ...fingerprintFindings(unused)];
+}
+
+function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisSettings, debug?: (m: string) => void): Cfg | null {
+  const node = file.syntax.functionNodes[fnIndex];
+  const fact = file.facts.functions[fnIndex];
+  if (!node || !fact) return null;
+  const body = node.childForFieldName('body');
+  if (body && file.syntax.errorBytes > 0) {
+    const errorBytes = errorBytesWithin(file, body.startIndex, body.endIndex);
+    if (errorBytes > (body.endIndex - body.startIndex) * MAX_ERROR_SHARE) {
+      debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': its body is mostly syntax errors`);
+      return null;
+    }
+  }
+  try {
+    return buildCfg(node, { noReturn: settings.noReturn });
+  } catch (error) {
+    if (error instanceof CfgTooDeepError) {
+      debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error.message}`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+function errorBytesWithin(file: SourceFile, start: number, end: number): number {
+  let total = 0;
+  for (const [s, e] of file.syntax.errorRanges) {
+    if (e <= start || s >= end) continue;
+    total += Math.min(e, end) - Math.max(s, start);
+  }
+  return total;
+}

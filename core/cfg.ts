@@ -1,0 +1,526 @@
+import type { SyntaxNode } from './parser.js';
+import { calleeName, unwrap } from './syntax.js';
+
+/**
+ * Control-flow graph of one function body, built from the tree-sitter syntax tree.
+ *
+ * Nodes point back at the syntax they evaluate; rules read effects (assignments, calls) from that
+ * syntax in their transfer functions. Conditions are decomposed (`&&`, `||`, `!`, `?:`, comma) so
+ * every `condition` node holds one atomic test and its two out-edges say which truth value holds
+ * on them — that is what lets a dataflow learn `fd < 0` on one edge and `fd >= 0` on the other.
+ */
+
+export type CfgNodeKind =
+  /** function start */
+  | 'entry'
+  /** normal function exit: returns and falling off the end arrive here */
+  | 'exit'
+  /** the process (or thread) ends: calls that never return, `throw` with no handler, etc. */
+  | 'abort'
+  /** a statement or expression evaluated for its effects */
+  | 'statement'
+  /** an atomic condition; its out-edges carry the truth value */
+  | 'condition'
+  /** return / break / continue / goto / throw / co_return */
+  | 'jump'
+  /** a merge point with no syntax (loop heads, labels, after-if) */
+  | 'join';
+
+export type JumpKind = 'return' | 'break' | 'continue' | 'goto' | 'throw' | 'co_return';
+
+export interface CfgEdge {
+  readonly from: CfgNode;
+  readonly to: CfgNode;
+  /** The atomic condition tested on this edge and the value it has here. */
+  readonly condition?: SyntaxNode;
+  readonly assumption?: boolean;
+  /** Control transferred by an exception to a catch handler. */
+  readonly exceptional?: boolean;
+}
+
+export interface CfgNode {
+  readonly id: number;
+  readonly kind: CfgNodeKind;
+  readonly syntax?: SyntaxNode;
+  readonly jump?: JumpKind;
+  /** Calls that never return end this statement. */
+  noReturn?: boolean;
+  readonly succs: CfgEdge[];
+  readonly preds: CfgEdge[];
+  /** Enclosing loops, innermost first. */
+  readonly loops: LoopInfo[];
+  /** For `goto`: the label's name. */
+  label?: string;
+}
+
+export interface LoopInfo {
+  readonly id: number;
+  readonly syntax: SyntaxNode;
+  /** `do { … } while (0)` and other loops whose condition is constant false never iterate. */
+  readonly neverRepeats: boolean;
+  /** Every CFG node inside the loop: head, condition, body and update. */
+  readonly nodes: Set<number>;
+  /** Enclosing loops of this loop, innermost first. */
+  readonly outer: LoopInfo[];
+}
+
+export interface Cfg {
+  readonly function: SyntaxNode;
+  readonly entry: CfgNode;
+  readonly exit: CfgNode;
+  readonly abort: CfgNode;
+  readonly nodes: CfgNode[];
+  readonly loops: LoopInfo[];
+}
+
+export interface CfgOptions {
+  /** Names of functions that never return (catalog plus configuration). */
+  readonly noReturn: ReadonlySet<string>;
+  /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
+  readonly maxDepth?: number;
+}
+
+export class CfgTooDeepError extends Error {
+  constructor(readonly depth: number) {
+    super(`nesting deeper than ${depth} levels`);
+  }
+}
+
+interface JumpTargets {
+  readonly breakTo?: CfgNode;
+  readonly continueTo?: CfgNode;
+}
+
+const CONSTANT_TRUE = /^(1|true|TRUE|1U|1u|!0)$/;
+const CONSTANT_FALSE = /^(0|false|FALSE|0U|0u)$/;
+
+class CfgBuilder {
+  readonly nodes: CfgNode[] = [];
+  readonly loops: LoopInfo[] = [];
+  private readonly loopStack: LoopInfo[] = [];
+  private readonly tryStack: { handlers: CfgNode[]; nodes: CfgNode[] }[] = [];
+  private readonly labels = new Map<string, CfgNode>();
+  private depth = 0;
+  readonly entry: CfgNode;
+  readonly exit: CfgNode;
+  readonly abort: CfgNode;
+
+  constructor(
+    private readonly options: CfgOptions,
+    private readonly maxDepth: number,
+  ) {
+    this.entry = this.node('entry');
+    this.exit = this.node('exit');
+    this.abort = this.node('abort');
+  }
+
+  node(kind: CfgNodeKind, syntax?: SyntaxNode, jump?: JumpKind): CfgNode {
+    const node: CfgNode = { id: this.nodes.length, kind, syntax, jump, succs: [], preds: [], loops: [...this.loopStack].reverse() };
+    this.nodes.push(node);
+    for (const loop of this.loopStack) loop.nodes.add(node.id);
+    const innerTry = this.tryStack[this.tryStack.length - 1];
+    if (innerTry && (kind === 'statement' || kind === 'condition')) innerTry.nodes.push(node);
+    return node;
+  }
+
+  edge(from: CfgNode, to: CfgNode, condition?: SyntaxNode, assumption?: boolean, exceptional?: boolean): void {
+    const edge: CfgEdge = { from, to, condition, assumption, exceptional };
+    from.succs.push(edge);
+    to.preds.push(edge);
+  }
+
+  private enter(): void {
+    if (++this.depth > this.maxDepth) throw new CfgTooDeepError(this.maxDepth);
+  }
+
+  private leave(): void {
+    this.depth--;
+  }
+
+  collectLabels(body: SyntaxNode): void {
+    const stack: SyntaxNode[] = [body];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.type === 'lambda_expression') continue;
+      if (node.type === 'labeled_statement') {
+        const label = node.childForFieldName('label')?.text;
+        if (label && !this.labels.has(label)) this.labels.set(label, this.node('join', node));
+      }
+      for (const child of node.namedChildren) stack.push(child);
+    }
+  }
+
+  /** Builds `stmt` so that it continues to `next`; returns the node control enters it at. */
+  statement(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
+    this.enter();
+    try {
+      return this.statementInner(stmt, next, targets);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private statementInner(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
+    switch (stmt.type) {
+      case 'compound_statement':
+        return this.sequence(stmt.namedChildren, next, targets);
+      case 'if_statement':
+        return this.ifStatement(stmt, next, targets);
+      case 'while_statement':
+        return this.whileStatement(stmt, next);
+      case 'do_statement':
+        return this.doStatement(stmt, next);
+      case 'for_statement':
+        return this.forStatement(stmt, next);
+      case 'for_range_loop':
+        return this.rangeFor(stmt, next);
+      case 'switch_statement':
+        return this.switchStatement(stmt, next, targets);
+      case 'return_statement':
+      case 'co_return_statement':
+        return this.jumpTo(stmt, stmt.type === 'return_statement' ? 'return' : 'co_return', this.exit);
+      case 'break_statement':
+        return targets.breakTo ? this.jumpTo(stmt, 'break', targets.breakTo) : this.jumpTo(stmt, 'break', next);
+      case 'continue_statement':
+        return targets.continueTo ? this.jumpTo(stmt, 'continue', targets.continueTo) : this.jumpTo(stmt, 'continue', next);
+      case 'goto_statement': {
+        const label = stmt.childForFieldName('label')?.text ?? '';
+        const target = this.labels.get(label) ?? this.exit;
+        const node = this.jumpTo(stmt, 'goto', target);
+        node.label = label;
+        return node;
+      }
+      case 'labeled_statement': {
+        const label = stmt.childForFieldName('label')?.text ?? '';
+        const labelNode = this.labels.get(label) ?? this.node('join', stmt);
+        for (const loop of this.loopStack) loop.nodes.add(labelNode.id);
+        (labelNode.loops as LoopInfo[]).push(...[...this.loopStack].reverse());
+        const inner = stmt.namedChildren.find((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
+        const innerEntry = inner ? this.statement(inner, next, targets) : next;
+        this.edge(labelNode, innerEntry);
+        return labelNode;
+      }
+      case 'throw_statement':
+        return this.throwStatement(stmt);
+      case 'try_statement':
+        return this.tryStatement(stmt, next, targets);
+      case 'attributed_statement': {
+        const inner = stmt.namedChildren.find((c) => c.type !== 'attribute_declaration');
+        return inner ? this.statement(inner, next, targets) : next;
+      }
+      case 'case_statement':
+        // Only reached for a case label outside a switch body (macro soup); read its statements.
+        return this.sequence(stmt.namedChildren.filter((c) => c !== stmt.childForFieldName('value')), next, targets);
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+      case 'preproc_else':
+        return this.preprocessorBranch(stmt, next, targets);
+      case 'ERROR':
+      case 'comment':
+      case 'preproc_include':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_call':
+      case 'type_definition':
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'enum_specifier':
+        // ERROR regions are skipped: their insides are not trustworthy statements.
+        return next;
+      case 'expression_statement':
+        if (stmt.namedChildren.length === 0) return next;
+        if (stmt.namedChildren[0]!.type === 'throw_expression') return this.throwStatement(stmt);
+        return this.simple(stmt, next);
+      default:
+        return this.simple(stmt, next);
+    }
+  }
+
+  private simple(stmt: SyntaxNode, next: CfgNode): CfgNode {
+    const node = this.node('statement', stmt);
+    if (this.neverReturns(stmt)) {
+      node.noReturn = true;
+      this.edge(node, this.abort);
+    } else {
+      this.edge(node, next);
+    }
+    return node;
+  }
+
+  private neverReturns(stmt: SyntaxNode): boolean {
+    if (stmt.type !== 'expression_statement') return false;
+    let expr = stmt.namedChildren[0];
+    if (!expr) return false;
+    expr = unwrap(expr);
+    if (expr.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
+    if (expr.type !== 'call_expression') return false;
+    const name = calleeName(expr);
+    return name !== undefined && this.options.noReturn.has(name);
+  }
+
+  private jumpTo(stmt: SyntaxNode, kind: JumpKind, target: CfgNode): CfgNode {
+    const node = this.node('jump', stmt, kind);
+    this.edge(node, target);
+    return node;
+  }
+
+  private throwStatement(stmt: SyntaxNode): CfgNode {
+    const handlers = this.tryStack[this.tryStack.length - 1]?.handlers;
+    const node = this.node('jump', stmt, 'throw');
+    if (handlers && handlers.length > 0) for (const h of handlers) this.edge(node, h, undefined, undefined, true);
+    else this.edge(node, this.exit, undefined, undefined, true);
+    return node;
+  }
+
+  sequence(statements: readonly SyntaxNode[], next: CfgNode, targets: JumpTargets): CfgNode {
+    let entry = next;
+    for (let i = statements.length - 1; i >= 0; i--) {
+      const stmt = statements[i]!;
+      if (stmt.type === 'comment') continue;
+      entry = this.statement(stmt, entry, targets);
+    }
+    return entry;
+  }
+
+  /** Builds a condition so that control goes to onTrue / onFalse; returns its entry. */
+  condition(expr: SyntaxNode, onTrue: CfgNode, onFalse: CfgNode): CfgNode {
+    this.enter();
+    try {
+      return this.conditionInner(expr, onTrue, onFalse);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private conditionInner(raw: SyntaxNode, onTrue: CfgNode, onFalse: CfgNode): CfgNode {
+    if (raw.type === 'condition_clause') {
+      const init = raw.childForFieldName('initializer');
+      const value = raw.childForFieldName('value');
+      const test = value ? this.condition(value, onTrue, onFalse) : onTrue;
+      return init ? this.simple(init, test) : test;
+    }
+    const expr = unwrap(raw);
+    const text = expr.text.replace(/\s+/g, '');
+    if (CONSTANT_TRUE.test(text)) return onTrue;
+    if (CONSTANT_FALSE.test(text)) return onFalse;
+    if (expr.type === 'binary_expression') {
+      const op = expr.childForFieldName('operator')?.type;
+      const left = expr.childForFieldName('left');
+      const right = expr.childForFieldName('right');
+      if (left && right && (op === '&&' || op === 'and')) {
+        return this.condition(left, this.condition(right, onTrue, onFalse), onFalse);
+      }
+      if (left && right && (op === '||' || op === 'or')) {
+        return this.condition(left, onTrue, this.condition(right, onTrue, onFalse));
+      }
+    }
+    if (expr.type === 'unary_expression') {
+      const op = expr.childForFieldName('operator')?.type;
+      const arg = expr.childForFieldName('argument');
+      if (arg && (op === '!' || op === 'not')) return this.condition(arg, onFalse, onTrue);
+    }
+    if (expr.type === 'conditional_expression') {
+      const c = expr.childForFieldName('condition');
+      const a = expr.childForFieldName('consequence');
+      const b = expr.childForFieldName('alternative');
+      if (c && a && b) return this.condition(c, this.condition(a, onTrue, onFalse), this.condition(b, onTrue, onFalse));
+    }
+    if (expr.type === 'comma_expression') {
+      const left = expr.childForFieldName('left');
+      const right = expr.childForFieldName('right');
+      if (left && right) return this.simple(left, this.condition(right, onTrue, onFalse));
+    }
+    const node = this.node('condition', expr);
+    if (onTrue === onFalse) {
+      this.edge(node, onTrue);
+    } else {
+      this.edge(node, onTrue, expr, true);
+      this.edge(node, onFalse, expr, false);
+    }
+    return node;
+  }
+
+  private ifStatement(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
+    const cond = stmt.childForFieldName('condition');
+    const consequence = stmt.childForFieldName('consequence');
+    let alternative = stmt.childForFieldName('alternative');
+    if (alternative?.type === 'else_clause') alternative = alternative.namedChildren.find((c) => c.type !== 'comment') ?? null;
+    const thenEntry = consequence ? this.statement(consequence, next, targets) : next;
+    const elseEntry = alternative ? this.statement(alternative, next, targets) : next;
+    return cond ? this.condition(cond, thenEntry, elseEntry) : thenEntry;
+  }
+
+  private openLoop(stmt: SyntaxNode, neverRepeats: boolean): LoopInfo {
+    const loop: LoopInfo = { id: this.loops.length, syntax: stmt, neverRepeats, nodes: new Set(), outer: [...this.loopStack].reverse() };
+    this.loops.push(loop);
+    this.loopStack.push(loop);
+    return loop;
+  }
+
+  private closeLoop(): void {
+    this.loopStack.pop();
+  }
+
+  private whileStatement(stmt: SyntaxNode, next: CfgNode): CfgNode {
+    this.openLoop(stmt, isConstantFalse(stmt.childForFieldName('condition')));
+    const head = this.node('join', stmt);
+    const body = stmt.childForFieldName('body');
+    const bodyEntry = body ? this.statement(body, head, { breakTo: next, continueTo: head }) : head;
+    const cond = stmt.childForFieldName('condition');
+    const condEntry = cond ? this.condition(cond, bodyEntry, next) : bodyEntry;
+    this.edge(head, condEntry);
+    this.closeLoop();
+    return head;
+  }
+
+  private doStatement(stmt: SyntaxNode, next: CfgNode): CfgNode {
+    const cond = stmt.childForFieldName('condition');
+    this.openLoop(stmt, isConstantFalse(cond));
+    const head = this.node('join', stmt);
+    const continueTarget = this.node('join');
+    const body = stmt.childForFieldName('body');
+    const bodyEntry = body ? this.statement(body, continueTarget, { breakTo: next, continueTo: continueTarget }) : continueTarget;
+    const condEntry = cond ? this.condition(cond, head, next) : head;
+    this.edge(continueTarget, condEntry);
+    this.edge(head, bodyEntry);
+    this.closeLoop();
+    return head;
+  }
+
+  private forStatement(stmt: SyntaxNode, next: CfgNode): CfgNode {
+    const init = stmt.childForFieldName('initializer');
+    const cond = stmt.childForFieldName('condition');
+    const updates = stmt.childrenForFieldName('update');
+    this.openLoop(stmt, isConstantFalse(cond));
+    const head = this.node('join', stmt);
+    let updateEntry = head;
+    for (let i = updates.length - 1; i >= 0; i--) updateEntry = this.simple(updates[i]!, updateEntry);
+    const body = stmt.childForFieldName('body');
+    const bodyEntry = body ? this.statement(body, updateEntry, { breakTo: next, continueTo: updateEntry }) : updateEntry;
+    const condEntry = cond ? this.condition(cond, bodyEntry, next) : bodyEntry;
+    this.edge(head, condEntry);
+    this.closeLoop();
+    return init ? this.simple(init, head) : head;
+  }
+
+  private rangeFor(stmt: SyntaxNode, next: CfgNode): CfgNode {
+    this.openLoop(stmt, false);
+    const head = this.node('join', stmt);
+    // "Is there another element?" is not a condition we can reason about: a plain two-way choice.
+    const element = this.node('statement', stmt.childForFieldName('declarator') ?? stmt);
+    const body = stmt.childForFieldName('body');
+    const bodyEntry = body ? this.statement(body, head, { breakTo: next, continueTo: head }) : head;
+    this.edge(head, element);
+    this.edge(head, next);
+    this.edge(element, bodyEntry);
+    this.closeLoop();
+    const right = stmt.childForFieldName('right');
+    return right ? this.simple(right, head) : head;
+  }
+
+  private switchStatement(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
+    const cond = stmt.childForFieldName('condition');
+    const body = stmt.childForFieldName('body');
+    const dispatch = this.node('statement', cond ?? stmt);
+    const inner: JumpTargets = { breakTo: next, continueTo: targets.continueTo };
+    const children = body?.namedChildren ?? [];
+    let fallthrough = next;
+    let hasDefault = false;
+    const caseEntries: CfgNode[] = [];
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i]!;
+      if (child.type !== 'case_statement') {
+        fallthrough = this.statement(child, fallthrough, inner);
+        continue;
+      }
+      const value = child.childForFieldName('value');
+      if (!value) hasDefault = true;
+      const statements = child.namedChildren.filter((c) => c !== value && c.type !== 'comment');
+      fallthrough = this.sequence(statements, fallthrough, inner);
+      caseEntries.push(fallthrough);
+    }
+    for (const entry of caseEntries.reverse()) this.edge(dispatch, entry);
+    if (!hasDefault) this.edge(dispatch, next);
+    return dispatch;
+  }
+
+  private tryStatement(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
+    const handlers: CfgNode[] = [];
+    for (const clause of stmt.namedChildren) {
+      if (clause.type !== 'catch_clause') continue;
+      const body = clause.childForFieldName('body');
+      handlers.push(body ? this.statement(body, next, targets) : next);
+    }
+    const frame = { handlers, nodes: [] as CfgNode[] };
+    this.tryStack.push(frame);
+    const body = stmt.childForFieldName('body');
+    const bodyEntry = body ? this.statement(body, next, targets) : next;
+    this.tryStack.pop();
+    // Any statement in the body may throw into any handler.
+    for (const node of frame.nodes) for (const h of handlers) this.edge(node, h, undefined, undefined, true);
+    return bodyEntry;
+  }
+
+  private preprocessorBranch(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
+    // `#if A … #else … #endif`: either branch may be the one compiled; model both.
+    const alternative = stmt.childForFieldName('alternative');
+    const skip = new Set<number>([stmt.childForFieldName('name')?.id, stmt.childForFieldName('condition')?.id, alternative?.id].filter((x): x is number => x !== undefined));
+    const body = stmt.namedChildren.filter((c) => !skip.has(c.id));
+    const chosen = this.sequence(body, next, targets);
+    const other = alternative ? this.statement(alternative, next, targets) : next;
+    if (chosen === other) return chosen;
+    const choice = this.node('join');
+    this.edge(choice, chosen);
+    this.edge(choice, other);
+    return choice;
+  }
+}
+
+function isConstantFalse(cond: SyntaxNode | null): boolean {
+  if (!cond) return false;
+  return CONSTANT_FALSE.test(unwrap(cond).text.replace(/\s+/g, ''));
+}
+
+/** Body of a function definition or lambda. */
+export function functionBody(fn: SyntaxNode): SyntaxNode | null {
+  return fn.childForFieldName('body');
+}
+
+/** Builds the CFG of a function definition or lambda expression. Throws CfgTooDeepError. */
+export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
+  const builder = new CfgBuilder(options, options.maxDepth ?? 400);
+  const body = functionBody(fn);
+  if (body) {
+    builder.collectLabels(body);
+    const first = body.type === 'compound_statement' ? builder.sequence(body.namedChildren, builder.exit, {}) : builder.statement(body, builder.exit, {});
+    builder.edge(builder.entry, first);
+  } else {
+    builder.edge(builder.entry, builder.exit);
+  }
+  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops };
+}
+
+/** Innermost loop around a node that really iterates (skips `do { } while (0)` wrappers). */
+export function innermostRealLoop(node: CfgNode): LoopInfo | undefined {
+  return node.loops.find((l) => !l.neverRepeats);
+}
+
+/** The CFG node that evaluates `syntax` (the smallest node whose syntax contains it). */
+export function nodeEvaluating(cfg: Cfg, syntax: SyntaxNode): CfgNode | undefined {
+  let best: CfgNode | undefined;
+  for (const node of cfg.nodes) {
+    const s = node.syntax;
+    if (!s || node.kind === 'join') continue;
+    if (s.startIndex <= syntax.startIndex && syntax.endIndex <= s.endIndex) {
+      if (!best || s.endIndex - s.startIndex < best.syntax!.endIndex - best.syntax!.startIndex) best = node;
+    }
+  }
+  return best;
+}
+
+/** Where a jump goes; undefined for nodes that are not jumps. */
+export function jumpTarget(node: CfgNode): CfgNode | undefined {
+  return node.kind === 'jump' ? node.succs.find((e) => !e.exceptional)?.to ?? node.succs[0]?.to : undefined;
+}

@@ -1,0 +1,177 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import AjvModule, { type ErrorObject } from 'ajv';
+import { packageRoot } from './package-root.js';
+import type { SeveritySetting } from './findings.js';
+
+/**
+ * connlint.json: found by walking up from each analysed file (nearest wins), or given with
+ * --config. Validated against schema/connlint.schema.json, the same file editors use for
+ * completion.
+ */
+
+export const CONFIG_FILE_NAMES = ['connlint.json', '.connlintrc.json'] as const;
+
+export interface RuleSetting {
+  readonly severity: SeveritySetting;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface FunctionSettings {
+  readonly acquire: readonly string[];
+  readonly release: readonly string[];
+  readonly noReturn: readonly string[];
+  readonly acceptWrappers: readonly { name: string; listenerArg: number }[];
+}
+
+export interface ResolvedConfig {
+  /** The config file, if any. */
+  readonly file?: string;
+  /** Folder that `ignore` globs are relative to. */
+  readonly baseDir: string;
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+  readonly functions: FunctionSettings;
+  readonly ignore: readonly string[];
+  readonly headerLanguage: 'auto' | 'c' | 'cpp';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    /** JSON pointer of the broken spot ('' for the whole file). */
+    readonly pointer: string,
+    readonly detail: string,
+    /** 1-based position of a JSON syntax error, when known. */
+    readonly position?: { line: number; column: number },
+  ) {
+    super(`${file}${position ? `:${position.line}:${position.column}` : ''}: ${pointer ? `${pointer}: ` : ''}${detail}`);
+  }
+}
+
+export function emptyConfig(baseDir: string): ResolvedConfig {
+  return { baseDir, rules: {}, functions: { acquire: [], release: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto' };
+}
+
+const Ajv = AjvModule.default ?? AjvModule;
+let validator: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
+
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schema', 'connlint.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator(data) ? [] : [...(validator.errors ?? [])];
+}
+
+/** The most useful message among ajv's errors (oneOf produces several). */
+function describe(errors: ErrorObject[]): { pointer: string; detail: string } {
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const deepest = (specific.length > 0 ? specific : errors).sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
+  let detail = deepest.message ?? 'invalid';
+  if (deepest.keyword === 'additionalProperties') {
+    const prop = (deepest.params as { additionalProperty: string }).additionalProperty;
+    detail = deepest.instancePath.startsWith('/rules') || deepest.instancePath === '/rules' ? `unknown rule '${prop}'` : `unknown property '${prop}'`;
+  } else if (deepest.keyword === 'enum') {
+    detail = `${detail}: ${(deepest.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
+  }
+  return { pointer: deepest.instancePath || '/', detail };
+}
+
+export function parseConfig(file: string, text: string): ResolvedConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /position (\d+)/.exec(message);
+    let position: { line: number; column: number } | undefined;
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      position = { line: before.split('\n').length, column: before.length - before.lastIndexOf('\n') };
+    }
+    throw new ConfigError(file, '', `not valid JSON (${message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '')})`, position);
+  }
+  const errors = validate(data);
+  if (errors.length > 0) {
+    const { pointer, detail } = describe(errors);
+    throw new ConfigError(file, pointer, detail);
+  }
+  const raw = data as {
+    rules?: Record<string, string | [string, Record<string, unknown>?]>;
+    functions?: { acquire?: string[]; release?: string[]; noReturn?: string[]; acceptWrappers?: (string | { name: string; listenerArg?: number })[] };
+    ignore?: string[];
+    headerLanguage?: 'auto' | 'c' | 'cpp';
+  };
+  const rules: Record<string, RuleSetting> = {};
+  for (const [id, value] of Object.entries(raw.rules ?? {})) {
+    rules[id] = typeof value === 'string' ? { severity: value as SeveritySetting, options: {} } : { severity: value[0] as SeveritySetting, options: value[1] ?? {} };
+  }
+  const fns = raw.functions ?? {};
+  return {
+    file,
+    baseDir: dirname(file),
+    rules,
+    functions: {
+      acquire: fns.acquire ?? [],
+      release: fns.release ?? [],
+      noReturn: fns.noReturn ?? [],
+      acceptWrappers: (fns.acceptWrappers ?? []).map((w) => (typeof w === 'string' ? { name: w, listenerArg: 0 } : { name: w.name, listenerArg: w.listenerArg ?? 0 })),
+    },
+    ignore: raw.ignore ?? [],
+    headerLanguage: raw.headerLanguage ?? 'auto',
+  };
+}
+
+export function loadConfigFile(file: string): ResolvedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, '', `cannot read config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseConfig(resolve(file), text);
+}
+
+/** Nearest config file at or above `dir`. */
+export function findConfigFile(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(current, name);
+      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    }
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/** Config per analysed file, cached per folder. `--config` wins over discovery. */
+export class ConfigResolver {
+  private readonly byDir = new Map<string, ResolvedConfig>();
+  private readonly byFile = new Map<string, ResolvedConfig>();
+
+  constructor(
+    private readonly explicitFile?: string,
+    private readonly cwd: string = process.cwd(),
+  ) {}
+
+  forDirectory(dir: string): ResolvedConfig {
+    const key = resolve(dir);
+    let config = this.byDir.get(key);
+    if (!config) {
+      const file = this.explicitFile ? resolve(this.cwd, this.explicitFile) : findConfigFile(key);
+      if (!file) config = emptyConfig(this.cwd);
+      else {
+        config = this.byFile.get(file);
+        if (!config) {
+          config = loadConfigFile(file);
+          this.byFile.set(file, config);
+        }
+      }
+      this.byDir.set(key, config);
+    }
+    return config;
+  }
+
+  forFile(path: string): ResolvedConfig {
+    return this.forDirectory(dirname(resolve(this.cwd, path)));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Keys that name "the same descriptor" across functions and files, so that an EPOLLET
+ * registration of `srv->listen_fd` in poller.c is matched with `accept(srv->listen_fd, …)` in
+ * server.c.
+ *
+ *   global:NAME                  a file-scope variable (matched project-wide by name)
+ *   local:FILE:FUNCTION:NAME     a local variable of one function
+ *   param:FUNCTION:INDEX         a parameter: resolved through the call sites of FUNCTION
+ *   field:TYPE.NAME              a struct/class member; TYPE is `*` when the base's type is unknown
+ *   name:FILE:FUNCTION:NAME      an identifier seen from facts only (local or global, unknown which)
+ */
+
+export interface ScopeInfo {
+  readonly file: string;
+  /** Qualified function name (`Server::onAccept`, `main`). */
+  readonly functionName: string;
+  /** Class/struct whose member function this is, for `this->x` and bare members. */
+  readonly className?: string;
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  /** Local variable types, when known (undefined: not collected). */
+  readonly locals?: ReadonlyMap<string, string>;
+  /** Names declared at file scope in this file. */
+  readonly globals?: ReadonlySet<string>;
+}
+
+const IDENT = /^[A-Za-z_]\w*$/;
+
+/** Strips casts, parentheses, `&` and `*` so `(int)(s->fd)` and `s->fd` agree. */
+function strip(expr: string): string {
+  let text = expr.replace(/\s+/g, '');
+  for (;;) {
+    const before = text;
+    text = text.replace(/^\((?:const)?(?:int|unsigned|SOCKET|evutil_socket_t|socket_t|intptr_t|long)\)/, '');
+    if (/^\(.*\)$/.test(text) && balanced(text.slice(1, -1))) text = text.slice(1, -1);
+    text = text.replace(/^static_cast<[^>]*>\((.*)\)$/, '$1');
+    if (text === before) return text;
+  }
+}
+
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The struct/class name in a type spelling: `struct server *` → `server`, `const Listener&` → `Listener`. */
+export function typeName(type: string): string | undefined {
+  const words = type.replace(/[*&]/g, ' ').split(/\s+/).filter((w) => w && !/^(struct|class|union|const|volatile|static|register|unsigned|signed|enum)$/.test(w));
+  const last = words[words.length - 1];
+  if (!last) return undefined;
+  return last.replace(/^.*::/, '').replace(/<.*$/, '');
+}
+
+/** Key of a descriptor expression as written inside a function. Undefined for non-lvalue shapes. */
+export function descriptorKey(expression: string, scope: ScopeInfo): string | undefined {
+  const text = strip(expression);
+  if (IDENT.test(text)) return identifierKey(text, scope);
+  const member = /^(.*?)(->|\.)([A-Za-z_]\w*)$/.exec(text);
+  if (member) {
+    const base = strip(member[1]!);
+    const field = member[3]!;
+    return `field:${baseType(base, scope) ?? '*'}.${field}`;
+  }
+  return undefined;
+}
+
+function identifierKey(name: string, scope: ScopeInfo): string {
+  const param = scope.params.findIndex((p) => p.name === name);
+  if (param >= 0) return `param:${scope.functionName}:${param}`;
+  if (scope.locals?.has(name)) return `local:${scope.file}:${scope.functionName}:${name}`;
+  if (scope.locals && scope.globals?.has(name)) return `global:${name}`;
+  if (scope.className && scope.locals && !scope.globals?.has(name)) return `field:${scope.className}.${name}`;
+  if (scope.locals) return `global:${name}`;
+  return `name:${scope.file}:${scope.functionName}:${name}`;
+}
+
+function baseType(base: string, scope: ScopeInfo): string | undefined {
+  if (base === 'this' || base === '*this') return scope.className;
+  const name = base.replace(/^\*/, '');
+  if (!IDENT.test(name)) return undefined;
+  const param = scope.params.find((p) => p.name === name);
+  if (param) return typeName(param.type);
+  const local = scope.locals?.get(name);
+  return local ? typeName(local) : undefined;
+}
+
+/** Whether two keys can name the same descriptor. */
+export function keysMatch(a: string, b: string): boolean {
+  if (a === b) return true;
+  return oneWay(a, b) || oneWay(b, a);
+}
+
+function oneWay(a: string, b: string): boolean {
+  if (a.startsWith('name:')) {
+    const [, file, fn, name] = a.split(':');
+    return b === `local:${file}:${fn}:${name}` || b === `global:${name}`;
+  }
+  if (a.startsWith('field:*.') && b.startsWith('field:')) {
+    return a.slice(a.indexOf('.') + 1) === b.slice(b.indexOf('.') + 1);
+  }
+  return false;
+}
+
+/** The last identifier of a key: the bucket the index files it under. */
+export function keyBaseName(key: string): string {
+  const m = /([A-Za-z_]\w*)$/.exec(key);
+  return m ? m[1]! : key;
+}

@@ -1,0 +1,444 @@
+import Parser from 'tree-sitter';
+import { ACCEPT_FUNCTIONS, TRIGGER_REGISTRATIONS, type TriggerApi, type TriggerRegistration } from './catalog.js';
+import { descriptorKey, type ScopeInfo } from './descriptor-key.js';
+import { grammarOf, type SyntaxNode, type Tree } from './parser.js';
+import type { Language } from './language.js';
+import { identifiersIn, lastIdentifier, squeeze, walk } from './syntax.js';
+
+/**
+ * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send
+ * it to the main thread, which merges all files into the project index before any rule runs.
+ */
+
+export interface Span {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface ParamFact {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface FunctionFact extends Span {
+  readonly index: number;
+  /** Last identifier: `onAccept` for `Server::onAccept`. */
+  readonly name: string;
+  /** As qualified as we can tell: `Server::onAccept`, `main`, `<lambda@12>`. */
+  readonly qualifiedName: string;
+  readonly className?: string;
+  readonly params: readonly ParamFact[];
+  readonly isLambda: boolean;
+  /** Returns the result of accept() on one of its parameters. */
+  acceptWrapperOf?: number;
+}
+
+export interface CallFact extends Span {
+  readonly callee: string;
+  /** Index of the enclosing function in `functions`, -1 at file scope. */
+  readonly fn: number;
+  /** Argument texts, whitespace squeezed, at most 160 characters each. */
+  readonly args: readonly string[];
+  readonly inLoop: boolean;
+}
+
+/** How a registration sets the trigger mode: fixed, or taken from a parameter of its function. */
+export type TriggerMode = 'edge' | 'level' | 'unknown';
+export type ModeSource = TriggerMode | { readonly param: number };
+
+export interface RegistrationFact extends Span {
+  readonly api: TriggerApi;
+  /** Registering call: `epoll_ctl`, `EV_SET`, `event_new`, … */
+  readonly call: string;
+  /** Descriptor key (see descriptor-key.ts). */
+  readonly key: string;
+  readonly mode: ModeSource;
+  readonly fn: number;
+  /** libevent: the callback that receives this descriptor as its first argument. */
+  readonly callback?: string;
+}
+
+export interface FileFacts {
+  readonly path: string;
+  readonly language: Language;
+  readonly functions: FunctionFact[];
+  readonly calls: CallFact[];
+  readonly registrations: RegistrationFact[];
+}
+
+/** Non-serializable companions of the facts: syntax nodes, for the check pass in the same process. */
+export interface FileSyntax {
+  readonly functionNodes: SyntaxNode[];
+  readonly callNodes: SyntaxNode[];
+  readonly comments: SyntaxNode[];
+  /** Outermost ERROR regions as [start, end) offsets. */
+  readonly errorRanges: [number, number][];
+  readonly errorBytes: number;
+  /** Names declared at file scope. */
+  readonly globals: ReadonlySet<string>;
+}
+
+const queries = new Map<Language, Parser.Query>();
+
+function queryFor(language: Language): Parser.Query {
+  let query = queries.get(language);
+  if (!query) {
+    const lambda = language === 'cpp' ? '(lambda_expression body: (compound_statement)) @function' : '';
+    const rangeFor = language === 'cpp' ? '(for_range_loop) @loop' : '';
+    query = new Parser.Query(
+      grammarOf(language),
+      `(function_definition body: (_)) @function
+       ${lambda}
+       (call_expression function: (_) arguments: (argument_list)) @call
+       (while_statement) @loop (for_statement) @loop (do_statement) @loop ${rangeFor}
+       (comment) @comment
+       (ERROR) @error`,
+    );
+    queries.set(language, query);
+  }
+  return query;
+}
+
+export function spanOf(node: SyntaxNode): Span {
+  return {
+    line: node.startPosition.row + 1,
+    column: node.startPosition.column + 1,
+    endLine: node.endPosition.row + 1,
+    endColumn: node.endPosition.column + 1,
+  };
+}
+
+/** Splits an argument list's text on top-level commas (cheaper than asking for child nodes). */
+export function splitArguments(text: string): string[] {
+  const inner = text.slice(1, -1);
+  const args: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let quote = '';
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === 0) {
+      args.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  const last = inner.slice(start);
+  if (args.length > 0 || last.trim() !== '') args.push(last);
+  return args.map((a) => squeeze(a).slice(0, 160));
+}
+
+export interface FactsOptions {
+  /** Extra accept-like functions from configuration: name → listener argument. */
+  readonly acceptFunctions: ReadonlyMap<string, number>;
+}
+
+export function defaultAcceptFunctions(extra: readonly { name: string; listenerArg: number }[] = []): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const f of [...ACCEPT_FUNCTIONS, ...extra]) map.set(f.name, f.listenerArg);
+  return map;
+}
+
+export function extractFacts(path: string, language: Language, tree: Tree, text: string, options: FactsOptions): { facts: FileFacts; syntax: FileSyntax } {
+  const captures = queryFor(language).captures(tree.rootNode);
+  const functionNodes: SyntaxNode[] = [];
+  const callNodes: SyntaxNode[] = [];
+  const loopNodes: SyntaxNode[] = [];
+  const comments: SyntaxNode[] = [];
+  let errorBytes = 0;
+  let lastErrorEnd = -1;
+  const errorRanges: [number, number][] = [];
+  for (const { name, node } of captures) {
+    if (name === 'function') functionNodes.push(node);
+    else if (name === 'call') callNodes.push(node);
+    else if (name === 'loop') loopNodes.push(node);
+    else if (name === 'comment') comments.push(node);
+    else if (name === 'error' && node.startIndex >= lastErrorEnd) {
+      errorBytes += node.endIndex - node.startIndex;
+      errorRanges.push([node.startIndex, node.endIndex]);
+      lastErrorEnd = node.endIndex;
+    }
+  }
+  const byStart = (a: SyntaxNode, b: SyntaxNode) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;
+  functionNodes.sort(byStart);
+  callNodes.sort(byStart);
+  loopNodes.sort(byStart);
+
+  const functions = functionNodes.map((node, index) => functionFact(node, index, text));
+  const enclosing = enclosingIndex(functionNodes);
+  const calls: CallFact[] = [];
+  const callNodesKept: SyntaxNode[] = [];
+  const loopRanges = loopNodes.map((l) => [l.startIndex, l.endIndex, enclosing(l.startIndex)] as const);
+  for (const node of callNodes) {
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    const callee = fnNode ? lastIdentifier(fnNode) : undefined;
+    if (!callee || !argsNode) continue;
+    const fn = enclosing(node.startIndex);
+    const start = node.startIndex;
+    // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
+    const inLoop = loopRanges.some(([s, e, f]) => s < start && start < e && f === fn);
+    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, ...spanOf(node) });
+    callNodesKept.push(node);
+  }
+
+  const globals = fileScopeNames(tree.rootNode);
+  const registrations: RegistrationFact[] = [];
+  const localsCache = new Map<number, Map<string, string>>();
+  const scopeOf = (fn: number): ScopeInfo => scopeInfo(path, functions, functionNodes, fn, globals, localsCache);
+  calls.forEach((call, i) => {
+    const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === call.callee);
+    if (spec) {
+      const reg = registration(spec, call, callNodesKept[i]!, scopeOf(call.fn), text, functionNodes[call.fn]);
+      if (reg) registrations.push(reg);
+    }
+    if (call.fn >= 0 && options.acceptFunctions.has(call.callee)) {
+      markAcceptWrapper(functions[call.fn]!, functionNodes[call.fn]!, callNodesKept[i]!, call, options.acceptFunctions.get(call.callee)!);
+    }
+  });
+
+  return {
+    facts: { path, language, functions, calls, registrations },
+    syntax: { functionNodes, callNodes: callNodesKept, comments, errorRanges, errorBytes, globals },
+  };
+}
+
+/** For each offset, the innermost function containing it (functions sorted by start). */
+function enclosingIndex(functionNodes: SyntaxNode[]): (offset: number) => number {
+  return (offset: number) => {
+    let found = -1;
+    // Functions nest (lambdas, local classes), so keep the last (innermost) match.
+    let lo = 0;
+    let hi = functionNodes.length - 1;
+    let lastStartingBefore = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (functionNodes[mid]!.startIndex <= offset) {
+        lastStartingBefore = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i = lastStartingBefore; i >= 0; i--) {
+      const fn = functionNodes[i]!;
+      if (fn.startIndex <= offset && offset < fn.endIndex) {
+        found = i;
+        break;
+      }
+      // Nested functions are contiguous after their parent; stop once far enough back.
+      if (lastStartingBefore - i > 64) break;
+    }
+    return found;
+  };
+}
+
+function functionFact(node: SyntaxNode, index: number, text: string): FunctionFact {
+  const span = spanOf(node);
+  if (node.type === 'lambda_expression') {
+    const decl = node.childForFieldName('declarator');
+    const params = decl ? parameters(decl.childForFieldName('parameters')) : [];
+    return { index, name: `<lambda@${span.line}>`, qualifiedName: `<lambda@${span.line}:${span.column}>`, params, isLambda: true, ...span };
+  }
+  const declarator = functionDeclarator(node);
+  const nameNode = declarator?.childForFieldName('declarator');
+  const written = nameNode ? squeeze(text.slice(nameNode.startIndex, nameNode.endIndex)) : `<anonymous@${span.line}>`;
+  const name = (nameNode && lastIdentifier(nameNode)) ?? written.replace(/^.*::/, '');
+  let className: string | undefined;
+  if (written.includes('::')) {
+    className = written.slice(0, written.lastIndexOf('::')).replace(/<.*$/, '').replace(/^.*::/, '');
+  } else {
+    className = enclosingClassName(node);
+  }
+  const qualifiedName = className && !written.includes('::') ? `${className}::${written}` : written;
+  return { index, name, qualifiedName, className, params: parameters(declarator?.childForFieldName('parameters') ?? null), isLambda: false, ...span };
+}
+
+function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {
+  let node: SyntaxNode | null = fn.childForFieldName('declarator');
+  for (let guard = 0; node && guard < 16; guard++) {
+    if (node.type === 'function_declarator') return node;
+    node = node.childForFieldName('declarator');
+  }
+  return undefined;
+}
+
+function enclosingClassName(fn: SyntaxNode): string | undefined {
+  let node = fn.parent;
+  for (let guard = 0; node && guard < 8; guard++, node = node.parent) {
+    if (node.type === 'field_declaration_list') {
+      const spec = node.parent;
+      if (spec && (spec.type === 'class_specifier' || spec.type === 'struct_specifier')) return spec.childForFieldName('name')?.text;
+    }
+    if (node.type === 'translation_unit' || node.type === 'compound_statement') return undefined;
+  }
+  return undefined;
+}
+
+function parameters(list: SyntaxNode | null): ParamFact[] {
+  if (!list) return [];
+  const params: ParamFact[] = [];
+  for (const p of list.namedChildren) {
+    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
+    const declarator = p.childForFieldName('declarator');
+    const type = p.childForFieldName('type')?.text ?? '';
+    const name = declarator ? declaredName(declarator) : undefined;
+    params.push({ name: name ?? '', type: declarator ? `${type} ${declarator.text.replace(/[A-Za-z_]\w*\s*$/, '')}`.trim() : type });
+  }
+  return params;
+}
+
+/** The identifier a declarator declares: `*fd`, `fd[2]`, `&fd`, `fd = 0` → `fd`. */
+export function declaredName(declarator: SyntaxNode): string | undefined {
+  let node: SyntaxNode | null = declarator;
+  for (let guard = 0; node && guard < 16; guard++) {
+    if (node.type === 'identifier' || node.type === 'field_identifier') return node.text;
+    node = node.childForFieldName('declarator') ?? node.namedChildren.find((c) => c.type.endsWith('declarator') || c.type === 'identifier') ?? null;
+  }
+  return undefined;
+}
+
+function fileScopeNames(root: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  for (const child of root.namedChildren) {
+    if (child.type !== 'declaration') continue;
+    for (const d of child.childrenForFieldName('declarator')) {
+      if (d.type === 'function_declarator') continue;
+      const name = declaredName(d);
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** Local variable declarations of a function: name → type spelling. */
+export function localDeclarations(fnNode: SyntaxNode): Map<string, string> {
+  const locals = new Map<string, string>();
+  const body = fnNode.childForFieldName('body');
+  if (!body) return locals;
+  walk(body, (node) => {
+    if (node !== body && (node.type === 'lambda_expression' || node.type === 'function_definition')) return false;
+    if (node.type === 'declaration' || node.type === 'condition_clause' || node.type === 'for_range_loop') {
+      const type = node.childForFieldName('type')?.text ?? '';
+      for (const d of node.childrenForFieldName('declarator')) {
+        const name = declaredName(d);
+        if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}`.trim());
+      }
+    }
+    return !node.type.endsWith('_expression') || node.type === 'lambda_expression';
+  });
+  return locals;
+}
+
+export function scopeInfo(path: string, functions: readonly FunctionFact[], nodes: readonly SyntaxNode[], fn: number, globals: ReadonlySet<string>, cache: Map<number, Map<string, string>>): ScopeInfo {
+  if (fn < 0) return { file: path, functionName: '<file>', params: [], locals: new Map(), globals };
+  let locals = cache.get(fn);
+  if (!locals) {
+    locals = localDeclarations(nodes[fn]!);
+    cache.set(fn, locals);
+  }
+  const f = functions[fn]!;
+  return { file: path, functionName: f.qualifiedName, className: f.className, params: f.params, locals, globals };
+}
+
+/** Classifies a flags expression: contains the edge flag, only this API's constants, or a parameter. */
+export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'edgeFlag' | 'flagPrefix'>, params: readonly ParamFact[]): ModeSource {
+  const ids = identifiersIn(flags);
+  if (ids.includes(spec.edgeFlag)) return 'edge';
+  const unknown = ids.filter((id) => !spec.flagPrefix.test(id));
+  if (unknown.length === 0) return ids.length > 0 || /^\d+$/.test(flags) ? 'level' : 'unknown';
+  if (unknown.length === 1) {
+    const param = params.findIndex((p) => p.name === unknown[0]);
+    if (param >= 0) return { param };
+  }
+  return 'unknown';
+}
+
+function registration(spec: TriggerRegistration, call: CallFact, callNode: SyntaxNode, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): RegistrationFact | undefined {
+  if (spec.opArg !== undefined && spec.registeringOps) {
+    const op = call.args[spec.opArg];
+    if (!op || !spec.registeringOps.includes(op)) return undefined;
+  }
+  const fdText = call.args[spec.fdArg];
+  let flags = call.args[spec.flagsArg];
+  if (!fdText || flags === undefined) return undefined;
+  if (spec.removingFlags?.some((f) => identifiersIn(flags!).includes(f))) return undefined;
+  const key = descriptorKey(fdText, scope);
+  if (!key) return undefined;
+  if (spec.flagsField) flags = structFieldValue(flags, spec.flagsField, text, fnNode, callNode) ?? '';
+  const mode = flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
+  const callback = spec.callbackArg !== undefined ? call.args[spec.callbackArg] : undefined;
+  return { api: spec.api, call: call.callee, key, mode, fn: call.fn, callback: callback && /^[A-Za-z_]\w*$/.test(callback) ? callback : undefined, ...spanOf(callNode) };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The flags an epoll registration uses: `&ev` → the expressions assigned to `ev.events` (or set in
+ * its initializer) earlier in the function; `&(struct epoll_event){.events = …}` → that value.
+ * Several assignments (`ev.events = EPOLLIN; ev.events |= EPOLLET;`) are joined with `|`.
+ */
+function structFieldValue(arg: string, field: string, text: string, fnNode: SyntaxNode | undefined, callNode: SyntaxNode): string | undefined {
+  const literal = new RegExp(`\\.${field}=([^,}]+)`).exec(arg);
+  if (literal) return literal[1];
+  const variable = arg.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+  if (!fnNode) return undefined;
+  const before = text.slice(fnNode.startIndex, callNode.startIndex);
+  const v = escapeRegExp(variable);
+  const assigned = [...before.matchAll(new RegExp(`${v}\\s*(?:\\.|->)\\s*${field}\\s*(\\|?=)\\s*([^;]+);`, 'g'))];
+  let values: string[] = [];
+  for (const m of assigned) {
+    if (m[1] === '=') values = [];
+    values.push(m[2]!);
+  }
+  if (values.length > 0) return squeeze(values.join('|'));
+  const init = new RegExp(`\\b${v}\\s*=\\s*\\{([^;]*)\\}\\s*;`).exec(before) ?? new RegExp(`\\b${v}\\s*\\{([^;]*)\\}\\s*;`).exec(before);
+  if (init) {
+    const designated = new RegExp(`\\.${field}\\s*=\\s*([^,}]+)`).exec(init[1]!);
+    if (designated) return squeeze(designated[1]!);
+    const first = init[1]!.split(',')[0];
+    if (first && !first.includes('.')) return squeeze(first);
+  }
+  return undefined;
+}
+
+/** `int my_accept(int lfd) { … return accept(lfd, …); }`: calls to it are accepts too. */
+function markAcceptWrapper(fact: FunctionFact, fnNode: SyntaxNode, callNode: SyntaxNode, call: CallFact, listenerArg: number): void {
+  const listener = call.args[listenerArg];
+  const param = fact.params.findIndex((p) => p.name === listener);
+  if (param < 0) return;
+  // The accepted value must flow to a return: `return accept(...)` or `v = accept(...)` … `return v`.
+  let parent = callNode.parent;
+  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) parent = parent.parent;
+  let variable: string | undefined;
+  if (parent?.type === 'return_statement') {
+    fact.acceptWrapperOf = param;
+    return;
+  }
+  if (parent?.type === 'assignment_expression') variable = squeeze(parent.childForFieldName('left')?.text ?? '');
+  if (parent?.type === 'init_declarator') variable = declaredName(parent);
+  if (!variable) return;
+  const body = fnNode.childForFieldName('body');
+  if (!body) return;
+  let returned = false;
+  walk(body, (node) => {
+    if (returned) return false;
+    if (node.type === 'lambda_expression') return false;
+    if (node.type === 'return_statement') {
+      const value = node.namedChildren[0];
+      if (value && squeeze(value.text).replace(/^\((.*)\)$/, '$1') === variable) returned = true;
+      return false;
+    }
+    return true;
+  });
+  if (returned) fact.acceptWrapperOf = param;
+}

@@ -1,0 +1,100 @@
+import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
+import { solveForward, type ForwardSolution } from './dataflow.js';
+import type { SyntaxNode } from './parser.js';
+import { squeeze, walk } from './syntax.js';
+import { impliedValidity, type HandleShape } from './validity.js';
+import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
+
+/**
+ * Typestate of one handle variable along a function: which of "not from the source",
+ * "invalid" (the acquire failed) and "valid" it may be at each point. A bit set per point, so
+ * `fd = accept(); if (fd < 0) …` leaves {invalid} on one branch and {valid} on the other.
+ */
+export const UNSET = 1;
+export const INVALID = 2;
+export const VALID = 4;
+
+export interface HandleFlowSpec {
+  /** The variable as written (`fd`, `c->fd`), whitespace squeezed. */
+  readonly variable: string;
+  readonly shape: HandleShape;
+  /** Does this right-hand side produce a fresh handle from the tracked source? */
+  isSource(rhs: SyntaxNode): boolean;
+}
+
+export interface HandleFlow {
+  readonly solution: ForwardSolution<number>;
+  /** Nodes that assign a fresh handle from the source. */
+  readonly sourceNodes: readonly CfgNode[];
+  before(node: CfgNode): number | undefined;
+  along(edge: CfgEdge): number | undefined;
+}
+
+function lastName(variable: string): string {
+  return /([A-Za-z_]\w*)$/.exec(variable)?.[1] ?? variable;
+}
+
+type Effect = { kind: 'source' } | { kind: 'set'; bits: number };
+
+/** What a node does to the variable: the last assignment in evaluation (textual) order wins. */
+function effectOf(node: CfgNode, spec: HandleFlowSpec): Effect | undefined {
+  const syntax = node.syntax;
+  if (!syntax || node.kind === 'join' || !syntax.text.includes(lastName(spec.variable))) return undefined;
+  let effect: Effect | undefined;
+  walk(syntax, (n) => {
+    if (n !== syntax && n.type === 'lambda_expression') return false;
+    let left: string | undefined;
+    let right: SyntaxNode | null = null;
+    if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.type === '=') {
+      left = squeeze(n.childForFieldName('left')?.text ?? '');
+      right = n.childForFieldName('right');
+    } else if (n.type === 'init_declarator') {
+      left = squeeze(n.childForFieldName('declarator')?.text ?? '');
+      right = n.childForFieldName('value');
+    }
+    if (left === spec.variable && right) {
+      if (spec.isSource(right)) effect = { kind: 'source' };
+      else {
+        const value = squeeze(right.text);
+        const invalid = spec.shape === 'descriptor' ? INVALID_DESCRIPTOR_CONSTANTS.includes(value) : NULL_CONSTANTS.includes(value);
+        effect = { kind: 'set', bits: invalid ? INVALID : UNSET };
+      }
+    }
+    return true;
+  });
+  return effect;
+}
+
+export function solveHandleFlow(cfg: Cfg, spec: HandleFlowSpec): HandleFlow {
+  const effects = new Map<number, Effect>();
+  const sourceNodes: CfgNode[] = [];
+  for (const node of cfg.nodes) {
+    const effect = effectOf(node, spec);
+    if (!effect) continue;
+    effects.set(node.id, effect);
+    if (effect.kind === 'source') sourceNodes.push(node);
+  }
+  const solution = solveForward<number>(cfg, {
+    initial: UNSET,
+    transfer(node, state) {
+      const effect = effects.get(node.id);
+      if (!effect) return state;
+      return effect.kind === 'source' ? INVALID | VALID : effect.bits;
+    },
+    transferEdge(edge, state) {
+      if (!edge.condition || edge.assumption === undefined) return state;
+      const verdict = impliedValidity(edge.condition, edge.assumption, spec.variable, spec.shape);
+      if (!verdict) return state;
+      const refined = state & (verdict === 'valid' ? VALID | UNSET : INVALID | UNSET);
+      return refined === 0 ? undefined : refined;
+    },
+    join: (a, b) => a | b,
+    equals: (a, b) => a === b,
+  });
+  return {
+    solution,
+    sourceNodes,
+    before: (node) => solution.before[node.id],
+    along: (edge) => solution.along(edge),
+  };
+}

@@ -1,0 +1,151 @@
+import { keyBaseName, keysMatch, descriptorKey } from './descriptor-key.js';
+import { classifyFlags, type CallFact, type FileFacts, type FunctionFact, type RegistrationFact, type Span, type TriggerMode } from './facts.js';
+import { TRIGGER_REGISTRATIONS, type TriggerApi } from './catalog.js';
+
+/**
+ * The project index: every file's facts merged, so a rule checking one file sees what the others
+ * do (an EPOLLET registration in poller.c, an accept wrapper in net.c). Built by the CLI from all
+ * inputs before checking; the LSP server keeps one up to date.
+ */
+
+export interface SiteRef extends Span {
+  readonly file: string;
+}
+
+/** A registration with its trigger mode and key made concrete (wrappers expanded at their call sites). */
+export interface ResolvedRegistration {
+  readonly key: string;
+  readonly mode: TriggerMode;
+  readonly api: TriggerApi;
+  readonly call: string;
+  readonly site: SiteRef;
+  /** The wrapper call that made this registration concrete, when there was one. */
+  readonly via?: SiteRef;
+  readonly callback?: string;
+}
+
+export interface CallSite {
+  readonly file: string;
+  readonly call: CallFact;
+  readonly caller?: FunctionFact;
+}
+
+const WRAPPER_DEPTH = 3;
+
+export class ProjectIndex {
+  private readonly functionsByName = new Map<string, { file: string; fn: FunctionFact }[]>();
+  private readonly callsByCallee = new Map<string, CallSite[]>();
+  private readonly registrationsByName = new Map<string, ResolvedRegistration[]>();
+  private readonly registrationsByCallback = new Map<string, ResolvedRegistration[]>();
+  readonly acceptWrappers = new Map<string, number>();
+
+  constructor(readonly files: readonly FileFacts[]) {
+    for (const file of files) {
+      for (const fn of file.functions) {
+        push(this.functionsByName, fn.name, { file: file.path, fn });
+        if (fn.acceptWrapperOf !== undefined) this.acceptWrappers.set(fn.name, fn.acceptWrapperOf);
+      }
+      for (const call of file.calls) push(this.callsByCallee, call.callee, { file: file.path, call, caller: file.functions[call.fn] });
+    }
+    for (const file of files) for (const reg of file.registrations) this.expand(file, reg);
+  }
+
+  functionsNamed(name: string): readonly { file: string; fn: FunctionFact }[] {
+    return this.functionsByName.get(name) ?? [];
+  }
+
+  callsTo(name: string): readonly CallSite[] {
+    return this.callsByCallee.get(name) ?? [];
+  }
+
+  /** Registrations that may register the descriptor named by `key`. */
+  registrationsOf(key: string): ResolvedRegistration[] {
+    return (this.registrationsByName.get(keyBaseName(key)) ?? []).filter((r) => keysMatch(r.key, key));
+  }
+
+  /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
+  registrationsWithCallback(functionName: string): readonly ResolvedRegistration[] {
+    return this.registrationsByCallback.get(functionName) ?? [];
+  }
+
+  /**
+   * Keys a parameter can stand for: the argument keys at the call sites of its function, followed
+   * through further parameters up to a small depth.
+   */
+  argumentKeys(functionName: string, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
+    const out: { key: string; site: SiteRef }[] = [];
+    for (const site of this.callsTo(functionName)) {
+      const arg = site.call.args[paramIndex];
+      if (!arg || !site.caller) continue;
+      const key = descriptorKey(arg, { file: site.file, functionName: site.caller.qualifiedName, className: site.caller.className, params: site.caller.params });
+      if (!key) continue;
+      const ref = { file: site.file, ...spanOf(site.call) };
+      if (key.startsWith('param:') && depth > 1) {
+        out.push(...this.argumentKeys(site.caller.name, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
+      } else {
+        out.push({ key, site: ref });
+      }
+    }
+    return out;
+  }
+
+  private add(reg: ResolvedRegistration): void {
+    push(this.registrationsByName, keyBaseName(reg.key), reg);
+    if (reg.callback) push(this.registrationsByCallback, reg.callback, reg);
+  }
+
+  /** Makes a registration concrete; one whose key or mode is a parameter is expanded at each call site. */
+  private expand(file: FileFacts, reg: RegistrationFact): void {
+    const fn = file.functions[reg.fn];
+    const site: SiteRef = { file: file.path, ...spanOf(reg) };
+    const base = { api: reg.api, call: reg.call, site, callback: reg.callback };
+    const keyParam = paramOf(reg.key);
+    const modeParam = typeof reg.mode === 'object' ? reg.mode.param : undefined;
+    if ((keyParam === undefined && modeParam === undefined) || !fn) {
+      this.add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
+      return;
+    }
+    const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call)!;
+    const visit = (fnName: string, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
+      const sites = this.callsTo(fnName);
+      for (const call of sites) {
+        if (!call.caller) continue;
+        const scope = { file: call.file, functionName: call.caller.qualifiedName, className: call.caller.className, params: call.caller.params };
+        const key = keyP !== undefined ? (call.call.args[keyP] ? descriptorKey(call.call.args[keyP]!, scope) : undefined) : fixedKey;
+        const modeArg = modeP !== undefined ? call.call.args[modeP] : undefined;
+        const mode = modeP === undefined ? (reg.mode as TriggerMode) : modeArg === undefined ? 'unknown' : classifyFlags(modeArg, spec, call.caller.params);
+        if (!key) continue;
+        const thisVia = via ?? { file: call.file, ...spanOf(call.call) };
+        const nextKeyP = paramOf(key);
+        const nextModeP = typeof mode === 'object' ? mode.param : undefined;
+        if ((nextKeyP !== undefined || nextModeP !== undefined) && depth > 1) {
+          visit(call.caller.name, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
+        } else if (nextKeyP === undefined) {
+          this.add({ ...base, key, mode: typeof mode === 'object' ? 'unknown' : mode, via: thisVia });
+        }
+      }
+    };
+    visit(fn.name, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
+    // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
+    this.add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
+  }
+
+  /** Plain data for sending to worker threads. */
+  toJSON(): readonly FileFacts[] {
+    return this.files;
+  }
+}
+
+function paramOf(key: string): number | undefined {
+  return key.startsWith('param:') ? Number(key.slice(key.lastIndexOf(':') + 1)) : undefined;
+}
+
+function spanOf(span: Span): Span {
+  return { line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,57 @@
+import type { Cfg } from './cfg.js';
+import type { Severity, RelatedLocation, Fix, Location } from './findings.js';
+import type { ProjectIndex } from './project-index.js';
+import type { SourceFile } from './source-file.js';
+import type { AnalysisSettings } from './settings.js';
+import type { Span } from './facts.js';
+
+/** Metadata every rule declares; formatters (SARIF rules[], --list-rules, LSP hover) read it. */
+export interface RuleMeta {
+  readonly id: string;
+  readonly title: string;
+  readonly shortDescription: string;
+  readonly fullDescription: string;
+  readonly defaultSeverity: Severity;
+  readonly tags: readonly string[];
+  readonly cwe?: readonly string[];
+  /** SARIF `precision`: how often a finding is a true bug on real code. */
+  readonly precision: 'very-high' | 'high' | 'medium' | 'low';
+  /** GitHub code scanning `security-severity` (0–10), when the rule has a security angle. */
+  readonly securitySeverity?: number;
+  readonly fixable: boolean;
+  /** JSON schema of the rule's options object (merged into schema/connlint.schema.json). */
+  readonly optionsSchema?: Readonly<Record<string, unknown>>;
+}
+
+export interface ReportInput {
+  /** Where to report, in the file being checked. */
+  readonly span: Span;
+  readonly message: string;
+  /** Defaults to the configured severity of the rule. */
+  readonly severity?: Severity;
+  readonly related?: readonly RelatedLocation[];
+  readonly path?: readonly RelatedLocation[];
+  readonly fix?: Fix;
+  /** Index of the enclosing function in the file's facts. */
+  readonly functionIndex?: number;
+  /** Statement text for the fingerprint. */
+  readonly anchorText: string;
+}
+
+export interface RuleContext {
+  readonly file: SourceFile;
+  readonly index: ProjectIndex;
+  readonly settings: AnalysisSettings;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly severity: Severity;
+  /** The function's control-flow graph, built once per file and shared by all rules. */
+  cfg(functionIndex: number): Cfg | undefined;
+  /** A location in this file. */
+  locate(span: Span): Location;
+  report(input: ReportInput): void;
+}
+
+export interface Rule {
+  readonly meta: RuleMeta;
+  check(context: RuleContext): void;
+}

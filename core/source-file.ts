@@ -1,0 +1,35 @@
+import { decodeSource, LineMap } from './source.js';
+import { detectLanguage, type Language } from './language.js';
+import { parseText, type Tree } from './parser.js';
+import { extractFacts, type FileFacts, type FileSyntax } from './facts.js';
+import type { AnalysisSettings } from './settings.js';
+
+/** A parsed file with its facts: what the check pass and the LSP server work from. */
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+  readonly language: Language;
+  readonly tree: Tree;
+  readonly lines: LineMap;
+  readonly facts: FileFacts;
+  readonly syntax: FileSyntax;
+  /** Things worth telling the user that are not findings (encoding fallbacks, syntax errors). */
+  readonly notices: readonly string[];
+}
+
+export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: string };
+
+export function prepareSource(path: string, text: string, settings: AnalysisSettings, notices: string[] = []): SourceFile {
+  const language = detectLanguage(path, text, settings.headerLanguage);
+  const tree = parseText(language, text);
+  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions });
+  if (syntax.errorBytes > 0) notices.push(`syntax errors in ${syntax.errorBytes} of ${text.length} characters; those regions are skipped`);
+  return { path, text, language, tree, lines: new LineMap(text), facts, syntax, notices };
+}
+
+export function prepareBytes(path: string, bytes: Uint8Array, settings: AnalysisSettings): LoadResult {
+  const decoded = decodeSource(bytes);
+  if (!decoded.ok) return decoded;
+  const notices = decoded.warning ? [decoded.warning] : [];
+  return { ok: true, file: prepareSource(path, decoded.text, settings, notices) };
+}

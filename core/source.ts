@@ -1,0 +1,59 @@
+/**
+ * Turning bytes into analysable text. Kept apart from the file system so the CLI, the LSP server
+ * and tests all apply the same rules to binary files and odd encodings.
+ */
+
+export type DecodedSource =
+  | { ok: true; text: string; warning?: string }
+  | { ok: false; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+/** Bytes with a NUL in the first 8 KiB are a binary file, as git and grep decide it. */
+export function decodeSource(bytes: Uint8Array): DecodedSource {
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes), skipped' };
+  if (bytes.length > 8192 && bytes.subarray(8192).includes(0)) {
+    return { ok: false, reason: 'binary file (contains NUL bytes), skipped' };
+  }
+  try {
+    let text = utf8.decode(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { ok: true, text };
+  } catch {
+    // Old C sources often carry Latin-1 comments; analysing them beats skipping them.
+    return { ok: true, text: latin1.decode(bytes), warning: 'not valid UTF-8; read as Latin-1' };
+  }
+}
+
+/** Line starts, for converting UTF-16 offsets (tree-sitter's indices in Node) to line/column. */
+export class LineMap {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  /** 0-based line of an offset. */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  lineText(line: number): string {
+    const start = this.starts[line] ?? this.text.length;
+    const next = this.starts[line + 1];
+    const end = next === undefined ? this.text.length : next - 1;
+    return this.text.slice(start, end).replace(/\r$/, '');
+  }
+  offsetOf(line: number, column: number): number {
+    return (this.starts[line] ?? this.text.length) + column;
+  }
+}

@@ -1,0 +1,105 @@
+import type { SyntaxNode } from './parser.js';
+
+/** Strips parentheses (and C++ condition clauses) around an expression. */
+export function unwrap(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  for (;;) {
+    if (current.type === 'parenthesized_expression' || current.type === 'condition_clause') {
+      const inner = current.type === 'condition_clause' ? current.childForFieldName('value') : current.namedChildren.find((c) => c.type !== 'comment');
+      if (!inner) return current;
+      current = inner;
+      continue;
+    }
+    return current;
+  }
+}
+
+/** Expression text with whitespace and comments squeezed out: a stable key for comparing expressions. */
+export function normalizedText(node: SyntaxNode): string {
+  return squeeze(node.text);
+}
+
+export function squeeze(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '')
+    .replace(/\s+/g, '');
+}
+
+/** The called name of a call expression: `accept`, `::accept`, `sock.accept`, `ns::f` → last identifier. */
+export function calleeName(call: SyntaxNode): string | undefined {
+  const fn = call.childForFieldName('function');
+  if (!fn) return undefined;
+  return lastIdentifier(fn);
+}
+
+export function lastIdentifier(node: SyntaxNode): string | undefined {
+  switch (node.type) {
+    case 'identifier':
+    case 'field_identifier':
+    case 'namespace_identifier':
+    case 'type_identifier':
+      return node.text;
+    case 'qualified_identifier': {
+      const name = node.childForFieldName('name');
+      return name ? lastIdentifier(name) : undefined;
+    }
+    case 'field_expression': {
+      const field = node.childForFieldName('field');
+      return field ? lastIdentifier(field) : undefined;
+    }
+    case 'template_function': {
+      const name = node.childForFieldName('name');
+      return name ? lastIdentifier(name) : undefined;
+    }
+    case 'parenthesized_expression':
+      return node.namedChildren[0] ? lastIdentifier(node.namedChildren[0]) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function callArguments(call: SyntaxNode): SyntaxNode[] {
+  const args = call.childForFieldName('arguments');
+  return args ? args.namedChildren.filter((c) => c.type !== 'comment') : [];
+}
+
+/**
+ * Visits a subtree depth-first with an explicit stack (never recursion: inputs may nest
+ * thousands of levels). `visit` returns false to skip a node's children.
+ */
+export function walk(root: SyntaxNode, visit: (node: SyntaxNode) => boolean | void): void {
+  const stack: SyntaxNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (visit(node) === false) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}
+
+/** Nodes that start a separate function body: their insides are not part of the enclosing function. */
+export function isNestedFunction(node: SyntaxNode): boolean {
+  return node.type === 'lambda_expression' || node.type === 'function_definition';
+}
+
+/** All call expressions in a subtree, outside nested lambdas. */
+export function callsIn(root: SyntaxNode): SyntaxNode[] {
+  const calls: SyntaxNode[] = [];
+  walk(root, (node) => {
+    if (node !== root && isNestedFunction(node)) return false;
+    if (node.type === 'call_expression') calls.push(node);
+    return true;
+  });
+  return calls;
+}
+
+/** True when `inner` lies within `outer` (by byte range). */
+export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** Identifiers mentioned in an expression (macro-style flag tests like `EPOLLIN | EPOLLET`). */
+export function identifiersIn(text: string): string[] {
+  return text.match(/[A-Za-z_]\w*/g) ?? [];
+}

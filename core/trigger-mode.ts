@@ -1,0 +1,64 @@
+import { descriptorKey } from './descriptor-key.js';
+import { scopeInfo, type TriggerMode } from './facts.js';
+import type { ResolvedRegistration } from './project-index.js';
+import type { RuleContext } from './rule.js';
+
+/**
+ * Is a listening descriptor edge-triggered? Decided from registrations anywhere in the project:
+ * epoll_ctl ADD/MOD with EPOLLET, kqueue EV_SET with EV_CLEAR, libevent with EV_ET — on the same
+ * descriptor expression, through parameters of the accepting function (its call sites), and for
+ * libevent callbacks, through the registration that names the callback.
+ */
+export interface TriggerEvidence {
+  readonly mode: TriggerMode;
+  /** The registration that decided it (the edge-triggered one, or one level-triggered one). */
+  readonly registration?: ResolvedRegistration;
+  /** The descriptor key the decision is about. */
+  readonly key?: string;
+}
+
+export type EdgeTriggeredOption = 'auto' | 'always' | 'never';
+
+export function edgeTriggeredOption(options: Readonly<Record<string, unknown>>): EdgeTriggeredOption {
+  const value = options['edgeTriggered'];
+  return value === 'always' || value === 'never' ? value : 'auto';
+}
+
+export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener: string): TriggerEvidence {
+  const option = edgeTriggeredOption(ctx.options);
+  if (option === 'always') return { mode: 'edge' };
+  if (option === 'never') return { mode: 'level' };
+  const { facts, syntax } = ctx.file;
+  const fn = facts.functions[fnIndex];
+  if (!fn) return { mode: 'unknown' };
+  const scope = scopeInfo(facts.path, facts.functions, syntax.functionNodes, fnIndex, syntax.globals, localsCache(ctx));
+  const key = descriptorKey(listener, scope);
+  if (!key) return { mode: 'unknown' };
+  const registrations: ResolvedRegistration[] = [...ctx.index.registrationsOf(key)];
+  if (key.startsWith('param:')) {
+    const param = Number(key.slice(key.lastIndexOf(':') + 1));
+    for (const { key: argKey } of ctx.index.argumentKeys(fn.name, param)) registrations.push(...ctx.index.registrationsOf(argKey));
+    if (param === 0) registrations.push(...ctx.index.registrationsWithCallback(fn.name));
+  }
+  const edge = registrations.find((r) => r.mode === 'edge');
+  if (edge) return { mode: 'edge', registration: edge, key };
+  if (registrations.length > 0 && registrations.every((r) => r.mode === 'level')) return { mode: 'level', registration: registrations[0], key };
+  return { mode: 'unknown', key };
+}
+
+const caches = new WeakMap<object, Map<number, Map<string, string>>>();
+
+/** Local declarations per function, shared by every rule checking the same file. */
+function localsCache(ctx: RuleContext): Map<number, Map<string, string>> {
+  let cache = caches.get(ctx.file);
+  if (!cache) {
+    cache = new Map();
+    caches.set(ctx.file, cache);
+  }
+  return cache;
+}
+
+export function describeRegistration(r: ResolvedRegistration): string {
+  const flag = r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
+  return r.mode === 'edge' ? `registered edge-triggered (${flag}) with ${r.call}() here` : `registered level-triggered with ${r.call}() here`;
+}

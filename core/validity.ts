@@ -1,0 +1,74 @@
+import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
+import type { SyntaxNode } from './parser.js';
+import { squeeze, unwrap } from './syntax.js';
+
+/**
+ * What a branch condition says about a handle: "valid" (a real descriptor / non-null pointer),
+ * "invalid", or nothing. Understands every form users write: `fd < 0`, `fd == -1`, `-1 != fd`,
+ * `fd >= 0`, `(fd = accept(...)) < 0`, `fp == NULL`, `!fp` (through the CFG's negation), `fp`.
+ */
+export type Validity = 'valid' | 'invalid';
+export type HandleShape = 'descriptor' | 'pointer';
+
+const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+
+/** True when `expr` is the handle: `fd`, `(fd)`, `(fd = accept(...))`, `c->fd`. */
+export function isHandleExpression(expr: SyntaxNode, handle: string): boolean {
+  const inner = unwrap(expr);
+  if (inner.type === 'assignment_expression') {
+    const left = inner.childForFieldName('left');
+    return left !== null && squeeze(left.text) === handle;
+  }
+  if (inner.type === 'cast_expression') {
+    const value = inner.childForFieldName('value');
+    return value !== null && isHandleExpression(value, handle);
+  }
+  return squeeze(inner.text) === handle;
+}
+
+/** Validity implied for `handle` when `condition` evaluates to `assumption`. */
+export function impliedValidity(condition: SyntaxNode, assumption: boolean, handle: string, shape: HandleShape): Validity | undefined {
+  const expr = unwrap(condition);
+  let verdict: Validity | undefined;
+  if (expr.type === 'binary_expression') {
+    const left = expr.childForFieldName('left');
+    const right = expr.childForFieldName('right');
+    let op = expr.childForFieldName('operator')?.type ?? '';
+    if (!left || !right || !(op in FLIP)) return undefined;
+    let constant: string;
+    if (isHandleExpression(left, handle)) {
+      constant = squeeze(right.text);
+    } else if (isHandleExpression(right, handle)) {
+      constant = squeeze(left.text);
+      op = FLIP[op]!;
+    } else {
+      return undefined;
+    }
+    verdict = shape === 'descriptor' ? descriptorComparison(op, constant) : pointerComparison(op, constant);
+  } else if (shape === 'pointer' && isHandleExpression(expr, handle)) {
+    verdict = 'valid';
+  }
+  if (verdict === undefined) return undefined;
+  return assumption ? verdict : verdict === 'valid' ? 'invalid' : 'valid';
+}
+
+function descriptorComparison(op: string, constant: string): Validity | undefined {
+  const c = constant.replace(/^\((.*)\)$/, '$1');
+  const isInvalid = INVALID_DESCRIPTOR_CONSTANTS.includes(c);
+  if (isInvalid && op === '==') return 'invalid';
+  if (isInvalid && op === '!=') return 'valid';
+  if (c === '0' && op === '<') return 'invalid';
+  if (c === '0' && op === '>=') return 'valid';
+  if (c === '0' && op === '>') return 'valid';
+  if (c === '-1' && op === '>') return 'valid';
+  if (c === '-1' && op === '<=') return 'invalid';
+  if (c === '0' && op === '<=') return undefined;
+  return undefined;
+}
+
+function pointerComparison(op: string, constant: string): Validity | undefined {
+  if (!NULL_CONSTANTS.includes(constant)) return undefined;
+  if (op === '==') return 'invalid';
+  if (op === '!=') return 'valid';
+  return undefined;
+}

@@ -1,0 +1,123 @@
+import { acceptSites, type AcceptSite } from '../core/accept-sites.js';
+import { innermostRealLoop, jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/cfg.js';
+import { branchSteps } from '../core/code-path.js';
+import { findPath } from '../core/dataflow.js';
+import { spanOf } from '../core/facts.js';
+import type { Fix, RelatedLocation } from '../core/findings.js';
+import { solveHandleFlow, VALID } from '../core/handle-flow.js';
+import type { Rule, RuleContext } from '../core/rule.js';
+import { contains } from '../core/syntax.js';
+import { describeRegistration, listenerTriggerMode } from '../core/trigger-mode.js';
+
+/**
+ * Incident 003: an accept loop on an edge-triggered listener that leaves (return / break / goto)
+ * after a successful accept. Edge-triggered readiness fires once per new arrival, so whatever is
+ * still in the backlog waits for the next client — in CLOSE_WAIT once its own client gives up.
+ * Only leaving on the accept-failed branch (EAGAIN: backlog drained) is safe.
+ */
+export const acceptLoopEarlyExit: Rule = {
+  meta: {
+    id: 'accept-loop-early-exit',
+    title: 'Accept loop exits before the backlog is drained',
+    shortDescription: 'A return/break/goto leaves an accept loop after a successful accept, stranding the rest of an edge-triggered backlog.',
+    fullDescription:
+      'On an edge-triggered listening socket (EPOLLET, EV_CLEAR, EV_ET) the accept loop must run until accept() fails with EAGAIN. ' +
+      'Leaving it on any path where the last accept() succeeded leaves queued connections without a wake-up: they sit in the backlog, ' +
+      'turn into CLOSE_WAIT when their clients give up, and new clients time out.',
+    defaultSeverity: 'error',
+    tags: ['reliability', 'correctness', 'network', 'epoll'],
+    cwe: ['CWE-400'],
+    precision: 'high',
+    securitySeverity: 5.3,
+    fixable: true,
+  },
+  check(ctx) {
+    const reported = new Set<string>();
+    for (const site of acceptSites(ctx)) checkSite(ctx, site, reported);
+  },
+};
+
+const LEAVING_JUMPS = new Set(['return', 'break', 'goto', 'co_return']);
+
+function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): void {
+  if (!site.variable) return;
+  const cfg = ctx.cfg(site.fn);
+  if (!cfg) return;
+  const acceptNode = nodeEvaluating(cfg, site.node);
+  if (!acceptNode) return;
+  const loop = innermostRealLoop(acceptNode);
+  if (!loop) return;
+  const exits = cfg.nodes.filter((n) => n.jump && LEAVING_JUMPS.has(n.jump) && loop.nodes.has(n.id) && leavesLoop(n, loop));
+  if (exits.length === 0) return;
+
+  const flow = solveHandleFlow(cfg, {
+    variable: site.variable,
+    shape: 'descriptor',
+    isSource: (rhs) => contains(rhs, site.node),
+  });
+  const offending = exits.filter((n) => ((flow.before(n) ?? 0) & VALID) !== 0);
+  if (offending.length === 0) return;
+
+  const trigger = listenerTriggerMode(ctx, site.fn, site.listener);
+  if (trigger.mode === 'level') return;
+  const edge = trigger.mode === 'edge';
+  const severity = edge ? ctx.severity : 'note';
+  const acceptLocation = ctx.locate(spanOf(site.node));
+
+  for (const exit of offending) {
+    const key = `${exit.id}@${site.fn}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const statement = exit.syntax!;
+    const what = exit.jump === 'goto' ? `goto ${exit.label ?? ''}`.trim() : exit.jump === 'co_return' ? 'co_return' : exit.jump!;
+    const consequence = edge
+      ? `'${site.listener}' is edge-triggered, so connections still queued get no new wake-up and wait in the backlog (CLOSE_WAIT once their clients give up)`
+      : `if '${site.listener}' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found), connections still queued are stranded in the backlog`;
+    const related: RelatedLocation[] = [{ location: acceptLocation, message: `${site.call.callee}() accepted a connection into '${site.variable}' here` }];
+    if (trigger.registration) {
+      related.push({ location: { file: trigger.registration.site.file, ...spanOfSite(trigger.registration.site) }, message: describeRegistration(trigger.registration) });
+      if (trigger.registration.via) related.push({ location: { file: trigger.registration.via.file, ...spanOfSite(trigger.registration.via) }, message: 'through this call' });
+    }
+    const path = findPath(acceptNode, exit, (e) => loop.nodes.has(e.to.id) && ((flow.along(e) ?? 0) & VALID) !== 0);
+    const steps: RelatedLocation[] = [
+      { location: acceptLocation, message: `${site.call.callee}() succeeds: '${site.variable}' holds a connection` },
+      ...(path ? branchSteps(ctx, path) : []),
+      { location: ctx.locate(spanOf(statement)), message: `'${what}' leaves the accept loop before ${site.call.callee}() has reported EAGAIN` },
+    ];
+    ctx.report({
+      span: spanOf(statement),
+      message: `'${what}' leaves the accept loop after ${site.call.callee}() succeeded (line ${site.call.line}); ${consequence}. Use 'continue' so the loop runs until ${site.call.callee}() fails with EAGAIN`,
+      severity,
+      related,
+      path: steps,
+      fix: continueFix(ctx, exit, loop),
+      functionIndex: site.fn,
+      anchorText: statement.text,
+    });
+  }
+}
+
+function spanOfSite(site: { line: number; column: number; endLine: number; endColumn: number }) {
+  return { line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn };
+}
+
+/** A jump leaves the loop when its target is outside the loop's nodes (a break of an inner switch does not). */
+function leavesLoop(node: CfgNode, loop: LoopInfo): boolean {
+  const target = jumpTarget(node);
+  return target !== undefined && !loop.nodes.has(target.id);
+}
+
+const SIDE_EFFECT_FREE = /^[\w\s.\->()!-]*$/;
+
+/** `continue` is a faithful replacement only when the accept loop is the jump's innermost loop and nothing is lost. */
+function continueFix(ctx: RuleContext, exit: CfgNode, loop: LoopInfo): Fix | undefined {
+  if (exit.loops[0] !== loop) return undefined;
+  const statement = exit.syntax!;
+  const value = exit.jump === 'return' ? statement.namedChildren[0] : undefined;
+  if (value && (!SIDE_EFFECT_FREE.test(value.text) || value.text.includes('('))) return undefined;
+  return {
+    description: `Replace '${statement.text.replace(/\s+/g, ' ')}' with 'continue;'`,
+    edits: [{ location: ctx.locate(spanOf(statement)), newText: 'continue;' }],
+    preferred: true,
+  };
+}

@@ -1,0 +1,56 @@
+import { acceptSites } from '../core/accept-sites.js';
+import { innermostRealLoop, nodeEvaluating } from '../core/cfg.js';
+import { spanOf } from '../core/facts.js';
+import type { RelatedLocation } from '../core/findings.js';
+import type { Rule } from '../core/rule.js';
+import { describeRegistration, listenerTriggerMode } from '../core/trigger-mode.js';
+
+/**
+ * One accept() per readiness event on an edge-triggered listener: when two clients arrive together
+ * the second one waits for a third. The call must sit in a loop that runs until EAGAIN.
+ */
+export const etAcceptNotDrained: Rule = {
+  meta: {
+    id: 'et-accept-not-drained',
+    title: 'Edge-triggered listener accepts one connection per wake-up',
+    shortDescription: 'accept() on an edge-triggered listening socket is not in a loop, so the rest of the backlog is stranded.',
+    fullDescription:
+      'An edge-triggered notification (EPOLLET, EV_CLEAR, EV_ET) fires once when the backlog becomes non-empty. A handler that calls ' +
+      'accept() once per notification leaves every other queued connection waiting until yet another client arrives. Accept in a loop ' +
+      'until accept() fails with EAGAIN/EWOULDBLOCK.',
+    defaultSeverity: 'error',
+    tags: ['reliability', 'correctness', 'network', 'epoll'],
+    cwe: ['CWE-400'],
+    precision: 'high',
+    securitySeverity: 5.3,
+    fixable: false,
+  },
+  check(ctx) {
+    for (const site of acceptSites(ctx)) {
+      const fn = ctx.file.facts.functions[site.fn]!;
+      // A wrapper that returns the accepted descriptor is judged at its callers.
+      if (fn.acceptWrapperOf !== undefined) continue;
+      const cfg = ctx.cfg(site.fn);
+      if (!cfg) continue;
+      const node = nodeEvaluating(cfg, site.node);
+      if (!node || innermostRealLoop(node)) continue;
+      // A handler that its callers run in a loop (`while (accept_one(l) == 0);`) drains too.
+      const callers = ctx.index.callsTo(fn.name);
+      if (callers.length > 0 && callers.every((c) => c.call.inLoop)) continue;
+      const trigger = listenerTriggerMode(ctx, site.fn, site.listener);
+      if (trigger.mode !== 'edge') continue;
+      const related: RelatedLocation[] = [];
+      if (trigger.registration) {
+        const r = trigger.registration;
+        related.push({ location: { file: r.site.file, line: r.site.line, column: r.site.column, endLine: r.site.endLine, endColumn: r.site.endColumn }, message: describeRegistration(r) });
+      }
+      ctx.report({
+        span: spanOf(site.node),
+        message: `${site.call.callee}() on edge-triggered listener '${site.listener}' is not in a loop: one connection is accepted per wake-up and the rest of the backlog waits for the next client. Loop until ${site.call.callee}() fails with EAGAIN`,
+        related,
+        functionIndex: site.fn,
+        anchorText: site.node.text,
+      });
+    }
+  },
+};
