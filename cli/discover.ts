@@ -1,0 +1,163 @@
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { isSourcePath } from '../core/language.js';
+import type { ConfigResolver } from '../core/config.js';
+
+/**
+ * Which files a run analyses. Directories are walked honouring .gitignore files (those above the
+ * walked folder up to the repository root, and those inside it) and the config's `ignore` globs;
+ * only C/C++ extensions are taken from directories. Explicit file paths are always analysed.
+ */
+export interface Discovery {
+  readonly files: string[];
+  /** Paths that could not be used, with why (unreadable, loops, nonexistent). */
+  readonly problems: { path: string; message: string; fatal: boolean }[];
+}
+
+interface IgnoreLayer {
+  readonly base: string;
+  readonly rules: Ignore;
+}
+
+export function discoverFiles(paths: readonly string[], cwd: string, configs: ConfigResolver): Discovery {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const problems: Discovery['problems'] = [];
+  const add = (file: string) => {
+    const key = resolve(cwd, file);
+    if (!seen.has(key)) {
+      seen.add(key);
+      files.push(file);
+    }
+  };
+  for (const path of paths) {
+    const absolute = resolve(cwd, path);
+    let stats;
+    try {
+      stats = statSync(absolute);
+    } catch (error) {
+      problems.push({ path, message: describeFsError(error), fatal: true });
+      continue;
+    }
+    if (stats.isFile()) add(path);
+    else if (stats.isDirectory()) walkDirectory(absolute, cwd, gitignoreLayers(absolute), configs, add, problems);
+    else problems.push({ path, message: 'not a regular file or directory', fatal: true });
+  }
+  return { files, problems };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (symlink loop)';
+    case 'ENOTDIR':
+      return 'not a directory';
+    default:
+      return (error as Error).message;
+  }
+}
+
+/** .gitignore files from the repository root down to (excluding) `dir`. */
+function gitignoreLayers(dir: string): IgnoreLayer[] {
+  const chain: string[] = [];
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    chain.unshift(current);
+    if (existsSync(join(current, '.git')) || dirname(current) === current) break;
+  }
+  if (!existsSync(join(chain[0]!, '.git'))) return [];
+  return chain.map(loadGitignore).filter((l): l is IgnoreLayer => l !== undefined);
+}
+
+function loadGitignore(dir: string): IgnoreLayer | undefined {
+  const file = join(dir, '.gitignore');
+  try {
+    return { base: dir, rules: ignore().add(readFileSync(file, 'utf8')) };
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoredBy(layers: readonly IgnoreLayer[], path: string, isDir: boolean): boolean {
+  for (const layer of layers) {
+    const rel = relative(layer.base, path).split(sep).join('/');
+    if (!rel || rel.startsWith('..')) continue;
+    if (layer.rules.ignores(isDir ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+const configIgnores = new Map<string, Ignore>();
+
+function ignoredByConfig(configs: ConfigResolver, path: string, isDir: boolean): boolean {
+  const config = configs.forDirectory(isDir ? path : dirname(path));
+  if (config.ignore.length === 0) return false;
+  const key = `${config.baseDir}\0${config.ignore.join('\0')}`;
+  let rules = configIgnores.get(key);
+  if (!rules) {
+    rules = ignore().add([...config.ignore]);
+    configIgnores.set(key, rules);
+  }
+  const rel = relative(config.baseDir, path).split(sep).join('/');
+  if (!rel || rel.startsWith('..')) return false;
+  return rules.ignores(isDir ? `${rel}/` : rel);
+}
+
+function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], configs: ConfigResolver, add: (f: string) => void, problems: Discovery['problems']): void {
+  const visitedReal = new Set<string>();
+  // Explicit stack: directory trees can be deep, and symlinks can make them cyclic.
+  const stack: { dir: string; layers: IgnoreLayer[] }[] = [{ dir: root, layers: inherited }];
+  while (stack.length > 0) {
+    const { dir, layers: parentLayers } = stack.pop()!;
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch (error) {
+      problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: false });
+      continue;
+    }
+    if (visitedReal.has(real)) {
+      problems.push({ path: relative(cwd, dir), message: 'directory already visited through a symbolic link (loop), skipped', fatal: false });
+      continue;
+    }
+    visitedReal.add(real);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: false });
+      continue;
+    }
+    const own = loadGitignore(dir);
+    const layers = own ? [...parentLayers, own] : parentLayers;
+    const subdirs: string[] = [];
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.name === '.git' || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = statSync(full);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (error) {
+          problems.push({ path: relative(cwd, full), message: describeFsError(error), fatal: false });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (!ignoredBy(layers, full, true) && !ignoredByConfig(configs, full, true)) subdirs.push(full);
+      } else if (isFile && isSourcePath(entry.name)) {
+        if (!ignoredBy(layers, full, false) && !ignoredByConfig(configs, full, false)) add(relative(cwd, full) || entry.name);
+      }
+    }
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ dir: subdirs[i]!, layers });
+  }
+}
