@@ -5,7 +5,7 @@
  *
  *   global:NAME                  a file-scope variable (matched project-wide by name)
  *   local:FILE:FUNCTION:NAME     a local variable of one function
- *   param:FUNCTION:INDEX         a parameter: resolved through the call sites of FUNCTION
+ *   param:FILE:FUNCTION:INDEX    a parameter: resolved through the call sites of FUNCTION
  *   field:TYPE.NAME              a struct/class member; TYPE is `*` when the base's type is unknown
  *   name:FILE:FUNCTION:NAME      an identifier seen from facts only (local or global, unknown which)
  */
@@ -69,7 +69,7 @@ export function descriptorKey(expression: string, scope: ScopeInfo): string | un
 
 function identifierKey(name: string, scope: ScopeInfo): string {
   const param = scope.params.findIndex((p) => p.name === name);
-  if (param >= 0) return `param:${scope.functionName}:${param}`;
+  if (param >= 0) return `param:${scope.file}:${scope.functionName}:${param}`;
   if (scope.locals?.has(name)) return `local:${scope.file}:${scope.functionName}:${name}`;
   if (scope.locals && scope.globals?.has(name)) return `global:${name}`;
   if (scope.className && scope.locals && !scope.globals?.has(name)) return `field:${scope.className}.${name}`;

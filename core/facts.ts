@@ -31,6 +31,8 @@ export interface FunctionFact extends Span {
   readonly className?: string;
   readonly params: readonly ParamFact[];
   readonly isLambda: boolean;
+  /** `static`: only callable from its own file. */
+  readonly isStatic: boolean;
   /** Returns the result of accept() on one of its parameters. */
   acceptWrapperOf?: number;
 }
@@ -42,6 +44,8 @@ export interface CallFact extends Span {
   /** Argument texts, whitespace squeezed, at most 160 characters each. */
   readonly args: readonly string[];
   readonly inLoop: boolean;
+  /** The call's value is used (tested, assigned, passed on) rather than discarded. */
+  readonly resultUsed: boolean;
 }
 
 /** How a registration sets the trigger mode: fixed, or taken from a parameter of its function. */
@@ -187,7 +191,8 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     const start = node.startIndex;
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
     const inLoop = loopRanges.some(([s, e, f]) => s < start && start < e && f === fn);
-    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, ...spanOf(node) });
+    const resultUsed = node.parent?.type !== 'expression_statement';
+    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, ...spanOf(node) });
     callNodesKept.push(node);
   }
 
@@ -245,7 +250,7 @@ function functionFact(node: SyntaxNode, index: number, text: string): FunctionFa
   if (node.type === 'lambda_expression') {
     const decl = node.childForFieldName('declarator');
     const params = decl ? parameters(decl.childForFieldName('parameters')) : [];
-    return { index, name: `<lambda@${span.line}>`, qualifiedName: `<lambda@${span.line}:${span.column}>`, params, isLambda: true, ...span };
+    return { index, name: `<lambda@${span.line}>`, qualifiedName: `<lambda@${span.line}:${span.column}>`, params, isLambda: true, isStatic: true, ...span };
   }
   const declarator = functionDeclarator(node);
   const nameNode = declarator?.childForFieldName('declarator');
@@ -258,7 +263,8 @@ function functionFact(node: SyntaxNode, index: number, text: string): FunctionFa
     className = enclosingClassName(node);
   }
   const qualifiedName = className && !written.includes('::') ? `${className}::${written}` : written;
-  return { index, name, qualifiedName, className, params: parameters(declarator?.childForFieldName('parameters') ?? null), isLambda: false, ...span };
+  const isStatic = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
+  return { index, name, qualifiedName, className, params: parameters(declarator?.childForFieldName('parameters') ?? null), isLambda: false, isStatic, ...span };
 }
 
 function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {

@@ -58,33 +58,46 @@ export class ProjectIndex {
     return this.callsByCallee.get(name) ?? [];
   }
 
+  /**
+   * Calls that reach the definition of `name` in `file`: calls in that file, and calls from files
+   * that do not define a function of that name themselves (unless the definition is static).
+   * Separate programs in one tree (and static helpers) often reuse names.
+   */
+  callsToDefinition(name: string, file: string): CallSite[] {
+    const definition = this.functionsNamed(name).find((d) => d.file === file);
+    return this.callsTo(name).filter((site) => site.file === file || (!definition?.fn.isStatic && !this.defines(site.file, name)));
+  }
+
+  /** Does `file` define a function called `name`? */
+  defines(file: string, name: string): boolean {
+    return this.functionsNamed(name).some((d) => d.file === file);
+  }
+
   /** Registrations that may register the descriptor named by `key`. */
   registrationsOf(key: string): ResolvedRegistration[] {
     return (this.registrationsByName.get(keyBaseName(key)) ?? []).filter((r) => keysMatch(r.key, key));
   }
 
   /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
-  registrationsWithCallback(functionName: string): readonly ResolvedRegistration[] {
-    return this.registrationsByCallback.get(functionName) ?? [];
+  registrationsWithCallback(functionName: string, file: string): ResolvedRegistration[] {
+    return (this.registrationsByCallback.get(functionName) ?? []).filter((r) => r.site.file === file || !this.defines(r.site.file, functionName));
   }
 
   /**
    * Keys a parameter can stand for: the argument keys at the call sites of its function, followed
    * through further parameters up to a small depth.
    */
-  argumentKeys(functionName: string, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
+  argumentKeys(functionName: string, file: string, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
     const out: { key: string; site: SiteRef }[] = [];
-    for (const site of this.callsTo(functionName)) {
+    for (const site of this.callsToDefinition(functionName, file)) {
       const arg = site.call.args[paramIndex];
       if (!arg || !site.caller) continue;
       const key = descriptorKey(arg, { file: site.file, functionName: site.caller.qualifiedName, className: site.caller.className, params: site.caller.params });
       if (!key) continue;
       const ref = { file: site.file, ...spanOf(site.call) };
-      if (key.startsWith('param:') && depth > 1) {
-        out.push(...this.argumentKeys(site.caller.name, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
-      } else {
-        out.push({ key, site: ref });
-      }
+      // A parameter key is kept too: a registration may reach the same parameter from another path.
+      out.push({ key, site: ref });
+      if (key.startsWith('param:') && depth > 1) out.push(...this.argumentKeys(site.caller.name, site.file, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
     }
     return out;
   }
@@ -106,8 +119,8 @@ export class ProjectIndex {
       return;
     }
     const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call)!;
-    const visit = (fnName: string, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
-      const sites = this.callsTo(fnName);
+    const visit = (fnName: string, fnFile: string, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
+      const sites = this.callsToDefinition(fnName, fnFile);
       for (const call of sites) {
         if (!call.caller) continue;
         const scope = { file: call.file, functionName: call.caller.qualifiedName, className: call.caller.className, params: call.caller.params };
@@ -118,14 +131,13 @@ export class ProjectIndex {
         const thisVia = via ?? { file: call.file, ...spanOf(call.call) };
         const nextKeyP = paramOf(key);
         const nextModeP = typeof mode === 'object' ? mode.param : undefined;
+        if (nextModeP === undefined) this.add({ ...base, key, mode: mode as TriggerMode, via: thisVia });
         if ((nextKeyP !== undefined || nextModeP !== undefined) && depth > 1) {
-          visit(call.caller.name, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
-        } else if (nextKeyP === undefined) {
-          this.add({ ...base, key, mode: typeof mode === 'object' ? 'unknown' : mode, via: thisVia });
+          visit(call.caller.name, call.file, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
         }
       }
     };
-    visit(fn.name, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
+    visit(fn.name, file.path, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
     // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
     this.add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
   }

@@ -37,8 +37,8 @@ export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener:
   const registrations: ResolvedRegistration[] = [...ctx.index.registrationsOf(key)];
   if (key.startsWith('param:')) {
     const param = Number(key.slice(key.lastIndexOf(':') + 1));
-    for (const { key: argKey } of ctx.index.argumentKeys(fn.name, param)) registrations.push(...ctx.index.registrationsOf(argKey));
-    if (param === 0) registrations.push(...ctx.index.registrationsWithCallback(fn.name));
+    for (const { key: argKey } of ctx.index.argumentKeys(fn.name, facts.path, param)) registrations.push(...ctx.index.registrationsOf(argKey));
+    if (param === 0) registrations.push(...ctx.index.registrationsWithCallback(fn.name, facts.path));
   }
   const edge = registrations.find((r) => r.mode === 'edge');
   if (edge) return { mode: 'edge', registration: edge, key };

@@ -34,9 +34,10 @@ export const etAcceptNotDrained: Rule = {
       if (!cfg) continue;
       const node = nodeEvaluating(cfg, site.node);
       if (!node || innermostRealLoop(node)) continue;
-      // A handler that its callers run in a loop (`while (accept_one(l) == 0);`) drains too.
-      const callers = ctx.index.callsTo(fn.name);
-      if (callers.length > 0 && callers.every((c) => c.call.inLoop)) continue;
+      // A helper whose callers loop on its result (`while (accept_one(l) == 0);`) drains too; an
+      // event loop that calls a handler for its side effects (`on_readable(fd);`) does not.
+      const callers = ctx.index.callsToDefinition(fn.name, ctx.file.path);
+      if (callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
       const trigger = listenerTriggerMode(ctx, site.fn, site.listener);
       if (trigger.mode !== 'edge') continue;
       const related: RelatedLocation[] = [];
