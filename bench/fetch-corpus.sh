@@ -53,8 +53,10 @@ for pkg in $PACKAGES; do
   done
   [ -n "$ok" ] || { echo "fetch-corpus: could not fetch $pkg (run as root? apt-get update?)" >&2; exit 1; }
 done
-# The tarballs are not needed once unpacked.
+# The tarballs are not needed once unpacked, nor quilt's copies of unpatched files (.pc/), which
+# a checkout would not have and which would count some files twice.
 rm -f ./*.dsc ./*.tar.* ./*.diff.gz
+rm -rf ./*/.pc
 # Make the cache its own repository root, as a user's checkout would be: connlint honours
 # .gitignore files up to the repository root, and the `bench/.cache/` line of our own .gitignore
 # would otherwise hide the whole corpus.
