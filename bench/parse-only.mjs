@@ -6,7 +6,8 @@
 // Takes the same files as `connlint DIR` (its discovery: extensions, .gitignore, config ignores),
 // decodes them the same way and parses them with the same parser setup (dist/core/parser.js), but
 // extracts no facts and runs no rules. With --jobs N (default 1) the files are split among N
-// worker threads by size, largest first, as connlint's pool does. Needs `npx tsc -p .` first.
+// worker threads by size, largest first, as connlint's pool does (and, like it, in this thread
+// when there is under 2 MiB of input). Needs `npx tsc -p .` first.
 // Prints one JSON object: files, lines (physical lines), bytes, parse seconds, files with syntax errors.
 import { readFileSync, statSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -40,6 +41,9 @@ function countLines(text) {
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
 }
+
+/** cli/pool.ts IN_PROCESS_BYTES: below this much input connlint starts no threads. */
+const IN_PROCESS_BYTES = 2 * 1024 * 1024;
 
 /** Largest file first onto the least-loaded share, like cli/pool.ts. */
 function split(paths, count) {
@@ -76,7 +80,9 @@ async function main(argv) {
   const cwd = process.cwd();
   const { files } = discoverFiles(dirs, cwd, new ConfigResolver(undefined, cwd));
   const started = performance.now();
-  const parts = jobs === 1 ? [parseAll(files)] : await Promise.all(split(files, Math.min(jobs, files.length || 1)).map(inWorker));
+  const total = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  const threads = jobs > 1 && files.length > 1 && total >= IN_PROCESS_BYTES;
+  const parts = threads ? await Promise.all(split(files, Math.min(jobs, files.length)).map(inWorker)) : [parseAll(files)];
   const seconds = (performance.now() - started) / 1000;
   const totals = { files: 0, lines: 0, bytes: 0, skipped: 0, syntaxErrorFiles: 0 };
   for (const part of parts) for (const key of Object.keys(totals)) totals[key] += part[key];

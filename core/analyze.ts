@@ -17,6 +17,8 @@ export interface CheckOptions {
   readonly debug?: (message: string) => void;
 }
 
+const CFG_CACHE_SIZE = 64;
+
 /** A function whose body is more than this share of ERROR nodes is not analysed. */
 const MAX_ERROR_SHARE = 0.5;
 
@@ -28,10 +30,16 @@ export function ruleSetting(rule: Rule, options: CheckOptions): { severity: Seve
 
 /** Runs every enabled rule over one prepared file; returns fingerprinted, unsuppressed findings. */
 export function checkFile(file: SourceFile, index: ProjectIndex, settings: AnalysisSettings, options: CheckOptions): Finding[] {
+  // Rules ask for the CFGs of the same few functions in turn; a bounded cache keeps memory flat on huge files.
   const cfgs = new Map<number, Cfg | null>();
   const cfg = (fnIndex: number): Cfg | undefined => {
-    if (!cfgs.has(fnIndex)) cfgs.set(fnIndex, buildFunctionCfg(file, fnIndex, settings, options.debug));
-    return cfgs.get(fnIndex) ?? undefined;
+    let built = cfgs.get(fnIndex);
+    if (built === undefined) {
+      built = buildFunctionCfg(file, fnIndex, settings, options.debug);
+      if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
+      cfgs.set(fnIndex, built);
+    }
+    return built ?? undefined;
   };
   const locate = (span: Span): Location => ({ file: file.path, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn });
   const inputs: FindingInput[] = [];

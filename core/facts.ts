@@ -84,23 +84,27 @@ export interface FileSyntax {
   readonly globals: ReadonlySet<string>;
 }
 
-const queries = new Map<Language, Parser.Query>();
+const queries = new Map<string, Parser.Query>();
 
-function queryFor(language: Language): Parser.Query {
-  let query = queries.get(language);
+/** Compiled once per language; comments and ERROR nodes have their own queries, run only when needed. */
+function queryFor(language: Language, kind: 'structure' | 'comments' | 'errors'): Parser.Query {
+  const key = `${language}:${kind}`;
+  let query = queries.get(key);
   if (!query) {
-    const lambda = language === 'cpp' ? '(lambda_expression body: (compound_statement)) @function' : '';
+    // Plain node-type patterns: field constraints make the query markedly slower, and JS checks them anyway.
+    const lambda = language === 'cpp' ? '(lambda_expression) @function' : '';
     const rangeFor = language === 'cpp' ? '(for_range_loop) @loop' : '';
-    query = new Parser.Query(
-      grammarOf(language),
-      `(function_definition body: (_)) @function
-       ${lambda}
-       (call_expression function: (_) arguments: (argument_list)) @call
-       (while_statement) @loop (for_statement) @loop (do_statement) @loop ${rangeFor}
-       (comment) @comment
-       (ERROR) @error`,
-    );
-    queries.set(language, query);
+    const source =
+      kind === 'comments'
+        ? '(comment) @comment'
+        : kind === 'errors'
+          ? '(ERROR) @error'
+          : `(function_definition) @function
+             ${lambda}
+             (call_expression) @call
+             (while_statement) @loop (for_statement) @loop (do_statement) @loop ${rangeFor}`;
+    query = new Parser.Query(grammarOf(language), source);
+    queries.set(key, query);
   }
   return query;
 }
@@ -153,7 +157,10 @@ export function defaultAcceptFunctions(extra: readonly { name: string; listenerA
 }
 
 export function extractFacts(path: string, language: Language, tree: Tree, text: string, options: FactsOptions): { facts: FileFacts; syntax: FileSyntax } {
-  const captures = queryFor(language).captures(tree.rootNode);
+  const captures = queryFor(language, 'structure').captures(tree.rootNode);
+  // Suppression comments are rare and ERROR nodes absent from most files: skip those walks when we can.
+  if (text.includes('connlint-')) captures.push(...queryFor(language, 'comments').captures(tree.rootNode));
+  if (tree.rootNode.hasError) captures.push(...queryFor(language, 'errors').captures(tree.rootNode));
   const functionNodes: SyntaxNode[] = [];
   const callNodes: SyntaxNode[] = [];
   const loopNodes: SyntaxNode[] = [];
@@ -177,11 +184,18 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   callNodes.sort(byStart);
   loopNodes.sort(byStart);
 
-  const functions = functionNodes.map((node, index) => functionFact(node, index, text));
+  const functions = functionNodes.map((node, index) => functionFact(node, index, text, language));
   const enclosing = enclosingIndex(functionNodes);
   const calls: CallFact[] = [];
   const callNodesKept: SyntaxNode[] = [];
-  const loopRanges = loopNodes.map((l) => [l.startIndex, l.endIndex, enclosing(l.startIndex)] as const);
+  // Loops per function, so "is this call in a loop" looks only at its own function's loops.
+  const loopsByFunction = new Map<number, [number, number][]>();
+  for (const l of loopNodes) {
+    const owner = enclosing(l.startIndex);
+    const list = loopsByFunction.get(owner);
+    if (list) list.push([l.startIndex, l.endIndex]);
+    else loopsByFunction.set(owner, [[l.startIndex, l.endIndex]]);
+  }
   for (const node of callNodes) {
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
@@ -190,7 +204,7 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     const fn = enclosing(node.startIndex);
     const start = node.startIndex;
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
-    const inLoop = loopRanges.some(([s, e, f]) => s < start && start < e && f === fn);
+    const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
     const resultUsed = node.parent?.type !== 'expression_statement';
     calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, ...spanOf(node) });
     callNodesKept.push(node);
@@ -245,7 +259,7 @@ function enclosingIndex(functionNodes: SyntaxNode[]): (offset: number) => number
   };
 }
 
-function functionFact(node: SyntaxNode, index: number, text: string): FunctionFact {
+function functionFact(node: SyntaxNode, index: number, text: string, language: Language): FunctionFact {
   const span = spanOf(node);
   if (node.type === 'lambda_expression') {
     const decl = node.childForFieldName('declarator');
@@ -259,7 +273,7 @@ function functionFact(node: SyntaxNode, index: number, text: string): FunctionFa
   let className: string | undefined;
   if (written.includes('::')) {
     className = written.slice(0, written.lastIndexOf('::')).replace(/<.*$/, '').replace(/^.*::/, '');
-  } else {
+  } else if (language === 'cpp') {
     className = enclosingClassName(node);
   }
   const qualifiedName = className && !written.includes('::') ? `${className}::${written}` : written;
@@ -433,18 +447,7 @@ function markAcceptWrapper(fact: FunctionFact, fnNode: SyntaxNode, callNode: Syn
   if (parent?.type === 'assignment_expression') variable = squeeze(parent.childForFieldName('left')?.text ?? '');
   if (parent?.type === 'init_declarator') variable = declaredName(parent);
   if (!variable) return;
-  const body = fnNode.childForFieldName('body');
-  if (!body) return;
-  let returned = false;
-  walk(body, (node) => {
-    if (returned) return false;
-    if (node.type === 'lambda_expression') return false;
-    if (node.type === 'return_statement') {
-      const value = node.namedChildren[0];
-      if (value && squeeze(value.text).replace(/^\((.*)\)$/, '$1') === variable) returned = true;
-      return false;
-    }
-    return true;
-  });
-  if (returned) fact.acceptWrapperOf = param;
+  // `return fd;` / `return (fd);` anywhere in the function (text search: far cheaper than a walk).
+  const returns = new RegExp(`\\breturn\\s*\\(?\\s*${escapeRegExp(variable)}\\s*\\)?\\s*;`);
+  if (returns.test(fnNode.text)) fact.acceptWrapperOf = param;
 }

@@ -24,14 +24,12 @@ export function grammarOf(language: Language): Parser.Language {
   return grammars[language] as Parser.Language;
 }
 
-const CHUNK = 64 * 1024;
-
 /**
- * Parses text of any size. Handing node-tree-sitter a plain string fails beyond its 32 KiB
- * default buffer, so we feed it through the input callback in chunks (indices are UTF-16 units,
- * like JS strings).
+ * Parses text of any size. node-tree-sitter reads a string through a 32 KiB buffer by default and
+ * fails beyond it, so the buffer is sized to the input. (An input callback would work too, but then
+ * every `node.text` re-reads the input through the callback — quadratic on large files.)
  */
 export function parseText(language: Language, text: string, oldTree?: Tree): Tree {
   const parser = parserFor(language);
-  return parser.parse((index: number) => (index < text.length ? text.slice(index, index + CHUNK) : ''), oldTree);
+  return parser.parse(text, oldTree, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
 }
