@@ -143,7 +143,7 @@ export async function main(argv: readonly string[], cwd: string = process.cwd())
     return EXIT_ERROR;
   }
   try {
-    return await run(options, paths, cwd, out, err);
+    return await run(options, paths, cwd, out, err, program.getOptionValueSource('jobs') === 'cli');
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       err(`connlint: ${error.message}\n`);
@@ -155,7 +155,7 @@ export async function main(argv: readonly string[], cwd: string = process.cwd())
   }
 }
 
-async function run(options: CliOptions, paths: string[], cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function run(options: CliOptions, paths: string[], cwd: string, out: (s: string) => void, err: (s: string) => void, jobsExplicit: boolean): Promise<number> {
   if (options.listRules) {
     out(listRules());
     return EXIT_OK;
@@ -192,7 +192,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   for (const f of files) configs.forFile(f);
 
   const progress = progressReporter(files.length, options);
-  const result = await runAnalysis(files, options.jobs, { cwd, configFile: options.config, overrides, reportUnusedDirectives: options.reportUnusedDisableDirectives === true, debug: options.debug === true }, progress.update, stdinText);
+  const result = await runAnalysis(files, { count: options.jobs, explicit: jobsExplicit }, { cwd, configFile: options.config, overrides, reportUnusedDirectives: options.reportUnusedDisableDirectives === true, debug: options.debug === true }, progress.update, stdinText);
   progress.done();
 
   let findings: Finding[] = [];

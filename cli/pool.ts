@@ -18,7 +18,7 @@ export interface RunResult {
 /** Below this much input, starting threads costs more than it saves. */
 const IN_PROCESS_BYTES = 2 * 1024 * 1024;
 
-export async function runAnalysis(paths: readonly string[], jobs: number, options: JobOptions, onProgress?: (done: number) => void, stdinText?: string): Promise<RunResult> {
+export async function runAnalysis(paths: readonly string[], jobs: { count: number; explicit: boolean }, options: JobOptions, onProgress?: (done: number) => void, stdinText?: string): Promise<RunResult> {
   const sizes = paths.map((p) => {
     try {
       return statSync(resolve(options.cwd, p)).size;
@@ -27,7 +27,8 @@ export async function runAnalysis(paths: readonly string[], jobs: number, option
     }
   });
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (jobs <= 1 || paths.length < 2 || total < IN_PROCESS_BYTES || stdinText !== undefined) {
+  // An explicit --jobs N is obeyed; the default only starts threads when the input is big enough.
+  if (jobs.count <= 1 || paths.length < 2 || (!jobs.explicit && total < IN_PROCESS_BYTES) || stdinText !== undefined) {
     const local = new FileJobs(options);
     const prepared = paths.map((p, i) => {
       const r = local.prepare(p, stdinText);
@@ -37,7 +38,7 @@ export async function runAnalysis(paths: readonly string[], jobs: number, option
     const facts = prepared.flatMap((p) => (p.facts ? [p.facts] : []));
     return { prepared, checked: local.check(prepared.filter((p) => p.facts).map((p) => p.path), facts) };
   }
-  return runInWorkers(paths, sizes, Math.min(jobs, paths.length), options, onProgress);
+  return runInWorkers(paths, sizes, Math.min(jobs.count, paths.length), options, onProgress);
 }
 
 async function runInWorkers(paths: readonly string[], sizes: number[], count: number, options: JobOptions, onProgress?: (done: number) => void): Promise<RunResult> {

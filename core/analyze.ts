@@ -105,8 +105,8 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
   try {
     return buildCfg(node, { noReturn: settings.noReturn });
   } catch (error) {
-    if (error instanceof CfgTooDeepError) {
-      debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error.message}`);
+    if (error instanceof CfgTooDeepError || (error instanceof RangeError && /call stack/i.test(error.message))) {
+      debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error instanceof CfgTooDeepError ? error.message : 'nested too deeply'}`);
       return null;
     }
     throw error;

@@ -483,6 +483,12 @@ function isConstantFalse(cond: SyntaxNode | null): boolean {
   return CONSTANT_FALSE.test(unwrap(cond).text.replace(/\s+/g, ''));
 }
 
+/**
+ * Recursion frames the builder may use (about three per nesting level: ~400 levels of nested
+ * blocks). Deeper functions are skipped, well before Node's stack would overflow.
+ */
+const MAX_RECURSION = 1200;
+
 /** Body of a function definition or lambda. */
 export function functionBody(fn: SyntaxNode): SyntaxNode | null {
   return fn.childForFieldName('body');
@@ -490,7 +496,7 @@ export function functionBody(fn: SyntaxNode): SyntaxNode | null {
 
 /** Builds the CFG of a function definition or lambda expression. Throws CfgTooDeepError. */
 export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
-  const builder = new CfgBuilder(options, options.maxDepth ?? 400);
+  const builder = new CfgBuilder(options, options.maxDepth ?? MAX_RECURSION);
   const body = functionBody(fn);
   if (body) {
     // Labels only matter to gotos; skipping the walk saves a full pass over most functions.
