@@ -29,6 +29,8 @@ export interface PreparedFile {
   readonly notices: readonly string[];
   /** Why the file was not analysed (binary, too large, unreadable). */
   readonly skipped?: string;
+  /** The file could not be read at all (a failed run, unlike a deliberately skipped binary). */
+  readonly unreadable?: boolean;
   /** An internal error while analysing it. */
   readonly error?: string;
 }
@@ -80,9 +82,10 @@ export class FileJobs {
       return { path, facts: file.facts, notices: file.notices };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') return { path, notices: [], skipped: 'permission denied' };
-      if (code === 'ENOENT') return { path, notices: [], skipped: 'no such file or directory' };
-      if (code === 'EISDIR') return { path, notices: [], skipped: 'is a directory' };
+      if (code === 'EACCES' || code === 'EPERM') return { path, notices: [], skipped: 'cannot read: permission denied', unreadable: true };
+      if (code === 'ENOENT') return { path, notices: [], skipped: 'cannot read: no such file or directory', unreadable: true };
+      if (code === 'EISDIR') return { path, notices: [], skipped: 'cannot read: is a directory', unreadable: true };
+      if (code === 'ELOOP') return { path, notices: [], skipped: 'cannot read: too many levels of symbolic links', unreadable: true };
       return { path, notices: [], error: this.describe(error) };
     }
   }

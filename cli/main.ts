@@ -197,7 +197,8 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
 
   let findings: Finding[] = [];
   for (const p of result.prepared) {
-    if (p.skipped) problems.push({ path: p.path, message: p.skipped, level: 'warning' });
+    if (p.skipped) problems.push({ path: p.path, message: p.skipped, level: p.unreadable ? 'error' : 'warning' });
+    if (p.unreadable) exitError = true;
     if (p.error) {
       problems.push({ path: p.path, message: `internal error: ${p.error}`, level: 'error' });
       exitError = true;

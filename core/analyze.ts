@@ -113,11 +113,14 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
   }
 }
 
+/** Bytes of ERROR regions inside [start, end); an ERROR that encloses the whole range is recovery around it, not in it. */
 function errorBytesWithin(file: SourceFile, start: number, end: number): number {
   let total = 0;
+  let coveredTo = start;
   for (const [s, e] of file.syntax.errorRanges) {
-    if (e <= start || s >= end) continue;
-    total += Math.min(e, end) - Math.max(s, start);
+    if (s < start || e > end || s < coveredTo) continue;
+    total += e - s;
+    coveredTo = e;
   }
   return total;
 }

@@ -77,7 +77,7 @@ export interface FileSyntax {
   readonly functionNodes: SyntaxNode[];
   readonly callNodes: SyntaxNode[];
   readonly comments: SyntaxNode[];
-  /** Outermost ERROR regions as [start, end) offsets. */
+  /** ERROR regions (nested ones too) as [start, end) offsets, in document order. */
   readonly errorRanges: [number, number][];
   readonly errorBytes: number;
   /** Names declared at file scope. */
@@ -173,10 +173,12 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     else if (name === 'call') callNodes.push(node);
     else if (name === 'loop') loopNodes.push(node);
     else if (name === 'comment') comments.push(node);
-    else if (name === 'error' && node.startIndex >= lastErrorEnd) {
-      errorBytes += node.endIndex - node.startIndex;
+    else if (name === 'error') {
       errorRanges.push([node.startIndex, node.endIndex]);
-      lastErrorEnd = node.endIndex;
+      if (node.startIndex >= lastErrorEnd) {
+        errorBytes += node.endIndex - node.startIndex;
+        lastErrorEnd = node.endIndex;
+      }
     }
   }
   const byStart = (a: SyntaxNode, b: SyntaxNode) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;

@@ -1,0 +1,155 @@
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli, tempDir } from './cli-helpers.js';
+import { spawnSync } from 'node:child_process';
+
+/** Section 6: every bad input is a clear message, a sensible exit code, and the rest of the run goes on. */
+const ACCEPT_BUG = `#include <sys/epoll.h>
+int lfd;
+void arm(int ep) { struct epoll_event ev; ev.events = EPOLLIN | EPOLLET; epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev); }
+void f(void) { for (;;) { int fd = accept(lfd, 0, 0); if (fd < 0) return; if (fd > 9) return; } }
+`;
+
+function projectWith(files: Record<string, string | Buffer>): string {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  writeFileSync(join(dir, 'good.c'), ACCEPT_BUG);
+  return dir;
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+
+describe('bad input', () => {
+  it('a binary file named x.c is skipped with a warning; the rest is analysed', () => {
+    const dir = projectWith({ 'x.c': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 0xff, 0xfe, 0]) });
+    const r = runCli(['.'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('connlint: x.c: binary file (contains NUL bytes), skipped\n');
+    expect(r.stdout).toContain('good.c:4:');
+    noStack(r.stderr);
+  });
+
+  it('a text file with a NUL byte in the middle is binary too', () => {
+    const dir = projectWith({ 'nul.c': `int a;\n${'x'.repeat(10000)}\0\nint b;\n` });
+    const r = runCli(['--format', 'json', '.'], { cwd: dir });
+    expect(JSON.parse(r.stdout).problems).toEqual([{ file: 'nul.c', level: 'warning', message: 'binary file (contains NUL bytes), skipped' }]);
+    expect(r.code).toBe(1);
+  });
+
+  it('invalid UTF-8 is read as Latin-1 and still analysed', () => {
+    const latin1 = Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\n'), Buffer.from(ACCEPT_BUG)]);
+    const dir = projectWith({ 'latin1.c': latin1 });
+    const r = runCli(['--format', 'json', 'latin1.c'], { cwd: dir });
+    const out = JSON.parse(r.stdout);
+    expect(out.findings.map((f: { line: number }) => f.line)).toEqual([5]);
+    expect(out.problems).toEqual([{ file: 'latin1.c', level: 'note', message: 'not valid UTF-8; read as Latin-1' }]);
+  });
+
+  it('an empty file is fine', () => {
+    const dir = projectWith({ 'empty.c': '' });
+    const r = runCli(['empty.c'], { cwd: dir });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'no problems found in 1 file\n', '']);
+  });
+
+  it('syntax errors do not stop the run; a function that is mostly ERROR is skipped (--debug says so)', () => {
+    const broken = `${ACCEPT_BUG}\nvoid g(void) { for (;;) { int fd = accept(lfd, 0, 0); ))) ]]] @@@ $$$ ((( if if if ))) return; }\nvoid h(void) { int fd = accept(lfd, 0, 0); if (fd) { ${'@ $ '.repeat(60)} } return; }\n`;
+    const dir = projectWith({ 'broken.c': broken });
+    const r = runCli(['--debug', 'broken.c'], { cwd: dir });
+    expect(r.stdout).toContain('broken.c:4:');
+    expect(r.stderr).toMatch(/syntax errors in \d+ of \d+ characters; those regions are skipped/);
+    expect(r.stderr).toMatch(/broken\.c:7: skipped function 'h': its body is mostly syntax errors/);
+    noStack(r.stderr);
+  });
+
+  it('a 20 MB generated file is analysed without crashing or hanging', () => {
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 20 * 1024 * 1024; i++) {
+      const fn = `int f${i}(int a) {\n  if (a > ${i}) return a - 1;\n  for (int k = 0; k < a; k++) g(k);\n  return a + ${i};\n}\n`;
+      parts.push(fn);
+      size += fn.length;
+    }
+    const dir = projectWith({ 'huge.c': parts.join('') });
+    const r = runCli(['huge.c', 'good.c'], { cwd: dir, timeoutMs: 240_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('1 problem (1 error, 0 warnings, 0 notes) in 2 files');
+  }, 300_000);
+
+  it('10,000 nested ifs and braces: no stack overflow, the function is skipped with a debug note', () => {
+    const n = 10000;
+    const dir = projectWith({
+      'deep.c': `void f(int a) {\n${'if (a) {\n'.repeat(n)}int fd = accept(a, 0, 0);\n${'}\n'.repeat(n)}}\n`,
+      'braces.c': `void g(void) ${'{'.repeat(n)}${'}'.repeat(n)}\n`,
+    });
+    const r = runCli(['--debug', 'deep.c', 'braces.c', 'good.c'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('in 3 files');
+    expect(r.stderr).toMatch(/deep\.c:1: skipped function 'f': nesting deeper than/);
+    noStack(r.stderr);
+  });
+
+  it('an unreadable file is an error (exit 2) and the rest is still analysed', () => {
+    const dir = projectWith({ 'secret.c': 'int x;\n' });
+    chmodSync(join(dir, 'secret.c'), 0o000);
+    // Root reads anything: run as an unprivileged user when we are root.
+    const asRoot = process.getuid?.() === 0;
+    const argv = ['secret.c', 'good.c'];
+    const r = asRoot
+      ? (() => {
+          const p = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+          return { code: p.status, stdout: p.stdout, stderr: p.stderr };
+        })()
+      : runCli(argv, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('connlint: secret.c: cannot read: permission denied\n');
+    expect(r.stdout).toContain('good.c:4:');
+  });
+
+  it('symlink loops are reported and skipped', () => {
+    const dir = projectWith({});
+    symlinkSync('loop-b.c', join(dir, 'loop-a.c'));
+    symlinkSync('loop-a.c', join(dir, 'loop-b.c'));
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync('..', join(dir, 'sub', 'up'));
+    const r = runCli(['.'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('connlint: loop-a.c: too many levels of symbolic links (symlink loop)');
+    expect(r.stderr).toContain('connlint: sub/up: directory already visited through a symbolic link (loop), skipped');
+    expect(r.stdout).toContain('in 1 file');
+  });
+
+  it('a nonexistent path is exit 2 with a clear message, after analysing the others', () => {
+    const dir = projectWith({});
+    const r = runCli(['missing.c', 'good.c'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('connlint: missing.c: no such file or directory\n');
+    expect(r.stdout).toContain('good.c:4:');
+  });
+
+  it('a broken connlint.json is exit 2 naming the file, the spot and the problem', () => {
+    const cases: [string, RegExp][] = [
+      ['{ "rules": { "accept-loop-early-exit": "loud" } }', /connlint\.json: \/rules\/accept-loop-early-exit: must be equal to one of the allowed values: off, note, warning, error/],
+      ['{ "rules": { "no-such-rule": "error" } }', /connlint\.json: \/rules: unknown rule 'no-such-rule'/],
+      ['{ "rules": { "accept-loop-early-exit": ["error", { "edgeTriggered": "sometimes" }] } }', /\/rules\/accept-loop-early-exit\/1\/edgeTriggered: must be equal to one of the allowed values: auto, always, never/],
+      ['{ "functions": { "acceptWrappers": [{ "name": "my accept" }] } }', /\/functions\/acceptWrappers\/0\/name: must match pattern/],
+      ['{ "rules": { ', /connlint\.json(:\d+:\d+)?: not valid JSON/],
+      ['{ "colour": true }', /connlint\.json: \/: unknown property 'colour'/],
+    ];
+    for (const [config, message] of cases) {
+      const dir = projectWith({ 'connlint.json': config });
+      const r = runCli(['good.c'], { cwd: dir });
+      expect(r.code, config).toBe(2);
+      expect(r.stderr, config).toMatch(message);
+      expect(r.stderr.trim().split('\n'), config).toHaveLength(1);
+    }
+  });
+
+  it('--config naming a missing file is exit 2', () => {
+    const dir = projectWith({});
+    const r = runCli(['--config', 'nope.json', 'good.c'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^connlint: .*nope\.json: cannot read config file \(ENOENT\)\n$/);
+  });
+});
