@@ -21,7 +21,7 @@ export function isSourcePath(path: string): boolean {
  * C++ constructs that cannot appear in C: a `.h` with any of them is parsed as C++. Only tokens
  * at the start of a line or after whitespace count, so identifiers like `my_class` don't.
  */
-const CPP_MARKERS = /(^|[\s;{}(])(class|namespace|template\s*<|public:|private:|protected:|virtual|constexpr|nullptr|typename|operator\s*[^\w\s]|using\s+namespace|static_cast|std::|extern\s+"C\+\+")/m;
+const CPP_MARKERS = /(^|[\s;{}(])((class|namespace|virtual|constexpr|nullptr|typename|static_cast|reinterpret_cast)\b|template\s*<|(public|private|protected)\s*:|operator\s*[^\w\s]|using\s+namespace|std::|extern\s+"C\+\+")/m;
 
 export function detectLanguage(path: string, text: string, headerLanguage: 'auto' | Language = 'auto'): Language {
   const ext = extensionOf(path);

@@ -1,0 +1,140 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ConfigResolver, parseConfig } from '../core/config.js';
+import { detectLanguage } from '../core/language.js';
+import { parseText } from '../core/parser.js';
+import { ALL_RULES } from '../rules/index.js';
+import { analyze } from './helpers.js';
+import { tempDir, ROOT } from './cli-helpers.js';
+
+const EDGE_BUG = (prefix = '', name = 'f') => `${prefix}#include <sys/epoll.h>
+int lfd;
+void arm(int ep) { struct epoll_event ev; ev.events = EPOLLIN | EPOLLET; epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev); }
+void ${name}(void) { for (;;) { int fd = accept(lfd, 0, 0); if (fd < 0) return; if (fd > 9) return; } }
+`;
+
+describe('parsing', () => {
+  it('parses inputs far beyond 32 KiB', () => {
+    const big = `${'int pad_function_with_a_long_name(int a) { return a + 1; }\n'.repeat(4000)}${EDGE_BUG()}`;
+    expect(big.length).toBeGreaterThan(200_000);
+    expect(parseText('c', big).rootNode.hasError).toBe(false);
+    expect(analyze([{ path: 'big.c', text: big }]).map((f) => f.location.line)).toEqual([4004]);
+  });
+
+  it('reports columns in UTF-16 units after non-ASCII text', () => {
+    const text = EDGE_BUG().replace('void f(void) {', 'void f(void) { const char *s = "héllo→"; ');
+    const [finding] = analyze([{ path: 'u.c', text }]);
+    const line = text.split('\n')[3]!;
+    expect(finding!.location.column).toBe(line.lastIndexOf('return') + 1);
+  });
+
+  it('chooses the grammar by extension; .h is C unless it has C++ constructs (or config says)', () => {
+    expect(detectLanguage('a.c', '')).toBe('c');
+    for (const ext of ['cc', 'cpp', 'cxx', 'c++', 'hpp', 'hh', 'hxx', 'h++', 'ipp', 'tpp']) expect(detectLanguage(`a.${ext}`, '')).toBe('cpp');
+    expect(detectLanguage('a.h', 'struct s { int class_id; };')).toBe('c');
+    expect(detectLanguage('a.h', '// class Foo in a comment\nint x;')).toBe('c');
+    expect(detectLanguage('a.h', 'namespace net {\nclass Server;\n}')).toBe('cpp');
+    expect(detectLanguage('a.h', 'template <typename T> T f(T);')).toBe('cpp');
+    expect(detectLanguage('a.h', 'int x;', 'cpp')).toBe('cpp');
+  });
+
+  it('analyses C++ in .h headers (member accept loop)', () => {
+    const text = readFileSync(join(ROOT, 'test/fixtures/accept/member.cpp'), 'utf8');
+    const expected = text.split('\n').flatMap((l, i) => (l.includes('expect: accept-loop-early-exit') ? [i + 1] : []));
+    expect(expected).toHaveLength(2);
+    expect(analyze([{ path: 'member.h', text }]).map((f) => f.location.line)).toEqual(expected);
+  });
+});
+
+describe('fingerprints', () => {
+  it('are stable when unrelated code is added above, and tell identical statements apart', () => {
+    const before = analyze([{ path: 'a.c', text: EDGE_BUG() }]);
+    const after = analyze([{ path: 'a.c', text: EDGE_BUG('/* new header comment */\nstatic int unrelated(void) { return 1; }\n\n') }]);
+    expect(after.map((f) => f.location.line)).toEqual(before.map((f) => f.location.line + 3));
+    expect(after.map((f) => f.fingerprint)).toEqual(before.map((f) => f.fingerprint));
+    const twice = analyze([{ path: 'a.c', text: `${EDGE_BUG()}${EDGE_BUG('', 'g').split('\n').slice(3).join('\n')}` }]);
+    expect(new Set(twice.map((f) => f.fingerprint)).size).toBe(twice.length);
+    const renamedFile = analyze([{ path: 'b.c', text: EDGE_BUG() }]);
+    expect(renamedFile[0]!.fingerprint).not.toBe(before[0]!.fingerprint);
+  });
+});
+
+describe('suppressions', () => {
+  const cases: [string, (t: string) => string, number[]][] = [
+    ['disable-next-line with reason', (t) => t.replace('void f(void)', '// connlint-disable-next-line accept-loop-early-exit -- known\nvoid f(void)'), []],
+    ['disable-line', (t) => t.replace('if (fd > 9) return; } }', 'if (fd > 9) return; } } // connlint-disable-line accept-loop-early-exit'), []],
+    ['a list of rules', (t) => t.replace('void f(void)', '// connlint-disable-next-line et-accept-not-drained, accept-loop-early-exit\nvoid f(void)'), []],
+    ['no rule list: all rules', (t) => t.replace('void f(void)', '/* connlint-disable-next-line */\nvoid f(void)'), []],
+    ['another rule only', (t) => t.replace('void f(void)', '// connlint-disable-next-line et-accept-not-drained\nvoid f(void)'), [5]],
+    ['block disable ... enable', (t) => t.replace('void f(void)', '/* connlint-disable accept-loop-early-exit */\nvoid f(void)').concat('/* connlint-enable accept-loop-early-exit */\n'), []],
+    ['enable before the finding', (t) => t.replace('void f(void)', '/* connlint-disable accept-loop-early-exit */\n/* connlint-enable accept-loop-early-exit */\nvoid f(void)'), [6]],
+    ['not a directive inside a string', (t) => t.replace('int lfd;', 'int lfd; const char *s = "// connlint-disable-next-line";'), [4]],
+  ];
+  for (const [name, edit, lines] of cases) {
+    it(name, () => {
+      expect(analyze([{ path: 's.c', text: edit(EDGE_BUG()) }]).map((f) => f.location.line)).toEqual(lines);
+    });
+  }
+
+  it('reports unused directives only when asked', () => {
+    const text = `// connlint-disable-next-line accept-loop-early-exit\nint nothing_here;\n${EDGE_BUG()}`;
+    expect(analyze([{ path: 's.c', text }]).map((f) => f.ruleId)).toEqual(['accept-loop-early-exit']);
+    const withUnused = analyze([{ path: 's.c', text }], undefined, true);
+    expect(withUnused.map((f) => [f.ruleId, f.location.line])).toEqual([
+      ['accept-loop-early-exit', 6],
+      ['unused-disable-directive', 1],
+    ]);
+    expect(withUnused[1]!.message).toBe("unused connlint-disable-next-line directive (no 'accept-loop-early-exit' findings to suppress here)");
+  });
+});
+
+describe('configuration', () => {
+  it('the schema names every rule, and rules have docs', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema/connlint.schema.json'), 'utf8'));
+    expect(Object.keys(schema.properties.rules.properties).sort()).toEqual([...ALL_RULES.map((r) => r.meta.id), 'unused-disable-directive'].sort());
+    for (const rule of ALL_RULES) expect(readFileSync(join(ROOT, `docs/rules/${rule.meta.id}.md`), 'utf8')).toMatch(new RegExp(`^# ${rule.meta.id}\\n`));
+  });
+
+  it('is found by walking up from each file; the nearest wins; .connlintrc.json works too', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    mkdirSync(join(dir, 'c'));
+    writeFileSync(join(dir, 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': 'warning' } }));
+    writeFileSync(join(dir, 'a', '.connlintrc.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': 'off' } }));
+    const resolver = new ConfigResolver(undefined, dir);
+    expect(resolver.forFile('a/b/x.c').rules['accept-loop-early-exit']!.severity).toBe('off');
+    expect(resolver.forFile('c/y.c').rules['accept-loop-early-exit']!.severity).toBe('warning');
+    const explicit = new ConfigResolver(join(dir, 'connlint.json'), dir);
+    expect(explicit.forFile('a/b/x.c').rules['accept-loop-early-exit']!.severity).toBe('warning');
+  });
+
+  it('parses every documented setting', () => {
+    const config = parseConfig('/p/connlint.json', JSON.stringify({
+      $schema: './schema/connlint.schema.json',
+      rules: { 'accept-loop-early-exit': ['note', { edgeTriggered: 'always' }], 'et-accept-not-drained': 'off' },
+      functions: { acquire: ['my_open'], release: ['my_close'], noReturn: ['die'], acceptWrappers: ['a1', { name: 'a2', listenerArg: 2 }] },
+      ignore: ['third_party/**'],
+      headerLanguage: 'cpp',
+    }));
+    expect(config.rules).toEqual({ 'accept-loop-early-exit': { severity: 'note', options: { edgeTriggered: 'always' } }, 'et-accept-not-drained': { severity: 'off', options: {} } });
+    expect(config.functions.acceptWrappers).toEqual([{ name: 'a1', listenerArg: 0 }, { name: 'a2', listenerArg: 2 }]);
+    expect([config.baseDir, config.ignore, config.headerLanguage]).toEqual(['/p', ['third_party/**'], 'cpp']);
+  });
+
+  it('rejects broken files with the path inside them', () => {
+    expect(() => parseConfig('/p/connlint.json', '{"rules": {"accept-loop-early-exit": "loud"}}')).toThrow(ConfigError);
+    try {
+      parseConfig('/p/connlint.json', '{\n  "rules": {\n    "x": 1,\n  }\n}');
+    } catch (error) {
+      expect((error as ConfigError).position?.line).toBe(4);
+    }
+  });
+
+  it('configured noReturn functions end paths', () => {
+    const text = EDGE_BUG().replace('if (fd > 9) return;', 'if (fd > 9) { die("x"); return; }');
+    expect(analyze([{ path: 'n.c', text }]).map((f) => f.location.line)).toEqual([4]);
+    const config = parseConfig('/p/connlint.json', JSON.stringify({ functions: { noReturn: ['die'] } }));
+    expect(analyze([{ path: 'n.c', text }], config)).toEqual([]);
+  });
+});
