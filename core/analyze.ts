@@ -35,7 +35,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   const cfg = (fnIndex: number): Cfg | undefined => {
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
-      built = buildFunctionCfg(file, fnIndex, settings, options.debug);
+      built = buildFunctionCfg(file, fnIndex, settings, index.returningMacros, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -90,7 +90,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   return [...kept, ...fingerprintFindings(unused)];
 }
 
-function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisSettings, debug?: (m: string) => void): Cfg | null {
+function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisSettings, returningMacros: ReadonlySet<string>, debug?: (m: string) => void): Cfg | null {
   const node = file.syntax.functionNodes[fnIndex];
   const fact = file.facts.functions[fnIndex];
   if (!node || !fact) return null;
@@ -103,7 +103,7 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
     }
   }
   try {
-    return buildCfg(node, { noReturn: settings.noReturn });
+    return buildCfg(node, { noReturn: settings.noReturn, returningMacros });
   } catch (error) {
     if (error instanceof CfgTooDeepError || (error instanceof RangeError && /call stack/i.test(error.message))) {
       debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error instanceof CfgTooDeepError ? error.message : 'nested too deeply'}`);

@@ -61,3 +61,54 @@ export const TRIGGER_REGISTRATIONS: readonly TriggerRegistration[] = [
 export const INVALID_DESCRIPTOR_CONSTANTS: readonly string[] = ['-1', 'INVALID_SOCKET', 'INVALID_FD', 'INVALID_HANDLE_VALUE', 'BAD_FD'];
 /** Values a pointer handle compares against to mean "no handle". */
 export const NULL_CONSTANTS: readonly string[] = ['NULL', 'nullptr', '0', '((void*)0)', '((void *)0)'];
+
+/** What kind of handle a resource function deals in (decides validity tests and the release to suggest). */
+export type HandleKind = 'descriptor' | 'stream' | 'directory';
+
+export interface AcquireFunction {
+  readonly name: string;
+  readonly kind: HandleKind;
+  /** Handles come back through an int[2] argument (pipe, socketpair) instead of the return value. */
+  readonly outArrayArg?: number;
+  /** Only an acquire when this argument has one of these values (fcntl F_DUPFD, signalfd(-1, …)). */
+  readonly when?: { readonly arg: number; readonly oneOf: readonly string[] };
+  /** The handle in this argument passes into the new one (fdopen: closing the FILE closes the fd). */
+  readonly takesArg?: number;
+}
+
+const fd = (name: string, extra: Partial<AcquireFunction> = {}): AcquireFunction => ({ name, kind: 'descriptor', ...extra });
+
+export const ACQUIRE_FUNCTIONS: readonly AcquireFunction[] = [
+  fd('open'), fd('openat'), fd('open64'), fd('openat64'), fd('creat'), fd('socket'), fd('accept'), fd('accept4'),
+  fd('dup'), fd('dup3'),
+  fd('fcntl', { when: { arg: 1, oneOf: ['F_DUPFD', 'F_DUPFD_CLOEXEC'] } }),
+  fd('pipe', { outArrayArg: 0 }), fd('pipe2', { outArrayArg: 0 }), fd('socketpair', { outArrayArg: 3 }),
+  fd('epoll_create'), fd('epoll_create1'), fd('eventfd'), fd('timerfd_create'),
+  fd('signalfd', { when: { arg: 0, oneOf: ['-1'] } }),
+  fd('inotify_init'), fd('inotify_init1'), fd('memfd_create'), fd('mkstemp'), fd('mkostemp'), fd('mkstemps'), fd('mkostemps'),
+  { name: 'fopen', kind: 'stream' }, { name: 'fopen64', kind: 'stream' }, { name: 'fdopen', kind: 'stream', takesArg: 0 },
+  { name: 'freopen', kind: 'stream', takesArg: 2 }, { name: 'popen', kind: 'stream' }, { name: 'tmpfile', kind: 'stream' },
+  { name: 'opendir', kind: 'directory' }, { name: 'fdopendir', kind: 'directory', takesArg: 0 },
+];
+
+/** Functions that close the handle in their first argument, and the one to suggest per kind. */
+export const RELEASE_FUNCTIONS: readonly { readonly name: string; readonly kind: HandleKind }[] = [
+  { name: 'close', kind: 'descriptor' }, { name: 'closesocket', kind: 'descriptor' },
+  { name: 'fclose', kind: 'stream' }, { name: 'pclose', kind: 'stream' }, { name: 'closedir', kind: 'directory' },
+];
+
+/** Calls that use a handle without taking ownership of it (any argument position). */
+export const BORROW_FUNCTIONS: readonly string[] = [
+  'read', 'write', 'pread', 'pwrite', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev',
+  'recv', 'recvfrom', 'recvmsg', 'recvmmsg', 'send', 'sendto', 'sendmsg', 'sendmmsg', 'sendfile', 'splice', 'tee',
+  'fstat', 'fstat64', 'fstatat', 'fstatfs', 'fstatvfs', 'fcntl', 'ioctl', 'setsockopt', 'getsockopt', 'bind', 'listen', 'connect',
+  'shutdown', 'lseek', 'lseek64', 'fsync', 'fdatasync', 'ftruncate', 'fallocate', 'posix_fallocate', 'posix_fadvise',
+  'getsockname', 'getpeername', 'fchmod', 'fchown', 'flock', 'lockf', 'futimens', 'isatty', 'ttyname', 'tcgetattr', 'tcsetattr',
+  'accept', 'accept4', 'dup', 'dup2', 'epoll_ctl', 'epoll_wait', 'epoll_pwait', 'inotify_add_watch', 'inotify_rm_watch',
+  'timerfd_settime', 'timerfd_gettime', 'eventfd_read', 'eventfd_write', 'FD_SET', 'FD_CLR', 'FD_ISSET', 'poll', 'select',
+  'fgets', 'fgetc', 'getc', 'getc_unlocked', 'fread', 'fwrite', 'fputs', 'fputc', 'putc', 'fprintf', 'vfprintf', 'fscanf', 'vfscanf',
+  'fileno', 'fflush', 'fseek', 'fseeko', 'ftell', 'ftello', 'rewind', 'feof', 'ferror', 'clearerr', 'setvbuf', 'setbuf', 'getline', 'getdelim',
+  'readdir', 'readdir_r', 'dirfd', 'rewinddir', 'seekdir', 'telldir',
+  'printf', 'sprintf', 'snprintf', 'syslog', 'perror', 'strerror', 'fprintf_unlocked',
+  'sizeof', 'assert', 'SSL_set_fd', 'SSL_set_rfd', 'SSL_set_wfd',
+];

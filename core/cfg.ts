@@ -51,6 +51,8 @@ export interface CfgNode {
   readonly loops: LoopInfo[];
   /** For `goto`: the label's name. */
   label?: string;
+  /** A return hidden in a macro call (`CHECK(x);`): there is no statement of ours to rewrite. */
+  viaMacro?: boolean;
 }
 
 export interface LoopInfo {
@@ -76,6 +78,8 @@ export interface Cfg {
 export interface CfgOptions {
   /** Names of functions that never return (catalog plus configuration). */
   readonly noReturn: ReadonlySet<string>;
+  /** Function-like macros whose expansion may return (`CHECK(x);`): a statement calling one may leave the function. */
+  readonly returningMacros?: ReadonlySet<string>;
   /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
   readonly maxDepth?: number;
 }
@@ -240,24 +244,31 @@ class CfgBuilder {
 
   private simple(stmt: SyntaxNode, next: CfgNode): CfgNode {
     const node = this.node('statement', stmt);
-    if (this.neverReturns(stmt)) {
+    const called = this.statementCall(stmt);
+    if (called && this.options.noReturn.has(called)) {
       node.noReturn = true;
       this.edge(node, this.abort);
+    } else if (called && this.options.returningMacros?.has(called)) {
+      // The macro either falls through or returns: both paths exist.
+      const hiddenReturn = this.node('jump', stmt, 'return');
+      hiddenReturn.viaMacro = true;
+      this.edge(hiddenReturn, this.exit);
+      this.edge(node, next);
+      this.edge(node, hiddenReturn);
     } else {
       this.edge(node, next);
     }
     return node;
   }
 
-  private neverReturns(stmt: SyntaxNode): boolean {
-    if (stmt.type !== 'expression_statement') return false;
+  /** The function a statement consists of calling: `exit(1);`, `(void)_exit(2);`, `CHECK(x);`. */
+  private statementCall(stmt: SyntaxNode): string | undefined {
+    if (stmt.type !== 'expression_statement') return undefined;
     let expr = stmt.namedChildren[0];
-    if (!expr) return false;
+    if (!expr) return undefined;
     expr = unwrap(expr);
     if (expr.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
-    if (expr.type !== 'call_expression') return false;
-    const name = calleeName(expr);
-    return name !== undefined && this.options.noReturn.has(name);
+    return expr.type === 'call_expression' ? calleeName(expr) : undefined;
   }
 
   private jumpTo(stmt: SyntaxNode, kind: JumpKind, target: CfgNode): CfgNode {

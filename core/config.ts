@@ -20,6 +20,8 @@ export interface RuleSetting {
 export interface FunctionSettings {
   readonly acquire: readonly string[];
   readonly release: readonly string[];
+  readonly borrow: readonly string[];
+  readonly take: readonly string[];
   readonly noReturn: readonly string[];
   readonly acceptWrappers: readonly { name: string; listenerArg: number }[];
 }
@@ -49,7 +51,7 @@ export class ConfigError extends Error {
 }
 
 export function emptyConfig(baseDir: string): ResolvedConfig {
-  return { baseDir, rules: {}, functions: { acquire: [], release: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto' };
+  return { baseDir, rules: {}, functions: { acquire: [], release: [], borrow: [], take: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto' };
 }
 
 const Ajv = AjvModule.default ?? AjvModule;
@@ -98,7 +100,7 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
   }
   const raw = data as {
     rules?: Record<string, string | [string, Record<string, unknown>?]>;
-    functions?: { acquire?: string[]; release?: string[]; noReturn?: string[]; acceptWrappers?: (string | { name: string; listenerArg?: number })[] };
+    functions?: { acquire?: string[]; release?: string[]; borrow?: string[]; take?: string[]; noReturn?: string[]; acceptWrappers?: (string | { name: string; listenerArg?: number })[] };
     ignore?: string[];
     headerLanguage?: 'auto' | 'c' | 'cpp';
   };
@@ -114,6 +116,8 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
     functions: {
       acquire: fns.acquire ?? [],
       release: fns.release ?? [],
+      borrow: fns.borrow ?? [],
+      take: fns.take ?? [],
       noReturn: fns.noReturn ?? [],
       acceptWrappers: (fns.acceptWrappers ?? []).map((w) => (typeof w === 'string' ? { name: w, listenerArg: 0 } : { name: w.name, listenerArg: w.listenerArg ?? 0 })),
     },

@@ -94,21 +94,25 @@ function reversePostorder(cfg: Cfg): CfgNode[] {
  * to show *how* a bad state reaches a statement (SARIF codeFlows, `note:` lines).
  */
 export function findPath(from: CfgNode, to: CfgNode, allowed: (edge: CfgEdge) => boolean): CfgEdge[] | undefined {
-  if (from === to) return [];
+  // from === to asks for a cycle (a loop iteration back to the same statement).
   const via = new Map<number, CfgEdge>();
   const queue: CfgNode[] = [from];
   const seen = new Set<number>([from.id]);
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i]!;
     for (const edge of node.succs) {
-      if (seen.has(edge.to.id) || !allowed(edge)) continue;
-      seen.add(edge.to.id);
-      via.set(edge.to.id, edge);
+      if (!allowed(edge)) continue;
       if (edge.to === to) {
-        const path: CfgEdge[] = [];
-        for (let e: CfgEdge | undefined = edge; e; e = e.from === from ? undefined : via.get(e.from.id)) path.push(e);
+        const path: CfgEdge[] = [edge];
+        for (let e = edge; e.from !== from; ) {
+          e = via.get(e.from.id)!;
+          path.push(e);
+        }
         return path.reverse();
       }
+      if (seen.has(edge.to.id)) continue;
+      seen.add(edge.to.id);
+      via.set(edge.to.id, edge);
       queue.push(edge.to);
     }
   }

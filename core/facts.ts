@@ -4,6 +4,7 @@ import { descriptorKey, type ScopeInfo } from './descriptor-key.js';
 import { grammarOf, type SyntaxNode, type Tree } from './parser.js';
 import type { Language } from './language.js';
 import { identifiersIn, lastIdentifier, squeeze, walk } from './syntax.js';
+import type { ResourceCatalog } from './resources.js';
 
 /**
  * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send
@@ -35,6 +36,10 @@ export interface FunctionFact extends Span {
   readonly isStatic: boolean;
   /** Returns the result of accept() on one of its parameters. */
   acceptWrapperOf?: number;
+  /** Callees whose result this function returns (`return f(…)`, or `v = f(…); … return v;`). */
+  returnsCallOf?: string[];
+  /** Parameters the function only uses (reads, compares, passes to borrowing calls): never closes, stores or returns. */
+  borrowedParams?: number[];
 }
 
 export interface CallFact extends Span {
@@ -70,6 +75,8 @@ export interface FileFacts {
   readonly functions: FunctionFact[];
   readonly calls: CallFact[];
   readonly registrations: RegistrationFact[];
+  /** Function-like macros defined here whose body returns or jumps (`#define CHECK(x) if (!(x)) return -1`). */
+  readonly returningMacros: string[];
 }
 
 /** Non-serializable companions of the facts: syntax nodes, for the check pass in the same process. */
@@ -148,6 +155,7 @@ export function splitArguments(text: string): string[] {
 export interface FactsOptions {
   /** Extra accept-like functions from configuration: name → listener argument. */
   readonly acceptFunctions: ReadonlyMap<string, number>;
+  readonly resources: ResourceCatalog;
 }
 
 export function defaultAcceptFunctions(extra: readonly { name: string; listenerArg: number }[] = []): Map<string, number> {
@@ -190,6 +198,7 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   const enclosing = enclosingIndex(functionNodes);
   const calls: CallFact[] = [];
   const callNodesKept: SyntaxNode[] = [];
+  const returnedNames = new Map<number, Set<string>>();
   // Loops per function, so "is this call in a loop" looks only at its own function's loops.
   const loopsByFunction = new Map<number, [number, number][]>();
   for (const l of loopNodes) {
@@ -207,7 +216,9 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     const start = node.startIndex;
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
-    const resultUsed = node.parent?.type !== 'expression_statement';
+    const parent = node.parent;
+    const resultUsed = parent?.type !== 'expression_statement';
+    if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames);
     calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, ...spanOf(node) });
     callNodesKept.push(node);
   }
@@ -222,13 +233,19 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
       const reg = registration(spec, call, callNodesKept[i]!, scopeOf(call.fn), text, functionNodes[call.fn]);
       if (reg) registrations.push(reg);
     }
-    if (call.fn >= 0 && options.acceptFunctions.has(call.callee)) {
-      markAcceptWrapper(functions[call.fn]!, functionNodes[call.fn]!, callNodesKept[i]!, call, options.acceptFunctions.get(call.callee)!);
+    const fact = call.fn >= 0 ? functions[call.fn]! : undefined;
+    if (fact && options.acceptFunctions.has(call.callee) && fact.returnsCallOf?.includes(call.callee)) {
+      const param = fact.params.findIndex((p) => p.name === call.args[options.acceptFunctions.get(call.callee)!]);
+      if (param >= 0) fact.acceptWrapperOf = param;
     }
+  });
+  functions.forEach((fact, i) => {
+    const borrowed = borrowedParameters(fact, functionNodes[i]!, options.resources);
+    if (borrowed.length > 0) fact.borrowedParams = borrowed;
   });
 
   return {
-    facts: { path, language, functions, calls, registrations },
+    facts: { path, language, functions, calls, registrations, returningMacros: returningMacros(text) },
     syntax: { functionNodes, callNodes: callNodesKept, comments, errorRanges, errorBytes, globals },
   };
 }
@@ -348,7 +365,8 @@ export function localDeclarations(fnNode: SyntaxNode): Map<string, string> {
   walk(body, (node) => {
     if (node !== body && (node.type === 'lambda_expression' || node.type === 'function_definition')) return false;
     if (node.type === 'declaration' || node.type === 'condition_clause' || node.type === 'for_range_loop') {
-      const type = node.childForFieldName('type')?.text ?? '';
+      const storage = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static') ? 'static ' : '';
+      const type = storage + (node.childForFieldName('type')?.text ?? '');
       for (const d of node.childrenForFieldName('declarator')) {
         const name = declaredName(d);
         if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}`.trim());
@@ -433,23 +451,94 @@ function structFieldValue(arg: string, field: string, text: string, fnNode: Synt
   return undefined;
 }
 
-/** `int my_accept(int lfd) { … return accept(lfd, …); }`: calls to it are accepts too. */
-function markAcceptWrapper(fact: FunctionFact, fnNode: SyntaxNode, callNode: SyntaxNode, call: CallFact, listenerArg: number): void {
-  const listener = call.args[listenerArg];
-  const param = fact.params.findIndex((p) => p.name === listener);
-  if (param < 0) return;
-  // The accepted value must flow to a return: `return accept(...)` or `v = accept(...)` … `return v`.
-  let parent = callNode.parent;
-  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) parent = parent.parent;
-  let variable: string | undefined;
-  if (parent?.type === 'return_statement') {
-    fact.acceptWrapperOf = param;
-    return;
+/**
+ * Records that `fact` returns the result of `callee`: `return callee(…)`, or `v = callee(…)` with a
+ * `return v;` somewhere in the function (accept wrappers, acquire wrappers).
+ */
+function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, Set<string>>): void {
+  let holder: SyntaxNode | null = parent;
+  let child = call;
+  while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'cast_expression')) {
+    child = holder;
+    holder = holder.parent;
   }
-  if (parent?.type === 'assignment_expression') variable = squeeze(parent.childForFieldName('left')?.text ?? '');
-  if (parent?.type === 'init_declarator') variable = declaredName(parent);
-  if (!variable) return;
-  // `return fd;` / `return (fd);` anywhere in the function (text search: far cheaper than a walk).
-  const returns = new RegExp(`\\breturn\\s*\\(?\\s*${escapeRegExp(variable)}\\s*\\)?\\s*;`);
-  if (returns.test(fnNode.text)) fact.acceptWrapperOf = param;
+  if (!holder) return;
+  let returned = holder.type === 'return_statement';
+  if (!returned) {
+    let variable: string | undefined;
+    if (holder.type === 'assignment_expression' && holder.childForFieldName('right')?.id === child.id) variable = squeeze(holder.childForFieldName('left')?.text ?? '');
+    else if (holder.type === 'init_declarator') variable = declaredName(holder);
+    if (!variable) return;
+    let names = cache.get(fact.index);
+    if (!names) {
+      // One pass over the function's text: `return v;` / `return (v);`
+      names = new Set([...fnNode.text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)].map((m) => m[1]!));
+      cache.set(fact.index, names);
+    }
+    returned = names.has(variable);
+  }
+  if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
+}
+
+const HANDLE_TYPES = /^(int|SOCKET|socket_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|fd_t)$|\bFILE\s*\*|\bDIR\s*\*/;
+const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'sizeof']);
+
+/**
+ * Parameters that look like handles and are only used, never closed, stored, returned or passed
+ * on to a call that might keep them: callers still own what they pass in. Read from the text of
+ * the body (cheaper than a walk, and only for handle-typed parameters).
+ */
+function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: ResourceCatalog): number[] {
+  const out: number[] = [];
+  let body: string | undefined;
+  fact.params.forEach((param, index) => {
+    if (!param.name || !HANDLE_TYPES.test(param.type.trim())) return;
+    body ??= (fnNode.childForFieldName('body')?.text ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+    if (onlyBorrowed(body, param.name, resources)) out.push(index);
+  });
+  return out;
+}
+
+function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): boolean {
+  const re = new RegExp(`\\b${escapeRegExp(name)}\\b`, 'g');
+  let uses = 0;
+  for (const m of body.matchAll(re)) {
+    uses++;
+    const before = body.slice(Math.max(0, m.index! - 200), m.index!).trimEnd();
+    const after = body.slice(m.index! + name.length).trimStart();
+    if (/^=(?!=)/.test(after) || /^(\+\+|--)/.test(after)) return false;
+    if (/^(->|\.|\[)/.test(after)) continue;
+    if (/\breturn$/.test(before)) return false;
+    if (/[^=!<>]=$/.test(before) || /&$/.test(before) && !/&&$/.test(before)) return false;
+    if (/[(,]$/.test(before) && /^[),]/.test(after)) {
+      const callee = calleeBefore(before);
+      if (callee === undefined || CONTROL_KEYWORDS.has(callee)) continue;
+      if (resources.release(callee) || !resources.isBorrow(callee)) return false;
+    }
+  }
+  return uses > 0;
+}
+
+/** Name of the call whose argument list is open at the end of `before` (`foo(a, ` → foo). */
+function calleeBefore(before: string): string | undefined {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const ch = before[i];
+    if (ch === ')') depth++;
+    else if (ch === '(') {
+      if (depth === 0) return /([A-Za-z_]\w*)\s*$/.exec(before.slice(0, i))?.[1];
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** `#define NAME(args) … return …` (continued lines included). */
+function returningMacros(text: string): string[] {
+  if (!text.includes('#')) return [];
+  const names: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+    if (/\b(return|goto)\b/.test(m[3]!)) names.push(m[1]!);
+  }
+  return names;
 }

@@ -38,9 +38,12 @@ export class ProjectIndex {
   private readonly registrationsByName = new Map<string, ResolvedRegistration[]>();
   private readonly registrationsByCallback = new Map<string, ResolvedRegistration[]>();
   readonly acceptWrappers = new Map<string, number>();
+  /** Function-like macros (in any file) that can return from the function they are used in. */
+  readonly returningMacros = new Set<string>();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
+      for (const macro of file.returningMacros) this.returningMacros.add(macro);
       for (const fn of file.functions) {
         push(this.functionsByName, fn.name, { file: file.path, fn });
         if (fn.acceptWrapperOf !== undefined) this.acceptWrappers.set(fn.name, fn.acceptWrapperOf);
@@ -66,6 +69,17 @@ export class ProjectIndex {
   callsToDefinition(name: string, file: string): CallSite[] {
     const definition = this.functionsNamed(name).find((d) => d.file === file);
     return this.callsTo(name).filter((site) => site.file === file || (!definition?.fn.isStatic && !this.defines(site.file, name)));
+  }
+
+  /** Callees whose results the definitions of `name` return (for acquire-wrapper closure). */
+  returnsCallOf(name: string): string[] {
+    return this.functionsNamed(name).flatMap((d) => d.fn.returnsCallOf ?? []);
+  }
+
+  /** Every definition of `name` only borrows its parameter `index` (never closes, stores or returns it). */
+  borrowsParam(name: string, index: number): boolean {
+    const defs = this.functionsNamed(name);
+    return defs.length > 0 && defs.every((d) => d.fn.borrowedParams?.includes(index));
   }
 
   /** Does `file` define a function called `name`? */

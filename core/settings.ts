@@ -1,6 +1,7 @@
 import { NO_RETURN_FUNCTIONS } from './catalog.js';
 import type { ResolvedConfig } from './config.js';
 import { defaultAcceptFunctions } from './facts.js';
+import { resourceCatalog, type ResourceCatalog } from './resources.js';
 
 /** Catalog plus configuration, in the shape the engine consults while analysing one file. */
 export interface AnalysisSettings {
@@ -8,6 +9,7 @@ export interface AnalysisSettings {
   /** accept-like functions: name → listener argument (catalog + config; wrappers come from the index). */
   readonly acceptFunctions: ReadonlyMap<string, number>;
   readonly headerLanguage: 'auto' | 'c' | 'cpp';
+  readonly resources: ResourceCatalog;
 }
 
 export function settingsFor(config: ResolvedConfig): AnalysisSettings {
@@ -15,5 +17,6 @@ export function settingsFor(config: ResolvedConfig): AnalysisSettings {
     noReturn: new Set([...NO_RETURN_FUNCTIONS, ...config.functions.noReturn]),
     acceptFunctions: defaultAcceptFunctions(config.functions.acceptWrappers),
     headerLanguage: config.headerLanguage,
+    resources: resourceCatalog(config.functions),
   };
 }

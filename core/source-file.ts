@@ -19,10 +19,11 @@ export interface SourceFile {
 
 export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: string };
 
-export function prepareSource(path: string, text: string, settings: AnalysisSettings, notices: string[] = []): SourceFile {
+/** `oldTree`: the previous tree of this text, already `edit()`ed to match it, for an incremental re-parse (LSP). */
+export function prepareSource(path: string, text: string, settings: AnalysisSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
-  const tree = parseText(language, text);
-  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions });
+  const tree = parseText(language, text, oldTree);
+  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources });
   if (syntax.errorBytes > 0) notices.push(`syntax errors in ${syntax.errorBytes} of ${text.length} characters; those regions are skipped`);
   return { path, text, language, tree, lines: new LineMap(text), facts, syntax, notices };
 }

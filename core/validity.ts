@@ -8,7 +8,8 @@ import { squeeze, unwrap } from './syntax.js';
  * `fd >= 0`, `(fd = accept(...)) < 0`, `fp == NULL`, `!fp` (through the CFG's negation), `fp`.
  */
 export type Validity = 'valid' | 'invalid';
-export type HandleShape = 'descriptor' | 'pointer';
+/** descriptor: -1 on failure; pointer: NULL on failure; status: a call returning 0 / -1 (pipe, socketpair). */
+export type HandleShape = 'descriptor' | 'pointer' | 'status';
 
 const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 
@@ -44,9 +45,11 @@ export function impliedValidity(condition: SyntaxNode, assumption: boolean, hand
     } else {
       return undefined;
     }
-    verdict = shape === 'descriptor' ? descriptorComparison(op, constant) : pointerComparison(op, constant);
+    verdict = shape === 'descriptor' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
   } else if (shape === 'pointer' && isHandleExpression(expr, handle)) {
     verdict = 'valid';
+  } else if (shape === 'status' && isHandleExpression(expr, handle)) {
+    verdict = 'invalid';
   }
   if (verdict === undefined) return undefined;
   return assumption ? verdict : verdict === 'valid' ? 'invalid' : 'valid';
@@ -70,5 +73,12 @@ function pointerComparison(op: string, constant: string): Validity | undefined {
   if (!NULL_CONSTANTS.includes(constant)) return undefined;
   if (op === '==') return 'invalid';
   if (op === '!=') return 'valid';
+  return undefined;
+}
+
+function statusComparison(op: string, constant: string): Validity | undefined {
+  const c = constant.replace(/^\((.*)\)$/, '$1');
+  if ((c === '0' && (op === '<' || op === '!=')) || (c === '-1' && op === '==')) return 'invalid';
+  if ((c === '0' && (op === '==' || op === '>=')) || (c === '-1' && op === '!=')) return 'valid';
   return undefined;
 }

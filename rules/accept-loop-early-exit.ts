@@ -111,7 +111,7 @@ const SIDE_EFFECT_FREE = /^[\w\s.\->()!-]*$/;
 
 /** `continue` is a faithful replacement only when the accept loop is the jump's innermost loop and nothing is lost. */
 function continueFix(ctx: RuleContext, exit: CfgNode, loop: LoopInfo): Fix | undefined {
-  if (exit.loops[0] !== loop) return undefined;
+  if (exit.loops[0] !== loop || exit.viaMacro) return undefined;
   const statement = exit.syntax!;
   const value = exit.jump === 'return' ? statement.namedChildren[0] : undefined;
   if (value && (!SIDE_EFFECT_FREE.test(value.text) || value.text.includes('('))) return undefined;

@@ -1,0 +1,225 @@
+import type { HandleKind } from './catalog.js';
+import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
+import { solveForward, type ForwardSolution } from './dataflow.js';
+import { localDeclarations, type CallFact } from './facts.js';
+import type { SyntaxNode } from './parser.js';
+import type { ProjectIndex } from './project-index.js';
+import type { ResourceCatalog } from './resources.js';
+import type { RuleContext } from './rule.js';
+import { calleeName, contains, squeeze, walk } from './syntax.js';
+import { impliedValidity, type HandleShape } from './validity.js';
+import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
+import { resultVariable } from './accept-sites.js';
+
+/**
+ * Ownership typestate of one acquired handle along a function: unset, invalid (the acquire failed),
+ * owned (open and ours to close), or gone (closed, or ownership handed to someone else: returned,
+ * stored in a field/global/array/out-parameter, passed to a function that may keep it).
+ */
+export const O_UNSET = 1;
+export const O_INVALID = 2;
+export const O_OWNED = 4;
+export const O_GONE = 8;
+
+export interface AcquireSite {
+  readonly call: CallFact;
+  readonly node: SyntaxNode;
+  readonly fn: number;
+  readonly callee: string;
+  readonly kind: HandleKind;
+  /** The variable holding the handle: `fd`, or `fds[0]` for pipe()/socketpair() arrays. */
+  readonly variable: string;
+  /** Success is read from the call's 0/-1 status (pipe, socketpair), not from the variable. */
+  readonly statusCall: boolean;
+  /** The release call that matches the acquire (`pclose` for popen). */
+  readonly release: string;
+}
+
+const ACQUIRER_DEPTH = 4;
+
+/** Kind of handle a call returns: catalog and configuration, then project functions that return one. */
+export function acquirerKind(name: string, resources: ResourceCatalog, index: ProjectIndex, depth = ACQUIRER_DEPTH, seen = new Set<string>()): HandleKind | undefined {
+  const spec = resources.acquire(name);
+  if (spec) return spec.outArrayArg === undefined ? spec.kind : undefined;
+  if (depth === 0 || seen.has(name)) return undefined;
+  seen.add(name);
+  for (const callee of index.returnsCallOf(name)) {
+    const kind = acquirerKind(callee, resources, index, depth - 1, seen);
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
+/** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
+export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
+  if (resources.isTake(name)) return false;
+  return resources.isBorrow(name) || index.borrowsParam(name, argIndex);
+}
+
+const IDENT = /^[A-Za-z_]\w*$/;
+
+export function acquireSites(ctx: RuleContext): AcquireSite[] {
+  const { resources } = ctx.settings;
+  const sites: AcquireSite[] = [];
+  const locals = new Map<number, Map<string, string>>();
+  const localsOf = (fn: number) => {
+    let map = locals.get(fn);
+    if (!map) {
+      map = localDeclarations(ctx.file.syntax.functionNodes[fn]!);
+      locals.set(fn, map);
+    }
+    return map;
+  };
+  ctx.file.facts.calls.forEach((call, i) => {
+    if (call.fn < 0) return;
+    const spec = resources.acquire(call.callee);
+    if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
+    const node = ctx.file.syntax.callNodes[i]!;
+    const isLocal = (name: string) => {
+      const type = localsOf(call.fn).get(name);
+      return type !== undefined && !type.startsWith('static');
+    };
+    if (spec?.outArrayArg !== undefined) {
+      const array = call.args[spec.outArrayArg];
+      if (!array || !IDENT.test(array) || !isLocal(array)) return;
+      for (const element of [0, 1]) {
+        sites.push({ call, node, fn: call.fn, callee: call.callee, kind: spec.kind, variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor(spec.kind) });
+      }
+      return;
+    }
+    const kind = acquirerKind(call.callee, resources, ctx.index);
+    if (!kind) return;
+    const variable = resultVariable(node);
+    // Handles stored straight into a field, a global or a static are owned elsewhere.
+    if (!variable || !IDENT.test(variable) || !isLocal(variable)) return;
+    const release = call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
+    sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release });
+  });
+  return sites;
+}
+
+type Effect = { kind: 'acquire' } | { kind: 'release' } | { kind: 'overwrite'; invalid: boolean };
+
+export interface OwnershipFlow {
+  readonly solution: ForwardSolution<number>;
+  readonly sourceNode: CfgNode;
+  /** Nodes that overwrite the variable with something else. */
+  readonly overwrites: readonly CfgNode[];
+  along(edge: CfgEdge): number | undefined;
+}
+
+const SHAPE: Record<HandleKind, HandleShape> = { descriptor: 'descriptor', stream: 'pointer', directory: 'pointer' };
+
+export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipFlow {
+  const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
+  const effects = new Map<number, Effect[]>();
+  const overwrites: CfgNode[] = [];
+  for (const node of cfg.nodes) {
+    if (!node.syntax || node.kind === 'join') continue;
+    const list = effectsOf(node.syntax, node === sourceNode, site, base, resources, index);
+    if (list.length === 0) continue;
+    effects.set(node.id, list);
+    if (list.some((e) => e.kind === 'overwrite')) overwrites.push(node);
+  }
+  const shape = SHAPE[site.kind];
+  const callText = squeeze(site.node.text);
+  const solution = solveForward<number>(cfg, {
+    initial: O_UNSET,
+    transfer(node, state) {
+      for (const effect of effects.get(node.id) ?? []) {
+        if (effect.kind === 'acquire') state = O_OWNED | O_INVALID;
+        else if (effect.kind === 'release') state = O_GONE;
+        else state = effect.invalid ? O_INVALID : O_UNSET;
+      }
+      return state;
+    },
+    transferEdge(edge, state) {
+      if (!edge.condition || edge.assumption === undefined) return state;
+      const verdict =
+        site.statusCall && contains(edge.condition, site.node)
+          ? impliedValidity(edge.condition, edge.assumption, callText, 'status')
+          : impliedValidity(edge.condition, edge.assumption, site.variable, shape);
+      if (!verdict) return state;
+      const refined = state & (verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE);
+      return refined === 0 ? undefined : refined;
+    },
+    join: (a, b) => a | b,
+    equals: (a, b) => a === b,
+  });
+  return { solution, sourceNode, overwrites, along: (edge) => solution.along(edge) };
+}
+
+/** What a statement does to the handle, in evaluation (document) order. */
+function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex): Effect[] {
+  if (!isSource && !syntax.text.includes(base)) return [];
+  const effects: { at: number; effect: Effect }[] = [];
+  if (isSource) effects.push({ at: site.node.endIndex, effect: { kind: 'acquire' } });
+  walk(syntax, (node) => {
+    if (node.type === 'lambda_expression') {
+      // Captured by a lambda: whoever runs it owns the handle now.
+      if (new RegExp(`\\b${base}\\b`).test(node.text)) effects.push({ at: node.startIndex, effect: { kind: 'release' } });
+      return false;
+    }
+    const text = node.type === 'identifier' || node.type === 'subscript_expression' ? squeeze(node.text) : '';
+    if (text === site.variable) {
+      const effect = useOf(node, site, resources, index);
+      if (effect) effects.push({ at: node.startIndex, effect });
+      return false;
+    }
+    // The whole array of a pipe() pair handed to another call.
+    if (site.statusCall && text === base && node.type === 'identifier') {
+      const effect = useOf(node, site, resources, index);
+      if (effect && effect.kind === 'release' && !contains(site.node, node)) effects.push({ at: node.startIndex, effect });
+      return false;
+    }
+    return true;
+  });
+  return effects.sort((a, b) => a.at - b.at).map((e) => e.effect);
+}
+
+/** The context a mention of the handle sits in decides what happens to ownership. */
+function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex): Effect | undefined {
+  let child = mention;
+  let parent = mention.parent;
+  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression' || (parent.type === 'pointer_expression' && parent.text.startsWith('&')))) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return undefined;
+  switch (parent.type) {
+    case 'assignment_expression': {
+      const left = parent.childForFieldName('left');
+      const right = parent.childForFieldName('right');
+      if (left?.id === child.id) {
+        if (parent.childForFieldName('operator')?.type !== '=') return undefined;
+        if (right && contains(right, site.node)) return undefined; // the acquire itself
+        const value = squeeze(right?.text ?? '');
+        return { kind: 'overwrite', invalid: INVALID_DESCRIPTOR_CONSTANTS.includes(value) || NULL_CONSTANTS.includes(value) };
+      }
+      return { kind: 'release' }; // stored or aliased: owned elsewhere now
+    }
+    case 'init_declarator':
+      return parent.childForFieldName('value')?.id === child.id ? { kind: 'release' } : undefined;
+    case 'argument_list': {
+      const call = parent.parent;
+      if (!call || call.type !== 'call_expression') return { kind: 'release' }; // constructor argument
+      if (call.id === site.node.id) return undefined; // pipe(fds) itself
+      const name = calleeName(call);
+      if (!name) return { kind: 'release' };
+      const argIndex = parent.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.id === child.id);
+      if (resources.release(name) && argIndex === 0) return { kind: 'release' };
+      const spec = resources.acquire(name);
+      if (spec?.takesArg === argIndex) return { kind: 'release' };
+      return borrows(name, argIndex, resources, index) ? undefined : { kind: 'release' };
+    }
+    case 'return_statement':
+    case 'co_return_statement':
+    case 'initializer_list':
+    case 'initializer_pair':
+    case 'field_initializer':
+    case 'new_expression':
+      return { kind: 'release' };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+import { ACQUIRE_FUNCTIONS, BORROW_FUNCTIONS, RELEASE_FUNCTIONS, type AcquireFunction, type HandleKind } from './catalog.js';
+import type { FunctionSettings } from './config.js';
+
+/**
+ * The resource catalog merged with configuration: which calls acquire, release or merely borrow a
+ * handle. Project functions are added from the index (summaries) by the rules that need them.
+ */
+export interface ResourceCatalog {
+  acquire(name: string): AcquireFunction | undefined;
+  release(name: string): HandleKind | undefined;
+  isBorrow(name: string): boolean;
+  /** Configured to take ownership: overrides summaries that would say "borrow". */
+  isTake(name: string): boolean;
+  /** The release call to suggest for a kind of handle. */
+  releaseFor(kind: HandleKind): string;
+}
+
+export function resourceCatalog(functions: FunctionSettings): ResourceCatalog {
+  const acquires = new Map<string, AcquireFunction>(ACQUIRE_FUNCTIONS.map((f) => [f.name, f]));
+  for (const name of functions.acquire) acquires.set(name, { name, kind: 'descriptor' });
+  const releases = new Map<string, HandleKind>(RELEASE_FUNCTIONS.map((f) => [f.name, f.kind]));
+  for (const name of functions.release) releases.set(name, 'descriptor');
+  const borrows = new Set([...BORROW_FUNCTIONS, ...functions.borrow]);
+  const takes = new Set(functions.take);
+  for (const name of takes) borrows.delete(name);
+  return {
+    acquire: (name) => acquires.get(name),
+    release: (name) => releases.get(name),
+    isBorrow: (name) => borrows.has(name),
+    isTake: (name) => takes.has(name),
+    releaseFor: (kind) => (kind === 'descriptor' ? 'close' : kind === 'stream' ? 'fclose' : 'closedir'),
+  };
+}

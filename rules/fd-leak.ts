@@ -1,0 +1,132 @@
+import { nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/cfg.js';
+import { branchSteps } from '../core/code-path.js';
+import { findPath } from '../core/dataflow.js';
+import { spanOf, type Span } from '../core/facts.js';
+import type { Fix, RelatedLocation } from '../core/findings.js';
+import { acquireSites, O_OWNED, solveOwnership, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
+import type { Rule, RuleContext } from '../core/rule.js';
+
+/**
+ * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
+ * were opened and not closed on some paths. Reports each path from a successful acquire to a place
+ * where the handle is lost while still open: a return, the end of the function, an overwrite, or a
+ * continue into the next iteration that overwrites it.
+ */
+export const fdLeak: Rule = {
+  meta: {
+    id: 'fd-leak',
+    title: 'Descriptor leak',
+    shortDescription: 'A descriptor, FILE* or DIR* acquired in a function is still open on a path that leaves the function or overwrites it.',
+    fullDescription:
+      'A file descriptor (open, socket, accept, pipe, epoll_create, …), FILE* (fopen, popen, fdopen) or DIR* (opendir) is acquired and, on some path, ' +
+      'neither closed nor handed to an owner (returned, stored in a field, global, array or out-parameter, or passed to a function that keeps it) ' +
+      'before the function returns or the variable is overwritten. Each leaked descriptor stays open for the life of the process; ' +
+      'under load the process runs into its descriptor limit and accept() fails with EMFILE.',
+    defaultSeverity: 'error',
+    tags: ['reliability', 'resource-leak', 'network'],
+    cwe: ['CWE-775', 'CWE-404'],
+    precision: 'high',
+    securitySeverity: 4.0,
+    fixable: true,
+  },
+  check(ctx) {
+    const byFunction = new Map<number, AcquireSite[]>();
+    for (const site of acquireSites(ctx)) {
+      const fact = ctx.file.facts.functions[site.fn]!;
+      // Descriptors left open when main() returns are closed by the process exit.
+      if (fact.name === 'main' && !fact.className) continue;
+      const list = byFunction.get(site.fn);
+      if (list) list.push(site);
+      else byFunction.set(site.fn, [site]);
+    }
+    for (const [fn, sites] of byFunction) {
+      const cfg = ctx.cfg(fn);
+      if (!cfg) continue;
+      for (const site of sites) checkSite(ctx, cfg, site);
+    }
+  },
+};
+
+const NOUN = { descriptor: 'descriptor', stream: 'stream', directory: 'directory stream' } as const;
+
+function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite): void {
+  const sourceNode = nodeEvaluating(cfg, site.node);
+  if (!sourceNode) return;
+  const flow = solveOwnership(cfg, site, sourceNode, ctx.settings.resources, ctx.index);
+  const owned = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & O_OWNED) !== 0;
+  const reported = new Set<number>();
+  const what = `${NOUN[site.kind]} '${site.variable}' from ${site.callee}() (line ${site.call.line})`;
+
+  // Leaving the function with the handle still open.
+  for (const edge of cfg.exit.preds) {
+    if (edge.exceptional || !owned(edge) || reported.has(edge.from.id)) continue;
+    const exit = edge.from;
+    if (exit.kind === 'jump' && exit.jump === 'goto') continue; // a goto to a label we could not resolve
+    reported.add(exit.id);
+    const isReturn = exit.kind === 'jump' && (exit.jump === 'return' || exit.jump === 'co_return');
+    const span = isReturn ? spanOf(exit.syntax!) : closingBrace(cfg);
+    const message = isReturn
+      ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' returns from` : 'return leaves'} the function`
+      : `${what} is still open when the function ends here`;
+    report(ctx, site, flow, owned, exit, span, message, isReturn && !exit.viaMacro ? insertReleaseFix(ctx, site, exit) : undefined);
+  }
+
+  // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
+  for (const node of [...flow.overwrites, sourceNode]) {
+    const before = flow.solution.before[node.id];
+    if (before === undefined || (before & O_OWNED) === 0) continue;
+    const path = findPath(sourceNode, node, owned);
+    const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'break'))?.from;
+    const at = loopJump ?? node;
+    if (reported.has(at.id)) continue;
+    reported.add(at.id);
+    const message = loopJump
+      ? `${what} is still open when this '${loopJump.jump}' starts another iteration, which overwrites '${site.variable}'`
+      : `${what} is still open when '${site.variable}' is overwritten here`;
+    report(ctx, site, flow, owned, at, spanOf(at.syntax!), message, undefined, node === sourceNode ? undefined : path);
+  }
+}
+
+function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, owned: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix?: Fix, knownPath?: CfgEdge[]): void {
+  const acquired = ctx.locate(spanOf(site.node));
+  const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }];
+  const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, owned));
+  ctx.report({
+    span,
+    message,
+    related,
+    path: [
+      { location: acquired, message: `${site.callee}() succeeds: '${site.variable}' is open` },
+      ...(path ? branchSteps(ctx, path) : []),
+      { location: ctx.locate(span), message: `'${site.variable}' is still open here` },
+    ],
+    fix,
+    functionIndex: site.fn,
+    anchorText: `${site.variable}:${at.syntax?.text ?? 'end'}`,
+  });
+}
+
+function closingBrace(cfg: Cfg): Span {
+  const body = cfg.function.childForFieldName('body') ?? cfg.function;
+  const end = body.endPosition;
+  return { line: end.row + 1, column: Math.max(1, end.column), endLine: end.row + 1, endColumn: Math.max(2, end.column + 1) };
+}
+
+function macroName(node: CfgNode): string {
+  return /^\s*([A-Za-z_]\w*)/.exec(node.syntax?.text ?? '')?.[1] ?? 'macro';
+}
+
+/** `close(fd);` before a return that sits in a block (inserting before `if (x) return;` would change the code). */
+function insertReleaseFix(ctx: RuleContext, site: AcquireSite, exit: CfgNode): Fix | undefined {
+  const statement = exit.syntax!;
+  if (statement.parent?.type !== 'compound_statement') return undefined;
+  const line = ctx.file.lines.lineText(statement.startPosition.row);
+  const indent = /^\s*/.exec(line)![0];
+  if (line.slice(0, statement.startPosition.column).trim() !== '') return undefined;
+  const start = spanOf(statement);
+  return {
+    description: `Insert '${site.release}(${site.variable});' before this return`,
+    edits: [{ location: ctx.locate({ line: start.line, column: start.column, endLine: start.line, endColumn: start.column }), newText: `${site.release}(${site.variable});\n${indent}` }],
+    preferred: true,
+  };
+}

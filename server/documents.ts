@@ -1,0 +1,102 @@
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Tree } from '../core/parser.js';
+import type { Language } from '../core/language.js';
+
+/**
+ * An open document: its text (kept current with incremental sync) and the tree-sitter tree of its
+ * last analysis, kept in step with every edit through `tree.edit()` so the next parse can reuse it
+ * (`parse(text, oldTree)` re-parses only around the edits).
+ */
+export class OpenDocument {
+  private doc: TextDocument;
+  /** The tree of the last parse, edited to match `text`; undefined until the first parse. */
+  tree: Tree | undefined;
+  /** Language `tree` was parsed with (a `.h` can switch between C and C++ as it is edited). */
+  treeLanguage: Language | undefined;
+  /** Edits since the last analysis, as ranges of the current text (for re-checking only what changed). */
+  private touched: { start: number; end: number }[] = [];
+
+  constructor(
+    readonly uri: string,
+    readonly path: string,
+    readonly languageId: string,
+    version: number,
+    text: string,
+  ) {
+    this.doc = TextDocument.create(uri, languageId, version, text);
+  }
+
+  get version(): number {
+    return this.doc.version;
+  }
+
+  get text(): string {
+    return this.doc.getText();
+  }
+
+  get textDocument(): TextDocument {
+    return this.doc;
+  }
+
+  /** Applies LSP content changes in order; each ranged change is mirrored onto the tree. */
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    for (const change of changes) {
+      if (!('range' in change) || change.range === undefined) {
+        // A full-text change: nothing to reuse.
+        this.doc = TextDocument.create(this.uri, this.languageId, version, change.text);
+        this.tree = undefined;
+        this.touched = [{ start: 0, end: change.text.length }];
+        continue;
+      }
+      const startIndex = this.doc.offsetAt(change.range.start);
+      const oldEndIndex = this.doc.offsetAt(change.range.end);
+      // offsetAt clamps positions past the end of a line; recompute the points from the offsets.
+      const startPosition = this.doc.positionAt(startIndex);
+      const oldEndPosition = this.doc.positionAt(oldEndIndex);
+      this.doc = TextDocument.update(this.doc, [{ range: { start: startPosition, end: oldEndPosition }, text: change.text }], version);
+      const newEndIndex = startIndex + change.text.length;
+      const newEndPosition = this.doc.positionAt(newEndIndex);
+      // tree-sitter in Node counts UTF-16 units, like LSP positions (the default encoding).
+      this.tree?.edit({
+        startIndex,
+        oldEndIndex,
+        newEndIndex,
+        startPosition: { row: startPosition.line, column: startPosition.character },
+        oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
+        newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
+      });
+      this.shiftTouched(startIndex, oldEndIndex, newEndIndex);
+    }
+    if (this.doc.version !== version) this.doc = TextDocument.update(this.doc, [], version);
+  }
+
+  /** Ranges (in current offsets) edited since `takeTouched()` was last called. */
+  takeTouched(): { start: number; end: number }[] {
+    const out = this.touched;
+    this.touched = [];
+    return out;
+  }
+
+  private shiftTouched(start: number, oldEnd: number, newEnd: number): void {
+    const delta = newEnd - oldEnd;
+    const shifted: { start: number; end: number }[] = [];
+    for (const r of this.touched) {
+      if (r.end < start) shifted.push(r);
+      else if (r.start > oldEnd) shifted.push({ start: r.start + delta, end: r.end + delta });
+      else {
+        // Overlaps the edit: merge into it.
+        start = Math.min(start, r.start);
+        newEnd = Math.max(newEnd, r.end + delta);
+      }
+    }
+    shifted.push({ start, end: newEnd });
+    this.touched = shifted.sort((a, b) => a.start - b.start);
+  }
+
+  /** Drops the tree so its native memory can be reclaimed (closed documents). */
+  release(): void {
+    this.tree = undefined;
+    this.touched = [];
+  }
+}

@@ -1,0 +1,38 @@
+import { SEVERITIES, type SeveritySetting } from '../core/findings.js';
+import { UNUSED_DIRECTIVE_RULE } from '../core/suppressions.js';
+import { findRule } from '../rules/index.js';
+
+/** The `connlint.*` settings an editor can send (VS Code: contributed by editors/vscode). */
+export interface ClientSettings {
+  /** false: no diagnostics at all (published ones are cleared). */
+  readonly enable: boolean;
+  /** Per-rule severities over connlint.json, like the CLI's --rule. */
+  readonly rules: Readonly<Record<string, SeveritySetting>>;
+  /** 'off' | 'messages' | 'verbose': 'verbose' logs each check's timing. */
+  readonly trace: 'off' | 'messages' | 'verbose';
+}
+
+export const DEFAULT_SETTINGS: ClientSettings = { enable: true, rules: {}, trace: 'off' };
+
+/**
+ * Reads the `connlint` section as sent by workspace/configuration or didChangeConfiguration.
+ * Anything malformed is ignored with a note (a typo in settings must not stop linting).
+ */
+export function parseClientSettings(raw: unknown, warn: (message: string) => void): ClientSettings {
+  if (raw === null || raw === undefined || typeof raw !== 'object') return DEFAULT_SETTINGS;
+  const section = raw as Record<string, unknown>;
+  const enable = typeof section['enable'] === 'boolean' ? section['enable'] : true;
+  const rules: Record<string, SeveritySetting> = {};
+  const rawRules = section['rules'];
+  if (rawRules && typeof rawRules === 'object') {
+    for (const [id, severity] of Object.entries(rawRules as Record<string, unknown>)) {
+      if (!findRule(id) && id !== UNUSED_DIRECTIVE_RULE) warn(`connlint.rules: unknown rule '${id}' ignored`);
+      else if (typeof severity !== 'string' || !SEVERITIES.includes(severity as SeveritySetting)) warn(`connlint.rules.${id}: severity must be one of ${SEVERITIES.join(', ')}`);
+      else rules[id] = severity as SeveritySetting;
+    }
+  }
+  const traceSection = section['trace'];
+  const traceValue = traceSection && typeof traceSection === 'object' ? (traceSection as Record<string, unknown>)['server'] : undefined;
+  const trace = traceValue === 'messages' || traceValue === 'verbose' ? traceValue : 'off';
+  return { enable, rules, trace };
+}

@@ -1,0 +1,132 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigResolver, type ResolvedConfig } from '../core/config.js';
+import type { FileFacts } from '../core/facts.js';
+import { isSourcePath } from '../core/language.js';
+import { ProjectIndex } from '../core/project-index.js';
+import { settingsFor } from '../core/settings.js';
+import { prepareBytes } from '../core/source-file.js';
+import { discoverFiles } from '../cli/discover.js';
+import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
+import type { ConfigStore } from './config-store.js';
+
+/** Lets the CLI's file discovery use the editor's config store (reloadable, forgiving). */
+class StoreResolver extends ConfigResolver {
+  constructor(private readonly store: ConfigStore) {
+    super();
+  }
+  override forDirectory(dir: string): ResolvedConfig {
+    return this.store.forDirectory(dir);
+  }
+  override forFile(path: string): ResolvedConfig {
+    return this.store.forFile(path);
+  }
+}
+
+export interface BuildProgress {
+  report(done: number, total: number): void;
+  readonly cancelled: boolean;
+}
+
+/** Work per event-loop turn while indexing in the background: requests keep flowing between slices. */
+const SLICE_MS = 15;
+
+/**
+ * The facts of every C/C++ file in the workspace folders — what the CLI's first phase computes —
+ * so checks in the editor see cross-file facts (an EPOLLET registration in another file). Disk
+ * files are read in the background; open documents override their disk version with their live
+ * facts. The ProjectIndex is rebuilt lazily, only when some facts changed.
+ */
+export class WorkspaceIndex {
+  private readonly diskFacts = new Map<string, FileFacts>();
+  private readonly openFacts = new Map<string, FileFacts>();
+  private cached: ProjectIndex | undefined;
+  /** Bumped on every change of disk facts (not of open documents): part of pull result ids. */
+  generation = 0;
+  complete = false;
+
+  constructor(
+    private readonly configs: ConfigStore,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Reads and indexes every source file under the folders, a slice at a time. */
+  async build(folders: readonly string[], progress: BuildProgress): Promise<number> {
+    const resolver = new StoreResolver(this.configs);
+    const files: string[] = [];
+    for (const folder of folders) {
+      try {
+        files.push(...discoverFiles([folder], folder, resolver).files.map((f) => join(folder, f)));
+      } catch (error) {
+        this.log(`indexing ${folder}: ${(error as Error).message}`);
+      }
+    }
+    let sliceStart = performance.now();
+    for (let i = 0; i < files.length; i++) {
+      if (progress.cancelled) return i;
+      this.readFile(files[i]!);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        progress.report(i + 1, files.length);
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    progress.report(files.length, files.length);
+    this.complete = true;
+    this.changed();
+    return files.length;
+  }
+
+  /** (Re)reads one file from disk (saved, created or changed on disk); false if it is not indexable. */
+  readFile(path: string): boolean {
+    if (!isSourcePath(path)) return false;
+    try {
+      if (statSync(path).size > MAX_FILE_BYTES) return this.forget(path);
+      const result = prepareBytes(path, readFileSync(path), settingsFor(this.configs.forFile(path)));
+      if (!result.ok) return this.forget(path);
+      this.diskFacts.set(path, result.file.facts);
+      this.changed();
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EISDIR') this.log(`indexing ${path}: ${(error as Error).message}`);
+      this.forget(path);
+      return false;
+    }
+  }
+
+  /** A file was deleted (or became unreadable). */
+  forget(path: string): false {
+    if (this.diskFacts.delete(path)) this.changed();
+    return false;
+  }
+
+  /** The live facts of an open document (they win over its disk version). */
+  setOpen(path: string, facts: FileFacts): void {
+    this.openFacts.set(path, facts);
+    this.cached = undefined;
+  }
+
+  closeOpen(path: string): void {
+    if (this.openFacts.delete(path)) this.cached = undefined;
+  }
+
+  get fileCount(): number {
+    return this.diskFacts.size;
+  }
+
+  /** The index over disk facts with open documents' live facts substituted. */
+  index(): ProjectIndex {
+    if (!this.cached) {
+      const all: FileFacts[] = [...this.openFacts.values()];
+      for (const [path, facts] of this.diskFacts) if (!this.openFacts.has(path)) all.push(facts);
+      this.cached = new ProjectIndex(all);
+    }
+    return this.cached;
+  }
+
+  private changed(): void {
+    this.generation++;
+    this.cached = undefined;
+  }
+}
