@@ -10,9 +10,14 @@ export interface ClientSettings {
   readonly rules: Readonly<Record<string, SeveritySetting>>;
   /** 'off' | 'messages' | 'verbose': 'verbose' logs each check's timing. */
   readonly trace: 'off' | 'messages' | 'verbose';
+  /** Quiet time after a change before the document is checked (see DEFAULT_DEBOUNCE_MS). */
+  readonly debounceMs: number;
 }
 
-export const DEFAULT_SETTINGS: ClientSettings = { enable: true, rules: {}, trace: 'off' };
+/** Short: checking an edited function takes milliseconds, and stale checks are dropped anyway. */
+export const DEFAULT_DEBOUNCE_MS = 10;
+
+export const DEFAULT_SETTINGS: ClientSettings = { enable: true, rules: {}, trace: 'off', debounceMs: DEFAULT_DEBOUNCE_MS };
 
 /**
  * Reads the `connlint` section as sent by workspace/configuration or didChangeConfiguration.
@@ -34,5 +39,7 @@ export function parseClientSettings(raw: unknown, warn: (message: string) => voi
   const traceSection = section['trace'];
   const traceValue = traceSection && typeof traceSection === 'object' ? (traceSection as Record<string, unknown>)['server'] : undefined;
   const trace = traceValue === 'messages' || traceValue === 'verbose' ? traceValue : 'off';
-  return { enable, rules, trace };
+  const debounce = section['debounceMs'];
+  const debounceMs = typeof debounce === 'number' && debounce >= 0 && debounce <= 5000 ? debounce : DEFAULT_DEBOUNCE_MS;
+  return { enable, rules, trace, debounceMs };
 }

@@ -125,6 +125,11 @@ export class WorkspaceIndex {
     return this.cached;
   }
 
+  /** Something every check depends on changed (a saved document): results keyed on `generation` are stale. */
+  touch(): void {
+    this.changed();
+  }
+
   private changed(): void {
     this.generation++;
     this.cached = undefined;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 const ACCEPT_BUG = `#include <sys/epoll.h>
 int lfd;
 void arm(int ep) { struct epoll_event ev; ev.events = EPOLLIN | EPOLLET; epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev); }
-void f(void) { for (;;) { int fd = accept(lfd, 0, 0); if (fd < 0) return; if (fd > 9) return; } }
+void f(void) { for (;;) { int fd = accept(lfd, 0, 0); if (fd < 0) return; if (fd > 9) { close(fd); return; } serve(fd); } }
 `;
 
 function projectWith(files: Record<string, string | Buffer>): string {

@@ -55,7 +55,7 @@ describe('connlint CLI', () => {
     expect(log.version).toBe('2.1.0');
     const run = log.runs[0];
     expect(run.tool.driver.name).toBe('connlint');
-    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(['accept-loop-early-exit', 'et-accept-not-drained']);
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(['accept-loop-early-exit', 'et-accept-not-drained', 'fd-leak']);
     const rule = run.tool.driver.rules[0];
     expect(rule.help.markdown).toContain('# accept-loop-early-exit');
     expect(rule.properties).toMatchObject({ precision: 'high', 'problem.severity': 'error', 'security-severity': '5.3' });

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { analyzeSources } from '../core/analyze-sources.js';
 import { emptyConfig, type ResolvedConfig } from '../core/config.js';
 import type { Finding } from '../core/findings.js';
+import type { Rule } from '../core/rule.js';
 import { ALL_RULES } from '../rules/index.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -18,8 +19,11 @@ export function fixtureSources(...names: string[]): { path: string; text: string
   return out;
 }
 
-export function analyze(sources: { path: string; text: string }[], config?: ResolvedConfig, reportUnusedDirectives = false): Finding[] {
-  return analyzeSources(sources, { rules: ALL_RULES, config: config ?? emptyConfig(FIXTURES), reportUnusedDirectives });
+/** The rules a test is about (each rule's fixtures assert that rule's findings exactly). */
+export const ACCEPT_RULES = ALL_RULES.filter((r) => r.meta.id.includes('accept'));
+
+export function analyze(sources: { path: string; text: string }[], config?: ResolvedConfig, reportUnusedDirectives = false, rules: readonly Rule[] = ACCEPT_RULES): Finding[] {
+  return analyzeSources(sources, { rules, config: config ?? emptyConfig(FIXTURES), reportUnusedDirectives });
 }
 
 /** `// expect: RULE SEVERITY` annotations: "file:line rule severity" strings, sorted. */

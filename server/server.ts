@@ -1,0 +1,437 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  FileChangeType,
+  LSPErrorCodes,
+  ResponseError,
+  TextDocumentSyncKind,
+  WatchKind,
+  type ClientCapabilities,
+  type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CONFIG_FILE_NAMES } from '../core/config.js';
+import type { Finding } from '../core/findings.js';
+import { isSourcePath, SOURCE_EXTENSIONS } from '../core/language.js';
+import { packageRoot } from '../core/package-root.js';
+import { DocumentChecker } from './checker.js';
+import { codeActionsFor, FIX_ALL_KIND } from './code-actions.js';
+import { ConfigStore, type ConfigLoadEvent } from './config-store.js';
+import { toDiagnostic } from './diagnostics.js';
+import { OpenDocument } from './documents.js';
+import { hoverFor } from './hover.js';
+import { locatePointer } from './json-locate.js';
+import { DEFAULT_SETTINGS, parseClientSettings, type ClientSettings } from './settings.js';
+import { pathToUri, uriToPath } from './uri.js';
+import { WorkspaceIndex } from './workspace-index.js';
+
+/** Languages connlint analyses (VS Code ids; Neovim and eglot use c/cpp too). */
+const LANGUAGE_IDS = new Set(['c', 'cpp', 'cuda-cpp', 'objective-c', 'objective-cpp']);
+
+/** Re-checks of every open document after a project-wide change (index, config) wait this long for more. */
+const BROADCAST_DELAY_MS = 50;
+
+interface CheckResult {
+  readonly key: string;
+  readonly version: number;
+  readonly findings: Finding[];
+  readonly diagnostics: Diagnostic[];
+}
+
+interface DocState {
+  readonly doc: OpenDocument;
+  timer?: NodeJS.Timeout;
+  result?: CheckResult;
+  closed: boolean;
+}
+
+interface Capabilities {
+  readonly pullDiagnostics: boolean;
+  readonly diagnosticRefresh: boolean;
+  readonly configuration: boolean;
+  readonly dynamicConfiguration: boolean;
+  readonly dynamicWatchers: boolean;
+  readonly relatedInformation: boolean;
+  readonly versionedEdits: boolean;
+}
+
+function capabilitiesOf(c: ClientCapabilities): Capabilities {
+  return {
+    pullDiagnostics: c.textDocument?.diagnostic !== undefined,
+    diagnosticRefresh: c.workspace?.diagnostics?.refreshSupport === true,
+    configuration: c.workspace?.configuration === true,
+    dynamicConfiguration: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+    dynamicWatchers: c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    relatedInformation: c.textDocument?.publishDiagnostics?.relatedInformation === true,
+    versionedEdits: c.workspace?.workspaceEdit?.documentChanges === true,
+  };
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * connlint's language server: live diagnostics for open C/C++ documents, checked against a facts
+ * index of the whole workspace; quick fixes, hover docs, connlint.json reloading.
+ */
+export class ConnlintServer {
+  private readonly docs = new Map<string, DocState>();
+  private readonly configs: ConfigStore;
+  private readonly workspace: WorkspaceIndex;
+  private readonly checker: DocumentChecker;
+  private caps: Capabilities = capabilitiesOf({});
+  private folders: string[] = [];
+  private settings: ClientSettings = DEFAULT_SETTINGS;
+  private settingsGeneration = 0;
+  private pushedSettings: unknown;
+  private indexBuild: { cancelled: boolean } | undefined;
+  private broadcastTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+  /** Config files with a published error diagnostic (cleared once they load again). */
+  private readonly brokenConfigs = new Set<string>();
+
+  constructor(private readonly connection: Connection) {
+    this.configs = new ConfigStore((event) => this.onConfigLoad(event));
+    this.workspace = new WorkspaceIndex(this.configs, (m) => this.connection.console.warn(m));
+    this.checker = new DocumentChecker(this.configs, this.workspace);
+  }
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => this.guard('initialized', () => this.initialized()));
+    c.onDidOpenTextDocument((p) => this.guard('didOpen', () => this.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));
+    c.onDidChangeTextDocument((p) =>
+      this.guard('didChange', () => {
+        const state = this.docs.get(p.textDocument.uri);
+        if (!state) return;
+        state.doc.applyChanges(p.contentChanges, p.textDocument.version);
+        this.schedule(state, this.settings.debounceMs);
+      }),
+    );
+    c.onDidSaveTextDocument((p) => this.guard('didSave', () => this.saved(p.textDocument.uri)));
+    c.onDidCloseTextDocument((p) => this.guard('didClose', () => this.close(p.textDocument.uri)));
+    c.onDidChangeConfiguration((p) =>
+      this.guard('didChangeConfiguration', async () => {
+        this.pushedSettings = (p.settings as Record<string, unknown> | null | undefined)?.['connlint'];
+        await this.loadSettings();
+      }),
+    );
+    c.onDidChangeWatchedFiles((p) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(p.changes)));
+    c.onCodeAction((p) =>
+      this.guardRequest('codeAction', [], () => {
+        const state = this.docs.get(p.textDocument.uri);
+        if (!state || !this.settings.enable) return [];
+        const result = this.current(state);
+        if (!result) return [];
+        const byFingerprint = new Map(result.findings.map((f, i) => [f.fingerprint, result.diagnostics[i]!]));
+        return codeActionsFor(
+          { uri: state.doc.uri, version: state.doc.version, text: state.doc.text, findings: result.findings, diagnosticOf: (f) => byFingerprint.get(f.fingerprint)!, versionedEdits: this.caps.versionedEdits },
+          p,
+        );
+      }),
+    );
+    c.onHover((p) =>
+      this.guardRequest('hover', null, () => {
+        const state = this.docs.get(p.textDocument.uri);
+        if (!state || !this.settings.enable) return null;
+        const result = this.current(state);
+        return result ? hoverFor(result.findings, p.position) : null;
+      }),
+    );
+    c.languages.diagnostics.on((p, token) =>
+      this.guardRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
+        if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
+        const state = this.docs.get(p.textDocument.uri);
+        if (!state || !this.settings.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+        const result = this.current(state);
+        if (!result) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+        if (p.previousResultId === result.key) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.key };
+        return { kind: DocumentDiagnosticReportKind.Full, resultId: result.key, items: result.diagnostics };
+      }),
+    );
+    c.onShutdown(() => {
+      // After shutdown only `exit` is expected (the library answers other requests with an error).
+      this.shuttingDown = true;
+      if (this.indexBuild) this.indexBuild.cancelled = true;
+      if (this.broadcastTimer) clearTimeout(this.broadcastTimer);
+      for (const state of this.docs.values()) this.dispose(state);
+    });
+    c.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    this.caps = capabilitiesOf(params.capabilities);
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToUri(params.rootPath)] : []);
+    this.folders = folders.filter((u) => u.startsWith('file:')).map(uriToPath);
+    // Clients without workspace/configuration (or before it answers) may pass settings here.
+    const init = params.initializationOptions as Record<string, unknown> | undefined;
+    if (init && typeof init === 'object') {
+      this.pushedSettings = init['connlint'] ?? init;
+      this.settings = parseClientSettings(this.pushedSettings, (m) => this.connection.console.warn(m));
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        hoverProvider: true,
+        ...(this.caps.pullDiagnostics ? { diagnosticProvider: { identifier: 'connlint', interFileDependencies: true, workspaceDiagnostics: false } } : {}),
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'connlint', version: version() },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.caps.dynamicConfiguration) await this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'connlint' });
+    if (this.caps.dynamicWatchers) {
+      const all = WatchKind.Create | WatchKind.Change | WatchKind.Delete;
+      const sources = `**/*.{${SOURCE_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [...CONFIG_FILE_NAMES.map((name) => ({ globPattern: `**/${name}`, kind: all })), { globPattern: sources, kind: all }],
+      });
+    }
+    await this.loadSettings();
+    void this.buildIndex();
+  }
+
+  /** Indexes the workspace in the background, with work-done progress; re-checks open documents when done. */
+  private async buildIndex(): Promise<void> {
+    if (this.indexBuild) this.indexBuild.cancelled = true;
+    const build = { cancelled: false };
+    this.indexBuild = build;
+    if (this.folders.length === 0) {
+      this.workspace.complete = true;
+      return;
+    }
+    const progress = await this.connection.window.createWorkDoneProgress();
+    progress.begin('connlint: indexing', 0, 'looking for C/C++ files', false);
+    const started = performance.now();
+    try {
+      let lastPercent = -1;
+      const count = await this.workspace.build(this.folders, {
+        get cancelled() {
+          return build.cancelled;
+        },
+        report: (done, total) => {
+          const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
+          if (percent !== lastPercent) progress.report(percent, `${done}/${total} files`);
+          lastPercent = percent;
+        },
+      });
+      if (build.cancelled) return;
+      this.connection.console.info(`connlint: indexed ${count} files in ${Math.round(performance.now() - started)} ms`);
+    } finally {
+      progress.done();
+      if (this.indexBuild === build) this.indexBuild = undefined;
+    }
+    this.recheckAll(0);
+  }
+
+  private async loadSettings(): Promise<void> {
+    let raw: unknown = this.pushedSettings;
+    if (this.caps.configuration) {
+      try {
+        raw = (await this.connection.workspace.getConfiguration('connlint')) ?? this.pushedSettings;
+      } catch (error) {
+        this.connection.console.warn(`connlint: workspace/configuration failed: ${(error as Error).message}`);
+      }
+    }
+    const next = parseClientSettings(raw, (m) => this.connection.console.warn(`connlint: ${m}`));
+    if (JSON.stringify(next) === JSON.stringify(this.settings) && this.settingsGeneration > 0) return;
+    this.settings = next;
+    this.settingsGeneration++;
+    if (!next.enable) {
+      for (const state of this.docs.values()) {
+        if (state.timer) clearTimeout(state.timer);
+        state.result = undefined;
+        this.connection.sendDiagnostics({ uri: state.doc.uri, version: state.doc.version, diagnostics: [] });
+      }
+      return;
+    }
+    this.recheckAll(0);
+  }
+
+  private open(uri: string, languageId: string, version: number, text: string): void {
+    const path = uriToPath(uri);
+    if (!LANGUAGE_IDS.has(languageId) && !isSourcePath(path)) return;
+    const existing = this.docs.get(uri);
+    if (existing) this.dispose(existing);
+    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false };
+    this.docs.set(uri, state);
+    this.schedule(state, 0);
+  }
+
+  private saved(uri: string): void {
+    const state = this.docs.get(uri);
+    if (!state) return;
+    // The saved text is what other files now see: re-check them (their results depend on it).
+    this.workspace.touch();
+    this.recheckAll(BROADCAST_DELAY_MS);
+  }
+
+  private close(uri: string): void {
+    const state = this.docs.get(uri);
+    if (!state) return;
+    this.docs.delete(uri);
+    this.dispose(state);
+    this.workspace.closeOpen(state.doc.path);
+    // Unsaved edits are gone: the disk version is what the project has again.
+    this.workspace.readFile(state.doc.path);
+    this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** Stops pending work and frees the document's tree (its native memory goes with it). */
+  private dispose(state: DocState): void {
+    state.closed = true;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    state.result = undefined;
+    state.doc.release();
+  }
+
+  private watchedFilesChanged(changes: readonly { uri: string; type: FileChangeType }[]): void {
+    let configChanged = false;
+    let sourcesChanged = false;
+    for (const change of changes) {
+      if (!change.uri.startsWith('file:')) continue;
+      const path = uriToPath(change.uri);
+      if ((CONFIG_FILE_NAMES as readonly string[]).includes(basename(path))) {
+        this.configs.invalidate(path);
+        configChanged = true;
+      } else if (isSourcePath(path)) {
+        const open = [...this.docs.values()].some((s) => s.doc.path === path);
+        if (change.type === FileChangeType.Deleted) this.workspace.forget(path);
+        else if (!open) this.workspace.readFile(path);
+        sourcesChanged = true;
+      }
+    }
+    // Config options change facts (accept wrappers, header language): re-index in the background.
+    if (configChanged) void this.buildIndex();
+    if (configChanged || sourcesChanged) this.recheckAll(configChanged ? 0 : BROADCAST_DELAY_MS);
+  }
+
+  private onConfigLoad(event: ConfigLoadEvent): void {
+    const uri = pathToUri(event.file);
+    if (event.ok) {
+      if (this.brokenConfigs.delete(event.file)) this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    const { error, text } = event;
+    const fallback = event.keptLastGood ? 'the last valid configuration stays in force' : 'using the default configuration until it is fixed';
+    void this.connection.window.showErrorMessage(`connlint: invalid configuration ${error.message} (${fallback})`);
+    let range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    if (text !== undefined) {
+      const doc = TextDocument.create(uri, 'json', 0, text);
+      if (error.position) {
+        const start = { line: error.position.line - 1, character: error.position.column - 1 };
+        range = { start, end: { line: start.line, character: start.character + 1 } };
+      } else {
+        const unknownMember = /^unknown (?:rule|property) '(.+)'$/.exec(error.detail)?.[1];
+        const span = locatePointer(text, error.pointer, unknownMember);
+        range = { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
+      }
+    }
+    this.brokenConfigs.add(event.file);
+    this.connection.sendDiagnostics({
+      uri,
+      diagnostics: [{ range, severity: 1, source: 'connlint', code: 'invalid-config', message: `${error.pointer && error.pointer !== '/' ? `${error.pointer}: ` : ''}${error.detail}` }],
+    });
+  }
+
+  /** The cache key of a result: any of these changing makes it stale. */
+  private resultKey(state: DocState): string {
+    return `${state.doc.version}:${this.configs.generation}:${this.workspace.generation}:${this.settingsGeneration}`;
+  }
+
+  private schedule(state: DocState, delay: number): void {
+    if (state.closed || this.shuttingDown || !this.settings.enable) return;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      void this.guard('check', () => this.runCheck(state));
+    }, delay);
+  }
+
+  private recheckAll(delay: number): void {
+    if (this.broadcastTimer) clearTimeout(this.broadcastTimer);
+    this.broadcastTimer = setTimeout(() => {
+      this.broadcastTimer = undefined;
+      for (const state of this.docs.values()) this.schedule(state, 0);
+      if (this.caps.pullDiagnostics && this.caps.diagnosticRefresh) void this.connection.languages.diagnostics.refresh();
+    }, delay);
+  }
+
+  /**
+   * A check in two phases with a turn of the event loop in between: if a newer version (or any
+   * other change) arrived meanwhile, this run is stale and stops; the newer one is already scheduled.
+   */
+  private async runCheck(state: DocState): Promise<void> {
+    const key = this.resultKey(state);
+    if (state.result?.key === key) return;
+    const started = performance.now();
+    const prepared = this.checker.prepare(state.doc);
+    await nextTurn();
+    if (state.closed || this.shuttingDown || this.resultKey(state) !== key || state.result?.key === key) return;
+    const result = this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules) : []);
+    if (this.settings.trace === 'verbose') {
+      this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(performance.now() - started).toFixed(1)} ms: ${result.findings.length} findings`);
+    }
+  }
+
+  /** The result for the document as it is now, computed on the spot if pending (pull, code actions, hover). */
+  private current(state: DocState): CheckResult | undefined {
+    const key = this.resultKey(state);
+    if (state.result?.key === key) return state.result;
+    if (state.closed || this.shuttingDown) return undefined;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    const prepared = this.checker.prepare(state.doc);
+    return this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules) : []);
+  }
+
+  private finish(state: DocState, key: string, findings: Finding[]): CheckResult {
+    const uriOf = (path: string) => (path === state.doc.path ? state.doc.uri : pathToUri(path));
+    const diagnostics = findings.map((f) => toDiagnostic(f, uriOf, this.caps.relatedInformation));
+    const result: CheckResult = { key, version: state.doc.version, findings, diagnostics };
+    state.result = result;
+    // Pushed always (Neovim 0.7 and eglot know nothing else), with the version it describes.
+    this.connection.sendDiagnostics({ uri: state.doc.uri, version: result.version, diagnostics });
+    return result;
+  }
+
+  /** Runs a notification handler; a failure is logged and never reaches the connection. */
+  private async guard(what: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.logFailure(what, error);
+    }
+  }
+
+  private async guardRequest<T>(what: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ResponseError) throw error;
+      this.logFailure(what, error);
+      return fallback;
+    }
+  }
+
+  private logFailure(what: string, error: unknown): void {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.connection.console.error(`connlint: ${what} failed: ${detail}`);
+  }
+}

@@ -1,0 +1,175 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Hover, TextEdit } from 'vscode-languageserver-protocol';
+import { analyzeSources } from '../core/analyze-sources.js';
+import { emptyConfig } from '../core/config.js';
+import { ALL_RULES } from '../rules/index.js';
+import { FULL_CAPABILITIES, LspClient, ROOT, scratchCopy, summary, uriOf } from './lsp-client.js';
+
+const SAMPLE_DIR = join(ROOT, 'samples', 'incident-003-accept-loop');
+const BAD = readFileSync(join(SAMPLE_DIR, 'bad_server.cpp'), 'utf8');
+// bad_server.cpp line 41 (1-based): "                return;  // BUG: ..."; 'return;' spans columns 17-24.
+const RETURN_LINE = 40;
+const RETURN_RANGE = { start: { line: RETURN_LINE, character: 16 }, end: { line: RETURN_LINE, character: 23 } };
+
+let client: LspClient | undefined;
+let cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await client?.shutdown();
+  client = undefined;
+  for (const c of cleanups.splice(0)) c();
+});
+
+/** A workspace holding only bad_server.cpp (and whatever a test adds). */
+function badWorkspace(): { dir: string; file: string; uri: string } {
+  const scratch = scratchCopy(join(SAMPLE_DIR, 'bad_server.cpp'));
+  cleanups.push(scratch.cleanup);
+  const file = join(scratch.dir, 'bad_server.cpp');
+  return { dir: scratch.dir, file, uri: uriOf(file) };
+}
+
+async function startWith(dir: string | undefined, capabilities = FULL_CAPABILITIES) {
+  client = LspClient.start();
+  const init = await client.initialize(dir, capabilities);
+  return { client, init };
+}
+
+describe('connlint-lsp over stdio', () => {
+  it('initializes with incremental sync, code actions, hover and pull diagnostics', async () => {
+    const { init } = await startWith(undefined);
+    expect(init.serverInfo.name).toBe('connlint');
+    expect(init.capabilities['textDocumentSync']).toEqual({ openClose: true, change: 2, save: { includeText: false } });
+    expect(init.capabilities['codeActionProvider']).toEqual({ codeActionKinds: ['quickfix', 'source.fixAll.connlint'] });
+    expect(init.capabilities['hoverProvider']).toBe(true);
+    expect(init.capabilities['diagnosticProvider']).toEqual({ identifier: 'connlint', interFileDependencies: true, workspaceDiagnostics: false });
+  });
+
+  it('publishes the finding with the version, rule code, docs link, related locations and the CLI message', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    client.open(file, BAD, 7);
+    const publish = await client.nextPublish(uri, { version: 7 });
+    expect(summary(publish.diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    const d = publish.diagnostics[0]!;
+    const [cli] = analyzeSources([{ path: file, text: BAD }], { rules: ALL_RULES, config: emptyConfig(dir) });
+    expect(d).toMatchObject({
+      range: RETURN_RANGE,
+      severity: 1,
+      code: 'accept-loop-early-exit',
+      source: 'connlint',
+      message: cli!.message,
+      codeDescription: { href: 'https://github.com/connlint/connlint/blob/main/docs/rules/accept-loop-early-exit.md' },
+    });
+    expect(d.message).toMatch(/^'return' leaves the accept loop after accept4\(\) succeeded \(line 37\)/);
+    expect(d.relatedInformation?.map((r) => `${r.location.range.start.line + 1}: ${r.message}`)).toEqual([
+      "37: accept4() accepted a connection into 'fd' here",
+      '66: registered edge-triggered (EPOLLET) with epoll_ctl() here',
+      "38: path: 'fd != -1' is true",
+      "39: path: 'g_connections >= kMaxConnections' is true",
+    ]);
+    expect(d.relatedInformation!.every((r) => r.location.uri === uri)).toBe(true);
+  });
+
+  it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    client.open(file, BAD, 1);
+    expect(summary((await client.nextPublish(uri, { version: 1 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    client.change(file, 2, [{ range: RETURN_RANGE, text: 'continue;' }]);
+    expect((await client.nextPublish(uri, { version: 2 })).diagnostics).toEqual([]);
+    client.change(file, 3, [{ range: { start: { line: RETURN_LINE, character: 16 }, end: { line: RETURN_LINE, character: 25 } }, text: 'return;' }]);
+    expect(summary((await client.nextPublish(uri, { version: 3 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    // An edit above shifts the finding: incremental re-parse keeps positions right.
+    client.change(file, 4, [{ range: { start: { line: 15, character: 0 }, end: { line: 15, character: 0 } }, text: '// one\n// two\n' }]);
+    expect(summary((await client.nextPublish(uri, { version: 4 })).diagnostics)).toEqual(['accept-loop-early-exit@43']);
+  });
+
+  it('coalesces a burst of changes; only the newest version is published last and versions never go back', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    client.open(file, BAD, 1);
+    await client.nextPublish(uri, { version: 1 });
+    const before = client.publishes.length;
+    // 30 keystrokes: type a comment at the end of line 41, then one that fixes the bug.
+    for (let i = 0; i < 30; i++) client.change(file, 2 + i, [{ range: { start: { line: RETURN_LINE, character: 90 + i }, end: { line: RETURN_LINE, character: 90 + i } }, text: 'x' }]);
+    client.change(file, 32, [{ range: RETURN_RANGE, text: 'continue;' }]);
+    const last = await client.nextPublish(uri, { after: before, version: 32 });
+    expect(last.diagnostics).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    const versions = client.publishes.slice(before).filter((p) => p.uri === uri).map((p) => p.version!);
+    expect(versions.at(-1)).toBe(32);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+    expect(versions.length).toBeLessThan(31);
+  });
+
+  it('serves pull diagnostics with result ids', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    client.open(file, BAD, 1);
+    const report = await client.connection.sendRequest<{ kind: string; resultId: string; items: { code: string; range: unknown }[] }>('textDocument/diagnostic', { textDocument: { uri } });
+    expect(report.kind).toBe('full');
+    expect(summary(report.items as never)).toEqual(['accept-loop-early-exit@41']);
+    const again = await client.connection.sendRequest<{ kind: string; resultId: string }>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: report.resultId });
+    expect(again).toEqual({ kind: 'unchanged', resultId: report.resultId });
+    client.change(file, 2, [{ range: RETURN_RANGE, text: 'continue;' }]);
+    const fixed = await client.connection.sendRequest<{ kind: string; items: unknown[] }>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: report.resultId });
+    expect(fixed).toMatchObject({ kind: 'full', items: [] });
+  });
+
+  it('offers the fix (preferred), a disable comment with the indentation and fix-all; applied fixes leave no findings', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    client.open(file, BAD, 1);
+    const diagnostic = (await client.nextPublish(uri, { version: 1 })).diagnostics[0]!;
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    expect(actions.map((a) => [a.title, a.kind, a.isPreferred ?? false])).toEqual([
+      ["Replace 'return;' with 'continue;'", 'quickfix', true],
+      ['Disable accept-loop-early-exit for this line', 'quickfix', false],
+      ['Fix all auto-fixable connlint problems', 'source.fixAll.connlint', false],
+    ]);
+    expect(actions[0]!.diagnostics).toEqual([diagnostic]);
+    const editsOf = (a: CodeAction): TextEdit[] => {
+      const change = a.edit!.documentChanges![0] as { textDocument: { uri: string; version: number }; edits: TextEdit[] };
+      expect(change.textDocument).toEqual({ uri, version: 1 });
+      return change.edits;
+    };
+    expect(editsOf(actions[0]!)).toEqual([{ range: RETURN_RANGE, newText: 'continue;' }]);
+    expect(editsOf(actions[1]!)).toEqual([{ range: { start: { line: RETURN_LINE, character: 0 }, end: { line: RETURN_LINE, character: 0 } }, newText: '                // connlint-disable-next-line accept-loop-early-exit -- \n' }]);
+
+    const only = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+    expect(only.map((a) => a.kind)).toEqual(['source.fixAll.connlint']);
+
+    // Apply the preferred fix as the editor would, then the disable comment on a fresh copy.
+    let version = 1;
+    for (const action of [actions[0]!, actions[1]!]) {
+      const doc = TextDocument.create(uri, 'cpp', 1, BAD);
+      const fixed = TextDocument.applyEdits(doc, editsOf(action));
+      version++;
+      client.change(file, version, [{ text: fixed }]);
+      expect((await client.nextPublish(uri, { version })).diagnostics).toEqual([]);
+      client.change(file, ++version, [{ text: BAD }]);
+      await client.nextPublish(uri, { version });
+    }
+  });
+
+  it('hovers the rule title, why and fix over a diagnostic range', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    client.open(file, BAD, 1);
+    await client.nextPublish(uri, { version: 1 });
+    const hover = await client.connection.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: RETURN_LINE, character: 19 } });
+    const value = (hover.contents as { kind: string; value: string }).value;
+    expect((hover.contents as { kind: string }).kind).toBe('markdown');
+    expect(hover.range).toEqual(RETURN_RANGE);
+    expect(value.split('\n')[0]).toBe('**Accept loop exits before the backlog is drained** — `accept-loop-early-exit` (connlint)');
+    expect(value).toContain('#### Why it matters');
+    expect(value).toContain('An edge-triggered notification (`EPOLLET`');
+    expect(value).toContain('#### How to fix');
+    expect(value).toContain('Keep looping until `accept()` fails with `EAGAIN`');
+    expect(value).toContain('[Rule documentation](https://github.com/connlint/connlint/blob/main/docs/rules/accept-loop-early-exit.md)');
+    const outside = await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 36, character: 4 } });
+    expect(outside).toBeNull();
+  });
+});
