@@ -7,7 +7,9 @@ import {
   DocumentDiagnosticReportKind,
   FileChangeType,
   LSPErrorCodes,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   WatchKind,
   type ClientCapabilities,
@@ -330,7 +332,8 @@ export class ConnlintServer {
     }
     const { error, text } = event;
     const fallback = event.keptLastGood ? 'the last valid configuration stays in force' : 'using the default configuration until it is fixed';
-    void this.connection.window.showErrorMessage(`connlint: invalid configuration ${error.message} (${fallback})`);
+    // A notification (window/showMessage), not showMessageRequest: there is nothing to answer.
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `connlint: invalid configuration ${error.message} (${fallback})` });
     let range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     if (text !== undefined) {
       const doc = TextDocument.create(uri, 'json', 0, text);
