@@ -90,7 +90,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   return [...kept, ...fingerprintFindings(unused)];
 }
 
-function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisSettings, returningMacros: ReadonlySet<string>, debug?: (m: string) => void): Cfg | null {
+function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisSettings, returningMacros: ProjectIndex['returningMacros'], debug?: (m: string) => void): Cfg | null {
   const node = file.syntax.functionNodes[fnIndex];
   const fact = file.facts.functions[fnIndex];
   if (!node || !fact) return null;

@@ -105,7 +105,7 @@ export const BORROW_FUNCTIONS: readonly string[] = [
   'shutdown', 'lseek', 'lseek64', 'fsync', 'fdatasync', 'ftruncate', 'fallocate', 'posix_fallocate', 'posix_fadvise',
   'getsockname', 'getpeername', 'fchmod', 'fchown', 'flock', 'lockf', 'futimens', 'isatty', 'ttyname', 'tcgetattr', 'tcsetattr',
   'accept', 'accept4', 'dup', 'dup2', 'epoll_ctl', 'epoll_wait', 'epoll_pwait', 'inotify_add_watch', 'inotify_rm_watch',
-  'timerfd_settime', 'timerfd_gettime', 'eventfd_read', 'eventfd_write', 'FD_SET', 'FD_CLR', 'FD_ISSET', 'poll', 'select',
+  'signalfd', 'timerfd_settime', 'timerfd_gettime', 'eventfd_read', 'eventfd_write', 'FD_SET', 'FD_CLR', 'FD_ISSET', 'poll', 'select',
   'fgets', 'fgetc', 'getc', 'getc_unlocked', 'fread', 'fwrite', 'fputs', 'fputc', 'putc', 'fprintf', 'vfprintf', 'fscanf', 'vfscanf',
   'fileno', 'fflush', 'fseek', 'fseeko', 'ftell', 'ftello', 'rewind', 'feof', 'ferror', 'clearerr', 'setvbuf', 'setbuf', 'getline', 'getdelim',
   'readdir', 'readdir_r', 'dirfd', 'rewinddir', 'seekdir', 'telldir',

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from './parser.js';
-import { calleeName, unwrap } from './syntax.js';
+import { callArguments, calleeName, unwrap } from './syntax.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.
@@ -79,7 +79,7 @@ export interface CfgOptions {
   /** Names of functions that never return (catalog plus configuration). */
   readonly noReturn: ReadonlySet<string>;
   /** Function-like macros whose expansion may return (`CHECK(x);`): a statement calling one may leave the function. */
-  readonly returningMacros?: ReadonlySet<string>;
+  readonly returningMacros?: ReadonlyMap<string, { readonly param?: number; readonly returnsWhen?: boolean }>;
   /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
   readonly maxDepth?: number;
 }
@@ -249,16 +249,28 @@ class CfgBuilder {
       node.noReturn = true;
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {
-      // The macro either falls through or returns: both paths exist.
+      const macro = this.options.returningMacros.get(called)!;
       const hiddenReturn = this.node('jump', stmt, 'return');
       hiddenReturn.viaMacro = true;
       this.edge(hiddenReturn, this.exit);
-      this.edge(node, next);
-      this.edge(node, hiddenReturn);
+      const guard = macro.param !== undefined ? this.statementCallArguments(stmt)[macro.param] : undefined;
+      if (guard && macro.returnsWhen !== undefined) {
+        // `CHECK(fd >= 0);` is `if (!(fd >= 0)) return …;`: a branch on its argument.
+        this.edge(node, macro.returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
+      } else {
+        // The macro either falls through or returns: both paths exist.
+        this.edge(node, next);
+        this.edge(node, hiddenReturn);
+      }
     } else {
       this.edge(node, next);
     }
     return node;
+  }
+
+  private statementCallArguments(stmt: SyntaxNode): SyntaxNode[] {
+    const expr = stmt.namedChildren[0] ? unwrap(stmt.namedChildren[0]) : undefined;
+    return expr?.type === 'call_expression' ? callArguments(expr) : [];
   }
 
   /** The function a statement consists of calling: `exit(1);`, `(void)_exit(2);`, `CHECK(x);`. */

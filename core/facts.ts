@@ -76,7 +76,17 @@ export interface FileFacts {
   readonly calls: CallFact[];
   readonly registrations: RegistrationFact[];
   /** Function-like macros defined here whose body returns or jumps (`#define CHECK(x) if (!(x)) return -1`). */
-  readonly returningMacros: string[];
+  readonly returningMacros: ReturningMacro[];
+}
+
+/**
+ * A macro that may return from its caller. When its body is `if (!(P)) return …` (or `if (P)`),
+ * `param`/`returnsWhen` say which argument decides and on which truth value it returns.
+ */
+export interface ReturningMacro {
+  readonly name: string;
+  readonly param?: number;
+  readonly returnsWhen?: boolean;
 }
 
 /** Non-serializable companions of the facts: syntax nodes, for the check pass in the same process. */
@@ -533,12 +543,22 @@ function calleeBefore(before: string): string | undefined {
   return undefined;
 }
 
-/** `#define NAME(args) … return …` (continued lines included). */
-function returningMacros(text: string): string[] {
+/** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
+function returningMacros(text: string): ReturningMacro[] {
   if (!text.includes('#')) return [];
-  const names: string[] = [];
+  const macros: ReturningMacro[] = [];
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-    if (/\b(return|goto)\b/.test(m[3]!)) names.push(m[1]!);
+    const body = m[3]!;
+    if (!/\b(return|goto)\b/.test(body)) continue;
+    const params = m[2]!.split(',').map((p) => p.trim());
+    let guard: ReturningMacro = { name: m[1]! };
+    params.forEach((param, index) => {
+      if (!/^[A-Za-z_]\w*$/.test(param)) return;
+      const p = escapeRegExp(param);
+      if (new RegExp(`\\bif\\s*\\(\\s*!\\s*\\(?\\s*\\(?${p}\\)?\\s*\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: false };
+      else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
+    });
+    macros.push(guard);
   }
-  return names;
+  return macros;
 }

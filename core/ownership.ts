@@ -160,6 +160,11 @@ function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, bas
       if (new RegExp(`\\b${base}\\b`).test(node.text)) effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
+    // `unique_fd guard(fd);` parses as a function declaration (C++'s most vexing parse): `fd` is a constructor argument.
+    if (node.type === 'type_identifier' && node.parent?.type === 'parameter_declaration' && squeeze(node.text) === site.variable) {
+      effects.push({ at: node.startIndex, effect: { kind: 'release' } });
+      return false;
+    }
     const text = node.type === 'identifier' || node.type === 'subscript_expression' ? squeeze(node.text) : '';
     if (text === site.variable) {
       const effect = useOf(node, site, resources, index);

@@ -1,5 +1,5 @@
 import { keyBaseName, keysMatch, descriptorKey } from './descriptor-key.js';
-import { classifyFlags, type CallFact, type FileFacts, type FunctionFact, type RegistrationFact, type Span, type TriggerMode } from './facts.js';
+import { classifyFlags, type ReturningMacro, type CallFact, type FileFacts, type FunctionFact, type RegistrationFact, type Span, type TriggerMode } from './facts.js';
 import { TRIGGER_REGISTRATIONS, type TriggerApi } from './catalog.js';
 
 /**
@@ -39,11 +39,11 @@ export class ProjectIndex {
   private readonly registrationsByCallback = new Map<string, ResolvedRegistration[]>();
   readonly acceptWrappers = new Map<string, number>();
   /** Function-like macros (in any file) that can return from the function they are used in. */
-  readonly returningMacros = new Set<string>();
+  readonly returningMacros = new Map<string, ReturningMacro>();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
-      for (const macro of file.returningMacros) this.returningMacros.add(macro);
+      for (const macro of file.returningMacros) this.returningMacros.set(macro.name, macro);
       for (const fn of file.functions) {
         push(this.functionsByName, fn.name, { file: file.path, fn });
         if (fn.acceptWrapperOf !== undefined) this.acceptWrappers.set(fn.name, fn.acceptWrapperOf);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../core/config.js';
+import { ALL_RULES } from '../rules/index.js';
+import { actualFindings, analyze, expectedFindings, fixtureSources } from './helpers.js';
+
+const FD_LEAK = ALL_RULES.filter((r) => r.meta.id === 'fd-leak');
+const leaks = (sources: { path: string; text: string }[], config?: Parameters<typeof analyze>[1]) => analyze(sources, config, false, FD_LEAK);
+
+describe('fd-leak on fixtures', () => {
+  const cases: [string, string[]][] = [
+    ['error paths, goto cleanup, two handles, reassignment, continue, fall-off, conditional cleanup, main', ['leak/error-paths.c']],
+    ['pipe/socketpair ends tracked separately', ['leak/pipes.c']],
+    ['ownership handed off (return, struct, field, out-param, global, array, unknown callee, fdopen, epoll data); CHECK() macros', ['leak/ownership.c']],
+    ['header static inline falling off the end', ['leak/inline.h']],
+    ['summaries across files: acquirer wrappers, releaser, borrower, taker', ['leak/summaries']],
+    ['C++: RAII wrappers, unique_ptr, containers, lambdas, member functions', ['leak/raii.cpp']],
+  ];
+  for (const [name, files] of cases) {
+    it(name, () => {
+      const sources = fixtureSources(...files);
+      expect(actualFindings(leaks(sources))).toEqual(expectedFindings(sources));
+    });
+  }
+
+  it('message names the handle, the acquiring call and its line; related location and path', () => {
+    const findings = leaks(fixtureSources('leak/error-paths.c'));
+    const first = findings[0]!;
+    expect(first.message).toBe("descriptor 'fd' from open() (line 13) is still open when this return leaves the function");
+    expect(first.related).toEqual([{ location: { file: 'leak/error-paths.c', line: 13, column: 14, endLine: 13, endColumn: 34 }, message: "'fd' acquired by open() here" }]);
+    expect(first.path!.map((s) => s.message)).toEqual([
+      "open() succeeds: 'fd' is open",
+      "'fd == -1' is false",
+      "'fstat(fd, &st) < 0' is false",
+      "'st.st_size > len' is false",
+      "'read(fd, buf, len) != st.st_size' is true",
+      "'fd' is still open here",
+    ]);
+    const messages = findings.map((f) => `${f.location.line}: ${f.message}`);
+    expect(messages).toContain("83: descriptor 'fd' from open() (line 80) is still open when 'fd' is overwritten here");
+    expect(messages).toContain("98: descriptor 'c' from accept() (line 93) is still open when this 'continue' starts another iteration, which overwrites 'c'");
+    expect(messages).toContain("108: stream 'f' from fopen() (line 105) is still open when the function ends here");
+  });
+
+  it('fix inserts the matching release before a return in a block, with its indentation', () => {
+    const findings = leaks(fixtureSources('leak/error-paths.c'));
+    const fb = findings.find((f) => f.message.startsWith("stream 'fb'"))!;
+    expect(fb.fix).toEqual({
+      description: "Insert 'fclose(fb);' before this return",
+      edits: [{ location: { file: 'leak/error-paths.c', line: 71, column: 9, endLine: 71, endColumn: 9 }, newText: 'fclose(fb);\n        ' }],
+      preferred: true,
+    });
+    // `if (…) return -4;` has no block to insert into: no fix rather than a wrong one.
+    expect(findings.find((f) => f.location.line === 25)!.fix).toBeUndefined();
+    const popen = leaks([{ path: 'p.c', text: 'int f(void) {\n  FILE *p = popen("ls", "r");\n  if (!p) return -1;\n  if (fgetc(p) < 0) {\n    return -1;\n  }\n  pclose(p);\n  return 0;\n}' }]);
+    expect(popen[0]!.fix!.description).toBe("Insert 'pclose(p);' before this return");
+  });
+
+  it('configured acquire, release, borrow and take functions', () => {
+    const text = `int f(const char *p) {
+  int fd = my_open(p);
+  if (fd < 0) return -1;
+  if (log_fd(fd) < 0) return -1;
+  my_close(fd);
+  return 0;
+}`;
+    expect(leaks([{ path: 'c.c', text }])).toEqual([]);
+    const config = parseConfig('/x/connlint.json', JSON.stringify({ functions: { acquire: ['my_open'], release: ['my_close'], borrow: ['log_fd'] } }));
+    expect(actualFindings(leaks([{ path: 'c.c', text }], config))).toEqual(['c.c:4 fd-leak error']);
+    const taken = parseConfig('/x/connlint.json', JSON.stringify({ functions: { acquire: ['my_open'], take: ['log_fd'] } }));
+    expect(leaks([{ path: 'c.c', text }], taken)).toEqual([]);
+  });
+
+  it('fdopen failure keeps quiet, fcntl(F_DUPFD) and signalfd(-1) acquire only in those forms', () => {
+    const text = `void f(int fd0) {
+  int a = fcntl(fd0, F_DUPFD_CLOEXEC, 3);
+  int b = fcntl(fd0, F_GETFL);
+  int c = signalfd(-1, 0, 0);
+  int d = signalfd(c, 0, 0);
+}`;
+    expect(leaks([{ path: 'd.c', text }]).map((f) => f.message.replace(/ is still.*/, ''))).toEqual([
+      "descriptor 'a' from fcntl() (line 2)",
+      "descriptor 'c' from signalfd() (line 4)",
+    ]);
+  });
+
+  it('static locals (cached descriptors) and descriptors stored straight into fields are not tracked', () => {
+    const text = `int urandom(void) { static int fd = -1; if (fd < 0) fd = open("/dev/urandom", 0); return 0; }
+int conn(struct c *c) { c->fd = socket(2, 1, 0); if (c->fd < 0) return -1; return 0; }`;
+    expect(leaks([{ path: 's.c', text }])).toEqual([]);
+  });
+});
