@@ -27,6 +27,9 @@ describe('connlint CLI', () => {
     expect(r.code).toBe(1);
     const diagnostics = r.stdout.split('\n').filter((l) => /: (error|warning): /.test(l)).map((l) => l.replace(/: (error|warning): .*\[(.*)\]$/, ' $1 $2'));
     expect(diagnostics).toEqual([
+      'samples/incident-002-fd-leak/bad_static_files.c:41:9 error fd-leak',
+      'samples/incident-002-fd-leak/bad_static_files.c:57:9 error fd-leak',
+      'samples/incident-002-fd-leak/bad_static_files.c:73:9 error fd-leak',
       'samples/incident-003-accept-loop/bad_server.cpp:41:17 error accept-loop-early-exit',
       'samples/incident-003-accept-loop/one_accept_per_event.c:13:14 error et-accept-not-drained',
     ]);

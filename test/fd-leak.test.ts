@@ -14,6 +14,7 @@ describe('fd-leak on fixtures', () => {
     ['header static inline falling off the end', ['leak/inline.h']],
     ['summaries across files: acquirer wrappers, releaser, borrower, taker', ['leak/summaries']],
     ['C++: RAII wrappers, unique_ptr, containers, lambdas, member functions', ['leak/raii.cpp']],
+    ['the side-by-side file: all eight leaks (cppcheck finds two, clang one)', ['peers/side-by-side.c']],
   ];
   for (const [name, files] of cases) {
     it(name, () => {
