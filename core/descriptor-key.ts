@@ -25,6 +25,9 @@ export interface ScopeInfo {
 
 const IDENT = /^[A-Za-z_]\w*$/;
 
+/** Field names that say "a descriptor" without saying whose. */
+const GENERIC_FIELDS = new Set(['fd', 'sock', 'sockfd', 'socket', 's', 'sd', 'handle', 'fd_', 'sock_', 'socket_', 'm_fd', 'm_sock', '_fd', 'file_descriptor']);
+
 /** Strips casts, parentheses, `&` and `*` so `(int)(s->fd)` and `s->fd` agree. */
 function strip(expr: string): string {
   let text = expr.replace(/\s+/g, '');
@@ -62,7 +65,10 @@ export function descriptorKey(expression: string, scope: ScopeInfo): string | un
   if (member) {
     const base = strip(member[1]!);
     const field = member[3]!;
-    return `field:${baseType(base, scope) ?? '*'}.${field}`;
+    const key = `field:${baseType(base, scope) ?? '*'}.${field}`;
+    // `c->fd` names any connection's descriptor: the same struct often holds listeners and clients
+    // (nginx's ngx_connection_t). Such generic fields only match through the same base variable.
+    return GENERIC_FIELDS.has(field) && base !== 'this' && base !== '*this' ? `${key}@${base.replace(/^.*(->|\.)/, '')}` : key;
   }
   return undefined;
 }
@@ -101,6 +107,8 @@ function oneWay(a: string, b: string): boolean {
   if (a.startsWith('field:*.') && b.startsWith('field:')) {
     return a.slice(a.indexOf('.') + 1) === b.slice(b.indexOf('.') + 1);
   }
+  // A member used bare in a method (`fd_`) and through the object elsewhere (`srv->fd_`).
+  if (a.startsWith('field:') && b.startsWith('field:') && a.includes('@') !== b.includes('@')) return false;
   return false;
 }
 

@@ -55,7 +55,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
     shape: 'descriptor',
     isSource: (rhs) => contains(rhs, site.node),
   });
-  const offending = exits.filter((n) => ((flow.before(n) ?? 0) & VALID) !== 0);
+  const offending = exits.filter((n) => ((flow.before(n) ?? 0) & VALID) !== 0).sort((a, b) => a.syntax!.startIndex - b.syntax!.startIndex);
   if (offending.length === 0) return;
 
   const trigger = listenerTriggerMode(ctx, site.fn, site.listener);
@@ -64,7 +64,10 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   const severity = edge ? ctx.severity : 'note';
   const acceptLocation = ctx.locate(spanOf(site.node));
 
-  for (const exit of offending) {
+  // A note is a question ("is this listener edge-triggered?"): ask it once per loop, not per exit.
+  const reportedExits = edge ? offending : offending.slice(0, 1);
+  const others = offending.length - reportedExits.length;
+  for (const exit of reportedExits) {
     const key = `${exit.id}@${site.fn}`;
     if (reported.has(key)) continue;
     reported.add(key);
@@ -86,7 +89,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
     ];
     ctx.report({
       span: spanOf(statement),
-      message: `'${what}' leaves the accept loop after ${site.call.callee}() succeeded (line ${site.call.line}); ${consequence}. Use 'continue' so the loop runs until ${site.call.callee}() fails with EAGAIN`,
+      message: `'${what}' leaves the accept loop after ${site.call.callee}() succeeded (line ${site.call.line}); ${consequence}. Use 'continue' so the loop runs until ${site.call.callee}() fails with EAGAIN${others > 0 ? ` (${others} more exit${others === 1 ? '' : 's'} of this loop likewise)` : ''}`,
       severity,
       related,
       path: steps,

@@ -112,4 +112,23 @@ void event_loop(int listen_fd) {
     ]);
     expect(findings.map((f) => [f.location.file, f.location.line, f.ruleId, f.related[0]?.location.file])).toEqual([['b/edge.c', 3, 'et-accept-not-drained', 'b/edge.c']]);
   });
+
+  it('one struct for listeners and clients (nginx ngx_connection_t): a generic field registered ET for clients says nothing about the listener', () => {
+    const text = `#include <sys/epoll.h>
+typedef struct conn { int fd; } conn_t;
+int ep;
+void add_connection(conn_t *c) { struct epoll_event ee; ee.events = EPOLLIN | EPOLLOUT | EPOLLET; epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ee); }
+void on_accept(conn_t *lc) {
+  do {
+    int s = accept(lc->fd, 0, 0);
+    if (s == -1) return;
+    if (s > 1000) { close(s); return; }
+    if (s > 2000) { close(s); return; }
+    serve(s);
+  } while (1);
+}`;
+    const findings = analyze([{ path: 'n.c', text }]);
+    expect(findings.map((f) => [f.location.line, f.severity])).toEqual([[9, 'note']]);
+    expect(findings[0]!.message).toContain('(1 more exit of this loop likewise)');
+  });
 });
