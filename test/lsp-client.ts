@@ -65,8 +65,9 @@ export class LspClient {
     this.connection.listen();
   }
 
-  static start(): LspClient {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `server`: the launcher to run (default: this repository's bin/connlint-lsp.js). */
+  static start(server = SERVER): LspClient {
+    const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     return new LspClient(child);
   }
 
@@ -121,19 +122,19 @@ export class LspClient {
     void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(path), version }, contentChanges: changes });
   }
 
+  /** shutdown + exit; the exit code (null if the server had to be killed). Safe on a dead server. */
   async shutdown(): Promise<number | null> {
-    try {
-      await this.connection.sendRequest('shutdown');
-      await this.connection.sendNotification('exit');
-    } catch {
-      this.process.kill();
+    const timeout = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      const answered = await Promise.race([this.connection.sendRequest('shutdown').then(() => true, () => false), timeout(5000, false)]);
+      if (answered) await this.connection.sendNotification('exit').catch(() => undefined);
     }
-    const code = await Promise.race([this.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000))]);
+    const code = await Promise.race([this.exited, timeout(5000, 'timeout' as const)]);
+    this.connection.dispose();
     if (code === 'timeout') {
       this.process.kill();
       return null;
     }
-    this.connection.dispose();
     return code;
   }
 }
