@@ -1,7 +1,8 @@
 import { buildCfg, CfgTooDeepError, type Cfg } from './cfg.js';
 import type { ResolvedConfig, RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
-import type { Span } from './facts.js';
+import { queryFor, type Span } from './facts.js';
+import type { SyntaxNode } from './parser.js';
 import type { ProjectIndex } from './project-index.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { AnalysisSettings } from './settings.js';
@@ -95,8 +96,8 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
   const fact = file.facts.functions[fnIndex];
   if (!node || !fact) return null;
   const body = node.childForFieldName('body');
-  if (body && file.syntax.errorBytes > 0) {
-    const errorBytes = errorBytesWithin(file, body.startIndex, body.endIndex);
+  if (body && body.hasError) {
+    const errorBytes = errorBytesWithin(file, body);
     if (errorBytes > (body.endIndex - body.startIndex) * MAX_ERROR_SHARE) {
       debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': its body is mostly syntax errors`);
       return null;
@@ -113,14 +114,14 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
   }
 }
 
-/** Bytes of ERROR regions inside [start, end); an ERROR that encloses the whole range is recovery around it, not in it. */
-function errorBytesWithin(file: SourceFile, start: number, end: number): number {
+/** Bytes of (outermost) ERROR regions inside a body; queried only for bodies that have errors. */
+function errorBytesWithin(file: SourceFile, body: SyntaxNode): number {
   let total = 0;
-  let coveredTo = start;
-  for (const [s, e] of file.syntax.errorRanges) {
-    if (s < start || e > end || s < coveredTo) continue;
-    total += e - s;
-    coveredTo = e;
+  let coveredTo = body.startIndex;
+  for (const { node } of queryFor(file.language, 'errors').captures(body)) {
+    if (node.startIndex < coveredTo || node.endIndex > body.endIndex) continue;
+    total += node.endIndex - node.startIndex;
+    coveredTo = node.endIndex;
   }
   return total;
 }

@@ -5,6 +5,7 @@ import { grammarOf, type SyntaxNode, type Tree } from './parser.js';
 import type { Language } from './language.js';
 import { identifiersIn, lastIdentifier, squeeze, walk } from './syntax.js';
 import type { ResourceCatalog } from './resources.js';
+import { LineMap } from './source.js';
 
 /**
  * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send
@@ -94,9 +95,6 @@ export interface FileSyntax {
   readonly functionNodes: SyntaxNode[];
   readonly callNodes: SyntaxNode[];
   readonly comments: SyntaxNode[];
-  /** ERROR regions (nested ones too) as [start, end) offsets, in document order. */
-  readonly errorRanges: [number, number][];
-  readonly errorBytes: number;
   /** Names declared at file scope. */
   readonly globals: ReadonlySet<string>;
 }
@@ -104,7 +102,7 @@ export interface FileSyntax {
 const queries = new Map<string, Parser.Query>();
 
 /** Compiled once per language; comments and ERROR nodes have their own queries, run only when needed. */
-function queryFor(language: Language, kind: 'structure' | 'comments' | 'errors'): Parser.Query {
+export function queryFor(language: Language, kind: 'structure' | 'comments' | 'errors'): Parser.Query {
   const key = `${language}:${kind}`;
   let query = queries.get(key);
   if (!query) {
@@ -118,7 +116,7 @@ function queryFor(language: Language, kind: 'structure' | 'comments' | 'errors')
           ? '(ERROR) @error'
           : `(function_definition) @function
              ${lambda}
-             (call_expression) @call
+             (call_expression function: (_) @callee arguments: (argument_list) @args) @call
              (while_statement) @loop (for_statement) @loop (do_statement) @loop ${rangeFor}`;
     query = new Parser.Query(grammarOf(language), source);
     queries.set(key, query);
@@ -174,37 +172,34 @@ export function defaultAcceptFunctions(extra: readonly { name: string; listenerA
   return map;
 }
 
-export function extractFacts(path: string, language: Language, tree: Tree, text: string, options: FactsOptions): { facts: FileFacts; syntax: FileSyntax } {
+export function extractFacts(path: string, language: Language, tree: Tree, text: string, options: FactsOptions, lines: LineMap = new LineMap(text)): { facts: FileFacts; syntax: FileSyntax } {
   const captures = queryFor(language, 'structure').captures(tree.rootNode);
   // Suppression comments are rare and ERROR nodes absent from most files: skip those walks when we can.
   if (text.includes('connlint-')) captures.push(...queryFor(language, 'comments').captures(tree.rootNode));
-  if (tree.rootNode.hasError) captures.push(...queryFor(language, 'errors').captures(tree.rootNode));
   const functionNodes: SyntaxNode[] = [];
   const callNodes: SyntaxNode[] = [];
+  const callParts = new Map<number, { callee?: SyntaxNode; args?: SyntaxNode }>();
   const loopNodes: SyntaxNode[] = [];
   const comments: SyntaxNode[] = [];
-  let errorBytes = 0;
-  let lastErrorEnd = -1;
-  const errorRanges: [number, number][] = [];
+  // Captures of one match come together: the call, then its callee and arguments.
+  let currentCall: { callee?: SyntaxNode; args?: SyntaxNode } | undefined;
   for (const { name, node } of captures) {
     if (name === 'function') functionNodes.push(node);
-    else if (name === 'call') callNodes.push(node);
+    else if (name === 'call') {
+      callNodes.push(node);
+      currentCall = {};
+      callParts.set(node.id, currentCall);
+    } else if (name === 'callee' && currentCall) currentCall.callee = node;
+    else if (name === 'args' && currentCall) currentCall.args = node;
     else if (name === 'loop') loopNodes.push(node);
     else if (name === 'comment') comments.push(node);
-    else if (name === 'error') {
-      errorRanges.push([node.startIndex, node.endIndex]);
-      if (node.startIndex >= lastErrorEnd) {
-        errorBytes += node.endIndex - node.startIndex;
-        lastErrorEnd = node.endIndex;
-      }
-    }
   }
   const byStart = (a: SyntaxNode, b: SyntaxNode) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;
   functionNodes.sort(byStart);
   callNodes.sort(byStart);
   loopNodes.sort(byStart);
 
-  const functions = functionNodes.map((node, index) => functionFact(node, index, text, language));
+  const functions = functionNodes.map((node, index) => functionFact(node, index, text, language, lines));
   const enclosing = enclosingIndex(functionNodes);
   const calls: CallFact[] = [];
   const callNodesKept: SyntaxNode[] = [];
@@ -218,9 +213,10 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     else loopsByFunction.set(owner, [[l.startIndex, l.endIndex]]);
   }
   for (const node of callNodes) {
-    const fnNode = node.childForFieldName('function');
-    const argsNode = node.childForFieldName('arguments');
-    const callee = fnNode ? lastIdentifier(fnNode) : undefined;
+    const parts = callParts.get(node.id);
+    const fnNode = parts?.callee;
+    const argsNode = parts?.args;
+    const callee = fnNode ? (fnNode.type === 'identifier' ? text.slice(fnNode.startIndex, fnNode.endIndex) : lastIdentifier(fnNode)) : undefined;
     if (!callee || !argsNode) continue;
     const fn = enclosing(node.startIndex);
     const start = node.startIndex;
@@ -229,7 +225,7 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     const parent = node.parent;
     const resultUsed = parent?.type !== 'expression_statement';
     if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames);
-    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, ...spanOf(node) });
+    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, ...lines.span(start, node.endIndex) });
     callNodesKept.push(node);
   }
 
@@ -256,7 +252,7 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
 
   return {
     facts: { path, language, functions, calls, registrations, returningMacros: returningMacros(text) },
-    syntax: { functionNodes, callNodes: callNodesKept, comments, errorRanges, errorBytes, globals },
+    syntax: { functionNodes, callNodes: callNodesKept, comments, globals },
   };
 }
 
@@ -288,8 +284,8 @@ function enclosingIndex(functionNodes: SyntaxNode[]): (offset: number) => number
   };
 }
 
-function functionFact(node: SyntaxNode, index: number, text: string, language: Language): FunctionFact {
-  const span = spanOf(node);
+function functionFact(node: SyntaxNode, index: number, text: string, language: Language, lines: LineMap): FunctionFact {
+  const span = lines.span(node.startIndex, node.endIndex);
   if (node.type === 'lambda_expression') {
     const decl = node.childForFieldName('declarator');
     const params = decl ? parameters(decl.childForFieldName('parameters')) : [];

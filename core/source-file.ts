@@ -23,9 +23,10 @@ export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: s
 export function prepareSource(path: string, text: string, settings: AnalysisSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
-  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources });
-  if (syntax.errorBytes > 0) notices.push(`syntax errors in ${syntax.errorBytes} of ${text.length} characters; those regions are skipped`);
-  return { path, text, language, tree, lines: new LineMap(text), facts, syntax, notices };
+  const lines = new LineMap(text);
+  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources }, lines);
+  if (tree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
+  return { path, text, language, tree, lines, facts, syntax, notices };
 }
 
 export function prepareBytes(path: string, bytes: Uint8Array, settings: AnalysisSettings): LoadResult {

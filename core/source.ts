@@ -53,6 +53,12 @@ export class LineMap {
     const end = next === undefined ? this.text.length : next - 1;
     return this.text.slice(start, end).replace(/\r$/, '');
   }
+  /** 1-based span of [start, end) offsets, columns in UTF-16 units like tree-sitter's. */
+  span(start: number, end: number): { line: number; column: number; endLine: number; endColumn: number } {
+    const line = this.lineOf(start);
+    const endLine = this.lineOf(end);
+    return { line: line + 1, column: start - this.starts[line]! + 1, endLine: endLine + 1, endColumn: end - this.starts[endLine]! + 1 };
+  }
   offsetOf(line: number, column: number): number {
     return (this.starts[line] ?? this.text.length) + column;
   }
