@@ -1,10 +1,8 @@
-import { checkFile } from '../core/analyze.js';
 import type { ResolvedConfig } from '../core/config.js';
 import type { Finding, SeveritySetting } from '../core/findings.js';
-import { detectLanguage } from '../core/language.js';
+import { detectLanguage, type Language } from '../core/language.js';
+import { parseText, type Tree } from '../core/parser.js';
 import { settingsFor, type AnalysisSettings } from '../core/settings.js';
-import { prepareSource, type SourceFile } from '../core/source-file.js';
-import { ALL_RULES } from '../rules/index.js';
 import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
 import type { OpenDocument } from './documents.js';
@@ -12,16 +10,25 @@ import type { WorkspaceIndex } from './workspace-index.js';
 
 /** A document parsed at one version, ready for the rules. */
 export interface PreparedDocument {
+  readonly doc: OpenDocument;
   readonly version: number;
-  readonly file: SourceFile;
+  readonly text: string;
+  readonly tree: Tree;
+  readonly language: Language;
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
 }
 
+export interface CheckedDocument {
+  readonly findings: Finding[];
+  readonly mode: 'full' | 'incremental';
+  readonly unitsChecked: number;
+}
+
 /**
  * The two phases of checking an open document, split so the scheduler can drop stale work in
- * between: `prepare` (incremental re-parse, facts; updates the workspace index with the live
- * facts) and `check` (rules against the project index).
+ * between: `prepare` (incremental re-parse of the edited tree) and `check` (facts and rules for
+ * what the edit can affect, see incremental.ts; the workspace index gets the live facts).
  */
 export class DocumentChecker {
   private readonly settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
@@ -29,6 +36,8 @@ export class DocumentChecker {
   constructor(
     private readonly configs: ConfigStore,
     private readonly workspace: WorkspaceIndex,
+    /** Bumped when anything every check depends on changes (config, settings). */
+    private readonly globalKey: () => string,
   ) {}
 
   private settingsOf(config: ResolvedConfig): AnalysisSettings {
@@ -49,16 +58,30 @@ export class DocumentChecker {
     // A tree is only reusable with the grammar it came from (a .h can turn from C into C++).
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
     const oldTree = doc.treeLanguage === language ? doc.tree : undefined;
-    doc.takeTouched();
-    const file = prepareSource(doc.path, text, settings, [], oldTree);
+    const tree = parseText(language, text, oldTree);
     // Keep the new tree right away: edits arriving from now on must be applied to it.
-    doc.tree = file.tree;
-    doc.treeLanguage = file.language;
-    this.workspace.setOpen(doc.path, file.facts);
-    return { version: doc.version, file, config, settings };
+    doc.tree = tree;
+    doc.treeLanguage = language;
+    return { doc, version: doc.version, text, tree, language, config, settings };
   }
 
-  check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): Finding[] {
-    return checkFile(prepared.file, this.workspace.index(), prepared.settings, { rules: ALL_RULES, config: prepared.config, overrides });
+  check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): CheckedDocument {
+    const { doc } = prepared;
+    const result = doc.analysis.analyze({
+      path: doc.path,
+      text: prepared.text,
+      tree: prepared.tree,
+      language: prepared.language,
+      config: prepared.config,
+      settings: prepared.settings,
+      overrides,
+      contextKey: `${this.globalKey()}|${JSON.stringify(overrides)}|${this.workspace.contextFor(doc.path)}`,
+      indexWith: (facts) => {
+        this.workspace.setOpen(doc.path, facts);
+        return this.workspace.index();
+      },
+    });
+    this.workspace.setOpen(doc.path, result.facts);
+    return result;
   }
 }

@@ -2,6 +2,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Tree } from '../core/parser.js';
 import type { Language } from '../core/language.js';
+import { IncrementalAnalyzer } from './incremental.js';
 
 /**
  * An open document: its text (kept current with incremental sync) and the tree-sitter tree of its
@@ -14,8 +15,8 @@ export class OpenDocument {
   tree: Tree | undefined;
   /** Language `tree` was parsed with (a `.h` can switch between C and C++ as it is edited). */
   treeLanguage: Language | undefined;
-  /** Edits since the last analysis, as ranges of the current text (for re-checking only what changed). */
-  private touched: { start: number; end: number }[] = [];
+  /** Facts and findings per function of the last analysis, for re-checking only what changed. */
+  readonly analysis = new IncrementalAnalyzer();
 
   constructor(
     readonly uri: string,
@@ -46,7 +47,6 @@ export class OpenDocument {
         // A full-text change: nothing to reuse.
         this.doc = TextDocument.create(this.uri, this.languageId, version, change.text);
         this.tree = undefined;
-        this.touched = [{ start: 0, end: change.text.length }];
         continue;
       }
       const startIndex = this.doc.offsetAt(change.range.start);
@@ -66,37 +66,13 @@ export class OpenDocument {
         oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
         newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
       });
-      this.shiftTouched(startIndex, oldEndIndex, newEndIndex);
     }
     if (this.doc.version !== version) this.doc = TextDocument.update(this.doc, [], version);
-  }
-
-  /** Ranges (in current offsets) edited since `takeTouched()` was last called. */
-  takeTouched(): { start: number; end: number }[] {
-    const out = this.touched;
-    this.touched = [];
-    return out;
-  }
-
-  private shiftTouched(start: number, oldEnd: number, newEnd: number): void {
-    const delta = newEnd - oldEnd;
-    const shifted: { start: number; end: number }[] = [];
-    for (const r of this.touched) {
-      if (r.end < start) shifted.push(r);
-      else if (r.start > oldEnd) shifted.push({ start: r.start + delta, end: r.end + delta });
-      else {
-        // Overlaps the edit: merge into it.
-        start = Math.min(start, r.start);
-        newEnd = Math.max(newEnd, r.end + delta);
-      }
-    }
-    shifted.push({ start, end: newEnd });
-    this.touched = shifted.sort((a, b) => a.start - b.start);
   }
 
   /** Drops the tree so its native memory can be reclaimed (closed documents). */
   release(): void {
     this.tree = undefined;
-    this.touched = [];
+    this.analysis.release();
   }
 }

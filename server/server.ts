@@ -106,7 +106,7 @@ export class ConnlintServer {
   constructor(private readonly connection: Connection) {
     this.configs = new ConfigStore((event) => this.onConfigLoad(event));
     this.workspace = new WorkspaceIndex(this.configs, (m) => this.connection.console.warn(m));
-    this.checker = new DocumentChecker(this.configs, this.workspace);
+    this.checker = new DocumentChecker(this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`);
   }
 
   listen(): void {
@@ -387,9 +387,11 @@ export class ConnlintServer {
     const prepared = this.checker.prepare(state.doc);
     await nextTurn();
     if (state.closed || this.shuttingDown || this.resultKey(state) !== key || state.result?.key === key) return;
-    const result = this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules) : []);
+    const checked = prepared ? this.checker.check(prepared, this.settings.rules) : undefined;
+    const result = this.finish(state, key, checked?.findings ?? []);
     if (this.settings.trace === 'verbose') {
-      this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(performance.now() - started).toFixed(1)} ms: ${result.findings.length} findings`);
+      const how = checked ? `${checked.mode}, ${checked.unitsChecked} functions analysed` : 'too large, skipped';
+      this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(performance.now() - started).toFixed(1)} ms (${how}): ${result.findings.length} findings`);
     }
   }
 
@@ -401,7 +403,7 @@ export class ConnlintServer {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     const prepared = this.checker.prepare(state.doc);
-    return this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules) : []);
+    return this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules).findings : []);
   }
 
   private finish(state: DocState, key: string, findings: Finding[]): CheckResult {

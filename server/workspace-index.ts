@@ -39,7 +39,11 @@ const SLICE_MS = 15;
  */
 export class WorkspaceIndex {
   private readonly diskFacts = new Map<string, FileFacts>();
-  private readonly openFacts = new Map<string, FileFacts>();
+  /** Open documents' live facts (several pieces each: see incremental.ts). */
+  private readonly openFacts = new Map<string, readonly FileFacts[]>();
+  /** How often each open document's facts were replaced, and in total (see contextFor). */
+  private readonly openUpdates = new Map<string, number>();
+  private totalOpenUpdates = 0;
   private cached: ProjectIndex | undefined;
   /** Bumped on every change of disk facts (not of open documents): part of pull result ids. */
   generation = 0;
@@ -102,13 +106,25 @@ export class WorkspaceIndex {
   }
 
   /** The live facts of an open document (they win over its disk version). */
-  setOpen(path: string, facts: FileFacts): void {
+  setOpen(path: string, facts: readonly FileFacts[]): void {
+    if (this.openFacts.get(path) === facts) return;
     this.openFacts.set(path, facts);
+    this.openUpdates.set(path, (this.openUpdates.get(path) ?? 0) + 1);
+    this.totalOpenUpdates++;
     this.cached = undefined;
   }
 
   closeOpen(path: string): void {
-    if (this.openFacts.delete(path)) this.cached = undefined;
+    if (this.openFacts.delete(path)) {
+      this.totalOpenUpdates++;
+      this.cached = undefined;
+    }
+    this.openUpdates.delete(path);
+  }
+
+  /** Changes whenever facts other than `path`'s own change: what a check of `path` depends on besides itself. */
+  contextFor(path: string): string {
+    return `${this.generation}:${this.totalOpenUpdates - (this.openUpdates.get(path) ?? 0)}`;
   }
 
   get fileCount(): number {
@@ -118,7 +134,7 @@ export class WorkspaceIndex {
   /** The index over disk facts with open documents' live facts substituted. */
   index(): ProjectIndex {
     if (!this.cached) {
-      const all: FileFacts[] = [...this.openFacts.values()];
+      const all: FileFacts[] = [...this.openFacts.values()].flat();
       for (const [path, facts] of this.diskFacts) if (!this.openFacts.has(path)) all.push(facts);
       this.cached = new ProjectIndex(all);
     }

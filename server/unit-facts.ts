@@ -1,0 +1,72 @@
+import type { FileFacts, FunctionFact } from '../core/facts.js';
+
+/**
+ * Facts of one file cut into per-function-unit pieces (and a file-level "skeleton" piece), so the
+ * LSP server can keep the facts of unchanged functions while re-extracting only the edited one.
+ * ProjectIndex accepts several FileFacts with the same path, so the pieces go into it as they are.
+ *
+ * Generic over FileFacts' shape: `functions` are renumbered per piece; every other list whose
+ * elements carry a function index `fn` follows its function (fn -1, file scope, stays with the
+ * skeleton); lists without `fn` (returning macros) are file-level and go to the skeleton only.
+ * test/lsp-incremental.test.ts checks that the pieces give the same findings as the whole file.
+ */
+type Facts = FileFacts & Record<string, unknown>;
+
+export function splitFacts(facts: FileFacts, unitOf: (fn: FunctionFact) => number, unitCount: number): { skeleton: FileFacts; units: FileFacts[] } {
+  const source = facts as Facts;
+  const base = () => {
+    const piece: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(source)) piece[key] = Array.isArray(value) ? [] : value;
+    return piece as Facts;
+  };
+  const skeleton = base();
+  const units = Array.from({ length: unitCount }, base);
+  const pieceOf = (unit: number) => (unit < 0 ? skeleton : units[unit]!);
+  // Old function index → [piece, new index].
+  const moved: [Facts, number][] = [];
+  for (const fn of facts.functions) {
+    const piece = pieceOf(unitOf(fn));
+    const list = piece.functions;
+    moved[fn.index] = [piece, list.length];
+    list.push({ ...fn, index: list.length });
+  }
+  for (const [key, value] of Object.entries(source)) {
+    if (key === 'functions' || !Array.isArray(value)) continue;
+    for (const item of value as unknown[]) {
+      const fn = item !== null && typeof item === 'object' ? (item as { fn?: unknown }).fn : undefined;
+      if (typeof fn !== 'number') {
+        (skeleton[key] as unknown[]).push(item);
+        continue;
+      }
+      const target = fn >= 0 ? moved[fn] : undefined;
+      if (!target) (skeleton[key] as unknown[]).push(item);
+      else (target[0][key] as unknown[]).push({ ...(item as object), fn: target[1] });
+    }
+  }
+  return { skeleton, units };
+}
+
+/** Adds `delta` to every `line`/`endLine` in plain facts data (a unit moved down or up). */
+export function shiftLines(value: unknown, delta: number): void {
+  if (delta === 0 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) shiftLines(item, delta);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record['line'] === 'number' && typeof record['endLine'] === 'number') {
+    record['line'] += delta;
+    record['endLine'] += delta;
+  }
+  for (const [key, child] of Object.entries(record)) if (key !== 'line' && key !== 'endLine' && child !== null && typeof child === 'object') shiftLines(child, delta);
+}
+
+const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index']);
+
+/**
+ * What a unit contributes to the project index, without positions: when an edit leaves it the
+ * same, other functions' findings cannot change (only their positions, handled separately).
+ */
+export function indexSignature(facts: FileFacts): string {
+  return JSON.stringify(facts, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
+}
