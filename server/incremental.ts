@@ -48,6 +48,9 @@ const CONTAINERS = new Set([
   'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
   'namespace_definition', 'declaration_list', 'linkage_specification',
   'declaration', 'class_specifier', 'struct_specifier', 'union_specifier', 'field_declaration_list', 'template_declaration',
+  // Error recovery often wraps the rest of a real file in one ERROR node (tree-sitter-c trips on
+  // `enum e f(…) {` in memcached.c, for one); the functions inside still parse as such.
+  'ERROR',
 ]);
 
 /** More changed units than this and the whole file is cheaper to redo than to patch. */
@@ -231,6 +234,10 @@ export class IncrementalAnalyzer {
     this.blankTree = file.tree;
 
     const rechecked = units.filter((_, i) => recheck.has(i));
+    // Each re-checked unit must parse as the same function in the blanked copy (error recovery
+    // around it could differ); otherwise trust only the whole file.
+    const starts = new Set(file.facts.functions.map((f) => `${f.line}:${f.column}`));
+    if (rechecked.some((u) => !u.text.startsWith('template') && !starts.has(`${u.startRow + 1}:${u.startColumn + 1}`))) return undefined;
     const { skeleton, pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
     // An edited unit that now feeds the index differently can change any function's findings.

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// LSP latency benchmark: time from textDocument/didChange to the textDocument/publishDiagnostics
+// for that version, for one-line edits in a 5,000-line and a 20,000-line C file, and the server's
+// resident memory over 10,000 edits. Runs the built server (`node bin/connlint-lsp.js --stdio`),
+// so build first (`npx tsc -p .`). No network.
+//
+//   node bench/lsp-latency.mjs [--edits N] [--memory-edits N]
+//
+// Input: real code from the bench corpus (bench/fetch-corpus.sh → bench/.cache): memcached.c cut
+// to 5,000 lines, redis module.c + cluster.c cut to 20,000 lines (at a function boundary). Without
+// the corpus, generated C of the same size (accept loops, epoll registrations, error paths).
+// Edits (each waits for its publish before the next): insert a statement line inside a function
+// body, then delete it again, at pseudo-random lines (fixed seed). Two kinds:
+//   body      `    lsp_bench_counter++;`   — facts other functions use are unchanged (the common case)
+//   new call  `    (void)close(-1);`       — adds a call: the whole file is re-analysed by design
+// Memory: VmRSS of the server process (Linux /proc) every 1,000 body edits on the 5,000-line file.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const CACHE = join(ROOT, 'bench', '.cache');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const EDITS = option('--edits', 200);
+const MEMORY_EDITS = option('--memory-edits', 10_000);
+
+/** The first `lines` lines of the given files, ending at a line that closes a top-level block. */
+function realCode(files, lines) {
+  const all = files.map((f) => readFileSync(f, 'latin1')).join('\n').split('\n');
+  let end = Math.min(lines, all.length);
+  while (end > 0 && all[end - 1] !== '}') end--;
+  return { text: `${all.slice(0, end).join('\n')}\n`, source: files.map((f) => f.slice(CACHE.length + 1)).join(' + ') };
+}
+
+/** Plausible network-server C: accept loops, epoll registrations, descriptor error paths. */
+function generatedCode(lines) {
+  const out = ['#include <errno.h>', '#include <sys/epoll.h>', '#include <sys/socket.h>', '#include <unistd.h>', 'struct conn { int fd; int state; char buf[512]; };', ''];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(
+      `static int handle_${i}(int epfd, int lfd, struct conn *c) {`,
+      '    struct epoll_event ev;',
+      '    ev.events = EPOLLIN | EPOLLET;',
+      '    ev.data.fd = lfd;',
+      '    if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) < 0) return -1;',
+      '    for (;;) {',
+      '        int fd = accept(lfd, NULL, NULL);',
+      '        if (fd < 0) {',
+      '            if (errno == EAGAIN) break;',
+      '            return -1;',
+      '        }',
+      `        c->fd = fd;`,
+      `        c->state = ${i};`,
+      '        ssize_t n = read(fd, c->buf, sizeof c->buf);',
+      '        if (n <= 0) {',
+      '            close(fd);',
+      '            continue;',
+      '        }',
+      '        write(fd, c->buf, (size_t)n);',
+      '    }',
+      '    return 0;',
+      '}',
+      '',
+    );
+  }
+  return { text: `${out.slice(0, lines).join('\n')}\n`, source: 'generated' };
+}
+
+function input(lines) {
+  const memcached = join(CACHE, 'memcached-1.6.18', 'memcached.c');
+  const redis = ['module.c', 'cluster.c'].map((f) => join(CACHE, 'redis-7.0.15', 'src', f));
+  if (lines <= 6000 && existsSync(memcached)) return realCode([memcached], lines);
+  if (redis.every(existsSync)) return realCode(redis, lines);
+  const generated = generatedCode(lines);
+  return generated;
+}
+
+/** Statement lines inside function bodies (indented, ending in ';'), in a fixed pseudo-random order. */
+function editLines(text) {
+  const lines = text.split('\n');
+  const candidates = [];
+  lines.forEach((l, i) => {
+    if (/^(    |\t)\s*[A-Za-z_][\w>\-.\[\]]*(\s*=\s*[^;]*)?;\s*$/.test(l) && !/^\s*(return|break|continue|goto|case|default)\b/.test(l)) candidates.push(i);
+  });
+  let seed = 42;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [candidates[i], candidates[j]] = [candidates[j], candidates[i]];
+  }
+  return candidates;
+}
+
+class Server {
+  constructor(dir) {
+    this.process = spawn(process.execPath, [join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout), new StreamMessageWriter(this.process.stdin));
+    this.waiting = new Map();
+    this.connection.onNotification('textDocument/publishDiagnostics', (p) => {
+      const key = `${p.uri}#${p.version}`;
+      const resolveFn = this.waiting.get(key);
+      if (resolveFn) {
+        this.waiting.delete(key);
+        resolveFn(p);
+      }
+    });
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.listen();
+    this.dir = dir;
+  }
+  async start() {
+    await this.connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(this.dir).href, workspaceFolders: [{ uri: pathToFileURL(this.dir).href, name: 'bench' }], capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true } } });
+    await this.connection.sendNotification('initialized', {});
+  }
+  published(uri, version) {
+    return new Promise((resolveFn) => this.waiting.set(`${uri}#${version}`, resolveFn));
+  }
+  rssKiB() {
+    const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+  }
+  async stop() {
+    await this.connection.sendRequest('shutdown');
+    await this.connection.sendNotification('exit');
+    await new Promise((r) => this.process.on('exit', r));
+    this.connection.dispose();
+  }
+}
+
+/** Opens the file and runs `count` edits (insert, then delete, alternating); returns per-edit latencies in ms. */
+async function runEdits(server, uri, text, count, statement, onEdit) {
+  const lines = editLines(text);
+  let version = 1;
+  const first = server.published(uri, version);
+  await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } });
+  await first;
+  const latencies = [];
+  for (let i = 0; i < count; i++) {
+    const line = lines[Math.floor(i / 2) % lines.length] + 1;
+    const change =
+      i % 2 === 0
+        ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${statement}\n` }
+        : { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' };
+    version++;
+    const done = server.published(uri, version);
+    const sent = performance.now();
+    await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+    await done;
+    latencies.push(performance.now() - sent);
+    if (onEdit) onEdit(i + 1);
+  }
+  return latencies;
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+async function latencyRun(lines, statement) {
+  const { text, source } = input(lines);
+  const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-bench-'));
+  const file = join(dir, 'bench.c');
+  writeFileSync(file, text);
+  const server = new Server(dir);
+  try {
+    await server.start();
+    const uri = pathToFileURL(file).href;
+    const latencies = await runEdits(server, uri, text, EDITS, statement);
+    return { lines: text.split('\n').length - 1, source, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function memoryRun() {
+  const { text, source } = input(5000);
+  const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-bench-'));
+  const file = join(dir, 'bench.c');
+  writeFileSync(file, text);
+  const server = new Server(dir);
+  const samples = [];
+  try {
+    await server.start();
+    await runEdits(server, pathToFileURL(file).href, text, MEMORY_EDITS, '    lsp_bench_counter++;', (n) => {
+      if (n % 1000 === 0) samples.push({ edits: n, rssMiB: server.rssKiB() / 1024 });
+    });
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { source, samples };
+}
+
+const fmt = (n) => n.toFixed(1);
+console.log(`# connlint-lsp latency (node ${process.version}, ${EDITS} edits per row)\n`);
+console.log('| file | lines | edit | p50 ms | p95 ms | max ms |');
+console.log('| --- | ---: | --- | ---: | ---: | ---: |');
+for (const lines of [5000, 20000]) {
+  for (const [kind, statement] of [['body', '    lsp_bench_counter++;'], ['new call', '    (void)close(-1);']]) {
+    const r = await latencyRun(lines, statement);
+    console.log(`| ${r.source} | ${r.lines} | ${kind} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} |`);
+  }
+}
+if (MEMORY_EDITS > 0) {
+  const { source, samples } = await memoryRun();
+  console.log(`\nServer RSS over ${MEMORY_EDITS} body edits (${source}, 5,000 lines):\n`);
+  console.log(`| edits | ${samples.map((s) => s.edits).join(' | ')} |`);
+  console.log(`| --- | ${samples.map(() => '---:').join(' | ')} |`);
+  console.log(`| RSS MiB | ${samples.map((s) => fmt(s.rssMiB)).join(' | ')} |`);
+  if (samples.length >= 2) {
+    const warm = samples[0].rssMiB;
+    const last = samples.at(-1).rssMiB;
+    console.log(`\ngrowth after warm-up (${samples[0].edits} → ${samples.at(-1).edits} edits): ${fmt(((last - warm) / warm) * 100)} %`);
+  }
+}
