@@ -289,9 +289,10 @@ export class ConnlintServer {
     this.docs.delete(uri);
     this.dispose(state);
     this.workspace.closeOpen(state.doc.path);
-    // Unsaved edits are gone: the disk version is what the project has again.
+    // Unsaved edits are gone: the disk version is what the project has again, for every file.
     this.workspace.readFile(state.doc.path);
     this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    if (this.docs.size > 0) this.recheckAll(BROADCAST_DELAY_MS);
   }
 
   /** Stops pending work and frees the document's tree (its native memory goes with it). */

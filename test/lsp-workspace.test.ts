@@ -52,6 +52,36 @@ describe('connlint-lsp: workspace, configuration, settings', () => {
     expect((client.progress[0] as { value: { title: string } }).value.title).toBe('connlint: indexing');
   });
 
+  it('keeps cross-file facts current: an edited and saved file, and a file changed on disk', async () => {
+    const dir = scratch(join(CROSS_DIR, 'poller.c'), join(CROSS_DIR, 'server.c'), join(CROSS_DIR, 'server.h'));
+    client = LspClient.start();
+    await client.initialize(dir);
+    const server = join(dir, 'server.c');
+    const poller = join(dir, 'poller.c');
+    const pollerText = readFileSync(poller, 'utf8');
+    const accepts = (p: { diagnostics: { code?: number | string }[] }) => summary(acceptOnly(p.diagnostics) as never).join();
+    client.open(server, readFileSync(server, 'utf8'));
+    await client.waitFor('edge-triggered findings', () => client!.publishes.find((p) => p.uri === uriOf(server) && accepts(p) === 'accept-loop-early-exit@17,et-accept-not-drained@24'));
+
+    // Open poller.c, make the registration level-triggered and save: server.c is re-checked.
+    client.open(poller, pollerText, 1);
+    let seen = client.publishes.length;
+    const at = pollerText.split('\n')[13]!.indexOf('EPOLLET');
+    client.change(poller, 2, [{ range: { start: { line: 13, character: at }, end: { line: 13, character: at + 7 } }, text: '0' }]);
+    await client.connection.sendNotification('textDocument/didSave', { textDocument: { uri: uriOf(poller) } });
+    await client.waitFor('server.c without findings', () => client!.publishes.slice(seen).find((p) => p.uri === uriOf(server) && accepts(p) === ''));
+
+    // Closed unsaved: the disk copy (EPOLLET) counts again.
+    seen = client.publishes.length;
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(poller) } });
+    await client.waitFor('findings back', () => client!.publishes.slice(seen).find((p) => p.uri === uriOf(server) && accepts(p) === 'accept-loop-early-exit@17,et-accept-not-drained@24'));
+    // Changed on disk (another tool, a git checkout): the watcher event updates the index.
+    seen = client.publishes.length;
+    writeFileSync(poller, pollerText.replace('EPOLLIN | EPOLLET', 'EPOLLIN'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(poller), type: 2 }] });
+    await client.waitFor('findings gone', () => client!.publishes.slice(seen).find((p) => p.uri === uriOf(server) && accepts(p) === ''));
+  });
+
   it('re-publishes with the new severity when connlint.json changes; an invalid one is reported and the last good one stays', async () => {
     const dir = scratch(join(SAMPLE_DIR, 'bad_server.cpp'));
     const config = join(dir, 'connlint.json');
