@@ -53,6 +53,8 @@ interface DocState {
   timer?: NodeJS.Timeout;
   result?: CheckResult;
   closed: boolean;
+  /** When the last change arrived (performance.now()), for the debounce. */
+  lastChange: number;
 }
 
 interface Capabilities {
@@ -119,7 +121,13 @@ export class ConnlintServer {
         const state = this.docs.get(p.textDocument.uri);
         if (!state) return;
         state.doc.applyChanges(p.contentChanges, p.textDocument.version);
-        this.schedule(state, this.settings.debounceMs);
+        // Debounce bursts only: the first change after a quiet spell is checked right away (still
+        // after the messages already received, which it coalesces); changes that follow within
+        // debounceMs wait until the typing pauses.
+        const now = performance.now();
+        const inBurst = state.timer !== undefined || now - state.lastChange < this.settings.debounceMs;
+        state.lastChange = now;
+        this.schedule(state, inBurst ? this.settings.debounceMs : 0);
       }),
     );
     c.onDidSaveTextDocument((p) => this.guard('didSave', () => this.saved(p.textDocument.uri)));
@@ -270,7 +278,7 @@ export class ConnlintServer {
     if (!LANGUAGE_IDS.has(languageId) && !isSourcePath(path)) return;
     const existing = this.docs.get(uri);
     if (existing) this.dispose(existing);
-    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false };
+    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false, lastChange: 0 };
     this.docs.set(uri, state);
     this.schedule(state, 0);
   }
