@@ -8,6 +8,7 @@ import { ProjectIndex } from '../core/project-index.js';
 import { settingsFor } from '../core/settings.js';
 import { prepareBytes, prepareSource, type SourceFile } from '../core/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
+import { ParseTimeoutError } from '../core/parser.js';
 
 /**
  * The two phases for a batch of files, the same in a worker thread and in the main thread:
@@ -81,6 +82,7 @@ export class FileJobs {
       }
       return { path, facts: file.facts, notices: file.notices };
     } catch (error) {
+      if (error instanceof ParseTimeoutError) return { path, notices: [], skipped: error.message };
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') return { path, notices: [], skipped: 'cannot read: permission denied', unreadable: true };
       if (code === 'ENOENT') return { path, notices: [], skipped: 'cannot read: no such file or directory', unreadable: true };

@@ -20,7 +20,7 @@ export function acceptSites(ctx: RuleContext): AcceptSite[] {
   const sites: AcceptSite[] = [];
   const { calls } = ctx.file.facts;
   calls.forEach((call, i) => {
-    if (call.fn < 0) return;
+    if (call.fn < 0 || call.member) return;
     const listenerArg = ctx.settings.acceptFunctions.get(call.callee) ?? ctx.index.acceptWrappers.get(call.callee);
     if (listenerArg === undefined) return;
     const listener = call.args[listenerArg];

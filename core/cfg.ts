@@ -79,7 +79,7 @@ export interface CfgOptions {
   /** Names of functions that never return (catalog plus configuration). */
   readonly noReturn: ReadonlySet<string>;
   /** Function-like macros whose expansion may return (`CHECK(x);`): a statement calling one may leave the function. */
-  readonly returningMacros?: ReadonlyMap<string, { readonly param?: number; readonly returnsWhen?: boolean }>;
+  readonly returningMacros?: ReadonlyMap<string, { readonly param?: number; readonly returnsWhen?: boolean; readonly gotoLabel?: string }>;
   /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
   readonly maxDepth?: number;
 }
@@ -95,6 +95,7 @@ interface JumpTargets {
   readonly continueTo?: CfgNode;
 }
 
+const BRANCH_HINTS = new Set(['likely', 'unlikely', '__builtin_expect', 'LIKELY', 'UNLIKELY', 'G_LIKELY', 'G_UNLIKELY', 'ngx_likely', 'ngx_unlikely']);
 const CONSTANT_TRUE = /^(1|true|TRUE|1U|1u|!0)$/;
 const CONSTANT_FALSE = /^(0|false|FALSE|0U|0u)$/;
 
@@ -250,9 +251,16 @@ class CfgBuilder {
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {
       const macro = this.options.returningMacros.get(called)!;
-      const hiddenReturn = this.node('jump', stmt, 'return');
+      // `#define CHECK(x) if (!(x)) goto cleanup`: the hidden jump goes to that label when the function has it.
+      const label = macro.gotoLabel !== undefined ? this.labels.get(macro.gotoLabel) : undefined;
+      if (macro.gotoLabel !== undefined && !label) {
+        this.edge(node, next);
+        return node;
+      }
+      const hiddenReturn = this.node('jump', stmt, label ? 'goto' : 'return');
       hiddenReturn.viaMacro = true;
-      this.edge(hiddenReturn, this.exit);
+      if (label) hiddenReturn.label = macro.gotoLabel;
+      this.edge(hiddenReturn, label ?? this.exit);
       const guard = macro.param !== undefined ? this.statementCallArguments(stmt)[macro.param] : undefined;
       if (guard && macro.returnsWhen !== undefined) {
         // `CHECK(fd >= 0);` is `if (!(fd >= 0)) return …;`: a branch on its argument.
@@ -324,7 +332,13 @@ class CfgBuilder {
       const test = value ? this.condition(value, onTrue, onFalse) : onTrue;
       return init ? this.simple(init, test) : test;
     }
-    const expr = unwrap(raw);
+    let expr = unwrap(raw);
+    // `likely(x)`, `unlikely(x)`, `__builtin_expect(x, 1)` test x.
+    for (let i = 0; i < 4 && expr.type === 'call_expression' && BRANCH_HINTS.has(calleeName(expr) ?? ''); i++) {
+      const first = callArguments(expr)[0];
+      if (!first) break;
+      expr = unwrap(first);
+    }
     const text = expr.text.replace(/\s+/g, '');
     if (CONSTANT_TRUE.test(text)) return onTrue;
     if (CONSTANT_FALSE.test(text)) return onFalse;
@@ -489,16 +503,25 @@ class CfgBuilder {
   private preprocessorBranch(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
     // `#if A … #else … #endif`: either branch may be the one compiled; model both.
     const alternative = stmt.childForFieldName('alternative');
-    const skip = new Set<number>([stmt.childForFieldName('name')?.id, stmt.childForFieldName('condition')?.id, alternative?.id].filter((x): x is number => x !== undefined));
+    const condition = stmt.childForFieldName('condition');
+    const skip = new Set<number>([stmt.childForFieldName('name')?.id, condition?.id, alternative?.id].filter((x): x is number => x !== undefined));
     const body = stmt.namedChildren.filter((c) => !skip.has(c.id));
-    const chosen = this.sequence(body, next, targets);
+    // `#else` is the branch itself, not a choice; `#if 0` is never compiled.
+    if (stmt.type === 'preproc_else') return this.sequence(body, next, targets);
     const other = alternative ? this.statement(alternative, next, targets) : next;
+    if (condition && isPreprocessorFalse(condition)) return other;
+    const chosen = this.sequence(body, next, targets);
     if (chosen === other) return chosen;
     const choice = this.node('join');
     this.edge(choice, chosen);
     this.edge(choice, other);
     return choice;
   }
+}
+
+/** `#if 0` (and `#if (0)`): code that is never compiled. */
+export function isPreprocessorFalse(condition: SyntaxNode): boolean {
+  return /^\(?\s*0\s*\)?$/.test(condition.text.trim());
 }
 
 function isConstantFalse(cond: SyntaxNode | null): boolean {
@@ -522,8 +545,9 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   const builder = new CfgBuilder(options, options.maxDepth ?? MAX_RECURSION);
   const body = functionBody(fn);
   if (body) {
-    // Labels only matter to gotos; skipping the walk saves a full pass over most functions.
-    if (/\bgoto\b/.test(body.text)) builder.collectLabels(body);
+    // Labels only matter to gotos (written, or inside macros); skipping the walk saves a pass over most functions.
+    const text = body.text;
+    if (/\bgoto\b/.test(text) || [...(options.returningMacros?.values() ?? [])].some((m) => m.gotoLabel !== undefined && text.includes(`${m.gotoLabel}:`))) builder.collectLabels(body);
     const first = body.type === 'compound_statement' ? builder.sequence(body.namedChildren, builder.exit, {}) : builder.statement(body, builder.exit, {});
     builder.edge(builder.entry, first);
   } else {

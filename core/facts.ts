@@ -52,6 +52,8 @@ export interface CallFact extends Span {
   readonly inLoop: boolean;
   /** The call's value is used (tested, assigned, passed on) rather than discarded. */
   readonly resultUsed: boolean;
+  /** Called through an object or struct field (`l->accept(c)`, `sock.accept()`): not the libc function. */
+  readonly member: boolean;
 }
 
 /** How a registration sets the trigger mode: fixed, or taken from a parameter of its function. */
@@ -78,6 +80,8 @@ export interface FileFacts {
   readonly registrations: RegistrationFact[];
   /** Function-like macros defined here whose body returns or jumps (`#define CHECK(x) if (!(x)) return -1`). */
   readonly returningMacros: ReturningMacro[];
+  /** Object-like macros defined as -1 (`#define ANET_ERR -1`): "no descriptor" in validity checks. */
+  readonly invalidMacros: string[];
 }
 
 /**
@@ -88,6 +92,8 @@ export interface ReturningMacro {
   readonly name: string;
   readonly param?: number;
   readonly returnsWhen?: boolean;
+  /** The macro jumps to this label (`goto cleanup`) rather than returning. */
+  readonly gotoLabel?: string;
 }
 
 /** Non-serializable companions of the facts: syntax nodes, for the check pass in the same process. */
@@ -196,6 +202,10 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   }
   const byStart = (a: SyntaxNode, b: SyntaxNode) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;
   functionNodes.sort(byStart);
+  // Functions in `#if 0` blocks are never compiled.
+  if (text.includes('#if')) {
+    for (let i = functionNodes.length - 1; i >= 0; i--) if (insideIfZero(functionNodes[i]!)) functionNodes.splice(i, 1);
+  }
   callNodes.sort(byStart);
   loopNodes.sort(byStart);
 
@@ -225,7 +235,8 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     const parent = node.parent;
     const resultUsed = parent?.type !== 'expression_statement';
     if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames);
-    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, ...lines.span(start, node.endIndex) });
+    const member = fnNode!.type === 'field_expression';
+    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, member, ...lines.span(start, node.endIndex) });
     callNodesKept.push(node);
   }
 
@@ -251,7 +262,7 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   });
 
   return {
-    facts: { path, language, functions, calls, registrations, returningMacros: returningMacros(text) },
+    facts: { path, language, functions, calls, registrations, returningMacros: returningMacros(text), invalidMacros: invalidMacros(text) },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals },
   };
 }
@@ -282,6 +293,17 @@ function enclosingIndex(functionNodes: SyntaxNode[]): (offset: number) => number
     }
     return found;
   };
+}
+
+function insideIfZero(node: SyntaxNode): boolean {
+  for (let p = node.parent, guard = 0; p && guard < 6; p = p.parent, guard++) {
+    if (p.type === 'preproc_if') {
+      const condition = p.childForFieldName('condition');
+      if (condition && /^\(?\s*0\s*\)?$/.test(condition.text.trim())) return true;
+    }
+    if (p.type === 'translation_unit') return false;
+  }
+  return false;
 }
 
 function functionFact(node: SyntaxNode, index: number, text: string, language: Language, lines: LineMap): FunctionFact {
@@ -539,6 +561,12 @@ function calleeBefore(before: string): string | undefined {
   return undefined;
 }
 
+/** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`. */
+function invalidMacros(text: string): string[] {
+  if (!text.includes('#')) return [];
+  return [...text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*1[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/gm)].map((m) => m[1]!);
+}
+
 /** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
 function returningMacros(text: string): ReturningMacro[] {
   if (!text.includes('#')) return [];
@@ -554,7 +582,8 @@ function returningMacros(text: string): ReturningMacro[] {
       if (new RegExp(`\\bif\\s*\\(\\s*!\\s*\\(?\\s*\\(?${p}\\)?\\s*\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: false };
       else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
     });
-    macros.push(guard);
+    const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
+    macros.push(jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard);
   }
   return macros;
 }

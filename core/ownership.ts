@@ -71,7 +71,8 @@ export function acquireSites(ctx: RuleContext): AcquireSite[] {
     return map;
   };
   ctx.file.facts.calls.forEach((call, i) => {
-    if (call.fn < 0) return;
+    // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
+    if (call.fn < 0 || call.member) return;
     const spec = resources.acquire(call.callee);
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
@@ -111,6 +112,7 @@ export interface OwnershipFlow {
 const SHAPE: Record<HandleKind, HandleShape> = { descriptor: 'descriptor', stream: 'pointer', directory: 'pointer' };
 
 export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipFlow {
+  const invalidNames = index.invalidMacros;
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
@@ -137,8 +139,8 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
       if (!edge.condition || edge.assumption === undefined) return state;
       const verdict =
         site.statusCall && contains(edge.condition, site.node)
-          ? impliedValidity(edge.condition, edge.assumption, callText, 'status')
-          : impliedValidity(edge.condition, edge.assumption, site.variable, shape);
+          ? impliedValidity(edge.condition, edge.assumption, callText, 'status', invalidNames)
+          : impliedValidity(edge.condition, edge.assumption, site.variable, shape, invalidNames);
       if (!verdict) return state;
       const refined = state & (verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE);
       return refined === 0 ? undefined : refined;
@@ -186,7 +188,15 @@ function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, bas
 function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex): Effect | undefined {
   let child = mention;
   let parent = mention.parent;
-  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression' || (parent.type === 'pointer_expression' && parent.text.startsWith('&')))) {
+  // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`.
+  while (
+    parent &&
+    (parent.type === 'parenthesized_expression' ||
+      parent.type === 'cast_expression' ||
+      (parent.type === 'pointer_expression' && parent.text.startsWith('&')) ||
+      (parent.type === 'conditional_expression' && parent.childForFieldName('condition')?.id !== child.id) ||
+      (parent.type === 'comma_expression' && parent.childForFieldName('right')?.id === child.id))
+  ) {
     child = parent;
     parent = parent.parent;
   }

@@ -24,12 +24,36 @@ export function grammarOf(language: Language): Parser.Language {
   return grammars[language] as Parser.Language;
 }
 
+export class ParseTimeoutError extends Error {
+  constructor(readonly seconds: number) {
+    super(`parsing took over ${seconds} s (pathological input such as a huge data table); skipped`);
+  }
+}
+
+/** Time allowed for one parse: generous for real code (MB/s), bounded for inputs that make error recovery crawl. */
+export function parseBudgetMs(length: number): number {
+  return 5000 + length / 1000;
+}
+
 /**
  * Parses text of any size. node-tree-sitter reads a string through a 32 KiB buffer by default and
  * fails beyond it, so the buffer is sized to the input. (An input callback would work too, but then
- * every `node.text` re-reads the input through the callback — quadratic on large files.)
+ * every `node.text` re-reads the input through the callback — quadratic on large files.) A parse
+ * that exceeds its time budget is cancelled with ParseTimeoutError: tree-sitter's error recovery is
+ * super-linear on some inputs (a megabyte of bare `0x62, 0xEB,` bytes).
  */
 export function parseText(language: Language, text: string, oldTree?: Tree): Tree {
   const parser = parserFor(language);
-  return parser.parse(text, oldTree, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
+  const budget = parseBudgetMs(text.length);
+  const deadline = Date.now() + budget;
+  let cancelled = false;
+  const tree = parser.parse(text, oldTree, {
+    bufferSize: Math.max(32 * 1024, text.length * 2 + 16),
+    progressCallback: () => (cancelled = Date.now() > deadline),
+  });
+  if (cancelled) {
+    parser.reset();
+    throw new ParseTimeoutError(Math.round(budget / 1000));
+  }
+  return tree;
 }

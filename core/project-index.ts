@@ -40,10 +40,13 @@ export class ProjectIndex {
   readonly acceptWrappers = new Map<string, number>();
   /** Function-like macros (in any file) that can return from the function they are used in. */
   readonly returningMacros = new Map<string, ReturningMacro>();
+  /** Object-like macros (in any file) that stand for -1. */
+  readonly invalidMacros = new Set<string>();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
       for (const macro of file.returningMacros) this.returningMacros.set(macro.name, macro);
+      for (const macro of file.invalidMacros) this.invalidMacros.add(macro);
       for (const fn of file.functions) {
         push(this.functionsByName, fn.name, { file: file.path, fn });
         if (fn.acceptWrapperOf !== undefined) this.acceptWrappers.set(fn.name, fn.acceptWrapperOf);

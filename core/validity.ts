@@ -27,8 +27,27 @@ export function isHandleExpression(expr: SyntaxNode, handle: string): boolean {
   return squeeze(inner.text) === handle;
 }
 
-/** Validity implied for `handle` when `condition` evaluates to `assumption`. */
-export function impliedValidity(condition: SyntaxNode, assumption: boolean, handle: string, shape: HandleShape): Validity | undefined {
+/** Strips casts and parentheses from a constant: `(ngx_socket_t) -1` → `-1`, `((void *)0)` → `0`. */
+function bareConstant(text: string): string {
+  let c = text;
+  for (let i = 0; i < 4; i++) {
+    const before = c;
+    c = c.replace(/^\(([^()]*)\)$/, '$1').replace(/^\((?:const)?[A-Za-z_][\w]*(?:\*)*\)(?=[-\w(])/, '').replace(/^\(void\*\)/, '');
+    if (c === before) break;
+  }
+  return c;
+}
+
+/** Streams that are never the result of an fopen(): comparing with them tells "not ours". */
+const STANDARD_STREAMS = ['stdin', 'stdout', 'stderr'];
+/** Descriptors 0–2 are the standard ones: code keeps them open on purpose (daemonize, /dev/null). */
+const STANDARD_DESCRIPTOR_MAX = ['2', 'STDERR_FILENO'];
+
+/**
+ * Validity implied for `handle` when `condition` evaluates to `assumption`. `invalidNames` are
+ * project macros that stand for -1 (`ANET_ERR`, `CURL_SOCKET_BAD`).
+ */
+export function impliedValidity(condition: SyntaxNode, assumption: boolean, handle: string, shape: HandleShape, invalidNames?: ReadonlySet<string>): Validity | undefined {
   const expr = unwrap(condition);
   let verdict: Validity | undefined;
   if (expr.type === 'binary_expression') {
@@ -45,6 +64,8 @@ export function impliedValidity(condition: SyntaxNode, assumption: boolean, hand
     } else {
       return undefined;
     }
+    constant = bareConstant(constant);
+    if (invalidNames?.has(constant)) constant = '-1';
     verdict = shape === 'descriptor' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
   } else if (shape === 'pointer' && isHandleExpression(expr, handle)) {
     verdict = 'valid';
@@ -56,7 +77,11 @@ export function impliedValidity(condition: SyntaxNode, assumption: boolean, hand
 }
 
 function descriptorComparison(op: string, constant: string): Validity | undefined {
-  const c = constant.replace(/^\((.*)\)$/, '$1');
+  const c = constant;
+  if (STANDARD_DESCRIPTOR_MAX.includes(c) && op === '>') return 'valid';
+  if (STANDARD_DESCRIPTOR_MAX.includes(c) && op === '<=') return 'invalid';
+  if (c === '3' && op === '>=') return 'valid';
+  if (c === '3' && op === '<') return 'invalid';
   const isInvalid = INVALID_DESCRIPTOR_CONSTANTS.includes(c);
   if (isInvalid && op === '==') return 'invalid';
   if (isInvalid && op === '!=') return 'valid';
@@ -70,14 +95,14 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
 }
 
 function pointerComparison(op: string, constant: string): Validity | undefined {
-  if (!NULL_CONSTANTS.includes(constant)) return undefined;
+  if (!NULL_CONSTANTS.includes(constant) && !STANDARD_STREAMS.includes(constant)) return undefined;
   if (op === '==') return 'invalid';
   if (op === '!=') return 'valid';
   return undefined;
 }
 
 function statusComparison(op: string, constant: string): Validity | undefined {
-  const c = constant.replace(/^\((.*)\)$/, '$1');
+  const c = constant;
   if ((c === '0' && (op === '<' || op === '!=')) || (c === '-1' && op === '==')) return 'invalid';
   if ((c === '0' && (op === '==' || op === '>=')) || (c === '-1' && op === '!=')) return 'valid';
   return undefined;

@@ -3,7 +3,7 @@ import { branchSteps } from '../core/code-path.js';
 import { findPath } from '../core/dataflow.js';
 import { spanOf, type Span } from '../core/facts.js';
 import type { Fix, RelatedLocation } from '../core/findings.js';
-import { acquireSites, O_OWNED, solveOwnership, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
+import { acquireSites, O_INVALID, O_OWNED, solveOwnership, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
 import type { Rule, RuleContext } from '../core/rule.js';
 
 /**
@@ -42,19 +42,24 @@ export const fdLeak: Rule = {
     for (const [fn, sites] of byFunction) {
       const cfg = ctx.cfg(fn);
       if (!cfg) continue;
-      for (const site of sites) checkSite(ctx, cfg, site);
+      // One finding per (handle, exit): accept4()/accept() in #if branches feed the same variable.
+      const reported = new Set<string>();
+      for (const site of sites) checkSite(ctx, cfg, site, reported);
     }
   },
 };
 
 const NOUN = { descriptor: 'descriptor', stream: 'stream', directory: 'directory stream' } as const;
 
-function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite): void {
+function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): void {
   const sourceNode = nodeEvaluating(cfg, site.node);
   if (!sourceNode) return;
   const flow = solveOwnership(cfg, site, sourceNode, ctx.settings.resources, ctx.index);
   const owned = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & O_OWNED) !== 0;
-  const reported = new Set<number>();
+  const reported = {
+    has: (id: number) => reportedExits.has(`${site.variable}@${id}`),
+    add: (id: number) => reportedExits.add(`${site.variable}@${id}`),
+  };
   const what = `${NOUN[site.kind]} '${site.variable}' from ${site.callee}() (line ${site.call.line})`;
 
   // Leaving the function with the handle still open.
@@ -74,7 +79,8 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite): void {
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
   for (const node of [...flow.overwrites, sourceNode]) {
     const before = flow.solution.before[node.id];
-    if (before === undefined || (before & O_OWNED) === 0) continue;
+    // Only a handle known to be open: `fd = a(); if (fd < 0) fd = b();` and #if-split fallbacks are fine.
+    if (before === undefined || (before & O_OWNED) === 0 || (before & O_INVALID) !== 0) continue;
     const path = findPath(sourceNode, node, owned);
     const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'break'))?.from;
     const at = loopJump ?? node;

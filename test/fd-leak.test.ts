@@ -15,6 +15,7 @@ describe('fd-leak on fixtures', () => {
     ['summaries across files: acquirer wrappers, releaser, borrower, taker', ['leak/summaries']],
     ['C++: RAII wrappers, unique_ptr, containers, lambdas, member functions', ['leak/raii.cpp']],
     ['the side-by-side file: all eight leaks (cppcheck finds two, clang one)', ['peers/side-by-side.c']],
+    ['false positives found on real code stay fixed (stdin, -1 macros and casts, goto macros, #if 0, #if-split if, member callbacks, stdio 0-2, #else, likely())', ['leak/real-code.c']],
   ];
   for (const [name, files] of cases) {
     it(name, () => {
