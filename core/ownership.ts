@@ -1,6 +1,7 @@
 import type { HandleKind } from './catalog.js';
 import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
-import { solveForward, type ForwardSolution } from './dataflow.js';
+import { solveForward } from './dataflow.js';
+import { FlagTracker, findFlags } from './flags.js';
 import { localDeclarations, type CallFact } from './facts.js';
 import type { SyntaxNode } from './parser.js';
 import type { ProjectIndex } from './project-index.js';
@@ -83,6 +84,9 @@ export function acquireSites(ctx: RuleContext): AcquireSite[] {
     if (spec?.outArrayArg !== undefined) {
       const array = call.args[spec.outArrayArg];
       if (!array || !IDENT.test(array) || !isLocal(array)) return;
+      // `if (pipe(fd)) return 1;` with `fd` never used again reserves descriptors on purpose (0-2 filling).
+      const mentions = ctx.file.syntax.functionNodes[call.fn]!.text.match(new RegExp(`\\b${array}\\b`, 'g'))?.length ?? 0;
+      if (mentions <= 2) return;
       for (const element of [0, 1]) {
         sites.push({ call, node, fn: call.fn, callee: call.callee, kind: spec.kind, variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor(spec.kind) });
       }
@@ -102,10 +106,11 @@ export function acquireSites(ctx: RuleContext): AcquireSite[] {
 type Effect = { kind: 'acquire' } | { kind: 'release' } | { kind: 'overwrite'; invalid: boolean };
 
 export interface OwnershipFlow {
-  readonly solution: ForwardSolution<number>;
   readonly sourceNode: CfgNode;
   /** Nodes that overwrite the variable with something else. */
   readonly overwrites: readonly CfgNode[];
+  /** Handle states (O_* bits) possible before a node / along an edge; undefined: unreachable. */
+  before(node: CfgNode): number | undefined;
   along(edge: CfgEdge): number | undefined;
 }
 
@@ -125,30 +130,57 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   }
   const shape = SHAPE[site.kind];
   const callText = squeeze(site.node.text);
-  const solution = solveForward<number>(cfg, {
-    initial: O_UNSET,
-    transfer(node, state) {
-      for (const effect of effects.get(node.id) ?? []) {
-        if (effect.kind === 'acquire') state = O_OWNED | O_INVALID;
-        else if (effect.kind === 'release') state = O_GONE;
-        else state = effect.invalid ? O_INVALID : O_UNSET;
-      }
-      return state;
-    },
+  const transfer = (node: CfgNode, state: number): number => {
+    for (const effect of effects.get(node.id) ?? []) {
+      if (effect.kind === 'acquire') state = O_OWNED | O_INVALID;
+      else if (effect.kind === 'release') state = O_GONE;
+      else state = effect.invalid ? O_INVALID : O_UNSET;
+    }
+    return state;
+  };
+  const refine = (edge: CfgEdge, state: number): number | undefined => {
+    if (!edge.condition || edge.assumption === undefined) return state;
+    const verdict =
+      site.statusCall && contains(edge.condition, site.node)
+        ? impliedValidity(edge.condition, edge.assumption, callText, 'status', invalidNames)
+        : impliedValidity(edge.condition, edge.assumption, site.variable, shape, invalidNames);
+    if (!verdict) return state;
+    const refined = state & (verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE);
+    return refined === 0 ? undefined : refined;
+  };
+
+  const tracker = new FlagTracker(findFlags(cfg, site.variable), cfg);
+  if (!tracker.active) {
+    const solution = solveForward<number>(cfg, { initial: O_UNSET, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
+    return { sourceNode, overwrites, before: (node) => solution.before[node.id], along: (edge) => solution.along(edge) };
+  }
+  // With flags, a state is a set of (handle bits, flag values) tuples, so correlations survive joins.
+  const each = (state: readonly number[], step: (handle: number, values: number[]) => [number, number[]] | undefined): number[] => {
+    const out = new Set<number>();
+    for (const code of state) {
+      const { handle, values } = tracker.decode(code);
+      const next = step(handle, values);
+      if (next) out.add(tracker.encode(next[0], next[1]));
+    }
+    return [...out].sort((a, b) => a - b);
+  };
+  const initialValues = tracker.flags.names.map(() => 0);
+  const solution = solveForward<number[]>(cfg, {
+    initial: [tracker.encode(O_UNSET, initialValues)],
+    transfer: (node, state) => each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]),
     transferEdge(edge, state) {
-      if (!edge.condition || edge.assumption === undefined) return state;
-      const verdict =
-        site.statusCall && contains(edge.condition, site.node)
-          ? impliedValidity(edge.condition, edge.assumption, callText, 'status', invalidNames)
-          : impliedValidity(edge.condition, edge.assumption, site.variable, shape, invalidNames);
-      if (!verdict) return state;
-      const refined = state & (verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE);
-      return refined === 0 ? undefined : refined;
+      const out = each(state, (handle, values) => {
+        const h = refine(edge, handle);
+        const v = h === undefined ? undefined : tracker.refine(edge, values);
+        return h === undefined || v === undefined ? undefined : [h, v];
+      });
+      return out.length === 0 ? undefined : out;
     },
-    join: (a, b) => a | b,
-    equals: (a, b) => a === b,
+    join: (a, b) => [...new Set([...a, ...b])].sort((x, y) => x - y),
+    equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
   });
-  return { solution, sourceNode, overwrites, along: (edge) => solution.along(edge) };
+  const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
+  return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
 }
 
 /** What a statement does to the handle, in evaluation (document) order. */

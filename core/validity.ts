@@ -42,6 +42,7 @@ function bareConstant(text: string): string {
 const STANDARD_STREAMS = ['stdin', 'stdout', 'stderr'];
 /** Descriptors 0–2 are the standard ones: code keeps them open on purpose (daemonize, /dev/null). */
 const STANDARD_DESCRIPTOR_MAX = ['2', 'STDERR_FILENO'];
+const STANDARD_DESCRIPTORS = ['STDIN_FILENO', 'STDOUT_FILENO', 'STDERR_FILENO'];
 
 /**
  * Validity implied for `handle` when `condition` evaluates to `assumption`. `invalidNames` are
@@ -82,7 +83,8 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   if (STANDARD_DESCRIPTOR_MAX.includes(c) && op === '<=') return 'invalid';
   if (c === '3' && op === '>=') return 'valid';
   if (c === '3' && op === '<') return 'invalid';
-  const isInvalid = INVALID_DESCRIPTOR_CONSTANTS.includes(c);
+  // `fd == STDIN_FILENO`: the fallback, not ours (`if (fd != STDIN_FILENO) close(fd);`).
+  const isInvalid = INVALID_DESCRIPTOR_CONSTANTS.includes(c) || STANDARD_DESCRIPTORS.includes(c);
   if (isInvalid && op === '==') return 'invalid';
   if (isInvalid && op === '!=') return 'valid';
   if (c === '0' && op === '<') return 'invalid';

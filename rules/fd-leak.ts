@@ -5,6 +5,7 @@ import { spanOf, type Span } from '../core/facts.js';
 import type { Fix, RelatedLocation } from '../core/findings.js';
 import { acquireSites, O_INVALID, O_OWNED, solveOwnership, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
 import type { Rule, RuleContext } from '../core/rule.js';
+import type { SyntaxNode } from '../core/parser.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -64,11 +65,13 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
 
   // Leaving the function with the handle still open.
   for (const edge of cfg.exit.preds) {
-    if (edge.exceptional || !owned(edge) || reported.has(edge.from.id)) continue;
     const exit = edge.from;
-    if (exit.kind === 'jump' && exit.jump === 'goto') continue; // a goto to a label we could not resolve
-    reported.add(exit.id);
     const isReturn = exit.kind === 'jump' && (exit.jump === 'return' || exit.jump === 'co_return');
+    // Every way of falling off the end is one exit: the closing brace.
+    const exitKey = isReturn ? exit.id : -1;
+    if (edge.exceptional || !owned(edge) || reported.has(exitKey)) continue;
+    if (exit.kind === 'jump' && exit.jump === 'goto') continue; // a goto to a label we could not resolve
+    reported.add(exitKey);
     const span = isReturn ? spanOf(exit.syntax!) : closingBrace(cfg);
     const message = isReturn
       ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' returns from` : 'return leaves'} the function`
@@ -78,9 +81,11 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
 
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
   for (const node of [...flow.overwrites, sourceNode]) {
-    const before = flow.solution.before[node.id];
+    const before = flow.before(node);
     // Only a handle known to be open: `fd = a(); if (fd < 0) fd = b();` and #if-split fallbacks are fine.
     if (before === undefined || (before & O_OWNED) === 0 || (before & O_INVALID) !== 0) continue;
+    // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
+    if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
     const path = findPath(sourceNode, node, owned);
     const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'break'))?.from;
     const at = loopJump ?? node;
@@ -135,4 +140,11 @@ function insertReleaseFix(ctx: RuleContext, site: AcquireSite, exit: CfgNode): F
     edits: [{ location: ctx.locate({ line: start.line, column: start.column, endLine: start.line, endColumn: start.column }), newText: `${site.release}(${site.variable});\n${indent}` }],
     preferred: true,
   };
+}
+
+function inOtherPreprocessorBranch(statement: SyntaxNode, acquire: SyntaxNode): boolean {
+  for (let p = statement.parent, depth = 0; p && depth < 8 && p.type !== 'function_definition'; p = p.parent, depth++) {
+    if (p.type.startsWith('preproc_') && p.type !== 'preproc_call') return !(p.startIndex <= acquire.startIndex && acquire.endIndex <= p.endIndex);
+  }
+  return false;
 }

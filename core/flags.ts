@@ -1,0 +1,210 @@
+import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
+import type { SyntaxNode } from './parser.js';
+import { squeeze, unwrap, walk } from './syntax.js';
+
+/**
+ * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to
+ * constants and tests against constants. Handle typestate alone loses the link between
+ * `fopened = TRUE` and a later `if (fopened) fclose(out)`; tracking a few flags next to it keeps
+ * such paths apart (the values travel together through the dataflow as tuples).
+ */
+export interface FlagSet {
+  readonly names: readonly string[];
+  /** Per flag: value index → constant ('?' unknown, '!0' some non-zero value). */
+  readonly values: readonly string[][];
+}
+
+const MAX_FLAGS = 4;
+const MAX_VALUES = 8;
+const FALSY = new Set(['0', 'FALSE', 'false', 'NULL', 'nullptr', '0U', '0u']);
+const TRUTHY_ONE = new Set(['1', 'TRUE', 'true', '1U', '1u']);
+
+/** `FALSE`, `NULL`, `0` are one value; so are `TRUE`, `true`, `1`. */
+function normalize(constant: string): string {
+  return FALSY.has(constant) ? '0' : TRUTHY_ONE.has(constant) ? '1' : constant;
+}
+const CONSTANT = /^(-?\d+[uUlL]*|TRUE|FALSE|true|false|NULL|nullptr|[A-Z][A-Z0-9_]*)$/;
+const FLAG_EXPR = /^[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*)?$/;
+
+interface Test {
+  readonly flag: string;
+  readonly constant?: string;
+  readonly negated: boolean;
+}
+
+/** An atomic condition that tests a flag: `f`, `f == C`, `C != f`. */
+function testOf(condition: SyntaxNode): Test | undefined {
+  const expr = unwrap(condition);
+  const text = squeeze(expr.text);
+  if (FLAG_EXPR.test(text) && !CONSTANT.test(text)) return { flag: text, negated: false };
+  if (expr.type !== 'binary_expression') return undefined;
+  const op = expr.childForFieldName('operator')?.type;
+  if (op !== '==' && op !== '!=') return undefined;
+  const left = squeeze(expr.childForFieldName('left')?.text ?? '');
+  const right = squeeze(expr.childForFieldName('right')?.text ?? '');
+  const negated = op === '!=';
+  if (FLAG_EXPR.test(left) && CONSTANT.test(right) && !CONSTANT.test(left)) return { flag: left, constant: normalize(right), negated };
+  if (FLAG_EXPR.test(right) && CONSTANT.test(left) && !CONSTANT.test(right)) return { flag: right, constant: normalize(left), negated };
+  return undefined;
+}
+
+/** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
+const ADDRESS_TAKEN = '&';
+
+/** Assignments in a node: flag → constant, or null when it gets a value we do not know (`ext = (fd >= 0)`). */
+function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  walk(syntax, (n) => {
+    if (n.type === 'lambda_expression') return false;
+    if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
+      const left = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.childForFieldName('declarator');
+      const right = n.type === 'assignment_expression' ? n.childForFieldName('right') : n.childForFieldName('value');
+      if (left && right) {
+        const value = squeeze(right.text);
+        const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
+        out.set(squeeze(left.text), plain && CONSTANT.test(value) ? normalize(value) : null);
+      }
+    }
+    if (n.type === 'update_expression') {
+      const arg = n.childForFieldName('argument');
+      if (arg) out.set(squeeze(arg.text), null);
+    }
+    if (n.type === 'pointer_expression' && n.text.startsWith('&')) {
+      const arg = n.childForFieldName('argument');
+      if (arg) out.set(squeeze(arg.text), ADDRESS_TAKEN);
+    }
+    return true;
+  });
+  return out;
+}
+
+/** Flags worth tracking in this CFG: tested at least twice, or set to constants and tested. */
+export function findFlags(cfg: Cfg, exclude: string): FlagSet {
+  const tests = new Map<string, Set<string>>();
+  const testCount = new Map<string, number>();
+  for (const node of cfg.nodes) {
+    if (node.kind !== 'condition' || !node.syntax) continue;
+    const test = testOf(node.syntax);
+    if (!test || test.flag === exclude) continue;
+    testCount.set(test.flag, (testCount.get(test.flag) ?? 0) + 1);
+    const set = tests.get(test.flag) ?? new Set<string>();
+    if (test.constant !== undefined) set.add(test.constant);
+    tests.set(test.flag, set);
+  }
+  const assigned = new Map<string, Set<string>>();
+  const spoiled = new Set<string>();
+  for (const node of cfg.nodes) {
+    if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
+    for (const [name, value] of assignmentsIn(node.syntax)) {
+      if (!tests.has(name)) continue;
+      if (value === ADDRESS_TAKEN) spoiled.add(name);
+      else if (value !== null) (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
+      else assigned.get(name) ?? assigned.set(name, new Set());
+    }
+  }
+  const names: string[] = [];
+  const values: string[][] = [];
+  // The most telling flags first: set to constants, then tested most often.
+  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0);
+  const ranked = [...tests].filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2)).sort((a, b) => score(b[0]) - score(a[0]));
+  for (const [flag, constants] of ranked) {
+    if (names.length >= MAX_FLAGS) break;
+    const domain = ['?', '!0', '0', ...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))].slice(0, MAX_VALUES);
+    names.push(flag);
+    values.push(domain);
+  }
+  return { names, values };
+}
+
+/** Tuple encoding: the handle's state in the low 4 bits (one-hot), then one value index per flag. */
+export class FlagTracker {
+  private readonly assignments = new Map<number, Map<number, number>>();
+
+  constructor(
+    readonly flags: FlagSet,
+    cfg: Cfg,
+  ) {
+    if (flags.names.length === 0) return;
+    for (const node of cfg.nodes) {
+      if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
+      const sets = new Map<number, number>();
+      for (const [name, value] of assignmentsIn(node.syntax)) {
+        const i = flags.names.indexOf(name);
+        if (i < 0 || value === ADDRESS_TAKEN) continue;
+        sets.set(i, value === null ? 0 : this.valueIndex(i, value));
+      }
+      if (sets.size > 0) this.assignments.set(node.id, sets);
+    }
+  }
+
+  /** Index of a constant in a flag's domain (['?', '!0', '0', …]); constants past the cap become '!0'. */
+  private valueIndex(flag: number, constant: string): number {
+    const exact = this.flags.values[flag]!.indexOf(constant);
+    if (exact >= 0) return exact;
+    return constant === '0' ? 2 : 1;
+  }
+
+  get active(): boolean {
+    return this.flags.names.length > 0;
+  }
+
+  private get width(): number {
+    return MAX_VALUES;
+  }
+
+  encode(handle: number, values: readonly number[]): number {
+    let code = 0;
+    for (let i = values.length - 1; i >= 0; i--) code = code * this.width + values[i]!;
+    return code * 16 + handle;
+  }
+
+  decode(code: number): { handle: number; values: number[] } {
+    const handle = code % 16;
+    let rest = Math.floor(code / 16);
+    const values: number[] = [];
+    for (let i = 0; i < this.flags.names.length; i++) {
+      values.push(rest % this.width);
+      rest = Math.floor(rest / this.width);
+    }
+    return { handle, values };
+  }
+
+  /** Flag assignments of a node applied to a tuple. */
+  assign(node: CfgNode, values: number[]): number[] {
+    const sets = this.assignments.get(node.id);
+    if (!sets) return values;
+    const out = [...values];
+    for (const [i, v] of sets) out[i] = v;
+    return out;
+  }
+
+  /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
+  refine(edge: CfgEdge, values: number[]): number[] | undefined {
+    if (!edge.condition || edge.assumption === undefined) return values;
+    const test = testOf(edge.condition);
+    if (!test) return values;
+    const i = this.flags.names.indexOf(test.flag);
+    if (i < 0) return values;
+    const domain = this.flags.values[i]!;
+    const current = domain[values[i]!]!;
+    const out = [...values];
+    // What the branch says: the flag equals `constant` (or is truthy), or does not.
+    const equal = test.constant === undefined ? undefined : edge.assumption !== test.negated;
+    if (test.constant === undefined) {
+      const truthy = edge.assumption;
+      if (current === '?') out[i] = truthy ? 1 : 2;
+      else if ((current === '0') === truthy) return undefined;
+      return out;
+    }
+    if (equal) {
+      if (current === '?') out[i] = this.valueIndex(i, test.constant);
+      else if (current === '!0') {
+        if (test.constant === '0') return undefined;
+        out[i] = this.valueIndex(i, test.constant);
+      } else if (current !== test.constant) return undefined;
+    } else if (current === test.constant) {
+      return undefined;
+    }
+    return out;
+  }
+}
