@@ -105,6 +105,8 @@ export interface FileSyntax {
   readonly globals: ReadonlySet<string>;
 }
 
+const LOOP_TYPES_C = ['while_statement', 'for_statement', 'do_statement'];
+const LOOP_TYPES_CPP = [...LOOP_TYPES_C, 'for_range_loop'];
 const queries = new Map<string, Parser.Query>();
 
 /** Compiled once per language; comments and ERROR nodes have their own queries, run only when needed. */
@@ -179,27 +181,20 @@ export function defaultAcceptFunctions(extra: readonly { name: string; listenerA
 }
 
 export function extractFacts(path: string, language: Language, tree: Tree, text: string, options: FactsOptions, lines: LineMap = new LineMap(text)): { facts: FileFacts; syntax: FileSyntax } {
-  const captures = queryFor(language, 'structure').captures(tree.rootNode);
-  // Suppression comments are rare and ERROR nodes absent from most files: skip those walks when we can.
-  if (text.includes('connlint-')) captures.push(...queryFor(language, 'comments').captures(tree.rootNode));
+  // descendantsOfType walks the tree in native code: about twice as fast as a query over it.
+  const functionTypes = language === 'cpp' ? ['function_definition', 'lambda_expression'] : ['function_definition'];
+  const loopTypes = language === 'cpp' ? LOOP_TYPES_CPP : LOOP_TYPES_C;
   const functionNodes: SyntaxNode[] = [];
   const callNodes: SyntaxNode[] = [];
-  const callParts = new Map<number, { callee?: SyntaxNode; args?: SyntaxNode }>();
   const loopNodes: SyntaxNode[] = [];
-  const comments: SyntaxNode[] = [];
-  // Captures of one match come together: the call, then its callee and arguments.
-  let currentCall: { callee?: SyntaxNode; args?: SyntaxNode } | undefined;
-  for (const { name, node } of captures) {
-    if (name === 'function') functionNodes.push(node);
-    else if (name === 'call') {
-      callNodes.push(node);
-      currentCall = {};
-      callParts.set(node.id, currentCall);
-    } else if (name === 'callee' && currentCall) currentCall.callee = node;
-    else if (name === 'args' && currentCall) currentCall.args = node;
-    else if (name === 'loop') loopNodes.push(node);
-    else if (name === 'comment') comments.push(node);
+  for (const node of tree.rootNode.descendantsOfType([...functionTypes, ...loopTypes, 'call_expression'])) {
+    const type = node.type;
+    if (type === 'call_expression') callNodes.push(node);
+    else if (type === 'function_definition' || type === 'lambda_expression') functionNodes.push(node);
+    else loopNodes.push(node);
   }
+  // Suppression comments are rare: look for them only when the text mentions connlint.
+  const comments = text.includes('connlint-') ? tree.rootNode.descendantsOfType('comment') : [];
   const byStart = (a: SyntaxNode, b: SyntaxNode) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;
   functionNodes.sort(byStart);
   // Functions in `#if 0` blocks are never compiled.
@@ -223,9 +218,8 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     else loopsByFunction.set(owner, [[l.startIndex, l.endIndex]]);
   }
   for (const node of callNodes) {
-    const parts = callParts.get(node.id);
-    const fnNode = parts?.callee;
-    const argsNode = parts?.args;
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
     const callee = fnNode ? (fnNode.type === 'identifier' ? text.slice(fnNode.startIndex, fnNode.endIndex) : lastIdentifier(fnNode)) : undefined;
     if (!callee || !argsNode) continue;
     const fn = enclosing(node.startIndex);

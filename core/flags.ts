@@ -179,9 +179,12 @@ export class FlagTracker {
   }
 
   /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
+  private readonly tests = new Map<CfgEdge, Test | undefined>();
+
   refine(edge: CfgEdge, values: number[]): number[] | undefined {
     if (!edge.condition || edge.assumption === undefined) return values;
-    const test = testOf(edge.condition);
+    if (!this.tests.has(edge)) this.tests.set(edge, testOf(edge.condition));
+    const test = this.tests.get(edge);
     if (!test) return values;
     const i = this.flags.names.indexOf(test.flag);
     if (i < 0) return values;

@@ -138,12 +138,22 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
     }
     return state;
   };
+  // What each branch says about the handle does not depend on the state: work it out once per edge.
+  const verdicts = new Map<CfgEdge, ReturnType<typeof impliedValidity>>();
+  const verdictOf = (edge: CfgEdge) => {
+    if (!verdicts.has(edge)) {
+      verdicts.set(
+        edge,
+        site.statusCall && contains(edge.condition!, site.node)
+          ? impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames)
+          : impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames),
+      );
+    }
+    return verdicts.get(edge);
+  };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;
-    const verdict =
-      site.statusCall && contains(edge.condition, site.node)
-        ? impliedValidity(edge.condition, edge.assumption, callText, 'status', invalidNames)
-        : impliedValidity(edge.condition, edge.assumption, site.variable, shape, invalidNames);
+    const verdict = verdictOf(edge);
     if (!verdict) return state;
     const refined = state & (verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE);
     return refined === 0 ? undefined : refined;
