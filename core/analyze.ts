@@ -1,7 +1,7 @@
 import { buildCfg, CfgTooDeepError, type Cfg } from './cfg.js';
 import type { ResolvedConfig, RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
-import { queryFor, type Span } from './facts.js';
+import { errorQuery, type Span } from './facts.js';
 import type { SyntaxNode } from './parser.js';
 import type { ProjectIndex } from './project-index.js';
 import type { Rule, RuleContext } from './rule.js';
@@ -118,7 +118,7 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
 function errorBytesWithin(file: SourceFile, body: SyntaxNode): number {
   let total = 0;
   let coveredTo = body.startIndex;
-  for (const { node } of queryFor(file.language, 'errors').captures(body)) {
+  for (const { node } of errorQuery(file.language).captures(body)) {
     if (node.startIndex < coveredTo || node.endIndex > body.endIndex) continue;
     total += node.endIndex - node.startIndex;
     coveredTo = node.endIndex;

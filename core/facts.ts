@@ -107,27 +107,14 @@ export interface FileSyntax {
 
 const LOOP_TYPES_C = ['while_statement', 'for_statement', 'do_statement'];
 const LOOP_TYPES_CPP = [...LOOP_TYPES_C, 'for_range_loop'];
-const queries = new Map<string, Parser.Query>();
+const errorQueries = new Map<Language, Parser.Query>();
 
-/** Compiled once per language; comments and ERROR nodes have their own queries, run only when needed. */
-export function queryFor(language: Language, kind: 'structure' | 'comments' | 'errors'): Parser.Query {
-  const key = `${language}:${kind}`;
-  let query = queries.get(key);
+/** ERROR nodes: asked for only inside function bodies that have errors (see analyze.ts). */
+export function errorQuery(language: Language): Parser.Query {
+  let query = errorQueries.get(language);
   if (!query) {
-    // Plain node-type patterns: field constraints make the query markedly slower, and JS checks them anyway.
-    const lambda = language === 'cpp' ? '(lambda_expression) @function' : '';
-    const rangeFor = language === 'cpp' ? '(for_range_loop) @loop' : '';
-    const source =
-      kind === 'comments'
-        ? '(comment) @comment'
-        : kind === 'errors'
-          ? '(ERROR) @error'
-          : `(function_definition) @function
-             ${lambda}
-             (call_expression function: (_) @callee arguments: (argument_list) @args) @call
-             (while_statement) @loop (for_statement) @loop (do_statement) @loop ${rangeFor}`;
-    query = new Parser.Query(grammarOf(language), source);
-    queries.set(key, query);
+    query = new Parser.Query(grammarOf(language), '(ERROR) @error');
+    errorQueries.set(language, query);
   }
   return query;
 }
