@@ -1,23 +1,26 @@
 #!/usr/bin/env node
-// Benchmark: wall time and peak memory of tree-sitter parse only, connlint and cppcheck on real
-// network servers. Run bench/fetch-corpus.sh once (root, network), build (`npx tsc -p .`), then:
+// Benchmark: wall time, CPU time and peak memory of tree-sitter parse only, connlint and cppcheck
+// on real network servers. Run bench/fetch-corpus.sh once (root, network), build (`npx tsc -p .`),
+// then:
 //
 //   npm run bench -- [--no-cppcheck] [--timeout SECONDS] [--repeat N] [--out FILE] [PROJECT...]
 //
 // PROJECT is a folder, or a package name in bench/.cache/ (nginx, redis, ...); default: every
 // package there. For each project, one after the other (no two measurements overlap):
-//   parse -j1 / -jN   bench/parse-only.mjs, single-threaded / N worker threads
+//   parse -j1 / -jN      bench/parse-only.mjs, single-threaded / N worker threads
 //   connlint -j1 / -jN   node bin/connlint.js --format json [--jobs 1] DIR   (N = default jobs)
-//   cppcheck          cppcheck -jN --quiet --enable=warning, on the same source files
-//   cppcheck mc1      the same with --max-configs=1
-// Times and peaks come from GNU time (/usr/bin/time): elapsed seconds and maximum resident set
-// size (for cppcheck -jN, of its largest process). Each tool gets --timeout seconds (default 600).
-// --repeat N runs parse and connlint N times and keeps the fastest run (cppcheck runs once).
+//   cppcheck             cppcheck -jN --quiet --enable=warning, on the same source files
+//   cppcheck mc1         the same with --max-configs=1
+// Wall seconds, CPU seconds (user + system, all threads and child processes) and peak RSS (for
+// cppcheck -jN, of its largest process) come from GNU time (/usr/bin/time). CPU time barely
+// changes when other work shares the machine; wall time does, so each row also shows the load
+// average before it. Each tool gets --timeout seconds (default 600); --repeat N runs parse and
+// connlint N times and keeps the fastest (cppcheck runs once).
 // Prints a markdown report and writes it to bench/results.md; each tool's output is kept in
 // bench/.cache/results/ for triage. No network.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverFiles } from '../dist/cli/discover.js';
@@ -28,6 +31,8 @@ const CACHE = join(ROOT, 'bench/.cache');
 const RESULTS = join(CACHE, 'results');
 const JOBS = Math.max(1, availableParallelism());
 const HEADERS = /\.(h|hh|hpp|hxx|h\+\+|ipp|tpp)$/i;
+const PJ = `parse -j${JOBS}`;
+const CJ = `connlint -j${JOBS}`;
 
 function parseArgs(argv) {
   const options = { cppcheck: true, timeout: 600, repeat: 1, out: join(ROOT, 'bench/results.md'), projects: [] };
@@ -67,11 +72,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Runs a command under GNU time with a timeout; resolves to seconds, peak MB, exit code, output. */
+/** Runs a command under GNU time with a timeout; resolves to wall/CPU seconds, peak MB, exit code, output. */
 function measure(command, args, timeoutSeconds) {
   const timeFile = join(tmpdir(), `connlint-bench-${process.pid}.time`);
   return new Promise((resolvePromise) => {
-    const child = spawn('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, command, ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     running = child;
     const out = [];
     const err = [];
@@ -88,9 +93,9 @@ function measure(command, args, timeoutSeconds) {
       const stdout = Buffer.concat(out).toString();
       const stderr = Buffer.concat(err).toString();
       if (timedOut) return resolvePromise({ timedOut, stdout, stderr });
-      const [seconds, kb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      const [seconds, user, system, kb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
       rmSync(timeFile, { force: true });
-      resolvePromise({ seconds, peakMB: kb / 1024, code, stdout, stderr });
+      resolvePromise({ seconds, cpu: user + system, peakMB: kb / 1024, code, stdout, stderr });
     });
   });
 }
@@ -106,27 +111,27 @@ async function benchProject(dir, options) {
   const name = basename(dir);
   const rel = relative(ROOT, dir) || '.';
   const log = (s) => process.stderr.write(`bench: ${name}: ${s}\n`);
-  const save = (suffix, text) => writeFileSync(join(RESULTS, `${name}.${suffix}`), text);
+  const save = (suffix, text) => writeFileSync(join(RESULTS, `${name}.${suffix.replace(/[\s=]+/g, '')}`), text);
   warmPageCache(dir);
-  const row = { name, runs: {} };
+  const row = { name, load: loadavg()[0], runs: {} };
   const run = async (label, command, args, onDone) => {
     log(`${label} ...`);
     let r = await measure(command, args, options.timeout);
-    for (let i = 1; i < options.repeat && !r.timedOut && !command.endsWith('cppcheck'); i++) {
+    for (let i = 1; i < options.repeat && !r.timedOut && command !== 'cppcheck'; i++) {
       const again = await measure(command, args, options.timeout);
       if (!again.timedOut && again.seconds < r.seconds) r = again;
     }
     row.runs[label] = r;
-    log(r.timedOut ? `${label}: over ${options.timeout} s, killed` : `${label}: ${r.seconds.toFixed(2)} s, ${r.peakMB.toFixed(0)} MB, exit ${r.code}`);
+    log(r.timedOut ? `${label}: over ${options.timeout} s, killed` : `${label}: ${r.seconds.toFixed(2)} s (CPU ${r.cpu.toFixed(2)} s), ${r.peakMB.toFixed(0)} MB, exit ${r.code}`);
     if (!r.timedOut) onDone?.(r);
   };
 
   await run('parse -j1', process.execPath, ['bench/parse-only.mjs', rel], (r) => Object.assign(row, JSON.parse(r.stdout)));
-  await run(`parse -j${JOBS}`, process.execPath, ['bench/parse-only.mjs', '--jobs', String(JOBS), rel]);
+  await run(PJ, process.execPath, ['bench/parse-only.mjs', '--jobs', String(JOBS), rel]);
   const connlint = (label, extra) =>
     run(label, process.execPath, ['bin/connlint.js', '--format', 'json', ...extra, rel], (r) => {
-      save(`${label.replace(/\s+/g, '')}.json`, r.stdout);
-      if (r.stderr) save(`${label.replace(/\s+/g, '')}.stderr`, r.stderr);
+      save(`${label}.json`, r.stdout);
+      if (r.stderr) save(`${label}.stderr`, r.stderr);
       try {
         const report = JSON.parse(r.stdout);
         r.findings = {};
@@ -137,7 +142,7 @@ async function benchProject(dir, options) {
       }
     });
   await connlint('connlint -j1', ['--jobs', '1']);
-  await connlint(`connlint -j${JOBS}`, []);
+  await connlint(CJ, []);
 
   if (options.cppcheck) {
     // The files connlint analyses, less headers (cppcheck reaches those through #include).
@@ -147,7 +152,7 @@ async function benchProject(dir, options) {
     const base = [`-j${JOBS}`, '--quiet', '--enable=warning', `--file-list=${list}`];
     const cppcheck = (label, extra) =>
       run(label, 'cppcheck', [...base, ...extra], (r) => {
-        save(`${label.replace(/[\s=]+/g, '')}.txt`, r.stderr);
+        save(`${label}.txt`, r.stderr);
         r.warnings = (r.stderr.match(/^\S.*:\d+:\d+: (error|warning):/gm) ?? []).length;
       });
     await cppcheck('cppcheck', []);
@@ -156,53 +161,75 @@ async function benchProject(dir, options) {
   return row;
 }
 
-const fmtS = (r, timeout) => (!r ? '—' : r.timedOut ? `>${(r.seconds ?? timeout).toFixed(0)}` : r.seconds.toFixed(2));
-const fmtMB = (r) => (!r || r.timedOut ? '—' : r.peakMB.toFixed(0));
-const ratio = (a, b) => (a && b && !a.timedOut && !b.timedOut ? ` (${(a.seconds / b.seconds).toFixed(1)}×)` : '');
+// ---- the report ----
+
+const ok = (r) => r && !r.timedOut;
+const fmtS = (r, key, timeout) => (!r ? '—' : r.timedOut ? `>${(r.sum ?? timeout).toFixed(0)}` : r[key].toFixed(2));
+const ratio = (a, b, key) => (ok(a) && ok(b) ? ` (${(a[key] / b[key]).toFixed(1)}×)` : '');
 const kLocPerS = (lines, r) => {
-  if (!r || r.timedOut || !lines) return '—';
+  if (!ok(r) || !lines) return '—';
   const v = lines / 1000 / r.seconds;
   return v < 10 ? v.toFixed(1) : v.toFixed(0);
 };
 
-function report(rows, options) {
-  const t = options.timeout;
-  const pj = `parse -j${JOBS}`;
-  const cj = `connlint -j${JOBS}`;
-  const time = [
-    `| project | files | kLOC | parse -j1 s | ${pj} s | connlint -j1 s (× parse -j1) | ${cj} s (× ${pj}) | cppcheck s | cppcheck mc1 s | kLOC/s parse -j1 / connlint -j1 / ${cj} / cppcheck |`,
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-  ];
-  const memory = ['| project | parse -j1 | ' + pj + ' | connlint -j1 | ' + cj + ' | cppcheck | cppcheck mc1 |', '|---|--:|--:|--:|--:|--:|--:|'];
-  const found = ['| project | accept-loop-early-exit | et-accept-not-drained | other rules | internal errors | cppcheck warnings (mc1) |', '|---|--:|--:|--:|--:|--:|'];
-  // A total row: sums of lines and seconds (the ratios of sums, not means of ratios).
+/** Sums over projects (ratios of sums, not means of ratios); a timed-out run counts as the timeout. */
+function totalRow(rows, timeout) {
   const total = { name: '**total**', files: 0, lines: 0, runs: {} };
   for (const row of rows) {
     total.files += row.files ?? 0;
     total.lines += row.lines ?? 0;
     for (const [label, r] of Object.entries(row.runs)) {
-      const t = (total.runs[label] ??= { seconds: 0, peakMB: 0 });
-      t.seconds += r.timedOut ? options.timeout : r.seconds;
+      const t = (total.runs[label] ??= { seconds: 0, cpu: 0, sum: 0 });
+      t.sum += r.timedOut ? timeout : r.seconds;
       t.timedOut ||= r.timedOut;
-      if (!r.timedOut) t.peakMB = Math.max(t.peakMB, r.peakMB);
+      if (!r.timedOut) {
+        t.seconds += r.seconds;
+        t.cpu += r.cpu;
+      }
     }
   }
-  for (const row of rows.length > 1 ? [...rows, total] : rows) {
-    const r = row.runs;
-    time.push(
-      `| ${row.name} | ${row.files ?? '—'} | ${row.lines ? (row.lines / 1000).toFixed(0) : '—'} | ${fmtS(r['parse -j1'], t)} | ${fmtS(r[pj], t)} | ` +
-        `${fmtS(r['connlint -j1'], t)}${ratio(r['connlint -j1'], r['parse -j1'])} | ${fmtS(r[cj], t)}${ratio(r[cj], r[pj])} | ` +
-        `${fmtS(r['cppcheck'], t)} | ${fmtS(r['cppcheck mc1'], t)} | ` +
-        `${[r['parse -j1'], r['connlint -j1'], r[cj], r['cppcheck']].map((x) => kLocPerS(row.lines, x)).join(' / ')} |`,
-    );
-    if (row === total) break;
-    memory.push(`| ${row.name} | ${['parse -j1', pj, 'connlint -j1', cj, 'cppcheck', 'cppcheck mc1'].map((k) => fmtMB(r[k])).join(' | ')} |`);
-    const c = r['connlint -j1'] ?? {};
-    const by = c.findings ?? {};
-    const other = Object.entries(by).filter(([k]) => k !== 'accept-loop-early-exit' && k !== 'et-accept-not-drained').reduce((s, [, n]) => s + n, 0);
-    const cw = (x) => (x && !x.timedOut ? x.warnings : '—');
-    found.push(`| ${row.name} | ${by['accept-loop-early-exit'] ?? 0} | ${by['et-accept-not-drained'] ?? 0} | ${other} | ${c.internalErrors ?? '—'} | ${cw(r['cppcheck'])} (${cw(r['cppcheck mc1'])}) |`);
-  }
+  return total;
+}
+
+function report(rows, options) {
+  const t = options.timeout;
+  const all = rows.length > 1 ? [...rows, totalRow(rows, t)] : rows;
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  const table = (header, body) => [line(header), line(header.map((_, i) => (i === 0 ? '---' : '--:'))), ...body];
+  const wall = table(
+    ['project', 'files', 'kLOC', 'parse -j1 s', `${PJ} s`, 'connlint -j1 s (× parse -j1)', `${CJ} s (× ${PJ})`, 'cppcheck s', 'cppcheck mc1 s', `kLOC/s: connlint -j1 / ${CJ} / cppcheck mc1`, 'load avg'],
+    all.map(({ name, files, lines, runs: r, load }) => [
+      name, files ?? '—', lines ? (lines / 1000).toFixed(0) : '—',
+      fmtS(r['parse -j1'], 'seconds', t), fmtS(r[PJ], 'seconds', t),
+      fmtS(r['connlint -j1'], 'seconds', t) + ratio(r['connlint -j1'], r['parse -j1'], 'seconds'),
+      fmtS(r[CJ], 'seconds', t) + ratio(r[CJ], r[PJ], 'seconds'),
+      fmtS(r['cppcheck'], 'seconds', t), fmtS(r['cppcheck mc1'], 'seconds', t),
+      [r['connlint -j1'], r[CJ], r['cppcheck mc1']].map((x) => kLocPerS(lines, x)).join(' / '),
+      load === undefined ? '' : load.toFixed(1),
+    ]).map(line),
+  );
+  const cpu = table(
+    ['project', 'parse -j1', 'connlint -j1 (× parse -j1)', PJ, `${CJ} (× ${PJ})`, 'cppcheck', 'cppcheck mc1'],
+    all.map(({ name, runs: r }) => [
+      name, fmtS(r['parse -j1'], 'cpu', t),
+      fmtS(r['connlint -j1'], 'cpu', t) + ratio(r['connlint -j1'], r['parse -j1'], 'cpu'),
+      fmtS(r[PJ], 'cpu', t), fmtS(r[CJ], 'cpu', t) + ratio(r[CJ], r[PJ], 'cpu'),
+      fmtS(r['cppcheck'], 'cpu', t), fmtS(r['cppcheck mc1'], 'cpu', t),
+    ]).map(line),
+  );
+  const memory = table(
+    ['project', 'parse -j1', PJ, 'connlint -j1', CJ, 'cppcheck', 'cppcheck mc1'],
+    rows.map(({ name, runs: r }) => [name, ...['parse -j1', PJ, 'connlint -j1', CJ, 'cppcheck', 'cppcheck mc1'].map((k) => (ok(r[k]) ? r[k].peakMB.toFixed(0) : '—'))]).map(line),
+  );
+  const findings = table(
+    ['project', 'accept-loop-early-exit', 'et-accept-not-drained', 'other rules', 'internal errors', 'cppcheck warnings (mc1)'],
+    rows.map(({ name, runs: r }) => {
+      const by = r['connlint -j1']?.findings ?? {};
+      const other = Object.entries(by).filter(([k]) => k !== 'accept-loop-early-exit' && k !== 'et-accept-not-drained').reduce((s, [, n]) => s + n, 0);
+      const cw = (x) => (ok(x) ? x.warnings : '—');
+      return [name, by['accept-loop-early-exit'] ?? 0, by['et-accept-not-drained'] ?? 0, other, r['connlint -j1']?.internalErrors ?? '—', `${cw(r['cppcheck'])} (${cw(r['cppcheck mc1'])})`];
+    }).map(line),
+  );
   const version = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout?.trim().split('\n')[0] || 'absent';
   const git = (...args) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).stdout?.trim();
   const commit = `${git('rev-parse', '--short', 'HEAD') || '(no git)'}${git('status', '--porcelain', '--', 'core', 'rules', 'cli', 'bin') ? ' with uncommitted changes' : ''}`;
@@ -212,21 +239,26 @@ function report(rows, options) {
     `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (bench/run.mjs) on ${cpus()[0]?.model.trim()} × ${cpus().length}, ` +
       `Node ${process.version}, connlint ${commit}, ${version('cppcheck', ['--version'])}. ` +
       'Corpus: Debian bookworm source packages (bench/fetch-corpus.sh). kLOC: physical lines of the C/C++ files connlint analyses ' +
-      '(its discovery: extensions, .gitignore). cppcheck gets the same files less headers, `-j' + JOBS + ' --quiet --enable=warning`; ' +
-      '"mc1" adds `--max-configs=1`. Wall seconds and peak RSS (MB) from GNU time, tools run one after the other; ' +
-      (options.repeat > 1 ? `parse and connlint: fastest of ${options.repeat} runs, cppcheck: one run.` : 'one run each.'),
+      `(its discovery: extensions, .gitignore). cppcheck gets the same files less headers, \`-j${JOBS} --quiet --enable=warning\`; ` +
+      '"mc1" adds `--max-configs=1`. Times and peak RSS from GNU time; tools run one after the other; ' +
+      (options.repeat > 1 ? `parse and connlint: fastest of ${options.repeat} runs, cppcheck: one run.` : 'one run each.') +
+      ` ">${t}": killed after the ${t} s timeout.`,
     '',
-    '## Wall time',
+    '## Wall time (seconds)',
     '',
-    ...time,
+    ...wall,
+    '',
+    '## CPU time (user + system seconds, all threads)',
+    '',
+    ...cpu,
     '',
     '## Peak memory (MB RSS)',
     '',
     ...memory,
     '',
-    '## Findings',
+    '## Findings (connlint -j1)',
     '',
-    ...found,
+    ...findings,
     '',
   ].join('\n');
 }

@@ -5,6 +5,7 @@ import { parseText, type Tree } from '../core/parser.js';
 import { settingsFor, type AnalysisSettings } from '../core/settings.js';
 import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
+import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
@@ -38,6 +39,7 @@ export class DocumentChecker {
     private readonly workspace: WorkspaceIndex,
     /** Bumped when anything every check depends on changes (config, settings). */
     private readonly globalKey: () => string,
+    private readonly memory: NativeMemory,
   ) {}
 
   private settingsOf(config: ResolvedConfig): AnalysisSettings {
@@ -59,6 +61,7 @@ export class DocumentChecker {
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
     const oldTree = doc.treeLanguage === language ? doc.tree : undefined;
     const tree = parseText(language, text, oldTree);
+    this.memory.noteParsed(text.length);
     // Keep the new tree right away: edits arriving from now on must be applied to it.
     doc.tree = tree;
     doc.treeLanguage = language;
@@ -82,6 +85,8 @@ export class DocumentChecker {
       },
     });
     this.workspace.setOpen(doc.path, result.facts);
+    // The full path parses the whole text again; the incremental one a blanked copy of it.
+    this.memory.noteParsed(prepared.text.length);
     return result;
   }
 }

@@ -31,6 +31,7 @@ import { toDiagnostic } from './diagnostics.js';
 import { OpenDocument } from './documents.js';
 import { hoverFor } from './hover.js';
 import { locatePointer } from './json-locate.js';
+import { NativeMemory } from './native-memory.js';
 import { DEFAULT_SETTINGS, parseClientSettings, type ClientSettings } from './settings.js';
 import { pathToUri, uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
@@ -94,6 +95,7 @@ export class ConnlintServer {
   private readonly configs: ConfigStore;
   private readonly workspace: WorkspaceIndex;
   private readonly checker: DocumentChecker;
+  private readonly memory = new NativeMemory();
   private caps: Capabilities = capabilitiesOf({});
   private folders: string[] = [];
   private settings: ClientSettings = DEFAULT_SETTINGS;
@@ -107,8 +109,8 @@ export class ConnlintServer {
 
   constructor(private readonly connection: Connection) {
     this.configs = new ConfigStore((event) => this.onConfigLoad(event));
-    this.workspace = new WorkspaceIndex(this.configs, (m) => this.connection.console.warn(m));
-    this.checker = new DocumentChecker(this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`);
+    this.workspace = new WorkspaceIndex(this.configs, (m) => this.connection.console.warn(m), this.memory);
+    this.checker = new DocumentChecker(this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory);
   }
 
   listen(): void {
@@ -300,6 +302,8 @@ export class ConnlintServer {
     // Unsaved edits are gone: the disk version is what the project has again, for every file.
     this.workspace.readFile(state.doc.path);
     this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    // Its trees are unreachable now; have them freed rather than wait for V8 to notice.
+    this.memory.collectIfDue(true);
     if (this.docs.size > 0) this.recheckAll(BROADCAST_DELAY_MS);
   }
 
@@ -422,6 +426,7 @@ export class ConnlintServer {
     state.result = result;
     // Pushed always (Neovim 0.7 and eglot know nothing else), with the version it describes.
     this.connection.sendDiagnostics({ uri: state.doc.uri, version: result.version, diagnostics });
+    this.memory.collectIfDue();
     return result;
   }
 

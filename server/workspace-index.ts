@@ -9,6 +9,7 @@ import { prepareBytes } from '../core/source-file.js';
 import { discoverFiles } from '../cli/discover.js';
 import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
+import type { NativeMemory } from './native-memory.js';
 
 /** Lets the CLI's file discovery use the editor's config store (reloadable, forgiving). */
 class StoreResolver extends ConfigResolver {
@@ -52,6 +53,7 @@ export class WorkspaceIndex {
   constructor(
     private readonly configs: ConfigStore,
     private readonly log: (message: string) => void,
+    private readonly memory: NativeMemory,
   ) {}
 
   /** Reads and indexes every source file under the folders, a slice at a time. */
@@ -71,6 +73,7 @@ export class WorkspaceIndex {
       this.readFile(files[i]!);
       if (performance.now() - sliceStart > SLICE_MS) {
         progress.report(i + 1, files.length);
+        this.memory.collectIfDue();
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
@@ -86,7 +89,10 @@ export class WorkspaceIndex {
     if (!isSourcePath(path)) return false;
     try {
       if (statSync(path).size > MAX_FILE_BYTES) return this.forget(path);
-      const result = prepareBytes(path, readFileSync(path), settingsFor(this.configs.forFile(path)));
+      const bytes = readFileSync(path);
+      const result = prepareBytes(path, bytes, settingsFor(this.configs.forFile(path)));
+      // Only the facts are kept; the tree is garbage from here on.
+      this.memory.noteParsed(bytes.length);
       if (!result.ok) return this.forget(path);
       this.diskFacts.set(path, result.file.facts);
       this.changed();

@@ -1,12 +1,15 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LspClient, ROOT, summary, uriOf } from './lsp-client.js';
 
 const EXTENSION = join(ROOT, 'editors', 'vscode');
+// Asynchronous: a synchronous child blocks the test worker long enough for vitest's RPC to time out.
+const run = promisify(execFile);
 const manifest = JSON.parse(readFileSync(join(EXTENSION, 'package.json'), 'utf8'));
 
 /** Every entry of a zip (.vsix) with its bytes, read with yauzl (a dependency of @vscode/vsce). */
@@ -49,8 +52,8 @@ describe('VS Code extension (editors/vscode)', () => {
   });
 
   it('packages offline to a .vsix that contains a working server', async () => {
-    if (!existsSync(join(EXTENSION, 'node_modules', '@vscode', 'vsce'))) execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: EXTENSION, stdio: ['ignore', 'pipe', 'pipe'] });
-    execFileSync('npm', ['run', 'package'], { cwd: EXTENSION, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (!existsSync(join(EXTENSION, 'node_modules', '@vscode', 'vsce'))) await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: EXTENSION, maxBuffer: 64 * 1024 * 1024 });
+    await run('npm', ['run', 'package'], { cwd: EXTENSION, maxBuffer: 64 * 1024 * 1024 });
     const entries = await readZip(join(EXTENSION, 'connlint.vsix'));
     const names = [...entries.keys()];
     for (const required of [
