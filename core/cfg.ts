@@ -55,6 +55,30 @@ export interface CfgNode {
   viaMacro?: boolean;
 }
 
+/** A node's source text, read once: per-handle analyses scan every node of a function for a name. */
+const textCache = new WeakMap<CfgNode, string>();
+
+export function nodeText(node: CfgNode): string {
+  let text = textCache.get(node);
+  if (text === undefined) {
+    text = node.syntax?.text ?? '';
+    textCache.set(node, text);
+  }
+  return text;
+}
+
+const conditionTextCache = new WeakMap<CfgEdge, string>();
+
+/** The source text of the condition an edge tests ('' when it tests none), read once. */
+export function conditionText(edge: CfgEdge): string {
+  let text = conditionTextCache.get(edge);
+  if (text === undefined) {
+    text = edge.condition?.text ?? '';
+    conditionTextCache.set(edge, text);
+  }
+  return text;
+}
+
 export interface LoopInfo {
   readonly id: number;
   readonly syntax: SyntaxNode;
@@ -215,7 +239,7 @@ class CfgBuilder {
       }
       case 'case_statement':
         // Only reached for a case label outside a switch body (macro soup); read its statements.
-        return this.sequence(stmt.namedChildren.filter((c) => c !== stmt.childForFieldName('value')), next, targets);
+        return this.sequence(stmt.namedChildren.filter((c) => c.id !== stmt.childForFieldName('value')?.id), next, targets);
       case 'preproc_if':
       case 'preproc_ifdef':
       case 'preproc_elif':
@@ -474,7 +498,7 @@ class CfgBuilder {
       }
       const value = child.childForFieldName('value');
       if (!value) hasDefault = true;
-      const statements = child.namedChildren.filter((c) => c !== value && c.type !== 'comment');
+      const statements = child.namedChildren.filter((c) => c.id !== value?.id && c.type !== 'comment');
       fallthrough = this.sequence(statements, fallthrough, inner);
       caseEntries.push(fallthrough);
     }

@@ -38,15 +38,27 @@ export function solveForward<S>(cfg: Cfg, problem: ForwardProblem<S>): ForwardSo
     return problem.transferEdge ? problem.transferEdge(edge, out) : out;
   };
 
-  // Worklist ordered by reverse postorder: a binary heap would be overkill for function-sized graphs.
-  const pending = new Set<number>([cfg.entry.id]);
+  // Worklist ordered by reverse postorder: a flag per rank and a cursor at the lowest rank that
+  // may be pending (a scan of the pending set for its minimum is quadratic in big functions).
+  const pendingByRank = new Uint8Array(order.length);
+  let pendingCount = 0;
+  let cursor = 0;
+  const push = (id: number) => {
+    const r = rank[id]!;
+    if (r >= order.length || pendingByRank[r]) return;
+    pendingByRank[r] = 1;
+    pendingCount++;
+    if (r < cursor) cursor = r;
+  };
+  push(cfg.entry.id);
   before[cfg.entry.id] = problem.initial;
   let budget = count * 64 + 1000;
-  while (pending.size > 0 && budget-- > 0) {
-    let nextId = -1;
-    for (const id of pending) if (nextId === -1 || rank[id]! < rank[nextId]!) nextId = id;
-    pending.delete(nextId);
-    const node = cfg.nodes[nextId]!;
+  while (pendingCount > 0 && budget-- > 0) {
+    while (!pendingByRank[cursor]) cursor++;
+    pendingByRank[cursor] = 0;
+    pendingCount--;
+    const node = order[cursor]!;
+    const nextId = node.id;
     const input = before[nextId];
     if (input === undefined) continue;
     const output = problem.transfer(node, input);
@@ -60,7 +72,7 @@ export function solveForward<S>(cfg: Cfg, problem: ForwardProblem<S>): ForwardSo
       const merged = old === undefined ? state : problem.join(old, state);
       if (old === undefined || !problem.equals(old, merged) || after[edge.to.id] === undefined) {
         before[edge.to.id] = merged;
-        pending.add(edge.to.id);
+        push(edge.to.id);
       }
     }
   }

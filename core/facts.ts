@@ -173,53 +173,56 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   const loopTypes = language === 'cpp' ? LOOP_TYPES_CPP : LOOP_TYPES_C;
   const functionNodes: SyntaxNode[] = [];
   const callNodes: SyntaxNode[] = [];
-  const loopNodes: SyntaxNode[] = [];
+  const callStarts: number[] = [];
+  const loopRanges: [number, number][] = [];
+  // descendantsOfType returns nodes in document (pre-)order, outer before inner: already sorted the
+  // way everything below expects. Each range is read once (every read is a native call).
   for (const node of tree.rootNode.descendantsOfType([...functionTypes, ...loopTypes, 'call_expression'])) {
     const type = node.type;
-    if (type === 'call_expression') callNodes.push(node);
-    else if (type === 'function_definition' || type === 'lambda_expression') functionNodes.push(node);
-    else loopNodes.push(node);
+    if (type === 'call_expression') {
+      callNodes.push(node);
+      callStarts.push(node.startIndex);
+    } else if (type === 'function_definition' || type === 'lambda_expression') functionNodes.push(node);
+    else loopRanges.push([node.startIndex, node.endIndex]);
   }
   // Suppression comments are rare: look for them only when the text mentions connlint.
   const comments = text.includes('connlint-') ? tree.rootNode.descendantsOfType('comment') : [];
-  const byStart = (a: SyntaxNode, b: SyntaxNode) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;
-  functionNodes.sort(byStart);
   // Functions in `#if 0` blocks are never compiled.
   if (text.includes('#if')) {
     for (let i = functionNodes.length - 1; i >= 0; i--) if (insideIfZero(functionNodes[i]!)) functionNodes.splice(i, 1);
   }
-  callNodes.sort(byStart);
-  loopNodes.sort(byStart);
 
   const functions = functionNodes.map((node, index) => functionFact(node, index, text, language, lines));
-  const enclosing = enclosingIndex(functionNodes);
+  const enclosing = enclosingIndex(functions, lines);
   const calls: CallFact[] = [];
   const callNodesKept: SyntaxNode[] = [];
   const returnedNames = new Map<number, Set<string>>();
   // Loops per function, so "is this call in a loop" looks only at its own function's loops.
   const loopsByFunction = new Map<number, [number, number][]>();
-  for (const l of loopNodes) {
-    const owner = enclosing(l.startIndex);
+  for (const range of loopRanges) {
+    const owner = enclosing(range[0]);
     const list = loopsByFunction.get(owner);
-    if (list) list.push([l.startIndex, l.endIndex]);
-    else loopsByFunction.set(owner, [[l.startIndex, l.endIndex]]);
+    if (list) list.push(range);
+    else loopsByFunction.set(owner, [range]);
   }
-  for (const node of callNodes) {
+  callNodes.forEach((node, i) => {
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
     const callee = fnNode ? (fnNode.type === 'identifier' ? text.slice(fnNode.startIndex, fnNode.endIndex) : lastIdentifier(fnNode)) : undefined;
-    if (!callee || !argsNode) continue;
-    const fn = enclosing(node.startIndex);
-    const start = node.startIndex;
+    if (!callee || !argsNode) return;
+    const start = callStarts[i]!;
+    const fn = enclosing(start);
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
     const parent = node.parent;
     const resultUsed = parent?.type !== 'expression_statement';
     if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames);
     const member = fnNode!.type === 'field_expression';
-    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsNode.endIndex)), inLoop, resultUsed, member, ...lines.span(start, node.endIndex) });
+    // The argument list ends the call: its end is the call's end.
+    const argsEnd = argsNode.endIndex;
+    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsEnd)), inLoop, resultUsed, member, ...lines.span(start, argsEnd) });
     callNodesKept.push(node);
-  }
+  });
 
   const globals = fileScopeNames(tree.rootNode);
   const registrations: RegistrationFact[] = [];
@@ -249,30 +252,28 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
 }
 
 /** For each offset, the innermost function containing it (functions sorted by start). */
-function enclosingIndex(functionNodes: SyntaxNode[]): (offset: number) => number {
+function enclosingIndex(functions: readonly FunctionFact[], lines: LineMap): (offset: number) => number {
+  // Offsets of each function, computed once from the spans (no native calls per lookup).
+  const starts = functions.map((f) => lines.offsetOf(f.line - 1, f.column - 1));
+  const ends = functions.map((f) => lines.offsetOf(f.endLine - 1, f.endColumn - 1));
   return (offset: number) => {
-    let found = -1;
     // Functions nest (lambdas, local classes), so keep the last (innermost) match.
     let lo = 0;
-    let hi = functionNodes.length - 1;
+    let hi = starts.length - 1;
     let lastStartingBefore = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (functionNodes[mid]!.startIndex <= offset) {
+      if (starts[mid]! <= offset) {
         lastStartingBefore = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     for (let i = lastStartingBefore; i >= 0; i--) {
-      const fn = functionNodes[i]!;
-      if (fn.startIndex <= offset && offset < fn.endIndex) {
-        found = i;
-        break;
-      }
+      if (starts[i]! <= offset && offset < ends[i]!) return i;
       // Nested functions are contiguous after their parent; stop once far enough back.
       if (lastStartingBefore - i > 64) break;
     }
-    return found;
+    return -1;
   };
 }
 

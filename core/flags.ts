@@ -78,14 +78,30 @@ function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
   return out;
 }
 
-/** Flags worth tracking in this CFG: tested at least twice, or set to constants and tested. */
-export function findFlags(cfg: Cfg, exclude: string): FlagSet {
+/** Assignments of a CFG node's syntax, computed once: every handle of the function asks again. */
+const assignmentsCache = new WeakMap<CfgNode, Map<string, string | null>>();
+
+function nodeAssignments(node: CfgNode): Map<string, string | null> {
+  let out = assignmentsCache.get(node);
+  if (!out) {
+    out = assignmentsIn(node.syntax!);
+    assignmentsCache.set(node, out);
+  }
+  return out;
+}
+
+/** Flag candidates of a CFG, best first; they do not depend on the handle, so once per CFG. */
+const rankedCache = new WeakMap<Cfg, { flag: string; domain: string[] }[]>();
+
+function rankedFlags(cfg: Cfg): { flag: string; domain: string[] }[] {
+  const cached = rankedCache.get(cfg);
+  if (cached) return cached;
   const tests = new Map<string, Set<string>>();
   const testCount = new Map<string, number>();
   for (const node of cfg.nodes) {
     if (node.kind !== 'condition' || !node.syntax) continue;
     const test = testOf(node.syntax);
-    if (!test || test.flag === exclude) continue;
+    if (!test) continue;
     testCount.set(test.flag, (testCount.get(test.flag) ?? 0) + 1);
     const set = tests.get(test.flag) ?? new Set<string>();
     if (test.constant !== undefined) set.add(test.constant);
@@ -93,27 +109,34 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
   }
   const assigned = new Map<string, Set<string>>();
   const spoiled = new Set<string>();
-  for (const node of cfg.nodes) {
-    if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
-    for (const [name, value] of assignmentsIn(node.syntax)) {
-      if (!tests.has(name)) continue;
-      if (value === ADDRESS_TAKEN) spoiled.add(name);
-      else if (value !== null) (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
-      else assigned.get(name) ?? assigned.set(name, new Set());
+  // Nothing tested, nothing to track: most functions stop here, before looking at assignments.
+  if (tests.size > 0) {
+    for (const node of cfg.nodes) {
+      if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
+      for (const [name, value] of nodeAssignments(node)) {
+        if (!tests.has(name)) continue;
+        if (value === ADDRESS_TAKEN) spoiled.add(name);
+        else if (value !== null) (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
+        else assigned.get(name) ?? assigned.set(name, new Set());
+      }
     }
   }
-  const names: string[] = [];
-  const values: string[][] = [];
   // The most telling flags first: set to constants, then tested most often.
   const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0);
-  const ranked = [...tests].filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2)).sort((a, b) => score(b[0]) - score(a[0]));
-  for (const [flag, constants] of ranked) {
-    if (names.length >= MAX_FLAGS) break;
-    const domain = ['?', '!0', '0', ...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))].slice(0, MAX_VALUES);
-    names.push(flag);
-    values.push(domain);
-  }
-  return { names, values };
+  const ranked = [...tests]
+    .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2))
+    .sort((a, b) => score(b[0]) - score(a[0]))
+    .map(([flag, constants]) => ({ flag, domain: ['?', '!0', '0', ...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))].slice(0, MAX_VALUES) }));
+  rankedCache.set(cfg, ranked);
+  return ranked;
+}
+
+/** Flags worth tracking in this CFG next to handle `exclude`: tested at least twice, or set to constants and tested. */
+export function findFlags(cfg: Cfg, exclude: string): FlagSet {
+  const chosen = rankedFlags(cfg)
+    .filter((f) => f.flag !== exclude)
+    .slice(0, MAX_FLAGS);
+  return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain) };
 }
 
 /** Tuple encoding: the handle's state in the low 4 bits (one-hot), then one value index per flag. */
@@ -128,7 +151,7 @@ export class FlagTracker {
     for (const node of cfg.nodes) {
       if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
       const sets = new Map<number, number>();
-      for (const [name, value] of assignmentsIn(node.syntax)) {
+      for (const [name, value] of nodeAssignments(node)) {
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
         sets.set(i, value === null ? 0 : this.valueIndex(i, value));
@@ -167,6 +190,11 @@ export class FlagTracker {
       rest = Math.floor(rest / this.width);
     }
     return { handle, values };
+  }
+
+  /** Does the node set a tracked flag? */
+  assigns(node: CfgNode): boolean {
+    return this.assignments.has(node.id);
   }
 
   /** Flag assignments of a node applied to a tuple. */

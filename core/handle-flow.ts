@@ -34,7 +34,12 @@ function lastName(variable: string): string {
   return /([A-Za-z_]\w*)$/.exec(variable)?.[1] ?? variable;
 }
 
-type Effect = { kind: 'source' } | { kind: 'set'; bits: number };
+/**
+ * `clear`: `fd = -1` after a close marks the variable empty but does not undo a successful
+ * acquire on this path (the accept still succeeded); a declaration (`int fd = -1;`) is a new
+ * variable and really resets it.
+ */
+type Effect = { kind: 'source' } | { kind: 'set'; bits: number } | { kind: 'clear' };
 
 /** What a node does to the variable: the last assignment in evaluation (textual) order wins. */
 function effectOf(node: CfgNode, spec: HandleFlowSpec): Effect | undefined {
@@ -57,7 +62,7 @@ function effectOf(node: CfgNode, spec: HandleFlowSpec): Effect | undefined {
       else {
         const value = squeeze(right.text);
         const invalid = spec.shape === 'descriptor' ? INVALID_DESCRIPTOR_CONSTANTS.includes(value) : NULL_CONSTANTS.includes(value);
-        effect = { kind: 'set', bits: invalid ? INVALID : UNSET };
+        effect = invalid && n.type === 'assignment_expression' ? { kind: 'clear' } : { kind: 'set', bits: invalid ? INVALID : UNSET };
       }
     }
     return true;
@@ -79,6 +84,7 @@ export function solveHandleFlow(cfg: Cfg, spec: HandleFlowSpec): HandleFlow {
     transfer(node, state) {
       const effect = effects.get(node.id);
       if (!effect) return state;
+      if (effect.kind === 'clear') return state & VALID ? state : INVALID;
       return effect.kind === 'source' ? INVALID | VALID : effect.bits;
     },
     transferEdge(edge, state) {

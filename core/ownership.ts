@@ -1,5 +1,5 @@
 import type { HandleKind } from './catalog.js';
-import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
+import { conditionText, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { solveForward } from './dataflow.js';
 import { FlagTracker, findFlags } from './flags.js';
 import { localDeclarations, type CallFact } from './facts.js';
@@ -123,7 +123,9 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   const overwrites: CfgNode[] = [];
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
-    const list = effectsOf(node.syntax, node === sourceNode, site, base, resources, index);
+    const isSource = node === sourceNode;
+    if (!isSource && !nodeText(node).includes(base)) continue;
+    const list = effectsOf(node.syntax, isSource, site, base, resources, index);
     if (list.length === 0) continue;
     effects.set(node.id, list);
     if (list.some((e) => e.kind === 'overwrite')) overwrites.push(node);
@@ -142,9 +144,14 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   const verdicts = new Map<CfgEdge, ReturnType<typeof impliedValidity>>();
   const verdictOf = (edge: CfgEdge) => {
     if (!verdicts.has(edge)) {
+      // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
+      const tested = conditionText(edge);
+      const mentions = tested.includes(base) || (site.statusCall && tested.includes(site.callee));
       verdicts.set(
         edge,
-        site.statusCall && contains(edge.condition!, site.node)
+        !mentions
+          ? undefined
+          : site.statusCall && contains(edge.condition!, site.node)
           ? impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames)
           : impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames),
       );
@@ -177,8 +184,10 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   const initialValues = tracker.flags.names.map(() => 0);
   const solution = solveForward<number[]>(cfg, {
     initial: [tracker.encode(O_UNSET, initialValues)],
-    transfer: (node, state) => each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]),
+    // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
+    transfer: (node, state) => (effects.has(node.id) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
     transferEdge(edge, state) {
+      if (!edge.condition || edge.assumption === undefined) return state;
       const out = each(state, (handle, values) => {
         const h = refine(edge, handle);
         const v = h === undefined ? undefined : tracker.refine(edge, values);
@@ -195,7 +204,6 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
 
 /** What a statement does to the handle, in evaluation (document) order. */
 function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex): Effect[] {
-  if (!isSource && !syntax.text.includes(base)) return [];
   const effects: { at: number; effect: Effect }[] = [];
   if (isSource) effects.push({ at: site.node.endIndex, effect: { kind: 'acquire' } });
   walk(syntax, (node) => {

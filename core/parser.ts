@@ -9,6 +9,25 @@ export type Tree = Parser.Tree;
 const grammars: Record<Language, unknown> = { c: C, cpp: Cpp };
 const parsers = new Map<Language, Parser>();
 
+/**
+ * node-tree-sitter registers every SyntaxNode object it hands out in a per-tree cache of weak
+ * references with a finalizer each, so that asking for the same node twice returns the same
+ * object. connlint compares nodes by `id` and range, never by identity, and the weak references
+ * cost more than the analysis itself (slower node access, and most of the garbage collector's
+ * time). Switched off once, for every tree.
+ */
+let nodeCacheDisabled = false;
+
+function disableNodeCache(tree: Tree): void {
+  if (nodeCacheDisabled) return;
+  const proto = Object.getPrototypeOf(tree) as { _cacheNode?: unknown; _cacheNodes?: unknown };
+  if (typeof proto._cacheNode === 'function' && typeof proto._cacheNodes === 'function') {
+    proto._cacheNode = () => undefined;
+    proto._cacheNodes = () => undefined;
+  }
+  nodeCacheDisabled = true;
+}
+
 export function parserFor(language: Language): Parser {
   let parser = parsers.get(language);
   if (!parser) {
@@ -55,5 +74,6 @@ export function parseText(language: Language, text: string, oldTree?: Tree): Tre
     parser.reset();
     throw new ParseTimeoutError(Math.round(budget / 1000));
   }
+  disableNodeCache(tree);
   return tree;
 }

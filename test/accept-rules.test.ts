@@ -17,6 +17,7 @@ const CASES: [string, string[]][] = [
   ['struct fields told apart by type', ['accept/fields.c']],
   ['EPOLLET through a helper in another file, accept wrapper', ['accept/cross']],
   ['accept outside a loop; wrappers and helpers called in loops', ['accept/not-drained.c']],
+  ['accept outside a loop in C++ members (in-class, out-of-class), level-triggered member', ['accept/not-drained.cpp']],
 ];
 
 describe('accept rules on fixtures', () => {
