@@ -25,6 +25,7 @@ import type { Finding } from '../core/findings.js';
 import { isSourcePath, SOURCE_EXTENSIONS } from '../core/language.js';
 import { packageRoot } from '../core/package-root.js';
 import { DocumentChecker } from './checker.js';
+import { FallbackWatcher } from './file-watcher.js';
 import { codeActionsFor, FIX_ALL_KIND } from './code-actions.js';
 import { ConfigStore, type ConfigLoadEvent } from './config-store.js';
 import { toDiagnostic } from './diagnostics.js';
@@ -96,6 +97,7 @@ export class ConnlintServer {
   private readonly workspace: WorkspaceIndex;
   private readonly checker: DocumentChecker;
   private readonly memory = new NativeMemory();
+  private fallbackWatcher: FallbackWatcher | undefined;
   private caps: Capabilities = capabilitiesOf({});
   private folders: string[] = [];
   private settings: ClientSettings = DEFAULT_SETTINGS;
@@ -178,6 +180,7 @@ export class ConnlintServer {
       this.shuttingDown = true;
       if (this.indexBuild) this.indexBuild.cancelled = true;
       if (this.broadcastTimer) clearTimeout(this.broadcastTimer);
+      this.fallbackWatcher?.dispose();
       for (const state of this.docs.values()) this.dispose(state);
     });
     c.listen();
@@ -213,6 +216,9 @@ export class ConnlintServer {
       await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
         watchers: [...CONFIG_FILE_NAMES.map((name) => ({ globPattern: `**/${name}`, kind: all })), { globPattern: sources, kind: all }],
       });
+    } else if (this.folders.length > 0) {
+      // The client cannot watch files for us (Neovim 0.7, eglot): watch the folders ourselves.
+      this.fallbackWatcher = new FallbackWatcher(this.folders, (changes) => this.guard('fileWatcher', () => this.watchedFilesChanged(changes)), (m) => this.connection.console.warn(m));
     }
     await this.loadSettings();
     void this.buildIndex();

@@ -186,6 +186,32 @@ describe('connlint-lsp: workspace, configuration, settings', () => {
     expect(client.registrations).toEqual([]);
   });
 
+  it('watches the folders itself for a client that cannot register file watchers: connlint.json and other files on disk', async () => {
+    const minimal: ClientCapabilities = { textDocument: { publishDiagnostics: {} } };
+    const dir = scratch(join(CROSS_DIR, 'poller.c'), join(CROSS_DIR, 'server.c'), join(CROSS_DIR, 'server.h'));
+    const config = join(dir, 'connlint.json');
+    writeFileSync(config, JSON.stringify({ rules: { 'accept-loop-early-exit': 'error' } }));
+    client = LspClient.start();
+    await client.initialize(dir, minimal);
+    const server = join(dir, 'server.c');
+    const uri = uriOf(server);
+    const loopFinding = (p: { uri: string; diagnostics: { code?: number | string; severity?: number }[] }) => (p.uri === uri ? p.diagnostics.find((d) => d.code === 'accept-loop-early-exit') : undefined);
+    client.open(server, readFileSync(server, 'utf8'));
+    await client.waitFor('error from the EPOLLET registration in poller.c', () => client!.publishes.find((p) => loopFinding(p)?.severity === 1));
+    expect(client.registrations).toEqual([]);
+
+    // connlint.json edited on disk, no notification from the client: re-published as a warning.
+    let seen = client.publishes.length;
+    writeFileSync(config, JSON.stringify({ rules: { 'accept-loop-early-exit': 'warning' } }));
+    await client.waitFor('warning after the config change', () => client!.publishes.slice(seen).find((p) => loopFinding(p)?.severity === 2));
+
+    // poller.c made level-triggered on disk: the finding goes.
+    seen = client.publishes.length;
+    const poller = join(dir, 'poller.c');
+    writeFileSync(poller, readFileSync(poller, 'utf8').replace('EPOLLIN | EPOLLET', 'EPOLLIN'));
+    await client.waitFor('finding gone after poller.c changed', () => client!.publishes.slice(seen).find((p) => p.uri === uri && !loopFinding(p)));
+  });
+
   it('survives odd documents, clears diagnostics of closed ones, and exits 0 after shutdown', async () => {
     const dir = scratch(join(SAMPLE_DIR, 'bad_server.cpp'));
     client = LspClient.start();
