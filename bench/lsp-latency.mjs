@@ -4,7 +4,7 @@
 // resident memory over 10,000 edits. Runs the built server (`node bin/connlint-lsp.js --stdio`),
 // so build first (`npx tsc -p .`). No network.
 //
-//   node bench/lsp-latency.mjs [--edits N] [--memory-edits N]
+//   node bench/lsp-latency.mjs [--edits N] [--memory-edits N] [--sizes 5000,20000] [--kinds body,'new call']
 //
 // Input: real code from the bench corpus (bench/fetch-corpus.sh → bench/.cache): memcached.c cut
 // to 5,000 lines, redis module.c + cluster.c cut to 20,000 lines (at a function boundary). Without
@@ -99,7 +99,9 @@ function editLines(text) {
 
 class Server {
   constructor(dir) {
-    this.process = spawn(process.execPath, [join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // CONNLINT_LSP_NODE_ARGS: node options for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
+    const nodeArgs = process.env.CONNLINT_LSP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.process = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout), new StreamMessageWriter(this.process.stdin));
     this.waiting = new Map();
     this.connection.onNotification('textDocument/publishDiagnostics', (p) => {
@@ -205,8 +207,10 @@ const fmt = (n) => n.toFixed(1);
 console.log(`# connlint-lsp latency (node ${process.version}, ${EDITS} edits per row)\n`);
 console.log('| file | lines | edit | p50 ms | p95 ms | max ms |');
 console.log('| --- | ---: | --- | ---: | ---: | ---: |');
-for (const lines of [5000, 20000]) {
-  for (const [kind, statement] of [['body', '    lsp_bench_counter++;'], ['new call', '    (void)close(-1);']]) {
+const SIZES = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [5000, 20000];
+const KINDS = args.includes('--kinds') ? args[args.indexOf('--kinds') + 1].split(',') : ['body', 'new call'];
+for (const lines of SIZES) {
+  for (const [kind, statement] of [['body', '    lsp_bench_counter++;'], ['new call', '    (void)close(-1);']].filter(([k]) => KINDS.includes(k))) {
     const r = await latencyRun(lines, statement);
     console.log(`| ${r.source} | ${r.lines} | ${kind} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} |`);
   }

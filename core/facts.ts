@@ -545,15 +545,36 @@ function calleeBefore(before: string): string | undefined {
 
 /** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`. */
 function invalidMacros(text: string): string[] {
-  if (!text.includes('#')) return [];
-  return [...text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*1[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/gm)].map((m) => m[1]!);
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*1[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
+  return defineLines(text).flatMap((start) => {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    return m ? [m[1]!] : [];
+  });
+}
+
+/**
+ * Starts of the lines that may hold a `#define`: the macro scans then try only those (anchored
+ * there), instead of every line of the file. The LSP runs them on every edit.
+ */
+function defineLines(text: string): number[] {
+  const starts: number[] = [];
+  if (!text.includes('#')) return starts;
+  for (let i = text.indexOf('define'); i !== -1; i = text.indexOf('define', i + 6)) {
+    const lineStart = text.lastIndexOf('\n', i) + 1;
+    if (starts[starts.length - 1] !== lineStart) starts.push(lineStart);
+  }
+  return starts;
 }
 
 /** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
 function returningMacros(text: string): ReturningMacro[] {
-  if (!text.includes('#')) return [];
   const macros: ReturningMacro[] = [];
-  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/y;
+  for (const start of defineLines(text)) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (!m) continue;
     const body = m[3]!;
     if (!/\b(return|goto)\b/.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());

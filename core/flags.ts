@@ -1,6 +1,6 @@
-import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
+import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import type { SyntaxNode } from './parser.js';
-import { squeeze, unwrap, walk } from './syntax.js';
+import { squeeze, unwrap } from './syntax.js';
 
 /**
  * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to
@@ -48,14 +48,36 @@ function testOf(condition: SyntaxNode): Test | undefined {
   return undefined;
 }
 
+/** The flag test of a branch, worked out once per edge (every handle of the function asks). */
+const edgeTests = new WeakMap<CfgEdge, Test | null>();
+
+function edgeTest(edge: CfgEdge): Test | undefined {
+  let test = edgeTests.get(edge);
+  if (test === undefined) {
+    test = (edge.condition && testOf(edge.condition)) || null;
+    edgeTests.set(edge, test);
+  }
+  return test ?? undefined;
+}
+
 /** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
 const ADDRESS_TAKEN = '&';
+
+const ASSIGNING_TYPES = ['assignment_expression', 'init_declarator', 'update_expression', 'pointer_expression', 'lambda_expression'];
 
 /** Assignments in a node: flag → constant, or null when it gets a value we do not know (`ext = (fd >= 0)`). */
 function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
   const out = new Map<string, string | null>();
-  walk(syntax, (n) => {
-    if (n.type === 'lambda_expression') return false;
+  // In document order (a later assignment wins), found by tree-sitter's own walk.
+  const nodes = syntax.descendantsOfType(ASSIGNING_TYPES);
+  // Whatever a lambda assigns happens when it runs, not here.
+  const lambdas = nodes.filter((n) => n.type === 'lambda_expression').map((n) => [n.startIndex, n.endIndex] as const);
+  for (const n of nodes) {
+    if (n.type === 'lambda_expression') continue;
+    if (lambdas.length > 0) {
+      const start = n.startIndex;
+      if (lambdas.some(([s, e]) => s <= start && start < e)) continue;
+    }
     if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
       const left = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.childForFieldName('declarator');
       const right = n.type === 'assignment_expression' ? n.childForFieldName('right') : n.childForFieldName('value');
@@ -64,27 +86,27 @@ function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
         out.set(squeeze(left.text), plain && CONSTANT.test(value) ? normalize(value) : null);
       }
-    }
-    if (n.type === 'update_expression') {
+    } else if (n.type === 'update_expression') {
       const arg = n.childForFieldName('argument');
       if (arg) out.set(squeeze(arg.text), null);
-    }
-    if (n.type === 'pointer_expression' && n.text.startsWith('&')) {
+    } else if (n.type === 'pointer_expression' && n.text.startsWith('&')) {
       const arg = n.childForFieldName('argument');
       if (arg) out.set(squeeze(arg.text), ADDRESS_TAKEN);
     }
-    return true;
-  });
+  }
   return out;
 }
 
 /** Assignments of a CFG node's syntax, computed once: every handle of the function asks again. */
 const assignmentsCache = new WeakMap<CfgNode, Map<string, string | null>>();
 
+const NO_ASSIGNMENTS: Map<string, string | null> = new Map();
+
 function nodeAssignments(node: CfgNode): Map<string, string | null> {
   let out = assignmentsCache.get(node);
   if (!out) {
-    out = assignmentsIn(node.syntax!);
+    // Without `=`, `++`, `--` or `&` in its text a node assigns nothing: no need to look at its tree.
+    out = /[=&]|\+\+|--/.test(nodeText(node)) ? assignmentsIn(node.syntax!) : NO_ASSIGNMENTS;
     assignmentsCache.set(node, out);
   }
   return out;
@@ -181,7 +203,19 @@ export class FlagTracker {
     return code * 16 + handle;
   }
 
+  private readonly decoded = new Map<number, { handle: number; values: number[] }>();
+
+  /** Handle bits and flag values of a tuple code (memoized: the same few codes recur everywhere; callers must not mutate). */
   decode(code: number): { handle: number; values: number[] } {
+    let hit = this.decoded.get(code);
+    if (!hit) {
+      hit = this.decodeFresh(code);
+      this.decoded.set(code, hit);
+    }
+    return hit;
+  }
+
+  private decodeFresh(code: number): { handle: number; values: number[] } {
     const handle = code % 16;
     let rest = Math.floor(code / 16);
     const values: number[] = [];
@@ -206,13 +240,16 @@ export class FlagTracker {
     return out;
   }
 
-  /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
-  private readonly tests = new Map<CfgEdge, Test | undefined>();
+  /** Does the branch test one of the tracked flags? */
+  tests(edge: CfgEdge): boolean {
+    const test = edgeTest(edge);
+    return test !== undefined && this.flags.names.includes(test.flag);
+  }
 
+  /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
   refine(edge: CfgEdge, values: number[]): number[] | undefined {
     if (!edge.condition || edge.assumption === undefined) return values;
-    if (!this.tests.has(edge)) this.tests.set(edge, testOf(edge.condition));
-    const test = this.tests.get(edge);
+    const test = edgeTest(edge);
     if (!test) return values;
     const i = this.flags.names.indexOf(test.flag);
     if (i < 0) return values;

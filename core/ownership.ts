@@ -188,6 +188,8 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
     transfer: (node, state) => (effects.has(node.id) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
     transferEdge(edge, state) {
       if (!edge.condition || edge.assumption === undefined) return state;
+      // A branch that tests neither the handle nor a tracked flag keeps every tuple.
+      if (!verdictOf(edge) && !tracker.tests(edge)) return state;
       const out = each(state, (handle, values) => {
         const h = refine(edge, handle);
         const v = h === undefined ? undefined : tracker.refine(edge, values);
@@ -195,11 +197,31 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
       });
       return out.length === 0 ? undefined : out;
     },
-    join: (a, b) => [...new Set([...a, ...b])].sort((x, y) => x - y),
+    join: mergeSorted,
     equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
   });
   const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
   return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
+}
+
+/** Union of two sorted sets of tuple codes, sorted; `a` itself when `b` adds nothing (cheap equality). */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x <= y) {
+      out.push(x);
+      i++;
+      if (x === y) j++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out.length === a.length ? (a as number[]) : out;
 }
 
 /** What a statement does to the handle, in evaluation (document) order. */
