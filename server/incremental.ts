@@ -71,8 +71,19 @@ export function findUnits(root: SyntaxNode, text: string): UnitNode[] {
 }
 
 function blankOf(unit: Unit): string {
-  unit.blank ??= unit.text.replace(/[^\r\n]/g, ' ');
+  unit.blank ??= blankOut(unit.text);
   return unit.blank;
+}
+
+/**
+ * `text` with every UTF-16 unit but line breaks turned into a space, as one flat string. (A regex
+ * replace builds a string that V8 flattens again on every join: 5 ms per edit on a 5,000-line file.)
+ */
+export function blankOut(text: string): string {
+  const bytes = Buffer.alloc(text.length, 0x20);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) bytes[i] = 0x0a;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) bytes[i] = 0x0d;
+  return bytes.toString('latin1');
 }
 
 /** Row/column of an offset (0-based), counting line breaks. */
