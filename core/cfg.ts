@@ -55,29 +55,23 @@ export interface CfgNode {
   viaMacro?: boolean;
 }
 
-/** A node's source text, read once: per-handle analyses scan every node of a function for a name. */
-const textCache = new WeakMap<CfgNode, string>();
-
-export function nodeText(node: CfgNode): string {
-  let text = textCache.get(node);
+/** Source text of a node's or an edge's syntax, read once: per-handle analyses scan every node of a function for a name. */
+function cachedText<K extends object>(cache: WeakMap<K, string>, key: K, syntax: SyntaxNode | undefined): string {
+  let text = cache.get(key);
   if (text === undefined) {
-    text = node.syntax?.text ?? '';
-    textCache.set(node, text);
+    text = syntax?.text ?? '';
+    cache.set(key, text);
   }
   return text;
 }
 
-const conditionTextCache = new WeakMap<CfgEdge, string>();
+const nodeTexts = new WeakMap<CfgNode, string>();
+const conditionTexts = new WeakMap<CfgEdge, string>();
 
-/** The source text of the condition an edge tests ('' when it tests none), read once. */
-export function conditionText(edge: CfgEdge): string {
-  let text = conditionTextCache.get(edge);
-  if (text === undefined) {
-    text = edge.condition?.text ?? '';
-    conditionTextCache.set(edge, text);
-  }
-  return text;
-}
+export const nodeText = (node: CfgNode): string => cachedText(nodeTexts, node, node.syntax);
+
+/** The text of the condition an edge tests ('' when it tests none). */
+export const conditionText = (edge: CfgEdge): string => cachedText(conditionTexts, edge, edge.condition);
 
 export interface LoopInfo {
   readonly id: number;
