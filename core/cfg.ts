@@ -1,5 +1,5 @@
 import type { SyntaxNode } from './parser.js';
-import { callArguments, calleeName, unwrap } from './syntax.js';
+import { callArguments, calleeName, childrenForField, unwrap } from './syntax.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.
@@ -447,7 +447,7 @@ class CfgBuilder {
   private forStatement(stmt: SyntaxNode, next: CfgNode): CfgNode {
     const init = stmt.childForFieldName('initializer');
     const cond = stmt.childForFieldName('condition');
-    const updates = stmt.childrenForFieldName('update');
+    const updates = childrenForField(stmt, 'update');
     this.openLoop(stmt, isConstantFalse(cond));
     const head = this.node('join', stmt);
     let updateEntry = head;

@@ -3,7 +3,7 @@ import { ACCEPT_FUNCTIONS, TRIGGER_REGISTRATIONS, type TriggerApi, type TriggerR
 import { descriptorKey, type ScopeInfo } from './descriptor-key.js';
 import { grammarOf, type SyntaxNode, type Tree } from './parser.js';
 import type { Language } from './language.js';
-import { identifiersIn, lastIdentifier, squeeze, walk } from './syntax.js';
+import { childrenForField, identifiersIn, lastIdentifier, squeeze, walk } from './syntax.js';
 import type { ResourceCatalog } from './resources.js';
 import { LineMap } from './source.js';
 
@@ -358,7 +358,7 @@ function fileScopeNames(root: SyntaxNode): Set<string> {
   const names = new Set<string>();
   for (const child of root.namedChildren) {
     if (child.type !== 'declaration') continue;
-    for (const d of child.childrenForFieldName('declarator')) {
+    for (const d of childrenForField(child, 'declarator')) {
       if (d.type === 'function_declarator') continue;
       const name = declaredName(d);
       if (name) names.add(name);
@@ -377,7 +377,7 @@ export function localDeclarations(fnNode: SyntaxNode): Map<string, string> {
     if (node.type === 'declaration' || node.type === 'condition_clause' || node.type === 'for_range_loop') {
       const storage = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static') ? 'static ' : '';
       const type = storage + (node.childForFieldName('type')?.text ?? '');
-      for (const d of node.childrenForFieldName('declarator')) {
+      for (const d of childrenForField(node, 'declarator')) {
         const name = declaredName(d);
         if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}`.trim());
       }

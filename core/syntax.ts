@@ -59,6 +59,22 @@ export function lastIdentifier(node: SyntaxNode): string | undefined {
   }
 }
 
+/**
+ * The children in field `name` (several declarators of one declaration, several `for` updates).
+ * node-tree-sitter 0.25's own `childrenForFieldName` leaks the native cursor it allocates on every
+ * call (tens of KB per file, without end in a long-running language server); a JS TreeCursor is
+ * freed with its wrapper.
+ */
+export function childrenForField(node: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const cursor = node.walk();
+  if (!cursor.gotoFirstChild()) return out;
+  do {
+    if (cursor.currentFieldName === name) out.push(cursor.currentNode);
+  } while (cursor.gotoNextSibling());
+  return out;
+}
+
 export function callArguments(call: SyntaxNode): SyntaxNode[] {
   const args = call.childForFieldName('arguments');
   return args ? args.namedChildren.filter((c) => c.type !== 'comment') : [];
