@@ -1,3 +1,4 @@
+import { perObject } from './memo.js';
 import type { SyntaxNode } from './parser.js';
 import { callArguments, calleeName, childrenForField, unwrap } from './syntax.js';
 
@@ -55,23 +56,8 @@ export interface CfgNode {
   viaMacro?: boolean;
 }
 
-/** Source text of a node's or an edge's syntax, read once: per-handle analyses scan every node of a function for a name. */
-function cachedText<K extends object>(cache: WeakMap<K, string>, key: K, syntax: SyntaxNode | undefined): string {
-  let text = cache.get(key);
-  if (text === undefined) {
-    text = syntax?.text ?? '';
-    cache.set(key, text);
-  }
-  return text;
-}
-
-const nodeTexts = new WeakMap<CfgNode, string>();
-const conditionTexts = new WeakMap<CfgEdge, string>();
-
-export const nodeText = (node: CfgNode): string => cachedText(nodeTexts, node, node.syntax);
-
-/** The text of the condition an edge tests ('' when it tests none). */
-export const conditionText = (edge: CfgEdge): string => cachedText(conditionTexts, edge, edge.condition);
+/** A node's source text, read once: per-handle analyses scan every node of a function for a name. */
+export const nodeText = perObject((node: CfgNode): string => node.syntax?.text ?? '');
 
 export interface LoopInfo {
   readonly id: number;

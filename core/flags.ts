@@ -1,4 +1,5 @@
 import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { perObject } from './memo.js';
 import type { SyntaxNode } from './parser.js';
 import { squeeze, unwrap } from './syntax.js';
 
@@ -48,17 +49,11 @@ function testOf(condition: SyntaxNode): Test | undefined {
   return undefined;
 }
 
-/** The flag test of a branch, worked out once per edge (every handle of the function asks). */
-const edgeTests = new WeakMap<CfgEdge, Test | null>();
+/** The flag test of a condition node, worked out once (every handle of the function asks). */
+const conditionTest = perObject((node: CfgNode): Test | undefined => (node.kind === 'condition' && node.syntax ? testOf(node.syntax) : undefined));
 
-function edgeTest(edge: CfgEdge): Test | undefined {
-  let test = edgeTests.get(edge);
-  if (test === undefined) {
-    test = (edge.condition && testOf(edge.condition)) || null;
-    edgeTests.set(edge, test);
-  }
-  return test ?? undefined;
-}
+/** A branch tests its condition node's syntax (see cfg.ts). */
+const edgeTest = (edge: CfgEdge): Test | undefined => (edge.condition ? conditionTest(edge.from) : undefined);
 
 /** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
 const ADDRESS_TAKEN = '&';
@@ -98,31 +93,17 @@ function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
 }
 
 /** Assignments of a CFG node's syntax, computed once: every handle of the function asks again. */
-const assignmentsCache = new WeakMap<CfgNode, Map<string, string | null>>();
-
-const NO_ASSIGNMENTS: Map<string, string | null> = new Map();
-
-function nodeAssignments(node: CfgNode): Map<string, string | null> {
-  let out = assignmentsCache.get(node);
-  if (!out) {
-    // Without `=`, `++`, `--` or `&` in its text a node assigns nothing: no need to look at its tree.
-    out = /[=&]|\+\+|--/.test(nodeText(node)) ? assignmentsIn(node.syntax!) : NO_ASSIGNMENTS;
-    assignmentsCache.set(node, out);
-  }
-  return out;
-}
+const nodeAssignments = perObject((node: CfgNode): Map<string, string | null> =>
+  // Without `=`, `++`, `--` or `&` in its text a node assigns nothing: no need to look at its tree.
+  /[=&]|\+\+|--/.test(nodeText(node)) ? assignmentsIn(node.syntax!) : new Map(),
+);
 
 /** Flag candidates of a CFG, best first; they do not depend on the handle, so once per CFG. */
-const rankedCache = new WeakMap<Cfg, { flag: string; domain: string[] }[]>();
-
-function rankedFlags(cfg: Cfg): { flag: string; domain: string[] }[] {
-  const cached = rankedCache.get(cfg);
-  if (cached) return cached;
+const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] => {
   const tests = new Map<string, Set<string>>();
   const testCount = new Map<string, number>();
   for (const node of cfg.nodes) {
-    if (node.kind !== 'condition' || !node.syntax) continue;
-    const test = testOf(node.syntax);
+    const test = conditionTest(node);
     if (!test) continue;
     testCount.set(test.flag, (testCount.get(test.flag) ?? 0) + 1);
     const set = tests.get(test.flag) ?? new Set<string>();
@@ -145,13 +126,11 @@ function rankedFlags(cfg: Cfg): { flag: string; domain: string[] }[] {
   }
   // The most telling flags first: set to constants, then tested most often.
   const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0);
-  const ranked = [...tests]
+  return [...tests]
     .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2))
     .sort((a, b) => score(b[0]) - score(a[0]))
     .map(([flag, constants]) => ({ flag, domain: ['?', '!0', '0', ...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))].slice(0, MAX_VALUES) }));
-  rankedCache.set(cfg, ranked);
-  return ranked;
-}
+});
 
 /** Flags worth tracking in this CFG next to handle `exclude`: tested at least twice, or set to constants and tested. */
 export function findFlags(cfg: Cfg, exclude: string): FlagSet {

@@ -1,5 +1,5 @@
 import type { HandleKind } from './catalog.js';
-import { conditionText, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { solveForward } from './dataflow.js';
 import { FlagTracker, findFlags } from './flags.js';
 import { localDeclarations, type CallFact } from './facts.js';
@@ -143,20 +143,16 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   // What each branch says about the handle does not depend on the state: work it out once per edge.
   const verdicts = new Map<CfgEdge, ReturnType<typeof impliedValidity>>();
   const verdictOf = (edge: CfgEdge) => {
-    if (!verdicts.has(edge)) {
-      // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
-      const tested = conditionText(edge);
-      const mentions = tested.includes(base) || (site.statusCall && tested.includes(site.callee));
-      verdicts.set(
-        edge,
-        !mentions
-          ? undefined
-          : site.statusCall && contains(edge.condition!, site.node)
-          ? impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames)
-          : impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames),
-      );
-    }
+    if (!verdicts.has(edge)) verdicts.set(edge, verdictFor(edge));
     return verdicts.get(edge);
+  };
+  const verdictFor = (edge: CfgEdge) => {
+    // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
+    // The edge tests its condition node's syntax, whose text is read once for every handle.
+    const tested = nodeText(edge.from);
+    if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
+    if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
+    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames);
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;

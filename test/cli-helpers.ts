@@ -12,6 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** No colours, CI mode: output the tests can compare. */
+const cliEnv = (extra: Record<string, string> = {}) => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: 'true', ...extra });
+
 /** Runs the built CLI as users do (npm test builds dist/ first). */
 export function runCli(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
@@ -19,7 +22,7 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
     input: options.input,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: 'true', ...options.env },
+    env: cliEnv(options.env),
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -33,7 +36,7 @@ export function runCliAsync(args: string[], options: { cwd?: string; timeoutMs?:
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CI: 'true' },
+      env: cliEnv(),
       timeout: options.timeoutMs ?? 60_000,
     });
     const out: Buffer[] = [];
