@@ -4,7 +4,10 @@
 // resident memory over 10,000 edits. Runs the built server (`node bin/connlint-lsp.js --stdio`),
 // so build first (`npx tsc -p .`). No network.
 //
-//   node bench/lsp-latency.mjs [--edits N] [--memory-edits N] [--sizes 5000,20000] [--kinds body,'new call']
+//   node bench/lsp-latency.mjs [--edits N] [--memory-edits N] [--sizes 5000,20000] [--kinds body,'new call'] [--trace FILE]
+//
+// --trace FILE: the server runs with connlint.trace.server = verbose and its log lines (one per
+// check: time, full or incremental, functions analysed) go to FILE, to explain the slow edits.
 //
 // Input: real code from the bench corpus (bench/fetch-corpus.sh → bench/.cache): memcached.c cut
 // to 5,000 lines, redis module.c + cluster.c cut to 20,000 lines (at a function boundary). Without
@@ -15,7 +18,7 @@
 //   new call  `    (void)close(-1);`       — adds a call: the whole file is re-analysed by design
 // Memory: VmRSS of the server process (Linux /proc) every 1,000 body edits on the 5,000-line file.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,6 +32,7 @@ const option = (name, fallback) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const EDITS = option('--edits', 200);
+const TRACE_FILE = args.includes('--trace') ? args[args.indexOf('--trace') + 1] : undefined;
 const MEMORY_EDITS = option('--memory-edits', 10_000);
 
 /** The first `lines` lines of the given files, ending at a line that closes a top-level block. */
@@ -113,7 +117,8 @@ class Server {
       }
     });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+    this.connection.onRequest('workspace/configuration', (p) => p.items.map(() => (TRACE_FILE ? { trace: { server: 'verbose' } } : {})));
+    if (TRACE_FILE) this.connection.onNotification('window/logMessage', (p) => appendFileSync(TRACE_FILE, `${p.message}\n`));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.listen();
     this.dir = dir;

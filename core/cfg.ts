@@ -565,14 +565,21 @@ export function innermostRealLoop(node: CfgNode): LoopInfo | undefined {
   return node.loops.find((l) => !l.neverRepeats);
 }
 
+/** Start and end offsets of a node's syntax, read once (each read is a native call). */
+export const nodeRange = perObject((node: CfgNode): readonly [number, number] => (node.syntax ? [node.syntax.startIndex, node.syntax.endIndex] : [0, 0]));
+
 /** The CFG node that evaluates `syntax` (the smallest node whose syntax contains it). */
 export function nodeEvaluating(cfg: Cfg, syntax: SyntaxNode): CfgNode | undefined {
   let best: CfgNode | undefined;
+  let bestLength = Infinity;
+  const start = syntax.startIndex;
+  const end = syntax.endIndex;
   for (const node of cfg.nodes) {
-    const s = node.syntax;
-    if (!s || node.kind === 'join') continue;
-    if (s.startIndex <= syntax.startIndex && syntax.endIndex <= s.endIndex) {
-      if (!best || s.endIndex - s.startIndex < best.syntax!.endIndex - best.syntax!.startIndex) best = node;
+    if (!node.syntax || node.kind === 'join') continue;
+    const [s, e] = nodeRange(node);
+    if (s <= start && end <= e && e - s < bestLength) {
+      best = node;
+      bestLength = e - s;
     }
   }
   return best;

@@ -3,7 +3,7 @@ import { ACCEPT_FUNCTIONS, TRIGGER_REGISTRATIONS, type TriggerApi, type TriggerR
 import { descriptorKey, type ScopeInfo } from './descriptor-key.js';
 import { grammarOf, type SyntaxNode, type Tree } from './parser.js';
 import type { Language } from './language.js';
-import { childrenForField, identifiersIn, lastIdentifier, squeeze, walk } from './syntax.js';
+import { childrenForField, identifiersIn, lastIdentifier, squeeze } from './syntax.js';
 import type { ResourceCatalog } from './resources.js';
 import { LineMap } from './source.js';
 
@@ -103,6 +103,8 @@ export interface FileSyntax {
   readonly comments: SyntaxNode[];
   /** Names declared at file scope. */
   readonly globals: ReadonlySet<string>;
+  /** Local declarations of a function (name → type spelling), read once per file and function. */
+  readonly locals: (fn: number) => ReadonlyMap<string, string>;
 }
 
 const LOOP_TYPES_C = ['while_statement', 'for_statement', 'do_statement'];
@@ -167,7 +169,27 @@ export function defaultAcceptFunctions(extra: readonly { name: string; listenerA
   return map;
 }
 
-export function extractFacts(path: string, language: Language, tree: Tree, text: string, options: FactsOptions, lines: LineMap = new LineMap(text)): { facts: FileFacts; syntax: FileSyntax } {
+/**
+ * Facts of a part of a file: the functions within `roots` (top-level function definitions of the
+ * file's own tree) and what they contain. The LSP server re-extracts only the functions an edit
+ * touched; the rest of the file (declarations, macros: `globals`, and the file-level facts it keeps
+ * from the last whole-file pass) is unchanged.
+ */
+export interface FactsScope {
+  readonly roots: readonly SyntaxNode[];
+  /** Names declared at file scope, as the whole-file pass found them. */
+  readonly globals: ReadonlySet<string>;
+}
+
+export function extractFacts(
+  path: string,
+  language: Language,
+  tree: Tree,
+  text: string,
+  options: FactsOptions,
+  lines: LineMap = new LineMap(text),
+  scope?: FactsScope,
+): { facts: FileFacts; syntax: FileSyntax } {
   // descendantsOfType walks the tree in native code: about twice as fast as a query over it.
   const functionTypes = language === 'cpp' ? ['function_definition', 'lambda_expression'] : ['function_definition'];
   const loopTypes = language === 'cpp' ? LOOP_TYPES_CPP : LOOP_TYPES_C;
@@ -177,7 +199,8 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   const loopRanges: [number, number][] = [];
   // descendantsOfType returns nodes in document (pre-)order, outer before inner: already sorted the
   // way everything below expects. Each range is read once (every read is a native call).
-  for (const node of tree.rootNode.descendantsOfType([...functionTypes, ...loopTypes, 'call_expression'])) {
+  const types = [...functionTypes, ...loopTypes, 'call_expression'];
+  for (const node of (scope?.roots ?? [tree.rootNode]).flatMap((root) => root.descendantsOfType(types))) {
     const type = node.type;
     if (type === 'call_expression') {
       callNodes.push(node);
@@ -224,10 +247,18 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
     callNodesKept.push(node);
   });
 
-  const globals = fileScopeNames(tree.rootNode);
+  const globals = scope?.globals ?? fileScopeNames(tree.rootNode);
   const registrations: RegistrationFact[] = [];
   const localsCache = new Map<number, Map<string, string>>();
-  const scopeOf = (fn: number): ScopeInfo => scopeInfo(path, functions, functionNodes, fn, globals, localsCache);
+  const locals = (fn: number): ReadonlyMap<string, string> => {
+    let map = localsCache.get(fn);
+    if (!map) {
+      map = localDeclarations(functionNodes[fn]!);
+      localsCache.set(fn, map);
+    }
+    return map;
+  };
+  const scopeOf = (fn: number): ScopeInfo => scopeInfo(path, functions, fn, globals, locals);
   calls.forEach((call, i) => {
     const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === call.callee);
     if (spec) {
@@ -246,8 +277,9 @@ export function extractFacts(path: string, language: Language, tree: Tree, text:
   });
 
   return {
-    facts: { path, language, functions, calls, registrations, returningMacros: returningMacros(text), invalidMacros: invalidMacros(text) },
-    syntax: { functionNodes, callNodes: callNodesKept, comments, globals },
+    // Macros are file-level: a scoped pass leaves them to the whole-file facts.
+    facts: { path, language, functions, calls, registrations, returningMacros: scope ? [] : returningMacros(text), invalidMacros: scope ? [] : invalidMacros(text) },
+    syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }
 
@@ -368,34 +400,36 @@ function fileScopeNames(root: SyntaxNode): Set<string> {
 }
 
 /** Local variable declarations of a function: name → type spelling. */
-export function localDeclarations(fnNode: SyntaxNode): Map<string, string> {
+const DECLARING_TYPES = ['declaration', 'condition_clause', 'for_range_loop', 'lambda_expression', 'function_definition'];
+
+function localDeclarations(fnNode: SyntaxNode): Map<string, string> {
   const locals = new Map<string, string>();
   const body = fnNode.childForFieldName('body');
   if (!body) return locals;
-  walk(body, (node) => {
-    if (node !== body && (node.type === 'lambda_expression' || node.type === 'function_definition')) return false;
-    if (node.type === 'declaration' || node.type === 'condition_clause' || node.type === 'for_range_loop') {
-      const storage = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static') ? 'static ' : '';
-      const type = storage + (node.childForFieldName('type')?.text ?? '');
-      for (const d of childrenForField(node, 'declarator')) {
-        const name = declaredName(d);
-        if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}`.trim());
-      }
+  // One native walk for the candidates (in document order); declarations inside nested lambdas and
+  // local functions belong to those.
+  let nestedEnd = -1;
+  for (const node of body.descendantsOfType(DECLARING_TYPES)) {
+    const start = node.startIndex;
+    if (start < nestedEnd) continue;
+    if (node.type === 'lambda_expression' || node.type === 'function_definition') {
+      nestedEnd = node.endIndex;
+      continue;
     }
-    return !node.type.endsWith('_expression') || node.type === 'lambda_expression';
-  });
+    const storage = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static') ? 'static ' : '';
+    const type = storage + (node.childForFieldName('type')?.text ?? '');
+    for (const d of childrenForField(node, 'declarator')) {
+      const name = declaredName(d);
+      if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}`.trim());
+    }
+  }
   return locals;
 }
 
-export function scopeInfo(path: string, functions: readonly FunctionFact[], nodes: readonly SyntaxNode[], fn: number, globals: ReadonlySet<string>, cache: Map<number, Map<string, string>>): ScopeInfo {
+export function scopeInfo(path: string, functions: readonly FunctionFact[], fn: number, globals: ReadonlySet<string>, locals: FileSyntax['locals']): ScopeInfo {
   if (fn < 0) return { file: path, functionName: '<file>', params: [], locals: new Map(), globals };
-  let locals = cache.get(fn);
-  if (!locals) {
-    locals = localDeclarations(nodes[fn]!);
-    cache.set(fn, locals);
-  }
   const f = functions[fn]!;
-  return { file: path, functionName: f.qualifiedName, className: f.className, params: f.params, locals, globals };
+  return { file: path, functionName: f.qualifiedName, className: f.className, params: f.params, locals: locals(fn), globals };
 }
 
 /** Classifies a flags expression: contains the edge flag, only this API's constants, or a parameter. */

@@ -75,3 +75,43 @@ export function compareFindings(a: { location: Location; ruleId: string }, b: { 
     a.ruleId.localeCompare(b.ruleId)
   );
 }
+
+/**
+ * How a message names a line of its own file: `(line 42)`. Rules write line numbers only this way,
+ * so that a finding whose function merely moved can be moved with it (see moveFinding).
+ */
+export function lineReference(line: number): string {
+  return `(line ${line})`;
+}
+
+const LINE_REFERENCE = /\(line (\d+)\)/g;
+
+function messagesOf(finding: Finding): string[] {
+  return [finding.message, ...finding.related.map((r) => r.message), ...(finding.path ?? []).map((s) => s.message)];
+}
+
+function locationsOf(finding: Finding): Location[] {
+  return [finding.location, ...finding.related.map((r) => r.location), ...(finding.path ?? []).map((s) => s.location), ...(finding.fix?.edits ?? []).map((e) => e.location)];
+}
+
+/** Every line range a finding shows in `file`: its locations, notes, path steps, fix edits, and lines its messages name. */
+export function linesShownIn(finding: Finding, file: string): { line: number; endLine: number }[] {
+  const ranges: { line: number; endLine: number }[] = locationsOf(finding).filter((l) => l.file === file);
+  for (const message of messagesOf(finding)) for (const m of message.matchAll(LINE_REFERENCE)) ranges.push({ line: Number(m[1]), endLine: Number(m[1]) });
+  return ranges;
+}
+
+/** The finding with everything it shows in `file` on lines `from`..`to` moved down by `delta` lines (up when negative). */
+export function moveFinding(finding: Finding, file: string, from: number, to: number, delta: number): Finding {
+  const inside = (line: number) => line >= from && line <= to;
+  const move = (l: Location): Location => (l.file === file && inside(l.line) ? { ...l, line: l.line + delta, endLine: l.endLine + delta } : l);
+  const text = (message: string) => message.replace(LINE_REFERENCE, (whole, n: string) => (inside(Number(n)) ? lineReference(Number(n) + delta) : whole));
+  return {
+    ...finding,
+    message: text(finding.message),
+    location: move(finding.location),
+    related: finding.related.map((r) => ({ location: move(r.location), message: text(r.message) })),
+    ...(finding.path ? { path: finding.path.map((s) => ({ location: move(s.location), message: text(s.message) })) } : {}),
+    ...(finding.fix ? { fix: { ...finding.fix, edits: finding.fix.edits.map((e) => ({ ...e, location: move(e.location) })) } } : {}),
+  };
+}

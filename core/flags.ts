@@ -1,4 +1,4 @@
-import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { perObject } from './memo.js';
 import type { SyntaxNode } from './parser.js';
 import { squeeze, unwrap } from './syntax.js';
@@ -60,19 +60,35 @@ const ADDRESS_TAKEN = '&';
 
 const ASSIGNING_TYPES = ['assignment_expression', 'init_declarator', 'update_expression', 'pointer_expression', 'lambda_expression'];
 
-/** Assignments in a node: flag → constant, or null when it gets a value we do not know (`ext = (fd >= 0)`). */
-function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
+/** Assigning nodes of a whole function, in document order, with their start offsets: one native walk per CFG. */
+const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: number[]; ends: number[] } => {
+  const nodes = cfg.function.descendantsOfType(ASSIGNING_TYPES);
+  return { nodes, starts: nodes.map((n) => n.startIndex), ends: nodes.map((n) => n.endIndex) };
+});
+
+/** Assignments a CFG node makes: flag → constant, or null when it gets a value we do not know (`ext = (fd >= 0)`). */
+function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
   const out = new Map<string, string | null>();
-  // In document order (a later assignment wins), found by tree-sitter's own walk.
-  const nodes = syntax.descendantsOfType(ASSIGNING_TYPES);
+  // Without `=`, `++`, `--` or `&` in its text a node assigns nothing.
+  if (!/[=&]|\+\+|--/.test(nodeText(node))) return out;
+  // The assigning nodes within the node's syntax, in document order (a later assignment wins).
+  const { nodes, starts, ends } = assigningNodes(cfg);
+  const [start, end] = nodeRange(node);
+  let first = 0;
+  let hi = starts.length;
+  while (first < hi) {
+    const mid = (first + hi) >> 1;
+    if (starts[mid]! < start) first = mid + 1;
+    else hi = mid;
+  }
+  const inside: number[] = [];
+  for (let i = first; i < starts.length && starts[i]! < end; i++) if (ends[i]! <= end) inside.push(i);
   // Whatever a lambda assigns happens when it runs, not here.
-  const lambdas = nodes.filter((n) => n.type === 'lambda_expression').map((n) => [n.startIndex, n.endIndex] as const);
-  for (const n of nodes) {
+  const lambdas = inside.filter((i) => nodes[i]!.type === 'lambda_expression').map((i) => [starts[i]!, ends[i]!] as const);
+  for (const i of inside) {
+    const n = nodes[i]!;
     if (n.type === 'lambda_expression') continue;
-    if (lambdas.length > 0) {
-      const start = n.startIndex;
-      if (lambdas.some(([s, e]) => s <= start && start < e)) continue;
-    }
+    if (lambdas.some(([s, e]) => s <= starts[i]! && starts[i]! < e)) continue;
     if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
       const left = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.childForFieldName('declarator');
       const right = n.type === 'assignment_expression' ? n.childForFieldName('right') : n.childForFieldName('value');
@@ -92,11 +108,16 @@ function assignmentsIn(syntax: SyntaxNode): Map<string, string | null> {
   return out;
 }
 
-/** Assignments of a CFG node's syntax, computed once: every handle of the function asks again. */
-const nodeAssignments = perObject((node: CfgNode): Map<string, string | null> =>
-  // Without `=`, `++`, `--` or `&` in its text a node assigns nothing: no need to look at its tree.
-  /[=&]|\+\+|--/.test(nodeText(node)) ? assignmentsIn(node.syntax!) : new Map(),
-);
+/** Assignments of every CFG node, computed once per CFG: every handle of the function asks again. */
+const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | null>> => {
+  const byNode = new Map<number, Map<string, string | null>>();
+  for (const node of cfg.nodes) {
+    if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
+    const found = assignmentsOf(cfg, node);
+    if (found.size > 0) byNode.set(node.id, found);
+  }
+  return byNode;
+});
 
 /** Flag candidates of a CFG, best first; they do not depend on the handle, so once per CFG. */
 const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] => {
@@ -114,9 +135,8 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
   const spoiled = new Set<string>();
   // Nothing tested, nothing to track: most functions stop here, before looking at assignments.
   if (tests.size > 0) {
-    for (const node of cfg.nodes) {
-      if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
-      for (const [name, value] of nodeAssignments(node)) {
+    for (const found of cfgAssignments(cfg).values()) {
+      for (const [name, value] of found) {
         if (!tests.has(name)) continue;
         if (value === ADDRESS_TAKEN) spoiled.add(name);
         else if (value !== null) (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
@@ -149,15 +169,14 @@ export class FlagTracker {
     cfg: Cfg,
   ) {
     if (flags.names.length === 0) return;
-    for (const node of cfg.nodes) {
-      if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
+    for (const [id, found] of cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
-      for (const [name, value] of nodeAssignments(node)) {
+      for (const [name, value] of found) {
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
         sets.set(i, value === null ? 0 : this.valueIndex(i, value));
       }
-      if (sets.size > 0) this.assignments.set(node.id, sets);
+      if (sets.size > 0) this.assignments.set(id, sets);
     }
   }
 

@@ -2,7 +2,7 @@ import type { HandleKind } from './catalog.js';
 import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { solveForward } from './dataflow.js';
 import { FlagTracker, findFlags } from './flags.js';
-import { localDeclarations, type CallFact } from './facts.js';
+import type { CallFact } from './facts.js';
 import type { SyntaxNode } from './parser.js';
 import type { ProjectIndex } from './project-index.js';
 import type { ResourceCatalog } from './resources.js';
@@ -62,15 +62,6 @@ const IDENT = /^[A-Za-z_]\w*$/;
 export function acquireSites(ctx: RuleContext): AcquireSite[] {
   const { resources } = ctx.settings;
   const sites: AcquireSite[] = [];
-  const locals = new Map<number, Map<string, string>>();
-  const localsOf = (fn: number) => {
-    let map = locals.get(fn);
-    if (!map) {
-      map = localDeclarations(ctx.file.syntax.functionNodes[fn]!);
-      locals.set(fn, map);
-    }
-    return map;
-  };
   ctx.file.facts.calls.forEach((call, i) => {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
     if (call.fn < 0 || call.member) return;
@@ -78,7 +69,7 @@ export function acquireSites(ctx: RuleContext): AcquireSite[] {
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
     const isLocal = (name: string) => {
-      const type = localsOf(call.fn).get(name);
+      const type = ctx.file.syntax.locals(call.fn).get(name);
       return type !== undefined && !type.startsWith('static');
     };
     if (spec?.outArrayArg !== undefined) {

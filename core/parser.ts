@@ -28,11 +28,54 @@ function disableNodeCache(tree: Tree): void {
   nodeCacheDisabled = true;
 }
 
+/**
+ * Every node property read is a native call in node-tree-sitter (a few hundred ns each), and the
+ * analyses read start offsets and ids of the same nodes over and over. A node object already holds
+ * its id and start (tree-sitter's TSNode: the id, then start byte, row and column, in bytes of the
+ * UTF-16 text the parser was given) in numbered slots; these getters read them there. They are
+ * installed only if they agree with the native ones on a sample parse, so a binding that lays
+ * nodes out differently keeps its own getters.
+ */
+type NodeSlots = SyntaxNode & Record<number, number>;
+const FAST_GETTERS: Record<'id' | 'startIndex' | 'startPosition', (this: NodeSlots) => unknown> = {
+  id() {
+    return this[0]! + this[1]! * 0x1_0000_0000;
+  },
+  startIndex() {
+    return this[2]! >>> 1;
+  },
+  startPosition() {
+    return { row: this[3]!, column: this[4]! >>> 1 };
+  },
+};
+let fastGettersChecked = false;
+
+function installFastGetters(parser: Parser): void {
+  if (fastGettersChecked) return;
+  fastGettersChecked = true;
+  const proto = (Parser as unknown as { SyntaxNode?: { prototype: object } }).SyntaxNode?.prototype;
+  if (!proto) return;
+  const sample = parser.parse('int f(void) {\n  /* é */ int x = g(1, "ü");\n  return x; }\n');
+  const nodes: SyntaxNode[] = [];
+  const collect = (node: SyntaxNode) => {
+    nodes.push(node);
+    for (const child of node.children) collect(child);
+  };
+  collect(sample.rootNode);
+  for (const [name, fast] of Object.entries(FAST_GETTERS)) {
+    const native = Object.getOwnPropertyDescriptor(proto, name)?.get;
+    if (!native) return;
+    if (!nodes.every((n) => JSON.stringify(native.call(n)) === JSON.stringify(fast.call(n as NodeSlots)))) return;
+  }
+  for (const [name, fast] of Object.entries(FAST_GETTERS)) Object.defineProperty(proto, name, { get: fast, configurable: true, enumerable: false });
+}
+
 export function parserFor(language: Language): Parser {
   let parser = parsers.get(language);
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(grammars[language] as Parser.Language);
+    installFastGetters(parser);
     parsers.set(language, parser);
   }
   return parser;

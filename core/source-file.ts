@@ -1,7 +1,7 @@
 import { decodeSource, LineMap } from './source.js';
 import { detectLanguage, type Language } from './language.js';
 import { parseText, type Tree } from './parser.js';
-import { extractFacts, type FileFacts, type FileSyntax } from './facts.js';
+import { extractFacts, type FactsScope, type FileFacts, type FileSyntax } from './facts.js';
 import type { AnalysisSettings } from './settings.js';
 
 /** A parsed file with its facts: what the check pass and the LSP server work from. */
@@ -23,9 +23,14 @@ export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: s
 export function prepareSource(path: string, text: string, settings: AnalysisSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
-  const lines = new LineMap(text);
-  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources }, lines);
   if (tree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
+  return sourceFromTree(path, text, language, tree, settings, notices);
+}
+
+/** A file already parsed (the LSP server keeps each document's tree); `scope`: only part of it (see FactsScope). */
+export function sourceFromTree(path: string, text: string, language: Language, tree: Tree, settings: AnalysisSettings, notices: string[] = [], scope?: FactsScope): SourceFile {
+  const lines = new LineMap(text);
+  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources }, lines, scope);
   return { path, text, language, tree, lines, facts, syntax, notices };
 }
 

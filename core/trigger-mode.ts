@@ -31,7 +31,7 @@ export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener:
   const { facts, syntax } = ctx.file;
   const fn = facts.functions[fnIndex];
   if (!fn) return { mode: 'unknown' };
-  const scope = scopeInfo(facts.path, facts.functions, syntax.functionNodes, fnIndex, syntax.globals, localsCache(ctx));
+  const scope = scopeInfo(facts.path, facts.functions, fnIndex, syntax.globals, syntax.locals);
   const key = descriptorKey(listener, scope);
   if (!key) return { mode: 'unknown' };
   const registrations: ResolvedRegistration[] = [...ctx.index.registrationsOf(key)];
@@ -44,18 +44,6 @@ export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener:
   if (edge) return { mode: 'edge', registration: edge, key };
   if (registrations.length > 0 && registrations.every((r) => r.mode === 'level')) return { mode: 'level', registration: registrations[0], key };
   return { mode: 'unknown', key };
-}
-
-const caches = new WeakMap<object, Map<number, Map<string, string>>>();
-
-/** Local declarations per function, shared by every rule checking the same file. */
-function localsCache(ctx: RuleContext): Map<number, Map<string, string>> {
-  let cache = caches.get(ctx.file);
-  if (!cache) {
-    cache = new Map();
-    caches.set(ctx.file, cache);
-  }
-  return cache;
 }
 
 export function describeRegistration(r: ResolvedRegistration): string {

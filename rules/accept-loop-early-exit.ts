@@ -3,7 +3,7 @@ import { innermostRealLoop, jumpTarget, nodeEvaluating, type CfgNode, type LoopI
 import { branchSteps } from '../core/code-path.js';
 import { findPath } from '../core/dataflow.js';
 import { spanOf } from '../core/facts.js';
-import type { Fix, RelatedLocation } from '../core/findings.js';
+import { lineReference, type Fix, type RelatedLocation } from '../core/findings.js';
 import { solveHandleFlow, VALID } from '../core/handle-flow.js';
 import type { Rule, RuleContext } from '../core/rule.js';
 import { contains } from '../core/syntax.js';
@@ -89,7 +89,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
     ];
     ctx.report({
       span: spanOf(statement),
-      message: `'${what}' leaves the accept loop after ${site.call.callee}() succeeded (line ${site.call.line}); ${consequence}. Use 'continue' so the loop runs until ${site.call.callee}() fails with EAGAIN${others > 0 ? ` (${others} more exit${others === 1 ? '' : 's'} of this loop likewise)` : ''}`,
+      message: `'${what}' leaves the accept loop after ${site.call.callee}() succeeded ${lineReference(site.call.line)}; ${consequence}. Use 'continue' so the loop runs until ${site.call.callee}() fails with EAGAIN${others > 0 ? ` (${others} more exit${others === 1 ? '' : 's'} of this loop likewise)` : ''}`,
       severity,
       related,
       path: steps,

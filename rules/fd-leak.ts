@@ -2,7 +2,7 @@ import { nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/cf
 import { branchSteps } from '../core/code-path.js';
 import { findPath } from '../core/dataflow.js';
 import { spanOf, type Span } from '../core/facts.js';
-import type { Fix, RelatedLocation } from '../core/findings.js';
+import { lineReference, type Fix, type RelatedLocation } from '../core/findings.js';
 import { acquireSites, O_INVALID, O_OWNED, solveOwnership, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
 import type { Rule, RuleContext } from '../core/rule.js';
 import type { SyntaxNode } from '../core/parser.js';
@@ -61,7 +61,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     has: (id: number) => reportedExits.has(`${site.variable}@${id}`),
     add: (id: number) => reportedExits.add(`${site.variable}@${id}`),
   };
-  const what = `${NOUN[site.kind]} '${site.variable}' from ${site.callee}() (line ${site.call.line})`;
+  const what = `${NOUN[site.kind]} '${site.variable}' from ${site.callee}() ${lineReference(site.call.line)}`;
 
   // Leaving the function with the handle still open.
   for (const edge of cfg.exit.preds) {

@@ -1,12 +1,12 @@
 import { checkFile } from '../core/analyze.js';
 import type { ResolvedConfig, RuleSetting } from '../core/config.js';
 import type { FileFacts, FunctionFact } from '../core/facts.js';
-import { compareFindings, type Finding } from '../core/findings.js';
-import { detectLanguage, type Language } from '../core/language.js';
+import { compareFindings, linesShownIn, moveFinding, type Finding } from '../core/findings.js';
+import type { Language } from '../core/language.js';
 import type { SyntaxNode, Tree } from '../core/parser.js';
 import type { ProjectIndex } from '../core/project-index.js';
 import type { AnalysisSettings } from '../core/settings.js';
-import { prepareSource } from '../core/source-file.js';
+import { sourceFromTree, type SourceFile } from '../core/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
 
@@ -14,8 +14,8 @@ import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
  * Re-checking only what an edit can affect. A document is cut into units — its outermost
  * function definitions — and a skeleton (everything else: declarations, macros, types). After an
  * edit, units whose text is unchanged keep their facts (shifted if they moved) and their findings;
- * the edited units are analysed from a copy of the document in which every other unit is blanked
- * out (spaces, newlines kept, so positions stay exact), which costs a fraction of the whole file.
+ * only the edited units' facts are extracted again, from the document's re-parsed tree, and only
+ * they are checked: a fraction of the whole file.
  *
  * The whole file is analysed again (the "full" path) when the shortcut could be wrong: the
  * skeleton changed (globals, macros, types feed every unit), an edited unit now contributes
@@ -34,8 +34,6 @@ interface Unit {
   facts: FileFacts;
   signature: string;
   findings: Finding[];
-  /** The unit's text with everything but line breaks turned into spaces. */
-  blank?: string;
 }
 
 interface UnitNode {
@@ -61,40 +59,13 @@ export function findUnits(root: SyntaxNode, text: string): UnitNode[] {
   const visit = (node: SyntaxNode) => {
     for (const child of node.namedChildren) {
       if (child.type === 'function_definition') out.push({ node: child, text: text.slice(child.startIndex, child.endIndex) });
-      // A function template is one unit with its template header (blanking only the function would leave `template<…>` dangling).
+      // A function template is one unit with its template header (which is part of its text).
       else if (child.type === 'template_declaration' && child.namedChildren.some((c) => c.type === 'function_definition')) out.push({ node: child, text: text.slice(child.startIndex, child.endIndex) });
       else if (CONTAINERS.has(child.type)) visit(child);
     }
   };
   visit(root);
   return out;
-}
-
-function blankOf(unit: Unit): string {
-  unit.blank ??= blankOut(unit.text);
-  return unit.blank;
-}
-
-/**
- * `text` with every UTF-16 unit but line breaks turned into a space, as one flat string. (A regex
- * replace builds a string that V8 flattens again on every join: 5 ms per edit on a 5,000-line file.)
- */
-export function blankOut(text: string): string {
-  const bytes = Buffer.alloc(text.length, 0x20);
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) bytes[i] = 0x0a;
-  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) bytes[i] = 0x0d;
-  return bytes.toString('latin1');
-}
-
-/** Row/column of an offset (0-based), counting line breaks. */
-function pointAt(text: string, offset: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
 }
 
 export interface AnalysisInput {
@@ -129,8 +100,7 @@ export class IncrementalAnalyzer {
   /** Findings outside every unit (file scope), from the last analysis that looked at the skeleton. */
   private skeletonFindings: Finding[] = [];
   private contextKey: string | undefined;
-  private blankText: string | undefined;
-  private blankTree: Tree | undefined;
+  private globals: ReadonlySet<string> = new Set();
 
   analyze(input: AnalysisInput): AnalysisOutput {
     const nodes = findUnits(input.tree.rootNode, input.text);
@@ -143,8 +113,7 @@ export class IncrementalAnalyzer {
     this.skeletonText = undefined;
     this.skeletonFacts = undefined;
     this.skeletonFindings = [];
-    this.blankText = undefined;
-    this.blankTree = undefined;
+    this.globals = new Set();
   }
 
   private skeletonOf(text: string, nodes: readonly UnitNode[]): string {
@@ -158,12 +127,12 @@ export class IncrementalAnalyzer {
     return parts.join('');
   }
 
-  private check(input: AnalysisInput, file: ReturnType<typeof prepareSource>, facts: readonly FileFacts[]): Finding[] {
+  private check(input: AnalysisInput, file: SourceFile, facts: readonly FileFacts[]): Finding[] {
     return checkFile(file, input.indexWith(facts), input.settings, { rules: ALL_RULES, config: input.config, overrides: input.overrides });
   }
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
-    const file = prepareSource(input.path, input.text, input.settings, [], input.tree);
+    const file = sourceFromTree(input.path, input.text, input.language, input.tree, input.settings);
     const units = nodes.map(({ node, text }) => this.newUnit(node, text));
     const { skeleton, pieces } = this.split(file.facts, units);
     const findings = this.check(input, file, [skeleton, ...pieces]);
@@ -176,10 +145,8 @@ export class IncrementalAnalyzer {
     this.units = units;
     this.skeletonText = this.skeletonOf(input.text, nodes);
     this.skeletonFacts = skeleton;
+    this.globals = file.syntax.globals;
     this.contextKey = input.contextKey;
-    // The blanked copy's tree is only reusable against the blanked text it was parsed from.
-    this.blankText = undefined;
-    this.blankTree = undefined;
     return { findings, facts: [skeleton, ...pieces], mode: 'full', unitsChecked: units.length };
   }
 
@@ -212,17 +179,25 @@ export class IncrementalAnalyzer {
 
     // First line (1-based) the edit touched: findings at or below it may point at moved text.
     const dirtyLine = Math.min(...changed.map((i) => nodes[i]!.node.startPosition.row + 1), ...removed.map((u) => u.startRow + 1), Number.MAX_SAFE_INTEGER);
+    // Findings at file scope (outside every function) come from whole-file passes only.
+    if (this.skeletonFindings.some((f) => touchesFrom(f, input.path, dirtyLine))) return undefined;
     const recheck = new Set(changed);
     for (const [i, unit] of next.entries()) {
       if (!unit) continue;
       const { node } = nodes[i]!;
       const delta = node.startPosition.row - unit.startRow;
       shiftLines(unit.facts, delta);
+      // A finding that shows only its own function (or lines above the edit) moves with it; one
+      // that also shows edited or moved lines elsewhere is worked out again.
+      const from = unit.startRow + 1;
+      const to = unit.endRow + 1;
+      const movable = unit.findings.every((f) => linesShownIn(f, input.path).every((r) => (r.line >= from && r.endLine <= to) || r.endLine < dirtyLine));
+      if (!movable) recheck.add(i);
+      else if (delta !== 0) unit.findings = unit.findings.map((f) => moveFinding(f, input.path, from, to, delta));
       unit.startIndex = node.startIndex;
       unit.endIndex = node.endIndex;
       unit.startRow = node.startPosition.row;
       unit.endRow = node.endPosition.row;
-      if (unit.findings.length > 0 && (delta !== 0 || unit.findings.some((f) => touchesFrom(f, input.path, dirtyLine)))) recheck.add(i);
     }
     const units = nodes.map(({ node, text }, i) => next[i] ?? this.newUnit(node, text));
     if (recheck.size === 0) {
@@ -230,27 +205,15 @@ export class IncrementalAnalyzer {
       return this.commit(input, units, this.skeletonFacts, [...this.skeletonFindings, ...units.flatMap((u) => u.findings)], 0);
     }
 
-    // The document with every unit not being re-checked blanked out.
-    const parts: string[] = [];
-    let at = 0;
-    units.forEach((u, i) => {
-      parts.push(input.text.slice(at, u.startIndex), recheck.has(i) ? u.text : blankOf(u));
-      at = u.endIndex;
-    });
-    parts.push(input.text.slice(at));
-    const blanked = parts.join('');
-    if (detectLanguage(input.path, blanked, input.settings.headerLanguage) !== input.language) return undefined;
-    const file = prepareSource(input.path, blanked, input.settings, [], this.editedBlankTree(blanked));
-    this.blankText = blanked;
-    this.blankTree = file.tree;
-
-    const rechecked = units.filter((_, i) => recheck.has(i));
-    // Each re-checked unit must parse as the same function in the blanked copy (error recovery
-    // around it could differ); otherwise trust only the whole file.
-    const starts = new Set(file.facts.functions.map((f) => `${f.line}:${f.column}`));
-    if (rechecked.some((u) => !u.text.startsWith('template') && !starts.has(`${u.startRow + 1}:${u.startColumn + 1}`))) return undefined;
-    const { skeleton, pieces } = this.split(file.facts, rechecked);
+    // Facts of the re-checked units only, from the document's own tree: the same facts a whole-file
+    // pass would give them (the skeleton, and so the file-scope names, is unchanged).
+    const order = [...recheck].sort((a, b) => a - b);
+    const rechecked = order.map((i) => units[i]!);
+    const roots = order.map((i) => nodes[i]!.node);
+    const file = sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots, globals: this.globals });
+    const { pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
+    const skeleton = this.skeletonFacts;
     // An edited unit that now feeds the index differently can change any function's findings.
     const before = removed.map((u) => u.signature).sort();
     const after = changed.map((i) => indexSignature(units[i]!.facts)).sort();
@@ -260,10 +223,7 @@ export class IncrementalAnalyzer {
     const facts = [skeleton, ...units.map((u) => u.facts)];
     const fresh = this.check(input, file, facts);
     this.assignFindings(fresh, rechecked);
-    const findings = units.flatMap((u) => u.findings);
-    // Findings outside every unit (file scope) come fresh from the skeleton each time.
-    this.skeletonFindings = fresh.filter((f) => !rechecked.some((u) => inUnit(f, u)));
-    findings.push(...this.skeletonFindings);
+    const findings = [...this.skeletonFindings, ...units.flatMap((u) => u.findings)];
     return this.commit(input, units, skeleton, findings, rechecked.length);
   }
 
@@ -272,31 +232,6 @@ export class IncrementalAnalyzer {
     this.skeletonFacts = skeleton;
     findings.sort(compareFindings);
     return { findings, facts: [skeleton, ...units.map((u) => u.facts)], mode: 'incremental', unitsChecked: checked };
-  }
-
-  /** The previous blanked tree, edited to the new blanked text (they differ in one region, usually). */
-  private editedBlankTree(blanked: string): Tree | undefined {
-    const old = this.blankText;
-    const tree = this.blankTree;
-    if (old === undefined || !tree) return undefined;
-    let start = 0;
-    const shorter = Math.min(old.length, blanked.length);
-    while (start < shorter && old.charCodeAt(start) === blanked.charCodeAt(start)) start++;
-    let oldEnd = old.length;
-    let newEnd = blanked.length;
-    while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === blanked.charCodeAt(newEnd - 1)) {
-      oldEnd--;
-      newEnd--;
-    }
-    tree.edit({
-      startIndex: start,
-      oldEndIndex: oldEnd,
-      newEndIndex: newEnd,
-      startPosition: pointAt(old, start),
-      oldEndPosition: pointAt(old, oldEnd),
-      newEndPosition: pointAt(blanked, newEnd),
-    });
-    return tree;
   }
 
   private newUnit(node: SyntaxNode, text: string): Unit {
@@ -354,8 +289,7 @@ function inUnit(finding: Finding, unit: Unit): boolean {
   return within(finding.location.line - 1, finding.location.column - 1, unit);
 }
 
-/** Does the finding show anything (itself, related notes, path steps, fix edits) in `path` at or below `line`? */
+/** Does the finding show anything (itself, notes, path steps, fix edits, lines it names) in `path` at or below `line`? */
 function touchesFrom(finding: Finding, path: string, line: number): boolean {
-  const locations = [finding.location, ...finding.related.map((r) => r.location), ...(finding.path ?? []).map((s) => s.location), ...(finding.fix?.edits ?? []).map((e) => e.location)];
-  return locations.some((l) => l.file === path && l.endLine >= line);
+  return linesShownIn(finding, path).some((r) => r.endLine >= line);
 }
