@@ -10,17 +10,19 @@
 // check: time, full or incremental, functions analysed) go to FILE, to explain the slow edits.
 //
 // Input: real code from the bench corpus (bench/fetch-corpus.sh → bench/.cache): memcached.c cut
-// to 5,000 lines, redis module.c + cluster.c cut to 20,000 lines (at a function boundary). Without
-// the corpus, generated C of the same size (accept loops, epoll registrations, error paths).
+// to 5,000 lines, redis module.c + cluster.c cut to 20,000 lines (at a function boundary), each
+// edited in a workspace holding the rest of its project's sources (memcached: 144 files, redis
+// src/: 166), indexed before the first edit. Without the corpus, generated C of the same size
+// (accept loops, epoll registrations, error paths), alone in its workspace.
 // Edits (each waits for its publish before the next): insert a statement line inside a function
 // body, then delete it again, at pseudo-random lines (fixed seed). Two kinds:
 //   body      `    lsp_bench_counter++;`   — facts other functions use are unchanged (the common case)
 //   new call  `    (void)close(-1);`       — adds a call: the whole file is re-analysed by design
 // Memory: VmRSS of the server process (Linux /proc) every 1,000 body edits on the 5,000-line file.
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
@@ -76,13 +78,43 @@ function generatedCode(lines) {
   return { text: `${out.slice(0, lines).join('\n')}\n`, source: 'generated' };
 }
 
+/**
+ * The file to edit and the workspace around it. With the corpus, the workspace is the project's
+ * whole source tree (as a user opens it: the server indexes every file, and the edited file's facts
+ * are merged with the others' on every edit), the edited file standing in for the ones it is cut from.
+ */
 function input(lines) {
-  const memcached = join(CACHE, 'memcached-1.6.18', 'memcached.c');
-  const redis = ['module.c', 'cluster.c'].map((f) => join(CACHE, 'redis-7.0.15', 'src', f));
-  if (lines <= 6000 && existsSync(memcached)) return realCode([memcached], lines);
-  if (redis.every(existsSync)) return realCode(redis, lines);
-  const generated = generatedCode(lines);
-  return generated;
+  const memcached = join(CACHE, 'memcached-1.6.18');
+  const redis = join(CACHE, 'redis-7.0.15', 'src');
+  if (lines <= 6000 && existsSync(join(memcached, 'memcached.c'))) return { ...realCode([join(memcached, 'memcached.c')], lines), project: memcached, replaces: ['memcached.c'], name: 'memcached.c' };
+  const files = ['module.c', 'cluster.c'];
+  if (files.every((f) => existsSync(join(redis, f)))) return { ...realCode(files.map((f) => join(redis, f)), lines), project: redis, replaces: files, name: 'bench.c' };
+  return { ...generatedCode(lines), name: 'bench.c' };
+}
+
+/** A scratch workspace: the project's C/C++ sources (minus the files the edited one replaces) and the edited file. */
+function workspace({ text, project, replaces = [], name }) {
+  const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-bench-'));
+  if (project) {
+    cpSync(project, dir, {
+      recursive: true,
+      filter: (src) => {
+        if (src === project) return true;
+        const rel = relative(project, src);
+        if (replaces.includes(rel)) return false;
+        return statSync(src).isDirectory() ? !rel.split(sep).some((part) => part.startsWith('.')) : /\.(c|h|cc|cpp|hpp)$/.test(src);
+      },
+    });
+  }
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return { dir, file, files: project ? countSources(dir) : 1 };
+}
+
+function countSources(dir) {
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile() && /\.(c|h|cc|cpp|hpp)$/.test(entry.name)) n++;
+  return n;
 }
 
 /** Statement lines inside function bodies (indented, ending in ';'), in a fixed pseudo-random order. */
@@ -117,6 +149,8 @@ class Server {
       }
     });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
+    // The background indexing of the workspace folders reports its end with work-done progress.
+    this.indexed = new Promise((resolveFn) => this.connection.onNotification('$/progress', (p) => p.value?.kind === 'end' && resolveFn()));
     this.connection.onRequest('workspace/configuration', (p) => p.items.map(() => (TRACE_FILE ? { trace: { server: 'verbose' } } : {})));
     if (TRACE_FILE) this.connection.onNotification('window/logMessage', (p) => appendFileSync(TRACE_FILE, `${p.message}\n`));
     this.connection.onRequest('client/registerCapability', () => null);
@@ -173,16 +207,17 @@ const percentile = (values, p) => {
 };
 
 async function latencyRun(lines, statement) {
-  const { text, source } = input(lines);
-  const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-bench-'));
-  const file = join(dir, 'bench.c');
-  writeFileSync(file, text);
+  const spec = input(lines);
+  const { text, source } = spec;
+  const { dir, file, files } = workspace(spec);
   const server = new Server(dir);
   try {
     await server.start();
     const uri = pathToFileURL(file).href;
+    // Edits start once the workspace is indexed, as in a session that has been open a while.
+    await server.indexed;
     const latencies = await runEdits(server, uri, text, EDITS, statement);
-    return { lines: text.split('\n').length - 1, source, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) };
+    return { lines: text.split('\n').length - 1, source, files, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) };
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -190,14 +225,14 @@ async function latencyRun(lines, statement) {
 }
 
 async function memoryRun() {
-  const { text, source } = input(5000);
-  const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-bench-'));
-  const file = join(dir, 'bench.c');
-  writeFileSync(file, text);
+  const spec = input(5000);
+  const { text, source } = spec;
+  const { dir, file } = workspace(spec);
   const server = new Server(dir);
   const samples = [];
   try {
     await server.start();
+    await server.indexed;
     await runEdits(server, pathToFileURL(file).href, text, MEMORY_EDITS, '    lsp_bench_counter++;', (n) => {
       if (n % 1000 === 0) samples.push({ edits: n, rssMiB: server.rssKiB() / 1024 });
     });
@@ -210,14 +245,14 @@ async function memoryRun() {
 
 const fmt = (n) => n.toFixed(1);
 console.log(`# connlint-lsp latency (node ${process.version}, ${EDITS} edits per row)\n`);
-console.log('| file | lines | edit | p50 ms | p95 ms | max ms |');
-console.log('| --- | ---: | --- | ---: | ---: | ---: |');
+console.log('| file | lines | workspace files | edit | p50 ms | p95 ms | max ms |');
+console.log('| --- | ---: | ---: | --- | ---: | ---: | ---: |');
 const SIZES = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [5000, 20000];
 const KINDS = args.includes('--kinds') ? args[args.indexOf('--kinds') + 1].split(',') : ['body', 'new call'];
 for (const lines of SIZES) {
   for (const [kind, statement] of [['body', '    lsp_bench_counter++;'], ['new call', '    (void)close(-1);']].filter(([k]) => KINDS.includes(k))) {
     const r = await latencyRun(lines, statement);
-    console.log(`| ${r.source} | ${r.lines} | ${kind} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} |`);
+    console.log(`| ${r.source} | ${r.lines} | ${r.files} | ${kind} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} |`);
   }
 }
 if (MEMORY_EDITS > 0) {

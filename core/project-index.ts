@@ -32,15 +32,16 @@ export interface CallSite {
 
 const WRAPPER_DEPTH = 3;
 
-export class ProjectIndex {
-  private readonly functionsByName = new Map<string, { file: string; fn: FunctionFact }[]>();
-  private readonly callsByCallee = new Map<string, CallSite[]>();
-  private readonly registrationsByName = new Map<string, ResolvedRegistration[]>();
-  private readonly registrationsByCallback = new Map<string, ResolvedRegistration[]>();
+/**
+ * The facts of a group of files, by name: everything of the index but the registrations (which
+ * are resolved across all files). Built once per group, so the LSP server can rebuild only the
+ * table of the document being edited and reuse the one of the rest of the workspace.
+ */
+export class FactsTable {
+  readonly functionsByName = new Map<string, { file: string; fn: FunctionFact }[]>();
+  readonly callsByCallee = new Map<string, CallSite[]>();
   readonly acceptWrappers = new Map<string, number>();
-  /** Function-like macros (in any file) that can return from the function they are used in. */
   readonly returningMacros = new Map<string, ReturningMacro>();
-  /** Object-like macros (in any file) that stand for -1. */
   readonly invalidMacros = new Set<string>();
 
   constructor(readonly files: readonly FileFacts[]) {
@@ -53,15 +54,59 @@ export class ProjectIndex {
       }
       for (const call of file.calls) push(this.callsByCallee, call.callee, { file: file.path, call, caller: file.functions[call.fn] });
     }
+  }
+}
+
+const NONE: readonly never[] = [];
+
+export class ProjectIndex {
+  private readonly registrationsByName = new Map<string, ResolvedRegistration[]>();
+  private readonly registrationsByCallback = new Map<string, ResolvedRegistration[]>();
+  /** Accept wrappers (in any file): function name → listener parameter. */
+  readonly acceptWrappers: ReadonlyMap<string, number>;
+  /** Function-like macros (in any file) that can return from the function they are used in. */
+  readonly returningMacros: ReadonlyMap<string, ReturningMacro>;
+  /** Object-like macros (in any file) that stand for -1. */
+  readonly invalidMacros: ReadonlySet<string>;
+  private readonly tables: readonly FactsTable[];
+
+  /** The index of these files; `tables` when their facts are already tabled (in that order, later ones winning for macros). */
+  constructor(
+    readonly files: readonly FileFacts[],
+    tables?: readonly FactsTable[],
+  ) {
+    this.tables = tables ?? [new FactsTable(files)];
+    const only = this.tables.length === 1 ? this.tables[0]! : undefined;
+    this.acceptWrappers = only ? only.acceptWrappers : new Map(this.tables.flatMap((t) => [...t.acceptWrappers]));
+    this.returningMacros = only ? only.returningMacros : new Map(this.tables.flatMap((t) => [...t.returningMacros]));
+    this.invalidMacros = only ? only.invalidMacros : new Set(this.tables.flatMap((t) => [...t.invalidMacros]));
     for (const file of files) for (const reg of file.registrations) this.expand(file, reg);
   }
 
+  /** An index over tables built separately (each file in exactly one). */
+  static over(tables: readonly FactsTable[]): ProjectIndex {
+    return new ProjectIndex(
+      tables.flatMap((t) => t.files),
+      tables,
+    );
+  }
+
   functionsNamed(name: string): readonly { file: string; fn: FunctionFact }[] {
-    return this.functionsByName.get(name) ?? [];
+    return this.lookup((t) => t.functionsByName.get(name));
   }
 
   callsTo(name: string): readonly CallSite[] {
-    return this.callsByCallee.get(name) ?? [];
+    return this.lookup((t) => t.callsByCallee.get(name));
+  }
+
+  private lookup<T>(get: (table: FactsTable) => T[] | undefined): readonly T[] {
+    if (this.tables.length === 1) return get(this.tables[0]!) ?? NONE;
+    let found: T[] | undefined;
+    for (const table of this.tables) {
+      const list = get(table);
+      if (list) found = found ? [...found, ...list] : list;
+    }
+    return found ?? NONE;
   }
 
   /**

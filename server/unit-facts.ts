@@ -46,19 +46,21 @@ export function splitFacts(facts: FileFacts, unitOf: (fn: FunctionFact) => numbe
   return { skeleton, units };
 }
 
-/** Adds `delta` to every `line`/`endLine` in plain facts data (a unit moved down or up). */
-export function shiftLines(value: unknown, delta: number): void {
-  if (delta === 0 || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (const item of value) shiftLines(item, delta);
-    return;
+/**
+ * Adds `delta` to the `line`/`endLine` of every item of a piece's lists (a unit moved down or up).
+ * Facts keep positions on list items only (functions, calls, registrations), never deeper.
+ */
+export function shiftLines(facts: FileFacts, delta: number): void {
+  if (delta === 0) return;
+  for (const value of Object.values(facts as Facts)) {
+    if (!Array.isArray(value)) continue;
+    for (const item of value as { line?: unknown; endLine?: unknown }[]) {
+      if (typeof item.line === 'number' && typeof item.endLine === 'number') {
+        item.line += delta;
+        item.endLine += delta;
+      }
+    }
   }
-  const record = value as Record<string, unknown>;
-  if (typeof record['line'] === 'number' && typeof record['endLine'] === 'number') {
-    record['line'] += delta;
-    record['endLine'] += delta;
-  }
-  for (const [key, child] of Object.entries(record)) if (key !== 'line' && key !== 'endLine' && child !== null && typeof child === 'object') shiftLines(child, delta);
 }
 
 const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index']);

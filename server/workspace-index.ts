@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigResolver, type ResolvedConfig } from '../core/config.js';
 import type { FileFacts } from '../core/facts.js';
 import { isSourcePath } from '../core/language.js';
-import { ProjectIndex } from '../core/project-index.js';
+import { FactsTable, ProjectIndex } from '../core/project-index.js';
 import { settingsFor } from '../core/settings.js';
 import { prepareBytes } from '../core/source-file.js';
 import { discoverFiles } from '../cli/discover.js';
@@ -46,6 +46,12 @@ export class WorkspaceIndex {
   private readonly openUpdates = new Map<string, number>();
   private totalOpenUpdates = 0;
   private cached: ProjectIndex | undefined;
+  /**
+   * The facts of everything but the document last edited, tabled once: while one document is
+   * being typed in, each edit re-tables only that document (a project's table takes 5-20 ms).
+   */
+  private rest: { readonly without: string; readonly table: FactsTable } | undefined;
+  private lastEdited: string | undefined;
   /** Bumped on every change of disk facts (not of open documents): part of pull result ids. */
   generation = 0;
   complete = false;
@@ -118,12 +124,15 @@ export class WorkspaceIndex {
     this.openUpdates.set(path, (this.openUpdates.get(path) ?? 0) + 1);
     this.totalOpenUpdates++;
     this.cached = undefined;
+    if (this.rest?.without !== path) this.rest = undefined;
+    this.lastEdited = path;
   }
 
   closeOpen(path: string): void {
     if (this.openFacts.delete(path)) {
       this.totalOpenUpdates++;
       this.cached = undefined;
+      this.rest = undefined;
     }
     this.openUpdates.delete(path);
   }
@@ -139,12 +148,24 @@ export class WorkspaceIndex {
 
   /** The index over disk facts with open documents' live facts substituted. */
   index(): ProjectIndex {
-    if (!this.cached) {
-      const all: FileFacts[] = [...this.openFacts.values()].flat();
-      for (const [path, facts] of this.diskFacts) if (!this.openFacts.has(path)) all.push(facts);
-      this.cached = new ProjectIndex(all);
+    if (this.cached) return this.cached;
+    const path = this.lastEdited;
+    const edited = path !== undefined ? this.openFacts.get(path) : undefined;
+    if (path === undefined || !edited) {
+      this.cached = new ProjectIndex(this.currentFacts());
+      return this.cached;
     }
+    const rest = this.rest?.without === path ? this.rest : { without: path, table: new FactsTable(this.currentFacts(path)) };
+    this.rest = rest;
+    this.cached = ProjectIndex.over([new FactsTable(edited), rest.table]);
     return this.cached;
+  }
+
+  /** Every file's current facts (open documents' live ones first), but `except`'s. */
+  private currentFacts(except?: string): FileFacts[] {
+    const all: FileFacts[] = [...this.openFacts].flatMap(([path, facts]) => (path === except ? [] : facts));
+    for (const [path, facts] of this.diskFacts) if (path !== except && !this.openFacts.has(path)) all.push(facts);
+    return all;
   }
 
   /** Something every check depends on changed (a saved document): results keyed on `generation` are stale. */
@@ -155,5 +176,6 @@ export class WorkspaceIndex {
   private changed(): void {
     this.generation++;
     this.cached = undefined;
+    this.rest = undefined;
   }
 }
