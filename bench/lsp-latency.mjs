@@ -196,6 +196,7 @@ async function runEdits(server, uri, text, count, statement, onEdit) {
     await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
     await done;
     latencies.push(performance.now() - sent);
+    if (TRACE_FILE) appendFileSync(TRACE_FILE, `bench: v${version} line ${line + 1} ${i % 2 === 0 ? 'insert' : 'delete'}: published after ${latencies.at(-1).toFixed(1)} ms\n`);
     if (onEdit) onEdit(i + 1);
   }
   return latencies;

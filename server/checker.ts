@@ -61,7 +61,7 @@ export class DocumentChecker {
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
     const oldTree = doc.treeLanguage === language ? doc.tree : undefined;
     const tree = parseText(language, text, oldTree);
-    this.memory.noteParsed(text.length);
+    this.memory.track(tree, text.length);
     // Keep the new tree right away: edits arriving from now on must be applied to it.
     doc.tree = tree;
     doc.treeLanguage = language;
@@ -85,8 +85,6 @@ export class DocumentChecker {
       },
     });
     this.workspace.setOpen(doc.path, result.facts);
-    // The full path parses the whole text again; the incremental one a blanked copy of it.
-    this.memory.noteParsed(prepared.text.length);
     return result;
   }
 }

@@ -41,26 +41,34 @@ interface UnitNode {
   readonly text: string;
 }
 
+/** Node types that can hold function definitions without being one (walked to find units). */
+const CONTAINERS = new Set([
+  'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
+  'namespace_definition', 'declaration_list', 'linkage_specification',
+  'declaration', 'class_specifier', 'struct_specifier', 'union_specifier', 'field_declaration_list', 'template_declaration',
+  // Error recovery often wraps the rest of a real file in one ERROR node (tree-sitter-c trips on
+  // `enum e f(…) {` in memcached.c, for one); the functions inside still parse as such.
+  'ERROR',
+]);
+
 /** More changed units than this and the whole file is cheaper to redo than to patch. */
 const MAX_CHANGED_UNITS = 12;
 
 /**
- * The outermost function definitions of a tree, wherever they sit (namespaces, `extern "C"`,
- * `#if` branches, class bodies, and the ERROR node that error recovery sometimes wraps the rest of
- * a real file in). A function template is one unit with its template header. One native walk.
+ * The outermost function definitions, walking only into nodes that can contain them (asking the
+ * tree for every function definition instead walks all of its nodes: 8 ms on 5,000 lines).
  */
 export function findUnits(root: SyntaxNode, text: string): UnitNode[] {
   const out: UnitNode[] = [];
-  let coveredTo = -1;
-  for (const node of root.descendantsOfType(['function_definition', 'template_declaration'])) {
-    const start = node.startIndex;
-    if (start < coveredTo) continue;
-    // A class template is not a unit; its member functions are.
-    if (node.type === 'template_declaration' && !node.namedChildren.some((c) => c.type === 'function_definition')) continue;
-    const end = node.endIndex;
-    out.push({ node, text: text.slice(start, end) });
-    coveredTo = end;
-  }
+  const visit = (node: SyntaxNode) => {
+    for (const child of node.namedChildren) {
+      if (child.type === 'function_definition') out.push({ node: child, text: text.slice(child.startIndex, child.endIndex) });
+      // A function template is one unit with its template header (which is part of its text).
+      else if (child.type === 'template_declaration' && child.namedChildren.some((c) => c.type === 'function_definition')) out.push({ node: child, text: text.slice(child.startIndex, child.endIndex) });
+      else if (CONTAINERS.has(child.type)) visit(child);
+    }
+  };
+  visit(root);
   return out;
 }
 

@@ -3,9 +3,15 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * tree-sitter trees live in native memory that V8 does not see: a 5,000-line file's tree is a few
- * MB outside a JS heap of a few MB, so V8 rarely collects, and the dropped trees of a busy editing
- * session pile up (hundreds of MB; bench/lsp-latency.mjs shows it). A long-running server asks for
- * a collection itself once enough text has been parsed since the last one.
+ * MB outside a JS heap of a few MB, and node-tree-sitter does not report it (no
+ * napi_adjust_external_memory). Left alone, V8 rarely collects and the dropped trees of a busy
+ * editing session pile up (hundreds of MB). Forcing full collections instead costs 5-40 ms each
+ * with a workspace's facts on the heap, and an edit that arrives meanwhile waits for it.
+ *
+ * So the server tells V8 how much each tree holds: every tree is paired with an ArrayBuffer of
+ * about its native size, which V8 counts as external memory and schedules its own (incremental,
+ * concurrent) collections by. The buffer is never touched, so it takes address space, not RAM.
+ * A full collection is forced only when a document closes.
  */
 let collect: (() => void) | undefined;
 
@@ -21,48 +27,26 @@ function gcFunction(): (() => void) | undefined {
   return collect;
 }
 
-/** Characters parsed (full or incremental) before a collection is wanted: ~16 bytes of tree per character. */
-const BUDGET_CHARS = 2_000_000;
-/** Past this, collect even while the user is typing (memory stays bounded under a steady stream of edits). */
-const CEILING_CHARS = 4 * BUDGET_CHARS;
-/** A collection waits for a pause this long in the server's work: a full GC takes 5-15 ms, which an edit should not wait for. */
-const IDLE_MS = 300;
+/** Native bytes of a tree per character of its text (measured on real C: 12-20). */
+const TREE_BYTES_PER_CHAR = 16;
 
 export class NativeMemory {
-  private parsedChars = 0;
+  /** Each tracked tree's stand-in for its native memory; freed with the tree. */
+  private readonly weights = new WeakMap<object, ArrayBuffer>();
   private pending = false;
-  private idleTimer: NodeJS.Timeout | undefined;
 
   /** A tree was built over `chars` characters of text. */
-  noteParsed(chars: number): void {
-    this.parsedChars += chars;
+  track(tree: object, chars: number): void {
+    this.weights.set(tree, new ArrayBuffer(chars * TREE_BYTES_PER_CHAR));
   }
 
-  /**
-   * Called when a piece of work is done. Over budget, a collection runs once the server has been
-   * idle for a moment (each call pushes it back); over the ceiling, right after the current turn
-   * (never in the middle of a reply). `force`: a document was closed, collect now.
-   */
-  collectIfDue(force = false): void {
-    if (this.pending || (!force && this.parsedChars < BUDGET_CHARS)) return;
-    if (force || this.parsedChars >= CEILING_CHARS) {
-      this.collectSoon();
-      return;
-    }
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.collectSoon(), IDLE_MS);
-    this.idleTimer.unref();
-  }
-
-  private collectSoon(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+  /** Collects now-unreachable trees right after the current turn (never in the middle of a reply): a document was closed. */
+  collectSoon(): void {
     const gc = gcFunction();
     if (!gc || this.pending) return;
     this.pending = true;
     setImmediate(() => {
       this.pending = false;
-      this.parsedChars = 0;
       gc();
     });
   }

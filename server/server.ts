@@ -309,7 +309,7 @@ export class ConnlintServer {
     this.workspace.readFile(state.doc.path);
     this.connection.sendDiagnostics({ uri, diagnostics: [] });
     // Its trees are unreachable now; have them freed rather than wait for V8 to notice.
-    this.memory.collectIfDue(true);
+    this.memory.collectSoon();
     if (this.docs.size > 0) this.recheckAll(BROADCAST_DELAY_MS);
   }
 
@@ -432,7 +432,6 @@ export class ConnlintServer {
     state.result = result;
     // Pushed always (Neovim 0.7 and eglot know nothing else), with the version it describes.
     this.connection.sendDiagnostics({ uri: state.doc.uri, version: result.version, diagnostics });
-    this.memory.collectIfDue();
     return result;
   }
 

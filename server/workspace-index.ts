@@ -79,7 +79,6 @@ export class WorkspaceIndex {
       this.readFile(files[i]!);
       if (performance.now() - sliceStart > SLICE_MS) {
         progress.report(i + 1, files.length);
-        this.memory.collectIfDue();
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
@@ -97,9 +96,9 @@ export class WorkspaceIndex {
       if (statSync(path).size > MAX_FILE_BYTES) return this.forget(path);
       const bytes = readFileSync(path);
       const result = prepareBytes(path, bytes, settingsFor(this.configs.forFile(path)));
-      // Only the facts are kept; the tree is garbage from here on.
-      this.memory.noteParsed(bytes.length);
       if (!result.ok) return this.forget(path);
+      // Only the facts are kept; the tree is garbage from here on.
+      this.memory.track(result.file.tree, result.file.text.length);
       this.diskFacts.set(path, result.file.facts);
       this.changed();
       return true;
