@@ -1,4 +1,3 @@
-import { perObject } from './memo.js';
 import type { SyntaxNode } from './parser.js';
 import { callArguments, calleeName, childrenForField, unwrap } from './syntax.js';
 
@@ -54,10 +53,18 @@ export interface CfgNode {
   label?: string;
   /** A return hidden in a macro call (`CHECK(x);`): there is no statement of ours to rewrite. */
   viaMacro?: boolean;
+  /** The syntax's text and offsets, read on first use (see nodeText, nodeRange). */
+  text?: string;
+  range?: readonly [number, number];
 }
 
-/** A node's source text, read once: per-handle analyses scan every node of a function for a name. */
-export const nodeText = perObject((node: CfgNode): string => node.syntax?.text ?? '');
+/**
+ * A node's source text, read once: per-handle analyses scan every node of a function for a name.
+ * Kept on the node itself (a WeakMap lookup per node and handle costs more than the scan).
+ */
+export function nodeText(node: CfgNode): string {
+  return (node.text ??= node.syntax?.text ?? '');
+}
 
 export interface LoopInfo {
   readonly id: number;
@@ -238,18 +245,21 @@ class CfgBuilder {
       case 'enum_specifier':
         // ERROR regions are skipped: their insides are not trustworthy statements.
         return next;
-      case 'expression_statement':
-        if (stmt.namedChildren.length === 0) return next;
-        if (stmt.namedChildren[0]!.type === 'throw_expression') return this.throwStatement(stmt);
-        return this.simple(stmt, next);
+      case 'expression_statement': {
+        const expression = stmt.firstNamedChild;
+        if (!expression) return next;
+        if (expression.type === 'throw_expression') return this.throwStatement(stmt);
+        return this.simple(stmt, next, expression);
+      }
       default:
         return this.simple(stmt, next);
     }
   }
 
-  private simple(stmt: SyntaxNode, next: CfgNode): CfgNode {
+  /** `expression`: the statement's expression, when it is an expression statement. */
+  private simple(stmt: SyntaxNode, next: CfgNode, expression?: SyntaxNode): CfgNode {
     const node = this.node('statement', stmt);
-    const called = this.statementCall(stmt);
+    const called = this.statementCall(expression);
     if (called && this.options.noReturn.has(called)) {
       node.noReturn = true;
       this.edge(node, this.abort);
@@ -265,7 +275,7 @@ class CfgBuilder {
       hiddenReturn.viaMacro = true;
       if (label) hiddenReturn.label = macro.gotoLabel;
       this.edge(hiddenReturn, label ?? this.exit);
-      const guard = macro.param !== undefined ? this.statementCallArguments(stmt)[macro.param] : undefined;
+      const guard = macro.param !== undefined ? this.statementCallArguments(expression)[macro.param] : undefined;
       if (guard && macro.returnsWhen !== undefined) {
         // `CHECK(fd >= 0);` is `if (!(fd >= 0)) return …;`: a branch on its argument.
         this.edge(node, macro.returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
@@ -280,17 +290,15 @@ class CfgBuilder {
     return node;
   }
 
-  private statementCallArguments(stmt: SyntaxNode): SyntaxNode[] {
-    const expr = stmt.namedChildren[0] ? unwrap(stmt.namedChildren[0]) : undefined;
+  private statementCallArguments(expression: SyntaxNode | undefined): SyntaxNode[] {
+    const expr = expression ? unwrap(expression) : undefined;
     return expr?.type === 'call_expression' ? callArguments(expr) : [];
   }
 
-  /** The function a statement consists of calling: `exit(1);`, `(void)_exit(2);`, `CHECK(x);`. */
-  private statementCall(stmt: SyntaxNode): string | undefined {
-    if (stmt.type !== 'expression_statement') return undefined;
-    let expr = stmt.namedChildren[0];
-    if (!expr) return undefined;
-    expr = unwrap(expr);
+  /** The function an expression statement consists of calling: `exit(1);`, `(void)_exit(2);`, `CHECK(x);`. */
+  private statementCall(expression: SyntaxNode | undefined): string | undefined {
+    if (!expression) return undefined;
+    let expr = unwrap(expression);
     if (expr.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
     return expr.type === 'call_expression' ? calleeName(expr) : undefined;
   }
@@ -566,7 +574,10 @@ export function innermostRealLoop(node: CfgNode): LoopInfo | undefined {
 }
 
 /** Start and end offsets of a node's syntax, read once (each read is a native call). */
-export const nodeRange = perObject((node: CfgNode): readonly [number, number] => (node.syntax ? [node.syntax.startIndex, node.syntax.endIndex] : [0, 0]));
+export function nodeRange(node: CfgNode): readonly [number, number] {
+  // The end from the text's length: the start is read without a native call, the text is read once anyway.
+  return (node.range ??= node.syntax ? [node.syntax.startIndex, node.syntax.startIndex + nodeText(node).length] : [0, 0]);
+}
 
 /** The CFG node that evaluates `syntax` (the smallest node whose syntax contains it). */
 export function nodeEvaluating(cfg: Cfg, syntax: SyntaxNode): CfgNode | undefined {

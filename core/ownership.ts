@@ -1,5 +1,6 @@
 import type { HandleKind } from './catalog.js';
-import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { perObject } from './memo.js';
 import { solveForward } from './dataflow.js';
 import { FlagTracker, findFlags } from './flags.js';
 import type { CallFact } from './facts.js';
@@ -112,11 +113,21 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
+  // What a statement does to a variable is the same for every acquire into it (accept4/accept in
+  // #if branches), except at each one's own call: worked out once per variable.
+  const shared = site.statusCall ? undefined : sharedEffects(cfg, site.variable);
+  const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
     const isSource = node === sourceNode;
     if (!isSource && !nodeText(node).includes(base)) continue;
-    const list = effectsOf(node.syntax, isSource, site, base, resources, index);
+    const [start, end] = nodeRange(node);
+    const sharable = shared && !isSource && !(start <= callStart && callEnd <= end);
+    let list = sharable ? shared.get(node.id) : undefined;
+    if (!list) {
+      list = effectsOf(node.syntax, isSource, site, base, resources, index);
+      if (sharable) shared.set(node.id, list);
+    }
     if (list.length === 0) continue;
     effects.set(node.id, list);
     if (list.some((e) => e.kind === 'overwrite')) overwrites.push(node);
@@ -160,13 +171,16 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   }
   // With flags, a state is a set of (handle bits, flag values) tuples, so correlations survive joins.
   const each = (state: readonly number[], step: (handle: number, values: number[]) => [number, number[]] | undefined): number[] => {
-    const out = new Set<number>();
+    const out: number[] = [];
     for (const code of state) {
       const { handle, values } = tracker.decode(code);
       const next = step(handle, values);
-      if (next) out.add(tracker.encode(next[0], next[1]));
+      if (next) out.push(tracker.encode(next[0], next[1]));
     }
-    return [...out].sort((a, b) => a - b);
+    // Sorted and without duplicates (most states hold one or two tuples).
+    if (out.length < 2) return out;
+    out.sort((a, b) => a - b);
+    return out.filter((code, i) => i === 0 || code !== out[i - 1]);
   };
   const initialValues = tracker.flags.names.map(() => 0);
   const solution = solveForward<number[]>(cfg, {
@@ -209,6 +223,19 @@ function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
     }
   }
   return out.length === a.length ? (a as number[]) : out;
+}
+
+/** Effects per CFG node of statements on a variable, for the acquires whose call they do not contain. */
+const effectsByVariable = perObject((_cfg: Cfg) => new Map<string, Map<number, Effect[]>>());
+
+function sharedEffects(cfg: Cfg, variable: string): Map<number, Effect[]> {
+  const byVariable = effectsByVariable(cfg);
+  let map = byVariable.get(variable);
+  if (!map) {
+    map = new Map();
+    byVariable.set(variable, map);
+  }
+  return map;
 }
 
 /** What a statement does to the handle, in evaluation (document) order. */

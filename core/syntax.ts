@@ -5,13 +5,20 @@ export function unwrap(node: SyntaxNode): SyntaxNode {
   let current = node;
   for (;;) {
     if (current.type === 'parenthesized_expression' || current.type === 'condition_clause') {
-      const inner = current.type === 'condition_clause' ? current.childForFieldName('value') : current.namedChildren.find((c) => c.type !== 'comment');
+      const inner = current.type === 'condition_clause' ? current.childForFieldName('value') : firstNonComment(current);
       if (!inner) return current;
       current = inner;
       continue;
     }
     return current;
   }
+}
+
+/** The first named child that is not a comment (one native call in the usual case). */
+function firstNonComment(node: SyntaxNode): SyntaxNode | undefined {
+  const first = node.firstNamedChild;
+  if (!first || first.type !== 'comment') return first ?? undefined;
+  return node.namedChildren.find((c) => c.type !== 'comment');
 }
 
 /** Expression text with whitespace and comments squeezed out: a stable key for comparing expressions. */

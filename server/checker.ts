@@ -18,12 +18,15 @@ export interface PreparedDocument {
   readonly language: Language;
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
+  readonly parseMs: number;
 }
 
 export interface CheckedDocument {
   readonly findings: Finding[];
   readonly mode: 'full' | 'incremental';
   readonly unitsChecked: number;
+  /** Milliseconds per phase (see AnalysisOutput.times). */
+  readonly times?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -60,12 +63,14 @@ export class DocumentChecker {
     // A tree is only reusable with the grammar it came from (a .h can turn from C into C++).
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
     const oldTree = doc.treeLanguage === language ? doc.tree : undefined;
+    const started = performance.now();
     const tree = parseText(language, text, oldTree);
+    const parseMs = performance.now() - started;
     this.memory.track(tree, text.length);
     // Keep the new tree right away: edits arriving from now on must be applied to it.
     doc.tree = tree;
     doc.treeLanguage = language;
-    return { doc, version: doc.version, text, tree, language, config, settings };
+    return { doc, version: doc.version, text, tree, language, config, settings, parseMs };
   }
 
   check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): CheckedDocument {

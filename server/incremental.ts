@@ -94,6 +94,8 @@ export interface AnalysisOutput {
   readonly mode: 'full' | 'incremental';
   /** Units analysed this time (all of them on the full path). */
   readonly unitsChecked: number;
+  /** Milliseconds spent per phase: units (finding functions), facts, index, rules. */
+  readonly times?: Readonly<Record<string, number>>;
 }
 
 /** Per-document state of the incremental analysis. */
@@ -106,9 +108,23 @@ export class IncrementalAnalyzer {
   private contextKey: string | undefined;
   private globals: ReadonlySet<string> = new Set();
 
+  /** Milliseconds per phase of the current analysis (for `trace.server: verbose`). */
+  private times: Record<string, number> = {};
+
   analyze(input: AnalysisInput): AnalysisOutput {
-    const nodes = findUnits(input.tree.rootNode, input.text);
-    return this.tryIncremental(input, nodes) ?? this.full(input, nodes);
+    this.times = {};
+    const nodes = this.timed('units', () => findUnits(input.tree.rootNode, input.text));
+    const output = this.tryIncremental(input, nodes) ?? this.full(input, nodes);
+    return { ...output, times: this.times };
+  }
+
+  private timed<T>(phase: string, run: () => T): T {
+    const start = performance.now();
+    try {
+      return run();
+    } finally {
+      this.times[phase] = (this.times[phase] ?? 0) + performance.now() - start;
+    }
   }
 
   /** Drops trees and caches (closed document). */
@@ -132,11 +148,12 @@ export class IncrementalAnalyzer {
   }
 
   private check(input: AnalysisInput, file: SourceFile, facts: readonly FileFacts[]): Finding[] {
-    return checkFile(file, input.indexWith(facts), input.settings, { rules: ALL_RULES, config: input.config, overrides: input.overrides });
+    const index = this.timed('index', () => input.indexWith(facts));
+    return this.timed('rules', () => checkFile(file, index, input.settings, { rules: ALL_RULES, config: input.config, overrides: input.overrides }));
   }
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
-    const file = sourceFromTree(input.path, input.text, input.language, input.tree, input.settings);
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings));
     const units = nodes.map(({ node, text }) => this.newUnit(node, text));
     const { skeleton, pieces } = this.split(file.facts, units);
     const findings = this.check(input, file, [skeleton, ...pieces]);
@@ -214,15 +231,15 @@ export class IncrementalAnalyzer {
     const order = [...recheck].sort((a, b) => a - b);
     const rechecked = order.map((i) => units[i]!);
     const roots = order.map((i) => nodes[i]!.node);
-    const file = sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots, globals: this.globals });
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots, globals: this.globals }));
     const { pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
     const skeleton = this.skeletonFacts;
     // An edited unit that now feeds the index differently can change any function's findings.
-    const before = removed.map((u) => u.signature).sort();
-    const after = changed.map((i) => indexSignature(units[i]!.facts)).sort();
-    if (before.join('\u0001') !== after.join('\u0001')) return undefined;
     for (const u of rechecked) u.signature = indexSignature(u.facts);
+    const before = removed.map((u) => u.signature).sort();
+    const after = changed.map((i) => units[i]!.signature).sort();
+    if (before.join('\u0001') !== after.join('\u0001')) return undefined;
 
     const facts = [skeleton, ...units.map((u) => u.facts)];
     const fresh = this.check(input, file, facts);

@@ -52,7 +52,8 @@ interface CheckResult {
 
 interface DocState {
   readonly doc: OpenDocument;
-  timer?: NodeJS.Timeout;
+  /** A scheduled check not started yet. */
+  pending?: { cancel(): void };
   result?: CheckResult;
   closed: boolean;
   /** When the last change arrived (performance.now()), for the debounce. */
@@ -129,7 +130,7 @@ export class ConnlintServer {
         // after the messages already received, which it coalesces); changes that follow within
         // debounceMs wait until the typing pauses.
         const now = performance.now();
-        const inBurst = state.timer !== undefined || now - state.lastChange < this.settings.debounceMs;
+        const inBurst = state.pending !== undefined || now - state.lastChange < this.settings.debounceMs;
         state.lastChange = now;
         this.schedule(state, inBurst ? this.settings.debounceMs : 0);
       }),
@@ -272,7 +273,8 @@ export class ConnlintServer {
     this.settingsGeneration++;
     if (!next.enable) {
       for (const state of this.docs.values()) {
-        if (state.timer) clearTimeout(state.timer);
+        state.pending?.cancel();
+        state.pending = undefined;
         state.result = undefined;
         this.connection.sendDiagnostics({ uri: state.doc.uri, version: state.doc.version, diagnostics: [] });
       }
@@ -316,8 +318,8 @@ export class ConnlintServer {
   /** Stops pending work and frees the document's tree (its native memory goes with it). */
   private dispose(state: DocState): void {
     state.closed = true;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = undefined;
+    state.pending?.cancel();
+    state.pending = undefined;
     state.result = undefined;
     state.doc.release();
   }
@@ -379,11 +381,19 @@ export class ConnlintServer {
 
   private schedule(state: DocState, delay: number): void {
     if (state.closed || this.shuttingDown || !this.settings.enable) return;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
+    state.pending?.cancel();
+    const run = () => {
+      state.pending = undefined;
       void this.guard('check', () => this.runCheck(state));
-    }, delay);
+    };
+    // No delay: right after the messages already received (a timer of 0 would wait a millisecond).
+    if (delay <= 0) {
+      const immediate = setImmediate(run);
+      state.pending = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(run, delay);
+      state.pending = { cancel: () => clearTimeout(timer) };
+    }
   }
 
   private recheckAll(delay: number): void {
@@ -409,7 +419,8 @@ export class ConnlintServer {
     const checked = prepared ? this.checker.check(prepared, this.settings.rules) : undefined;
     const result = this.finish(state, key, checked?.findings ?? []);
     if (this.settings.trace === 'verbose') {
-      const how = checked ? `${checked.mode}, ${checked.unitsChecked} functions analysed` : 'too large, skipped';
+      const phases = prepared && checked ? Object.entries({ parse: prepared.parseMs, ...checked.times }).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`) : [];
+      const how = checked ? `${checked.mode}, ${checked.unitsChecked} functions analysed; ${phases.join(', ')} ms` : 'too large, skipped';
       this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(performance.now() - started).toFixed(1)} ms (${how}): ${result.findings.length} findings`);
     }
   }
@@ -419,8 +430,8 @@ export class ConnlintServer {
     const key = this.resultKey(state);
     if (state.result?.key === key) return state.result;
     if (state.closed || this.shuttingDown) return undefined;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = undefined;
+    state.pending?.cancel();
+    state.pending = undefined;
     const prepared = this.checker.prepare(state.doc);
     return this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules).findings : []);
   }
