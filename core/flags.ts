@@ -52,9 +52,6 @@ function testOf(condition: SyntaxNode): Test | undefined {
 /** The flag test of a condition node, worked out once (every handle of the function asks). */
 const conditionTest = perObject((node: CfgNode): Test | undefined => (node.kind === 'condition' && node.syntax ? testOf(node.syntax) : undefined));
 
-/** A branch tests its condition node's syntax (see cfg.ts). */
-const edgeTest = (edge: CfgEdge): Test | undefined => (edge.condition ? conditionTest(edge.from) : undefined);
-
 /** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
 const ADDRESS_TAKEN = '&';
 
@@ -163,12 +160,22 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
 /** Tuple encoding: the handle's state in the low 4 bits (one-hot), then one value index per flag. */
 export class FlagTracker {
   private readonly assignments = new Map<number, Map<number, number>>();
+  /** Per CFG node id: its flag test, as an index into `flags.names` (-1: none), read in the solver's inner loop. */
+  private readonly testedFlag: Int32Array;
+  private readonly testOfNode: (Test | undefined)[] = [];
 
   constructor(
     readonly flags: FlagSet,
     cfg: Cfg,
   ) {
+    this.testedFlag = new Int32Array(cfg.nodes.length).fill(-1);
     if (flags.names.length === 0) return;
+    for (const node of cfg.nodes) {
+      const test = conditionTest(node);
+      if (!test) continue;
+      this.testOfNode[node.id] = test;
+      this.testedFlag[node.id] = flags.names.indexOf(test.flag);
+    }
     for (const [id, found] of cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
       for (const [name, value] of found) {
@@ -240,17 +247,15 @@ export class FlagTracker {
 
   /** Does the branch test one of the tracked flags? */
   tests(edge: CfgEdge): boolean {
-    const test = edgeTest(edge);
-    return test !== undefined && this.flags.names.includes(test.flag);
+    return edge.condition !== undefined && this.testedFlag[edge.from.id]! >= 0;
   }
 
   /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
   refine(edge: CfgEdge, values: number[]): number[] | undefined {
     if (!edge.condition || edge.assumption === undefined) return values;
-    const test = edgeTest(edge);
-    if (!test) return values;
-    const i = this.flags.names.indexOf(test.flag);
+    const i = this.testedFlag[edge.from.id]!;
     if (i < 0) return values;
+    const test = this.testOfNode[edge.from.id]!;
     const domain = this.flags.values[i]!;
     const current = domain[values[i]!]!;
     const out = [...values];

@@ -177,10 +177,7 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
       const next = step(handle, values);
       if (next) out.push(tracker.encode(next[0], next[1]));
     }
-    // Sorted and without duplicates (most states hold one or two tuples).
-    if (out.length < 2) return out;
-    out.sort((a, b) => a - b);
-    return out.filter((code, i) => i === 0 || code !== out[i - 1]);
+    return sortedUnique(out);
   };
   const initialValues = tracker.flags.names.map(() => 0);
   const solution = solveForward<number[]>(cfg, {
@@ -203,6 +200,21 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   });
   const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
   return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
+}
+
+/** Sorts tuple codes in place and drops repeats: insertion sort, as states hold a handful of tuples. */
+function sortedUnique(codes: number[]): number[] {
+  let n = 0;
+  for (const code of codes) {
+    let i = n - 1;
+    while (i >= 0 && codes[i]! > code) i--;
+    if (i >= 0 && codes[i] === code) continue;
+    for (let j = n; j > i + 1; j--) codes[j] = codes[j - 1]!;
+    codes[i + 1] = code;
+    n++;
+  }
+  codes.length = n;
+  return codes;
 }
 
 /** Union of two sorted sets of tuple codes, sorted; `a` itself when `b` adds nothing (cheap equality). */
