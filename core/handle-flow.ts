@@ -1,4 +1,4 @@
-import type { Cfg, CfgEdge, CfgNode } from './cfg.js';
+import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { solveForward, type ForwardSolution } from './dataflow.js';
 import type { SyntaxNode } from './parser.js';
 import { squeeze, walk } from './syntax.js';
@@ -44,7 +44,7 @@ type Effect = { kind: 'source' } | { kind: 'set'; bits: number } | { kind: 'clea
 /** What a node does to the variable: the last assignment in evaluation (textual) order wins. */
 function effectOf(node: CfgNode, spec: HandleFlowSpec): Effect | undefined {
   const syntax = node.syntax;
-  if (!syntax || node.kind === 'join' || !syntax.text.includes(lastName(spec.variable))) return undefined;
+  if (!syntax || node.kind === 'join' || !nodeText(node).includes(lastName(spec.variable))) return undefined;
   let effect: Effect | undefined;
   walk(syntax, (n) => {
     if (n !== syntax && n.type === 'lambda_expression') return false;

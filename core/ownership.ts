@@ -108,7 +108,22 @@ export interface OwnershipFlow {
 
 const SHAPE: Record<HandleKind, HandleShape> = { descriptor: 'descriptor', stream: 'pointer', directory: 'pointer' };
 
+/** The ownership problem of one acquire: a cheap over-approximation first, then the exact flow when needed. */
+export interface OwnershipProblem {
+  /**
+   * Can the handle still be open where the function is left or the variable overwritten? False
+   * proves the exact flow reports nothing there (what correct code mostly is: every path closes
+   * or hands off the handle), so the flow need not be solved. True: it may be; solve to know.
+   */
+  mayStayOpen(): boolean;
+  solve(): OwnershipFlow;
+}
+
 export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipFlow {
+  return ownershipProblem(cfg, site, sourceNode, resources, index).solve();
+}
+
+export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipProblem {
   const invalidNames = index.invalidMacros;
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const effects = new Map<number, Effect[]>();
@@ -164,6 +179,32 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
     return refined === 0 ? undefined : refined;
   };
 
+  /**
+   * Where an open handle can get to, ignoring flags: from the acquire along edges whose test does
+   * not say it failed, through nodes that do nothing to it. The exact flow's open states lie
+   * within (flags and joins only remove paths); an open handle only comes from the acquire.
+   */
+  const mayStayOpen = (): boolean => {
+    if ((transfer(sourceNode, O_UNSET) & O_OWNED) === 0) return false;
+    const overwriting = new Set(overwrites.map((n) => n.id));
+    const seen = new Set<number>();
+    const stack: CfgNode[] = [sourceNode];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      for (const edge of node.succs) {
+        if (refine(edge, O_OWNED) === undefined) continue;
+        const to = edge.to;
+        if (to === cfg.exit || to === sourceNode || overwriting.has(to.id)) return true;
+        if (seen.has(to.id) || effects.has(to.id)) continue;
+        seen.add(to.id);
+        stack.push(to);
+      }
+    }
+    return false;
+  };
+  return { mayStayOpen, solve: () => solveFlow() };
+
+  function solveFlow(): OwnershipFlow {
   const tracker = new FlagTracker(findFlags(cfg, site.variable), cfg);
   if (!tracker.active) {
     const solution = solveForward<number>(cfg, { initial: O_UNSET, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
@@ -200,6 +241,7 @@ export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode,
   });
   const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
   return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
+  }
 }
 
 /** Sorts tuple codes in place and drops repeats: insertion sort, as states hold a handful of tuples. */

@@ -3,7 +3,7 @@ import { branchSteps } from '../core/code-path.js';
 import { findPath } from '../core/dataflow.js';
 import { spanOf, type Span } from '../core/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/findings.js';
-import { acquireSites, O_INVALID, O_OWNED, solveOwnership, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
+import { acquireSites, O_INVALID, O_OWNED, ownershipProblem, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
 import type { Rule, RuleContext } from '../core/rule.js';
 import type { SyntaxNode } from '../core/parser.js';
 
@@ -55,7 +55,9 @@ const NOUN = { descriptor: 'descriptor', stream: 'stream', directory: 'directory
 function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): void {
   const sourceNode = nodeEvaluating(cfg, site.node);
   if (!sourceNode) return;
-  const flow = solveOwnership(cfg, site, sourceNode, ctx.settings.resources, ctx.index);
+  const problem = ownershipProblem(cfg, site, sourceNode, ctx.settings.resources, ctx.index);
+  if (!problem.mayStayOpen()) return;
+  const flow = problem.solve();
   const owned = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & O_OWNED) !== 0;
   const reported = {
     has: (id: number) => reportedExits.has(`${site.variable}@${id}`),
