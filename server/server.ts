@@ -421,7 +421,8 @@ export class ConnlintServer {
     if (this.settings.trace === 'verbose') {
       const phases = prepared && checked ? Object.entries({ parse: prepared.parseMs, ...checked.times }).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`) : [];
       const how = checked ? `${checked.mode}, ${checked.unitsChecked} functions analysed; ${phases.join(', ')} ms` : 'too large, skipped';
-      this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(performance.now() - started).toFixed(1)} ms (${how}): ${result.findings.length} findings`);
+      const now = performance.now();
+      this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(now - started).toFixed(1)} ms (${how}), published ${(now - state.lastChange).toFixed(1)} ms after the change: ${result.findings.length} findings`);
     }
   }
 
