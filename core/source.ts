@@ -29,9 +29,14 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
 
 /** Line starts, for converting UTF-16 offsets (tree-sitter's indices in Node) to line/column. */
 export class LineMap {
-  private readonly starts: number[] = [0];
+  private readonly starts: Uint32Array;
   constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    // Counted first, then filled: one allocation (the LSP server builds one per edit).
+    let count = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+    this.starts = new Uint32Array(count);
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts[line++] = i + 1;
   }
   get lineCount(): number {
     return this.starts.length;
