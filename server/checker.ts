@@ -8,6 +8,7 @@ import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
 import type { WorkspaceIndex } from './workspace-index.js';
+import type { EditedSpan } from './incremental.js';
 
 /** A document parsed at one version, ready for the rules. */
 export interface PreparedDocument {
@@ -19,12 +20,15 @@ export interface PreparedDocument {
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
   readonly parseMs: number;
+  /** The tree this one was re-parsed from, and what the edits in between covered. */
+  readonly previous?: { readonly tree: Tree; readonly edited: EditedSpan | undefined };
 }
 
 export interface CheckedDocument {
   readonly findings: Finding[];
   readonly mode: 'full' | 'incremental';
   readonly unitsChecked: number;
+  readonly matchedBy?: 'edit' | 'text';
   /** Milliseconds per phase (see AnalysisOutput.times). */
   readonly times?: Readonly<Record<string, number>>;
 }
@@ -67,10 +71,12 @@ export class DocumentChecker {
     const tree = parseText(language, text, oldTree);
     const parseMs = performance.now() - started;
     this.memory.track(tree, text.length);
+    const previous = oldTree ? { tree: oldTree, edited: doc.editedSpan } : undefined;
     // Keep the new tree right away: edits arriving from now on must be applied to it.
     doc.tree = tree;
     doc.treeLanguage = language;
-    return { doc, version: doc.version, text, tree, language, config, settings, parseMs };
+    doc.editedSpan = undefined;
+    return { doc, version: doc.version, text, tree, language, config, settings, parseMs, previous };
   }
 
   check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): CheckedDocument {
@@ -83,6 +89,7 @@ export class DocumentChecker {
       config: prepared.config,
       settings: prepared.settings,
       overrides,
+      previous: prepared.previous,
       contextKey: `${this.globalKey()}|${JSON.stringify(overrides)}|${this.workspace.contextFor(doc.path)}`,
       indexWith: (facts) => {
         this.workspace.setOpen(doc.path, facts);

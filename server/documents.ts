@@ -2,7 +2,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Tree } from '../core/parser.js';
 import type { Language } from '../core/language.js';
-import { IncrementalAnalyzer } from './incremental.js';
+import { IncrementalAnalyzer, type EditedSpan } from './incremental.js';
 
 /**
  * An open document: its text (kept current with incremental sync) and the tree-sitter tree of its
@@ -17,6 +17,8 @@ export class OpenDocument {
   treeLanguage: Language | undefined;
   /** Facts and findings per function of the last analysis, for re-checking only what changed. */
   readonly analysis = new IncrementalAnalyzer();
+  /** The part of the text the edits since the last parse of `tree` cover (undefined: none, or the whole text changed). */
+  editedSpan: EditedSpan | undefined;
 
   constructor(
     readonly uri: string,
@@ -47,6 +49,7 @@ export class OpenDocument {
         // A full-text change: nothing to reuse.
         this.doc = TextDocument.create(this.uri, this.languageId, version, change.text);
         this.tree = undefined;
+        this.editedSpan = undefined;
         continue;
       }
       const startIndex = this.doc.offsetAt(change.range.start);
@@ -56,6 +59,7 @@ export class OpenDocument {
       const oldEndPosition = this.doc.positionAt(oldEndIndex);
       this.doc = TextDocument.update(this.doc, [{ range: { start: startPosition, end: oldEndPosition }, text: change.text }], version);
       const newEndIndex = startIndex + change.text.length;
+      this.editedSpan = mergeEdit(this.editedSpan, startIndex, oldEndIndex, newEndIndex);
       const newEndPosition = this.doc.positionAt(newEndIndex);
       // tree-sitter in Node counts UTF-16 units, like LSP positions (the default encoding).
       this.tree?.edit({
@@ -75,4 +79,13 @@ export class OpenDocument {
     this.tree = undefined;
     this.analysis.release();
   }
+}
+
+/** The span covering an earlier one (moved by this edit) and this edit's new text. */
+export function mergeEdit(span: EditedSpan | undefined, start: number, oldEnd: number, newEnd: number): EditedSpan {
+  const delta = newEnd - oldEnd;
+  if (!span) return { start, end: newEnd, delta };
+  // The earlier span's end, in the text after this edit.
+  const end = span.end <= start ? span.end : span.end >= oldEnd ? span.end + delta : newEnd;
+  return { start: Math.min(span.start, start), end: Math.max(end, newEnd), delta: span.delta + delta };
 }

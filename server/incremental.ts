@@ -25,6 +25,8 @@ import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
 
 interface Unit {
   readonly text: string;
+  /** `function_definition`, or `template_declaration` for a function template. */
+  readonly type: string;
   startIndex: number;
   endIndex: number;
   /** 0-based rows and start column, from the tree. */
@@ -39,6 +41,38 @@ interface Unit {
 interface UnitNode {
   readonly node: SyntaxNode;
   readonly text: string;
+}
+
+/** Where a unit is in the new text: from the tree, or (fast path) from the old place and the edit. */
+interface Placement {
+  readonly text: string;
+  readonly type: string;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startRow: number;
+  readonly endRow: number;
+  readonly startColumn: number;
+  /** The unit's node, when at hand (found again by position when needed). */
+  readonly node?: SyntaxNode;
+}
+
+/** How the new text's units relate to the last analysis's. */
+interface UnitMatch {
+  readonly placements: readonly Placement[];
+  /** Per placement: the unit of the last analysis with the same text, if any. */
+  readonly kept: readonly (Unit | undefined)[];
+  /** Placements without one (edited, added). */
+  readonly changed: readonly number[];
+  /** Units of the last analysis without a placement (edited, removed). */
+  readonly removed: readonly Unit[];
+  readonly by: 'edit' | 'text';
+}
+
+/** The span of the new text the edits since the last parse cover, and how much longer they made it. */
+export interface EditedSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly delta: number;
 }
 
 /** Node types that can hold function definitions without being one (walked to find units). */
@@ -85,6 +119,8 @@ export interface AnalysisInput {
   readonly contextKey: string;
   /** The project index with this document's facts replaced by `facts`. */
   readonly indexWith: (facts: readonly FileFacts[]) => ProjectIndex;
+  /** The tree `tree` was re-parsed from (edited to match `text`) and the span the edits covered. */
+  readonly previous?: { readonly tree: Tree; readonly edited: EditedSpan | undefined };
 }
 
 export interface AnalysisOutput {
@@ -94,6 +130,8 @@ export interface AnalysisOutput {
   readonly mode: 'full' | 'incremental';
   /** Units analysed this time (all of them on the full path). */
   readonly unitsChecked: number;
+  /** Incremental: how the edited units were told from the rest (by the edits' span, or by comparing texts). */
+  readonly matchedBy?: 'edit' | 'text';
   /** Milliseconds spent per phase: units (finding functions), facts, index, rules. */
   readonly times?: Readonly<Record<string, number>>;
 }
@@ -111,11 +149,26 @@ export class IncrementalAnalyzer {
   /** Milliseconds per phase of the current analysis (for `trace.server: verbose`). */
   private times: Record<string, number> = {};
 
+  /** The tree of the last analysis: an edit-based match needs the new tree re-parsed from it. */
+  private lastTree: Tree | undefined;
+
   analyze(input: AnalysisInput): AnalysisOutput {
     this.times = {};
-    const nodes = this.timed('units', () => findUnits(input.tree.rootNode, input.text));
-    const output = this.tryIncremental(input, nodes) ?? this.full(input, nodes);
+    const output = this.analyzeInner(input);
+    this.lastTree = input.tree;
     return { ...output, times: this.times };
+  }
+
+  private analyzeInner(input: AnalysisInput): AnalysisOutput {
+    if (this.contextKey === input.contextKey && this.skeletonFacts) {
+      const withinOne = this.timed('units', () => this.matchWithinOneUnit(input));
+      // Where this match cannot be patched (the edited function now feeds the index differently,
+      // say), matching by text could not either: the same function changed.
+      if (withinOne) return this.tryIncremental(input, withinOne) ?? this.full(input, this.timed('units', () => findUnits(input.tree.rootNode, input.text)));
+    }
+    const nodes = this.timed('units', () => findUnits(input.tree.rootNode, input.text));
+    const match = this.contextKey === input.contextKey ? this.matchByText(input, nodes) : undefined;
+    return (match && this.tryIncremental(input, match)) ?? this.full(input, nodes);
   }
 
   private timed<T>(phase: string, run: () => T): T {
@@ -134,6 +187,7 @@ export class IncrementalAnalyzer {
     this.skeletonFacts = undefined;
     this.skeletonFindings = [];
     this.globals = new Set();
+    this.lastTree = undefined;
   }
 
   private skeletonOf(text: string, nodes: readonly UnitNode[]): string {
@@ -154,7 +208,7 @@ export class IncrementalAnalyzer {
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
     const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings));
-    const units = nodes.map(({ node, text }) => this.newUnit(node, text));
+    const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
     const findings = this.check(input, file, [skeleton, ...pieces]);
     units.forEach((u, i) => {
@@ -171,42 +225,74 @@ export class IncrementalAnalyzer {
     return { findings, facts: [skeleton, ...pieces], mode: 'full', unitsChecked: units.length };
   }
 
-  private tryIncremental(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput | undefined {
-    if (this.contextKey !== input.contextKey || this.skeletonText === undefined || !this.skeletonFacts) return undefined;
-    if (this.skeletonOf(input.text, nodes) !== this.skeletonText) return undefined;
+  /**
+   * The common case while typing, without walking the tree for every unit: every edit since the
+   * last analysis lies inside one unit, and tree-sitter reports no change of structure outside it
+   * (so the skeleton and every other unit are the same, the ones after it shifted).
+   */
+  private matchWithinOneUnit(input: AnalysisInput): UnitMatch | undefined {
+    const previous = input.previous;
+    if (!previous?.edited || previous.tree !== this.lastTree) return undefined;
+    const { start, end, delta } = previous.edited;
+    const k = this.units.findIndex((u) => u.startIndex < start && end - delta < u.endIndex);
+    if (k < 0) return undefined;
+    const old = this.units[k]!;
+    const newEnd = old.endIndex + delta;
+    for (const range of previous.tree.getChangedRanges(input.tree)) if (range.startIndex < old.startIndex || range.endIndex > newEnd) return undefined;
+    const node = input.tree.rootNode.namedDescendantForIndex(old.startIndex, newEnd);
+    if (node.type !== old.type || node.startIndex !== old.startIndex || node.endIndex !== newEnd) return undefined;
+    const rowDelta = node.endPosition.row - old.endRow;
+    const placements = this.units.map((u, i): Placement => {
+      if (i < k) return u;
+      if (i === k) return { text: input.text.slice(old.startIndex, newEnd), type: old.type, startIndex: old.startIndex, endIndex: newEnd, startRow: old.startRow, endRow: node.endPosition.row, startColumn: old.startColumn, node };
+      return { text: u.text, type: u.type, startIndex: u.startIndex + delta, endIndex: u.endIndex + delta, startRow: u.startRow + rowDelta, endRow: u.endRow + rowDelta, startColumn: u.startColumn };
+    });
+    const kept = this.units.map((u, i) => (i === k ? undefined : u));
+    return { placements, kept, changed: [k], removed: [old], by: 'edit' };
+  }
 
-    // Match units by text; the unmatched ones were edited (or added/removed).
+  /** Matches the units found in the new tree to the last analysis's by text; undefined if the skeleton changed. */
+  private matchByText(input: AnalysisInput, nodes: readonly UnitNode[]): UnitMatch | undefined {
+    if (this.skeletonText === undefined || !this.skeletonFacts) return undefined;
+    if (this.skeletonOf(input.text, nodes) !== this.skeletonText) return undefined;
     const byText = new Map<string, Unit[]>();
     for (const u of this.units) {
       const list = byText.get(u.text);
       if (list) list.push(u);
       else byText.set(u.text, [u]);
     }
-    const next: (Unit | undefined)[] = [];
+    const kept: (Unit | undefined)[] = [];
     const changed: number[] = [];
-    for (const [i, { node, text }] of nodes.entries()) {
+    const placements = nodes.map(({ node, text }, i): Placement => {
+      const placement = placementOf(node, text);
       const candidates = byText.get(text);
-      const row = node.startPosition.row;
-      const pick = candidates?.findIndex((u) => u.startRow === row) ?? -1;
+      const pick = candidates?.findIndex((u) => u.startRow === placement.startRow) ?? -1;
       const old = candidates && candidates.length > 0 ? candidates.splice(pick >= 0 ? pick : 0, 1)[0] : undefined;
-      if (old && old.startColumn === node.startPosition.column) next.push(old);
+      if (old && old.startColumn === placement.startColumn) kept.push(old);
       else {
-        next.push(undefined);
+        kept.push(undefined);
         changed.push(i);
       }
-    }
-    const removed = [...byText.values()].flat();
+      return placement;
+    });
+    return { placements, kept, changed, removed: [...byText.values()].flat(), by: 'text' };
+  }
+
+  private tryIncremental(input: AnalysisInput, match: UnitMatch): AnalysisOutput | undefined {
+    if (!this.skeletonFacts) return undefined;
+    const { placements, kept: next, changed } = match;
+    const { removed } = match;
     if (changed.length > MAX_CHANGED_UNITS || changed.length !== removed.length) return undefined;
 
     // First line (1-based) the edit touched: findings at or below it may point at moved text.
-    const dirtyLine = Math.min(...changed.map((i) => nodes[i]!.node.startPosition.row + 1), ...removed.map((u) => u.startRow + 1), Number.MAX_SAFE_INTEGER);
+    const dirtyLine = Math.min(...changed.map((i) => placements[i]!.startRow + 1), ...removed.map((u) => u.startRow + 1), Number.MAX_SAFE_INTEGER);
     // Findings at file scope (outside every function) come from whole-file passes only.
     if (this.skeletonFindings.some((f) => touchesFrom(f, input.path, dirtyLine))) return undefined;
     const recheck = new Set(changed);
     for (const [i, unit] of next.entries()) {
       if (!unit) continue;
-      const { node } = nodes[i]!;
-      const delta = node.startPosition.row - unit.startRow;
+      const place = placements[i]!;
+      const delta = place.startRow - unit.startRow;
       shiftLines(unit.facts, delta);
       // A finding that shows only its own function (or lines above the edit) moves with it; one
       // that also shows edited or moved lines elsewhere is worked out again.
@@ -215,23 +301,24 @@ export class IncrementalAnalyzer {
       const movable = unit.findings.every((f) => linesShownIn(f, input.path).every((r) => (r.line >= from && r.endLine <= to) || r.endLine < dirtyLine));
       if (!movable) recheck.add(i);
       else if (delta !== 0) unit.findings = unit.findings.map((f) => moveFinding(f, input.path, from, to, delta));
-      unit.startIndex = node.startIndex;
-      unit.endIndex = node.endIndex;
-      unit.startRow = node.startPosition.row;
-      unit.endRow = node.endPosition.row;
+      unit.startIndex = place.startIndex;
+      unit.endIndex = place.endIndex;
+      unit.startRow = place.startRow;
+      unit.endRow = place.endRow;
     }
-    const units = nodes.map(({ node, text }, i) => next[i] ?? this.newUnit(node, text));
+    const units = placements.map((place, i) => next[i] ?? this.newUnit(place));
     if (recheck.size === 0) {
       // The same text as last time: nothing to analyse.
-      return this.commit(input, units, this.skeletonFacts, [...this.skeletonFindings, ...units.flatMap((u) => u.findings)], 0);
+      return this.commit(match, units, this.skeletonFacts, [...this.skeletonFindings, ...units.flatMap((u) => u.findings)], 0);
     }
 
     // Facts of the re-checked units only, from the document's own tree: the same facts a whole-file
     // pass would give them (the skeleton, and so the file-scope names, is unchanged).
     const order = [...recheck].sort((a, b) => a - b);
     const rechecked = order.map((i) => units[i]!);
-    const roots = order.map((i) => nodes[i]!.node);
-    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots, globals: this.globals }));
+    const roots = order.map((i) => placements[i]!.node ?? this.nodeOf(input.tree, placements[i]!));
+    if (roots.some((r) => r === undefined)) return undefined;
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots: roots as SyntaxNode[], globals: this.globals }));
     const { pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
     const skeleton = this.skeletonFacts;
@@ -245,24 +332,31 @@ export class IncrementalAnalyzer {
     const fresh = this.check(input, file, facts);
     this.assignFindings(fresh, rechecked);
     const findings = [...this.skeletonFindings, ...units.flatMap((u) => u.findings)];
-    return this.commit(input, units, skeleton, findings, rechecked.length);
+    return this.commit(match, units, skeleton, findings, rechecked.length);
   }
 
-  private commit(input: AnalysisInput, units: Unit[], skeleton: FileFacts, findings: Finding[], checked: number): AnalysisOutput {
+  private commit(match: UnitMatch, units: Unit[], skeleton: FileFacts, findings: Finding[], checked: number): AnalysisOutput {
     this.units = units;
     this.skeletonFacts = skeleton;
     findings.sort(compareFindings);
-    return { findings, facts: [skeleton, ...units.map((u) => u.facts)], mode: 'incremental', unitsChecked: checked };
+    return { findings, facts: [skeleton, ...units.map((u) => u.facts)], mode: 'incremental', unitsChecked: checked, matchedBy: match.by };
   }
 
-  private newUnit(node: SyntaxNode, text: string): Unit {
+  /** A unit's node in the tree, found by its place (a function keeps its range and type). */
+  private nodeOf(tree: Tree, place: Placement): SyntaxNode | undefined {
+    const node = tree.rootNode.namedDescendantForIndex(place.startIndex, place.endIndex);
+    return node.type === place.type && node.startIndex === place.startIndex && node.endIndex === place.endIndex ? node : undefined;
+  }
+
+  private newUnit(place: Placement): Unit {
     return {
-      text,
-      startIndex: node.startIndex,
-      endIndex: node.endIndex,
-      startRow: node.startPosition.row,
-      endRow: node.endPosition.row,
-      startColumn: node.startPosition.column,
+      text: place.text,
+      type: place.type,
+      startIndex: place.startIndex,
+      endIndex: place.endIndex,
+      startRow: place.startRow,
+      endRow: place.endRow,
+      startColumn: place.startColumn,
       facts: this.skeletonFacts ?? ({} as FileFacts),
       signature: '',
       findings: [],
@@ -299,6 +393,11 @@ export class IncrementalAnalyzer {
       unit?.findings.push(f);
     }
   }
+}
+
+function placementOf(node: SyntaxNode, text: string): Placement {
+  const start = node.startPosition;
+  return { text, type: node.type, startIndex: node.startIndex, endIndex: node.endIndex, startRow: start.row, endRow: node.endPosition.row, startColumn: start.column, node };
 }
 
 function within(row: number, column: number, unit: Unit): boolean {

@@ -10,7 +10,8 @@ import { ProjectIndex } from '../core/project-index.js';
 import { settingsFor } from '../core/settings.js';
 import { prepareSource } from '../core/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
-import { IncrementalAnalyzer } from '../server/incremental.js';
+import { IncrementalAnalyzer, type AnalysisInput } from '../server/incremental.js';
+import { mergeEdit } from '../server/documents.js';
 import { ROOT } from './lsp-client.js';
 
 const config = emptyConfig(ROOT);
@@ -81,9 +82,10 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
   const language = detectLanguage(path, initial, 'auto');
   let text = initial;
   let tree: Tree = parseText(language, text);
-  const modes = { full: 0, incremental: 0 };
+  const modes = { full: 0, incremental: 0, byEdit: 0 };
+  let previous: AnalysisInput['previous'];
   const analyze = () =>
-    analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts) });
+    analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous });
   expect(view(analyze().findings)).toEqual(view(fullCheck(path, text)));
   for (let i = 0; i < edits; i++) {
     const edit = randomEdit(text, next);
@@ -97,9 +99,12 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
       newEndPosition: pointAt(updated, edit.start + edit.text.length),
     });
     text = updated;
+    // As the server does: the edited old tree and the span of the edit go along with the new tree.
+    previous = { tree, edited: mergeEdit(undefined, edit.start, edit.end, edit.start + edit.text.length) };
     tree = parseText(language, text, tree);
     const result = analyze();
     modes[result.mode]++;
+    if (result.matchedBy === 'edit') modes.byEdit++;
     expect(view(result.findings), `after edit ${i + 1} ${JSON.stringify(edit)}`).toEqual(view(fullCheck(path, text)));
   }
   return modes;
@@ -114,10 +119,11 @@ describe('incremental re-checking (server/incremental.ts)', () => {
       .map((f) => readFileSync(join(dir, f), 'utf8'))
       .join('\n');
     const modes = runEdits(join(dir, 'all.c'), text, 150, 1);
-    // Both paths were exercised (edits between functions, or that change facts other functions
-    // depend on, take the full path by design).
+    // Every path was exercised (edits between functions, or that change facts other functions
+    // depend on, take the full path by design; edits inside one function are matched by their span).
     expect(modes.incremental).toBeGreaterThan(20);
     expect(modes.full).toBeGreaterThan(20);
+    expect(modes.byEdit).toBeGreaterThan(10);
   });
 
   it('gives exactly the findings of a whole-file check after every random edit (C++, functions in a namespace)', () => {
