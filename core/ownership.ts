@@ -296,26 +296,30 @@ function sharedEffects(cfg: Cfg, variable: string): Map<number, Effect[]> {
 function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex): Effect[] {
   const effects: { at: number; effect: Effect }[] = [];
   if (isSource) effects.push({ at: site.node.endIndex, effect: { kind: 'acquire' } });
-  walk(syntax, (node) => {
+  // Parents as the walk met them (asking a node for its parent walks down from the tree's root).
+  const parents = new Map<SyntaxNode, SyntaxNode>();
+  const parentOf = (node: SyntaxNode): SyntaxNode | null => parents.get(node) ?? node.parent;
+  walk(syntax, (node, parent) => {
+    if (parent) parents.set(node, parent);
     if (node.type === 'lambda_expression') {
       // Captured by a lambda: whoever runs it owns the handle now.
       if (new RegExp(`\\b${base}\\b`).test(node.text)) effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
     // `unique_fd guard(fd);` parses as a function declaration (C++'s most vexing parse): `fd` is a constructor argument.
-    if (node.type === 'type_identifier' && node.parent?.type === 'parameter_declaration' && squeeze(node.text) === site.variable) {
+    if (node.type === 'type_identifier' && squeeze(node.text) === site.variable && parentOf(node)?.type === 'parameter_declaration') {
       effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
     const text = node.type === 'identifier' || node.type === 'subscript_expression' ? squeeze(node.text) : '';
     if (text === site.variable) {
-      const effect = useOf(node, site, resources, index);
+      const effect = useOf(node, site, resources, index, parentOf);
       if (effect) effects.push({ at: node.startIndex, effect });
       return false;
     }
     // The whole array of a pipe() pair handed to another call.
     if (site.statusCall && text === base && node.type === 'identifier') {
-      const effect = useOf(node, site, resources, index);
+      const effect = useOf(node, site, resources, index, parentOf);
       if (effect && effect.kind === 'release' && !contains(site.node, node)) effects.push({ at: node.startIndex, effect });
       return false;
     }
@@ -325,9 +329,9 @@ function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, bas
 }
 
 /** The context a mention of the handle sits in decides what happens to ownership. */
-function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex): Effect | undefined {
+function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, parentOf: (node: SyntaxNode) => SyntaxNode | null): Effect | undefined {
   let child = mention;
-  let parent = mention.parent;
+  let parent = parentOf(mention);
   // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`.
   while (
     parent &&
@@ -338,7 +342,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       (parent.type === 'comma_expression' && parent.childForFieldName('right')?.id === child.id))
   ) {
     child = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   if (!parent) return undefined;
   switch (parent.type) {
@@ -356,7 +360,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     case 'init_declarator':
       return parent.childForFieldName('value')?.id === child.id ? { kind: 'release' } : undefined;
     case 'argument_list': {
-      const call = parent.parent;
+      const call = parentOf(parent);
       if (!call || call.type !== 'call_expression') return { kind: 'release' }; // constructor argument
       if (call.id === site.node.id) return undefined; // pipe(fds) itself
       const name = calleeName(call);

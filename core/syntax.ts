@@ -91,13 +91,14 @@ export function callArguments(call: SyntaxNode): SyntaxNode[] {
  * Visits a subtree depth-first with an explicit stack (never recursion: inputs may nest
  * thousands of levels). `visit` returns false to skip a node's children.
  */
-export function walk(root: SyntaxNode, visit: (node: SyntaxNode) => boolean | void): void {
-  const stack: SyntaxNode[] = [root];
+export function walk(root: SyntaxNode, visit: (node: SyntaxNode, parent: SyntaxNode | undefined) => boolean | void): void {
+  // Each node with the node it was reached from: `parent` is a native walk down from the tree's root.
+  const stack: [SyntaxNode, SyntaxNode | undefined][] = [[root, undefined]];
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (visit(node) === false) continue;
+    const [node, parent] = stack.pop()!;
+    if (visit(node, parent) === false) continue;
     const children = node.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, node]);
   }
 }
 
