@@ -4,7 +4,7 @@
 // resident memory over 10,000 edits. Runs the built server (`node bin/connlint-lsp.js --stdio`),
 // so build first (`npx tsc -p .`). No network.
 //
-//   node bench/lsp-latency.mjs [--edits N] [--memory-edits N] [--sizes 5000,20000] [--kinds body,'new call'] [--trace FILE]
+//   node bench/lsp-latency.mjs [--edits N] [--warmup N] [--memory-edits N] [--sizes 5000,20000] [--kinds body,'new call'] [--trace FILE]
 //
 // --trace FILE: the server runs with connlint.trace.server = verbose and its log lines (one per
 // check: time, full or incremental, functions analysed) go to FILE, to explain the slow edits.
@@ -34,6 +34,9 @@ const option = (name, fallback) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const EDITS = option('--edits', 200);
+// Edits made before the measured ones (not measured): the server's code is compiled by then, as in
+// an editing session that has been going for a minute. Other lines than the measured edits'.
+const WARMUP = option('--warmup', 40);
 const TRACE_FILE = args.includes('--trace') ? args[args.indexOf('--trace') + 1] : undefined;
 const MEMORY_EDITS = option('--memory-edits', 10_000);
 
@@ -184,8 +187,9 @@ async function runEdits(server, uri, text, count, statement, onEdit) {
   await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } });
   await first;
   const latencies = [];
-  for (let i = 0; i < count; i++) {
-    const line = lines[Math.floor(i / 2) % lines.length] + 1;
+  for (let i = -WARMUP; i < count; i++) {
+    const pair = Math.floor(i / 2);
+    const line = (pair >= 0 ? lines[pair % lines.length] : lines[lines.length + pair]) + 1;
     const change =
       i % 2 === 0
         ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${statement}\n` }
@@ -195,6 +199,7 @@ async function runEdits(server, uri, text, count, statement, onEdit) {
     const sent = performance.now();
     await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
     await done;
+    if (i < 0) continue;
     latencies.push(performance.now() - sent);
     if (TRACE_FILE) appendFileSync(TRACE_FILE, `bench: v${version} line ${line + 1} ${i % 2 === 0 ? 'insert' : 'delete'}: published after ${latencies.at(-1).toFixed(1)} ms\n`);
     if (onEdit) onEdit(i + 1);
@@ -245,7 +250,7 @@ async function memoryRun() {
 }
 
 const fmt = (n) => n.toFixed(1);
-console.log(`# connlint-lsp latency (node ${process.version}, ${EDITS} edits per row)\n`);
+console.log(`# connlint-lsp latency (node ${process.version}, ${EDITS} edits per row after ${WARMUP} warm-up edits)\n`);
 console.log('| file | lines | workspace files | edit | p50 ms | p95 ms | max ms |');
 console.log('| --- | ---: | ---: | --- | ---: | ---: | ---: |');
 const SIZES = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1].split(',').map(Number) : [5000, 20000];
