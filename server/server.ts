@@ -296,6 +296,9 @@ export class ConnlintServer {
   private saved(uri: string): void {
     const state = this.docs.get(uri);
     if (!state) return;
+    // Its facts must be those of the saved text before the others are re-checked against them
+    // (a check of the last edit may have been dropped as stale when the save arrived).
+    this.current(state);
     // The saved text is what other files now see: re-check them (their results depend on it).
     this.workspace.touch();
     this.recheckAll(BROADCAST_DELAY_MS);
