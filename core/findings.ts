@@ -77,7 +77,7 @@ export function compareFindings(a: { location: Location; ruleId: string }, b: { 
 }
 
 /**
- * How a message names a line of its own file: `(line 42)`. Rules write line numbers only this way,
+ * How a message names a line of its finding's own file: `(line 42)`. Rules write line numbers only this way,
  * so that a finding whose function merely moved can be moved with it (see moveFinding).
  */
 export function lineReference(line: number): string {
@@ -97,6 +97,7 @@ function locationsOf(finding: Finding): Location[] {
 /** Every line range a finding shows in `file`: its locations, notes, path steps, fix edits, and lines its messages name. */
 export function linesShownIn(finding: Finding, file: string): { line: number; endLine: number }[] {
   const ranges: { line: number; endLine: number }[] = locationsOf(finding).filter((l) => l.file === file);
+  if (finding.location.file !== file) return ranges;
   for (const message of messagesOf(finding)) for (const m of message.matchAll(LINE_REFERENCE)) ranges.push({ line: Number(m[1]), endLine: Number(m[1]) });
   return ranges;
 }
@@ -105,7 +106,8 @@ export function linesShownIn(finding: Finding, file: string): { line: number; en
 export function moveFinding(finding: Finding, file: string, from: number, to: number, delta: number): Finding {
   const inside = (line: number) => line >= from && line <= to;
   const move = (l: Location): Location => (l.file === file && inside(l.line) ? { ...l, line: l.line + delta, endLine: l.endLine + delta } : l);
-  const text = (message: string) => message.replace(LINE_REFERENCE, (whole, n: string) => (inside(Number(n)) ? lineReference(Number(n) + delta) : whole));
+  const own = finding.location.file === file;
+  const text = (message: string) => (own ? message.replace(LINE_REFERENCE, (whole, n: string) => (inside(Number(n)) ? lineReference(Number(n) + delta) : whole)) : message);
   return {
     ...finding,
     message: text(finding.message),

@@ -49,6 +49,8 @@ const FAST_GETTERS: Record<'id' | 'startIndex' | 'startPosition', (this: NodeSlo
   },
 };
 let fastGettersChecked = false;
+/** Whether the slot-reading getters are in use (tests check that they are, on this binding). */
+export let fastGettersInstalled = false;
 
 function installFastGetters(parser: Parser): void {
   if (fastGettersChecked) return;
@@ -68,6 +70,7 @@ function installFastGetters(parser: Parser): void {
     if (!nodes.every((n) => JSON.stringify(native.call(n)) === JSON.stringify(fast.call(n as NodeSlots)))) return;
   }
   for (const [name, fast] of Object.entries(FAST_GETTERS)) Object.defineProperty(proto, name, { get: fast, configurable: true, enumerable: false });
+  fastGettersInstalled = true;
 }
 
 export function parserFor(language: Language): Parser {

@@ -5,6 +5,11 @@ import { ConfigError, ConfigResolver, parseConfig } from '../core/config.js';
 import { detectLanguage } from '../core/language.js';
 import { parseText } from '../core/parser.js';
 import { ALL_RULES } from '../rules/index.js';
+import { FactsTable, ProjectIndex } from '../core/project-index.js';
+import { emptyConfig } from '../core/config.js';
+import { settingsFor } from '../core/settings.js';
+import { prepareSource } from '../core/source-file.js';
+import { linesShownIn, moveFinding, type Finding } from '../core/findings.js';
 import { analyze } from './helpers.js';
 import { tempDir, ROOT } from './cli-helpers.js';
 
@@ -136,5 +141,61 @@ describe('configuration', () => {
     expect(analyze([{ path: 'n.c', text }]).map((f) => f.location.line)).toEqual([4]);
     const config = parseConfig('/p/connlint.json', JSON.stringify({ functions: { noReturn: ['die'] } }));
     expect(analyze([{ path: 'n.c', text }], config)).toEqual([]);
+  });
+});
+
+describe('project index', () => {
+  it('answers the same over separately built tables as over all files at once', () => {
+    const dir = join(ROOT, 'test', 'fixtures', 'accept', 'cross');
+    const settings = settingsFor(emptyConfig(ROOT));
+    const files = ['poller.c', 'server.c', 'server.h'].map((name) => prepareSource(join(dir, name), readFileSync(join(dir, name), 'utf8'), settings).facts);
+    const whole = new ProjectIndex(files);
+    const layered = ProjectIndex.over([new FactsTable(files.slice(0, 1)), new FactsTable(files.slice(1))]);
+    const names = [...new Set(files.flatMap((f) => [...f.functions.map((fn) => fn.name), ...f.calls.map((c) => c.callee)]))];
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
+      expect(layered.functionsNamed(name)).toEqual(whole.functionsNamed(name));
+      expect(layered.callsTo(name)).toEqual(whole.callsTo(name));
+      for (const file of files) expect(layered.callsToDefinition(name, file.path)).toEqual(whole.callsToDefinition(name, file.path));
+    }
+    const keys = files.flatMap((f) => f.registrations.map((r) => r.key));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(layered.registrationsOf(key)).toEqual(whole.registrationsOf(key));
+    expect([...layered.acceptWrappers]).toEqual([...whole.acceptWrappers]);
+    expect([...layered.invalidMacros]).toEqual([...whole.invalidMacros]);
+  });
+});
+
+describe('moving findings', () => {
+  const at = (line: number, column = 5) => ({ file: 'a.c', line, column, endLine: line, endColumn: column + 3 });
+  const finding: Finding = {
+    ruleId: 'fd-leak',
+    severity: 'error',
+    message: "descriptor 'fd' from socket() (line 12) is still open when this return leaves the function",
+    location: at(20),
+    related: [{ location: at(12), message: "'fd' acquired by socket() here" }, { location: { ...at(3), file: 'b.c' }, message: 'registered edge-triggered here' }],
+    path: [{ location: at(14), message: "path: 'fd < 0' is false" }],
+    fix: { description: 'close it', edits: [{ location: at(20), newText: 'close(fd);' }] },
+    fingerprint: 'x',
+  };
+
+  it('moves every location and line reference inside the moved lines of its file, and nothing else', () => {
+    const moved = moveFinding(finding, 'a.c', 10, 25, 4);
+    expect(moved.message).toContain('(line 16)');
+    expect(moved.location.line).toBe(24);
+    expect(moved.related[0]!.location.line).toBe(16);
+    // Another file's location stays.
+    expect(moved.related[1]).toEqual(finding.related[1]);
+    expect(moved.path![0]!.location.line).toBe(18);
+    expect(moved.fix!.edits[0]!.location).toEqual(at(24));
+    expect(moved.fingerprint).toBe('x');
+    // Lines outside the moved range stay.
+    expect(moveFinding(finding, 'a.c', 15, 25, 4).related[0]!.location.line).toBe(12);
+  });
+
+  it('lists every line a finding shows in a file, line references in its messages included', () => {
+    expect(linesShownIn(finding, 'a.c').map((r) => r.line).sort((a, b) => a - b)).toEqual([12, 12, 14, 20, 20]);
+    // Line references name lines of the finding's own file.
+    expect(linesShownIn(finding, 'b.c').map((r) => r.line)).toEqual([3]);
   });
 });

@@ -131,4 +131,67 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     const modes = runEdits(path, readFileSync(path, 'utf8'), 80, 7);
     expect(modes.incremental).toBeGreaterThan(0);
   });
+
+  it('merges the edits since the last parse into one span: the text outside it is the old text, shifted', () => {
+    const next = random(3);
+    for (let round = 0; round < 200; round++) {
+      const original = 'x'.repeat(40 + Math.floor(next() * 40)).replace(/x/g, () => String.fromCharCode(97 + Math.floor(next() * 26)));
+      let text = original;
+      let span: ReturnType<typeof mergeEdit> | undefined;
+      for (let e = 0; e < 1 + Math.floor(next() * 4); e++) {
+        const start = Math.floor(next() * (text.length + 1));
+        const end = start + Math.floor(next() * Math.min(6, text.length - start + 1));
+        const inserted = 'Z'.repeat(Math.floor(next() * 5));
+        text = text.slice(0, start) + inserted + text.slice(end);
+        span = mergeEdit(span, start, end, start + inserted.length);
+      }
+      const { start, end, delta } = span!;
+      expect(text.length - original.length).toBe(delta);
+      expect(text.slice(0, start)).toBe(original.slice(0, start));
+      expect(text.slice(end)).toBe(original.slice(end - delta));
+    }
+  });
+
+  it('after several edits in one function (one parse, one analysis), and edits in two functions, gives the whole-file findings', () => {
+    const path = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
+    let text = readFileSync(path, 'utf8');
+    const language = detectLanguage(path, text, 'auto');
+    let tree: Tree = parseText(language, text);
+    const analyzer = new IncrementalAnalyzer();
+    const analyze = (previous?: AnalysisInput['previous']) =>
+      analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous });
+    analyze();
+    const edit = (edits: readonly { at: string; insert: string }[]) => {
+      const old = tree;
+      let span: ReturnType<typeof mergeEdit> | undefined;
+      for (const { at, insert } of edits) {
+        const start = text.indexOf(at);
+        expect(start).toBeGreaterThan(0);
+        const updated = text.slice(0, start) + insert + text.slice(start);
+        tree.edit({ startIndex: start, oldEndIndex: start, newEndIndex: start + insert.length, startPosition: pointAt(text, start), oldEndPosition: pointAt(text, start), newEndPosition: pointAt(updated, start + insert.length) });
+        text = updated;
+        span = mergeEdit(span, start, start, start + insert.length);
+      }
+      tree = parseText(language, text, tree);
+      return analyze({ tree: old, edited: span });
+    };
+    // Two edits in the accept loop's function, the second fixing the early return.
+    const fixed = edit([
+      { at: '        int fd = accept4', insert: '        (void)0;\n' },
+      { at: 'return;  // BUG', insert: 'continue; // ' },
+    ]);
+    expect(fixed.matchedBy).toBe('edit');
+    expect(view(fixed.findings)).toEqual(view(fullCheck(path, text)));
+    expect(fixed.findings.filter((f) => f.ruleId === 'accept-loop-early-exit')).toEqual([]);
+    // Edits in two functions at once are told apart by comparing texts.
+    const lines = text.split('\n');
+    const firstBody = lines.findIndex((l) => /^\s+\S.*;$/.test(l));
+    const lastBody = lines.findLastIndex((l) => /^\s+\S.*;$/.test(l));
+    const two = edit([
+      { at: lines[lastBody]!, insert: '    (void)1;\n' },
+      { at: lines[firstBody]!, insert: '    (void)2;\n' },
+    ]);
+    expect(two.matchedBy).toBe('text');
+    expect(view(two.findings)).toEqual(view(fullCheck(path, text)));
+  });
 });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseText } from '../core/parser.js';
+import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/parser.js';
+import { LineMap } from '../core/source.js';
 import { childrenForField } from '../core/syntax.js';
 import { ROOT } from './cli-helpers.js';
 
@@ -16,6 +17,30 @@ describe('syntax helpers', () => {
     expect(childrenForField(loop, 'update').map((d) => d.text)).toEqual(['i++, j--']);
     // The same answer as tree-sitter's own (leaking) implementation.
     expect(childrenForField(declaration, 'declarator').map((d) => d.id)).toEqual(declaration.childrenForFieldName('declarator').map((d) => d.id));
+  });
+
+  it('node starts and ids read from the node object agree with the text and positions, on real code and past non-ASCII text', () => {
+    const text = `${readFileSync(join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp'), 'utf8')}\n// é 😀 ü\nint g(void) { return /* ☃ */ h("😀", 'é'); }\n`;
+    const tree = parseText('cpp', text);
+    expect(fastGettersInstalled).toBe(true);
+    const lines = new LineMap(text);
+    const nodes: SyntaxNode[] = [];
+    const visit = (node: SyntaxNode) => {
+      nodes.push(node);
+      for (const child of node.children) visit(child);
+    };
+    visit(tree.rootNode);
+    expect(nodes.length).toBeGreaterThan(500);
+    for (const node of nodes) {
+      // The end is still tree-sitter's own: the start must fit it, and the text between them.
+      expect(text.slice(node.startIndex, node.endIndex)).toBe(node.text);
+      const line = lines.lineOf(node.startIndex);
+      expect(node.startPosition).toEqual({ row: line, column: node.startIndex - lines.offsetOf(line, 0) });
+    }
+    // Ids tell nodes apart and name the same node however it was reached.
+    expect(new Set(nodes.map((n) => n.id)).size).toBe(nodes.length);
+    const call = tree.rootNode.descendantsOfType('call_expression').at(-1)!;
+    expect(nodes.find((n) => n.type === 'call_expression' && n.startIndex === call.startIndex)!.id).toBe(call.id);
   });
 
   it('no engine code calls childrenForFieldName (node-tree-sitter 0.25 leaks a native cursor per call)', () => {
