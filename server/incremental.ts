@@ -201,19 +201,24 @@ export class IncrementalAnalyzer {
     return parts.join('');
   }
 
-  private check(input: AnalysisInput, file: SourceFile, facts: readonly FileFacts[]): Finding[] {
-    const index = this.timed('index', () => input.indexWith(facts));
+  private check(input: AnalysisInput, file: SourceFile, index: ProjectIndex): Finding[] {
     return this.timed('rules', () => checkFile(file, index, input.settings, { rules: ALL_RULES, config: input.config, overrides: input.overrides }));
+  }
+
+  private index(input: AnalysisInput, facts: readonly FileFacts[]): ProjectIndex {
+    return this.timed('index', () => input.indexWith(facts));
   }
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
     const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings));
     const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
-    const findings = this.check(input, file, [skeleton, ...pieces]);
+    const index = this.index(input, [skeleton, ...pieces]);
+    const findings = this.check(input, file, index);
+    const defined = (name: string) => index.functionsNamed(name).length > 0;
     units.forEach((u, i) => {
       u.facts = pieces[i]!;
-      u.signature = indexSignature(u.facts);
+      u.signature = indexSignature(u.facts, defined);
     });
     this.assignFindings(findings, units);
     this.skeletonFindings = findings.filter((f) => !units.some((u) => inUnit(f, u)));
@@ -322,14 +327,16 @@ export class IncrementalAnalyzer {
     const { pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
     const skeleton = this.skeletonFacts;
+    const index = this.index(input, [skeleton, ...units.map((u) => u.facts)]);
     // An edited unit that now feeds the index differently can change any function's findings.
-    for (const u of rechecked) u.signature = indexSignature(u.facts);
+    // (Which functions are defined did not change unless the signatures differ anyway.)
+    const defined = (name: string) => index.functionsNamed(name).length > 0;
+    for (const u of rechecked) u.signature = indexSignature(u.facts, defined);
     const before = removed.map((u) => u.signature).sort();
     const after = changed.map((i) => units[i]!.signature).sort();
     if (before.join('\u0001') !== after.join('\u0001')) return undefined;
 
-    const facts = [skeleton, ...units.map((u) => u.facts)];
-    const fresh = this.check(input, file, facts);
+    const fresh = this.check(input, file, index);
     this.assignFindings(fresh, rechecked);
     const findings = [...this.skeletonFindings, ...units.flatMap((u) => u.findings)];
     return this.commit(match, units, skeleton, findings, rechecked.length);

@@ -68,7 +68,10 @@ const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index'
 /**
  * What a unit contributes to the project index, without positions: when an edit leaves it the
  * same, other functions' findings cannot change (only their positions, handled separately).
+ * The index reads call sites only of functions defined in the project (a function's callers:
+ * listener parameters, registration wrappers, helpers called in a loop), so calls of anything
+ * else — libc, macros, library APIs: most calls typed — leave it the same.
  */
-export function indexSignature(facts: FileFacts): string {
-  return JSON.stringify(facts, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
+export function indexSignature(facts: FileFacts, isProjectFunction: (name: string) => boolean): string {
+  return JSON.stringify({ ...facts, calls: facts.calls.filter((c) => isProjectFunction(c.callee)) }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
 }

@@ -51,8 +51,14 @@ function randomEdit(text: string, next: () => number): Edit {
   const start = lines[line]!;
   const end = (lines[line + 1] ?? text.length + 1) - 1;
   const current = text.slice(start, end);
-  const kind = Math.floor(next() * 7);
+  const kind = Math.floor(next() * 8);
   switch (kind) {
+    case 7: {
+      // A call of a function defined in the file (its call sites are facts other functions read).
+      const defined = [...text.matchAll(/^[A-Za-z_][\w \t*]*?\b([A-Za-z_]\w*)\s*\([^;{]*\)\s*\{/gm)].map((m) => m[1]!);
+      const callee = defined[Math.floor(next() * defined.length)] ?? 'helper';
+      return { start, end: start, text: `    ${callee}(lfd);\n` };
+    }
     case 0:
       return { start, end: start, text: '    int lsp_tmp = 0;\n' };
     case 1:
