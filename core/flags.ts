@@ -49,8 +49,8 @@ function testOf(condition: SyntaxNode): Test | undefined {
   return undefined;
 }
 
-/** The flag test of a condition node, worked out once (every handle of the function asks). */
-const conditionTest = perObject((node: CfgNode): Test | undefined => (node.kind === 'condition' && node.syntax ? testOf(node.syntax) : undefined));
+/** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */
+const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] => cfg.nodes.map((node) => (node.kind === 'condition' && node.syntax ? testOf(node.syntax) : undefined)));
 
 /** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
 const ADDRESS_TAKEN = '&';
@@ -120,8 +120,7 @@ const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | nu
 const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] => {
   const tests = new Map<string, Set<string>>();
   const testCount = new Map<string, number>();
-  for (const node of cfg.nodes) {
-    const test = conditionTest(node);
+  for (const test of conditionTests(cfg)) {
     if (!test) continue;
     testCount.set(test.flag, (testCount.get(test.flag) ?? 0) + 1);
     const set = tests.get(test.flag) ?? new Set<string>();
@@ -170,12 +169,11 @@ export class FlagTracker {
   ) {
     this.testedFlag = new Int32Array(cfg.nodes.length).fill(-1);
     if (flags.names.length === 0) return;
-    for (const node of cfg.nodes) {
-      const test = conditionTest(node);
-      if (!test) continue;
-      this.testOfNode[node.id] = test;
-      this.testedFlag[node.id] = flags.names.indexOf(test.flag);
-    }
+    conditionTests(cfg).forEach((test, id) => {
+      if (!test) return;
+      this.testOfNode[id] = test;
+      this.testedFlag[id] = flags.names.indexOf(test.flag);
+    });
     for (const [id, found] of cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
       for (const [name, value] of found) {
