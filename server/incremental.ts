@@ -96,9 +96,9 @@ export function findUnits(root: SyntaxNode, text: string): UnitNode[] {
   const out: UnitNode[] = [];
   const visit = (node: SyntaxNode) => {
     for (const child of node.namedChildren) {
-      if (child.type === 'function_definition') out.push({ node: child, text: text.slice(child.startIndex, child.endIndex) });
+      if (child.type === 'function_definition') out.push({ node: child, text: ownCopy(text.slice(child.startIndex, child.endIndex)) });
       // A function template is one unit with its template header (which is part of its text).
-      else if (child.type === 'template_declaration' && child.namedChildren.some((c) => c.type === 'function_definition')) out.push({ node: child, text: text.slice(child.startIndex, child.endIndex) });
+      else if (child.type === 'template_declaration' && child.namedChildren.some((c) => c.type === 'function_definition')) out.push({ node: child, text: ownCopy(text.slice(child.startIndex, child.endIndex)) });
       else if (CONTAINERS.has(child.type)) visit(child);
     }
   };
@@ -249,7 +249,7 @@ export class IncrementalAnalyzer {
     const rowDelta = node.endPosition.row - old.endRow;
     const placements = this.units.map((u, i): Placement => {
       if (i < k) return u;
-      if (i === k) return { text: input.text.slice(old.startIndex, newEnd), type: old.type, startIndex: old.startIndex, endIndex: newEnd, startRow: old.startRow, endRow: node.endPosition.row, startColumn: old.startColumn, node };
+      if (i === k) return { text: ownCopy(input.text.slice(old.startIndex, newEnd)), type: old.type, startIndex: old.startIndex, endIndex: newEnd, startRow: old.startRow, endRow: node.endPosition.row, startColumn: old.startColumn, node };
       return { text: u.text, type: u.type, startIndex: u.startIndex + delta, endIndex: u.endIndex + delta, startRow: u.startRow + rowDelta, endRow: u.endRow + rowDelta, startColumn: u.startColumn };
     });
     const kept = this.units.map((u, i) => (i === k ? undefined : u));
@@ -400,6 +400,15 @@ export class IncrementalAnalyzer {
       unit?.findings.push(f);
     }
   }
+}
+
+/**
+ * A copy of a slice that does not keep the whole text it came from alive (V8 makes a slice a view
+ * of its parent string). Units outlive many versions of the document: as views, every unit would
+ * keep the text of the edit it was made in, a few hundred KB each.
+ */
+export function ownCopy(slice: string): string {
+  return Buffer.from(slice, 'utf16le').toString('utf16le');
 }
 
 function placementOf(node: SyntaxNode, text: string): Placement {
