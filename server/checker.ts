@@ -8,7 +8,7 @@ import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
 import type { WorkspaceIndex } from './workspace-index.js';
-import type { EditedSpan } from './incremental.js';
+import type { EditedSpan } from './unit-match.js';
 
 /** A document parsed at one version, ready for the rules. */
 export interface PreparedDocument {

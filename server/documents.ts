@@ -2,7 +2,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Tree } from '../core/parser.js';
 import type { Language } from '../core/language.js';
-import { IncrementalAnalyzer, type EditedSpan } from './incremental.js';
+import { IncrementalAnalyzer } from './incremental.js';
+import type { EditedSpan } from './unit-match.js';
 
 /**
  * An open document: its text (kept current with incremental sync) and the tree-sitter tree of its

@@ -9,11 +9,12 @@ import type { AnalysisSettings } from '../core/settings.js';
 import { sourceFromTree, type SourceFile } from '../core/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
+import { findUnits, matchByText, matchWithinOneUnit, placementOf, skeletonOf, unitNode, type EditedSpan, type Placement, type UnitMatch, type UnitNode, type UnitPlace } from './unit-match.js';
 
 /**
  * Re-checking only what an edit can affect. A document is cut into units — its outermost
- * function definitions — and a skeleton (everything else: declarations, macros, types). After an
- * edit, units whose text is unchanged keep their facts (shifted if they moved) and their findings;
+ * function definitions — and a skeleton (everything else: declarations, macros, types; see
+ * unit-match.ts for telling which units an edit touched). After an edit, units whose text is unchanged keep their facts (shifted if they moved) and their findings;
  * only the edited units' facts are extracted again, from the document's re-parsed tree, and only
  * they are checked: a fraction of the whole file.
  *
@@ -23,13 +24,9 @@ import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
  * configuration changed, or too much changed to be worth it.
  */
 
-interface Unit {
-  readonly text: string;
-  /** `function_definition`, or `template_declaration` for a function template. */
-  readonly type: string;
+interface Unit extends UnitPlace {
   startIndex: number;
   endIndex: number;
-  /** 0-based rows and start column, from the tree. */
   startRow: number;
   endRow: number;
   startColumn: number;
@@ -38,73 +35,8 @@ interface Unit {
   findings: Finding[];
 }
 
-interface UnitNode {
-  readonly node: SyntaxNode;
-  readonly text: string;
-}
-
-/** Where a unit is in the new text: from the tree, or (fast path) from the old place and the edit. */
-interface Placement {
-  readonly text: string;
-  readonly type: string;
-  readonly startIndex: number;
-  readonly endIndex: number;
-  readonly startRow: number;
-  readonly endRow: number;
-  readonly startColumn: number;
-  /** The unit's node, when at hand (found again by position when needed). */
-  readonly node?: SyntaxNode;
-}
-
-/** How the new text's units relate to the last analysis's. */
-interface UnitMatch {
-  readonly placements: readonly Placement[];
-  /** Per placement: the unit of the last analysis with the same text, if any. */
-  readonly kept: readonly (Unit | undefined)[];
-  /** Placements without one (edited, added). */
-  readonly changed: readonly number[];
-  /** Units of the last analysis without a placement (edited, removed). */
-  readonly removed: readonly Unit[];
-  readonly by: 'edit' | 'text';
-}
-
-/** The span of the new text the edits since the last parse cover, and how much longer they made it. */
-export interface EditedSpan {
-  readonly start: number;
-  readonly end: number;
-  readonly delta: number;
-}
-
-/** Node types that can hold function definitions without being one (walked to find units). */
-const CONTAINERS = new Set([
-  'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
-  'namespace_definition', 'declaration_list', 'linkage_specification',
-  'declaration', 'class_specifier', 'struct_specifier', 'union_specifier', 'field_declaration_list', 'template_declaration',
-  // Error recovery often wraps the rest of a real file in one ERROR node (tree-sitter-c trips on
-  // `enum e f(…) {` in memcached.c, for one); the functions inside still parse as such.
-  'ERROR',
-]);
-
 /** More changed units than this and the whole file is cheaper to redo than to patch. */
 const MAX_CHANGED_UNITS = 12;
-
-/**
- * The outermost function definitions, walking only into nodes that can contain them (asking the
- * tree for every function definition instead walks all of its nodes: 8 ms on 5,000 lines).
- */
-export function findUnits(root: SyntaxNode, text: string): UnitNode[] {
-  const out: UnitNode[] = [];
-  const visit = (node: SyntaxNode) => {
-    for (const child of node.namedChildren) {
-      if (child.type === 'function_definition') out.push({ node: child, text: ownCopy(text.slice(child.startIndex, child.endIndex)) });
-      // A function template is one unit with its template header (which is part of its text).
-      else if (child.type === 'template_declaration' && child.namedChildren.some((c) => c.type === 'function_definition')) out.push({ node: child, text: ownCopy(text.slice(child.startIndex, child.endIndex)) });
-      else if (CONTAINERS.has(child.type)) visit(child);
-    }
-  };
-  visit(root);
-  return out;
-}
 
 export interface AnalysisInput {
   readonly path: string;
@@ -160,14 +92,16 @@ export class IncrementalAnalyzer {
   }
 
   private analyzeInner(input: AnalysisInput): AnalysisOutput {
-    if (this.contextKey === input.contextKey && this.skeletonFacts) {
-      const withinOne = this.timed('units', () => this.matchWithinOneUnit(input));
+    const previous = input.previous;
+    if (this.contextKey === input.contextKey && this.skeletonFacts && previous?.edited && previous.tree === this.lastTree) {
+      const edited = previous.edited;
+      const withinOne = this.timed('units', () => matchWithinOneUnit(this.units, previous.tree, edited, input.tree, input.text));
       // Where this match cannot be patched (the edited function now feeds the index differently,
       // say), matching by text could not either: the same function changed.
       if (withinOne) return this.tryIncremental(input, withinOne) ?? this.full(input, this.timed('units', () => findUnits(input.tree.rootNode, input.text)));
     }
     const nodes = this.timed('units', () => findUnits(input.tree.rootNode, input.text));
-    const match = this.contextKey === input.contextKey ? this.matchByText(input, nodes) : undefined;
+    const match = this.contextKey === input.contextKey && this.skeletonText !== undefined ? matchByText(this.units, this.skeletonText, input.text, nodes) : undefined;
     return (match && this.tryIncremental(input, match)) ?? this.full(input, nodes);
   }
 
@@ -188,17 +122,6 @@ export class IncrementalAnalyzer {
     this.skeletonFindings = [];
     this.globals = new Set();
     this.lastTree = undefined;
-  }
-
-  private skeletonOf(text: string, nodes: readonly UnitNode[]): string {
-    const parts: string[] = [];
-    let at = 0;
-    for (const { node } of nodes) {
-      parts.push(text.slice(at, node.startIndex), '\u0000');
-      at = node.endIndex;
-    }
-    parts.push(text.slice(at));
-    return parts.join('');
   }
 
   private check(input: AnalysisInput, file: SourceFile, index: ProjectIndex): Finding[] {
@@ -223,67 +146,14 @@ export class IncrementalAnalyzer {
     this.assignFindings(findings, units);
     this.skeletonFindings = findings.filter((f) => !units.some((u) => inUnit(f, u)));
     this.units = units;
-    this.skeletonText = this.skeletonOf(input.text, nodes);
+    this.skeletonText = skeletonOf(input.text, nodes);
     this.skeletonFacts = skeleton;
     this.globals = file.syntax.globals;
     this.contextKey = input.contextKey;
     return { findings, facts: [skeleton, ...pieces], mode: 'full', unitsChecked: units.length };
   }
 
-  /**
-   * The common case while typing, without walking the tree for every unit: every edit since the
-   * last analysis lies inside one unit, and tree-sitter reports no change of structure outside it
-   * (so the skeleton and every other unit are the same, the ones after it shifted).
-   */
-  private matchWithinOneUnit(input: AnalysisInput): UnitMatch | undefined {
-    const previous = input.previous;
-    if (!previous?.edited || previous.tree !== this.lastTree) return undefined;
-    const { start, end, delta } = previous.edited;
-    const k = this.units.findIndex((u) => u.startIndex < start && end - delta < u.endIndex);
-    if (k < 0) return undefined;
-    const old = this.units[k]!;
-    const newEnd = old.endIndex + delta;
-    for (const range of previous.tree.getChangedRanges(input.tree)) if (range.startIndex < old.startIndex || range.endIndex > newEnd) return undefined;
-    const node = input.tree.rootNode.namedDescendantForIndex(old.startIndex, newEnd);
-    if (node.type !== old.type || node.startIndex !== old.startIndex || node.endIndex !== newEnd) return undefined;
-    const rowDelta = node.endPosition.row - old.endRow;
-    const placements = this.units.map((u, i): Placement => {
-      if (i < k) return u;
-      if (i === k) return { text: ownCopy(input.text.slice(old.startIndex, newEnd)), type: old.type, startIndex: old.startIndex, endIndex: newEnd, startRow: old.startRow, endRow: node.endPosition.row, startColumn: old.startColumn, node };
-      return { text: u.text, type: u.type, startIndex: u.startIndex + delta, endIndex: u.endIndex + delta, startRow: u.startRow + rowDelta, endRow: u.endRow + rowDelta, startColumn: u.startColumn };
-    });
-    const kept = this.units.map((u, i) => (i === k ? undefined : u));
-    return { placements, kept, changed: [k], removed: [old], by: 'edit' };
-  }
-
-  /** Matches the units found in the new tree to the last analysis's by text; undefined if the skeleton changed. */
-  private matchByText(input: AnalysisInput, nodes: readonly UnitNode[]): UnitMatch | undefined {
-    if (this.skeletonText === undefined || !this.skeletonFacts) return undefined;
-    if (this.skeletonOf(input.text, nodes) !== this.skeletonText) return undefined;
-    const byText = new Map<string, Unit[]>();
-    for (const u of this.units) {
-      const list = byText.get(u.text);
-      if (list) list.push(u);
-      else byText.set(u.text, [u]);
-    }
-    const kept: (Unit | undefined)[] = [];
-    const changed: number[] = [];
-    const placements = nodes.map(({ node, text }, i): Placement => {
-      const placement = placementOf(node, text);
-      const candidates = byText.get(text);
-      const pick = candidates?.findIndex((u) => u.startRow === placement.startRow) ?? -1;
-      const old = candidates && candidates.length > 0 ? candidates.splice(pick >= 0 ? pick : 0, 1)[0] : undefined;
-      if (old && old.startColumn === placement.startColumn) kept.push(old);
-      else {
-        kept.push(undefined);
-        changed.push(i);
-      }
-      return placement;
-    });
-    return { placements, kept, changed, removed: [...byText.values()].flat(), by: 'text' };
-  }
-
-  private tryIncremental(input: AnalysisInput, match: UnitMatch): AnalysisOutput | undefined {
+  private tryIncremental(input: AnalysisInput, match: UnitMatch<Unit>): AnalysisOutput | undefined {
     if (!this.skeletonFacts) return undefined;
     const { placements, kept: next, changed } = match;
     const { removed } = match;
@@ -321,7 +191,7 @@ export class IncrementalAnalyzer {
     // pass would give them (the skeleton, and so the file-scope names, is unchanged).
     const order = [...recheck].sort((a, b) => a - b);
     const rechecked = order.map((i) => units[i]!);
-    const roots = order.map((i) => placements[i]!.node ?? this.nodeOf(input.tree, placements[i]!));
+    const roots = order.map((i) => placements[i]!.node ?? unitNode(input.tree, placements[i]!));
     if (roots.some((r) => r === undefined)) return undefined;
     const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots: roots as SyntaxNode[], globals: this.globals }));
     const { pieces } = this.split(file.facts, rechecked);
@@ -342,17 +212,11 @@ export class IncrementalAnalyzer {
     return this.commit(match, units, skeleton, findings, rechecked.length);
   }
 
-  private commit(match: UnitMatch, units: Unit[], skeleton: FileFacts, findings: Finding[], checked: number): AnalysisOutput {
+  private commit(match: UnitMatch<Unit>, units: Unit[], skeleton: FileFacts, findings: Finding[], checked: number): AnalysisOutput {
     this.units = units;
     this.skeletonFacts = skeleton;
     findings.sort(compareFindings);
     return { findings, facts: [skeleton, ...units.map((u) => u.facts)], mode: 'incremental', unitsChecked: checked, matchedBy: match.by };
-  }
-
-  /** A unit's node in the tree, found by its place (a function keeps its range and type). */
-  private nodeOf(tree: Tree, place: Placement): SyntaxNode | undefined {
-    const node = tree.rootNode.namedDescendantForIndex(place.startIndex, place.endIndex);
-    return node.type === place.type && node.startIndex === place.startIndex && node.endIndex === place.endIndex ? node : undefined;
   }
 
   private newUnit(place: Placement): Unit {
@@ -400,20 +264,6 @@ export class IncrementalAnalyzer {
       unit?.findings.push(f);
     }
   }
-}
-
-/**
- * A copy of a slice that does not keep the whole text it came from alive (V8 makes a slice a view
- * of its parent string). Units outlive many versions of the document: as views, every unit would
- * keep the text of the edit it was made in, a few hundred KB each.
- */
-export function ownCopy(slice: string): string {
-  return Buffer.from(slice, 'utf16le').toString('utf16le');
-}
-
-function placementOf(node: SyntaxNode, text: string): Placement {
-  const start = node.startPosition;
-  return { text, type: node.type, startIndex: node.startIndex, endIndex: node.endIndex, startRow: start.row, endRow: node.endPosition.row, startColumn: start.column, node };
 }
 
 function within(row: number, column: number, unit: Unit): boolean {
