@@ -119,10 +119,6 @@ export interface OwnershipProblem {
   solve(): OwnershipFlow;
 }
 
-export function solveOwnership(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipFlow {
-  return ownershipProblem(cfg, site, sourceNode, resources, index).solve();
-}
-
 export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipProblem {
   const invalidNames = index.invalidMacros;
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
@@ -205,42 +201,42 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   return { mayStayOpen, solve: () => solveFlow() };
 
   function solveFlow(): OwnershipFlow {
-  const tracker = new FlagTracker(findFlags(cfg, site.variable), cfg);
-  if (!tracker.active) {
-    const solution = solveForward<number>(cfg, { initial: O_UNSET, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
-    return { sourceNode, overwrites, before: (node) => solution.before[node.id], along: (edge) => solution.along(edge) };
-  }
-  // With flags, a state is a set of (handle bits, flag values) tuples, so correlations survive joins.
-  const each = (state: readonly number[], step: (handle: number, values: number[]) => [number, number[]] | undefined): number[] => {
-    const out: number[] = [];
-    for (const code of state) {
-      const { handle, values } = tracker.decode(code);
-      const next = step(handle, values);
-      if (next) out.push(tracker.encode(next[0], next[1]));
+    const tracker = new FlagTracker(findFlags(cfg, site.variable), cfg);
+    if (!tracker.active) {
+      const solution = solveForward<number>(cfg, { initial: O_UNSET, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
+      return { sourceNode, overwrites, before: (node) => solution.before[node.id], along: (edge) => solution.along(edge) };
     }
-    return sortedUnique(out);
-  };
-  const initialValues = tracker.flags.names.map(() => 0);
-  const solution = solveForward<number[]>(cfg, {
-    initial: [tracker.encode(O_UNSET, initialValues)],
-    // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
-    transfer: (node, state) => (effects.has(node.id) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
-    transferEdge(edge, state) {
-      if (!edge.condition || edge.assumption === undefined) return state;
-      // A branch that tests neither the handle nor a tracked flag keeps every tuple.
-      if (!verdictOf(edge) && !tracker.tests(edge)) return state;
-      const out = each(state, (handle, values) => {
-        const h = refine(edge, handle);
-        const v = h === undefined ? undefined : tracker.refine(edge, values);
-        return h === undefined || v === undefined ? undefined : [h, v];
-      });
-      return out.length === 0 ? undefined : out;
-    },
-    join: mergeSorted,
-    equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
-  });
-  const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
-  return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
+    // With flags, a state is a set of (handle bits, flag values) tuples, so correlations survive joins.
+    const each = (state: readonly number[], step: (handle: number, values: number[]) => [number, number[]] | undefined): number[] => {
+      const out: number[] = [];
+      for (const code of state) {
+        const { handle, values } = tracker.decode(code);
+        const next = step(handle, values);
+        if (next) out.push(tracker.encode(next[0], next[1]));
+      }
+      return sortedUnique(out);
+    };
+    const initialValues = tracker.flags.names.map(() => 0);
+    const solution = solveForward<number[]>(cfg, {
+      initial: [tracker.encode(O_UNSET, initialValues)],
+      // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
+      transfer: (node, state) => (effects.has(node.id) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
+      transferEdge(edge, state) {
+        if (!edge.condition || edge.assumption === undefined) return state;
+        // A branch that tests neither the handle nor a tracked flag keeps every tuple.
+        if (!verdictOf(edge) && !tracker.tests(edge)) return state;
+        const out = each(state, (handle, values) => {
+          const h = refine(edge, handle);
+          const v = h === undefined ? undefined : tracker.refine(edge, values);
+          return h === undefined || v === undefined ? undefined : [h, v];
+        });
+        return out.length === 0 ? undefined : out;
+      },
+      join: mergeSorted,
+      equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
+    });
+    const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
+    return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
   }
 }
 
