@@ -27,9 +27,20 @@ export function prepareSource(path: string, text: string, settings: AnalysisSett
   return sourceFromTree(path, text, language, tree, settings, notices);
 }
 
-/** A file already parsed (the LSP server keeps each document's tree); `scope`: only part of it (see FactsScope). */
-export function sourceFromTree(path: string, text: string, language: Language, tree: Tree, settings: AnalysisSettings, notices: string[] = [], scope?: FactsScope): SourceFile {
-  const lines = new LineMap(text);
+/**
+ * A file already parsed (the LSP server keeps each document's tree, and its line map); `scope`:
+ * only part of it (see FactsScope).
+ */
+export function sourceFromTree(
+  path: string,
+  text: string,
+  language: Language,
+  tree: Tree,
+  settings: AnalysisSettings,
+  notices: string[] = [],
+  scope?: FactsScope,
+  lines: LineMap = new LineMap(text),
+): SourceFile {
   const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources }, lines, scope);
   return { path, text, language, tree, lines, facts, syntax, notices };
 }

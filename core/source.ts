@@ -30,13 +30,42 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
 /** Line starts, for converting UTF-16 offsets (tree-sitter's indices in Node) to line/column. */
 export class LineMap {
   private readonly starts: Uint32Array;
-  constructor(readonly text: string) {
-    // Counted first, then filled: one allocation (the LSP server builds one per edit).
+  /** `starts`: the line starts of `text`, when already known (see edited). */
+  constructor(
+    readonly text: string,
+    starts?: Uint32Array,
+  ) {
+    if (starts) {
+      this.starts = starts;
+      return;
+    }
+    // Counted first, then filled: one allocation.
     let count = 1;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
     this.starts = new Uint32Array(count);
     let line = 1;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts[line++] = i + 1;
+  }
+
+  /**
+   * The map of `text`: this map's text with [start, oldEnd) replaced by `inserted`. Only the
+   * inserted text is scanned (the LSP server keeps one map per document through every edit).
+   */
+  edited(text: string, start: number, oldEnd: number, inserted: string): LineMap {
+    const old = this.starts;
+    // Lines starting inside the replaced text (after `start`, up to and including `oldEnd`) go.
+    let first = this.lineOf(start) + 1;
+    let afterRemoved = first;
+    while (afterRemoved < old.length && old[afterRemoved]! <= oldEnd) afterRemoved++;
+    const added: number[] = [];
+    for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
+    const delta = inserted.length - (oldEnd - start);
+    const starts = new Uint32Array(first + added.length + (old.length - afterRemoved));
+    starts.set(old.subarray(0, first));
+    starts.set(added, first);
+    first += added.length;
+    for (let i = afterRemoved; i < old.length; i++) starts[first++] = old[i]! + delta;
+    return new LineMap(text, starts);
   }
   get lineCount(): number {
     return this.starts.length;

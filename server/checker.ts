@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../core/config.js';
 import type { Finding, SeveritySetting } from '../core/findings.js';
 import { detectLanguage, type Language } from '../core/language.js';
 import { parseText, type Tree } from '../core/parser.js';
+import type { LineMap } from '../core/source.js';
 import { settingsFor, type AnalysisSettings } from '../core/settings.js';
 import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
@@ -20,6 +21,7 @@ export interface PreparedDocument {
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
   readonly parseMs: number;
+  readonly lines: LineMap;
   /** The tree this one was re-parsed from, and what the edits in between covered. */
   readonly previous?: { readonly tree: Tree; readonly edited: EditedSpan | undefined };
 }
@@ -76,7 +78,7 @@ export class DocumentChecker {
     doc.tree = tree;
     doc.treeLanguage = language;
     doc.editedSpan = undefined;
-    return { doc, version: doc.version, text, tree, language, config, settings, parseMs, previous };
+    return { doc, version: doc.version, text, tree, language, config, settings, parseMs, previous, lines: doc.lines };
   }
 
   check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): CheckedDocument {
@@ -90,6 +92,7 @@ export class DocumentChecker {
       settings: prepared.settings,
       overrides,
       previous: prepared.previous,
+      lines: prepared.lines,
       contextKey: `${this.globalKey()}|${JSON.stringify(overrides)}|${this.workspace.contextFor(doc.path)}`,
       indexWith: (facts) => {
         this.workspace.setOpen(doc.path, facts);

@@ -2,6 +2,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Tree } from '../core/parser.js';
 import type { Language } from '../core/language.js';
+import { LineMap } from '../core/source.js';
 import { IncrementalAnalyzer } from './incremental.js';
 import type { EditedSpan } from './unit-match.js';
 
@@ -20,6 +21,7 @@ export class OpenDocument {
   readonly analysis = new IncrementalAnalyzer();
   /** The part of the text the edits since the last parse of `tree` cover (undefined: none, or the whole text changed). */
   editedSpan: EditedSpan | undefined;
+  private lineMap: LineMap | undefined;
 
   constructor(
     readonly uri: string,
@@ -37,6 +39,13 @@ export class OpenDocument {
 
   get text(): string {
     return this.doc.getText();
+  }
+
+  /** Line starts of `text`, kept current through the edits (only inserted text is scanned). */
+  get lines(): LineMap {
+    const text = this.doc.getText();
+    if (this.lineMap?.text !== text) this.lineMap = new LineMap(text);
+    return this.lineMap;
   }
 
   get textDocument(): TextDocument {
@@ -59,6 +68,7 @@ export class OpenDocument {
       const startPosition = this.doc.positionAt(startIndex);
       const oldEndPosition = this.doc.positionAt(oldEndIndex);
       this.doc = TextDocument.update(this.doc, [{ range: { start: startPosition, end: oldEndPosition }, text: change.text }], version);
+      this.lineMap = this.lineMap?.edited(this.doc.getText(), startIndex, oldEndIndex, change.text);
       const newEndIndex = startIndex + change.text.length;
       this.editedSpan = mergeEdit(this.editedSpan, startIndex, oldEndIndex, newEndIndex);
       const newEndPosition = this.doc.positionAt(newEndIndex);

@@ -7,6 +7,7 @@ import type { SyntaxNode, Tree } from '../core/parser.js';
 import type { ProjectIndex } from '../core/project-index.js';
 import type { AnalysisSettings } from '../core/settings.js';
 import { sourceFromTree, type SourceFile } from '../core/source-file.js';
+import type { LineMap } from '../core/source.js';
 import { ALL_RULES } from '../rules/index.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
 import { findUnits, matchByText, matchWithinOneUnit, placementOf, skeletonOf, unitNode, type EditedSpan, type Placement, type UnitMatch, type UnitNode, type UnitPlace } from './unit-match.js';
@@ -51,6 +52,8 @@ export interface AnalysisInput {
   readonly contextKey: string;
   /** The project index with this document's facts replaced by `facts`. */
   readonly indexWith: (facts: readonly FileFacts[]) => ProjectIndex;
+  /** Line starts of `text`, when kept current by the caller (built from the text otherwise). */
+  readonly lines?: LineMap;
   /** The tree `tree` was re-parsed from (edited to match `text`) and the span the edits covered. */
   readonly previous?: { readonly tree: Tree; readonly edited: EditedSpan | undefined };
 }
@@ -133,7 +136,7 @@ export class IncrementalAnalyzer {
   }
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
-    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings));
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], undefined, input.lines));
     const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
     const index = this.index(input, [skeleton, ...pieces]);
@@ -193,7 +196,7 @@ export class IncrementalAnalyzer {
     const rechecked = order.map((i) => units[i]!);
     const roots = order.map((i) => placements[i]!.node ?? unitNode(input.tree, placements[i]!));
     if (roots.some((r) => r === undefined)) return undefined;
-    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots: roots as SyntaxNode[], globals: this.globals }));
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots: roots as SyntaxNode[], globals: this.globals }, input.lines));
     const { pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
     const skeleton = this.skeletonFacts;

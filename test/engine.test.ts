@@ -10,6 +10,7 @@ import { emptyConfig } from '../core/config.js';
 import { settingsFor } from '../core/settings.js';
 import { prepareSource } from '../core/source-file.js';
 import { linesShownIn, moveFinding, type Finding } from '../core/findings.js';
+import { LineMap } from '../core/source.js';
 import { analyze } from './helpers.js';
 import { tempDir, ROOT } from './cli-helpers.js';
 
@@ -197,5 +198,29 @@ describe('moving findings', () => {
     expect(linesShownIn(finding, 'a.c').map((r) => r.line).sort((a, b) => a - b)).toEqual([12, 12, 14, 20, 20]);
     // Line references name lines of the finding's own file.
     expect(linesShownIn(finding, 'b.c').map((r) => r.line)).toEqual([3]);
+  });
+});
+
+describe('line maps', () => {
+  it('kept through edits give the same lines as a map built from the edited text', () => {
+    let seed = 11;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const piece = () => ['a', 'bc', '\n', '\r\n', 'x\ny', '\n\n', ''][Math.floor(next() * 7)]!;
+    let text = Array.from({ length: 30 }, piece).join('');
+    let map = new LineMap(text);
+    for (let i = 0; i < 500; i++) {
+      const start = Math.floor(next() * (text.length + 1));
+      const end = start + Math.floor(next() * Math.min(5, text.length - start + 1));
+      const inserted = Array.from({ length: Math.floor(next() * 3) }, piece).join('');
+      text = text.slice(0, start) + inserted + text.slice(end);
+      map = map.edited(text, start, end, inserted);
+      const fresh = new LineMap(text);
+      expect(map.lineCount).toBe(fresh.lineCount);
+      for (let line = 0; line < fresh.lineCount; line++) {
+        expect(map.offsetOf(line, 0)).toBe(fresh.offsetOf(line, 0));
+        expect(map.lineText(line)).toBe(fresh.lineText(line));
+      }
+      for (let offset = 0; offset <= text.length; offset += 3) expect(map.span(offset, text.length)).toEqual(fresh.span(offset, text.length));
+    }
   });
 });

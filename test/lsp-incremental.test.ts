@@ -11,6 +11,7 @@ import { settingsFor } from '../core/settings.js';
 import { prepareSource } from '../core/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import { IncrementalAnalyzer, type AnalysisInput } from '../server/incremental.js';
+import { LineMap } from '../core/source.js';
 import { mergeEdit } from '../server/documents.js';
 import { ROOT } from './lsp-client.js';
 
@@ -90,8 +91,10 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
   let tree: Tree = parseText(language, text);
   const modes = { full: 0, incremental: 0, byEdit: 0 };
   let previous: AnalysisInput['previous'];
+  // Line starts kept through the edits, as the server keeps them.
+  let lines = new LineMap(text);
   const analyze = () =>
-    analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous });
+    analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous, lines });
   expect(view(analyze().findings)).toEqual(view(fullCheck(path, text)));
   for (let i = 0; i < edits; i++) {
     const edit = randomEdit(text, next);
@@ -105,6 +108,7 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
       newEndPosition: pointAt(updated, edit.start + edit.text.length),
     });
     text = updated;
+    lines = lines.edited(text, edit.start, edit.end, edit.text);
     // As the server does: the edited old tree and the span of the edit go along with the new tree.
     previous = { tree, edited: mergeEdit(undefined, edit.start, edit.end, edit.start + edit.text.length) };
     tree = parseText(language, text, tree);
