@@ -52,6 +52,12 @@ export class WorkspaceIndex {
    */
   private rest: { readonly without: string; readonly table: FactsTable } | undefined;
   private lastEdited: string | undefined;
+  /**
+   * The edited document's facts as tables of the pieces before and after the one being edited
+   * (see incremental.ts: one piece per function): typing in one function re-tables that piece only.
+   * Three tables in document order answer in the same order as one.
+   */
+  private editedSplit: { readonly path: string; readonly pieces: readonly FileFacts[]; readonly at: number; readonly before: FactsTable; readonly after: FactsTable } | undefined;
   /** Bumped on every change of disk facts (not of open documents): part of pull result ids. */
   generation = 0;
   complete = false;
@@ -128,6 +134,7 @@ export class WorkspaceIndex {
   }
 
   closeOpen(path: string): void {
+    if (this.editedSplit?.path === path) this.editedSplit = undefined;
     if (this.openFacts.delete(path)) {
       this.totalOpenUpdates++;
       this.cached = undefined;
@@ -156,8 +163,25 @@ export class WorkspaceIndex {
     }
     const rest = this.rest?.without === path ? this.rest : { without: path, table: new FactsTable(this.currentFacts(path)) };
     this.rest = rest;
-    this.cached = ProjectIndex.over([new FactsTable(edited), rest.table]);
+    this.cached = ProjectIndex.over([...this.editedTables(path, edited), rest.table]);
     return this.cached;
+  }
+
+  /** Tables of an open document's pieces, in order: re-using those of the pieces unchanged since the last call. */
+  private editedTables(path: string, pieces: readonly FileFacts[]): FactsTable[] {
+    const split = this.editedSplit?.path === path && this.editedSplit.pieces.length === pieces.length ? this.editedSplit : undefined;
+    const differing = split ? pieces.flatMap((piece, i) => (piece === split.pieces[i] ? [] : [i])) : [];
+    if (!split || differing.length > 1) {
+      // Unknown, or more than one piece changed: one table, and a split next time one piece changes.
+      this.editedSplit = { path, pieces, at: -1, before: new FactsTable([]), after: new FactsTable([]) };
+      return [new FactsTable(pieces)];
+    }
+    const at = differing[0] ?? split.at;
+    const reuse = at === split.at;
+    const before = reuse ? split.before : new FactsTable(pieces.slice(0, at));
+    const after = reuse ? split.after : new FactsTable(pieces.slice(at + 1));
+    this.editedSplit = { path, pieces, at, before, after };
+    return at < 0 ? [new FactsTable(pieces)] : [before, new FactsTable([pieces[at]!]), after];
   }
 
   /** Every file's current facts (open documents' live ones first), but `except`'s. */

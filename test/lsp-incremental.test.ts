@@ -12,6 +12,10 @@ import { prepareSource } from '../core/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import { IncrementalAnalyzer, type AnalysisInput } from '../server/incremental.js';
 import { LineMap } from '../core/source.js';
+import type { FileFacts } from '../core/facts.js';
+import { WorkspaceIndex } from '../server/workspace-index.js';
+import { ConfigStore } from '../server/config-store.js';
+import { NativeMemory } from '../server/native-memory.js';
 import { mergeEdit } from '../server/documents.js';
 import { ROOT } from './lsp-client.js';
 
@@ -91,10 +95,14 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
   let tree: Tree = parseText(language, text);
   const modes = { full: 0, incremental: 0, byEdit: 0 };
   let previous: AnalysisInput['previous'];
-  // Line starts kept through the edits, as the server keeps them.
+  // Line starts kept through the edits, and the project index of a workspace, as the server keeps them.
   let lines = new LineMap(text);
-  const analyze = () =>
-    analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous, lines });
+  const workspace = new WorkspaceIndex(new ConfigStore(() => undefined), () => undefined, new NativeMemory());
+  const indexWith = (facts: readonly FileFacts[]) => {
+    workspace.setOpen(path, facts);
+    return workspace.index();
+  };
+  const analyze = () => analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith, previous, lines });
   expect(view(analyze().findings)).toEqual(view(fullCheck(path, text)));
   for (let i = 0; i < edits; i++) {
     const edit = randomEdit(text, next);
