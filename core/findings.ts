@@ -77,8 +77,8 @@ export function compareFindings(a: { location: Location; ruleId: string }, b: { 
 }
 
 /**
- * How a message names a line of its finding's own file: `(line 42)`. Rules write line numbers only this way,
- * so that a finding whose function merely moved can be moved with it (see moveFinding).
+ * How a message names a line of its finding's own file: `(line 42)`. Rules write line numbers only
+ * this way, so that a finding whose function merely moved can be moved with it (see moveFinding).
  */
 export function lineReference(line: number): string {
   return `(line ${line})`;

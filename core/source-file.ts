@@ -24,12 +24,12 @@ export function prepareSource(path: string, text: string, settings: AnalysisSett
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
   if (tree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
-  return sourceFromTree(path, text, language, tree, settings, notices);
+  return sourceFromTree(path, text, language, tree, settings, { notices });
 }
 
 /**
- * A file already parsed (the LSP server keeps each document's tree, and its line map); `scope`:
- * only part of it (see FactsScope).
+ * A file already parsed (the LSP server keeps each document's tree, and its line map). `scope`:
+ * only part of it (see FactsScope); `lines`: the text's line map, when kept by the caller.
  */
 export function sourceFromTree(
   path: string,
@@ -37,9 +37,7 @@ export function sourceFromTree(
   language: Language,
   tree: Tree,
   settings: AnalysisSettings,
-  notices: string[] = [],
-  scope?: FactsScope,
-  lines: LineMap = new LineMap(text),
+  { notices = [], scope, lines = new LineMap(text) }: { notices?: string[]; scope?: FactsScope; lines?: LineMap } = {},
 ): SourceFile {
   const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources }, lines, scope);
   return { path, text, language, tree, lines, facts, syntax, notices };

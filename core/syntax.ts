@@ -92,13 +92,19 @@ export function callArguments(call: SyntaxNode): SyntaxNode[] {
  * thousands of levels). `visit` returns false to skip a node's children.
  */
 export function walk(root: SyntaxNode, visit: (node: SyntaxNode, parent: SyntaxNode | undefined) => boolean | void): void {
-  // Each node with the node it was reached from: `parent` is a native walk down from the tree's root.
-  const stack: [SyntaxNode, SyntaxNode | undefined][] = [[root, undefined]];
+  // Each node with the node it was reached from (a node's own `parent` is a native walk down from
+  // the tree's root), on a parallel stack: no pair allocated per node.
+  const stack: SyntaxNode[] = [root];
+  const parents: (SyntaxNode | undefined)[] = [undefined];
   while (stack.length > 0) {
-    const [node, parent] = stack.pop()!;
+    const node = stack.pop()!;
+    const parent = parents.pop();
     if (visit(node, parent) === false) continue;
     const children = node.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, node]);
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(children[i]!);
+      parents.push(node);
+    }
   }
 }
 

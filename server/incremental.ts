@@ -15,9 +15,10 @@ import { findUnits, matchByText, matchWithinOneUnit, placementOf, skeletonOf, un
 /**
  * Re-checking only what an edit can affect. A document is cut into units — its outermost
  * function definitions — and a skeleton (everything else: declarations, macros, types; see
- * unit-match.ts for telling which units an edit touched). After an edit, units whose text is unchanged keep their facts (shifted if they moved) and their findings;
- * only the edited units' facts are extracted again, from the document's re-parsed tree, and only
- * they are checked: a fraction of the whole file.
+ * unit-match.ts for telling which units an edit touched). After an edit, units whose text is
+ * unchanged keep their facts (shifted if they moved) and their findings (moved with them); only the
+ * edited units' facts are extracted again, from the document's re-parsed tree, and only they are
+ * checked: a fraction of the whole file.
  *
  * The whole file is analysed again (the "full" path) when the shortcut could be wrong: the
  * skeleton changed (globals, macros, types feed every unit), an edited unit now contributes
@@ -136,10 +137,12 @@ export class IncrementalAnalyzer {
   }
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
-    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], undefined, input.lines));
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, { lines: input.lines }));
     const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
-    const index = this.index(input, [skeleton, ...pieces]);
+    // The same array goes to the index and out: the workspace sees the facts unchanged afterwards.
+    const facts = [skeleton, ...pieces];
+    const index = this.index(input, facts);
     const findings = this.check(input, file, index);
     const defined = (name: string) => index.functionsNamed(name).length > 0;
     units.forEach((u, i) => {
@@ -153,13 +156,12 @@ export class IncrementalAnalyzer {
     this.skeletonFacts = skeleton;
     this.globals = file.syntax.globals;
     this.contextKey = input.contextKey;
-    return { findings, facts: [skeleton, ...pieces], mode: 'full', unitsChecked: units.length };
+    return { findings, facts, mode: 'full', unitsChecked: units.length };
   }
 
   private tryIncremental(input: AnalysisInput, match: UnitMatch<Unit>): AnalysisOutput | undefined {
     if (!this.skeletonFacts) return undefined;
-    const { placements, kept: next, changed } = match;
-    const { removed } = match;
+    const { placements, kept: next, changed, removed } = match;
     if (changed.length > MAX_CHANGED_UNITS || changed.length !== removed.length) return undefined;
 
     // First line (1-based) the edit touched: findings at or below it may point at moved text.
@@ -187,20 +189,25 @@ export class IncrementalAnalyzer {
     const units = placements.map((place, i) => next[i] ?? this.newUnit(place));
     if (recheck.size === 0) {
       // The same text as last time: nothing to analyse.
-      return this.commit(match, units, this.skeletonFacts, [...this.skeletonFindings, ...units.flatMap((u) => u.findings)], 0);
+      return this.commit(match, units, [this.skeletonFacts, ...units.map((u) => u.facts)], 0);
     }
 
     // Facts of the re-checked units only, from the document's own tree: the same facts a whole-file
     // pass would give them (the skeleton, and so the file-scope names, is unchanged).
     const order = [...recheck].sort((a, b) => a - b);
     const rechecked = order.map((i) => units[i]!);
-    const roots = order.map((i) => placements[i]!.node ?? unitNode(input.tree, placements[i]!));
-    if (roots.some((r) => r === undefined)) return undefined;
-    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, [], { roots: roots as SyntaxNode[], globals: this.globals }, input.lines));
+    const roots: SyntaxNode[] = [];
+    for (const i of order) {
+      const root = placements[i]!.node ?? unitNode(input.tree, placements[i]!);
+      if (!root) return undefined;
+      roots.push(root);
+    }
+    const scope = { roots, globals: this.globals };
+    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, input.tree, input.settings, { scope, lines: input.lines }));
     const { pieces } = this.split(file.facts, rechecked);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
-    const skeleton = this.skeletonFacts;
-    const index = this.index(input, [skeleton, ...units.map((u) => u.facts)]);
+    const facts = [this.skeletonFacts, ...units.map((u) => u.facts)];
+    const index = this.index(input, facts);
     // An edited unit that now feeds the index differently can change any function's findings.
     // (Which functions are defined did not change unless the signatures differ anyway.)
     const defined = (name: string) => index.functionsNamed(name).length > 0;
@@ -211,15 +218,14 @@ export class IncrementalAnalyzer {
 
     const fresh = this.check(input, file, index);
     this.assignFindings(fresh, rechecked);
-    const findings = [...this.skeletonFindings, ...units.flatMap((u) => u.findings)];
-    return this.commit(match, units, skeleton, findings, rechecked.length);
+    return this.commit(match, units, facts, rechecked.length);
   }
 
-  private commit(match: UnitMatch<Unit>, units: Unit[], skeleton: FileFacts, findings: Finding[], checked: number): AnalysisOutput {
+  /** `facts`: the skeleton's (unchanged) and each unit's, in order. */
+  private commit(match: UnitMatch<Unit>, units: Unit[], facts: FileFacts[], checked: number): AnalysisOutput {
     this.units = units;
-    this.skeletonFacts = skeleton;
-    findings.sort(compareFindings);
-    return { findings, facts: [skeleton, ...units.map((u) => u.facts)], mode: 'incremental', unitsChecked: checked, matchedBy: match.by };
+    const findings = [...this.skeletonFindings, ...units.flatMap((u) => u.findings)].sort(compareFindings);
+    return { findings, facts, mode: 'incremental', unitsChecked: checked, matchedBy: match.by };
   }
 
   private newUnit(place: Placement): Unit {

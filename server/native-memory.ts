@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
  * editing session pile up (hundreds of MB). Forcing full collections instead costs 5-40 ms each
  * with a workspace's facts on the heap, and an edit that arrives meanwhile waits for it.
  *
- * So the server tells V8 how much each tree holds: every tree is paired with an ArrayBuffer of
+ * So the server tells V8 how much each tree holds: every tree is paired with a buffer of
  * about its native size, which V8 counts as external memory and schedules its own (incremental,
  * concurrent) collections by. The buffer is never written, so it costs address space, not RAM.
  * A full collection is forced only when a document closes.

@@ -57,7 +57,9 @@ export class WorkspaceIndex {
    * (see incremental.ts: one piece per function): typing in one function re-tables that piece only.
    * Three tables in document order answer in the same order as one.
    */
-  private editedSplit: { readonly path: string; readonly pieces: readonly FileFacts[]; readonly at: number; readonly before: FactsTable; readonly after: FactsTable } | undefined;
+  private editedSplit:
+    | { readonly path: string; readonly pieces: readonly FileFacts[]; readonly around?: { readonly at: number; readonly before: FactsTable; readonly after: FactsTable } }
+    | undefined;
   /** Bumped on every change of disk facts (not of open documents): part of pull result ids. */
   generation = 0;
   complete = false;
@@ -171,17 +173,15 @@ export class WorkspaceIndex {
   private editedTables(path: string, pieces: readonly FileFacts[]): FactsTable[] {
     const split = this.editedSplit?.path === path && this.editedSplit.pieces.length === pieces.length ? this.editedSplit : undefined;
     const differing = split ? pieces.flatMap((piece, i) => (piece === split.pieces[i] ? [] : [i])) : [];
-    if (!split || differing.length > 1) {
+    const at = differing.length === 1 ? differing[0]! : differing.length === 0 ? split?.around?.at : undefined;
+    if (!split || at === undefined) {
       // Unknown, or more than one piece changed: one table, and a split next time one piece changes.
-      this.editedSplit = { path, pieces, at: -1, before: new FactsTable([]), after: new FactsTable([]) };
+      this.editedSplit = { path, pieces };
       return [new FactsTable(pieces)];
     }
-    const at = differing[0] ?? split.at;
-    const reuse = at === split.at;
-    const before = reuse ? split.before : new FactsTable(pieces.slice(0, at));
-    const after = reuse ? split.after : new FactsTable(pieces.slice(at + 1));
-    this.editedSplit = { path, pieces, at, before, after };
-    return at < 0 ? [new FactsTable(pieces)] : [before, new FactsTable([pieces[at]!]), after];
+    const around = split.around?.at === at ? split.around : { at, before: new FactsTable(pieces.slice(0, at)), after: new FactsTable(pieces.slice(at + 1)) };
+    this.editedSplit = { path, pieces, around };
+    return [around.before, new FactsTable([pieces[at]!]), around.after];
   }
 
   /** Every file's current facts (open documents' live ones first), but `except`'s. */
