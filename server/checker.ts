@@ -72,7 +72,7 @@ export class DocumentChecker {
     const started = performance.now();
     const tree = parseText(language, text, oldTree);
     const parseMs = performance.now() - started;
-    this.memory.track(tree, text.length);
+    this.memory.track(tree, text.length, oldTree ? 'reparsed' : 'fresh');
     const previous = oldTree ? { tree: oldTree, edited: doc.editedSpan } : undefined;
     // Keep the new tree right away: edits arriving from now on must be applied to it.
     doc.tree = tree;

@@ -54,9 +54,11 @@ interface DocState {
   readonly doc: OpenDocument;
   /** A scheduled check not started yet. */
   pending?: { cancel(): void };
+  /** A check started and not finished (it yields once, between re-parse and rules). */
+  checking: boolean;
   result?: CheckResult;
   closed: boolean;
-  /** When the last change arrived (performance.now()), for the debounce. */
+  /** When the last change arrived (performance.now()), for the trace's latency. */
   lastChange: number;
 }
 
@@ -126,12 +128,13 @@ export class ConnlintServer {
         const state = this.docs.get(p.textDocument.uri);
         if (!state) return;
         state.doc.applyChanges(p.contentChanges, p.textDocument.version);
-        // Debounce bursts only: the first change after a quiet spell is checked right away (still
-        // after the messages already received, which it coalesces); changes that follow within
-        // debounceMs wait until the typing pauses.
-        const now = performance.now();
-        const inBurst = state.pending !== undefined || now - state.lastChange < this.settings.debounceMs;
-        state.lastChange = now;
+        // Debounce bursts only: a change that finds the document's last check done is checked
+        // right away (still after the messages already received, which it coalesces); changes
+        // that arrive faster than checks finish (one scheduled or running) wait until the typing
+        // pauses for debounceMs. How long ago the previous change came does not matter: an idle
+        // server has nothing to save by waiting.
+        const inBurst = state.pending !== undefined || state.checking;
+        state.lastChange = performance.now();
         this.schedule(state, inBurst ? this.settings.debounceMs : 0);
       }),
     );
@@ -288,7 +291,7 @@ export class ConnlintServer {
     if (!LANGUAGE_IDS.has(languageId) && !isSourcePath(path)) return;
     const existing = this.docs.get(uri);
     if (existing) this.dispose(existing);
-    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false, lastChange: 0 };
+    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false, checking: false, lastChange: 0 };
     this.docs.set(uri, state);
     this.schedule(state, 0);
   }
@@ -416,16 +419,21 @@ export class ConnlintServer {
     const key = this.resultKey(state);
     if (state.result?.key === key) return;
     const started = performance.now();
-    const prepared = this.checker.prepare(state.doc);
-    await nextTurn();
-    if (state.closed || this.shuttingDown || this.resultKey(state) !== key || state.result?.key === key) return;
-    const checked = prepared ? this.checker.check(prepared, this.settings.rules) : undefined;
-    const result = this.finish(state, key, checked?.findings ?? []);
-    if (this.settings.trace === 'verbose') {
-      const phases = prepared && checked ? Object.entries({ parse: prepared.parseMs, ...checked.times }).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`) : [];
-      const how = checked ? `${checked.mode}${checked.matchedBy ? ` (by ${checked.matchedBy})` : ''}, ${checked.unitsChecked} functions analysed; ${phases.join(', ')} ms` : 'too large, skipped';
-      const now = performance.now();
-      this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(now - started).toFixed(1)} ms (${how}), published ${(now - state.lastChange).toFixed(1)} ms after the change: ${result.findings.length} findings`);
+    state.checking = true;
+    try {
+      const prepared = this.checker.prepare(state.doc);
+      await nextTurn();
+      if (state.closed || this.shuttingDown || this.resultKey(state) !== key || state.result?.key === key) return;
+      const checked = prepared ? this.checker.check(prepared, this.settings.rules) : undefined;
+      const result = this.finish(state, key, checked?.findings ?? []);
+      if (this.settings.trace === 'verbose') {
+        const phases = prepared && checked ? Object.entries({ parse: prepared.parseMs, ...checked.times }).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`) : [];
+        const how = checked ? `${checked.mode}${checked.matchedBy ? ` (by ${checked.matchedBy})` : ''}, ${checked.unitsChecked} functions analysed; ${phases.join(', ')} ms` : 'too large, skipped';
+        const now = performance.now();
+        this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(now - started).toFixed(1)} ms (${how}), published ${(now - state.lastChange).toFixed(1)} ms after the change: ${result.findings.length} findings`);
+      }
+    } finally {
+      state.checking = false;
     }
   }
 

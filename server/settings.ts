@@ -10,7 +10,7 @@ export interface ClientSettings {
   readonly rules: Readonly<Record<string, SeveritySetting>>;
   /** 'off' | 'messages' | 'verbose': 'verbose' logs each check's timing. */
   readonly trace: 'off' | 'messages' | 'verbose';
-  /** Quiet time after a change before the document is checked (see DEFAULT_DEBOUNCE_MS). */
+  /** While changes arrive faster than checks finish, the quiet time awaited before checking again (see DEFAULT_DEBOUNCE_MS). */
   readonly debounceMs: number;
 }
 

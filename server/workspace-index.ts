@@ -106,7 +106,7 @@ export class WorkspaceIndex {
       const result = prepareBytes(path, bytes, settingsFor(this.configs.forFile(path)));
       if (!result.ok) return this.forget(path);
       // Only the facts are kept; the tree is garbage from here on.
-      this.memory.track(result.file.tree, result.file.text.length);
+      this.memory.track(result.file.tree, result.file.text.length, 'fresh');
       this.diskFacts.set(path, result.file.facts);
       this.changed();
       return true;

@@ -104,6 +104,36 @@ describe('connlint-lsp over stdio', () => {
     expect(versions.length).toBeLessThan(31);
   });
 
+  it('checks a change that finds the last check done right away; debounces only changes that arrive while one is pending', async () => {
+    const { dir, file, uri } = badWorkspace();
+    client = LspClient.start();
+    // A debounce far longer than a check: a publish before it fires shows that no debounce applied.
+    client.settings = { debounceMs: 3000 };
+    await client.initialize(dir);
+    // Once the background index is done and its re-check of open documents has passed, nothing
+    // but the changes below makes the server check.
+    await client.waitFor('the index', () => client!.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'end'));
+    client.open(file, BAD, 1);
+    await client.nextPublish(uri, { version: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    const sent = performance.now();
+    client.change(file, 2, [{ range: { start: { line: 15, character: 0 }, end: { line: 15, character: 0 } }, text: '// moved\n' }]);
+    expect(summary((await client.nextPublish(uri, { version: 2 })).diagnostics)).toEqual(['accept-loop-early-exit@42']);
+    const published = performance.now();
+    expect(published - sent).toBeLessThan(1500);
+    // Right after that publish, well within debounceMs of the previous change.
+    client.change(file, 3, [{ range: { start: { line: RETURN_LINE + 1, character: 16 }, end: { line: RETURN_LINE + 1, character: 23 } }, text: 'continue;' }]);
+    expect((await client.nextPublish(uri, { version: 3 })).diagnostics).toEqual([]);
+    expect(performance.now() - published).toBeLessThan(1500);
+    // Two changes in one go: the second finds the first's check scheduled, so only it is published.
+    const burst = client.publishes.length;
+    client.change(file, 4, [{ range: { start: { line: RETURN_LINE + 1, character: 16 }, end: { line: RETURN_LINE + 1, character: 25 } }, text: 'return;' }]);
+    client.change(file, 5, [{ range: { start: { line: 15, character: 0 }, end: { line: 16, character: 0 } }, text: '' }]);
+    expect(summary((await client.nextPublish(uri, { after: burst, version: 5 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    // (A re-publish of an older version when the background index completes may come in between.)
+    expect(client.publishes.slice(burst).filter((p) => p.uri === uri).map((p) => p.version)).not.toContain(4);
+  });
+
   it('serves pull diagnostics with result ids', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);
