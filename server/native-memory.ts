@@ -32,11 +32,13 @@ function gcFunction(): (() => void) | undefined {
  * module.c, nginx): a tree parsed from scratch holds 13-22; a tree re-parsed incrementally from
  * the previous one shares every unchanged subtree with it and holds only what the parser rebuilt,
  * 0.6-2.4 per character of the whole text. Counting the full size for each re-parse told V8 that
- * every keystroke made 2-3 MB of garbage, so it ran a full collection every 20 or so edits, each a
- * pause of 4-13 ms in the middle of some check.
+ * every keystroke made 2-3 MB of garbage, so it ran a full collection every 20 or so edits (pauses
+ * of 4-13 ms in the middle of some check). A re-parse counts 6 per character: with 2, V8 waited so
+ * long that the server's RSS rose 11 % over 10,000 edits (bench/lsp-latency.mjs); with 6 it stays
+ * flat, and full collections come half as often as with 16 (3 instead of 6 in 200 edits).
  */
 const FRESH_TREE_BYTES_PER_CHAR = 16;
-const REPARSED_TREE_BYTES_PER_CHAR = 2;
+const REPARSED_TREE_BYTES_PER_CHAR = 6;
 
 export class NativeMemory {
   /** Each tracked tree's stand-in for its native memory; freed with the tree. */
