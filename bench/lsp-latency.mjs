@@ -249,6 +249,30 @@ async function memoryRun() {
   return { source, samples };
 }
 
+/**
+ * The floor under every latency above: a request the server answers at once (an unknown method,
+ * answered with an error), there and back over the same stdio pipes and JSON-RPC layers, with a
+ * pause between requests as between keystrokes.
+ */
+async function roundTripRun(count = 200) {
+  const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-ping-'));
+  const server = new Server(dir);
+  const times = [];
+  try {
+    await server.start();
+    for (let i = 0; i < count; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      const sent = performance.now();
+      await server.connection.sendRequest('connlint/benchPing', {}).catch(() => undefined);
+      times.push(performance.now() - sent);
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
 const fmt = (n) => n.toFixed(1);
 console.log(`# connlint-lsp latency (node ${process.version}, ${EDITS} edits per row after ${WARMUP} warm-up edits)\n`);
 console.log('| file | lines | workspace files | edit | p50 ms | p95 ms | max ms |');
@@ -261,6 +285,8 @@ for (const lines of SIZES) {
     console.log(`| ${r.source} | ${r.lines} | ${r.files} | ${kind} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} |`);
   }
 }
+const floor = await roundTripRun();
+console.log(`\nRound trip of a request the server answers at once (the transport's share of each row): p50 ${fmt(floor.p50)} ms, p95 ${fmt(floor.p95)} ms.`);
 if (MEMORY_EDITS > 0) {
   const { source, samples } = await memoryRun();
   console.log(`\nServer RSS over ${MEMORY_EDITS} body edits (${source}, 5,000 lines):\n`);

@@ -1,19 +1,37 @@
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { format } from 'node:util';
+import { createConnection, ProposedFeatures, StreamMessageReader } from 'vscode-languageserver/node';
+import { SingleWriteMessageWriter } from './message-writer.js';
 import { ConnlintServer } from './server.js';
 
 /**
- * `connlint-lsp --stdio` (what VS Code, Neovim, Emacs and Helix start). The transport comes from
- * the arguments (--stdio, --node-ipc, --socket=N), as vscode-languageserver reads them.
+ * `connlint-lsp --stdio` (what VS Code, Neovim, Emacs and Helix start). Other transports
+ * (--node-ipc, --socket=N, --pipe=NAME) are read from the arguments by vscode-languageserver.
  */
 export function main(argv: readonly string[]): void {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write('usage: connlint-lsp --stdio\nThe connlint language server (LSP over stdio); see README "Editor integration".\n');
     return;
   }
-  if (!argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) process.argv.push('--stdio');
-  const connection = createConnection(ProposedFeatures.all);
+  const stdio = !argv.some((a) => a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'));
+  if (stdio) consoleToStderr();
+  // Over stdio, each message goes out in one write (see SingleWriteMessageWriter).
+  const connection = stdio ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new SingleWriteMessageWriter(process.stdout)) : createConnection(ProposedFeatures.all);
   // A bug in one check must never take the editor's linting down: log it and keep serving.
   process.on('uncaughtException', (error) => connection.console.error(`connlint: internal error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => connection.console.error(`connlint: internal error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
-  new ConnlintServer(connection).listen();
+  const server = new ConnlintServer(connection);
+  server.listen();
+  if (stdio) {
+    // The editor went away without `exit` (or after it): as vscode-languageserver does for streams.
+    const exitWhenClosed = () => process.exit(server.shutdownRequested ? 0 : 1);
+    process.stdin.on('end', exitWhenClosed);
+    process.stdin.on('close', exitWhenClosed);
+  }
+}
+
+/** stdout carries the protocol and nothing else: console output goes to stderr, which editors log. */
+function consoleToStderr(): void {
+  for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir'] as const) {
+    console[method] = (...args: unknown[]) => void process.stderr.write(`${format(...args)}\n`);
+  }
 }

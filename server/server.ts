@@ -118,6 +118,11 @@ export class ConnlintServer {
     this.checker = new DocumentChecker(this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory);
   }
 
+  /** Whether the client asked for shutdown (an exit after it is a clean one). */
+  get shutdownRequested(): boolean {
+    return this.shuttingDown;
+  }
+
   listen(): void {
     const c = this.connection;
     c.onInitialize((params) => this.initialize(params));

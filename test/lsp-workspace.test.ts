@@ -241,4 +241,18 @@ describe('connlint-lsp: workspace, configuration, settings', () => {
     expect(code).toBe(1);
     client = undefined;
   });
+
+  it('exits when the editor closes its stdin: 1 without shutdown, 0 after it', async () => {
+    for (const [shutdownFirst, expected] of [[false, 1], [true, 0]] as const) {
+      client = LspClient.start();
+      await client.initialize(undefined);
+      if (shutdownFirst) await client.connection.sendRequest('shutdown');
+      const exited = new Promise((resolve) => client!.process.on('exit', resolve));
+      client.process.stdin!.end();
+      expect(await exited).toBe(expected);
+      expect(client.stderr).toBe('');
+      client.connection.dispose();
+      client = undefined;
+    }
+  });
 });
