@@ -1,3 +1,4 @@
+import { perObject } from './memo.js';
 import type { SyntaxNode } from './parser.js';
 import { callArguments, calleeName, childrenForField, unwrap } from './syntax.js';
 
@@ -107,6 +108,30 @@ interface JumpTargets {
 }
 
 const BRANCH_HINTS = new Set(['likely', 'unlikely', '__builtin_expect', 'LIKELY', 'UNLIKELY', 'G_LIKELY', 'G_UNLIKELY', 'ngx_likely', 'ngx_unlikely']);
+
+/**
+ * Each syntax read is a native call, and most statements and conditions are plain: reading the
+ * callee of every call to learn it is not `exit` costs more than reading the text once and seeing
+ * that no name in it is one of the few that matter. These filters answer "may be" from the text's
+ * identifier tokens; only then is the syntax read to know.
+ */
+const IDENTIFIER_TOKEN = /[A-Za-z_$][\w$]*/g;
+const ASCII_IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Whether a text has an identifier token in `names` (a name the token scan cannot see, non-ASCII say, always may be). */
+function mentionsAny(text: string, names: { has(name: string): boolean }, scannable: boolean): boolean {
+  if (!scannable) return true;
+  for (const [token] of text.matchAll(IDENTIFIER_TOKEN)) if (names.has(token)) return true;
+  return false;
+}
+
+/** Every name is an ASCII identifier, so mentionsAny can rule it out by scanning tokens. */
+const allScannable = perObject((names: ReadonlySet<string> | ReadonlyMap<string, unknown>) => [...names.keys()].every((n) => ASCII_IDENTIFIER.test(n)));
+
+/** `a && b`, `a || b` (`and`, `or` in C++): only such a binary expression is split. */
+const SHORT_CIRCUIT = /&&|\|\||\b(and|or)\b/;
+/** A unary expression starts with its operator: `!x`, `not x`. */
+const NEGATION = /^(!|not\b)/;
 const CONSTANT_TRUE = /^(1|true|TRUE|1U|1u|!0)$/;
 const CONSTANT_FALSE = /^(0|false|FALSE|0U|0u)$/;
 
@@ -128,6 +153,12 @@ class CfgBuilder {
     this.entry = this.node('entry');
     this.exit = this.node('exit');
     this.abort = this.node('abort');
+  }
+
+  /** May a statement with this text call a function that never returns or a returning macro? */
+  private mayCallSpecial(text: string): boolean {
+    const { noReturn, returningMacros } = this.options;
+    return mentionsAny(text, noReturn, allScannable(noReturn)) || (returningMacros !== undefined && returningMacros.size > 0 && mentionsAny(text, returningMacros, allScannable(returningMacros)));
   }
 
   node(kind: CfgNodeKind, syntax?: SyntaxNode, jump?: JumpKind): CfgNode {
@@ -246,6 +277,15 @@ class CfgBuilder {
         // ERROR regions are skipped: their insides are not trustworthy statements.
         return next;
       case 'expression_statement': {
+        // Most statements neither throw nor call a function that never returns (or a returning
+        // macro): one read of the text, which the analyses need anyway, tells.
+        const text = stmt.text;
+        if (text !== ';' && !/^throw\b/.test(text) && !this.mayCallSpecial(text)) {
+          const node = this.node('statement', stmt);
+          node.text = text;
+          this.edge(node, next);
+          return node;
+        }
         const expression = stmt.firstNamedChild;
         if (!expression) return next;
         if (expression.type === 'throw_expression') return this.throwStatement(stmt);
@@ -345,16 +385,18 @@ class CfgBuilder {
       return init ? this.simple(init, test) : test;
     }
     let expr = unwrap(raw);
+    let source = expr.text;
     // `likely(x)`, `unlikely(x)`, `__builtin_expect(x, 1)` test x.
-    for (let i = 0; i < 4 && expr.type === 'call_expression' && BRANCH_HINTS.has(calleeName(expr) ?? ''); i++) {
+    for (let i = 0; i < 4 && expr.type === 'call_expression' && mentionsAny(source, BRANCH_HINTS, true) && BRANCH_HINTS.has(calleeName(expr) ?? ''); i++) {
       const first = callArguments(expr)[0];
       if (!first) break;
       expr = unwrap(first);
+      source = expr.text;
     }
-    const text = expr.text.replace(/\s+/g, '');
+    const text = source.replace(/\s+/g, '');
     if (CONSTANT_TRUE.test(text)) return onTrue;
     if (CONSTANT_FALSE.test(text)) return onFalse;
-    if (expr.type === 'binary_expression') {
+    if (expr.type === 'binary_expression' && SHORT_CIRCUIT.test(source)) {
       const op = expr.childForFieldName('operator')?.type;
       const left = expr.childForFieldName('left');
       const right = expr.childForFieldName('right');
@@ -365,7 +407,7 @@ class CfgBuilder {
         return this.condition(left, onTrue, this.condition(right, onTrue, onFalse));
       }
     }
-    if (expr.type === 'unary_expression') {
+    if (expr.type === 'unary_expression' && NEGATION.test(source)) {
       const op = expr.childForFieldName('operator')?.type;
       const arg = expr.childForFieldName('argument');
       if (arg && (op === '!' || op === 'not')) return this.condition(arg, onFalse, onTrue);

@@ -88,6 +88,17 @@ export function callArguments(call: SyntaxNode): SyntaxNode[] {
 }
 
 /**
+ * Named node types that are single tokens of the C and C++ grammars: they never have named
+ * children, so a walk does not ask (each ask is a native call, and tokens are half the nodes).
+ * test/syntax.test.ts checks this on real code in both grammars.
+ */
+export const TOKEN_TYPES: ReadonlySet<string> = new Set([
+  'identifier', 'field_identifier', 'type_identifier', 'statement_identifier', 'namespace_identifier',
+  'number_literal', 'primitive_type', 'comment', 'string_content', 'escape_sequence', 'character',
+  'system_lib_string', 'true', 'false', 'null', 'this',
+]);
+
+/**
  * Visits a subtree depth-first with an explicit stack (never recursion: inputs may nest
  * thousands of levels). `visit` returns false to skip a node's children.
  */
@@ -99,7 +110,7 @@ export function walk(root: SyntaxNode, visit: (node: SyntaxNode, parent: SyntaxN
   while (stack.length > 0) {
     const node = stack.pop()!;
     const parent = parents.pop();
-    if (visit(node, parent) === false) continue;
+    if (visit(node, parent) === false || TOKEN_TYPES.has(node.type)) continue;
     const children = node.namedChildren;
     for (let i = children.length - 1; i >= 0; i--) {
       stack.push(children[i]!);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/parser.js';
 import { LineMap } from '../core/source.js';
-import { childrenForField } from '../core/syntax.js';
+import { childrenForField, TOKEN_TYPES } from '../core/syntax.js';
 import { ROOT } from './cli-helpers.js';
 
 describe('syntax helpers', () => {
@@ -41,6 +41,35 @@ describe('syntax helpers', () => {
     expect(new Set(nodes.map((n) => n.id)).size).toBe(nodes.length);
     const call = tree.rootNode.descendantsOfType('call_expression').at(-1)!;
     expect(nodes.find((n) => n.type === 'call_expression' && n.startIndex === call.startIndex)!.id).toBe(call.id);
+  });
+
+  it('the token types a walk does not descend into have no named children, in C and C++, on every sample and fixture', () => {
+    const sources: string[] = [];
+    const collect = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) collect(join(dir, entry.name));
+        else if (/\.(c|h|cc|cpp)$/.test(entry.name)) sources.push(readFileSync(join(dir, entry.name), 'utf8'));
+      }
+    };
+    collect(join(ROOT, 'samples'));
+    collect(join(ROOT, 'test', 'fixtures'));
+    // Every token type, some in awkward spots: NULL and nullptr (both `null`), this, escapes, characters, <headers>, labels.
+    sources.push('#include <sys/socket.h>\nnamespace n { struct S { int f; int g() { return this->f ? true : false; } }; }\nint h(char *p) { if (p == NULL || p == nullptr) goto out; p[0] = \'\\n\'; p[1] = \'a\'; out: return n::S().g() + 0x1f; /* c */ }\n');
+    const seen = new Set<string>();
+    for (const language of ['c', 'cpp'] as const) {
+      for (const text of sources) {
+        const stack: SyntaxNode[] = [parseText(language, text).rootNode];
+        while (stack.length > 0) {
+          const node = stack.pop()!;
+          if (TOKEN_TYPES.has(node.type)) {
+            seen.add(node.type);
+            expect(node.namedChildCount, `${language} ${node.type} '${node.text}'`).toBe(0);
+          }
+          stack.push(...node.namedChildren);
+        }
+      }
+    }
+    expect([...TOKEN_TYPES].filter((t) => !seen.has(t))).toEqual([]);
   });
 
   it('no engine code calls childrenForFieldName (node-tree-sitter 0.25 leaks a native cursor per call)', () => {
