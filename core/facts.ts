@@ -198,10 +198,10 @@ export function extractFacts(
   const callStarts: number[] = [];
   const loopRanges: [number, number][] = [];
   // What local declarations are read from (see localDeclarations), collected in the same walk.
-  const scopeNodes: ScopeNodes = { nodes: [], starts: [] };
+  const scopeNodes: NodesInOrder = { nodes: [], starts: [] };
   // Expression statements: a call that is one is told without asking for its parent (a native
   // walk down from the tree's root, the dearest read there is).
-  const statements: ScopeNodes = { nodes: [], starts: [] };
+  const statements: NodesInOrder = { nodes: [], starts: [] };
   // descendantsOfType returns nodes in document (pre-)order, outer before inner: already sorted the
   // way everything below expects. Each range is read once (every read is a native call). One walk
   // for all: each walk visits every node of the tree natively (half a millisecond on a big function).
@@ -219,12 +219,13 @@ export function extractFacts(
       continue;
     }
     const isFunction = type === 'function_definition' || type === 'lambda_expression';
-    if (isFunction || DECLARATION_TYPES.includes(type)) {
+    const declares = DECLARATION_TYPES.includes(type);
+    if (isFunction || declares) {
       scopeNodes.nodes.push(node);
       scopeNodes.starts.push(node.startIndex);
     }
     if (isFunction) functionNodes.push(node);
-    else if (!DECLARATION_TYPES.includes(type)) loopRanges.push([node.startIndex, node.endIndex]);
+    else if (!declares) loopRanges.push([node.startIndex, node.endIndex]);
   }
   // Suppression comments are rare: look for them only when the text mentions connlint.
   const comments = text.includes('connlint-') ? tree.rootNode.descendantsOfType('comment') : [];
@@ -424,14 +425,14 @@ function fileScopeNames(root: SyntaxNode): Set<string> {
 /** Nodes that declare locals (or start a nested function, whose locals are its own). */
 const DECLARATION_TYPES = ['declaration', 'condition_clause', 'for_range_loop'];
 
-/** The declaring and function nodes of a file (or scope) in document order, with their starts. */
-interface ScopeNodes {
+/** Nodes of some types in document order, with their starts (found by binary search). */
+interface NodesInOrder {
   readonly nodes: SyntaxNode[];
   readonly starts: number[];
 }
 
 /** Local variable declarations of a function: name → type spelling. */
-function localDeclarations(fnNode: SyntaxNode, scopeNodes: ScopeNodes): Map<string, string> {
+function localDeclarations(fnNode: SyntaxNode, scopeNodes: NodesInOrder): Map<string, string> {
   const locals = new Map<string, string>();
   const body = fnNode.childForFieldName('body');
   if (!body) return locals;
