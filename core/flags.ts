@@ -38,7 +38,8 @@ function testOf(condition: SyntaxNode): Test | undefined {
   const expr = unwrap(condition);
   const text = squeeze(expr.text);
   if (FLAG_EXPR.test(text) && !CONSTANT.test(text)) return { flag: text, negated: false };
-  if (expr.type !== 'binary_expression') return undefined;
+  // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.
+  if (expr.type !== 'binary_expression' || !(text.includes('==') || text.includes('!='))) return undefined;
   const op = expr.childForFieldName('operator')?.type;
   if (op !== '==' && op !== '!=') return undefined;
   const left = squeeze(expr.childForFieldName('left')?.text ?? '');
@@ -57,10 +58,14 @@ const ADDRESS_TAKEN = '&';
 
 const ASSIGNING_TYPES = ['assignment_expression', 'init_declarator', 'update_expression', 'pointer_expression', 'lambda_expression'];
 
-/** Assigning nodes of a whole function, in document order, with their start offsets: one native walk per CFG. */
-const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: number[]; ends: number[] } => {
+/**
+ * Assigning nodes of a whole function, in document order, with their start offsets: one native walk
+ * per CFG. Ends are read when a node's statement is looked at (each is a native call, and most
+ * nodes, `*p` in plain statements, never are).
+ */
+const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: number[]; ends: (number | undefined)[] } => {
   const nodes = cfg.function.descendantsOfType(ASSIGNING_TYPES);
-  return { nodes, starts: nodes.map((n) => n.startIndex), ends: nodes.map((n) => n.endIndex) };
+  return { nodes, starts: nodes.map((n) => n.startIndex), ends: new Array<number | undefined>(nodes.length) };
 });
 
 /** Assignments a CFG node makes: flag → constant, or null when it gets a value we do not know (`ext = (fd >= 0)`). */
@@ -79,7 +84,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
     else hi = mid;
   }
   const inside: number[] = [];
-  for (let i = first; i < starts.length && starts[i]! < end; i++) if (ends[i]! <= end) inside.push(i);
+  for (let i = first; i < starts.length && starts[i]! < end; i++) if ((ends[i] ??= nodes[i]!.endIndex) <= end) inside.push(i);
   // Whatever a lambda assigns happens when it runs, not here.
   const lambdas = inside.filter((i) => nodes[i]!.type === 'lambda_expression').map((i) => [starts[i]!, ends[i]!] as const);
   for (const i of inside) {

@@ -1,7 +1,7 @@
 import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { solveForward, type ForwardSolution } from './dataflow.js';
 import type { SyntaxNode } from './parser.js';
-import { squeeze, walk } from './syntax.js';
+import { squeeze, walkMentioning } from './syntax.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
 
@@ -44,9 +44,11 @@ type Effect = { kind: 'source' } | { kind: 'set'; bits: number } | { kind: 'clea
 /** What a node does to the variable: the last assignment in evaluation (textual) order wins. */
 function effectOf(node: CfgNode, spec: HandleFlowSpec): Effect | undefined {
   const syntax = node.syntax;
-  if (!syntax || node.kind === 'join' || !nodeText(node).includes(lastName(spec.variable))) return undefined;
+  const name = lastName(spec.variable);
+  if (!syntax || node.kind === 'join' || !nodeText(node).includes(name)) return undefined;
   let effect: Effect | undefined;
-  walk(syntax, (n) => {
+  // An assignment to the variable has its name in its text: only nodes where the name occurs.
+  walkMentioning(syntax, nodeText(node), name, (n) => {
     if (n !== syntax && n.type === 'lambda_expression') return false;
     let left: string | undefined;
     let right: SyntaxNode | null = null;

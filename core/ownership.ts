@@ -8,7 +8,7 @@ import type { SyntaxNode } from './parser.js';
 import type { ProjectIndex } from './project-index.js';
 import type { ResourceCatalog } from './resources.js';
 import type { RuleContext } from './rule.js';
-import { calleeName, contains, squeeze, walk } from './syntax.js';
+import { calleeName, contains, squeeze, walkMentioning } from './syntax.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
 import { resultVariable } from './accept-sites.js';
@@ -136,7 +136,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const sharable = shared && !isSource && !(start <= callStart && callEnd <= end);
     let list = sharable ? shared.get(node.id) : undefined;
     if (!list) {
-      list = effectsOf(node.syntax, isSource, site, base, resources, index);
+      list = effectsOf(node.syntax, nodeText(node), isSource, site, base, resources, index);
       if (sharable) shared.set(node.id, list);
     }
     if (list.length === 0) continue;
@@ -288,14 +288,15 @@ function sharedEffects(cfg: Cfg, variable: string): Map<number, Effect[]> {
   return map;
 }
 
-/** What a statement does to the handle, in evaluation (document) order. */
-function effectsOf(syntax: SyntaxNode, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex): Effect[] {
+/** What a statement (`syntaxText`: its text) does to the handle, in evaluation (document) order. */
+function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex): Effect[] {
   const effects: { at: number; effect: Effect }[] = [];
   if (isSource) effects.push({ at: site.node.endIndex, effect: { kind: 'acquire' } });
   // Parents as the walk met them (asking a node for its parent walks down from the tree's root).
   const parents = new Map<SyntaxNode, SyntaxNode>();
   const parentOf = (node: SyntaxNode): SyntaxNode | null => parents.get(node) ?? node.parent;
-  walk(syntax, (node, parent) => {
+  // Every effect below needs the variable's name in the node's text: only nodes where it occurs.
+  walkMentioning(syntax, syntaxText, base, (node, parent) => {
     if (parent) parents.set(node, parent);
     if (node.type === 'lambda_expression') {
       // Captured by a lambda: whoever runs it owns the handle now.

@@ -119,6 +119,42 @@ export function walk(root: SyntaxNode, visit: (node: SyntaxNode, parent: SyntaxN
   }
 }
 
+/**
+ * `walk` over only the nodes whose text may contain `needle` (`text`: the root's text), in the same
+ * order. A named child lies between its own start and the next named sibling's start (the last one:
+ * its parent's end), so a subtree where the needle does not occur is skipped without reading it
+ * (its end would be a native call, its children another). For visitors that act only on nodes
+ * whose text holds the needle, and on their ancestors.
+ */
+export function walkMentioning(root: SyntaxNode, text: string, needle: string, visit: (node: SyntaxNode, parent: SyntaxNode | undefined) => boolean | void): void {
+  const rootStart = root.startIndex;
+  const hits: number[] = [];
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) hits.push(rootStart + i);
+  if (hits.length === 0) return;
+  const occursIn = (start: number, end: number) => hits.some((h) => start <= h && h + needle.length <= end);
+  const stack: SyntaxNode[] = [root];
+  const parents: (SyntaxNode | undefined)[] = [undefined];
+  const ends: number[] = [rootStart + text.length];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const parent = parents.pop();
+    const end = ends.pop()!;
+    if (visit(node, parent) === false || TOKEN_TYPES.has(node.type)) continue;
+    const children = node.namedChildren;
+    let nextStart = end;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i]!;
+      const start = child.startIndex;
+      if (occursIn(start, nextStart)) {
+        stack.push(child);
+        parents.push(node);
+        ends.push(nextStart);
+      }
+      nextStart = start;
+    }
+  }
+}
+
 /** Nodes that start a separate function body: their insides are not part of the enclosing function. */
 export function isNestedFunction(node: SyntaxNode): boolean {
   return node.type === 'lambda_expression' || node.type === 'function_definition';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/parser.js';
 import { LineMap } from '../core/source.js';
-import { childrenForField, TOKEN_TYPES } from '../core/syntax.js';
+import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax.js';
 import { ROOT } from './cli-helpers.js';
 
 describe('syntax helpers', () => {
@@ -70,6 +70,31 @@ describe('syntax helpers', () => {
       }
     }
     expect([...TOKEN_TYPES].filter((t) => !seen.has(t))).toEqual([]);
+  });
+
+  it('walkMentioning visits, in walk order, every node whose text holds the needle, and skips whole subtrees without it', () => {
+    const text = readFileSync(join(ROOT, 'samples', 'incident-002-fd-leak', readdirSync(join(ROOT, 'samples', 'incident-002-fd-leak')).find((f) => /\.(c|cpp)$/.test(f))!), 'utf8');
+    const tree = parseText('cpp', text);
+    const statements = tree.rootNode.descendantsOfType(['expression_statement', 'declaration', 'if_statement', 'return_statement']);
+    expect(statements.length).toBeGreaterThan(10);
+    let skipped = 0;
+    for (const statement of statements) {
+      const statementText = statement.text;
+      for (const needle of new Set([...(statementText.match(/[A-Za-z_]\w*/g) ?? []), 'no_such_name'])) {
+        const all: SyntaxNode[] = [];
+        walk(statement, (node) => void all.push(node));
+        const seen: SyntaxNode[] = [];
+        walkMentioning(statement, statementText, needle, (node) => void seen.push(node));
+        const holding = all.filter((n) => n.text.includes(needle));
+        // Every node holding the needle is visited, in the same order; the others visited are on the way.
+        expect(seen.filter((n) => n.text.includes(needle)).map((n) => n.id)).toEqual(holding.map((n) => n.id));
+        const order = seen.map((n) => all.findIndex((a) => a.id === n.id));
+        expect(order.every((i) => i >= 0)).toBe(true);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+        skipped += all.length - seen.length;
+      }
+    }
+    expect(skipped).toBeGreaterThan(100);
   });
 
   it('no engine code calls childrenForFieldName (node-tree-sitter 0.25 leaks a native cursor per call)', () => {
