@@ -621,12 +621,24 @@ export function nodeRange(node: CfgNode): readonly [number, number] {
   return (node.range ??= node.syntax ? [node.syntax.startIndex, node.syntax.startIndex + nodeText(node).length] : [0, 0]);
 }
 
+/** Answers of nodeEvaluating per CFG, by syntax range: every rule asks about the same calls. */
+const evaluatingByRange = perObject((_cfg: Cfg) => new Map<string, CfgNode | undefined>());
+
 /** The CFG node that evaluates `syntax` (the smallest node whose syntax contains it). */
 export function nodeEvaluating(cfg: Cfg, syntax: SyntaxNode): CfgNode | undefined {
-  let best: CfgNode | undefined;
-  let bestLength = Infinity;
   const start = syntax.startIndex;
   const end = syntax.endIndex;
+  const known = evaluatingByRange(cfg);
+  const key = `${start}:${end}`;
+  if (known.has(key)) return known.get(key);
+  const best = smallestContaining(cfg, start, end);
+  known.set(key, best);
+  return best;
+}
+
+function smallestContaining(cfg: Cfg, start: number, end: number): CfgNode | undefined {
+  let best: CfgNode | undefined;
+  let bestLength = Infinity;
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
     const [s, e] = nodeRange(node);
