@@ -6,6 +6,7 @@ import type { Language } from './language.js';
 import { childrenForField, identifiersIn, lastIdentifier, squeeze } from './syntax.js';
 import type { ResourceCatalog } from './resources.js';
 import { LineMap } from './source.js';
+import { lowerBound } from './sorted.js';
 
 /**
  * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send
@@ -458,18 +459,6 @@ function localDeclarations(fnNode: SyntaxNode, scopeNodes: NodesInOrder): Map<st
     }
   }
   return locals;
-}
-
-/** The first index whose value is at least `value` (values sorted ascending). */
-function lowerBound(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export function scopeInfo(path: string, functions: readonly FunctionFact[], fn: number, globals: ReadonlySet<string>, locals: FileSyntax['locals']): ScopeInfo {

@@ -1,6 +1,7 @@
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { perObject } from './memo.js';
 import type { SyntaxNode } from './parser.js';
+import { lowerBound } from './sorted.js';
 import { squeeze, unwrap } from './syntax.js';
 
 /**
@@ -76,13 +77,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
   // The assigning nodes within the node's syntax, in document order (a later assignment wins).
   const { nodes, starts, ends } = assigningNodes(cfg);
   const [start, end] = nodeRange(node);
-  let first = 0;
-  let hi = starts.length;
-  while (first < hi) {
-    const mid = (first + hi) >> 1;
-    if (starts[mid]! < start) first = mid + 1;
-    else hi = mid;
-  }
+  const first = lowerBound(starts, start);
   const inside: number[] = [];
   for (let i = first; i < starts.length && starts[i]! < end; i++) if ((ends[i] ??= nodes[i]!.endIndex) <= end) inside.push(i);
   // Whatever a lambda assigns happens when it runs, not here.
