@@ -32,13 +32,14 @@ function gcFunction(): (() => void) | undefined {
  * module.c, nginx): a tree parsed from scratch holds 13-22; a tree re-parsed incrementally from
  * the previous one shares every unchanged subtree with it and holds only what the parser rebuilt,
  * 0.6-2.4 per character of the whole text. Counting the full size for each re-parse told V8 that
- * every keystroke made 2-3 MB of garbage, so it ran a full collection every 20 or so edits (pauses
- * of 4-13 ms in the middle of some check). A re-parse counts 6 per character: with 2, V8 waited so
- * long that the server's RSS rose 11 % over 10,000 edits (bench/lsp-latency.mjs); with 6 it stays
- * flat, and full collections come half as often as with 16 (3 instead of 6 in 200 edits).
+ * every keystroke made 2-3 MB of garbage, so it ran a full collection every 30 or so edits (pauses
+ * of 4-13 ms, some in the middle of a check). Counting less lets garbage pile up longer between
+ * collections (bench/lsp-latency.mjs, 10,000 edits): at 2 per character the server's RSS rose 11 %;
+ * at 6 it swung between 165 and 198 MB; at 10 it stays between 165 and 180 MB, and full
+ * collections come a third less often than at 16 (4 instead of 6 in 200 edits).
  */
 const FRESH_TREE_BYTES_PER_CHAR = 16;
-const REPARSED_TREE_BYTES_PER_CHAR = 6;
+const REPARSED_TREE_BYTES_PER_CHAR = 10;
 
 export class NativeMemory {
   /** Each tracked tree's stand-in for its native memory; freed with the tree. */
