@@ -98,43 +98,39 @@ export const TOKEN_TYPES: ReadonlySet<string> = new Set([
   'system_lib_string', 'true', 'false', 'null', 'this',
 ]);
 
+type Visit = (node: SyntaxNode, parent: SyntaxNode | undefined) => boolean | void;
+
 /**
  * Visits a subtree depth-first with an explicit stack (never recursion: inputs may nest
  * thousands of levels). `visit` returns false to skip a node's children.
  */
-export function walk(root: SyntaxNode, visit: (node: SyntaxNode, parent: SyntaxNode | undefined) => boolean | void): void {
-  // Each node with the node it was reached from (a node's own `parent` is a native walk down from
-  // the tree's root), on a parallel stack: no pair allocated per node.
-  const stack: SyntaxNode[] = [root];
-  const parents: (SyntaxNode | undefined)[] = [undefined];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const parent = parents.pop();
-    if (visit(node, parent) === false || TOKEN_TYPES.has(node.type)) continue;
-    const children = node.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) {
-      stack.push(children[i]!);
-      parents.push(node);
-    }
-  }
+export function walk(root: SyntaxNode, visit: Visit): void {
+  walkSpans(root, Infinity, () => true, visit);
 }
 
 /**
  * `walk` over only the nodes whose text may contain `needle` (`text`: the root's text), in the same
- * order. A named child lies between its own start and the next named sibling's start (the last one:
- * its parent's end), so a subtree where the needle does not occur is skipped without reading it
- * (its end would be a native call, its children another). For visitors that act only on nodes
- * whose text holds the needle, and on their ancestors.
+ * order. A subtree where the needle does not occur is skipped without reading it (its end would be
+ * a native call, its children another). For visitors that act only on nodes whose text holds the
+ * needle, and on their ancestors.
  */
-export function walkMentioning(root: SyntaxNode, text: string, needle: string, visit: (node: SyntaxNode, parent: SyntaxNode | undefined) => boolean | void): void {
+export function walkMentioning(root: SyntaxNode, text: string, needle: string, visit: Visit): void {
   const rootStart = root.startIndex;
   const hits: number[] = [];
   for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) hits.push(rootStart + i);
-  if (hits.length === 0) return;
-  const occursIn = (start: number, end: number) => hits.some((h) => start <= h && h + needle.length <= end);
+  if (hits.length > 0) walkSpans(root, rootStart + text.length, (start, end) => hits.some((h) => start <= h && h + needle.length <= end), visit);
+}
+
+/**
+ * The walk itself. A named child lies between its own start and the next named sibling's start
+ * (the last one: its parent's end), so `worthVisiting(start, end)` learns where a child can be
+ * without a native read. Each node goes with the node it was reached from (a node's own `parent`
+ * is a native walk down from the tree's root), on parallel stacks: nothing allocated per node.
+ */
+function walkSpans(root: SyntaxNode, rootEnd: number, worthVisiting: (start: number, end: number) => boolean, visit: Visit): void {
   const stack: SyntaxNode[] = [root];
   const parents: (SyntaxNode | undefined)[] = [undefined];
-  const ends: number[] = [rootStart + text.length];
+  const ends: number[] = [rootEnd];
   while (stack.length > 0) {
     const node = stack.pop()!;
     const parent = parents.pop();
@@ -145,7 +141,7 @@ export function walkMentioning(root: SyntaxNode, text: string, needle: string, v
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i]!;
       const start = child.startIndex;
-      if (occursIn(start, nextStart)) {
+      if (worthVisiting(start, nextStart)) {
         stack.push(child);
         parents.push(node);
         ends.push(nextStart);
