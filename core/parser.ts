@@ -2,6 +2,7 @@ import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import Cpp from 'tree-sitter-cpp';
 import type { Language } from './language.js';
+import { installLeanNodeAccessors } from './node-objects.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
@@ -57,7 +58,9 @@ function installFastGetters(parser: Parser): void {
   fastGettersChecked = true;
   const proto = (Parser as unknown as { SyntaxNode?: { prototype: object } }).SyntaxNode?.prototype;
   if (!proto) return;
-  const sample = parser.parse('int f(void) {\n  /* é */ int x = g(1, "ü");\n  return x; }\n');
+  // Non-ASCII text, an ERROR node and a missing token: the slots must agree on all of them.
+  const sample = parser.parse('int f(void) {\n  /* é */ int x = g(1, "ü");\n  if (x) { return x; } else y = @;\n  while (x--) h(x);\n  return (x; }\n');
+  installLeanNodeAccessors((Parser as unknown as { SyntaxNode?: new (tree: Tree) => SyntaxNode }).SyntaxNode, sample);
   const nodes: SyntaxNode[] = [];
   const collect = (node: SyntaxNode) => {
     nodes.push(node);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { leanNodeAccessorsInstalled, libraryAccessors } from '../core/node-objects.js';
 import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/parser.js';
 import { LineMap } from '../core/source.js';
 import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax.js';
@@ -107,5 +108,36 @@ describe('syntax helpers', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+  it('node objects made by the lean accessors are the nodes the library itself returns, on every node of real C and C++ with errors', () => {
+    const sources: [('c' | 'cpp'), string][] = [
+      ['cpp', readFileSync(join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp'), 'utf8')],
+      ['c', readFileSync(join(ROOT, 'samples', 'incident-003-accept-loop', 'one_accept_per_event.c'), 'utf8')],
+      // An ERROR node, a missing token and non-ASCII text.
+      ['c', 'int f(int x) {\n  /* é 😀 */ if (x) { return g(x, "ü"); } else y = @;\n  while (x--) h(x);\n  return (x; }\n'],
+    ];
+    expect(leanNodeAccessorsInstalled).toBe(true);
+    const describe = (r: unknown): unknown => (Array.isArray(r) ? r.map(describe) : r ? `${(r as SyntaxNode).id} ${(r as SyntaxNode).type} ${(r as SyntaxNode).startIndex}-${(r as SyntaxNode).endIndex} ${(r as SyntaxNode).text}` : r);
+    let compared = 0;
+    for (const [language, text] of sources) {
+      const tree = parseText(language, text);
+      const nodes: SyntaxNode[] = [];
+      const visit = (node: SyntaxNode) => {
+        nodes.push(node);
+        for (const child of node.children) visit(child);
+      };
+      visit(tree.rootNode);
+      if (text.includes('@')) expect([nodes.some((n) => n.type === 'ERROR'), nodes.some((n) => n.isMissing)]).toEqual([true, true]);
+      for (const node of nodes) {
+        for (const [name, original] of libraryAccessors) {
+          const args: unknown[] = name === 'childForFieldName' ? ['body'] : name === 'descendantsOfType' ? [['identifier', 'call_expression', 'ERROR']] : name.endsWith('ForIndex') ? [node.startIndex + 1] : [0];
+          const mine = original.get ? (node as unknown as Record<string, unknown>)[name] : ((node as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!)(...args);
+          const theirs = original.get ? original.get.call(node) : (original.value as (...a: unknown[]) => unknown).apply(node, args);
+          expect(describe(mine)).toEqual(describe(theirs));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
   });
 });
