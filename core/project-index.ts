@@ -101,12 +101,16 @@ export class ProjectIndex {
 
   private lookup<T>(get: (table: FactsTable) => T[] | undefined): readonly T[] {
     if (this.tables.length === 1) return get(this.tables[0]!) ?? NONE;
-    let found: T[] | undefined;
+    // One copy at most: most names are in one table (a copy per further table adds up with many).
+    let first: T[] | undefined;
+    let joined: T[] | undefined;
     for (const table of this.tables) {
       const list = get(table);
-      if (list) found = found ? [...found, ...list] : list;
+      if (!list) continue;
+      if (!first) first = list;
+      else (joined ??= [...first]).push(...list);
     }
-    return found ?? NONE;
+    return joined ?? first ?? NONE;
   }
 
   /**
