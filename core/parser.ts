@@ -108,15 +108,17 @@ export function parseBudgetMs(length: number): number {
  * fails beyond it, so the buffer is sized to the input. (An input callback would work too, but then
  * every `node.text` re-reads the input through the callback — quadratic on large files.) A parse
  * that exceeds its time budget is cancelled with ParseTimeoutError: tree-sitter's error recovery is
- * super-linear on some inputs (a megabyte of bare `0x62, 0xEB,` bytes).
+ * super-linear on some inputs (a megabyte of bare `0x62, 0xEB,` bytes). `includedRanges`: parse
+ * only those parts of the text (positions stay the text's own), e.g. one function of a document.
  */
-export function parseText(language: Language, text: string, oldTree?: Tree): Tree {
+export function parseText(language: Language, text: string, oldTree?: Tree, includedRanges?: Parser.Range[]): Tree {
   const parser = parserFor(language);
   const budget = parseBudgetMs(text.length);
   const deadline = Date.now() + budget;
   let cancelled = false;
   const tree = parser.parse(text, oldTree, {
     bufferSize: Math.max(32 * 1024, text.length * 2 + 16),
+    includedRanges,
     progressCallback: () => (cancelled = Date.now() > deadline),
   });
   if (cancelled) {

@@ -9,21 +9,17 @@ import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
 import type { WorkspaceIndex } from './workspace-index.js';
-import type { EditedSpan } from './unit-match.js';
+import type Parser from 'tree-sitter';
 
-/** A document parsed at one version, ready for the rules. */
+/** A document at one version, ready to check (its tree is parsed during the check, as far as needed). */
 export interface PreparedDocument {
   readonly doc: OpenDocument;
   readonly version: number;
   readonly text: string;
-  readonly tree: Tree;
   readonly language: Language;
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
-  readonly parseMs: number;
   readonly lines: LineMap;
-  /** The tree this one was re-parsed from, and what the edits in between covered. */
-  readonly previous?: { readonly tree: Tree; readonly edited: EditedSpan | undefined };
 }
 
 export interface CheckedDocument {
@@ -31,14 +27,17 @@ export interface CheckedDocument {
   readonly mode: 'full' | 'incremental';
   readonly unitsChecked: number;
   readonly matchedBy?: 'edit' | 'text';
-  /** Milliseconds per phase (see AnalysisOutput.times). */
+  /** Only the edited function was parsed (see IncrementalAnalyzer). */
+  readonly unitParsed?: boolean;
+  /** Milliseconds per phase (see AnalysisOutput.times; `parse` included). */
   readonly times?: Readonly<Record<string, number>>;
 }
 
 /**
  * The two phases of checking an open document, split so the scheduler can drop stale work in
- * between: `prepare` (incremental re-parse of the edited tree) and `check` (facts and rules for
- * what the edit can affect, see incremental.ts; the workspace index gets the live facts).
+ * between: `prepare` (what the document's configuration and language are) and `check` (parsing
+ * what the analysis needs — the edited function alone, or the document incrementally — then facts
+ * and rules for what the edit can affect, see incremental.ts; the workspace index gets the live facts).
  */
 export class DocumentChecker {
   private readonly settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
@@ -68,30 +67,41 @@ export class DocumentChecker {
     const settings = this.settingsOf(config);
     // A tree is only reusable with the grammar it came from (a .h can turn from C into C++).
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
-    const oldTree = doc.treeLanguage === language ? doc.tree : undefined;
-    const started = performance.now();
-    const tree = parseText(language, text, oldTree);
-    const parseMs = performance.now() - started;
-    this.memory.track(tree, text.length, oldTree ? 'reparsed' : 'fresh');
-    const previous = oldTree ? { tree: oldTree, edited: doc.editedSpan } : undefined;
-    // Keep the new tree right away: edits arriving from now on must be applied to it.
-    doc.tree = tree;
-    doc.treeLanguage = language;
-    doc.editedSpan = undefined;
-    return { doc, version: doc.version, text, tree, language, config, settings, parseMs, previous, lines: doc.lines };
+    return { doc, version: doc.version, text, language, config, settings, lines: doc.lines };
   }
 
   check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): CheckedDocument {
-    const { doc } = prepared;
+    const { doc, text, language } = prepared;
+    const oldTree = doc.treeLanguage === language ? doc.tree : undefined;
+    // The edits since the last analysis: this one takes them all (it runs to the end in this turn).
+    const edited = doc.editedSpan;
+    doc.editedSpan = undefined;
+    const parseDocument = (): Tree => {
+      const tree = parseText(language, text, oldTree);
+      this.memory.track(tree, text.length, oldTree ? 'reparsed' : 'fresh');
+      // Edits from now on are applied to this tree.
+      doc.tree = tree;
+      doc.treeLanguage = language;
+      return tree;
+    };
+    // The document tree stays as it is (edited, not re-parsed): the next parse of either kind re-uses it.
+    const parseUnit = oldTree
+      ? (range: Parser.Range): Tree => {
+          const tree = parseText(language, text, oldTree, [range]);
+          this.memory.track(tree, range.endIndex - range.startIndex, 'reparsed');
+          return tree;
+        }
+      : undefined;
     const result = doc.analysis.analyze({
       path: doc.path,
-      text: prepared.text,
-      tree: prepared.tree,
-      language: prepared.language,
+      text,
+      tree: parseDocument,
+      parseUnit,
+      language,
       config: prepared.config,
       settings: prepared.settings,
       overrides,
-      previous: prepared.previous,
+      previous: oldTree ? { tree: oldTree, edited } : undefined,
       lines: prepared.lines,
       contextKey: `${this.globalKey()}|${JSON.stringify(overrides)}|${this.workspace.contextFor(doc.path)}`,
       indexWith: (facts) => {

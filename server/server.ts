@@ -432,8 +432,8 @@ export class ConnlintServer {
       const checked = prepared ? this.checker.check(prepared, this.settings.rules) : undefined;
       const result = this.finish(state, key, checked?.findings ?? []);
       if (this.settings.trace === 'verbose') {
-        const phases = prepared && checked ? Object.entries({ parse: prepared.parseMs, ...checked.times }).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`) : [];
-        const how = checked ? `${checked.mode}${checked.matchedBy ? ` (by ${checked.matchedBy})` : ''}, ${checked.unitsChecked} functions analysed; ${phases.join(', ')} ms` : 'too large, skipped';
+        const phases = checked ? Object.entries(checked.times ?? {}).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`) : [];
+        const how = checked ? `${checked.mode}${checked.matchedBy ? ` (by ${checked.matchedBy}${checked.unitParsed ? ', function parsed alone' : ''})` : ''}, ${checked.unitsChecked} functions analysed; ${phases.join(', ')} ms` : 'too large, skipped';
         const now = performance.now();
         this.connection.console.log(`connlint: checked ${state.doc.path} v${result.version} in ${(now - started).toFixed(1)} ms (${how}), published ${(now - state.lastChange).toFixed(1)} ms after the change: ${result.findings.length} findings`);
       }

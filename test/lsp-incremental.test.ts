@@ -5,6 +5,7 @@ import { checkFile } from '../core/analyze.js';
 import { emptyConfig } from '../core/config.js';
 import type { Finding } from '../core/findings.js';
 import { detectLanguage } from '../core/language.js';
+import type Parser from 'tree-sitter';
 import { parseText, type Tree } from '../core/parser.js';
 import { ProjectIndex } from '../core/project-index.js';
 import { settingsFor } from '../core/settings.js';
@@ -87,13 +88,17 @@ function pointAt(text: string, offset: number) {
   return { row, column: offset - (before.lastIndexOf('\n') + 1) };
 }
 
-function runEdits(path: string, initial: string, edits: number, seed: number) {
+/**
+ * `unitParse`: as the server runs it, the document tree is parsed only when the analysis asks for
+ * it, and an edited function may be parsed on its own from the (edited, stale) document tree.
+ */
+function runEdits(path: string, initial: string, edits: number, seed: number, { unitParse = false } = {}) {
   const next = random(seed);
   const analyzer = new IncrementalAnalyzer();
   const language = detectLanguage(path, initial, 'auto');
   let text = initial;
   let tree: Tree = parseText(language, text);
-  const modes = { full: 0, incremental: 0, byEdit: 0 };
+  const modes = { full: 0, incremental: 0, byEdit: 0, unitParsed: 0, byEditParsingDocument: 0 };
   let previous: AnalysisInput['previous'];
   // Line starts kept through the edits, and the project index of a workspace, as the server keeps them.
   let lines = new LineMap(text);
@@ -102,7 +107,14 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
     workspace.setOpen(path, facts);
     return workspace.index();
   };
-  const analyze = () => analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith, previous, lines });
+  const analyze = () => {
+    if (!unitParse) return analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith, previous, lines });
+    const old = tree;
+    const current = text;
+    const parseDocument = () => (tree = parseText(language, current, old));
+    const parseUnit = (range: Parser.Range) => parseText(language, current, old, [range]);
+    return analyzer.analyze({ path, text, tree: parseDocument, parseUnit, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith, previous: previous && { tree: old, edited: previous.edited }, lines });
+  };
   expect(view(analyze().findings)).toEqual(view(fullCheck(path, text)));
   for (let i = 0; i < edits; i++) {
     const edit = randomEdit(text, next);
@@ -119,10 +131,13 @@ function runEdits(path: string, initial: string, edits: number, seed: number) {
     lines = lines.edited(text, edit.start, edit.end, edit.text);
     // As the server does: the edited old tree and the span of the edit go along with the new tree.
     previous = { tree, edited: mergeEdit(undefined, edit.start, edit.end, edit.start + edit.text.length) };
-    tree = parseText(language, text, tree);
+    // The server's way re-parses the document (from the edited tree) only if the analysis asks.
+    if (!unitParse) tree = parseText(language, text, tree);
     const result = analyze();
     modes[result.mode]++;
     if (result.matchedBy === 'edit') modes.byEdit++;
+    if (result.unitParsed) modes.unitParsed++;
+    else if (result.matchedBy === 'edit') modes.byEditParsingDocument++;
     expect(view(result.findings), `after edit ${i + 1} ${JSON.stringify(edit)}`).toEqual(view(fullCheck(path, text)));
   }
   return modes;
@@ -142,6 +157,89 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     expect(modes.incremental).toBeGreaterThan(20);
     expect(modes.full).toBeGreaterThan(20);
     expect(modes.byEdit).toBeGreaterThan(10);
+  });
+
+  it('parsing only the edited function (from the stale document tree), gives exactly the findings of a whole-file check after every random edit', () => {
+    const dir = join(ROOT, 'test', 'fixtures', 'accept');
+    const text = readdirSync(dir)
+      .filter((f) => f.endsWith('.c'))
+      .sort()
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    const modes = runEdits(join(dir, 'all.c'), text, 150, 1, { unitParse: true });
+    // Edits inside one function at file scope take the single-function parse; the rest re-parse the
+    // document (after a single-function parse, from the tree that is stale by then).
+    expect(modes.unitParsed).toBeGreaterThanOrEqual(8);
+    // Edits that leave their function with a syntax error re-parse the document.
+    expect(modes.byEditParsingDocument).toBeGreaterThan(0);
+    expect(modes.full).toBeGreaterThan(20);
+    const cpp = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
+    const cppModes = runEdits(cpp, readFileSync(cpp, 'utf8'), 60, 7, { unitParse: true });
+    expect(cppModes.incremental).toBeGreaterThan(0);
+  });
+
+  it('parses a function alone only at file scope, without errors, when no other function needs re-checking and no suppression comment is elsewhere', () => {
+    // One analysis of `source`, then one edit at `at` (inserting `insert`): how was it analysed?
+    const editedOnce = (path: string, source: string, at: string, insert: string) => {
+      const language = detectLanguage(path, source, 'auto');
+      const analyzer = new IncrementalAnalyzer();
+      const tree = parseText(language, source);
+      const base = { path, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
+      analyzer.analyze({ ...base, text: source, tree, lines: new LineMap(source) });
+      const start = source.indexOf(at);
+      expect(start).toBeGreaterThan(0);
+      const text = source.slice(0, start) + insert + source.slice(start);
+      tree.edit({ startIndex: start, oldEndIndex: start, newEndIndex: start + insert.length, startPosition: pointAt(source, start), oldEndPosition: pointAt(source, start), newEndPosition: pointAt(text, start + insert.length) });
+      let documentParsed = false;
+      const result = analyzer.analyze({
+        ...base,
+        text,
+        lines: new LineMap(text),
+        tree: () => ((documentParsed = true), parseText(language, text, tree)),
+        parseUnit: (range) => parseText(language, text, tree, [range]),
+        previous: { tree, edited: mergeEdit(undefined, start, start, start + insert.length) },
+      });
+      expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
+      expect(result.matchedBy).toBe('edit');
+      return { unitParsed: result.unitParsed === true, documentParsed };
+    };
+    const source = [
+      '#include <sys/socket.h>',
+      '#include <unistd.h>',
+      'static int serve(int lfd) {',
+      '    for (;;) {',
+      '        int fd = accept(lfd, NULL, NULL);',
+      '        if (fd < 0) return -1;',
+      '        if (write(fd, "x", 1) < 0) return -1;',
+      '        close(fd);',
+      '    }',
+      '}',
+      '#ifdef WITH_EXTRA',
+      'static int extra(int lfd) {',
+      '    int fd = accept(lfd, NULL, NULL);',
+      '    if (fd < 0) return -1;',
+      '    if (write(fd, "x", 1) < 0) return -1;',
+      '    close(fd);',
+      '    return 0;',
+      '}',
+      '#endif',
+      '',
+    ].join('\n');
+    const path = join(ROOT, 'test', 'unit-alone.c');
+    expect(fullCheck(path, source).map((f) => `${f.ruleId}:${f.location.line}`)).toEqual(['accept-loop-early-exit:7', 'fd-leak:7', 'fd-leak:15']);
+    const inServe = '        close(fd);\n    }';
+    // At file scope: parsed alone, the document is not re-parsed.
+    expect(editedOnce(path, source, inServe, '        (void)0;\n')).toEqual({ unitParsed: true, documentParsed: false });
+    // A syntax error in it: the document is re-parsed.
+    expect(editedOnce(path, source, inServe, '        (void)0 +;\n')).toEqual({ unitParsed: false, documentParsed: true });
+    // Inside `#ifdef`: its context is outside it.
+    expect(editedOnce(path, source, '    close(fd);\n    return 0;', '    (void)0;\n')).toEqual({ unitParsed: false, documentParsed: true });
+    // A suppression comment outside the edited function could apply inside it.
+    const suppressed = source.replace('#ifdef WITH_EXTRA', '// connlint-disable-next-line fd-leak -- test\n#ifdef WITH_EXTRA');
+    expect(editedOnce(path, suppressed, inServe, '        (void)0;\n')).toEqual({ unitParsed: false, documentParsed: true });
+    // C++: main() stands at file scope, but a finding in a namespace function names its lines, so that function is re-checked too, from the document.
+    const cpp = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
+    expect(editedOnce(cpp, readFileSync(cpp, 'utf8'), '    int listen_fd = make_listener', '    (void)0;\n')).toEqual({ unitParsed: false, documentParsed: true });
   });
 
   it('gives exactly the findings of a whole-file check after every random edit (C++, functions in a namespace)', () => {
