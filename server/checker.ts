@@ -76,14 +76,7 @@ export class DocumentChecker {
     // The edits since the last analysis: this one takes them all (it runs to the end in this turn).
     const edited = doc.editedSpan;
     doc.editedSpan = undefined;
-    const parseDocument = (): Tree => {
-      const tree = parseText(language, text, oldTree);
-      this.memory.track(tree, text.length, oldTree ? 'reparsed' : 'fresh');
-      // Edits from now on are applied to this tree.
-      doc.tree = tree;
-      doc.treeLanguage = language;
-      return tree;
-    };
+    const parseDocument = (): Tree => this.parseDocument(doc, text, language, oldTree);
     // The document tree stays as it is (edited, not re-parsed): the next parse of either kind re-uses it.
     const parseUnit = oldTree
       ? (range: Parser.Range): Tree => {
@@ -110,6 +103,32 @@ export class DocumentChecker {
       },
     });
     this.workspace.setOpen(doc.path, result.facts);
+    if (result.unitParsed) doc.unitParsesSinceTreeParse++;
     return result;
+  }
+
+  private parseDocument(doc: OpenDocument, text: string, language: Language, oldTree: Tree | undefined): Tree {
+    const tree = parseText(language, text, oldTree);
+    this.memory.track(tree, text.length, oldTree ? 'reparsed' : 'fresh');
+    // Edits from now on are applied to this tree.
+    doc.tree = tree;
+    doc.treeLanguage = language;
+    doc.unitParsesSinceTreeParse = 0;
+    return tree;
+  }
+
+  /**
+   * Re-parses the document tree after analyses that parsed one function alone (so its unchanged
+   * nodes stay re-usable as edits pile up), when no edit is waiting for analysis. Tells whether the
+   * whole tree agrees with what those analyses assumed: the same functions, the same text outside
+   * them. If not, the analysis state is dropped and the document must be checked again.
+   */
+  refreshTree(doc: OpenDocument): 'unchanged' | 'consistent' | 'inconsistent' {
+    const oldTree = doc.tree;
+    const language = doc.treeLanguage;
+    if (doc.unitParsesSinceTreeParse === 0 || doc.editedSpan !== undefined || !oldTree || !language) return 'unchanged';
+    const text = doc.text;
+    const tree = this.parseDocument(doc, text, language, oldTree);
+    return doc.analysis.documentReparsed(tree, text) ? 'consistent' : 'inconsistent';
   }
 }

@@ -13,14 +13,16 @@ import type { EditedSpan } from './unit-match.js';
  */
 export class OpenDocument {
   private doc: TextDocument;
-  /** The tree of the last parse, edited to match `text`; undefined until the first parse. */
+  /** The tree of the last parse of the whole document, edited to match `text`; undefined until the first parse. */
   tree: Tree | undefined;
   /** Language `tree` was parsed with (a `.h` can switch between C and C++ as it is edited). */
   treeLanguage: Language | undefined;
   /** Facts and findings per function of the last analysis, for re-checking only what changed. */
   readonly analysis = new IncrementalAnalyzer();
-  /** The part of the text the edits since the last parse of `tree` cover (undefined: none, or the whole text changed). */
+  /** The part of the text the edits since the last analysis cover (undefined: none, or the whole text changed). */
   editedSpan: EditedSpan | undefined;
+  /** Analyses since `tree` was last parsed that parsed the edited function alone (`tree` is only edited meanwhile). */
+  unitParsesSinceTreeParse = 0;
   private lineMap: LineMap | undefined;
 
   constructor(

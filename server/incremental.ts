@@ -104,8 +104,13 @@ export class IncrementalAnalyzer {
   /** Milliseconds per phase of the current analysis (for `trace.server: verbose`). */
   private times: Record<string, number> = {};
 
-  /** The document tree of the last analysis (none if it parsed one unit only): an edit-based match needs the new tree re-parsed from it. */
+  /**
+   * The document tree the last analyses worked from: an edit-based match needs the new tree
+   * re-parsed from it. Analyses that parse one unit alone leave it as it is (only edited since).
+   */
   private lastTree: Tree | undefined;
+  /** Units parsed alone since `lastTree` was parsed: the only places where it may differ from a re-parse. */
+  private parsedAlone = new Set<Unit>();
   /** The document tree of the current analysis, once asked for. */
   private documentTree: Tree | undefined;
 
@@ -113,7 +118,10 @@ export class IncrementalAnalyzer {
     this.times = {};
     this.documentTree = typeof input.tree === 'function' ? undefined : input.tree;
     const output = this.analyzeInner(input);
-    this.lastTree = this.documentTree;
+    if (this.documentTree || !output.unitParsed) {
+      this.lastTree = this.documentTree;
+      this.parsedAlone.clear();
+    }
     this.documentTree = undefined;
     return { ...output, times: this.times };
   }
@@ -139,7 +147,8 @@ export class IncrementalAnalyzer {
     if (sameContext && previous?.edited && previous.tree === this.lastTree) {
       const edited = previous.edited;
       const tree = this.tree(input);
-      const withinOne = this.timed('units', () => matchWithinOneUnit(this.units, previous.tree, edited, tree, input.text));
+      const alsoChanged = this.units.filter((u) => this.parsedAlone.has(u));
+      const withinOne = this.timed('units', () => matchWithinOneUnit(this.units, previous.tree, edited, tree, input.text, alsoChanged));
       if (withinOne) return this.tryIncremental(input, withinOne, tree) ?? this.full(input, this.timed('units', () => findUnits(tree.rootNode, input.text)));
     }
     const tree = this.tree(input);
@@ -177,6 +186,24 @@ export class IncrementalAnalyzer {
     } finally {
       this.times[phase] = (this.times[phase] ?? 0) + performance.now() - start;
     }
+  }
+
+  /**
+   * The document was re-parsed (`tree`) with its text unchanged since the last analysis: after
+   * analyses that parsed functions alone, the whole tree must show the same functions with the
+   * same texts and the same skeleton. True if it does (and the tree serves the next edit-based
+   * match); false drops the state, so the next analysis is a whole-file one.
+   */
+  documentReparsed(tree: Tree, text: string): boolean {
+    const match = this.skeletonText !== undefined ? matchByText(this.units, this.skeletonText, text, findUnits(tree.rootNode, text)) : undefined;
+    this.parsedAlone.clear();
+    if (match && match.changed.length === 0 && match.removed.length === 0) {
+      this.lastTree = tree;
+      return true;
+    }
+    this.contextKey = undefined;
+    this.lastTree = undefined;
+    return false;
   }
 
   /** Drops trees and caches (closed document). */
@@ -284,7 +311,9 @@ export class IncrementalAnalyzer {
 
     const fresh = this.check(input, file, index);
     this.assignFindings(fresh, rechecked);
-    return { ...this.commit(match, units, facts, rechecked.length), unitParsed: factsTree !== this.documentTree };
+    const unitParsed = factsTree !== this.documentTree;
+    if (unitParsed) for (const u of rechecked) this.parsedAlone.add(u);
+    return { ...this.commit(match, units, facts, rechecked.length), unitParsed };
   }
 
   /** `facts`: the skeleton's (unchanged) and each unit's, in order. */

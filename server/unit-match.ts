@@ -101,14 +101,23 @@ export function unitHoldingEdit(units: readonly UnitPlace[], edited: EditedSpan)
  * The common case while typing, without walking the tree for every unit: every edit since the
  * last analysis (`oldTree`, edited since, re-parsed into `tree`) lies inside one unit, and
  * tree-sitter reports no change of structure outside it (so the skeleton and every other unit are
- * the same, the ones after it shifted).
+ * the same, the ones after it shifted). `alsoChanged`: units (at their current places) edited
+ * since `oldTree` was parsed and analysed from a parse of their own, where changes are expected too.
  */
-export function matchWithinOneUnit<U extends UnitPlace>(units: readonly U[], oldTree: Tree, edited: EditedSpan, tree: Tree, text: string): UnitMatch<U> | undefined {
+export function matchWithinOneUnit<U extends UnitPlace>(units: readonly U[], oldTree: Tree, edited: EditedSpan, tree: Tree, text: string, alsoChanged: readonly UnitPlace[] = []): UnitMatch<U> | undefined {
   const k = unitHoldingEdit(units, edited);
   if (k < 0) return undefined;
   const old = units[k]!;
   const newEnd = old.endIndex + edited.delta;
-  for (const range of oldTree.getChangedRanges(tree)) if (range.startIndex < old.startIndex || range.endIndex > newEnd) return undefined;
+  // Units after the edited one have moved by the edit's length.
+  const inside = (range: { startIndex: number; endIndex: number }, u: UnitPlace) => {
+    const shift = u.startIndex > old.startIndex ? edited.delta : 0;
+    return range.startIndex >= u.startIndex + shift && range.endIndex <= u.endIndex + shift;
+  };
+  for (const range of oldTree.getChangedRanges(tree)) {
+    if (range.startIndex >= old.startIndex && range.endIndex <= newEnd) continue;
+    if (!alsoChanged.some((u) => u !== old && inside(range, u))) return undefined;
+  }
   const node = unitNode(tree, { ...old, endIndex: newEnd });
   return node ? matchEditedUnit(units, k, node, edited.delta, text) : undefined;
 }

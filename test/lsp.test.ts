@@ -134,6 +134,33 @@ describe('connlint-lsp over stdio', () => {
     expect(client.publishes.slice(burst).filter((p) => p.uri === uri).map((p) => p.version)).not.toContain(4);
   });
 
+  it('parses an edited function alone, then re-parses the document tree once typing pauses', async () => {
+    const scratch = scratchCopy(join(SAMPLE_DIR, 'one_accept_per_event.c'));
+    cleanups.push(scratch.cleanup);
+    const file = join(scratch.dir, 'one_accept_per_event.c');
+    const uri = uriOf(file);
+    client = LspClient.start();
+    client.settings = { trace: { server: 'verbose' } };
+    await client.initialize(scratch.dir);
+    await client.waitFor('the index', () => client!.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'end'));
+    client.open(file, readFileSync(file, 'utf8'), 1);
+    expect(summary((await client.nextPublish(uri, { version: 1 })).diagnostics)).toEqual(['et-accept-not-drained@13']);
+    const logged = (pattern: RegExp) => client!.logs.some((l) => pattern.test(l.message));
+    // A statement added in on_listener_readable (line 16): that function alone is parsed.
+    client.change(file, 2, [{ range: { start: { line: 15, character: 0 }, end: { line: 15, character: 0 } }, text: '    (void)0;\n' }]);
+    expect(summary((await client.nextPublish(uri, { version: 2 })).diagnostics)).toEqual(['et-accept-not-drained@13']);
+    await client.waitFor('the check log', () => logged(/ v2 in .*by edit, function parsed alone/));
+    // Typing pauses: the document tree is re-parsed, and it agrees.
+    await client.waitFor('the re-parse', () => logged(/re-parsed .* v2 in .* \(consistent\)/));
+    // Undone: the same function, parsed alone from the re-parsed tree.
+    client.change(file, 3, [{ range: { start: { line: 15, character: 0 }, end: { line: 16, character: 0 } }, text: '' }]);
+    expect(summary((await client.nextPublish(uri, { version: 3 })).diagnostics)).toEqual(['et-accept-not-drained@13']);
+    // An edit in event_loop: the finding in on_listener_readable names its lines, so the document is parsed.
+    client.change(file, 4, [{ range: { start: { line: 22, character: 0 }, end: { line: 22, character: 0 } }, text: '    (void)0;\n' }]);
+    expect(summary((await client.nextPublish(uri, { version: 4 })).diagnostics)).toEqual(['et-accept-not-drained@13']);
+    await client.waitFor('the check log', () => logged(/ v4 in .*\(by edit\)/));
+  });
+
   it('serves pull diagnostics with result ids', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);
