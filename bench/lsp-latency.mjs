@@ -296,6 +296,14 @@ if (MEMORY_EDITS > 0) {
   if (samples.length >= 2) {
     const warm = samples[0].rssMiB;
     const last = samples.at(-1).rssMiB;
-    console.log(`\ngrowth after warm-up (${samples[0].edits} → ${samples.at(-1).edits} edits): ${fmt(((last - warm) / warm) * 100)} %`);
+    const high = Math.max(...samples.map((s) => s.rssMiB));
+    // Two single samples of a sawtooth (collections come and go) can read high or low by chance:
+    // the least-squares trend over all samples says whether memory grows with edits.
+    const n = samples.length;
+    const meanX = samples.reduce((a, s) => a + s.edits, 0) / n;
+    const meanY = samples.reduce((a, s) => a + s.rssMiB, 0) / n;
+    const slope = samples.reduce((a, s) => a + (s.edits - meanX) * (s.rssMiB - meanY), 0) / samples.reduce((a, s) => a + (s.edits - meanX) ** 2, 0);
+    const trend = (slope * (samples.at(-1).edits - samples[0].edits)) / meanY;
+    console.log(`\ngrowth after warm-up (${samples[0].edits} → ${samples.at(-1).edits} edits): last sample ${fmt(((last - warm) / warm) * 100)} %, highest sample ${fmt(((high - warm) / warm) * 100)} %, trend ${fmt(trend * 100)} % (least squares over all samples)`);
   }
 }

@@ -240,6 +240,45 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     // C++: main() stands at file scope, but a finding in a namespace function names its lines, so that function is re-checked too, from the document.
     const cpp = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
     expect(editedOnce(cpp, readFileSync(cpp, 'utf8'), '    int listen_fd = make_listener', '    (void)0;\n')).toEqual({ unitParsed: false, documentParsed: true });
+
+    // As the server goes on: the document tree is only edited while functions are parsed alone; an
+    // edit that then needs the document re-parsed is still matched by its span (the earlier changes
+    // lie in functions analysed from their own parse).
+    const analyzer = new IncrementalAnalyzer();
+    let text = source;
+    let tree = parseText('c', text);
+    const base = { path, language: 'c' as const, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
+    analyzer.analyze({ ...base, text, tree, lines: new LineMap(text) });
+    const edit = (at: string, insert: string) => {
+      const start = text.indexOf(at);
+      const updated = text.slice(0, start) + insert + text.slice(start);
+      tree.edit({ startIndex: start, oldEndIndex: start, newEndIndex: start + insert.length, startPosition: pointAt(text, start), oldEndPosition: pointAt(text, start), newEndPosition: pointAt(updated, start + insert.length) });
+      text = updated;
+      const old = tree;
+      const current = text;
+      let documentParsed = false;
+      const result = analyzer.analyze({
+        ...base,
+        text,
+        lines: new LineMap(text),
+        tree: () => ((documentParsed = true), (tree = parseText('c', current, old))),
+        parseUnit: (range) => parseText('c', current, old, [range]),
+        previous: { tree: old, edited: mergeEdit(undefined, start, start, start + insert.length) },
+      });
+      expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
+      return { matchedBy: result.matchedBy, unitParsed: result.unitParsed === true, documentParsed };
+    };
+    expect(edit(inServe, '        (void)0;\n')).toEqual({ matchedBy: 'edit', unitParsed: true, documentParsed: false });
+    expect(edit(inServe, '        (void)1;\n')).toEqual({ matchedBy: 'edit', unitParsed: true, documentParsed: false });
+    expect(edit('    close(fd);\n    return 0;', '    (void)0;\n')).toEqual({ matchedBy: 'edit', unitParsed: false, documentParsed: true });
+    expect(edit(inServe, '        (void)2;\n')).toEqual({ matchedBy: 'edit', unitParsed: true, documentParsed: false });
+    // The document re-parsed when typing pauses: it agrees with what the analyses assumed.
+    tree = parseText('c', text, tree);
+    expect(analyzer.documentReparsed(tree, text)).toBe(true);
+    // A tree that disagrees (another function's text): the state is dropped, the next analysis is whole-file.
+    const other = text.replace('static int serve(int lfd)', 'static int serve2(int lfd)');
+    expect(analyzer.documentReparsed(parseText('c', other), other)).toBe(false);
+    expect(edit(inServe, '        (void)3;\n')).toEqual({ matchedBy: undefined, unitParsed: false, documentParsed: true });
   });
 
   it('gives exactly the findings of a whole-file check after every random edit (C++, functions in a namespace)', () => {
