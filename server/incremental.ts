@@ -10,6 +10,7 @@ import type { AnalysisSettings } from '../core/settings.js';
 import { sourceFromTree, type SourceFile } from '../core/source-file.js';
 import type { LineMap } from '../core/source.js';
 import { ALL_RULES } from '../rules/index.js';
+import { detached } from './detached.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
 import { findUnits, matchByText, matchEditedUnit, matchWithinOneUnit, placementOf, skeletonOf, standsAtFileScope, unitHoldingEdit, unitNode, type EditedSpan, type Placement, type UnitMatch, type UnitNode, type UnitPlace } from './unit-match.js';
 
@@ -229,10 +230,13 @@ export class IncrementalAnalyzer {
     const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, tree, input.settings, { lines: input.lines }));
     const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
+    // Kept until their functions change: they must not keep this version of the text alive.
+    detached(skeleton);
+    detached(pieces);
     // The same array goes to the index and out: the workspace sees the facts unchanged afterwards.
     const facts = [skeleton, ...pieces];
     const index = this.index(input, facts);
-    const findings = this.check(input, file, index);
+    const findings = detached(this.check(input, file, index));
     const defined = (name: string) => index.functionsNamed(name).length > 0;
     units.forEach((u, i) => {
       u.facts = pieces[i]!;
@@ -298,6 +302,7 @@ export class IncrementalAnalyzer {
     const scope = { roots: roots as SyntaxNode[], globals: this.globals };
     const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, factsTree, input.settings, { scope, lines: input.lines }));
     const { pieces } = this.split(file.facts, rechecked);
+    detached(pieces);
     rechecked.forEach((u, i) => (u.facts = pieces[i]!));
     const facts = [this.skeletonFacts, ...units.map((u) => u.facts)];
     const index = this.index(input, facts);
@@ -309,7 +314,7 @@ export class IncrementalAnalyzer {
     const after = changed.map((i) => units[i]!.signature).sort();
     if (before.join('\u0001') !== after.join('\u0001')) return undefined;
 
-    const fresh = this.check(input, file, index);
+    const fresh = detached(this.check(input, file, index));
     this.assignFindings(fresh, rechecked);
     const unitParsed = factsTree !== this.documentTree;
     if (unitParsed) for (const u of rechecked) this.parsedAlone.add(u);

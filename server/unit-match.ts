@@ -1,4 +1,5 @@
 import type { SyntaxNode, Tree } from '../core/parser.js';
+import { ownCopy } from './detached.js';
 
 /**
  * Telling which functions ("units") of a document an edit touched. A document is cut into its
@@ -183,13 +184,4 @@ export function unitNode(tree: Tree, place: Pick<UnitPlace, 'type' | 'startIndex
 export function placementOf(node: SyntaxNode, text: string): Placement {
   const start = node.startPosition;
   return { text, type: node.type, startIndex: node.startIndex, endIndex: node.endIndex, startRow: start.row, endRow: node.endPosition.row, startColumn: start.column, node };
-}
-
-/**
- * A copy of a slice that does not keep the whole text it came from alive (V8 makes a slice a view
- * of its parent string). Units outlive many versions of the document: as views, every unit would
- * keep the text of the edit it was made in, a few hundred KB each.
- */
-export function ownCopy(slice: string): string {
-  return Buffer.from(slice, 'utf16le').toString('utf16le');
 }

@@ -6,6 +6,7 @@ import { isSourcePath } from '../core/language.js';
 import { FactsTable, ProjectIndex } from '../core/project-index.js';
 import { settingsFor } from '../core/settings.js';
 import { prepareBytes } from '../core/source-file.js';
+import { detached } from './detached.js';
 import { discoverFiles } from '../cli/discover.js';
 import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
@@ -108,7 +109,8 @@ export class WorkspaceIndex {
       if (!result.ok) return this.forget(path);
       // Only the facts are kept; the tree is garbage from here on.
       this.memory.track(result.file.tree, result.file.text.length, 'fresh');
-      this.diskFacts.set(path, result.file.facts);
+      // Kept while the workspace is open: without the file's text.
+      this.diskFacts.set(path, detached(result.file.facts));
       this.changed();
       return true;
     } catch (error) {
