@@ -10,6 +10,7 @@ import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 import type Parser from 'tree-sitter';
+import type { AnalysisInput, AnalysisOutput } from './incremental.js';
 
 /** A document at one version, ready to check (its tree is parsed during the check, as far as needed). */
 export interface PreparedDocument {
@@ -85,7 +86,7 @@ export class DocumentChecker {
           return tree;
         }
       : undefined;
-    const result = doc.analysis.analyze({
+    const result = this.analyzeOrReset(doc, {
       path: doc.path,
       text,
       tree: parseDocument,
@@ -105,6 +106,16 @@ export class DocumentChecker {
     this.workspace.setOpen(doc.path, result.facts);
     if (result.unitParsed) doc.unitParsesSinceTreeParse++;
     return result;
+  }
+
+  /** An analysis that fails half-way leaves state that no longer matches the text (and the edits since are taken): the next one starts over. */
+  private analyzeOrReset(doc: OpenDocument, input: AnalysisInput): AnalysisOutput {
+    try {
+      return doc.analysis.analyze(input);
+    } catch (error) {
+      doc.analysis.release();
+      throw error;
+    }
   }
 
   private parseDocument(doc: OpenDocument, text: string, language: Language, oldTree: Tree | undefined): Tree {

@@ -207,7 +207,7 @@ export class IncrementalAnalyzer {
     return false;
   }
 
-  /** Drops trees and caches (closed document). */
+  /** Drops trees and caches (closed document, or an analysis that failed half-way): the next analysis is whole-file. */
   release(): void {
     this.units = [];
     this.skeletonText = undefined;
@@ -215,6 +215,8 @@ export class IncrementalAnalyzer {
     this.skeletonFindings = [];
     this.globals = new Set();
     this.lastTree = undefined;
+    this.parsedAlone.clear();
+    this.contextKey = undefined;
   }
 
   private check(input: AnalysisInput, file: SourceFile, index: ProjectIndex): Finding[] {

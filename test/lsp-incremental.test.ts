@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkFile } from '../core/analyze.js';
 import { emptyConfig } from '../core/config.js';
 import type { Finding } from '../core/findings.js';
@@ -17,7 +17,8 @@ import type { FileFacts } from '../core/facts.js';
 import { WorkspaceIndex } from '../server/workspace-index.js';
 import { ConfigStore } from '../server/config-store.js';
 import { NativeMemory } from '../server/native-memory.js';
-import { mergeEdit } from '../server/documents.js';
+import { mergeEdit, OpenDocument } from '../server/documents.js';
+import { DocumentChecker } from '../server/checker.js';
 import { ROOT } from './lsp-client.js';
 
 const config = emptyConfig(ROOT);
@@ -279,6 +280,32 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     const other = text.replace('static int serve(int lfd)', 'static int serve2(int lfd)');
     expect(analyzer.documentReparsed(parseText('c', other), other)).toBe(false);
     expect(edit(inServe, '        (void)3;\n')).toEqual({ matchedBy: undefined, unitParsed: false, documentParsed: true });
+  });
+
+  it('after an analysis that failed half-way, the next one is whole-file (the edits it took are not lost)', () => {
+    const path = join(ROOT, 'samples', 'incident-003-accept-loop', 'one_accept_per_event.c');
+    let text = readFileSync(path, 'utf8');
+    const configs = new ConfigStore(() => undefined);
+    const workspace = new WorkspaceIndex(configs, () => undefined, new NativeMemory());
+    const checker = new DocumentChecker(configs, workspace, () => 'fixed', new NativeMemory());
+    const doc = new OpenDocument('file:///x.c', path, 'c', 1, text);
+    const check = () => checker.check(checker.prepare(doc)!, {});
+    expect(view(check().findings)).toEqual(view(fullCheck(path, text)));
+    // Two statements added in on_listener_readable (line 16), one check each; the first check fails.
+    const insert = (version: number, line: number) => {
+      doc.applyChanges([{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '    (void)0;\n' }], version);
+      text = doc.text;
+    };
+    insert(2, 15);
+    const failing = vi.spyOn(doc.analysis, 'analyze').mockImplementationOnce(() => {
+      throw new Error('injected failure');
+    });
+    expect(check).toThrow('injected failure');
+    failing.mockRestore();
+    insert(3, 15);
+    const result = check();
+    expect(result.mode).toBe('full');
+    expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
   });
 
   it('gives exactly the findings of a whole-file check after every random edit (C++, functions in a namespace)', () => {
