@@ -53,6 +53,16 @@ const BROADCAST_DELAY_MS = 50;
 const TREE_REFRESH_IDLE_MS = 200;
 const TREE_REFRESH_AFTER = 128;
 
+/** Runs `run` after `delay` ms; with no delay, right after the messages already received (a timer of 0 would wait a millisecond). */
+function later(delay: number, run: () => void): { cancel(): void } {
+  if (delay <= 0) {
+    const immediate = setImmediate(run);
+    return { cancel: () => clearImmediate(immediate) };
+  }
+  const timer = setTimeout(run, delay);
+  return { cancel: () => clearTimeout(timer) };
+}
+
 interface CheckResult {
   readonly key: string;
   readonly version: number;
@@ -407,18 +417,10 @@ export class ConnlintServer {
   private schedule(state: DocState, delay: number): void {
     if (state.closed || this.shuttingDown || !this.settings.enable) return;
     state.pending?.cancel();
-    const run = () => {
+    state.pending = later(delay, () => {
       state.pending = undefined;
       void this.guard('check', () => this.runCheck(state));
-    };
-    // No delay: right after the messages already received (a timer of 0 would wait a millisecond).
-    if (delay <= 0) {
-      const immediate = setImmediate(run);
-      state.pending = { cancel: () => clearImmediate(immediate) };
-    } else {
-      const timer = setTimeout(run, delay);
-      state.pending = { cancel: () => clearTimeout(timer) };
-    }
+    });
   }
 
   private recheckAll(delay: number): void {
@@ -459,17 +461,10 @@ export class ConnlintServer {
 
   private scheduleTreeRefresh(state: DocState): void {
     state.treeRefresh?.cancel();
-    const run = () => {
+    state.treeRefresh = later(state.doc.unitParsesSinceTreeParse >= TREE_REFRESH_AFTER ? 0 : TREE_REFRESH_IDLE_MS, () => {
       state.treeRefresh = undefined;
       void this.guard('re-parse', () => this.refreshTree(state));
-    };
-    if (state.doc.unitParsesSinceTreeParse >= TREE_REFRESH_AFTER) {
-      const immediate = setImmediate(run);
-      state.treeRefresh = { cancel: () => clearImmediate(immediate) };
-    } else {
-      const timer = setTimeout(run, TREE_REFRESH_IDLE_MS);
-      state.treeRefresh = { cancel: () => clearTimeout(timer) };
-    }
+    });
   }
 
   /** Re-parses the document tree if no check is due (one will re-parse or re-use it); re-checks if the tree disagrees. */

@@ -122,6 +122,18 @@ export class LspClient {
     void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(path), version }, contentChanges: changes });
   }
 
+  /**
+   * Several didChange notifications in one write to the server's stdin: it reads them in one chunk
+   * and handles them in the same turn (sent one by one, a busy machine can split them across turns).
+   */
+  changeTogether(path: string, changes: { version: number; changes: unknown[] }[]): void {
+    const frames = changes.map(({ version, changes: contentChanges }) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri: uriOf(path), version }, contentChanges } });
+      return `Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
+    });
+    this.process.stdin!.write(frames.join(''));
+  }
+
   /** shutdown + exit; the exit code (null if the server had to be killed). Safe on a dead server. */
   async shutdown(): Promise<number | null> {
     const timeout = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));

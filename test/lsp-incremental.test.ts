@@ -144,15 +144,21 @@ function runEdits(path: string, initial: string, edits: number, seed: number, { 
   return modes;
 }
 
+/** Every C fixture of the accept rules, as one file of many functions. */
+function acceptFixtures(): { path: string; text: string } {
+  const dir = join(ROOT, 'test', 'fixtures', 'accept');
+  const text = readdirSync(dir)
+    .filter((f) => f.endsWith('.c'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+  return { path: join(dir, 'all.c'), text };
+}
+
 describe('incremental re-checking (server/incremental.ts)', () => {
   it('gives exactly the findings of a whole-file check after every random edit (C, many functions)', () => {
-    const dir = join(ROOT, 'test', 'fixtures', 'accept');
-    const text = readdirSync(dir)
-      .filter((f) => f.endsWith('.c'))
-      .sort()
-      .map((f) => readFileSync(join(dir, f), 'utf8'))
-      .join('\n');
-    const modes = runEdits(join(dir, 'all.c'), text, 150, 1);
+    const { path, text } = acceptFixtures();
+    const modes = runEdits(path, text, 150, 1);
     // Every path was exercised (edits between functions, or that change facts other functions
     // depend on, take the full path by design; edits inside one function are matched by their span).
     expect(modes.incremental).toBeGreaterThan(20);
@@ -161,13 +167,8 @@ describe('incremental re-checking (server/incremental.ts)', () => {
   });
 
   it('parsing only the edited function (from the stale document tree), gives exactly the findings of a whole-file check after every random edit', () => {
-    const dir = join(ROOT, 'test', 'fixtures', 'accept');
-    const text = readdirSync(dir)
-      .filter((f) => f.endsWith('.c'))
-      .sort()
-      .map((f) => readFileSync(join(dir, f), 'utf8'))
-      .join('\n');
-    const modes = runEdits(join(dir, 'all.c'), text, 150, 1, { unitParse: true });
+    const { path, text } = acceptFixtures();
+    const modes = runEdits(path, text, 150, 1, { unitParse: true });
     // Edits inside one function at file scope take the single-function parse; the rest re-parse the
     // document (after a single-function parse, from the tree that is stale by then).
     expect(modes.unitParsed).toBeGreaterThanOrEqual(8);

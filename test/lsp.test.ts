@@ -127,8 +127,10 @@ describe('connlint-lsp over stdio', () => {
     expect(performance.now() - published).toBeLessThan(1500);
     // Two changes in one go: the second finds the first's check scheduled, so only it is published.
     const burst = client.publishes.length;
-    client.change(file, 4, [{ range: { start: { line: RETURN_LINE + 1, character: 16 }, end: { line: RETURN_LINE + 1, character: 25 } }, text: 'return;' }]);
-    client.change(file, 5, [{ range: { start: { line: 15, character: 0 }, end: { line: 16, character: 0 } }, text: '' }]);
+    client.changeTogether(file, [
+      { version: 4, changes: [{ range: { start: { line: RETURN_LINE + 1, character: 16 }, end: { line: RETURN_LINE + 1, character: 25 } }, text: 'return;' }] },
+      { version: 5, changes: [{ range: { start: { line: 15, character: 0 }, end: { line: 16, character: 0 } }, text: '' }] },
+    ]);
     expect(summary((await client.nextPublish(uri, { after: burst, version: 5 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
     // (A re-publish of an older version when the background index completes may come in between.)
     expect(client.publishes.slice(burst).filter((p) => p.uri === uri).map((p) => p.version)).not.toContain(4);
