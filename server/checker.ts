@@ -104,7 +104,6 @@ export class DocumentChecker {
       },
     });
     this.workspace.setOpen(doc.path, result.facts);
-    if (result.unitParsed) doc.unitParsesSinceTreeParse++;
     return result;
   }
 
@@ -124,7 +123,6 @@ export class DocumentChecker {
     // Edits from now on are applied to this tree.
     doc.tree = tree;
     doc.treeLanguage = language;
-    doc.unitParsesSinceTreeParse = 0;
     return tree;
   }
 
@@ -137,7 +135,7 @@ export class DocumentChecker {
   refreshTree(doc: OpenDocument): 'unchanged' | 'consistent' | 'inconsistent' {
     const oldTree = doc.tree;
     const language = doc.treeLanguage;
-    if (doc.unitParsesSinceTreeParse === 0 || doc.editedSpan !== undefined || !oldTree || !language) return 'unchanged';
+    if (doc.analysis.unitParsesSinceTreeParse === 0 || doc.editedSpan !== undefined || !oldTree || !language) return 'unchanged';
     const text = doc.text;
     const tree = this.parseDocument(doc, text, language, oldTree);
     return doc.analysis.documentReparsed(tree, text) ? 'consistent' : 'inconsistent';

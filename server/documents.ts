@@ -21,8 +21,6 @@ export class OpenDocument {
   readonly analysis = new IncrementalAnalyzer();
   /** The part of the text the edits since the last analysis cover (undefined: none, or the whole text changed). */
   editedSpan: EditedSpan | undefined;
-  /** Analyses since `tree` was last parsed that parsed the edited function alone (`tree` is only edited meanwhile). */
-  unitParsesSinceTreeParse = 0;
   private lineMap: LineMap | undefined;
 
   constructor(

@@ -110,7 +110,10 @@ export class IncrementalAnalyzer {
    * re-parsed from it. Analyses that parse one unit alone leave it as it is (only edited since).
    */
   private lastTree: Tree | undefined;
-  /** Units parsed alone since `lastTree` was parsed: the only places where it may differ from a re-parse. */
+  /**
+   * Units parsed alone since `lastTree` was parsed: the only places where it may differ from a
+   * re-parse. Each such analysis makes its unit anew, so there is one per analysis.
+   */
   private parsedAlone = new Set<Unit>();
   /** The document tree of the current analysis, once asked for. */
   private documentTree: Tree | undefined;
@@ -125,6 +128,11 @@ export class IncrementalAnalyzer {
     }
     this.documentTree = undefined;
     return { ...output, times: this.times };
+  }
+
+  /** Analyses since the document tree was last parsed that parsed the edited function alone (the tree is only edited meanwhile). */
+  get unitParsesSinceTreeParse(): number {
+    return this.parsedAlone.size;
   }
 
   /** The whole document's tree (parsed now if it was not given). */

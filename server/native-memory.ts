@@ -35,8 +35,9 @@ function gcFunction(): (() => void) | undefined {
  * every keystroke made 2-3 MB of garbage, so it ran a full collection every 30 or so edits (pauses
  * of 4-13 ms, some in the middle of a check). Counting less lets garbage pile up longer between
  * collections (bench/lsp-latency.mjs, 10,000 edits): at 2 per character the server's RSS rose 11 %;
- * at 6 it swung between 165 and 198 MB; at 10 it stays between 165 and 180 MB, and full
- * collections come a third less often than at 16 (4 instead of 6 in 200 edits).
+ * at 6 it swung between 165 and 198 MB; at 10 it stayed between 165 and 180 MB, and full
+ * collections came a third less often than at 16 (4 instead of 6 in 200 edits). (Measured when every
+ * edit re-parsed the document; most edits now parse one function, tracked by that function's length.)
  */
 const FRESH_TREE_BYTES_PER_CHAR = 16;
 const REPARSED_TREE_BYTES_PER_CHAR = 10;

@@ -461,7 +461,7 @@ export class ConnlintServer {
 
   private scheduleTreeRefresh(state: DocState): void {
     state.treeRefresh?.cancel();
-    state.treeRefresh = later(state.doc.unitParsesSinceTreeParse >= TREE_REFRESH_AFTER ? 0 : TREE_REFRESH_IDLE_MS, () => {
+    state.treeRefresh = later(state.doc.analysis.unitParsesSinceTreeParse >= TREE_REFRESH_AFTER ? 0 : TREE_REFRESH_IDLE_MS, () => {
       state.treeRefresh = undefined;
       void this.guard('re-parse', () => this.refreshTree(state));
     });

@@ -144,6 +144,44 @@ function runEdits(path: string, initial: string, edits: number, seed: number, { 
   return modes;
 }
 
+/**
+ * An editing session as the server runs it: one analysis of `source`, then edits (inserting
+ * `insert` before the first `at`), each analysed with the document tree parsed only if the
+ * analysis asks (it is only edited otherwise) and single-function parses from it. Every analysis
+ * must give the whole-file findings.
+ */
+function editingSession(path: string, source: string) {
+  const language = detectLanguage(path, source, 'auto');
+  const analyzer = new IncrementalAnalyzer();
+  let text = source;
+  let tree = parseText(language, text);
+  const base = { path, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
+  analyzer.analyze({ ...base, text, tree, lines: new LineMap(text) });
+  const edit = (at: string, insert: string) => {
+    const start = text.indexOf(at);
+    expect(start).toBeGreaterThan(0);
+    const updated = text.slice(0, start) + insert + text.slice(start);
+    tree.edit({ startIndex: start, oldEndIndex: start, newEndIndex: start + insert.length, startPosition: pointAt(text, start), oldEndPosition: pointAt(text, start), newEndPosition: pointAt(updated, start + insert.length) });
+    text = updated;
+    const old = tree;
+    const current = text;
+    let documentParsed = false;
+    const result = analyzer.analyze({
+      ...base,
+      text,
+      lines: new LineMap(text),
+      tree: () => ((documentParsed = true), (tree = parseText(language, current, old))),
+      parseUnit: (range) => parseText(language, current, old, [range]),
+      previous: { tree: old, edited: mergeEdit(undefined, start, start, start + insert.length) },
+    });
+    expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
+    return { matchedBy: result.matchedBy, unitParsed: result.unitParsed === true, documentParsed };
+  };
+  /** The document re-parsed as the server does when typing pauses; does it agree? */
+  const reparseDocument = () => analyzer.documentReparsed((tree = parseText(language, text, tree)), text);
+  return { analyzer, edit, reparseDocument, text: () => text };
+}
+
 /** Every C fixture of the accept rules, as one file of many functions. */
 function acceptFixtures(): { path: string; text: string } {
   const dir = join(ROOT, 'test', 'fixtures', 'accept');
@@ -183,27 +221,9 @@ describe('incremental re-checking (server/incremental.ts)', () => {
   it('parses a function alone only at file scope, without errors, when no other function needs re-checking and no suppression comment is elsewhere', () => {
     // One analysis of `source`, then one edit at `at` (inserting `insert`): how was it analysed?
     const editedOnce = (path: string, source: string, at: string, insert: string) => {
-      const language = detectLanguage(path, source, 'auto');
-      const analyzer = new IncrementalAnalyzer();
-      const tree = parseText(language, source);
-      const base = { path, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
-      analyzer.analyze({ ...base, text: source, tree, lines: new LineMap(source) });
-      const start = source.indexOf(at);
-      expect(start).toBeGreaterThan(0);
-      const text = source.slice(0, start) + insert + source.slice(start);
-      tree.edit({ startIndex: start, oldEndIndex: start, newEndIndex: start + insert.length, startPosition: pointAt(source, start), oldEndPosition: pointAt(source, start), newEndPosition: pointAt(text, start + insert.length) });
-      let documentParsed = false;
-      const result = analyzer.analyze({
-        ...base,
-        text,
-        lines: new LineMap(text),
-        tree: () => ((documentParsed = true), parseText(language, text, tree)),
-        parseUnit: (range) => parseText(language, text, tree, [range]),
-        previous: { tree, edited: mergeEdit(undefined, start, start, start + insert.length) },
-      });
-      expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
-      expect(result.matchedBy).toBe('edit');
-      return { unitParsed: result.unitParsed === true, documentParsed };
+      const { matchedBy, unitParsed, documentParsed } = editingSession(path, source).edit(at, insert);
+      expect(matchedBy).toBe('edit');
+      return { unitParsed, documentParsed };
     };
     const source = [
       '#include <sys/socket.h>',
@@ -246,40 +266,17 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     // As the server goes on: the document tree is only edited while functions are parsed alone; an
     // edit that then needs the document re-parsed is still matched by its span (the earlier changes
     // lie in functions analysed from their own parse).
-    const analyzer = new IncrementalAnalyzer();
-    let text = source;
-    let tree = parseText('c', text);
-    const base = { path, language: 'c' as const, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
-    analyzer.analyze({ ...base, text, tree, lines: new LineMap(text) });
-    const edit = (at: string, insert: string) => {
-      const start = text.indexOf(at);
-      const updated = text.slice(0, start) + insert + text.slice(start);
-      tree.edit({ startIndex: start, oldEndIndex: start, newEndIndex: start + insert.length, startPosition: pointAt(text, start), oldEndPosition: pointAt(text, start), newEndPosition: pointAt(updated, start + insert.length) });
-      text = updated;
-      const old = tree;
-      const current = text;
-      let documentParsed = false;
-      const result = analyzer.analyze({
-        ...base,
-        text,
-        lines: new LineMap(text),
-        tree: () => ((documentParsed = true), (tree = parseText('c', current, old))),
-        parseUnit: (range) => parseText('c', current, old, [range]),
-        previous: { tree: old, edited: mergeEdit(undefined, start, start, start + insert.length) },
-      });
-      expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
-      return { matchedBy: result.matchedBy, unitParsed: result.unitParsed === true, documentParsed };
-    };
+    const session = editingSession(path, source);
+    const edit = session.edit;
     expect(edit(inServe, '        (void)0;\n')).toEqual({ matchedBy: 'edit', unitParsed: true, documentParsed: false });
     expect(edit(inServe, '        (void)1;\n')).toEqual({ matchedBy: 'edit', unitParsed: true, documentParsed: false });
     expect(edit('    close(fd);\n    return 0;', '    (void)0;\n')).toEqual({ matchedBy: 'edit', unitParsed: false, documentParsed: true });
     expect(edit(inServe, '        (void)2;\n')).toEqual({ matchedBy: 'edit', unitParsed: true, documentParsed: false });
     // The document re-parsed when typing pauses: it agrees with what the analyses assumed.
-    tree = parseText('c', text, tree);
-    expect(analyzer.documentReparsed(tree, text)).toBe(true);
+    expect(session.reparseDocument()).toBe(true);
     // A tree that disagrees (another function's text): the state is dropped, the next analysis is whole-file.
-    const other = text.replace('static int serve(int lfd)', 'static int serve2(int lfd)');
-    expect(analyzer.documentReparsed(parseText('c', other), other)).toBe(false);
+    const other = session.text().replace('static int serve(int lfd)', 'static int serve2(int lfd)');
+    expect(session.analyzer.documentReparsed(parseText('c', other), other)).toBe(false);
     expect(edit(inServe, '        (void)3;\n')).toEqual({ matchedBy: undefined, unitParsed: false, documentParsed: true });
   });
 
