@@ -11,11 +11,11 @@
 // Prints one JSON object: files, lines (physical lines), bytes, parse seconds, files with syntax errors.
 import { readFileSync, statSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { discoverFiles } from '../dist/cli/discover.js';
-import { ConfigResolver } from '../dist/core/config.js';
-import { detectLanguage } from '../dist/core/language.js';
-import { ParseTimeoutError, parseText } from '../dist/core/parser.js';
-import { decodeSource } from '../dist/core/source.js';
+import { discoverFiles } from '../dist/core/engine/discover.js';
+import { ConfigResolver } from '../dist/core/engine/config.js';
+import { detectLanguage } from '../dist/core/syntax/language.js';
+import { ParseTimeoutError, parseText } from '../dist/core/syntax/parser.js';
+import { decodeSource } from '../dist/core/syntax/source-text.js';
 
 /** Parses files one after the other; returns totals. */
 function parseAll(paths) {

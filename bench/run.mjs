@@ -23,8 +23,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discoverFiles } from '../dist/cli/discover.js';
-import { ConfigResolver } from '../dist/core/config.js';
+import { discoverFiles } from '../dist/core/engine/discover.js';
+import { ConfigResolver } from '../dist/core/engine/config.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const CACHE = join(ROOT, 'bench/.cache');

@@ -2,19 +2,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, ConfigResolver } from '../core/config.js';
-import { compareFindings, type Finding, type SeveritySetting, SEVERITIES } from '../core/findings.js';
-import { packageRoot } from '../core/package-root.js';
-import { ruleDocs } from '../core/rule-docs.js';
-import { LineMap } from '../core/source.js';
-import { UNUSED_DIRECTIVE_RULE } from '../core/suppressions.js';
+import { ConfigError, ConfigResolver } from '../core/engine/config.js';
+import { compareFindings, type Finding, type SeveritySetting, SEVERITIES } from '../core/engine/findings.js';
+import { packageRoot } from '../core/util/package-root.js';
+import { ruleDocs } from '../core/engine/rule-docs.js';
+import { LineMap } from '../core/syntax/source-text.js';
+import { UNUSED_DIRECTIVE_RULE } from '../core/engine/suppressions.js';
 import { ALL_RULES, findRule } from '../rules/index.js';
-import { discoverFiles } from './discover.js';
+import { discoverFiles } from '../core/engine/discover.js';
 import { formatGithub } from './formatters/github.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { formatText } from './formatters/text.js';
-import { runAnalysis } from './pool.js';
+import { runAnalysis } from '../core/engine/pool.js';
 import { countBySeverity, type Formatter, type Report } from './report.js';
 
 /** Exit codes scripts can rely on. */

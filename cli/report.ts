@@ -1,5 +1,5 @@
-import type { Finding, Severity } from '../core/findings.js';
-import type { Rule } from '../core/rule.js';
+import type { Finding, Severity } from '../core/engine/findings.js';
+import type { Rule } from '../core/engine/rule.js';
 
 /** Everything a formatter needs about one run. */
 export interface Report {

@@ -1,13 +1,13 @@
-import { acceptSites, type AcceptSite } from '../core/accept-sites.js';
-import { innermostRealLoop, jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/cfg.js';
-import { branchSteps } from '../core/code-path.js';
-import { findPath } from '../core/dataflow.js';
-import { spanOf } from '../core/facts.js';
-import { lineReference, type Fix, type RelatedLocation } from '../core/findings.js';
-import { solveHandleFlow, VALID } from '../core/handle-flow.js';
-import type { Rule, RuleContext } from '../core/rule.js';
-import { contains } from '../core/syntax.js';
-import { describeRegistration, listenerTriggerMode } from '../core/trigger-mode.js';
+import { acceptSites, type AcceptSite } from '../domain/accept/accept-sites.js';
+import { innermostRealLoop, jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/flow/cfg.js';
+import { branchSteps } from '../core/flow/code-path.js';
+import { findPath } from '../core/flow/dataflow.js';
+import { spanOf } from '../core/project/facts.js';
+import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
+import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
+import type { Rule, RuleContext } from '../core/engine/rule.js';
+import { contains } from '../core/syntax/nodes.js';
+import { describeRegistration, listenerTriggerMode } from '../domain/accept/trigger-mode.js';
 
 /**
  * Incident 003: an accept loop on an edge-triggered listener that leaves (return / break / goto)

@@ -1,9 +1,9 @@
-import { acceptSites } from '../core/accept-sites.js';
-import { innermostRealLoop, nodeEvaluating } from '../core/cfg.js';
-import { spanOf } from '../core/facts.js';
-import type { RelatedLocation } from '../core/findings.js';
-import type { Rule } from '../core/rule.js';
-import { describeRegistration, listenerTriggerMode } from '../core/trigger-mode.js';
+import { acceptSites } from '../domain/accept/accept-sites.js';
+import { innermostRealLoop, nodeEvaluating } from '../core/flow/cfg.js';
+import { spanOf } from '../core/project/facts.js';
+import type { RelatedLocation } from '../core/engine/findings.js';
+import type { Rule } from '../core/engine/rule.js';
+import { describeRegistration, listenerTriggerMode } from '../domain/accept/trigger-mode.js';
 
 /**
  * One accept() per readiness event on an edge-triggered listener: when two clients arrive together

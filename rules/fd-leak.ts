@@ -1,11 +1,11 @@
-import { nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/cfg.js';
-import { branchSteps } from '../core/code-path.js';
-import { findPath } from '../core/dataflow.js';
-import { spanOf, type Span } from '../core/facts.js';
-import { lineReference, type Fix, type RelatedLocation } from '../core/findings.js';
-import { acquireSites, O_INVALID, O_OWNED, ownershipProblem, type AcquireSite, type OwnershipFlow } from '../core/ownership.js';
-import type { Rule, RuleContext } from '../core/rule.js';
-import type { SyntaxNode } from '../core/parser.js';
+import { nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/flow/cfg.js';
+import { branchSteps } from '../core/flow/code-path.js';
+import { findPath } from '../core/flow/dataflow.js';
+import { spanOf, type Span } from '../core/project/facts.js';
+import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
+import { acquireSites, O_INVALID, O_OWNED, ownershipProblem, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
+import type { Rule, RuleContext } from '../core/engine/rule.js';
+import type { SyntaxNode } from '../core/syntax/parser.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors

@@ -1,4 +1,4 @@
-import type { Rule } from '../core/rule.js';
+import type { Rule } from '../core/engine/rule.js';
 import { acceptLoopEarlyExit } from './accept-loop-early-exit.js';
 import { etAcceptNotDrained } from './et-accept-not-drained.js';
 import { fdLeak } from './fd-leak.js';

@@ -1,10 +1,10 @@
-import type { ResolvedConfig } from '../core/config.js';
-import type { Finding, SeveritySetting } from '../core/findings.js';
-import { detectLanguage, type Language } from '../core/language.js';
-import { parseText, type Tree } from '../core/parser.js';
-import type { LineMap } from '../core/source.js';
-import { settingsFor, type AnalysisSettings } from '../core/settings.js';
-import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
+import type { ResolvedConfig } from '../core/engine/config.js';
+import type { Finding, SeveritySetting } from '../core/engine/findings.js';
+import { detectLanguage, type Language } from '../core/syntax/language.js';
+import { parseText, type Tree } from '../core/syntax/parser.js';
+import type { LineMap } from '../core/syntax/source-text.js';
+import { settingsFor, type AnalysisSettings } from '../core/engine/settings.js';
+import { MAX_FILE_BYTES } from '../core/engine/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, emptyConfig, findConfigFile, parseConfig, type ResolvedConfig } from '../core/config.js';
+import { ConfigError, emptyConfig, findConfigFile, parseConfig, type ResolvedConfig } from '../core/engine/config.js';
 
 /** What happened when a config file was (re)loaded. */
 export type ConfigLoadEvent =

@@ -1,6 +1,6 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver';
-import type { Finding, Location, Severity } from '../core/findings.js';
-import { ruleDocsUrl } from '../core/rule-docs.js';
+import type { Finding, Location, Severity } from '../core/engine/findings.js';
+import { ruleDocsUrl } from '../core/engine/rule-docs.js';
 import { findRule } from '../rules/index.js';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -1,8 +1,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { Tree } from '../core/parser.js';
-import type { Language } from '../core/language.js';
-import { LineMap } from '../core/source.js';
+import type { Tree } from '../core/syntax/parser.js';
+import type { Language } from '../core/syntax/language.js';
+import { LineMap } from '../core/syntax/source-text.js';
 import { IncrementalAnalyzer } from './incremental.js';
 import type { EditedSpan } from './unit-match.js';
 

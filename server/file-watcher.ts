@@ -1,8 +1,8 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FileChangeType } from 'vscode-languageserver/node';
-import { CONFIG_FILE_NAMES } from '../core/config.js';
-import { isSourcePath } from '../core/language.js';
+import { CONFIG_FILE_NAMES } from '../core/engine/config.js';
+import { isSourcePath } from '../core/syntax/language.js';
 import { pathToUri } from './uri.js';
 
 export interface WatchedChange {

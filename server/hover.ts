@@ -1,6 +1,6 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import type { Finding } from '../core/findings.js';
-import { ruleDocs, ruleDocsUrl } from '../core/rule-docs.js';
+import type { Finding } from '../core/engine/findings.js';
+import { ruleDocs, ruleDocsUrl } from '../core/engine/rule-docs.js';
 import { findRule } from '../rules/index.js';
 import { toRange } from './diagnostics.js';
 

@@ -20,10 +20,10 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FILE_NAMES } from '../core/config.js';
-import type { Finding } from '../core/findings.js';
-import { isSourcePath, SOURCE_EXTENSIONS } from '../core/language.js';
-import { packageRoot } from '../core/package-root.js';
+import { CONFIG_FILE_NAMES } from '../core/engine/config.js';
+import type { Finding } from '../core/engine/findings.js';
+import { isSourcePath, SOURCE_EXTENSIONS } from '../core/syntax/language.js';
+import { packageRoot } from '../core/util/package-root.js';
 import { DocumentChecker } from './checker.js';
 import { FallbackWatcher } from './file-watcher.js';
 import { codeActionsFor, FIX_ALL_KIND } from './code-actions.js';

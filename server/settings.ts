@@ -1,5 +1,5 @@
-import { SEVERITIES, type SeveritySetting } from '../core/findings.js';
-import { UNUSED_DIRECTIVE_RULE } from '../core/suppressions.js';
+import { SEVERITIES, type SeveritySetting } from '../core/engine/findings.js';
+import { UNUSED_DIRECTIVE_RULE } from '../core/engine/suppressions.js';
 import { findRule } from '../rules/index.js';
 
 /** The `connlint.*` settings an editor can send (VS Code: contributed by editors/vscode). */

@@ -1,4 +1,4 @@
-import type { FileFacts, FunctionFact } from '../core/facts.js';
+import type { FileFacts, FunctionFact } from '../core/project/facts.js';
 
 /**
  * Facts of one file cut into per-function-unit pieces (and a file-level "skeleton" piece), so the

@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from '../core/parser.js';
+import type { SyntaxNode, Tree } from '../core/syntax/parser.js';
 import { ownCopy } from './detached.js';
 
 /**

@@ -1,14 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigResolver, type ResolvedConfig } from '../core/config.js';
-import type { FileFacts } from '../core/facts.js';
-import { isSourcePath } from '../core/language.js';
-import { FactsTable, ProjectIndex } from '../core/project-index.js';
-import { settingsFor } from '../core/settings.js';
-import { prepareBytes } from '../core/source-file.js';
+import { ConfigResolver, type ResolvedConfig } from '../core/engine/config.js';
+import type { FileFacts } from '../core/project/facts.js';
+import { isSourcePath } from '../core/syntax/language.js';
+import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
+import { settingsFor } from '../core/engine/settings.js';
+import { prepareBytes } from '../core/project/source-file.js';
 import { detached } from './detached.js';
-import { discoverFiles } from '../cli/discover.js';
-import { MAX_FILE_BYTES } from '../cli/file-jobs.js';
+import { discoverFiles } from '../core/engine/discover.js';
+import { MAX_FILE_BYTES } from '../core/engine/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 

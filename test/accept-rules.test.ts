@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { actualFindings, analyze, expectedFindings, fixtureSources } from './helpers.js';
-import { parseConfig } from '../core/config.js';
+import { parseConfig } from '../core/engine/config.js';
 
 /**
  * Each fixture marks the lines that must be reported with `// expect: RULE SEVERITY`; every

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildCfg, CfgTooDeepError, type Cfg, type CfgNode } from '../core/cfg.js';
-import { NO_RETURN_FUNCTIONS } from '../core/catalog.js';
-import { parseText } from '../core/parser.js';
-import type { Language } from '../core/language.js';
-import { solveHandleFlow, INVALID, UNSET, VALID } from '../core/handle-flow.js';
-import { impliedValidity } from '../core/validity.js';
-import type { SyntaxNode } from '../core/parser.js';
+import { buildCfg, CfgTooDeepError, type Cfg, type CfgNode } from '../core/flow/cfg.js';
+import { NO_RETURN_FUNCTIONS } from '../domain/catalog/posix.js';
+import { parseText } from '../core/syntax/parser.js';
+import type { Language } from '../core/syntax/language.js';
+import { solveHandleFlow, INVALID, UNSET, VALID } from '../domain/descriptors/handle-flow.js';
+import { impliedValidity } from '../domain/descriptors/validity.js';
+import type { SyntaxNode } from '../core/syntax/parser.js';
 
 function functions(code: string, language: Language = 'c'): SyntaxNode[] {
   const tree = parseText(language, code);

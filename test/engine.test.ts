@@ -1,16 +1,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigResolver, parseConfig } from '../core/config.js';
-import { detectLanguage } from '../core/language.js';
-import { parseText } from '../core/parser.js';
+import { ConfigError, ConfigResolver, parseConfig } from '../core/engine/config.js';
+import { detectLanguage } from '../core/syntax/language.js';
+import { parseText } from '../core/syntax/parser.js';
 import { ALL_RULES } from '../rules/index.js';
-import { FactsTable, ProjectIndex } from '../core/project-index.js';
-import { emptyConfig } from '../core/config.js';
-import { settingsFor } from '../core/settings.js';
-import { prepareSource } from '../core/source-file.js';
-import { linesShownIn, moveFinding, type Finding } from '../core/findings.js';
-import { LineMap } from '../core/source.js';
+import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
+import { emptyConfig } from '../core/engine/config.js';
+import { settingsFor } from '../core/engine/settings.js';
+import { prepareSource } from '../core/project/source-file.js';
+import { linesShownIn, moveFinding, type Finding } from '../core/engine/findings.js';
+import { LineMap } from '../core/syntax/source-text.js';
 import { analyze } from './helpers.js';
 import { tempDir, ROOT } from './cli-helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../core/config.js';
+import { parseConfig } from '../core/engine/config.js';
 import { ALL_RULES } from '../rules/index.js';
 import { actualFindings, analyze, expectedFindings, fixtureSources } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { analyzeSources } from '../core/analyze-sources.js';
-import { emptyConfig, type ResolvedConfig } from '../core/config.js';
-import type { Finding } from '../core/findings.js';
-import type { Rule } from '../core/rule.js';
+import { analyzeSources } from '../core/engine/session.js';
+import { emptyConfig, type ResolvedConfig } from '../core/engine/config.js';
+import type { Finding } from '../core/engine/findings.js';
+import type { Rule } from '../core/engine/rule.js';
 import { ALL_RULES } from '../rules/index.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');

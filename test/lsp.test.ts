@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Hover, TextEdit } from 'vscode-languageserver-protocol';
-import { analyzeSources } from '../core/analyze-sources.js';
-import { emptyConfig } from '../core/config.js';
+import { analyzeSources } from '../core/engine/session.js';
+import { emptyConfig } from '../core/engine/config.js';
 import { ALL_RULES } from '../rules/index.js';
 import { FULL_CAPABILITIES, LspClient, ROOT, scratchCopy, summary, uriOf } from './lsp-client.js';
 

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { leanNodeAccessorsInstalled, libraryAccessors } from '../core/node-objects.js';
-import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/parser.js';
-import { LineMap } from '../core/source.js';
-import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax.js';
+import { leanNodeAccessorsInstalled, libraryAccessors } from '../core/syntax/node-objects.js';
+import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/syntax/parser.js';
+import { LineMap } from '../core/syntax/source-text.js';
+import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax/nodes.js';
 import { ROOT } from './cli-helpers.js';
 
 describe('syntax helpers', () => {

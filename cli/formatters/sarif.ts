@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import type { Location, Severity } from '../../core/findings.js';
-import type { Rule } from '../../core/rule.js';
-import { ruleDocs, ruleDocsUrl } from '../../core/rule-docs.js';
-import { UNUSED_DIRECTIVE_RULE } from '../../core/suppressions.js';
+import type { Location, Severity } from '../../core/engine/findings.js';
+import type { Rule } from '../../core/engine/rule.js';
+import { ruleDocs, ruleDocsUrl } from '../../core/engine/rule-docs.js';
+import { UNUSED_DIRECTIVE_RULE } from '../../core/engine/suppressions.js';
 import type { Formatter } from '../report.js';
 
 /**

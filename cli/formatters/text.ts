@@ -1,4 +1,4 @@
-import type { Finding, Location } from '../../core/findings.js';
+import type { Finding, Location } from '../../core/engine/findings.js';
 import { countBySeverity, type Formatter } from '../report.js';
 
 /**

@@ -1,12 +1,12 @@
-import { buildCfg, CfgTooDeepError, type Cfg } from './cfg.js';
+import { buildCfg, CfgTooDeepError, type Cfg } from '../flow/cfg.js';
 import type { ResolvedConfig, RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
-import { errorQuery, type Span } from './facts.js';
-import type { SyntaxNode } from './parser.js';
-import type { ProjectIndex } from './project-index.js';
+import { errorQuery, type Span } from '../project/facts.js';
+import type { SyntaxNode } from '../syntax/parser.js';
+import type { ProjectIndex } from '../project/project-index.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { AnalysisSettings } from './settings.js';
-import type { SourceFile } from './source-file.js';
+import type { SourceFile } from '../project/source-file.js';
 import { applyDirectives, parseDirectives, UNUSED_DIRECTIVE_RULE } from './suppressions.js';
 
 export interface CheckOptions {

@@ -1,14 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkFile } from '../core/analyze.js';
-import { ConfigResolver } from '../core/config.js';
-import type { FileFacts } from '../core/facts.js';
-import type { Finding, SeveritySetting } from '../core/findings.js';
-import { ProjectIndex } from '../core/project-index.js';
-import { settingsFor } from '../core/settings.js';
-import { prepareBytes, prepareSource, type SourceFile } from '../core/source-file.js';
-import { ALL_RULES } from '../rules/index.js';
-import { ParseTimeoutError } from '../core/parser.js';
+import { checkFile } from './check-file.js';
+import { ConfigResolver } from './config.js';
+import type { FileFacts } from '../project/facts.js';
+import type { Finding, SeveritySetting } from './findings.js';
+import { ProjectIndex } from '../project/project-index.js';
+import { settingsFor } from './settings.js';
+import { prepareBytes, prepareSource, type SourceFile } from '../project/source-file.js';
+import { ALL_RULES } from '../../rules/index.js';
+import { ParseTimeoutError } from '../syntax/parser.js';
 
 /**
  * The two phases for a batch of files, the same in a worker thread and in the main thread:

@@ -1,7 +1,7 @@
-import { NO_RETURN_FUNCTIONS } from './catalog.js';
+import { NO_RETURN_FUNCTIONS } from '../../domain/catalog/posix.js';
 import type { ResolvedConfig } from './config.js';
-import { defaultAcceptFunctions } from './facts.js';
-import { resourceCatalog, type ResourceCatalog } from './resources.js';
+import { defaultAcceptFunctions } from '../project/facts.js';
+import { resourceCatalog, type ResourceCatalog } from '../../domain/descriptors/resources.js';
 
 /** Catalog plus configuration, in the shape the engine consults while analysing one file. */
 export interface AnalysisSettings {

@@ -1,9 +1,9 @@
-import { nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
-import { solveForward, type ForwardSolution } from './dataflow.js';
-import type { SyntaxNode } from './parser.js';
-import { squeeze, walkMentioning } from './syntax.js';
+import { nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
+import { solveForward, type ForwardSolution } from '../../core/flow/dataflow.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
-import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
+import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
  * Typestate of one handle variable along a function: which of "not from the source",

@@ -1,12 +1,12 @@
 import Parser from 'tree-sitter';
-import { ACCEPT_FUNCTIONS, TRIGGER_REGISTRATIONS, type TriggerApi, type TriggerRegistration } from './catalog.js';
-import { descriptorKey, type ScopeInfo } from './descriptor-key.js';
-import { grammarOf, type SyntaxNode, type Tree } from './parser.js';
-import type { Language } from './language.js';
-import { childrenForField, identifiersIn, lastIdentifier, squeeze } from './syntax.js';
-import type { ResourceCatalog } from './resources.js';
-import { LineMap } from './source.js';
-import { lowerBound } from './sorted.js';
+import { ACCEPT_FUNCTIONS, TRIGGER_REGISTRATIONS, type TriggerApi, type TriggerRegistration } from '../../domain/catalog/posix.js';
+import { descriptorKey, type ScopeInfo } from '../../domain/descriptors/descriptor-key.js';
+import { grammarOf, type SyntaxNode, type Tree } from '../syntax/parser.js';
+import type { Language } from '../syntax/language.js';
+import { childrenForField, identifiersIn, lastIdentifier, squeeze } from '../syntax/nodes.js';
+import type { ResourceCatalog } from '../../domain/descriptors/resources.js';
+import { LineMap } from '../syntax/source-text.js';
+import { lowerBound } from '../util/sorted.js';
 
 /**
  * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send

@@ -1,8 +1,8 @@
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
-import { perObject } from './memo.js';
-import type { SyntaxNode } from './parser.js';
-import { lowerBound } from './sorted.js';
-import { squeeze, unwrap } from './syntax.js';
+import { perObject } from '../util/memo.js';
+import type { SyntaxNode } from '../syntax/parser.js';
+import { lowerBound } from '../util/sorted.js';
+import { squeeze, unwrap } from '../syntax/nodes.js';
 
 /**
  * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to

@@ -1,7 +1,7 @@
-import { descriptorKey } from './descriptor-key.js';
-import { scopeInfo, type TriggerMode } from './facts.js';
-import type { ResolvedRegistration } from './project-index.js';
-import type { RuleContext } from './rule.js';
+import { descriptorKey } from '../descriptors/descriptor-key.js';
+import { scopeInfo, type TriggerMode } from '../../core/project/facts.js';
+import type { ResolvedRegistration } from '../../core/project/project-index.js';
+import type { RuleContext } from '../../core/engine/rule.js';
 
 /**
  * Is a listening descriptor edge-triggered? Decided from registrations anywhere in the project:

@@ -1,6 +1,6 @@
-import { keyBaseName, keysMatch, descriptorKey } from './descriptor-key.js';
+import { keyBaseName, keysMatch, descriptorKey } from '../../domain/descriptors/descriptor-key.js';
 import { classifyFlags, type ReturningMacro, type CallFact, type FileFacts, type FunctionFact, type RegistrationFact, type Span, type TriggerMode } from './facts.js';
-import { TRIGGER_REGISTRATIONS, type TriggerApi } from './catalog.js';
+import { TRIGGER_REGISTRATIONS, type TriggerApi } from '../../domain/catalog/posix.js';
 
 /**
  * The project index: every file's facts merged, so a rule checking one file sees what the others

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileJobs, type JobOptions } from './file-jobs.js';
-import type { FileFacts } from '../core/facts.js';
+import type { FileFacts } from '../project/facts.js';
 
 /** Worker thread: phase one for its share of files, then phase two once the index arrives. */
 export type WorkerRequest = { type: 'prepare'; paths: string[] } | { type: 'check'; paths: string[]; facts: FileFacts[] };

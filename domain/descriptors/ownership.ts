@@ -1,17 +1,17 @@
-import type { HandleKind } from './catalog.js';
-import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
-import { perObject } from './memo.js';
-import { solveForward } from './dataflow.js';
-import { FlagTracker, findFlags } from './flags.js';
-import type { CallFact } from './facts.js';
-import type { SyntaxNode } from './parser.js';
-import type { ProjectIndex } from './project-index.js';
+import type { HandleKind } from '../catalog/posix.js';
+import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
+import { perObject } from '../../core/util/memo.js';
+import { solveForward } from '../../core/flow/dataflow.js';
+import { FlagTracker, findFlags } from '../../core/flow/flags.js';
+import type { CallFact } from '../../core/project/facts.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { ResourceCatalog } from './resources.js';
-import type { RuleContext } from './rule.js';
-import { calleeName, contains, squeeze, walkMentioning } from './syntax.js';
+import type { RuleContext } from '../../core/engine/rule.js';
+import { calleeName, contains, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
-import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
-import { resultVariable } from './accept-sites.js';
+import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
+import { resultVariable } from '../accept/accept-sites.js';
 
 /**
  * Ownership typestate of one acquired handle along a function: unset, invalid (the acquire failed),

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { isSourcePath } from '../core/language.js';
-import type { ConfigResolver } from '../core/config.js';
+import { isSourcePath } from '../syntax/language.js';
+import type { ConfigResolver } from './config.js';
 
 /**
  * Which files a run analyses. Directories are walked honouring .gitignore files (those above the

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FileFacts } from '../core/facts.js';
+import type { FileFacts } from '../project/facts.js';
 import { FileJobs, type CheckedFile, type JobOptions, type PreparedFile } from './file-jobs.js';
 
 /**

@@ -1,5 +1,5 @@
-import { ACQUIRE_FUNCTIONS, BORROW_FUNCTIONS, RELEASE_FUNCTIONS, type AcquireFunction, type HandleKind } from './catalog.js';
-import type { FunctionSettings } from './config.js';
+import { ACQUIRE_FUNCTIONS, BORROW_FUNCTIONS, RELEASE_FUNCTIONS, type AcquireFunction, type HandleKind } from '../catalog/posix.js';
+import type { FunctionSettings } from '../../core/engine/config.js';
 
 /**
  * The resource catalog merged with configuration: which calls acquire, release or merely borrow a

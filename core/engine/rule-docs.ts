@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 /** Rule documentation lives beside the code as docs/rules/ID.md (ESLint's layout). */
 export const DOCS_BASE_URL = 'https://github.com/connlint/connlint/blob/main/docs/rules/';

@@ -1,5 +1,5 @@
 import type { Finding, Location } from './findings.js';
-import type { SyntaxNode } from './parser.js';
+import type { SyntaxNode } from '../syntax/parser.js';
 
 /**
  * Inline suppressions, in the comment syntax ESLint users know:

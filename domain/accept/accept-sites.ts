@@ -1,8 +1,8 @@
-import type { CallFact } from './facts.js';
-import type { SyntaxNode } from './parser.js';
-import type { RuleContext } from './rule.js';
-import { declaredName } from './facts.js';
-import { squeeze } from './syntax.js';
+import type { CallFact } from '../../core/project/facts.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import type { RuleContext } from '../../core/engine/rule.js';
+import { declaredName } from '../../core/project/facts.js';
+import { squeeze } from '../../core/syntax/nodes.js';
 
 /** One call that accepts a connection: accept(), accept4(), a configured or discovered wrapper. */
 export interface AcceptSite {

@@ -1,6 +1,6 @@
-import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from './catalog.js';
-import type { SyntaxNode } from './parser.js';
-import { squeeze, unwrap } from './syntax.js';
+import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { squeeze, unwrap } from '../../core/syntax/nodes.js';
 
 /**
  * What a branch condition says about a handle: "valid" (a real descriptor / non-null pointer),

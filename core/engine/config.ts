@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../util/package-root.js';
 import type { SeveritySetting } from './findings.js';
 
 /**

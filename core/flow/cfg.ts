@@ -1,6 +1,6 @@
-import { perObject } from './memo.js';
-import type { SyntaxNode } from './parser.js';
-import { callArguments, calleeName, childrenForField, unwrap } from './syntax.js';
+import { perObject } from '../util/memo.js';
+import type { SyntaxNode } from '../syntax/parser.js';
+import { callArguments, calleeName, childrenForField, unwrap } from '../syntax/nodes.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.

@@ -1,10 +1,10 @@
-import { checkFile, type CheckOptions } from './analyze.js';
+import { checkFile, type CheckOptions } from './check-file.js';
 import { emptyConfig, type ResolvedConfig } from './config.js';
 import type { Finding } from './findings.js';
-import { ProjectIndex } from './project-index.js';
+import { ProjectIndex } from '../project/project-index.js';
 import type { Rule } from './rule.js';
 import { settingsFor } from './settings.js';
-import { prepareSource } from './source-file.js';
+import { prepareSource } from '../project/source-file.js';
 
 /**
  * In-memory analysis of a set of sources as one project (facts of all, then checks of each):

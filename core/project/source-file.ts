@@ -1,8 +1,8 @@
-import { decodeSource, LineMap } from './source.js';
-import { detectLanguage, type Language } from './language.js';
-import { parseText, type Tree } from './parser.js';
+import { decodeSource, LineMap } from '../syntax/source-text.js';
+import { detectLanguage, type Language } from '../syntax/language.js';
+import { parseText, type Tree } from '../syntax/parser.js';
 import { extractFacts, type FactsScope, type FileFacts, type FileSyntax } from './facts.js';
-import type { AnalysisSettings } from './settings.js';
+import type { AnalysisSettings } from '../engine/settings.js';
 
 /** A parsed file with its facts: what the check pass and the LSP server work from. */
 export interface SourceFile {

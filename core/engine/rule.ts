@@ -1,9 +1,9 @@
-import type { Cfg } from './cfg.js';
+import type { Cfg } from '../flow/cfg.js';
 import type { Severity, RelatedLocation, Fix, Location } from './findings.js';
-import type { ProjectIndex } from './project-index.js';
-import type { SourceFile } from './source-file.js';
+import type { ProjectIndex } from '../project/project-index.js';
+import type { SourceFile } from '../project/source-file.js';
 import type { AnalysisSettings } from './settings.js';
-import type { Span } from './facts.js';
+import type { Span } from '../project/facts.js';
 
 /** Metadata every rule declares; formatters (SARIF rules[], --list-rules, LSP hover) read it. */
 export interface RuleMeta {
