@@ -9,12 +9,11 @@ import { ruleDocs } from '../core/engine/rule-docs.js';
 import { LineMap } from '../core/syntax/source-text.js';
 import { UNUSED_DIRECTIVE_RULE } from '../core/engine/suppressions.js';
 import { ALL_RULES, findRule } from '../rules/index.js';
-import { discoverFiles } from '../core/engine/discover.js';
 import { formatGithub } from './formatters/github.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { formatText } from './formatters/text.js';
-import { runAnalysis } from '../core/engine/pool.js';
+import { AnalysisSession } from '../core/engine/session.js';
 import { countBySeverity, type Formatter, type Report } from './report.js';
 
 /** Exit codes scripts can rely on. */
@@ -40,6 +39,7 @@ interface CliOptions {
   reportUnusedDisableDirectives?: boolean;
   sarifCategory?: string;
   color?: boolean;
+  projectIndex: boolean;
 }
 
 function version(): string {
@@ -79,6 +79,7 @@ function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }
     .option('-q, --quiet', 'report errors only')
     .option('--debug', 'explain skipped functions and files; stack traces on internal errors')
     .option('--report-unused-disable-directives', 'report connlint-disable comments that suppress nothing')
+    .option('--no-project-index', 'when files are named (or read from --stdin), analyse them alone instead of indexing the rest of their project for cross-file facts')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (GitHub code scanning category)')
     .option('--color', 'force colours')
     .option('--no-color', 'disable colours')
@@ -173,30 +174,40 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   const configs = new ConfigResolver(options.config, cwd);
   if (options.config) configs.forDirectory(cwd); // a broken --config fails now, before any work
 
-  let files: string[];
   const problems: Report['problems'][number][] = [];
   let exitError = false;
-  let stdinText: string | undefined;
-  if (options.stdin) {
-    files = [options.stdinFilename ?? 'stdin.c'];
-    stdinText = await readStdin();
-  } else {
-    const discovery = discoverFiles(paths, cwd, configs);
-    files = discovery.files;
-    for (const p of discovery.problems) {
-      problems.push({ path: p.path, message: p.message, level: p.fatal ? 'error' : 'warning' });
-      if (p.fatal) exitError = true;
-    }
+  const stdinText = options.stdin ? await readStdin() : undefined;
+  const session = new AnalysisSession({
+    rules: ALL_RULES,
+    rulesModule: new URL('../rules/index.js', import.meta.url).href,
+    configs,
+    cwd,
+    configFile: options.config,
+    overrides,
+    reportUnusedDirectives: options.reportUnusedDisableDirectives === true,
+    debug: options.debug === true,
+    jobs: { count: options.jobs, explicit: jobsExplicit },
+    projectIndex: options.projectIndex,
+  });
+  const request = { paths, stdin: stdinText !== undefined ? { name: options.stdinFilename ?? 'stdin.c', text: stdinText } : undefined };
+  const plan = session.plan(request);
+  const files = plan.report;
+  for (const p of plan.problems) {
+    problems.push({ path: p.path, message: p.message, level: p.fatal ? 'error' : 'warning' });
+    if (p.fatal) exitError = true;
   }
   // Every file's config must load before we start (a broken connlint.json is exit 2, with its path).
   for (const f of files) configs.forFile(f);
+  if (options.debug && plan.projectRoot) err(`connlint: debug: indexing ${plan.indexOnly.length} more files of the project at ${plan.projectRoot} for cross-file facts\n`);
 
-  const progress = progressReporter(files.length, options);
-  const result = await runAnalysis(files, { count: options.jobs, explicit: jobsExplicit }, { cwd, configFile: options.config, overrides, reportUnusedDirectives: options.reportUnusedDisableDirectives === true, debug: options.debug === true }, progress.update, stdinText);
+  const progress = progressReporter(files.length + plan.indexOnly.length, options);
+  const result = await session.run(request, progress.update, plan);
   progress.done();
 
   let findings: Finding[] = [];
-  for (const p of result.prepared) {
+  const reported = new Set(files);
+  // Files read only for their facts are not the run's business unless --debug asks.
+  for (const p of result.prepared.filter((p) => reported.has(p.path))) {
     if (p.skipped) problems.push({ path: p.path, message: p.skipped, level: p.unreadable ? 'error' : 'warning' });
     if (p.unreadable) exitError = true;
     if (p.error) {
@@ -222,7 +233,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     toolVersion: version(),
     cwd,
     findings,
-    fileCount: result.prepared.filter((p) => p.facts).length,
+    fileCount: result.prepared.filter((p) => p.facts && reported.has(p.path)).length,
     problems,
     rules: ALL_RULES,
     sarifCategory: options.sarifCategory,

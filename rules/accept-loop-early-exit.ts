@@ -1,6 +1,7 @@
 import { acceptSites, type AcceptSite } from '../domain/accept/accept-sites.js';
+import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { innermostRealLoop, jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/flow/cfg.js';
-import { branchSteps } from '../core/flow/code-path.js';
+import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
@@ -31,6 +32,7 @@ export const acceptLoopEarlyExit: Rule = {
     securitySeverity: 5.3,
     fixable: true,
   },
+  providers: ACCEPT_PROVIDERS,
   check(ctx) {
     const reported = new Set<string>();
     for (const site of acceptSites(ctx)) checkSite(ctx, site, reported);

@@ -1,4 +1,7 @@
 import { acceptSites } from '../domain/accept/accept-sites.js';
+import { acceptWrappersProvider } from '../domain/accept/accept-wrappers.js';
+import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
+import { fileItems } from '../core/project/provider.js';
 import { innermostRealLoop, nodeEvaluating } from '../core/flow/cfg.js';
 import { spanOf } from '../core/project/facts.js';
 import type { RelatedLocation } from '../core/engine/findings.js';
@@ -25,11 +28,13 @@ export const etAcceptNotDrained: Rule = {
     securitySeverity: 5.3,
     fixable: false,
   },
+  providers: ACCEPT_PROVIDERS,
   check(ctx) {
+    const wrappers = new Set(fileItems(ctx.file.facts, acceptWrappersProvider).map((w) => w.fn));
     for (const site of acceptSites(ctx)) {
       const fn = ctx.file.facts.functions[site.fn]!;
       // A wrapper that returns the accepted descriptor is judged at its callers.
-      if (fn.acceptWrapperOf !== undefined) continue;
+      if (wrappers.has(site.fn)) continue;
       const cfg = ctx.cfg(site.fn);
       if (!cfg) continue;
       const node = nodeEvaluating(cfg, site.node);

@@ -1,10 +1,12 @@
 import { nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/flow/cfg.js';
-import { branchSteps } from '../core/flow/code-path.js';
+import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf, type Span } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { acquireSites, O_INVALID, O_OWNED, ownershipProblem, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
+import { resourcesFor } from '../domain/descriptors/resources.js';
+import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 
 /**
@@ -30,6 +32,7 @@ export const fdLeak: Rule = {
     securitySeverity: 4.0,
     fixable: true,
   },
+  providers: DESCRIPTOR_PROVIDERS,
   check(ctx) {
     const byFunction = new Map<number, AcquireSite[]>();
     for (const site of acquireSites(ctx)) {
@@ -55,7 +58,7 @@ const NOUN = { descriptor: 'descriptor', stream: 'stream', directory: 'directory
 function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): void {
   const sourceNode = nodeEvaluating(cfg, site.node);
   if (!sourceNode) return;
-  const problem = ownershipProblem(cfg, site, sourceNode, ctx.settings.resources, ctx.index);
+  const problem = ownershipProblem(cfg, site, sourceNode, resourcesFor(ctx.settings), ctx.index);
   if (!problem.mayStayOpen()) return;
   const flow = problem.solve();
   const owned = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & O_OWNED) !== 0;

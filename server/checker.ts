@@ -3,8 +3,9 @@ import type { Finding, SeveritySetting } from '../core/engine/findings.js';
 import { detectLanguage, type Language } from '../core/syntax/language.js';
 import { parseText, type Tree } from '../core/syntax/parser.js';
 import type { LineMap } from '../core/syntax/source-text.js';
-import { settingsFor, type AnalysisSettings } from '../core/engine/settings.js';
-import { MAX_FILE_BYTES } from '../core/engine/file-jobs.js';
+import type { AnalysisSettings } from '../core/engine/settings.js';
+import type { Analyzer } from '../core/engine/analyzer.js';
+import { MAX_FILE_BYTES } from '../core/engine/limits.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
@@ -41,9 +42,8 @@ export interface CheckedDocument {
  * and rules for what the edit can affect, see incremental.ts; the workspace index gets the live facts).
  */
 export class DocumentChecker {
-  private readonly settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
-
   constructor(
+    private readonly analyzer: Analyzer,
     private readonly configs: ConfigStore,
     private readonly workspace: WorkspaceIndex,
     /** Bumped when anything every check depends on changes (config, settings). */
@@ -51,21 +51,12 @@ export class DocumentChecker {
     private readonly memory: NativeMemory,
   ) {}
 
-  private settingsOf(config: ResolvedConfig): AnalysisSettings {
-    let settings = this.settingsByConfig.get(config);
-    if (!settings) {
-      settings = settingsFor(config);
-      this.settingsByConfig.set(config, settings);
-    }
-    return settings;
-  }
-
   /** undefined: the document is too large to analyse (as the CLI skips it). */
   prepare(doc: OpenDocument): PreparedDocument | undefined {
     const text = doc.text;
     if (text.length * 2 > MAX_FILE_BYTES) return undefined;
     const config = this.configs.forFile(doc.path);
-    const settings = this.settingsOf(config);
+    const settings = this.analyzer.settingsFor(config);
     // A tree is only reusable with the grammar it came from (a .h can turn from C into C++).
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
     return { doc, version: doc.version, text, language, config, settings, lines: doc.lines };
@@ -94,6 +85,7 @@ export class DocumentChecker {
       language,
       config: prepared.config,
       settings: prepared.settings,
+      analyzer: this.analyzer,
       overrides,
       previous: oldTree ? { tree: oldTree, edited } : undefined,
       lines: prepared.lines,

@@ -1,4 +1,4 @@
-import { checkFile } from '../core/engine/check-file.js';
+import type { Analyzer } from '../core/engine/analyzer.js';
 import type { ResolvedConfig, RuleSetting } from '../core/engine/config.js';
 import type { FileFacts, FunctionFact } from '../core/project/facts.js';
 import { compareFindings, linesShownIn, moveFinding, type Finding } from '../core/engine/findings.js';
@@ -9,7 +9,6 @@ import type { ProjectIndex } from '../core/project/project-index.js';
 import type { AnalysisSettings } from '../core/engine/settings.js';
 import { sourceFromTree, type SourceFile } from '../core/project/source-file.js';
 import type { LineMap } from '../core/syntax/source-text.js';
-import { ALL_RULES } from '../rules/index.js';
 import { detached } from './detached.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
 import { findUnits, matchByText, matchEditedUnit, matchWithinOneUnit, placementOf, skeletonOf, standsAtFileScope, unitHoldingEdit, unitNode, type EditedSpan, type Placement, type UnitMatch, type UnitNode, type UnitPlace } from './unit-match.js';
@@ -66,6 +65,8 @@ export interface AnalysisInput {
   readonly language: Language;
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
+  /** The rule set and engine the checks run through (the CLI's too). */
+  readonly analyzer: Analyzer;
   readonly overrides: Readonly<Record<string, RuleSetting['severity']>>;
   /** Changes whenever anything outside this document that checks depend on changes. */
   readonly contextKey: string;
@@ -228,7 +229,7 @@ export class IncrementalAnalyzer {
   }
 
   private check(input: AnalysisInput, file: SourceFile, index: ProjectIndex): Finding[] {
-    return this.timed('rules', () => checkFile(file, index, input.settings, { rules: ALL_RULES, config: input.config, overrides: input.overrides }));
+    return this.timed('rules', () => input.analyzer.check(file, index, { config: input.config, overrides: input.overrides }));
   }
 
   private index(input: AnalysisInput, facts: readonly FileFacts[]): ProjectIndex {
@@ -247,10 +248,10 @@ export class IncrementalAnalyzer {
     const facts = [skeleton, ...pieces];
     const index = this.index(input, facts);
     const findings = detached(this.check(input, file, index));
-    const defined = (name: string) => index.functionsNamed(name).length > 0;
+    const read = readByIndex(index, input.analyzer);
     units.forEach((u, i) => {
       u.facts = pieces[i]!;
-      u.signature = indexSignature(u.facts, defined);
+      u.signature = indexSignature(u.facts, read);
     });
     this.assignFindings(findings, units);
     this.skeletonFindings = findings.filter((f) => !units.some((u) => inUnit(f, u)));
@@ -318,8 +319,8 @@ export class IncrementalAnalyzer {
     const index = this.index(input, facts);
     // An edited unit that now feeds the index differently can change any function's findings.
     // (Which functions are defined did not change unless the signatures differ anyway.)
-    const defined = (name: string) => index.functionsNamed(name).length > 0;
-    for (const u of rechecked) u.signature = indexSignature(u.facts, defined);
+    const read = readByIndex(index, input.analyzer);
+    for (const u of rechecked) u.signature = indexSignature(u.facts, read);
     const before = removed.map((u) => u.signature).sort();
     const after = changed.map((i) => units[i]!.signature).sort();
     if (before.join('\u0001') !== after.join('\u0001')) return undefined;
@@ -398,4 +399,12 @@ function inUnit(finding: Finding, unit: Unit): boolean {
 /** Does the finding show anything (itself, notes, path steps, fix edits, lines it names) in `path` at or below `line`? */
 function touchesFrom(finding: Finding, path: string, line: number): boolean {
   return linesShownIn(finding, path).some((r) => r.endLine >= line);
+}
+
+/**
+ * Calls whose sites the project index's answers read: calls of functions defined in the project
+ * (callers, wrappers, the call graph) and of the library functions the facts providers declare.
+ */
+function readByIndex(index: ProjectIndex, analyzer: Analyzer): (callee: string) => boolean {
+  return (name) => analyzer.readsCallsTo.has(name) || index.functionsNamed(name).length > 0;
 }

@@ -36,6 +36,8 @@ import { NativeMemory } from './native-memory.js';
 import { DEFAULT_SETTINGS, parseClientSettings, type ClientSettings } from './settings.js';
 import { pathToUri, uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
+import { Analyzer } from '../core/engine/analyzer.js';
+import { ALL_RULES } from '../rules/index.js';
 
 /** Languages connlint analyses (VS Code ids; Neovim and eglot use c/cpp too). */
 const LANGUAGE_IDS = new Set(['c', 'cpp', 'cuda-cpp', 'objective-c', 'objective-cpp']);
@@ -122,6 +124,8 @@ export class ConnlintServer {
   private readonly workspace: WorkspaceIndex;
   private readonly checker: DocumentChecker;
   private readonly memory = new NativeMemory();
+  /** The rule set and engine every check runs through, as in the CLI. */
+  private readonly analyzer = new Analyzer(ALL_RULES);
   private fallbackWatcher: FallbackWatcher | undefined;
   private caps: Capabilities = capabilitiesOf({});
   private folders: string[] = [];
@@ -136,8 +140,8 @@ export class ConnlintServer {
 
   constructor(private readonly connection: Connection) {
     this.configs = new ConfigStore((event) => this.onConfigLoad(event));
-    this.workspace = new WorkspaceIndex(this.configs, (m) => this.connection.console.warn(m), this.memory);
-    this.checker = new DocumentChecker(this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory);
+    this.workspace = new WorkspaceIndex(this.analyzer, this.configs, (m) => this.connection.console.warn(m), this.memory);
+    this.checker = new DocumentChecker(this.analyzer, this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory);
   }
 
   /** Whether the client asked for shutdown (an exit after it is a clean one). */

@@ -8,6 +8,7 @@ import type { FileFacts, FunctionFact } from '../core/project/facts.js';
  * Generic over FileFacts' shape: `functions` are renumbered per piece; every other list whose
  * elements carry a function index `fn` follows its function (fn -1, file scope, stays with the
  * skeleton); lists without `fn` (returning macros) are file-level and go to the skeleton only.
+ * The facts providers' lists (`provided`, see core/project/provider.ts) are split the same way.
  * test/lsp-incremental.test.ts checks that the pieces give the same findings as the whole file.
  */
 type Facts = FileFacts & Record<string, unknown>;
@@ -17,6 +18,7 @@ export function splitFacts(facts: FileFacts, unitOf: (fn: FunctionFact) => numbe
   const base = () => {
     const piece: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(source)) piece[key] = Array.isArray(value) ? [] : value;
+    piece['provided'] = Object.fromEntries(Object.keys(facts.provided).map((id) => [id, []]));
     return piece as Facts;
   };
   const skeleton = base();
@@ -30,29 +32,29 @@ export function splitFacts(facts: FileFacts, unitOf: (fn: FunctionFact) => numbe
     moved[fn.index] = [piece, list.length];
     list.push({ ...fn, index: list.length });
   }
+  const distribute = (value: readonly unknown[], listOf: (piece: Facts) => unknown[]) => {
+    for (const item of value) {
+      const fn = item !== null && typeof item === 'object' ? (item as { fn?: unknown }).fn : undefined;
+      const target = typeof fn === 'number' && fn >= 0 ? moved[fn] : undefined;
+      if (!target) listOf(skeleton).push(item);
+      else listOf(target[0]).push({ ...(item as object), fn: target[1] });
+    }
+  };
   for (const [key, value] of Object.entries(source)) {
     if (key === 'functions' || !Array.isArray(value)) continue;
-    for (const item of value as unknown[]) {
-      const fn = item !== null && typeof item === 'object' ? (item as { fn?: unknown }).fn : undefined;
-      if (typeof fn !== 'number') {
-        (skeleton[key] as unknown[]).push(item);
-        continue;
-      }
-      const target = fn >= 0 ? moved[fn] : undefined;
-      if (!target) (skeleton[key] as unknown[]).push(item);
-      else (target[0][key] as unknown[]).push({ ...(item as object), fn: target[1] });
-    }
+    distribute(value, (piece) => piece[key] as unknown[]);
   }
+  for (const [id, items] of Object.entries(facts.provided)) distribute(items, (piece) => piece.provided[id]!);
   return { skeleton, units };
 }
 
 /**
  * Adds `delta` to the `line`/`endLine` of every item of a piece's lists (a unit moved down or up).
- * Facts keep positions on list items only (functions, calls, registrations), never deeper.
+ * Facts keep positions on list items only (functions, calls, providers' items), never deeper.
  */
 export function shiftLines(facts: FileFacts, delta: number): void {
   if (delta === 0) return;
-  for (const value of Object.values(facts as Facts)) {
+  for (const value of [...Object.values(facts as Facts), ...Object.values(facts.provided)]) {
     if (!Array.isArray(value)) continue;
     for (const item of value as { line?: unknown; endLine?: unknown }[]) {
       if (typeof item.line === 'number' && typeof item.endLine === 'number') {
@@ -68,10 +70,12 @@ const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index'
 /**
  * What a unit contributes to the project index, without positions: when an edit leaves it the
  * same, other functions' findings cannot change (only their positions, handled separately).
- * The index reads call sites only of functions defined in the project (a function's callers:
- * listener parameters, registration wrappers, helpers called in a loop), so calls of anything
- * else — libc, macros, library APIs: most calls typed — leave it the same.
+ * This is the facts-provider contract (core/project/provider.ts) applied: the index answers from
+ * functions, macros, providers' items and the call sites of `readsCalls` — functions defined in
+ * the project (callers: listener parameters, registration wrappers, helpers called in a loop) and
+ * the library calls providers declare — so calls of anything else (libc, macros, library APIs:
+ * most calls typed) leave it the same.
  */
-export function indexSignature(facts: FileFacts, isProjectFunction: (name: string) => boolean): string {
-  return JSON.stringify({ ...facts, calls: facts.calls.filter((c) => isProjectFunction(c.callee)) }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
+export function indexSignature(facts: FileFacts, readsCalls: (callee: string) => boolean): string {
+  return JSON.stringify({ ...facts, calls: facts.calls.filter((c) => readsCalls(c.callee)) }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
 }

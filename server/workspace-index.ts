@@ -1,14 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigResolver, type ResolvedConfig } from '../core/engine/config.js';
 import type { FileFacts } from '../core/project/facts.js';
 import { isSourcePath } from '../core/syntax/language.js';
 import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
-import { settingsFor } from '../core/engine/settings.js';
-import { prepareBytes } from '../core/project/source-file.js';
+import type { Analyzer } from '../core/engine/analyzer.js';
 import { detached } from './detached.js';
 import { discoverFiles } from '../core/engine/discover.js';
-import { MAX_FILE_BYTES } from '../core/engine/file-jobs.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 
@@ -67,6 +64,7 @@ export class WorkspaceIndex {
   complete = false;
 
   constructor(
+    private readonly analyzer: Analyzer,
     private readonly configs: ConfigStore,
     private readonly log: (message: string) => void,
     private readonly memory: NativeMemory,
@@ -103,10 +101,8 @@ export class WorkspaceIndex {
   readFile(path: string): boolean {
     if (!isSourcePath(path)) return false;
     try {
-      if (statSync(path).size > MAX_FILE_BYTES) return this.forget(path);
-      const bytes = readFileSync(path);
-      const result = prepareBytes(path, bytes, settingsFor(this.configs.forFile(path)));
-      if (!result.ok) return this.forget(path);
+      const result = this.analyzer.load(path, path, this.configs.forFile(path));
+      if (!result.file) return this.forget(path);
       // Only the facts are kept; the tree is garbage from here on.
       this.memory.track(result.file.tree, result.file.text.length, 'fresh');
       // Kept while the workspace is open: without the file's text.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgNode } from '../core/flow/cfg.js';
-import { NO_RETURN_FUNCTIONS } from '../domain/catalog/posix.js';
+import { NO_RETURN_FUNCTIONS } from '../core/flow/no-return.js';
 import { parseText } from '../core/syntax/parser.js';
 import type { Language } from '../core/syntax/language.js';
 import { solveHandleFlow, INVALID, UNSET, VALID } from '../domain/descriptors/handle-flow.js';

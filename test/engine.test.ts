@@ -8,6 +8,10 @@ import { ALL_RULES } from '../rules/index.js';
 import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
 import { emptyConfig } from '../core/engine/config.js';
 import { settingsFor } from '../core/engine/settings.js';
+import { providersOf } from '../core/project/provider.js';
+import { registrationsProvider, type RegistrationItem } from '../domain/accept/registrations.js';
+import { acceptWrappersProvider } from '../domain/accept/accept-wrappers.js';
+import { invalidMacrosProvider } from '../domain/descriptors/summaries.js';
 import { prepareSource } from '../core/project/source-file.js';
 import { linesShownIn, moveFinding, type Finding } from '../core/engine/findings.js';
 import { LineMap } from '../core/syntax/source-text.js';
@@ -148,7 +152,7 @@ describe('configuration', () => {
 describe('project index', () => {
   it('answers the same over separately built tables as over all files at once', () => {
     const dir = join(ROOT, 'test', 'fixtures', 'accept', 'cross');
-    const settings = settingsFor(emptyConfig(ROOT));
+    const settings = settingsFor(emptyConfig(ROOT), providersOf(ALL_RULES));
     const files = ['poller.c', 'server.c', 'server.h'].map((name) => prepareSource(join(dir, name), readFileSync(join(dir, name), 'utf8'), settings).facts);
     const whole = new ProjectIndex(files);
     const layered = ProjectIndex.over([new FactsTable(files.slice(0, 1)), new FactsTable(files.slice(1))]);
@@ -159,11 +163,11 @@ describe('project index', () => {
       expect(layered.callsTo(name)).toEqual(whole.callsTo(name));
       for (const file of files) expect(layered.callsToDefinition(name, file.path)).toEqual(whole.callsToDefinition(name, file.path));
     }
-    const keys = files.flatMap((f) => f.registrations.map((r) => r.key));
+    const keys = files.flatMap((f) => (f.provided[registrationsProvider.id] as RegistrationItem[]).map((r) => r.key));
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) expect(layered.registrationsOf(key)).toEqual(whole.registrationsOf(key));
-    expect([...layered.acceptWrappers]).toEqual([...whole.acceptWrappers]);
-    expect([...layered.invalidMacros]).toEqual([...whole.invalidMacros]);
+    for (const key of keys) expect(layered.derived(registrationsProvider).registrationsOf(key)).toEqual(whole.derived(registrationsProvider).registrationsOf(key));
+    expect([...layered.derived(acceptWrappersProvider)]).toEqual([...whole.derived(acceptWrappersProvider)]);
+    expect([...layered.derived(invalidMacrosProvider)]).toEqual([...whole.derived(invalidMacrosProvider)]);
   });
 });
 

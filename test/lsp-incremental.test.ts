@@ -8,7 +8,7 @@ import { detectLanguage } from '../core/syntax/language.js';
 import type Parser from 'tree-sitter';
 import { parseText, type Tree } from '../core/syntax/parser.js';
 import { ProjectIndex } from '../core/project/project-index.js';
-import { settingsFor } from '../core/engine/settings.js';
+import { Analyzer } from '../core/engine/analyzer.js';
 import { prepareSource } from '../core/project/source-file.js';
 import { ALL_RULES } from '../rules/index.js';
 import { IncrementalAnalyzer, type AnalysisInput } from '../server/incremental.js';
@@ -22,7 +22,8 @@ import { DocumentChecker } from '../server/checker.js';
 import { ROOT } from './lsp-client.js';
 
 const config = emptyConfig(ROOT);
-const settings = settingsFor(config);
+const engine = new Analyzer(ALL_RULES);
+const settings = engine.settingsFor(config);
 
 /** What a user sees of a finding (the fingerprint included: it must not depend on the path taken). */
 function view(findings: readonly Finding[]) {
@@ -103,18 +104,18 @@ function runEdits(path: string, initial: string, edits: number, seed: number, { 
   let previous: AnalysisInput['previous'];
   // Line starts kept through the edits, and the project index of a workspace, as the server keeps them.
   let lines = new LineMap(text);
-  const workspace = new WorkspaceIndex(new ConfigStore(() => undefined), () => undefined, new NativeMemory());
+  const workspace = new WorkspaceIndex(engine, new ConfigStore(() => undefined), () => undefined, new NativeMemory());
   const indexWith = (facts: readonly FileFacts[]) => {
     workspace.setOpen(path, facts);
     return workspace.index();
   };
   const analyze = () => {
-    if (!unitParse) return analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith, previous, lines });
+    if (!unitParse) return analyzer.analyze({ path, text, tree, language, config, settings, analyzer: engine, overrides: {}, contextKey: 'fixed', indexWith, previous, lines });
     const old = tree;
     const current = text;
     const parseDocument = () => (tree = parseText(language, current, old));
     const parseUnit = (range: Parser.Range) => parseText(language, current, old, [range]);
-    return analyzer.analyze({ path, text, tree: parseDocument, parseUnit, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith, previous: previous && { tree: old, edited: previous.edited }, lines });
+    return analyzer.analyze({ path, text, tree: parseDocument, parseUnit, language, config, settings, analyzer: engine, overrides: {}, contextKey: 'fixed', indexWith, previous: previous && { tree: old, edited: previous.edited }, lines });
   };
   expect(view(analyze().findings)).toEqual(view(fullCheck(path, text)));
   for (let i = 0; i < edits; i++) {
@@ -155,7 +156,7 @@ function editingSession(path: string, source: string) {
   const analyzer = new IncrementalAnalyzer();
   let text = source;
   let tree = parseText(language, text);
-  const base = { path, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
+  const base = { path, language, config, settings, analyzer: engine, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
   analyzer.analyze({ ...base, text, tree, lines: new LineMap(text) });
   const edit = (at: string, insert: string) => {
     const start = text.indexOf(at);
@@ -284,8 +285,8 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     const path = join(ROOT, 'samples', 'incident-003-accept-loop', 'one_accept_per_event.c');
     let text = readFileSync(path, 'utf8');
     const configs = new ConfigStore(() => undefined);
-    const workspace = new WorkspaceIndex(configs, () => undefined, new NativeMemory());
-    const checker = new DocumentChecker(configs, workspace, () => 'fixed', new NativeMemory());
+    const workspace = new WorkspaceIndex(engine, configs, () => undefined, new NativeMemory());
+    const checker = new DocumentChecker(engine, configs, workspace, () => 'fixed', new NativeMemory());
     const doc = new OpenDocument('file:///x.c', path, 'c', 1, text);
     const check = () => checker.check(checker.prepare(doc)!, {});
     expect(view(check().findings)).toEqual(view(fullCheck(path, text)));
@@ -339,7 +340,7 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     let tree: Tree = parseText(language, text);
     const analyzer = new IncrementalAnalyzer();
     const analyze = (previous?: AnalysisInput['previous']) =>
-      analyzer.analyze({ path, text, tree, language, config, settings, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous });
+      analyzer.analyze({ path, text, tree, language, config, settings, analyzer: engine, overrides: {}, contextKey: 'fixed', indexWith: (facts) => new ProjectIndex(facts), previous });
     analyze();
     const edit = (edits: readonly { at: string; insert: string }[]) => {
       const old = tree;

@@ -1,19 +1,17 @@
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkFile } from './check-file.js';
+import { Analyzer } from './analyzer.js';
 import { ConfigResolver } from './config.js';
 import type { FileFacts } from '../project/facts.js';
 import type { Finding, SeveritySetting } from './findings.js';
 import { ProjectIndex } from '../project/project-index.js';
-import { settingsFor } from './settings.js';
-import { prepareBytes, prepareSource, type SourceFile } from '../project/source-file.js';
-import { ALL_RULES } from '../../rules/index.js';
+import { prepareSource, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
+import type { Rule } from './rule.js';
 
 /**
- * The two phases for a batch of files, the same in a worker thread and in the main thread:
- * `prepare` parses and extracts facts (keeping trees for phase two), `check` runs the rules
- * against the merged project index.
+ * The session's two phases for a batch of files, the same in a worker thread and in the main
+ * thread: `prepare` parses and extracts facts (keeping trees for phase two when the file is
+ * reported on), `check` runs the rules against the merged project index.
  */
 
 export interface JobOptions {
@@ -43,51 +41,45 @@ export interface CheckedFile {
   readonly error?: string;
 }
 
-/** Larger inputs are generated code or data, not something to lint. */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Trees kept between the phases, per thread; beyond it files are parsed again in phase two. */
 const CACHE_BUDGET_CHARS = 256 * 1024 * 1024;
 
 export class FileJobs {
   private readonly configs: ConfigResolver;
+  private readonly analyzer: Analyzer;
   private readonly cache = new Map<string, SourceFile>();
   private readonly texts = new Map<string, string>();
   private cachedChars = 0;
 
-  constructor(private readonly options: JobOptions) {
+  constructor(
+    private readonly options: JobOptions,
+    rules: readonly Rule[],
+  ) {
     this.configs = new ConfigResolver(options.configFile, options.cwd);
+    this.analyzer = new Analyzer(rules);
   }
 
-  private settings(path: string) {
-    return settingsFor(this.configs.forFile(path));
+  private load(path: string): { file: SourceFile } | PreparedFile {
+    const text = this.texts.get(path);
+    if (text !== undefined) return { file: prepareSource(path, text, this.analyzer.settingsFor(this.configs.forFile(path))) };
+    const loaded = this.analyzer.load(path, resolve(this.options.cwd, path), this.configs.forFile(path));
+    return loaded.file ? { file: loaded.file } : { path, notices: [], skipped: loaded.skipped, unreadable: loaded.unreadable };
   }
 
-  prepare(path: string, stdinText?: string): PreparedFile {
+  /** `keep`: the file will be checked (its tree is kept for phase two); otherwise only its facts are wanted. */
+  prepare(path: string, stdinText?: string, keep = true): PreparedFile {
     try {
-      let file: SourceFile;
-      if (stdinText !== undefined) {
-        file = prepareSource(path, stdinText, this.settings(path));
-        this.texts.set(path, stdinText);
-      } else {
-        const absolute = resolve(this.options.cwd, path);
-        const size = statSync(absolute).size;
-        if (size > MAX_FILE_BYTES) return { path, notices: [], skipped: `file is ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit; skipped` };
-        const result = prepareBytes(path, readFileSync(absolute), this.settings(path));
-        if (!result.ok) return { path, notices: [], skipped: result.reason };
-        file = result.file;
-      }
-      if (this.cachedChars + file.text.length <= CACHE_BUDGET_CHARS) {
+      if (stdinText !== undefined) this.texts.set(path, stdinText);
+      const loaded = this.load(path);
+      if (!('file' in loaded) || !loaded.file) return loaded as PreparedFile;
+      const file = loaded.file;
+      if (keep && this.cachedChars + file.text.length <= CACHE_BUDGET_CHARS) {
         this.cache.set(path, file);
         this.cachedChars += file.text.length;
       }
       return { path, facts: file.facts, notices: file.notices };
     } catch (error) {
       if (error instanceof ParseTimeoutError) return { path, notices: [], skipped: error.message };
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') return { path, notices: [], skipped: 'cannot read: permission denied', unreadable: true };
-      if (code === 'ENOENT') return { path, notices: [], skipped: 'cannot read: no such file or directory', unreadable: true };
-      if (code === 'EISDIR') return { path, notices: [], skipped: 'cannot read: is a directory', unreadable: true };
-      if (code === 'ELOOP') return { path, notices: [], skipped: 'cannot read: too many levels of symbolic links', unreadable: true };
       return { path, notices: [], error: this.describe(error) };
     }
   }
@@ -102,16 +94,13 @@ export class FileJobs {
     try {
       let file = this.cache.get(path);
       if (!file) {
-        const text = this.texts.get(path);
-        const result = text !== undefined ? { ok: true as const, file: prepareSource(path, text, this.settings(path)) } : prepareBytes(path, readFileSync(resolve(this.options.cwd, path)), this.settings(path));
-        if (!result.ok) return { path, findings: [], debug };
-        file = result.file;
+        const loaded = this.load(path);
+        if (!('file' in loaded) || !loaded.file) return { path, findings: [], debug };
+        file = loaded.file;
       }
       this.cache.delete(path);
-      const config = this.configs.forFile(path);
-      const findings = checkFile(file, index, settingsFor(config), {
-        rules: ALL_RULES,
-        config,
+      const findings = this.analyzer.check(file, index, {
+        config: this.configs.forFile(path),
         overrides: this.options.overrides,
         reportUnusedDirectives: this.options.reportUnusedDirectives,
         debug: this.options.debug ? (m) => debug.push(m) : undefined,

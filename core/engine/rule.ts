@@ -4,6 +4,7 @@ import type { ProjectIndex } from '../project/project-index.js';
 import type { SourceFile } from '../project/source-file.js';
 import type { AnalysisSettings } from './settings.js';
 import type { Span } from '../project/facts.js';
+import type { FactsProvider } from '../project/provider.js';
 
 /** Metadata every rule declares; formatters (SARIF rules[], --list-rules, LSP hover) read it. */
 export interface RuleMeta {
@@ -53,5 +54,7 @@ export interface RuleContext {
 
 export interface Rule {
   readonly meta: RuleMeta;
+  /** The facts providers whose answers the rule reads (run in the facts pass of every file). */
+  readonly providers?: readonly FactsProvider[];
   check(context: RuleContext): void;
 }

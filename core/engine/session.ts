@@ -1,23 +1,142 @@
-import { checkFile, type CheckOptions } from './check-file.js';
-import { emptyConfig, type ResolvedConfig } from './config.js';
-import type { Finding } from './findings.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ProjectIndex } from '../project/project-index.js';
+import { providersOf } from '../project/provider.js';
+import { prepareSource } from '../project/source-file.js';
+import { checkFile, type CheckOptions } from './check-file.js';
+import { emptyConfig, findConfigFile, type ConfigResolver, type ResolvedConfig } from './config.js';
+import { discoverFiles } from './discover.js';
+import type { Finding } from './findings.js';
+import type { JobOptions } from './file-jobs.js';
+import { runAnalysis, type RunResult } from './pool.js';
 import type { Rule } from './rule.js';
 import { settingsFor } from './settings.js';
-import { prepareSource } from '../project/source-file.js';
 
 /**
- * In-memory analysis of a set of sources as one project (facts of all, then checks of each):
- * what tests, `--stdin` and single-process runs use. The CLI's worker pool does the same in
- * parallel.
+ * The analysis session: discover → facts (per file, in parallel) → project index → check →
+ * findings. The CLI runs it over paths (with worker threads), tests over in-memory sources
+ * (`analyzeSources`); the LSP server keeps its own incremental state but takes its settings,
+ * file loading and checks from the same engine modules (see docs/architecture.md).
+ *
+ * "Index the whole project, report on some files": when files are named one by one (a
+ * pre-commit hook passes the staged ones) or come from --stdin, the facts that decide their
+ * findings often live in files that were not named (the EPOLLET registration in listener.c,
+ * `#define NET_ERR -1` in a header). The session then finds the project root and indexes every
+ * C/C++ file under it for facts, and reports only on the named files.
+ */
+
+export interface SessionOptions extends JobOptions {
+  readonly rules: readonly Rule[];
+  /** A module exporting the same rule set as `ALL_RULES`, imported by worker threads. */
+  readonly rulesModule: string;
+  readonly configs: ConfigResolver;
+  readonly jobs: { readonly count: number; readonly explicit: boolean };
+  /** Index the project around named files (default). */
+  readonly projectIndex: boolean;
+}
+
+export interface SessionRequest {
+  readonly paths: readonly string[];
+  /** Source read from standard input, analysed as `name`. */
+  readonly stdin?: { readonly name: string; readonly text: string };
+}
+
+/** Which files a run reports on and which it reads only for their facts. */
+export interface SessionPlan {
+  readonly report: string[];
+  readonly indexOnly: string[];
+  /** The project root, when the project is indexed around named files. */
+  readonly projectRoot?: string;
+  readonly problems: { path: string; message: string; fatal: boolean }[];
+}
+
+export interface SessionResult extends RunResult {
+  readonly plan: SessionPlan;
+}
+
+export class AnalysisSession {
+  constructor(private readonly options: SessionOptions) {}
+
+  /** Discovery: the files named or found under named folders, and (for named files) the rest of their project. */
+  plan(request: SessionRequest): SessionPlan {
+    const { cwd, configs } = this.options;
+    if (request.stdin) {
+      const report = [request.stdin.name];
+      const project = this.options.projectIndex ? this.projectAround(report) : undefined;
+      return { report, indexOnly: project?.files ?? [], projectRoot: project?.root, problems: [] };
+    }
+    const discovery = discoverFiles(request.paths, cwd, configs);
+    const namedFiles = request.paths.filter((p) => isFile(resolve(cwd, p)));
+    const project = this.options.projectIndex && namedFiles.length > 0 ? this.projectAround(discovery.files) : undefined;
+    return { report: discovery.files, indexOnly: project?.files ?? [], projectRoot: project?.root, problems: discovery.problems };
+  }
+
+  /** `plan`: the request's plan when the caller already made it (to check configs first). */
+  async run(request: SessionRequest, onProgress?: (done: number) => void, plan: SessionPlan = this.plan(request)): Promise<SessionResult> {
+    const result = await runAnalysis(
+      { paths: plan.report, indexOnly: plan.indexOnly, rules: this.options.rules, rulesModule: this.options.rulesModule },
+      this.options.jobs,
+      // What worker threads need of the options: plain data only.
+      { cwd: this.options.cwd, configFile: this.options.configFile, overrides: this.options.overrides, reportUnusedDirectives: this.options.reportUnusedDirectives, debug: this.options.debug },
+      onProgress,
+      request.stdin?.text,
+    );
+    return { ...result, plan };
+  }
+
+  /**
+   * The project the reported files belong to: the nearest folder above all of them holding a
+   * connlint.json, else the git work tree, else their common folder; and its C/C++ files (as
+   * discovery finds them: .gitignore and `ignore` honoured) that are not reported on.
+   */
+  private projectAround(report: readonly string[]): { root: string; files: string[] } | undefined {
+    const { cwd, configs } = this.options;
+    if (report.length === 0) return undefined;
+    const absolute = report.map((f) => resolve(cwd, f));
+    const common = commonDirectory(absolute.map((f) => dirname(f)));
+    const root = projectRoot(common);
+    const reported = new Set(absolute);
+    const files = discoverFiles([relative(cwd, root) || '.'], cwd, configs).files.filter((f) => !reported.has(resolve(cwd, f)));
+    return { root, files };
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function commonDirectory(dirs: readonly string[]): string {
+  let common = dirs[0]!;
+  for (const dir of dirs) while (common !== dirname(common) && dir !== common && !dir.startsWith(common.endsWith(sep) ? common : common + sep)) common = dirname(common);
+  return common;
+}
+
+/** Nearest folder (from `dir` up) with a connlint config, else the enclosing git work tree, else `dir`. */
+export function projectRoot(dir: string): string {
+  const config = findConfigFile(dir);
+  if (config) return dirname(config);
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) return current;
+    if (dirname(current) === current) return dir;
+  }
+}
+
+/**
+ * In-memory analysis of a set of sources as one project (facts of all, then checks of each): what
+ * tests use. `report`: the paths to report on (default: all).
  */
 export function analyzeSources(
   sources: readonly { path: string; text: string }[],
-  options: { rules: readonly Rule[]; config?: ResolvedConfig } & Omit<CheckOptions, 'rules' | 'config'>,
+  options: { rules: readonly Rule[]; config?: ResolvedConfig; report?: readonly string[] } & Omit<CheckOptions, 'rules' | 'config'>,
 ): Finding[] {
   const config = options.config ?? emptyConfig(process.cwd());
-  const settings = settingsFor(config);
+  const settings = settingsFor(config, providersOf(options.rules));
   const files = sources.map((s) => prepareSource(s.path, s.text, settings));
   const index = new ProjectIndex(files.map((f) => f.facts));
-  return files.flatMap((f) => checkFile(f, index, settings, { ...options, config }));
+  const report = options.report ? new Set(options.report) : undefined;
+  return files.filter((f) => !report || report.has(f.path)).flatMap((f) => checkFile(f, index, settings, { ...options, config }));
 }

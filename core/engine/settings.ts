@@ -1,22 +1,25 @@
-import { NO_RETURN_FUNCTIONS } from '../../domain/catalog/posix.js';
-import type { ResolvedConfig } from './config.js';
-import { defaultAcceptFunctions } from '../project/facts.js';
-import { resourceCatalog, type ResourceCatalog } from '../../domain/descriptors/resources.js';
+import { NO_RETURN_FUNCTIONS } from '../flow/no-return.js';
+import type { FactsProvider } from '../project/provider.js';
+import type { FunctionSettings, ResolvedConfig } from './config.js';
 
-/** Catalog plus configuration, in the shape the engine consults while analysing one file. */
+/** Configuration in the shape the engine consults while analysing one file. */
 export interface AnalysisSettings {
   readonly noReturn: ReadonlySet<string>;
-  /** accept-like functions: name → listener argument (catalog + config; wrappers come from the index). */
-  readonly acceptFunctions: ReadonlyMap<string, number>;
   readonly headerLanguage: 'auto' | 'c' | 'cpp';
-  readonly resources: ResourceCatalog;
+  /**
+   * The configuration's function lists (acquire, release, accept wrappers, …): read by the domain
+   * catalogs (domain/), which the engine knows nothing of.
+   */
+  readonly functions: FunctionSettings;
+  /** The facts providers of the rules being run (see core/project/provider.ts). */
+  readonly providers: readonly FactsProvider[];
 }
 
-export function settingsFor(config: ResolvedConfig): AnalysisSettings {
+export function settingsFor(config: ResolvedConfig, providers: readonly FactsProvider[] = []): AnalysisSettings {
   return {
     noReturn: new Set([...NO_RETURN_FUNCTIONS, ...config.functions.noReturn]),
-    acceptFunctions: defaultAcceptFunctions(config.functions.acceptWrappers),
     headerLanguage: config.headerLanguage,
-    resources: resourceCatalog(config.functions),
+    functions: config.functions,
+    providers,
   };
 }

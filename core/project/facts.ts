@@ -1,12 +1,11 @@
 import Parser from 'tree-sitter';
-import { ACCEPT_FUNCTIONS, TRIGGER_REGISTRATIONS, type TriggerApi, type TriggerRegistration } from '../../domain/catalog/posix.js';
-import { descriptorKey, type ScopeInfo } from '../../domain/descriptors/descriptor-key.js';
 import { grammarOf, type SyntaxNode, type Tree } from '../syntax/parser.js';
 import type { Language } from '../syntax/language.js';
-import { childrenForField, identifiersIn, lastIdentifier, squeeze } from '../syntax/nodes.js';
-import type { ResourceCatalog } from '../../domain/descriptors/resources.js';
+import { childrenForField, declaredName, lastIdentifier, squeeze } from '../syntax/nodes.js';
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
+import { returningMacros } from './macros.js';
+import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 
 /**
  * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send
@@ -36,12 +35,8 @@ export interface FunctionFact extends Span {
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
-  /** Returns the result of accept() on one of its parameters. */
-  acceptWrapperOf?: number;
   /** Callees whose result this function returns (`return f(…)`, or `v = f(…); … return v;`). */
   returnsCallOf?: string[];
-  /** Parameters the function only uses (reads, compares, passes to borrowing calls): never closes, stores or returns. */
-  borrowedParams?: number[];
 }
 
 export interface CallFact extends Span {
@@ -57,32 +52,29 @@ export interface CallFact extends Span {
   readonly member: boolean;
 }
 
-/** How a registration sets the trigger mode: fixed, or taken from a parameter of its function. */
-export type TriggerMode = 'edge' | 'level' | 'unknown';
-export type ModeSource = TriggerMode | { readonly param: number };
-
-export interface RegistrationFact extends Span {
-  readonly api: TriggerApi;
-  /** Registering call: `epoll_ctl`, `EV_SET`, `event_new`, … */
-  readonly call: string;
-  /** Descriptor key (see descriptor-key.ts). */
-  readonly key: string;
-  readonly mode: ModeSource;
-  readonly fn: number;
-  /** libevent: the callback that receives this descriptor as its first argument. */
-  readonly callback?: string;
-}
-
 export interface FileFacts {
   readonly path: string;
   readonly language: Language;
   readonly functions: FunctionFact[];
   readonly calls: CallFact[];
-  readonly registrations: RegistrationFact[];
   /** Function-like macros defined here whose body returns or jumps (`#define CHECK(x) if (!(x)) return -1`). */
   readonly returningMacros: ReturningMacro[];
-  /** Object-like macros defined as -1 (`#define ANET_ERR -1`): "no descriptor" in validity checks. */
-  readonly invalidMacros: string[];
+  /** Items of the facts providers (see provider.ts), by provider id. */
+  readonly provided: Record<string, ProvidedItem[]>;
+}
+
+/** What is visible inside a function: enough to tell a parameter, a local, a global and a member apart. */
+export interface ScopeInfo {
+  readonly file: string;
+  /** Qualified function name (`Server::onAccept`, `main`). */
+  readonly functionName: string;
+  /** Class/struct whose member function this is, for `this->x` and bare members. */
+  readonly className?: string;
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  /** Local variable types, when known (undefined: not collected). */
+  readonly locals?: ReadonlyMap<string, string>;
+  /** Names declared at file scope in this file. */
+  readonly globals?: ReadonlySet<string>;
 }
 
 /**
@@ -159,15 +151,9 @@ export function splitArguments(text: string): string[] {
 }
 
 export interface FactsOptions {
-  /** Extra accept-like functions from configuration: name → listener argument. */
-  readonly acceptFunctions: ReadonlyMap<string, number>;
-  readonly resources: ResourceCatalog;
-}
-
-export function defaultAcceptFunctions(extra: readonly { name: string; listenerArg: number }[] = []): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const f of [...ACCEPT_FUNCTIONS, ...extra]) map.set(f.name, f.listenerArg);
-  return map;
+  readonly providers: readonly FactsProvider[];
+  /** Handed to the providers (see FileFactsInput.settings). */
+  readonly settings: unknown;
 }
 
 /**
@@ -262,7 +248,6 @@ export function extractFacts(
   });
 
   const globals = scope?.globals ?? fileScopeNames(tree.rootNode);
-  const registrations: RegistrationFact[] = [];
   const localsCache = new Map<number, Map<string, string>>();
   const locals = (fn: number): ReadonlyMap<string, string> => {
     let map = localsCache.get(fn);
@@ -272,27 +257,24 @@ export function extractFacts(
     }
     return map;
   };
-  const scopeOf = (fn: number): ScopeInfo => scopeInfo(path, functions, fn, globals, locals);
-  calls.forEach((call, i) => {
-    const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === call.callee);
-    if (spec) {
-      const reg = registration(spec, call, callNodesKept[i]!, scopeOf(call.fn), text, functionNodes[call.fn]);
-      if (reg) registrations.push(reg);
-    }
-    const fact = call.fn >= 0 ? functions[call.fn]! : undefined;
-    if (fact && options.acceptFunctions.has(call.callee) && fact.returnsCallOf?.includes(call.callee)) {
-      const param = fact.params.findIndex((p) => p.name === call.args[options.acceptFunctions.get(call.callee)!]);
-      if (param >= 0) fact.acceptWrapperOf = param;
-    }
-  });
-  functions.forEach((fact, i) => {
-    const borrowed = borrowedParameters(fact, functionNodes[i]!, options.resources);
-    if (borrowed.length > 0) fact.borrowedParams = borrowed;
-  });
+  const input: FileFactsInput = {
+    path,
+    language,
+    text,
+    functions,
+    functionNodes,
+    calls,
+    callNodes: callNodesKept,
+    scope: (fn) => scopeInfo(path, functions, fn, globals, locals),
+    partial: scope !== undefined,
+    settings: options.settings,
+  };
+  const provided: Record<string, ProvidedItem[]> = {};
+  for (const provider of options.providers) provided[provider.id] = provider.extract(input);
 
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, registrations, returningMacros: scope ? [] : returningMacros(text), invalidMacros: scope ? [] : invalidMacros(text) },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), provided },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }
@@ -390,16 +372,6 @@ function parameters(list: SyntaxNode | null): ParamFact[] {
   return params;
 }
 
-/** The identifier a declarator declares: `*fd`, `fd[2]`, `&fd`, `fd = 0` → `fd`. */
-export function declaredName(declarator: SyntaxNode): string | undefined {
-  let node: SyntaxNode | null = declarator;
-  for (let guard = 0; node && guard < 16; guard++) {
-    if (node.type === 'identifier' || node.type === 'field_identifier') return node.text;
-    node = node.childForFieldName('declarator') ?? node.namedChildren.find((c) => c.type.endsWith('declarator') || c.type === 'identifier') ?? null;
-  }
-  return undefined;
-}
-
 function fileScopeNames(root: SyntaxNode): Set<string> {
   const names = new Set<string>();
   for (const child of root.namedChildren) {
@@ -457,68 +429,6 @@ export function scopeInfo(path: string, functions: readonly FunctionFact[], fn: 
   return { file: path, functionName: f.qualifiedName, className: f.className, params: f.params, locals: locals(fn), globals };
 }
 
-/** Classifies a flags expression: contains the edge flag, only this API's constants, or a parameter. */
-export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'edgeFlag' | 'flagPrefix'>, params: readonly ParamFact[]): ModeSource {
-  const ids = identifiersIn(flags);
-  if (ids.includes(spec.edgeFlag)) return 'edge';
-  const unknown = ids.filter((id) => !spec.flagPrefix.test(id));
-  if (unknown.length === 0) return ids.length > 0 || /^\d+$/.test(flags) ? 'level' : 'unknown';
-  if (unknown.length === 1) {
-    const param = params.findIndex((p) => p.name === unknown[0]);
-    if (param >= 0) return { param };
-  }
-  return 'unknown';
-}
-
-function registration(spec: TriggerRegistration, call: CallFact, callNode: SyntaxNode, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): RegistrationFact | undefined {
-  if (spec.opArg !== undefined && spec.registeringOps) {
-    const op = call.args[spec.opArg];
-    if (!op || !spec.registeringOps.includes(op)) return undefined;
-  }
-  const fdText = call.args[spec.fdArg];
-  let flags = call.args[spec.flagsArg];
-  if (!fdText || flags === undefined) return undefined;
-  if (spec.removingFlags?.some((f) => identifiersIn(flags!).includes(f))) return undefined;
-  const key = descriptorKey(fdText, scope);
-  if (!key) return undefined;
-  if (spec.flagsField) flags = structFieldValue(flags, spec.flagsField, text, fnNode, callNode) ?? '';
-  const mode = flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
-  const callback = spec.callbackArg !== undefined ? call.args[spec.callbackArg] : undefined;
-  return { api: spec.api, call: call.callee, key, mode, fn: call.fn, callback: callback && /^[A-Za-z_]\w*$/.test(callback) ? callback : undefined, ...spanOf(callNode) };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * The flags an epoll registration uses: `&ev` → the expressions assigned to `ev.events` (or set in
- * its initializer) earlier in the function; `&(struct epoll_event){.events = …}` → that value.
- * Several assignments (`ev.events = EPOLLIN; ev.events |= EPOLLET;`) are joined with `|`.
- */
-function structFieldValue(arg: string, field: string, text: string, fnNode: SyntaxNode | undefined, callNode: SyntaxNode): string | undefined {
-  const literal = new RegExp(`\\.${field}=([^,}]+)`).exec(arg);
-  if (literal) return literal[1];
-  const variable = arg.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
-  if (!fnNode) return undefined;
-  const before = text.slice(fnNode.startIndex, callNode.startIndex);
-  const v = escapeRegExp(variable);
-  const assigned = [...before.matchAll(new RegExp(`${v}\\s*(?:\\.|->)\\s*${field}\\s*(\\|?=)\\s*([^;]+);`, 'g'))];
-  let values: string[] = [];
-  for (const m of assigned) {
-    if (m[1] === '=') values = [];
-    values.push(m[2]!);
-  }
-  if (values.length > 0) return squeeze(values.join('|'));
-  const init = new RegExp(`\\b${v}\\s*=\\s*\\{([^;]*)\\}\\s*;`).exec(before) ?? new RegExp(`\\b${v}\\s*\\{([^;]*)\\}\\s*;`).exec(before);
-  if (init) {
-    const designated = new RegExp(`\\.${field}\\s*=\\s*([^,}]+)`).exec(init[1]!);
-    if (designated) return squeeze(designated[1]!);
-    const first = init[1]!.split(',')[0];
-    if (first && !first.includes('.')) return squeeze(first);
-  }
-  return undefined;
-}
 
 /**
  * Records that `fact` returns the result of `callee`: `return callee(…)`, or `v = callee(…)` with a
@@ -547,105 +457,4 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     returned = names.has(variable);
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
-}
-
-const HANDLE_TYPES = /^(int|SOCKET|socket_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|fd_t)$|\bFILE\s*\*|\bDIR\s*\*/;
-const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'sizeof']);
-
-/**
- * Parameters that look like handles and are only used, never closed, stored, returned or passed
- * on to a call that might keep them: callers still own what they pass in. Read from the text of
- * the body (cheaper than a walk, and only for handle-typed parameters).
- */
-function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: ResourceCatalog): number[] {
-  const out: number[] = [];
-  let body: string | undefined;
-  fact.params.forEach((param, index) => {
-    if (!param.name || !HANDLE_TYPES.test(param.type.trim())) return;
-    body ??= (fnNode.childForFieldName('body')?.text ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
-    if (onlyBorrowed(body, param.name, resources)) out.push(index);
-  });
-  return out;
-}
-
-function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): boolean {
-  const re = new RegExp(`\\b${escapeRegExp(name)}\\b`, 'g');
-  let uses = 0;
-  for (const m of body.matchAll(re)) {
-    uses++;
-    const before = body.slice(Math.max(0, m.index! - 200), m.index!).trimEnd();
-    const after = body.slice(m.index! + name.length).trimStart();
-    if (/^=(?!=)/.test(after) || /^(\+\+|--)/.test(after)) return false;
-    if (/^(->|\.|\[)/.test(after)) continue;
-    if (/\breturn$/.test(before)) return false;
-    if (/[^=!<>]=$/.test(before) || /&$/.test(before) && !/&&$/.test(before)) return false;
-    if (/[(,]$/.test(before) && /^[),]/.test(after)) {
-      const callee = calleeBefore(before);
-      if (callee === undefined || CONTROL_KEYWORDS.has(callee)) continue;
-      if (resources.release(callee) || !resources.isBorrow(callee)) return false;
-    }
-  }
-  return uses > 0;
-}
-
-/** Name of the call whose argument list is open at the end of `before` (`foo(a, ` → foo). */
-function calleeBefore(before: string): string | undefined {
-  let depth = 0;
-  for (let i = before.length - 1; i >= 0; i--) {
-    const ch = before[i];
-    if (ch === ')') depth++;
-    else if (ch === '(') {
-      if (depth === 0) return /([A-Za-z_]\w*)\s*$/.exec(before.slice(0, i))?.[1];
-      depth--;
-    }
-  }
-  return undefined;
-}
-
-/** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`. */
-function invalidMacros(text: string): string[] {
-  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*1[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
-  return defineLines(text).flatMap((start) => {
-    re.lastIndex = start;
-    const m = re.exec(text);
-    return m ? [m[1]!] : [];
-  });
-}
-
-/**
- * Starts of the lines that may hold a `#define`: the macro scans then try only those (anchored
- * there), instead of every line of the file. The LSP runs them on every edit.
- */
-function defineLines(text: string): number[] {
-  const starts: number[] = [];
-  if (!text.includes('#')) return starts;
-  for (let i = text.indexOf('define'); i !== -1; i = text.indexOf('define', i + 6)) {
-    const lineStart = text.lastIndexOf('\n', i) + 1;
-    if (starts[starts.length - 1] !== lineStart) starts.push(lineStart);
-  }
-  return starts;
-}
-
-/** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
-function returningMacros(text: string): ReturningMacro[] {
-  const macros: ReturningMacro[] = [];
-  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/y;
-  for (const start of defineLines(text)) {
-    re.lastIndex = start;
-    const m = re.exec(text);
-    if (!m) continue;
-    const body = m[3]!;
-    if (!/\b(return|goto)\b/.test(body)) continue;
-    const params = m[2]!.split(',').map((p) => p.trim());
-    let guard: ReturningMacro = { name: m[1]! };
-    params.forEach((param, index) => {
-      if (!/^[A-Za-z_]\w*$/.test(param)) return;
-      const p = escapeRegExp(param);
-      if (new RegExp(`\\bif\\s*\\(\\s*!\\s*\\(?\\s*\\(?${p}\\)?\\s*\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: false };
-      else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
-    });
-    const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
-    macros.push(jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard);
-  }
-  return macros;
 }

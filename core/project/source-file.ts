@@ -2,7 +2,13 @@ import { decodeSource, LineMap } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';
 import { extractFacts, type FactsScope, type FileFacts, type FileSyntax } from './facts.js';
-import type { AnalysisSettings } from '../engine/settings.js';
+import type { FactsProvider } from './provider.js';
+
+/** What parsing and the facts pass read of the settings (the engine's AnalysisSettings has more). */
+export interface SourceSettings {
+  readonly headerLanguage: 'auto' | Language;
+  readonly providers: readonly FactsProvider[];
+}
 
 /** A parsed file with its facts: what the check pass and the LSP server work from. */
 export interface SourceFile {
@@ -20,7 +26,7 @@ export interface SourceFile {
 export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: string };
 
 /** `oldTree`: the previous tree of this text, already `edit()`ed to match it, for an incremental re-parse (LSP). */
-export function prepareSource(path: string, text: string, settings: AnalysisSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
+export function prepareSource(path: string, text: string, settings: SourceSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
   if (tree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
@@ -36,14 +42,14 @@ export function sourceFromTree(
   text: string,
   language: Language,
   tree: Tree,
-  settings: AnalysisSettings,
+  settings: SourceSettings,
   { notices = [], scope, lines = new LineMap(text) }: { notices?: string[]; scope?: FactsScope; lines?: LineMap } = {},
 ): SourceFile {
-  const { facts, syntax } = extractFacts(path, language, tree, text, { acceptFunctions: settings.acceptFunctions, resources: settings.resources }, lines, scope);
+  const { facts, syntax } = extractFacts(path, language, tree, text, { providers: settings.providers, settings }, lines, scope);
   return { path, text, language, tree, lines, facts, syntax, notices };
 }
 
-export function prepareBytes(path: string, bytes: Uint8Array, settings: AnalysisSettings): LoadResult {
+export function prepareBytes(path: string, bytes: Uint8Array, settings: SourceSettings): LoadResult {
   const decoded = decodeSource(bytes);
   if (!decoded.ok) return decoded;
   const notices = decoded.warning ? [decoded.warning] : [];

@@ -176,3 +176,30 @@ export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
 export function identifiersIn(text: string): string[] {
   return text.match(/[A-Za-z_]\w*/g) ?? [];
 }
+
+/** The identifier a declarator declares: `*fd`, `fd[2]`, `&fd`, `fd = 0` → `fd`. */
+export function declaredName(declarator: SyntaxNode): string | undefined {
+  let node: SyntaxNode | null = declarator;
+  for (let guard = 0; node && guard < 16; guard++) {
+    if (node.type === 'identifier' || node.type === 'field_identifier') return node.text;
+    node = node.childForFieldName('declarator') ?? node.namedChildren.find((c) => c.type.endsWith('declarator') || c.type === 'identifier') ?? null;
+  }
+  return undefined;
+}
+
+/** `fd = accept(…)`, `int fd = accept(…)`, `(fd = accept(…)) < 0` → `fd`. */
+export function resultVariable(call: SyntaxNode): string | undefined {
+  let child = call;
+  let parent = call.parent;
+  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return undefined;
+  if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === child.id) {
+    const left = parent.childForFieldName('left');
+    return left ? squeeze(left.text) : undefined;
+  }
+  if (parent.type === 'init_declarator') return declaredName(parent);
+  return undefined;
+}

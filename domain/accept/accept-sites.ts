@@ -1,8 +1,8 @@
 import type { CallFact } from '../../core/project/facts.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { RuleContext } from '../../core/engine/rule.js';
-import { declaredName } from '../../core/project/facts.js';
-import { squeeze } from '../../core/syntax/nodes.js';
+import { resultVariable } from '../../core/syntax/nodes.js';
+import { acceptFunctionsFor, acceptWrappersProvider } from './accept-wrappers.js';
 
 /** One call that accepts a connection: accept(), accept4(), a configured or discovered wrapper. */
 export interface AcceptSite {
@@ -19,9 +19,11 @@ export interface AcceptSite {
 export function acceptSites(ctx: RuleContext): AcceptSite[] {
   const sites: AcceptSite[] = [];
   const { calls } = ctx.file.facts;
+  const acceptFunctions = acceptFunctionsFor(ctx.settings);
+  const wrappers = ctx.index.derived(acceptWrappersProvider);
   calls.forEach((call, i) => {
     if (call.fn < 0 || call.member) return;
-    const listenerArg = ctx.settings.acceptFunctions.get(call.callee) ?? ctx.index.acceptWrappers.get(call.callee);
+    const listenerArg = acceptFunctions.get(call.callee) ?? wrappers.get(call.callee);
     if (listenerArg === undefined) return;
     const listener = call.args[listenerArg];
     if (!listener) return;
@@ -29,21 +31,4 @@ export function acceptSites(ctx: RuleContext): AcceptSite[] {
     sites.push({ call, node, fn: call.fn, listener, variable: resultVariable(node) });
   });
   return sites;
-}
-
-/** `fd = accept(…)`, `int fd = accept(…)`, `(fd = accept(…)) < 0` → `fd`. */
-export function resultVariable(call: SyntaxNode): string | undefined {
-  let child = call;
-  let parent = call.parent;
-  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) {
-    child = parent;
-    parent = parent.parent;
-  }
-  if (!parent) return undefined;
-  if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === child.id) {
-    const left = parent.childForFieldName('left');
-    return left ? squeeze(left.text) : undefined;
-  }
-  if (parent.type === 'init_declarator') return declaredName(parent);
-  return undefined;
 }

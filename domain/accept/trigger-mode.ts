@@ -1,6 +1,6 @@
 import { descriptorKey } from '../descriptors/descriptor-key.js';
-import { scopeInfo, type TriggerMode } from '../../core/project/facts.js';
-import type { ResolvedRegistration } from '../../core/project/project-index.js';
+import { scopeInfo } from '../../core/project/facts.js';
+import { argumentKeys, registrationsProvider, type ResolvedRegistration, type TriggerMode } from './registrations.js';
 import type { RuleContext } from '../../core/engine/rule.js';
 
 /**
@@ -34,11 +34,12 @@ export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener:
   const scope = scopeInfo(facts.path, facts.functions, fnIndex, syntax.globals, syntax.locals);
   const key = descriptorKey(listener, scope);
   if (!key) return { mode: 'unknown' };
-  const registrations: ResolvedRegistration[] = [...ctx.index.registrationsOf(key)];
+  const known = ctx.index.derived(registrationsProvider);
+  const registrations: ResolvedRegistration[] = [...known.registrationsOf(key)];
   if (key.startsWith('param:')) {
     const param = Number(key.slice(key.lastIndexOf(':') + 1));
-    for (const { key: argKey } of ctx.index.argumentKeys(fn.name, facts.path, param)) registrations.push(...ctx.index.registrationsOf(argKey));
-    if (param === 0) registrations.push(...ctx.index.registrationsWithCallback(fn.name, facts.path));
+    for (const { key: argKey } of argumentKeys(ctx.index, fn.name, facts.path, param)) registrations.push(...known.registrationsOf(argKey));
+    if (param === 0) registrations.push(...known.registrationsWithCallback(fn.name, facts.path));
   }
   const edge = registrations.find((r) => r.mode === 'edge');
   if (edge) return { mode: 'edge', registration: edge, key };

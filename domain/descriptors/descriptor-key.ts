@@ -9,19 +9,9 @@
  *   field:TYPE.NAME              a struct/class member; TYPE is `*` when the base's type is unknown
  *   name:FILE:FUNCTION:NAME      an identifier seen from facts only (local or global, unknown which)
  */
+import type { ScopeInfo } from '../../core/project/facts.js';
 
-export interface ScopeInfo {
-  readonly file: string;
-  /** Qualified function name (`Server::onAccept`, `main`). */
-  readonly functionName: string;
-  /** Class/struct whose member function this is, for `this->x` and bare members. */
-  readonly className?: string;
-  readonly params: readonly { readonly name: string; readonly type: string }[];
-  /** Local variable types, when known (undefined: not collected). */
-  readonly locals?: ReadonlyMap<string, string>;
-  /** Names declared at file scope in this file. */
-  readonly globals?: ReadonlySet<string>;
-}
+export type { ScopeInfo };
 
 const IDENT = /^[A-Za-z_]\w*$/;
 

@@ -1,5 +1,5 @@
 import { nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
-import { solveForward, type ForwardSolution } from '../../core/flow/dataflow.js';
+import { solveTypestate } from '../../core/flow/typestate.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
@@ -23,7 +23,6 @@ export interface HandleFlowSpec {
 }
 
 export interface HandleFlow {
-  readonly solution: ForwardSolution<number>;
   /** Nodes that assign a fresh handle from the source. */
   readonly sourceNodes: readonly CfgNode[];
   before(node: CfgNode): number | undefined;
@@ -81,28 +80,18 @@ export function solveHandleFlow(cfg: Cfg, spec: HandleFlowSpec): HandleFlow {
     effects.set(node.id, effect);
     if (effect.kind === 'source') sourceNodes.push(node);
   }
-  const solution = solveForward<number>(cfg, {
+  const solution = solveTypestate(cfg, {
     initial: UNSET,
+    affects: (node) => effects.has(node.id),
     transfer(node, state) {
-      const effect = effects.get(node.id);
-      if (!effect) return state;
+      const effect = effects.get(node.id)!;
       if (effect.kind === 'clear') return state & VALID ? state : INVALID;
       return effect.kind === 'source' ? INVALID | VALID : effect.bits;
     },
-    transferEdge(edge, state) {
-      if (!edge.condition || edge.assumption === undefined) return state;
-      const verdict = impliedValidity(edge.condition, edge.assumption, spec.variable, spec.shape);
-      if (!verdict) return state;
-      const refined = state & (verdict === 'valid' ? VALID | UNSET : INVALID | UNSET);
-      return refined === 0 ? undefined : refined;
+    keep(edge) {
+      const verdict = impliedValidity(edge.condition!, edge.assumption!, spec.variable, spec.shape);
+      return verdict === undefined ? undefined : verdict === 'valid' ? VALID | UNSET : INVALID | UNSET;
     },
-    join: (a, b) => a | b,
-    equals: (a, b) => a === b,
   });
-  return {
-    solution,
-    sourceNodes,
-    before: (node) => solution.before[node.id],
-    along: (edge) => solution.along(edge),
-  };
+  return { sourceNodes, before: solution.before, along: solution.along };
 }

@@ -1,17 +1,16 @@
 import type { HandleKind } from '../catalog/posix.js';
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
 import { perObject } from '../../core/util/memo.js';
-import { solveForward } from '../../core/flow/dataflow.js';
-import { FlagTracker, findFlags } from '../../core/flow/flags.js';
+import { solveTypestate } from '../../core/flow/typestate.js';
 import type { CallFact } from '../../core/project/facts.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
-import type { ResourceCatalog } from './resources.js';
+import { resourcesFor, type ResourceCatalog } from './resources.js';
+import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
 import type { RuleContext } from '../../core/engine/rule.js';
-import { calleeName, contains, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
+import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
-import { resultVariable } from '../accept/accept-sites.js';
 
 /**
  * Ownership typestate of one acquired handle along a function: unset, invalid (the acquire failed),
@@ -55,13 +54,13 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
 export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
   if (resources.isTake(name)) return false;
-  return resources.isBorrow(name) || index.borrowsParam(name, argIndex);
+  return resources.isBorrow(name) || index.derived(borrowedParamsProvider).borrowsParam(name, argIndex);
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
 
 export function acquireSites(ctx: RuleContext): AcquireSite[] {
-  const { resources } = ctx.settings;
+  const resources = resourcesFor(ctx.settings);
   const sites: AcquireSite[] = [];
   ctx.file.facts.calls.forEach((call, i) => {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
@@ -120,7 +119,7 @@ export interface OwnershipProblem {
 }
 
 export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipProblem {
-  const invalidNames = index.invalidMacros;
+  const invalidNames = index.derived(invalidMacrosProvider);
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
@@ -201,78 +200,18 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   return { mayStayOpen, solve: () => solveFlow() };
 
   function solveFlow(): OwnershipFlow {
-    const tracker = new FlagTracker(findFlags(cfg, site.variable), cfg);
-    if (!tracker.active) {
-      const solution = solveForward<number>(cfg, { initial: O_UNSET, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
-      return { sourceNode, overwrites, before: (node) => solution.before[node.id], along: (edge) => solution.along(edge) };
-    }
-    // With flags, a state is a set of (handle bits, flag values) tuples, so correlations survive joins.
-    const each = (state: readonly number[], step: (handle: number, values: number[]) => [number, number[]] | undefined): number[] => {
-      const out: number[] = [];
-      for (const code of state) {
-        const { handle, values } = tracker.decode(code);
-        const next = step(handle, values);
-        if (next) out.push(tracker.encode(next[0], next[1]));
-      }
-      return sortedUnique(out);
-    };
-    const initialValues = tracker.flags.names.map(() => 0);
-    const solution = solveForward<number[]>(cfg, {
-      initial: [tracker.encode(O_UNSET, initialValues)],
-      // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
-      transfer: (node, state) => (effects.has(node.id) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
-      transferEdge(edge, state) {
-        if (!edge.condition || edge.assumption === undefined) return state;
-        // A branch that tests neither the handle nor a tracked flag keeps every tuple.
-        if (!verdictOf(edge) && !tracker.tests(edge)) return state;
-        const out = each(state, (handle, values) => {
-          const h = refine(edge, handle);
-          const v = h === undefined ? undefined : tracker.refine(edge, values);
-          return h === undefined || v === undefined ? undefined : [h, v];
-        });
-        return out.length === 0 ? undefined : out;
+    const solution = solveTypestate(cfg, {
+      initial: O_UNSET,
+      affects: (node) => effects.has(node.id),
+      transfer,
+      keep: (edge) => {
+        const verdict = verdictOf(edge);
+        return verdict === undefined ? undefined : verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE;
       },
-      join: mergeSorted,
-      equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
+      correlateFlagsExcept: site.variable,
     });
-    const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
-    return { sourceNode, overwrites, before: (node) => bits(solution.before[node.id]), along: (edge) => bits(solution.along(edge)) };
+    return { sourceNode, overwrites, before: solution.before, along: solution.along };
   }
-}
-
-/** Sorts tuple codes in place and drops repeats: insertion sort, as states hold a handful of tuples. */
-function sortedUnique(codes: number[]): number[] {
-  let n = 0;
-  for (const code of codes) {
-    let i = n - 1;
-    while (i >= 0 && codes[i]! > code) i--;
-    if (i >= 0 && codes[i] === code) continue;
-    for (let j = n; j > i + 1; j--) codes[j] = codes[j - 1]!;
-    codes[i + 1] = code;
-    n++;
-  }
-  codes.length = n;
-  return codes;
-}
-
-/** Union of two sorted sets of tuple codes, sorted; `a` itself when `b` adds nothing (cheap equality). */
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? a[i]! : Infinity;
-    const y = j < b.length ? b[j]! : Infinity;
-    if (x <= y) {
-      out.push(x);
-      i++;
-      if (x === y) j++;
-    } else {
-      out.push(y);
-      j++;
-    }
-  }
-  return out.length === a.length ? (a as number[]) : out;
 }
 
 /** Effects per CFG node of statements on a variable, for the acquires whose call they do not contain. */

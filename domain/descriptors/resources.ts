@@ -1,5 +1,6 @@
 import { ACQUIRE_FUNCTIONS, BORROW_FUNCTIONS, RELEASE_FUNCTIONS, type AcquireFunction, type HandleKind } from '../catalog/posix.js';
 import type { FunctionSettings } from '../../core/engine/config.js';
+import type { AnalysisSettings } from '../../core/engine/settings.js';
 
 /**
  * The resource catalog merged with configuration: which calls acquire, release or merely borrow a
@@ -30,4 +31,16 @@ export function resourceCatalog(functions: FunctionSettings): ResourceCatalog {
     isTake: (name) => takes.has(name),
     releaseFor: (kind) => (kind === 'descriptor' ? 'close' : kind === 'stream' ? 'fclose' : 'closedir'),
   };
+}
+
+const catalogs = new WeakMap<FunctionSettings, ResourceCatalog>();
+
+/** The resource catalog under a file's settings (one per configuration, built once). */
+export function resourcesFor(settings: Pick<AnalysisSettings, 'functions'>): ResourceCatalog {
+  let catalog = catalogs.get(settings.functions);
+  if (!catalog) {
+    catalog = resourceCatalog(settings.functions);
+    catalogs.set(settings.functions, catalog);
+  }
+  return catalog;
 }

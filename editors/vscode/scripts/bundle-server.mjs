@@ -31,7 +31,7 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 
 const skipMaps = (src) => !src.endsWith('.map');
 for (const dir of ['bin', 'docs', 'schema']) cpSync(join(repo, dir), join(out, dir), { recursive: true });
-for (const dir of ['core', 'rules', 'cli', 'server']) cpSync(join(repo, 'dist', dir), join(out, 'dist', dir), { recursive: true, filter: skipMaps });
+for (const dir of ['core', 'domain', 'rules', 'cli', 'server']) cpSync(join(repo, 'dist', dir), join(out, 'dist', dir), { recursive: true, filter: skipMaps });
 
 // Production dependency folders, as npm resolved them in the repository. npm ls exits 1 over the
 // grammars' advisory peer ranges (see the root .npmrc), so its status is not the test: its list is.

@@ -1,7 +1,7 @@
-import type { CfgEdge } from './cfg.js';
+import type { CfgEdge } from '../flow/cfg.js';
 import { spanOf } from '../project/facts.js';
-import type { RelatedLocation } from '../engine/findings.js';
-import type { RuleContext } from '../engine/rule.js';
+import type { RelatedLocation } from './findings.js';
+import type { RuleContext } from './rule.js';
 
 const MAX_CONDITION_TEXT = 60;
 

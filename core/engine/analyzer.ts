@@ -1,0 +1,79 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { ProjectIndex } from '../project/project-index.js';
+import { providersOf, type FactsProvider } from '../project/provider.js';
+import { prepareBytes, type SourceFile } from '../project/source-file.js';
+import { ParseTimeoutError } from '../syntax/parser.js';
+import { checkFile } from './check-file.js';
+import type { ResolvedConfig, RuleSetting } from './config.js';
+import type { Finding } from './findings.js';
+import { MAX_FILE_BYTES } from './limits.js';
+import type { Rule } from './rule.js';
+import { settingsFor, type AnalysisSettings } from './settings.js';
+
+/** A file read from disk for analysis, or why it was not. */
+export type LoadedFile =
+  | { readonly file: SourceFile }
+  | {
+      readonly file?: undefined;
+      readonly skipped: string;
+      /** The file could not be read at all (a failed run, unlike a deliberately skipped binary). */
+      readonly unreadable?: boolean;
+    };
+
+export interface CheckRequest {
+  readonly config: ResolvedConfig;
+  readonly overrides?: Readonly<Record<string, RuleSetting['severity']>>;
+  readonly reportUnusedDirectives?: boolean;
+  readonly debug?: (message: string) => void;
+}
+
+/**
+ * One rule set bound to the engine: the settings each configuration gives (with the rules' facts
+ * providers), how a file is read into facts, and how it is checked. Every front end analyses
+ * through one: the CLI's file jobs (in each worker thread), the LSP server's workspace index and
+ * document checks, and in-memory runs in tests — so a provider, a limit or an error message has
+ * one home.
+ */
+export class Analyzer {
+  readonly providers: readonly FactsProvider[];
+  /** Library calls whose call sites the providers' project answers read (see FactsProvider.readsCallsTo). */
+  readonly readsCallsTo: ReadonlySet<string>;
+  private readonly settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
+
+  constructor(readonly rules: readonly Rule[]) {
+    this.providers = providersOf(rules);
+    this.readsCallsTo = new Set(this.providers.flatMap((p) => p.readsCallsTo ?? []));
+  }
+
+  settingsFor(config: ResolvedConfig): AnalysisSettings {
+    let settings = this.settingsByConfig.get(config);
+    if (!settings) {
+      settings = settingsFor(config, this.providers);
+      this.settingsByConfig.set(config, settings);
+    }
+    return settings;
+  }
+
+  /** Reads, decodes, parses and extracts facts; file-system errors become reasons, other errors are thrown. */
+  load(path: string, absolute: string, config: ResolvedConfig): LoadedFile {
+    try {
+      const size = statSync(absolute).size;
+      if (size > MAX_FILE_BYTES) return { skipped: `file is ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit; skipped` };
+      const result = prepareBytes(path, readFileSync(absolute), this.settingsFor(config));
+      return result.ok ? { file: result.file } : { skipped: result.reason };
+    } catch (error) {
+      if (error instanceof ParseTimeoutError) return { skipped: error.message };
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') return { skipped: 'cannot read: permission denied', unreadable: true };
+      if (code === 'ENOENT') return { skipped: 'cannot read: no such file or directory', unreadable: true };
+      if (code === 'EISDIR') return { skipped: 'cannot read: is a directory', unreadable: true };
+      if (code === 'ELOOP') return { skipped: 'cannot read: too many levels of symbolic links', unreadable: true };
+      throw error;
+    }
+  }
+
+  /** The rules over one prepared file against the project index: fingerprinted, unsuppressed findings. */
+  check(file: SourceFile, index: ProjectIndex, request: CheckRequest): Finding[] {
+    return checkFile(file, index, this.settingsFor(request.config), { rules: this.rules, ...request });
+  }
+}

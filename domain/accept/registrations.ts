@@ -1,0 +1,216 @@
+import { TRIGGER_REGISTRATIONS } from './trigger-apis.js';
+import type { TriggerApi, TriggerRegistration } from '../catalog/trigger-registration.js';
+import { descriptorKey, keyBaseName, keysMatch } from '../descriptors/descriptor-key.js';
+import type { CallFact, FunctionFact, ParamFact, ScopeInfo, Span } from '../../core/project/facts.js';
+import { spanOf as nodeSpan } from '../../core/project/facts.js';
+import type { ProjectIndex, SiteRef } from '../../core/project/project-index.js';
+import { itemsOf, type FactsProvider, type FileFactsInput } from '../../core/project/provider.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { identifiersIn, squeeze } from '../../core/syntax/nodes.js';
+import { escapeRegExp } from '../../core/util/regexp.js';
+
+/**
+ * Registrations of descriptors with an event notifier (epoll_ctl, EV_SET, event_new, …) and their
+ * trigger mode, as a facts provider: per file, each registering call with the descriptor's key and
+ * its flags (or the parameter they come from); per project, the registrations made concrete —
+ * a wrapper whose descriptor or flags are parameters is expanded at each of its call sites.
+ */
+
+/** How a registration sets the trigger mode: fixed, or taken from a parameter of its function. */
+export type TriggerMode = 'edge' | 'level' | 'unknown';
+export type ModeSource = TriggerMode | { readonly param: number };
+
+export interface RegistrationItem extends Span {
+  readonly api: TriggerApi;
+  /** Registering call: `epoll_ctl`, `EV_SET`, `event_new`, … */
+  readonly call: string;
+  /** Descriptor key (see descriptor-key.ts). */
+  readonly key: string;
+  readonly mode: ModeSource;
+  readonly fn: number;
+  /** libevent: the callback that receives this descriptor as its first argument. */
+  readonly callback?: string;
+}
+
+/** A registration with its trigger mode and key made concrete (wrappers expanded at their call sites). */
+export interface ResolvedRegistration {
+  readonly key: string;
+  readonly mode: TriggerMode;
+  readonly api: TriggerApi;
+  readonly call: string;
+  readonly site: SiteRef;
+  /** The wrapper call that made this registration concrete, when there was one. */
+  readonly via?: SiteRef;
+  readonly callback?: string;
+}
+
+export interface Registrations {
+  /** Registrations that may register the descriptor named by `key`. */
+  registrationsOf(key: string): ResolvedRegistration[];
+  /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
+  registrationsWithCallback(functionName: string, file: string): ResolvedRegistration[];
+}
+
+const WRAPPER_DEPTH = 3;
+
+export const registrationsProvider: FactsProvider<RegistrationItem, Registrations> = {
+  id: 'trigger-registrations',
+  extract(file: FileFactsInput): RegistrationItem[] {
+    const out: RegistrationItem[] = [];
+    file.calls.forEach((call, i) => {
+      const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === call.callee);
+      if (!spec) return;
+      const reg = registration(spec, call, file.callNodes[i]!, file.scope(call.fn), file.text, file.functionNodes[call.fn]);
+      if (reg) out.push(reg);
+    });
+    return out;
+  },
+  build: resolveRegistrations,
+};
+
+function resolveRegistrations(index: ProjectIndex): Registrations {
+  const byName = new Map<string, ResolvedRegistration[]>();
+  const byCallback = new Map<string, ResolvedRegistration[]>();
+  const add = (reg: ResolvedRegistration): void => {
+    push(byName, keyBaseName(reg.key), reg);
+    if (reg.callback) push(byCallback, reg.callback, reg);
+  };
+  /** Makes a registration concrete; one whose key or mode is a parameter is expanded at each call site. */
+  const expand = (file: string, functions: readonly FunctionFact[], reg: RegistrationItem): void => {
+    const fn = functions[reg.fn];
+    const site: SiteRef = { file, ...spanOf(reg) };
+    const base = { api: reg.api, call: reg.call, site, callback: reg.callback };
+    const keyParam = paramOf(reg.key);
+    const modeParam = typeof reg.mode === 'object' ? reg.mode.param : undefined;
+    if ((keyParam === undefined && modeParam === undefined) || !fn) {
+      add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
+      return;
+    }
+    const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call)!;
+    const visit = (fnName: string, fnFile: string, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
+      const sites = index.callsToDefinition(fnName, fnFile);
+      for (const call of sites) {
+        if (!call.caller) continue;
+        const scope = { file: call.file, functionName: call.caller.qualifiedName, className: call.caller.className, params: call.caller.params };
+        const key = keyP !== undefined ? (call.call.args[keyP] ? descriptorKey(call.call.args[keyP]!, scope) : undefined) : fixedKey;
+        const modeArg = modeP !== undefined ? call.call.args[modeP] : undefined;
+        const mode = modeP === undefined ? (reg.mode as TriggerMode) : modeArg === undefined ? 'unknown' : classifyFlags(modeArg, spec, call.caller.params);
+        if (!key) continue;
+        const thisVia = via ?? { file: call.file, ...spanOf(call.call) };
+        const nextKeyP = paramOf(key);
+        const nextModeP = typeof mode === 'object' ? mode.param : undefined;
+        if (nextModeP === undefined) add({ ...base, key, mode: mode as TriggerMode, via: thisVia });
+        if ((nextKeyP !== undefined || nextModeP !== undefined) && depth > 1) {
+          visit(call.caller.name, call.file, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
+        }
+      }
+    };
+    visit(fn.name, file, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
+    // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
+    add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
+  };
+  for (const { item, file, functions } of itemsOf(index, registrationsProvider)) expand(file, functions, item);
+  return {
+  /** Registrations that may register the descriptor named by `key`. */
+  registrationsOf(key: string): ResolvedRegistration[] {
+    return (byName.get(keyBaseName(key)) ?? []).filter((r) => keysMatch(r.key, key));
+  },
+
+  /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
+  registrationsWithCallback(functionName: string, file: string): ResolvedRegistration[] {
+    return (byCallback.get(functionName) ?? []).filter((r) => r.site.file === file || !index.defines(r.site.file, functionName));
+  },
+  };
+}
+
+/**
+ * Keys a parameter can stand for: the argument keys at the call sites of its function, followed
+ * through further parameters up to a small depth.
+ */
+export function argumentKeys(index: ProjectIndex, functionName: string, file: string, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
+  const out: { key: string; site: SiteRef }[] = [];
+  for (const site of index.callsToDefinition(functionName, file)) {
+    const arg = site.call.args[paramIndex];
+    if (!arg || !site.caller) continue;
+    const key = descriptorKey(arg, { file: site.file, functionName: site.caller.qualifiedName, className: site.caller.className, params: site.caller.params });
+    if (!key) continue;
+    const ref = { file: site.file, ...spanOf(site.call) };
+    // A parameter key is kept too: a registration may reach the same parameter from another path.
+    out.push({ key, site: ref });
+    if (key.startsWith('param:') && depth > 1) out.push(...argumentKeys(index, site.caller.name, site.file, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
+  }
+  return out;
+}
+
+/** Classifies a flags expression: contains the edge flag, only this API's constants, or a parameter. */
+export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'edgeFlag' | 'flagPrefix'>, params: readonly ParamFact[]): ModeSource {
+  const ids = identifiersIn(flags);
+  if (ids.includes(spec.edgeFlag)) return 'edge';
+  const unknown = ids.filter((id) => !spec.flagPrefix.test(id));
+  if (unknown.length === 0) return ids.length > 0 || /^\d+$/.test(flags) ? 'level' : 'unknown';
+  if (unknown.length === 1) {
+    const param = params.findIndex((p) => p.name === unknown[0]);
+    if (param >= 0) return { param };
+  }
+  return 'unknown';
+}
+
+function registration(spec: TriggerRegistration, call: CallFact, callNode: SyntaxNode, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): RegistrationItem | undefined {
+  if (spec.opArg !== undefined && spec.registeringOps) {
+    const op = call.args[spec.opArg];
+    if (!op || !spec.registeringOps.includes(op)) return undefined;
+  }
+  const fdText = call.args[spec.fdArg];
+  let flags = call.args[spec.flagsArg];
+  if (!fdText || flags === undefined) return undefined;
+  if (spec.removingFlags?.some((f) => identifiersIn(flags!).includes(f))) return undefined;
+  const key = descriptorKey(fdText, scope);
+  if (!key) return undefined;
+  if (spec.flagsField) flags = structFieldValue(flags, spec.flagsField, text, fnNode, callNode) ?? '';
+  const mode = flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
+  const callback = spec.callbackArg !== undefined ? call.args[spec.callbackArg] : undefined;
+  return { api: spec.api, call: call.callee, key, mode, fn: call.fn, callback: callback && /^[A-Za-z_]\w*$/.test(callback) ? callback : undefined, ...nodeSpan(callNode) };
+}
+
+/**
+ * The flags an epoll registration uses: `&ev` → the expressions assigned to `ev.events` (or set in
+ * its initializer) earlier in the function; `&(struct epoll_event){.events = …}` → that value.
+ * Several assignments (`ev.events = EPOLLIN; ev.events |= EPOLLET;`) are joined with `|`.
+ */
+function structFieldValue(arg: string, field: string, text: string, fnNode: SyntaxNode | undefined, callNode: SyntaxNode): string | undefined {
+  const literal = new RegExp(`\\.${field}=([^,}]+)`).exec(arg);
+  if (literal) return literal[1];
+  const variable = arg.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+  if (!fnNode) return undefined;
+  const before = text.slice(fnNode.startIndex, callNode.startIndex);
+  const v = escapeRegExp(variable);
+  const assigned = [...before.matchAll(new RegExp(`${v}\\s*(?:\\.|->)\\s*${field}\\s*(\\|?=)\\s*([^;]+);`, 'g'))];
+  let values: string[] = [];
+  for (const m of assigned) {
+    if (m[1] === '=') values = [];
+    values.push(m[2]!);
+  }
+  if (values.length > 0) return squeeze(values.join('|'));
+  const init = new RegExp(`\\b${v}\\s*=\\s*\\{([^;]*)\\}\\s*;`).exec(before) ?? new RegExp(`\\b${v}\\s*\\{([^;]*)\\}\\s*;`).exec(before);
+  if (init) {
+    const designated = new RegExp(`\\.${field}\\s*=\\s*([^,}]+)`).exec(init[1]!);
+    if (designated) return squeeze(designated[1]!);
+    const first = init[1]!.split(',')[0];
+    if (first && !first.includes('.')) return squeeze(first);
+  }
+  return undefined;
+}
+
+function paramOf(key: string): number | undefined {
+  return key.startsWith('param:') ? Number(key.slice(key.lastIndexOf(':') + 1)) : undefined;
+}
+
+function spanOf(span: Span): Span {
+  return { line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

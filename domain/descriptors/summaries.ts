@@ -1,0 +1,130 @@
+import type { AnalysisSettings } from '../../core/engine/settings.js';
+import type { FunctionFact } from '../../core/project/facts.js';
+import { defineLines } from '../../core/project/macros.js';
+import type { ProjectIndex } from '../../core/project/project-index.js';
+import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { escapeRegExp } from '../../core/util/regexp.js';
+import { resourcesFor, type ResourceCatalog } from './resources.js';
+
+/**
+ * Descriptor summaries of project functions, as facts providers: which parameters a function only
+ * borrows (callers keep ownership of what they pass), and which object-like macros stand for -1
+ * ("no descriptor" in validity tests).
+ */
+
+export interface BorrowedParamsItem {
+  readonly fn: number;
+  /** Parameters the function only uses (reads, compares, passes to borrowing calls): never closes, stores or returns. */
+  readonly params: readonly number[];
+}
+
+export interface BorrowedParams {
+  /** Every definition of `name` only borrows its parameter `index`. */
+  borrowsParam(name: string, index: number): boolean;
+}
+
+export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedParams> = {
+  id: 'borrowed-params',
+  extract(file) {
+    const resources = resourcesFor(file.settings as AnalysisSettings);
+    const out: BorrowedParamsItem[] = [];
+    file.functions.forEach((fact, i) => {
+      const params = borrowedParameters(fact, file.functionNodes[i]!, resources);
+      if (params.length > 0) out.push({ fn: i, params });
+    });
+    return out;
+  },
+  build(index: ProjectIndex): BorrowedParams {
+    const byFunction = new Map<FunctionFact, readonly number[]>();
+    for (const { item, functions } of itemsOf(index, borrowedParamsProvider)) byFunction.set(functions[item.fn]!, item.params);
+    return {
+      borrowsParam(name, param) {
+        const defs = index.functionsNamed(name);
+        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param));
+      },
+    };
+  },
+};
+
+export interface InvalidMacroItem {
+  readonly fn: -1;
+  readonly name: string;
+}
+
+/** Object-like macros (in any file) defined as -1 (`#define ANET_ERR -1`). */
+export const invalidMacrosProvider: FactsProvider<InvalidMacroItem, ReadonlySet<string>> = {
+  id: 'invalid-descriptor-macros',
+  extract(file) {
+    // Macros are file-level: a pass over some functions leaves them to the whole-file facts.
+    return file.partial ? [] : invalidMacros(file.text).map((name) => ({ fn: -1 as const, name }));
+  },
+  build(index) {
+    const names = new Set<string>();
+    for (const { item } of itemsOf(index, invalidMacrosProvider)) names.add(item.name);
+    return names;
+  },
+};
+
+const HANDLE_TYPES = /^(int|SOCKET|socket_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|fd_t)$|\bFILE\s*\*|\bDIR\s*\*/;
+const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'sizeof']);
+
+/**
+ * Parameters that look like handles and are only used, never closed, stored, returned or passed
+ * on to a call that might keep them: callers still own what they pass in. Read from the text of
+ * the body (cheaper than a walk, and only for handle-typed parameters).
+ */
+function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: ResourceCatalog): number[] {
+  const out: number[] = [];
+  let body: string | undefined;
+  fact.params.forEach((param, index) => {
+    if (!param.name || !HANDLE_TYPES.test(param.type.trim())) return;
+    body ??= (fnNode.childForFieldName('body')?.text ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+    if (onlyBorrowed(body, param.name, resources)) out.push(index);
+  });
+  return out;
+}
+
+function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): boolean {
+  const re = new RegExp(`\\b${escapeRegExp(name)}\\b`, 'g');
+  let uses = 0;
+  for (const m of body.matchAll(re)) {
+    uses++;
+    const before = body.slice(Math.max(0, m.index! - 200), m.index!).trimEnd();
+    const after = body.slice(m.index! + name.length).trimStart();
+    if (/^=(?!=)/.test(after) || /^(\+\+|--)/.test(after)) return false;
+    if (/^(->|\.|\[)/.test(after)) continue;
+    if (/\breturn$/.test(before)) return false;
+    if (/[^=!<>]=$/.test(before) || /&$/.test(before) && !/&&$/.test(before)) return false;
+    if (/[(,]$/.test(before) && /^[),]/.test(after)) {
+      const callee = calleeBefore(before);
+      if (callee === undefined || CONTROL_KEYWORDS.has(callee)) continue;
+      if (resources.release(callee) || !resources.isBorrow(callee)) return false;
+    }
+  }
+  return uses > 0;
+}
+
+/** Name of the call whose argument list is open at the end of `before` (`foo(a, ` → foo). */
+function calleeBefore(before: string): string | undefined {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const ch = before[i];
+    if (ch === ')') depth++;
+    else if (ch === '(') {
+      if (depth === 0) return /([A-Za-z_]\w*)\s*$/.exec(before.slice(0, i))?.[1];
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`. */
+function invalidMacros(text: string): string[] {
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*1[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
+  return defineLines(text).flatMap((start) => {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    return m ? [m[1]!] : [];
+  });
+}

@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './cli-helpers.js';
+
+/**
+ * "Index the whole project, report on some files" (core/engine/session.ts): a pre-commit hook
+ * passes only the staged files, but what decides their findings lives in files it did not pass.
+ */
+const ACCEPT_C = `#include <sys/socket.h>
+#include <unistd.h>
+#include "net.h"
+
+void on_readable(int lfd) {
+    for (;;) {
+        int fd = accept(lfd, 0, 0);
+        if (fd < 0)
+            break;
+        if (fd > 1000) {
+            close(fd);
+            return;
+        }
+        serve(fd);
+    }
+}
+`;
+const LISTENER_C = `#include <sys/epoll.h>
+#include "net.h"
+
+int arm_listener(int ep, int lfd) {
+    struct epoll_event ev;
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.fd = lfd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    on_readable(lfd);
+    return 0;
+}
+`;
+const NET_H = `#define NET_ERR -1
+void on_readable(int lfd);
+void serve(int fd);
+`;
+const OPEN_C = `#include <fcntl.h>
+#include <unistd.h>
+#include "net.h"
+
+int read_config(const char *path, char *buf) {
+    int fd = open(path, O_RDONLY);
+    if (fd == NET_ERR)
+        return -1;
+    int n = read(fd, buf, 100);
+    close(fd);
+    return n;
+}
+`;
+
+function project(): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src', 'accept.c'), ACCEPT_C);
+  writeFileSync(join(dir, 'src', 'listener.c'), LISTENER_C);
+  writeFileSync(join(dir, 'src', 'net.h'), NET_H);
+  writeFileSync(join(dir, 'src', 'open.c'), OPEN_C);
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  return dir;
+}
+
+const errors = (stdout: string) => stdout.split('\n').filter((l) => /: (error|warning|note): .*\[[a-z-]+\]$/.test(l));
+
+describe('runs on some files of a project', () => {
+  it('a staged accept.c alone is reported as in a whole-project run: the EPOLLET registration is in listener.c', () => {
+    const dir = project();
+    const whole = runCli(['.'], { cwd: dir });
+    const alone = runCli(['src/accept.c'], { cwd: dir });
+    expect(errors(whole.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: error: 'return' leaves the accept loop after accept\(\) succeeded \(line 7\); 'lfd' is edge-triggered/)]);
+    expect(errors(alone.stdout)).toEqual(errors(whole.stdout));
+    expect(alone.code).toBe(1);
+    // Only the named file is reported on, and counted.
+    const json = JSON.parse(runCli(['--format', 'json', 'src/accept.c'], { cwd: dir }).stdout) as { summary: { files: number }; findings: { file: string }[] };
+    expect(json.findings.map((f) => f.file)).toEqual(['src/accept.c']);
+    expect(json.summary.files).toBe(1);
+  });
+
+  it('--no-project-index analyses the named file alone (the listener is then unknown: a note)', () => {
+    const dir = project();
+    const alone = runCli(['--no-project-index', 'src/accept.c'], { cwd: dir });
+    expect(errors(alone.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: note: .*if 'lfd' is edge-triggered/)]);
+    expect(alone.code).toBe(0);
+  });
+
+  it('a failure constant defined in a header that was not named still counts (no false leak)', () => {
+    const dir = project();
+    expect(errors(runCli(['src/open.c'], { cwd: dir }).stdout)).toEqual([]);
+    expect(errors(runCli(['--no-project-index', 'src/open.c'], { cwd: dir }).stdout)).toEqual([
+      expect.stringMatching(/^src\/open\.c:8:9: error: descriptor 'fd' from open\(\) \(line 6\) is still open when this return leaves the function/),
+    ]);
+  });
+
+  it('--stdin with --stdin-filename is indexed within its project too, its text replacing the file on disk', () => {
+    const dir = project();
+    const edited = ACCEPT_C.replace('            return;\n', '            continue;\n');
+    expect(errors(runCli(['--stdin', '--stdin-filename', 'src/accept.c'], { cwd: dir, input: edited }).stdout)).toEqual([]);
+    expect(errors(runCli(['--stdin', '--stdin-filename', 'src/accept.c'], { cwd: dir, input: ACCEPT_C }).stdout)).toHaveLength(1);
+  });
+
+  it('the project root is the nearest connlint.json above the named files: files outside it are not indexed', () => {
+    const dir = project();
+    writeFileSync(join(dir, 'src', 'connlint.json'), '{}');
+    mkdirSync(join(dir, 'src', 'sub'));
+    writeFileSync(join(dir, 'src', 'sub', 'connlint.json'), '{}');
+    writeFileSync(join(dir, 'src', 'sub', 'accept.c'), ACCEPT_C);
+    // listener.c is in src/, above src/sub/connlint.json: not part of the sub-project.
+    const out = runCli(['--debug', 'src/sub/accept.c'], { cwd: dir });
+    expect(out.stderr).toMatch(/indexing 0 more files of the project at .*src\/sub for cross-file facts/);
+    expect(errors(out.stdout)).toEqual([expect.stringMatching(/note: /)]);
+  });
+});
