@@ -115,4 +115,16 @@ describe('runs on some files of a project', () => {
     expect(out.stderr).toMatch(/indexing 0 more files of the project at .*src\/sub for cross-file facts/);
     expect(errors(out.stdout)).toEqual([expect.stringMatching(/note: /)]);
   });
+
+  it('a repository nested in another one whose .gitignore hides it is indexed as its own project', () => {
+    const outer = tempDir();
+    execFileSync('git', ['init', '-q'], { cwd: outer });
+    writeFileSync(join(outer, '.gitignore'), 'vendor/\n');
+    mkdirSync(join(outer, 'vendor'));
+    const dir = project();
+    execFileSync('mv', [dir, join(outer, 'vendor', 'net')]);
+    const out = runCli(['--debug', 'vendor/net/src/accept.c'], { cwd: outer });
+    expect(out.stderr).toMatch(/indexing 3 more files of the project at .*vendor\/net for cross-file facts/);
+    expect(errors(out.stdout)).toEqual([expect.stringMatching(/^vendor\/net\/src\/accept\.c:12:13: error: /)]);
+  });
 });

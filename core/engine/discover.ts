@@ -66,6 +66,9 @@ function describeFsError(error: unknown): string {
 
 /** .gitignore files from the repository root down to (excluding) `dir`. */
 function gitignoreLayers(dir: string): IgnoreLayer[] {
+  // A repository root of its own (a nested repository, a project root found for named files): the
+  // .gitignore files of an enclosing repository do not apply to it.
+  if (existsSync(join(dir, '.git'))) return [];
   const chain: string[] = [];
   for (let current = dirname(dir); ; current = dirname(current)) {
     chain.unshift(current);
