@@ -182,15 +182,15 @@ function editingSession(path: string, source: string) {
   return { analyzer, edit, reparseDocument, text: () => text };
 }
 
-/** Every C fixture of the accept rules, as one file of many functions. */
+/** Every C fixture of the accept rules (the top level of both rules' fixture folders, in file-name order), as one file of many functions. */
 function acceptFixtures(): { path: string; text: string } {
-  const dir = join(ROOT, 'test', 'fixtures', 'accept');
-  const text = readdirSync(dir)
-    .filter((f) => f.endsWith('.c'))
-    .sort()
-    .map((f) => readFileSync(join(dir, f), 'utf8'))
+  const dirs = ['accept-loop-early-exit', 'et-accept-not-drained'].map((rule) => join(ROOT, 'test', 'fixtures', rule));
+  const text = dirs
+    .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.c')).map((f) => ({ f, abs: join(dir, f) })))
+    .sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : 0))
+    .map(({ abs }) => readFileSync(abs, 'utf8'))
     .join('\n');
-  return { path: join(dir, 'all.c'), text };
+  return { path: join(dirs[0]!, 'all.c'), text };
 }
 
 describe('incremental re-checking (server/incremental.ts)', () => {
