@@ -194,11 +194,12 @@ function notesOf(finding: Finding): NoteRef[] {
   return [...finding.related, ...(finding.path ?? [])].map((r) => ({ file: r.location.file, line: r.location.line }));
 }
 
-/** A finding as one line, with an annotation that would match it (to read, not to paste blindly). */
+/** A finding on one line, then the lines of its notes (related locations, path steps). */
 export function describeFinding(finding: Finding): string {
   const at = finding.location;
-  const notes = [...new Set(notesOf(finding).map((n) => (n.file === at.file ? `note:${n.line}` : `note:${posix.relative(posix.dirname(at.file), n.file)}:${n.line}`)))];
-  return `${at.file}:${at.line}:${at.column} ${finding.ruleId} ${finding.severity}: ${finding.message}\n      (${['expect:', finding.ruleId, finding.severity, `@${at.column}`, ...notes].join(' ')})`;
+  const lines = (refs: readonly { location: { file: string; line: number } }[]) =>
+    refs.map((r) => (r.location.file === at.file ? String(r.location.line) : `${posix.relative(posix.dirname(at.file), r.location.file)}:${r.location.line}`)).join(', ') || '-';
+  return `${at.file}:${at.line}:${at.column} ${finding.ruleId} ${finding.severity}: ${finding.message}\n      related: ${lines(finding.related)}; path: ${lines(finding.path ?? [])}`;
 }
 
 /** Maximum matching of findings to expectations (Kuhn's augmenting paths; the sets are small). */
@@ -231,15 +232,18 @@ export function checkExpectations(findings: readonly Finding[], expectations: re
   const missing = expectations.filter((e) => e.kind === 'missing');
   const owner = match(positives, findings);
   const problems: string[] = [];
+  /** Unmatched findings already shown next to the expectation they nearly match. */
+  const shown = new Set<number>();
   positives.forEach((e, index) => {
     if (owner.includes(index)) return;
     const where = `${e.file}:${e.writtenOn}`;
     const head = e.kind === 'spurious' ? `${where}: known false positive no longer reported — remove '${e.source}'` : `${where}: not reported: '${e.source}'`;
-    const near = findings.filter((f) => f.location.file === e.file && f.location.line === e.line && f.ruleId === e.rule);
-    problems.push([head, ...near.map((f) => `    on that line: ${describeFinding(f)}\n      differs: ${mismatches(e, f).join('; ')}`)].join('\n'));
+    const near = findings.flatMap((f, i) => (f.location.file === e.file && f.location.line === e.line && f.ruleId === e.rule ? [i] : []));
+    for (const i of near) if (owner[i] === undefined) shown.add(i);
+    problems.push([head, ...near.map((i) => `    on that line${owner[i] === undefined ? '' : ' (matched by another expectation)'}: ${describeFinding(findings[i]!)}\n      differs: ${mismatches(e, findings[i]!).join('; ')}`)].join('\n'));
   });
   findings.forEach((f, index) => {
-    if (owner[index] !== undefined) return;
+    if (owner[index] !== undefined || shown.has(index)) return;
     const known = missing.find((e) => mismatches(e, f).length === 0);
     if (known) problems.push(`${known.file}:${known.writtenOn}: the known miss is reported now — turn '${known.source}' into an expect: (${describeFinding(f)})`);
     else problems.push(`unexpected: ${describeFinding(f)}`);
