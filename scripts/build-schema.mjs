@@ -9,7 +9,7 @@
 // The functions below are plain data transformations, shared with scripts/new-rule.mjs and the
 // test that keeps the committed schema current (test/schema.test.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const SCHEMA_PATH = join('schema', 'connlint.schema.json');
@@ -121,7 +121,7 @@ async function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
