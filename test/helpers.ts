@@ -88,7 +88,7 @@ export function describeRuleFixtures(ruleId: string, titles: Readonly<Record<str
       expect(Object.keys(titles).filter((name) => !units.includes(`${ruleId}/${name}`))).toEqual([]);
     });
     for (const unit of units) {
-      const title = titles[unit.slice(ruleId.length + 1)];
+      const title = unit.startsWith(`${ruleId}/`) ? titles[unit.slice(ruleId.length + 1)] : undefined;
       it(title ? `${unit}: ${title}` : unit, () => {
         const problems = ruleFixtureProblems(ruleId, unit);
         expect(problems.join('\n\n')).toBe('');

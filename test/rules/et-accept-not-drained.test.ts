@@ -10,6 +10,7 @@ describeRuleFixtures('et-accept-not-drained', {
   'libevent.c': 'libevent EV_ET callbacks',
   'not-drained.c': 'accept outside a loop; wrappers and helpers called in loops',
   'not-drained.cpp': 'accept outside a loop in C++ members (in-class, out-of-class), level-triggered member',
+  'known-limits.c': 'known limits: one accept per event inside the loop over epoll_wait() events (missed)',
 });
 
 /** Runs both accept rules (analyze's default), as it did when the two shared one test file. */
