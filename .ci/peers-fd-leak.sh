@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# fd-leak side by side with cppcheck (and clang when present) on test/fixtures/peers/side-by-side.c:
+# fd-leak side by side with cppcheck (and clang when present) on test/fixtures/fd-leak/side-by-side.c:
 # every leak cppcheck reports there must be reported by connlint too (a superset).
 # Needs ../shared/tools/peers.sh and cppcheck; prints the counts per tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fixture=test/fixtures/peers/side-by-side.c
+fixture=test/fixtures/fd-leak/side-by-side.c
 peers=../shared/tools/peers.sh
 tools=cppcheck
 command -v clang >/dev/null && tools=cppcheck,clang

@@ -31,6 +31,18 @@ export const acceptLoopEarlyExit: Rule = {
     precision: 'high',
     securitySeverity: 5.3,
     fixable: true,
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        edgeTriggered: {
+          description:
+            'auto (default): decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none give notes); always: treat every listener as edge-triggered (no notes: findings have the configured severity); never: treat every listener as level-triggered (nothing is reported).',
+          enum: ['auto', 'always', 'never'],
+          default: 'auto',
+        },
+      },
+    },
   },
   providers: ACCEPT_PROVIDERS,
   check(ctx) {

@@ -27,6 +27,18 @@ export const etAcceptNotDrained: Rule = {
     precision: 'high',
     securitySeverity: 5.3,
     fixable: false,
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        edgeTriggered: {
+          description:
+            'auto (default): decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none stay silent); always: treat every listener as edge-triggered (every accept outside a loop is reported); never: treat every listener as level-triggered (nothing is reported).',
+          enum: ['auto', 'always', 'never'],
+          default: 'auto',
+        },
+      },
+    },
   },
   providers: ACCEPT_PROVIDERS,
   check(ctx) {

@@ -136,8 +136,8 @@ describe('connlint CLI', () => {
   });
 
   it('worker threads give the same findings as a single thread', () => {
-    const one = JSON.parse(runCli(['--format', 'json', '--jobs', '1', 'samples/', 'test/fixtures/accept']).stdout);
-    const two = JSON.parse(runCli(['--format', 'json', '--jobs', '2', 'samples/', 'test/fixtures/accept']).stdout);
+    const one = JSON.parse(runCli(['--format', 'json', '--jobs', '1', 'samples/', 'test/fixtures/accept-loop-early-exit', 'test/fixtures/et-accept-not-drained']).stdout);
+    const two = JSON.parse(runCli(['--format', 'json', '--jobs', '2', 'samples/', 'test/fixtures/accept-loop-early-exit', 'test/fixtures/et-accept-not-drained']).stdout);
     expect(two.findings).toEqual(one.findings);
     expect(one.findings.length).toBeGreaterThan(10);
   });

@@ -50,7 +50,7 @@ describe('parsing', () => {
   });
 
   it('analyses C++ in .h headers (member accept loop)', () => {
-    const text = readFileSync(join(ROOT, 'test/fixtures/accept/member.cpp'), 'utf8');
+    const text = readFileSync(join(ROOT, 'test/fixtures/accept-loop-early-exit/member.cpp'), 'utf8');
     const expected = text.split('\n').flatMap((l, i) => (l.includes('expect: accept-loop-early-exit') ? [i + 1] : []));
     expect(expected).toHaveLength(2);
     expect(analyze([{ path: 'member.h', text }]).map((f) => f.location.line)).toEqual(expected);
@@ -151,7 +151,7 @@ describe('configuration', () => {
 
 describe('project index', () => {
   it('answers the same over separately built tables as over all files at once', () => {
-    const dir = join(ROOT, 'test', 'fixtures', 'accept', 'cross');
+    const dir = join(ROOT, 'test', 'fixtures', 'accept-loop-early-exit', 'cross');
     const settings = settingsFor(emptyConfig(ROOT), providersOf(ALL_RULES));
     const files = ['poller.c', 'server.c', 'server.h'].map((name) => prepareSource(join(dir, name), readFileSync(join(dir, name), 'utf8'), settings).facts);
     const whole = new ProjectIndex(files);

@@ -6,7 +6,7 @@ import { LspClient, ROOT, scratchCopy, summary, uriOf } from './lsp-client.js';
 
 const SAMPLE_DIR = join(ROOT, 'samples', 'incident-003-accept-loop');
 const BAD = readFileSync(join(SAMPLE_DIR, 'bad_server.cpp'), 'utf8');
-const CROSS_DIR = join(ROOT, 'test', 'fixtures', 'accept', 'cross');
+const CROSS_DIR = join(ROOT, 'test', 'fixtures', 'accept-loop-early-exit', 'cross');
 
 let client: LspClient | undefined;
 const cleanups: (() => void)[] = [];

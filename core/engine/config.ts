@@ -72,7 +72,7 @@ function describe(errors: ErrorObject[]): { pointer: string; detail: string } {
   let detail = deepest.message ?? 'invalid';
   if (deepest.keyword === 'additionalProperties') {
     const prop = (deepest.params as { additionalProperty: string }).additionalProperty;
-    detail = deepest.instancePath.startsWith('/rules') || deepest.instancePath === '/rules' ? `unknown rule '${prop}'` : `unknown property '${prop}'`;
+    detail = deepest.instancePath === '/rules' ? `unknown rule '${prop}'` : `unknown property '${prop}'`;
   } else if (deepest.keyword === 'enum') {
     detail = `${detail}: ${(deepest.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
   }

@@ -1,34 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../core/engine/config.js';
-import { ALL_RULES } from '../rules/index.js';
-import { actualFindings, analyze, expectedFindings, fixtureSources } from './helpers.js';
+import { parseConfig } from '../../core/engine/config.js';
+import { ALL_RULES } from '../../rules/index.js';
+import { actualFindings, analyze, describeRuleFixtures, fixtureSources } from '../helpers.js';
+
+/**
+ * fd-leak. Each fixture under test/fixtures/fd-leak/ states what the rule reports with `// expect…`
+ * comments (docs/testing-rules.md); every other line there must stay silent.
+ */
+describeRuleFixtures('fd-leak', {
+  'error-paths.c': 'error paths, goto cleanup, two handles, reassignment, continue, fall-off, conditional cleanup, main',
+  'pipes.c': 'pipe/socketpair ends tracked separately',
+  'ownership.c': 'ownership handed off (return, struct, field, out-param, global, array, unknown callee, fdopen, epoll data); CHECK() macros',
+  'inline.h': 'header static inline falling off the end',
+  'summaries': 'summaries across files: acquirer wrappers, releaser, borrower, taker',
+  'raii.cpp': 'C++: RAII wrappers, unique_ptr, containers, lambdas, member functions',
+  'side-by-side.c': 'the side-by-side file: all eight leaks (cppcheck finds two, clang one)',
+  'real-code.c': 'false positives found on real code stay fixed (stdin, -1 macros and casts, goto macros, #if 0, #if-split if, member callbacks, stdio 0-2, #else, likely())',
+  'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
+});
 
 const FD_LEAK = ALL_RULES.filter((r) => r.meta.id === 'fd-leak');
 const leaks = (sources: { path: string; text: string }[], config?: Parameters<typeof analyze>[1]) => analyze(sources, config, false, FD_LEAK);
 
-describe('fd-leak on fixtures', () => {
-  const cases: [string, string[]][] = [
-    ['error paths, goto cleanup, two handles, reassignment, continue, fall-off, conditional cleanup, main', ['leak/error-paths.c']],
-    ['pipe/socketpair ends tracked separately', ['leak/pipes.c']],
-    ['ownership handed off (return, struct, field, out-param, global, array, unknown callee, fdopen, epoll data); CHECK() macros', ['leak/ownership.c']],
-    ['header static inline falling off the end', ['leak/inline.h']],
-    ['summaries across files: acquirer wrappers, releaser, borrower, taker', ['leak/summaries']],
-    ['C++: RAII wrappers, unique_ptr, containers, lambdas, member functions', ['leak/raii.cpp']],
-    ['the side-by-side file: all eight leaks (cppcheck finds two, clang one)', ['peers/side-by-side.c']],
-    ['false positives found on real code stay fixed (stdin, -1 macros and casts, goto macros, #if 0, #if-split if, member callbacks, stdio 0-2, #else, likely())', ['leak/real-code.c']],
-  ];
-  for (const [name, files] of cases) {
-    it(name, () => {
-      const sources = fixtureSources(...files);
-      expect(actualFindings(leaks(sources))).toEqual(expectedFindings(sources));
-    });
-  }
-
+describe('fd-leak in detail', () => {
   it('message names the handle, the acquiring call and its line; related location and path', () => {
-    const findings = leaks(fixtureSources('leak/error-paths.c'));
+    const findings = leaks(fixtureSources('fd-leak/error-paths.c'));
     const first = findings[0]!;
     expect(first.message).toBe("descriptor 'fd' from open() (line 13) is still open when this return leaves the function");
-    expect(first.related).toEqual([{ location: { file: 'leak/error-paths.c', line: 13, column: 14, endLine: 13, endColumn: 34 }, message: "'fd' acquired by open() here" }]);
+    expect(first.related).toEqual([{ location: { file: 'fd-leak/error-paths.c', line: 13, column: 14, endLine: 13, endColumn: 34 }, message: "'fd' acquired by open() here" }]);
     expect(first.path!.map((s) => s.message)).toEqual([
       "open() succeeds: 'fd' is open",
       "'fd == -1' is false",
@@ -44,11 +43,11 @@ describe('fd-leak on fixtures', () => {
   });
 
   it('fix inserts the matching release before a return in a block, with its indentation', () => {
-    const findings = leaks(fixtureSources('leak/error-paths.c'));
+    const findings = leaks(fixtureSources('fd-leak/error-paths.c'));
     const fb = findings.find((f) => f.message.startsWith("stream 'fb'"))!;
     expect(fb.fix).toEqual({
       description: "Insert 'fclose(fb);' before this return",
-      edits: [{ location: { file: 'leak/error-paths.c', line: 71, column: 9, endLine: 71, endColumn: 9 }, newText: 'fclose(fb);\n        ' }],
+      edits: [{ location: { file: 'fd-leak/error-paths.c', line: 71, column: 9, endLine: 71, endColumn: 9 }, newText: 'fclose(fb);\n        ' }],
       preferred: true,
     });
     // `if (…) return -4;` has no block to insert into: no fix rather than a wrong one.

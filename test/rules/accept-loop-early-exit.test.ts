@@ -1,36 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { actualFindings, analyze, expectedFindings, fixtureSources } from './helpers.js';
-import { parseConfig } from '../core/engine/config.js';
+import { parseConfig } from '../../core/engine/config.js';
+import { actualFindings, analyze, describeRuleFixtures, fixtureSources } from '../helpers.js';
 
 /**
- * Each fixture marks the lines that must be reported with `// expect: RULE SEVERITY`; every
- * other line (the hard negatives, commented in the fixtures) must stay silent.
+ * accept-loop-early-exit. Each fixture under test/fixtures/accept-loop-early-exit/ (and the shared
+ * test/fixtures/et-accept-not-drained/) states what the rule reports with `// expect…` comments
+ * (docs/testing-rules.md); every other line there — the hard negatives, commented in the
+ * fixtures — must stay silent.
  */
-const CASES: [string, string[]][] = [
-  ['incident 003 (C++, EPOLLET through ev.events)', ['accept/incident.cpp']],
-  ['return/break/goto/accept4 and loop-condition accepts; switch, inner loops, labels inside, do-while(0), noreturn', ['accept/exits.c']],
-  ['level-triggered listener with edge-triggered clients', ['accept/level.c']],
-  ['unknown trigger mode gives notes', ['accept/unknown.c']],
-  ['C++ members, in-class and out-of-class methods, try/catch, lambdas', ['accept/member.cpp']],
-  ['kqueue EV_CLEAR through a parameter chain', ['accept/kqueue.c']],
-  ['libevent EV_ET callbacks', ['accept/libevent.c']],
-  ['struct fields told apart by type', ['accept/fields.c']],
-  ['EPOLLET through a helper in another file, accept wrapper', ['accept/cross']],
-  ['accept outside a loop; wrappers and helpers called in loops', ['accept/not-drained.c']],
-  ['accept outside a loop in C++ members (in-class, out-of-class), level-triggered member', ['accept/not-drained.cpp']],
-];
+describeRuleFixtures('accept-loop-early-exit', {
+  'incident.cpp': 'incident 003 (C++, EPOLLET through ev.events)',
+  'exits.c': 'return/break/goto/accept4 and loop-condition accepts; switch, inner loops, labels inside, do-while(0), noreturn',
+  'level.c': 'level-triggered listener with edge-triggered clients',
+  'unknown.c': 'unknown trigger mode gives notes',
+  'member.cpp': 'C++ members, in-class and out-of-class methods, try/catch, lambdas',
+  'kqueue.c': 'kqueue EV_CLEAR through a parameter chain',
+  'fields.c': 'struct fields told apart by type',
+  'cross': 'EPOLLET through a helper in another file, accept wrapper',
+  'known-limits.cpp': 'known limits: a throw out of the loop (missed), an exit after an EPOLL_CTL_MOD re-arm (false positive)',
+});
 
-describe('accept rules on fixtures', () => {
-  for (const [name, files] of CASES) {
-    it(name, () => {
-      const sources = fixtureSources(...files);
-      const expected = expectedFindings(sources);
-      expect(actualFindings(analyze(sources))).toEqual(expected);
-    });
-  }
-
+/** These run both accept rules (analyze's default), as they did when the two shared one test file. */
+describe('accept-loop-early-exit in detail', () => {
   it('reports the incident with the accept call, the EPOLLET registration, the path and a continue fix', () => {
-    const [finding] = analyze(fixtureSources('accept/incident.cpp'));
+    const [finding] = analyze(fixtureSources('accept-loop-early-exit/incident.cpp'));
     expect(finding!.message).toContain("'return' leaves the accept loop after accept() succeeded (line 22)");
     expect(finding!.message).toContain("'listen_fd' is edge-triggered");
     expect(finding!.related.map((r) => [r.location.line, r.message])).toEqual([
@@ -43,19 +36,21 @@ describe('accept rules on fixtures', () => {
       "'conn_count >= limit' is true",
       "'return' leaves the accept loop before accept() has reported EAGAIN",
     ]);
-    expect(finding!.fix!.edits).toEqual([{ location: { file: 'accept/incident.cpp', line: 26, column: 17, endLine: 26, endColumn: 24 }, newText: 'continue;' }]);
+    expect(finding!.fix!.edits).toEqual([{ location: { file: 'accept-loop-early-exit/incident.cpp', line: 26, column: 17, endLine: 26, endColumn: 24 }, newText: 'continue;' }]);
     expect(finding!.functionName).toBe('accept_new_conn');
   });
 
+
   it('points at the registration in the other file, through the helper call', () => {
-    const findings = analyze(fixtureSources('accept/cross'));
+    const findings = analyze(fixtureSources('accept-loop-early-exit/cross'));
     const loop = findings.find((f) => f.ruleId === 'accept-loop-early-exit')!;
     expect(loop.related.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
-      "accept/cross/server.c:12 accept_client() accepted a connection into 'fd' here",
-      'accept/cross/poller.c:10 registered edge-triggered (EPOLLET) with epoll_ctl() here',
-      'accept/cross/poller.c:14 through this call',
+      "accept-loop-early-exit/cross/server.c:12 accept_client() accepted a connection into 'fd' here",
+      'accept-loop-early-exit/cross/poller.c:10 registered edge-triggered (EPOLLET) with epoll_ctl() here',
+      'accept-loop-early-exit/cross/poller.c:14 through this call',
     ]);
   });
+
 
   it('offers no continue fix when the exit is inside an inner loop or drops a call', () => {
     const findings = analyze([
@@ -80,13 +75,15 @@ int f(void) {
     ]);
   });
 
+
   it('edgeTriggered option: always turns notes into errors, never silences', () => {
-    const sources = fixtureSources('accept/unknown.c');
+    const sources = fixtureSources('accept-loop-early-exit/unknown.c');
     const always = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'always' }], 'et-accept-not-drained': ['warning', { edgeTriggered: 'always' }] } }));
-    expect(actualFindings(analyze(sources, always))).toEqual(['accept/unknown.c:13 accept-loop-early-exit error', 'accept/unknown.c:19 et-accept-not-drained warning']);
+    expect(actualFindings(analyze(sources, always))).toEqual(['accept-loop-early-exit/unknown.c:13 accept-loop-early-exit error', 'accept-loop-early-exit/unknown.c:19 et-accept-not-drained warning']);
     const never = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'never' }] } }));
     expect(analyze(sources, never)).toEqual([]);
   });
+
 
   it('configured accept wrappers are accepts', () => {
     const text = `#include <sys/epoll.h>
@@ -98,21 +95,6 @@ void f(void) { for (;;) { int fd = my_accept(0, lfd); if (fd < 0) return; if (fd
     expect(actualFindings(analyze([{ path: 'w.c', text }], config))).toEqual(['w.c:4 accept-loop-early-exit error']);
   });
 
-  it('keeps functions of the same name in separate programs apart', () => {
-    const program = (flags: string) => `#include <sys/epoll.h>
-void handle(int fd);
-void on_readable(int listen_fd) { int fd = accept(listen_fd, 0, 0); if (fd >= 0) handle(fd); }
-void event_loop(int listen_fd) {
-  struct epoll_event ev = { .events = ${flags}, .data.fd = listen_fd };
-  epoll_ctl(3, EPOLL_CTL_ADD, listen_fd, &ev);
-  for (;;) on_readable(listen_fd);
-}`;
-    const findings = analyze([
-      { path: 'a/level.c', text: program('EPOLLIN') },
-      { path: 'b/edge.c', text: program('EPOLLIN | EPOLLET') },
-    ]);
-    expect(findings.map((f) => [f.location.file, f.location.line, f.ruleId, f.related[0]?.location.file])).toEqual([['b/edge.c', 3, 'et-accept-not-drained', 'b/edge.c']]);
-  });
 
   it('one struct for listeners and clients (nginx ngx_connection_t): a generic field registered ET for clients says nothing about the listener', () => {
     const text = `#include <sys/epoll.h>

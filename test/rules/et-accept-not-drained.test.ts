@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { analyze, describeRuleFixtures } from '../helpers.js';
+
+/**
+ * et-accept-not-drained. Each fixture under test/fixtures/et-accept-not-drained/ (and the shared
+ * test/fixtures/accept-loop-early-exit/) states what the rule reports with `// expect…` comments
+ * (docs/testing-rules.md); every other line there must stay silent.
+ */
+describeRuleFixtures('et-accept-not-drained', {
+  'libevent.c': 'libevent EV_ET callbacks',
+  'not-drained.c': 'accept outside a loop; wrappers and helpers called in loops',
+  'not-drained.cpp': 'accept outside a loop in C++ members (in-class, out-of-class), level-triggered member',
+  'known-limits.c': 'known limits: one accept per event inside the loop over epoll_wait() events (missed)',
+});
+
+/** Runs both accept rules (analyze's default), as it did when the two shared one test file. */
+describe('et-accept-not-drained in detail', () => {
+  it('keeps functions of the same name in separate programs apart', () => {
+    const program = (flags: string) => `#include <sys/epoll.h>
+void handle(int fd);
+void on_readable(int listen_fd) { int fd = accept(listen_fd, 0, 0); if (fd >= 0) handle(fd); }
+void event_loop(int listen_fd) {
+  struct epoll_event ev = { .events = ${flags}, .data.fd = listen_fd };
+  epoll_ctl(3, EPOLL_CTL_ADD, listen_fd, &ev);
+  for (;;) on_readable(listen_fd);
+}`;
+    const findings = analyze([
+      { path: 'a/level.c', text: program('EPOLLIN') },
+      { path: 'b/edge.c', text: program('EPOLLIN | EPOLLET') },
+    ]);
+    expect(findings.map((f) => [f.location.file, f.location.line, f.ruleId, f.related[0]?.location.file])).toEqual([['b/edge.c', 3, 'et-accept-not-drained', 'b/edge.c']]);
+  });
+
+});
