@@ -70,8 +70,15 @@ const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index'
  * same, other functions' findings cannot change (only their positions, handled separately).
  * The index reads call sites only of functions defined in the project (a function's callers:
  * listener parameters, registration wrappers, helpers called in a loop), so calls of anything
- * else — libc, macros, library APIs: most calls typed — leave it the same.
+ * else — libc, macros, library APIs: most calls typed — leave it the same. Likewise the call graph's
+ * function values and constructor calls (call-facts.ts) count only when they name project functions
+ * (most of those candidates name none: globals, enum constants, macro arguments).
  */
 export function indexSignature(facts: FileFacts, isProjectFunction: (name: string) => boolean): string {
-  return JSON.stringify({ ...facts, calls: facts.calls.filter((c) => isProjectFunction(c.callee)) }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
+  const projectOnly = {
+    calls: facts.calls.filter((c) => isProjectFunction(c.callee)),
+    functionRefs: facts.functionRefs?.filter((r) => isProjectFunction(r.name)),
+    constructorCalls: facts.constructorCalls?.filter((c) => isProjectFunction(c.callee)),
+  };
+  return JSON.stringify({ ...facts, ...projectOnly }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
 }
