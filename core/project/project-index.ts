@@ -68,7 +68,8 @@ export class ProjectIndex {
   readonly returningMacros: ReadonlyMap<string, ReturningMacro>;
   /** Object-like macros (in any file) that stand for -1. */
   readonly invalidMacros: ReadonlySet<string>;
-  private readonly tables: readonly FactsTable[];
+  /** The tables the index looks names up in (one, or the LSP's tables of pieces and of the rest of the workspace). */
+  readonly tables: readonly FactsTable[];
 
   /** The index of these files; `tables` when their facts are already tabled (in that order, later ones winning for macros). */
   constructor(
