@@ -74,8 +74,15 @@ const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index'
  * functions, macros, providers' items and the call sites of `readsCalls` — functions defined in
  * the project (callers: listener parameters, registration wrappers, helpers called in a loop) and
  * the library calls providers declare — so calls of anything else (libc, macros, library APIs:
- * most calls typed) leave it the same.
+ * most calls typed) leave it the same. Likewise the call graph's function values and constructor
+ * calls (call-facts.ts) count only when they name project functions (most of those candidates name
+ * none: globals, enum constants, macro arguments).
  */
 export function indexSignature(facts: FileFacts, readsCalls: (callee: string) => boolean): string {
-  return JSON.stringify({ ...facts, calls: facts.calls.filter((c) => readsCalls(c.callee)) }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
+  const read = {
+    calls: facts.calls.filter((c) => readsCalls(c.callee)),
+    functionRefs: facts.functionRefs?.filter((r) => readsCalls(r.name)),
+    constructorCalls: facts.constructorCalls?.filter((c) => readsCalls(c.callee)),
+  };
+  return JSON.stringify({ ...facts, ...read }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
 }

@@ -6,6 +6,7 @@ import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
 import { returningMacros } from './macros.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
+import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
 
 /**
  * The per-file facts pass. Everything here is plain data (JSON-serializable): worker threads send
@@ -39,7 +40,7 @@ export interface FunctionFact extends Span {
   returnsCallOf?: string[];
 }
 
-export interface CallFact extends Span {
+export interface CallFact extends Span, CallShape {
   readonly callee: string;
   /** Index of the enclosing function in `functions`, -1 at file scope. */
   readonly fn: number;
@@ -52,7 +53,7 @@ export interface CallFact extends Span {
   readonly member: boolean;
 }
 
-export interface FileFacts {
+export interface FileFacts extends CallGraphFacts {
   readonly path: string;
   readonly language: Language;
   readonly functions: FunctionFact[];
@@ -186,12 +187,13 @@ export function extractFacts(
   const loopRanges: [number, number][] = [];
   // What local declarations are read from (see localDeclarations), collected in the same walk.
   const scopeNodes: NodesInOrder = { nodes: [], starts: [] };
+  const callGraphFacts = new CallFactsCollector(language);
   // descendantsOfType returns nodes in document (pre-)order, outer before inner: already sorted the
   // way everything below expects. Each range is read once (every read is a native call). One walk
   // for all: each walk visits every node of the tree natively (half a millisecond on a big function).
   // (Collecting expression statements too, to tell a call statement without asking for its parent,
   // cost the CLI more in node objects than it saved: nginx took 4.4-4.8 s of CPU with, 3.7-3.8 without.)
-  const types = [...functionTypes, ...loopTypes, 'call_expression', ...DECLARATION_TYPES];
+  const types = [...functionTypes, ...loopTypes, 'call_expression', ...DECLARATION_TYPES, ...callGraphFacts.types];
   for (const node of (scope?.roots ?? [tree.rootNode]).flatMap((root) => root.descendantsOfType(types))) {
     const type = node.type;
     if (type === 'call_expression') {
@@ -199,6 +201,7 @@ export function extractFacts(
       callStarts.push(node.startIndex);
       continue;
     }
+    if (callGraphFacts.take(node, type)) continue;
     const isFunction = type === 'function_definition' || type === 'lambda_expression';
     const declares = DECLARATION_TYPES.includes(type);
     if (isFunction || declares) {
@@ -243,7 +246,7 @@ export function extractFacts(
     const member = fnNode!.type === 'field_expression';
     // The argument list ends the call: its end is the call's end.
     const argsEnd = argsNode.endIndex;
-    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsEnd)), inLoop, resultUsed, member, ...lines.span(start, argsEnd) });
+    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsEnd)), inLoop, resultUsed, member, ...lines.span(start, argsEnd), ...callShape(fnNode!, text) });
     callNodesKept.push(node);
   });
 
@@ -272,9 +275,10 @@ export function extractFacts(
   const provided: Record<string, ProvidedItem[]> = {};
   for (const provider of options.providers) provided[provider.id] = provider.extract(input);
 
+  const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), provided },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }

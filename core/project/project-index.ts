@@ -42,7 +42,8 @@ const NONE: readonly never[] = [];
 export class ProjectIndex {
   /** Function-like macros (in any file) that can return from the function they are used in. */
   readonly returningMacros: ReadonlyMap<string, ReturningMacro>;
-  private readonly tables: readonly FactsTable[];
+  /** The tables the index looks names up in (one, or the LSP's tables of pieces and of the rest of the workspace). */
+  readonly tables: readonly FactsTable[];
   private readonly built = new Map<string, unknown>();
 
   /** The index of these files; `tables` when their facts are already tabled (in that order, later ones winning for macros). */
