@@ -2,6 +2,7 @@ import { acceptSites } from '../domain/accept/accept-sites.js';
 import { acceptWrappersProvider } from '../domain/accept/accept-wrappers.js';
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { fileItems } from '../core/project/provider.js';
+import { callGraphOf } from '../core/project/call-graph.js';
 import { innermostRealLoop, nodeEvaluating } from '../core/flow/cfg.js';
 import { spanOf } from '../core/project/facts.js';
 import type { RelatedLocation } from '../core/engine/findings.js';
@@ -43,6 +44,7 @@ export const etAcceptNotDrained: Rule = {
   providers: ACCEPT_PROVIDERS,
   check(ctx) {
     const wrappers = new Set(fileItems(ctx.file.facts, acceptWrappersProvider).map((w) => w.fn));
+    const graph = callGraphOf(ctx.index);
     for (const site of acceptSites(ctx)) {
       const fn = ctx.file.facts.functions[site.fn]!;
       // A wrapper that returns the accepted descriptor is judged at its callers.
@@ -53,7 +55,8 @@ export const etAcceptNotDrained: Rule = {
       if (!node || innermostRealLoop(node)) continue;
       // A helper whose callers loop on its result (`while (accept_one(l) == 0);`) drains too; an
       // event loop that calls a handler for its side effects (`on_readable(fd);`) does not.
-      const callers = ctx.index.callsToDefinition(fn.name, ctx.file.path);
+      const fnRef = graph.refOf(ctx.file.path, fn);
+      const callers = fnRef ? graph.callSitesOf(fnRef) : [];
       if (callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
       const trigger = listenerTriggerMode(ctx, site.fn, site.listener);
       if (trigger.mode !== 'edge') continue;

@@ -1,4 +1,5 @@
 import type { Analyzer } from '../core/engine/analyzer.js';
+import { callGraphOf } from '../core/project/call-graph.js';
 import type { ResolvedConfig, RuleSetting } from '../core/engine/config.js';
 import type { FileFacts, FunctionFact } from '../core/project/facts.js';
 import { compareFindings, linesShownIn, moveFinding, type Finding } from '../core/engine/findings.js';
@@ -403,8 +404,10 @@ function touchesFrom(finding: Finding, path: string, line: number): boolean {
 
 /**
  * Calls whose sites the project index's answers read: calls of functions defined in the project
- * (callers, wrappers, the call graph) and of the library functions the facts providers declare.
+ * (callers, wrappers, the call graph), calls through fields and variables that hold project
+ * functions (the graph's indirect edges), and of the library functions the facts providers declare.
  */
 function readByIndex(index: ProjectIndex, analyzer: Analyzer): (callee: string) => boolean {
-  return (name) => analyzer.readsCallsTo.has(name) || index.functionsNamed(name).length > 0;
+  const graph = callGraphOf(index);
+  return (name) => analyzer.readsCallsTo.has(name) || index.functionsNamed(name).length > 0 || graph.holdsFunction(name);
 }

@@ -71,6 +71,8 @@ export interface CallEdge {
   /** The call is inside a loop of its function (CallFact.inLoop). Never for callbacks. */
   readonly inLoop: boolean;
   readonly registeredBy?: Registration;
+  /** The call's facts (arguments, result use) for `call`, `constructor` and `indirect` edges. */
+  readonly call?: CallFact;
 }
 
 /** A loop that runs a function: `chain[0]` is the call inside the loop, the last edge calls the function. */
@@ -250,6 +252,30 @@ export class CallGraph {
     const out: FunctionRef[] = [];
     for (const [path, pieces] of this.piecesByPath()) for (const { facts, offset } of pieces) facts.functions.forEach((_, i) => out.push(this.ref(path, offset + i)));
     return out;
+  }
+
+  /**
+   * The function of `file` that `fact` describes, found by its position: rules hold the facts of
+   * the file being checked, which the LSP server may have extracted apart from the index's pieces.
+   */
+  refOf(file: string, fact: FunctionFact): FunctionRef | undefined {
+    for (const { facts, offset } of this.piecesByPath().get(file) ?? NONE) {
+      const i = facts.functions.findIndex((f) => f === fact || (f.line === fact.line && f.column === fact.column && f.qualifiedName === fact.qualifiedName));
+      if (i >= 0) return this.ref(file, offset + i);
+    }
+    return undefined;
+  }
+
+  /** The edges of one call of `file` (found by position, like refOf): what it may call. */
+  edgesOfCall(file: string, call: CallFact): readonly CallEdge[] {
+    const site = this.index.callsTo(call.callee).find((s) => s.file === file && s.call.line === call.line && s.call.column === call.column);
+    const facts = site?.caller ? this.pieceOfFunction(file, site.caller) : undefined;
+    return facts && site ? this.callEdges(facts, site.call) : NONE;
+  }
+
+  /** Direct and indirect calls of `fn` with their call facts and callers: what parameters of `fn` are passed. */
+  callSitesOf(fn: FunctionRef): { readonly file: string; readonly call: CallFact; readonly caller: FunctionFact; readonly edge: CallEdge }[] {
+    return this.callers(fn).flatMap((edge) => (edge.call && edge.kind !== 'constructor' ? [{ file: edge.site.file, call: edge.call, caller: this.fact(edge.caller), edge }] : []));
   }
 
   // ---- Edges ----
@@ -499,7 +525,7 @@ export class CallGraph {
         const key = `${t.kind}:${t.def.ref.index}:${t.def.ref.file}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        edges.push({ caller, callee: t.def.ref, site, kind: t.kind, ambiguous: t.ambiguous, indirect: t.kind === 'indirect', inLoop: call.inLoop, ...(t.registeredBy ? { registeredBy: t.registeredBy } : {}) });
+        edges.push({ caller, callee: t.def.ref, site, kind: t.kind, ambiguous: t.ambiguous, indirect: t.kind === 'indirect', inLoop: call.inLoop, call, ...(t.registeredBy ? { registeredBy: t.registeredBy } : {}) });
       }
     }
     this.callEdgesCache.set(call, edges);
@@ -843,6 +869,20 @@ export class CallGraph {
 
   private canonical(fn: FunctionRef): FunctionRef {
     return this.ref(fn.file, fn.index);
+  }
+
+  /**
+   * Is `name` a field or variable that holds a project function somewhere (`c->on_read = on_read`)?
+   * Calls through it (`c->on_read(c)`) are edges of the graph: the LSP server counts them among the
+   * calls the index reads (server/unit-facts.ts).
+   */
+  holdsFunction(name: string): boolean {
+    for (const t of this.graphTables()) {
+      for (const stored of [t.refsByField.get(name), t.refsByVariable.get(name)]) {
+        if (stored?.some(({ item }) => this.index.functionsNamed(item.name).length > 0)) return true;
+      }
+    }
+    return false;
   }
 
   private graphTables(): GraphTable[] {

@@ -4,6 +4,7 @@ import { descriptorKey, keyBaseName, keysMatch } from '../descriptors/descriptor
 import type { CallFact, FunctionFact, ParamFact, ScopeInfo, Span } from '../../core/project/facts.js';
 import { spanOf as nodeSpan } from '../../core/project/facts.js';
 import type { ProjectIndex, SiteRef } from '../../core/project/project-index.js';
+import { callGraphOf, type FunctionRef } from '../../core/project/call-graph.js';
 import { itemsOf, type FactsProvider, type FileFactsInput } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { identifiersIn, squeeze } from '../../core/syntax/nodes.js';
@@ -76,6 +77,7 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
     if (reg.callback) push(byCallback, reg.callback, reg);
   };
   /** Makes a registration concrete; one whose key or mode is a parameter is expanded at each call site. */
+  const graph = callGraphOf(index);
   const expand = (file: string, functions: readonly FunctionFact[], reg: RegistrationItem): void => {
     const fn = functions[reg.fn];
     const site: SiteRef = { file, ...spanOf(reg) };
@@ -87,10 +89,8 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
       return;
     }
     const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call)!;
-    const visit = (fnName: string, fnFile: string, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
-      const sites = index.callsToDefinition(fnName, fnFile);
-      for (const call of sites) {
-        if (!call.caller) continue;
+    const visit = (fnRef: FunctionRef, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
+      for (const call of graph.callSitesOf(fnRef)) {
         const scope = { file: call.file, functionName: call.caller.qualifiedName, className: call.caller.className, params: call.caller.params };
         const key = keyP !== undefined ? (call.call.args[keyP] ? descriptorKey(call.call.args[keyP]!, scope) : undefined) : fixedKey;
         const modeArg = modeP !== undefined ? call.call.args[modeP] : undefined;
@@ -101,11 +101,12 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
         const nextModeP = typeof mode === 'object' ? mode.param : undefined;
         if (nextModeP === undefined) add({ ...base, key, mode: mode as TriggerMode, via: thisVia });
         if ((nextKeyP !== undefined || nextModeP !== undefined) && depth > 1) {
-          visit(call.caller.name, call.file, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
+          visit(call.edge.caller, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
         }
       }
     };
-    visit(fn.name, file, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
+    const fnRef = graph.refOf(file, fn);
+    if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
     // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
     add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
   };
@@ -127,17 +128,17 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
  * Keys a parameter can stand for: the argument keys at the call sites of its function, followed
  * through further parameters up to a small depth.
  */
-export function argumentKeys(index: ProjectIndex, functionName: string, file: string, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
+export function argumentKeys(index: ProjectIndex, fn: FunctionRef, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
   const out: { key: string; site: SiteRef }[] = [];
-  for (const site of index.callsToDefinition(functionName, file)) {
+  for (const site of callGraphOf(index).callSitesOf(fn)) {
     const arg = site.call.args[paramIndex];
-    if (!arg || !site.caller) continue;
+    if (!arg) continue;
     const key = descriptorKey(arg, { file: site.file, functionName: site.caller.qualifiedName, className: site.caller.className, params: site.caller.params });
     if (!key) continue;
     const ref = { file: site.file, ...spanOf(site.call) };
     // A parameter key is kept too: a registration may reach the same parameter from another path.
     out.push({ key, site: ref });
-    if (key.startsWith('param:') && depth > 1) out.push(...argumentKeys(index, site.caller.name, site.file, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
+    if (key.startsWith('param:') && depth > 1) out.push(...argumentKeys(index, site.edge.caller, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
   }
   return out;
 }

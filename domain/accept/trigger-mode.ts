@@ -1,5 +1,6 @@
 import { descriptorKey } from '../descriptors/descriptor-key.js';
 import { scopeInfo } from '../../core/project/facts.js';
+import { callGraphOf } from '../../core/project/call-graph.js';
 import { argumentKeys, registrationsProvider, type ResolvedRegistration, type TriggerMode } from './registrations.js';
 import type { RuleContext } from '../../core/engine/rule.js';
 
@@ -38,7 +39,8 @@ export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener:
   const registrations: ResolvedRegistration[] = [...known.registrationsOf(key)];
   if (key.startsWith('param:')) {
     const param = Number(key.slice(key.lastIndexOf(':') + 1));
-    for (const { key: argKey } of argumentKeys(ctx.index, fn.name, facts.path, param)) registrations.push(...known.registrationsOf(argKey));
+    const fnRef = callGraphOf(ctx.index).refOf(facts.path, fn);
+    if (fnRef) for (const { key: argKey } of argumentKeys(ctx.index, fnRef, param)) registrations.push(...known.registrationsOf(argKey));
     if (param === 0) registrations.push(...known.registrationsWithCallback(fn.name, facts.path));
   }
   const edge = registrations.find((r) => r.mode === 'edge');

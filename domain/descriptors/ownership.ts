@@ -3,6 +3,7 @@ import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../..
 import { perObject } from '../../core/util/memo.js';
 import { solveTypestate } from '../../core/flow/typestate.js';
 import type { CallFact } from '../../core/project/facts.js';
+import { callGraphOf } from '../../core/project/call-graph.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
@@ -51,6 +52,26 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   return undefined;
 }
 
+/**
+ * Kind of handle one call returns: the catalog for library calls; for project functions, the
+ * definitions the call graph resolves the call to (by class for methods: `log.Open()` on a Logger
+ * is not `Probe::Open`, which returns a socket), then wrappers of wrappers by name.
+ */
+function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatalog, index: ProjectIndex): HandleKind | undefined {
+  const spec = resources.acquire(call.callee);
+  if (spec) return spec.outArrayArg === undefined ? spec.kind : undefined;
+  const graph = callGraphOf(index);
+  const seen = new Set<string>([call.callee]);
+  for (const edge of graph.edgesOfCall(file, call)) {
+    if (edge.kind !== 'call') continue;
+    for (const callee of graph.fact(edge.callee).returnsCallOf ?? []) {
+      const kind = acquirerKind(callee, resources, index, ACQUIRER_DEPTH - 1, seen);
+      if (kind) return kind;
+    }
+  }
+  return undefined;
+}
+
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
 export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
   if (resources.isTake(name)) return false;
@@ -83,7 +104,7 @@ export function acquireSites(ctx: RuleContext): AcquireSite[] {
       }
       return;
     }
-    const kind = acquirerKind(call.callee, resources, ctx.index);
+    const kind = callAcquirerKind(ctx.file.path, call, resources, ctx.index);
     if (!kind) return;
     const variable = resultVariable(node);
     // Handles stored straight into a field, a global or a static are owned elsewhere.
