@@ -97,16 +97,6 @@ export class ProjectIndex {
     return joined ?? first ?? NONE;
   }
 
-  /**
-   * Calls that reach the definition of `name` in `file`: calls in that file, and calls from files
-   * that do not define a function of that name themselves (unless the definition is static).
-   * Separate programs in one tree (and static helpers) often reuse names.
-   */
-  callsToDefinition(name: string, file: string): CallSite[] {
-    const definition = this.functionsNamed(name).find((d) => d.file === file);
-    return this.callsTo(name).filter((site) => site.file === file || (!definition?.fn.isStatic && !this.defines(site.file, name)));
-  }
-
   /** Callees whose results the definitions of `name` return (for acquire-wrapper closure). */
   returnsCallOf(name: string): string[] {
     return this.functionsNamed(name).flatMap((d) => d.fn.returnsCallOf ?? []);
