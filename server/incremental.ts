@@ -407,7 +407,7 @@ function touchesFrom(finding: Finding, path: string, line: number): boolean {
  * (callers, wrappers, the call graph), calls through fields and variables that hold project
  * functions (the graph's indirect edges), and of the library functions the facts providers declare.
  */
-function readByIndex(index: ProjectIndex, analyzer: Analyzer): (callee: string) => boolean {
+function readByIndex(index: ProjectIndex, analyzer: Analyzer): (callee: string, member: boolean) => boolean {
   const graph = callGraphOf(index);
-  return (name) => analyzer.readsCallsTo.has(name) || index.functionsNamed(name).length > 0 || graph.holdsFunction(name);
+  return (name, member) => analyzer.readsCallsTo.has(name) || index.functionsNamed(name).length > 0 || graph.holdsFunction(name, member);
 }

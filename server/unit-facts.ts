@@ -78,11 +78,11 @@ const POSITION_KEYS = new Set(['line', 'column', 'endLine', 'endColumn', 'index'
  * calls (call-facts.ts) count only when they name project functions (most of those candidates name
  * none: globals, enum constants, macro arguments).
  */
-export function indexSignature(facts: FileFacts, readsCalls: (callee: string) => boolean): string {
+export function indexSignature(facts: FileFacts, readsCalls: (callee: string, member: boolean) => boolean): string {
   const read = {
-    calls: facts.calls.filter((c) => readsCalls(c.callee)),
-    functionRefs: facts.functionRefs?.filter((r) => readsCalls(r.name)),
-    constructorCalls: facts.constructorCalls?.filter((c) => readsCalls(c.callee)),
+    calls: facts.calls.filter((c) => readsCalls(c.callee, c.member)),
+    functionRefs: facts.functionRefs?.filter((r) => readsCalls(r.name, false)),
+    constructorCalls: facts.constructorCalls?.filter((c) => readsCalls(c.callee, false)),
   };
   return JSON.stringify({ ...facts, ...read }, (key, value: unknown) => (POSITION_KEYS.has(key) ? undefined : value));
 }

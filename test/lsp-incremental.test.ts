@@ -156,6 +156,7 @@ function editingSession(path: string, source: string) {
   const analyzer = new IncrementalAnalyzer();
   let text = source;
   let tree = parseText(language, text);
+  let lastMode: 'full' | 'incremental' | undefined;
   const base = { path, language, config, settings, analyzer: engine, overrides: {}, contextKey: 'fixed', indexWith: (facts: readonly FileFacts[]) => new ProjectIndex(facts) };
   analyzer.analyze({ ...base, text, tree, lines: new LineMap(text) });
   const edit = (at: string, insert: string) => {
@@ -176,11 +177,12 @@ function editingSession(path: string, source: string) {
       previous: { tree: old, edited: mergeEdit(undefined, start, start, start + insert.length) },
     });
     expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
+    lastMode = result.mode;
     return { matchedBy: result.matchedBy, unitParsed: result.unitParsed === true, documentParsed };
   };
   /** The document re-parsed as the server does when typing pauses; does it agree? */
   const reparseDocument = () => analyzer.documentReparsed((tree = parseText(language, text, tree)), text);
-  return { analyzer, edit, reparseDocument, text: () => text };
+  return { analyzer, edit, reparseDocument, text: () => text, lastMode: () => lastMode };
 }
 
 /**
@@ -384,3 +386,17 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     expect(view(two.findings)).toEqual(view(fullCheck(path, text)));
   });
 });
+
+describe('what an edit can change elsewhere (the facts-provider contract, the call graph)', () => {
+  it('a call of a library function named like a field that holds a project function stays incremental; a call through that field re-checks the file', () => {
+    const source = 'struct conn_type { int (*close)(int); };\nstatic int sock_close(int fd) { return fd; }\nstruct conn_type sockets = { .close = sock_close };\nvoid f(struct conn_type *c) {\n    int x = 0;\n}\nvoid g(void) {\n    int y = 0;\n}\n';
+    const session = editingSession('fields.c', source);
+    session.edit('    int x = 0;', '    (void)close(-1);\n');
+    expect(session.lastMode()).toBe('incremental');
+    session.edit('    int y = 0;', '    c_unknown(1);\n');
+    expect(session.lastMode()).toBe('incremental');
+    session.edit('    int x = 0;', '    c->close(1);\n');
+    expect(session.lastMode()).toBe('full');
+  });
+});
+

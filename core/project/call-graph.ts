@@ -872,15 +872,14 @@ export class CallGraph {
   }
 
   /**
-   * Is `name` a field or variable that holds a project function somewhere (`c->on_read = on_read`)?
-   * Calls through it (`c->on_read(c)`) are edges of the graph: the LSP server counts them among the
-   * calls the index reads (server/unit-facts.ts).
+   * Does a field (`member`) or variable called `name` hold a project function somewhere
+   * (`c->on_read = on_read`, `cb = on_read`)? Calls through it (`c->on_read(c)`, `cb(c)`) are edges
+   * of the graph: the LSP server counts them among the calls the index reads (server/unit-facts.ts).
    */
-  holdsFunction(name: string): boolean {
+  holdsFunction(name: string, member: boolean): boolean {
     for (const t of this.graphTables()) {
-      for (const stored of [t.refsByField.get(name), t.refsByVariable.get(name)]) {
-        if (stored?.some(({ item }) => this.index.functionsNamed(item.name).length > 0)) return true;
-      }
+      const stored = member ? t.refsByField.get(name) : t.refsByVariable.get(name);
+      if (stored?.some(({ item }) => this.index.functionsNamed(item.name).length > 0)) return true;
     }
     return false;
   }

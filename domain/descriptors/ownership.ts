@@ -60,6 +60,8 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
 function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatalog, index: ProjectIndex): HandleKind | undefined {
   const spec = resources.acquire(call.callee);
   if (spec) return spec.outArrayArg === undefined ? spec.kind : undefined;
+  // Most calls name no function that returns a handle at all: only those are resolved.
+  if (acquirerKind(call.callee, resources, index) === undefined) return undefined;
   const graph = callGraphOf(index);
   const seen = new Set<string>([call.callee]);
   for (const edge of graph.edgesOfCall(file, call)) {
