@@ -35,9 +35,10 @@ export const acceptWrappersProvider: FactsProvider<AcceptWrapperItem, ReadonlyMa
     const acceptFunctions = acceptFunctionsFor(file.settings as AnalysisSettings);
     const byFunction = new Map<number, number>();
     for (const call of file.calls) {
-      const fact = call.fn >= 0 ? file.functions[call.fn] : undefined;
       const listenerArg = acceptFunctions.get(call.callee);
-      if (!fact || listenerArg === undefined || !fact.returnsCallOf?.includes(call.callee)) continue;
+      if (listenerArg === undefined || call.fn < 0) continue;
+      const fact = file.functions[call.fn]!;
+      if (!fact.returnsCallOf?.includes(call.callee)) continue;
       const param = fact.params.findIndex((p) => p.name === call.args[listenerArg]);
       if (param >= 0) byFunction.set(call.fn, param);
     }
