@@ -8,7 +8,7 @@ import { lineReference, type Fix, type RelatedLocation } from '../core/engine/fi
 import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { contains } from '../core/syntax/nodes.js';
-import { describeRegistration, listenerTriggerMode } from '../domain/accept/trigger-mode.js';
+import { describeRegistration, listenerTriggerMode, edgeTriggeredOptionsSchema } from '../domain/accept/trigger-mode.js';
 
 /**
  * Incident 003: an accept loop on an edge-triggered listener that leaves (return / break / goto)
@@ -31,18 +31,11 @@ export const acceptLoopEarlyExit: Rule = {
     precision: 'high',
     securitySeverity: 5.3,
     fixable: true,
-    optionsSchema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        edgeTriggered: {
-          description:
-            'auto (default): decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none give notes); always: treat every listener as edge-triggered (no notes: findings have the configured severity); never: treat every listener as level-triggered (nothing is reported).',
-          enum: ['auto', 'always', 'never'],
-          default: 'auto',
-        },
-      },
-    },
+    optionsSchema: edgeTriggeredOptionsSchema({
+      auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none give notes)',
+      always: 'treat every listener as edge-triggered (no notes: findings have the configured severity)',
+      never: 'treat every listener as level-triggered (nothing is reported)',
+    }),
   },
   providers: ACCEPT_PROVIDERS,
   check(ctx) {

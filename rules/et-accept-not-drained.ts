@@ -7,7 +7,7 @@ import { innermostRealLoop, nodeEvaluating } from '../core/flow/cfg.js';
 import { spanOf } from '../core/project/facts.js';
 import type { RelatedLocation } from '../core/engine/findings.js';
 import type { Rule } from '../core/engine/rule.js';
-import { describeRegistration, listenerTriggerMode } from '../domain/accept/trigger-mode.js';
+import { describeRegistration, listenerTriggerMode, edgeTriggeredOptionsSchema } from '../domain/accept/trigger-mode.js';
 
 /**
  * One accept() per readiness event on an edge-triggered listener: when two clients arrive together
@@ -28,18 +28,11 @@ export const etAcceptNotDrained: Rule = {
     precision: 'high',
     securitySeverity: 5.3,
     fixable: false,
-    optionsSchema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        edgeTriggered: {
-          description:
-            'auto (default): decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none stay silent); always: treat every listener as edge-triggered (every accept outside a loop is reported); never: treat every listener as level-triggered (nothing is reported).',
-          enum: ['auto', 'always', 'never'],
-          default: 'auto',
-        },
-      },
-    },
+    optionsSchema: edgeTriggeredOptionsSchema({
+      auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none stay silent)',
+      always: 'treat every listener as edge-triggered (every accept outside a loop is reported)',
+      never: 'treat every listener as level-triggered (nothing is reported)',
+    }),
   },
   providers: ACCEPT_PROVIDERS,
   check(ctx) {

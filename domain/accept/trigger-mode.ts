@@ -20,6 +20,24 @@ export interface TriggerEvidence {
 
 export type EdgeTriggeredOption = 'auto' | 'always' | 'never';
 
+/**
+ * The options schema of a rule that asks for trigger modes: `edgeTriggered`, with what `auto`,
+ * `always` and `never` mean for that rule.
+ */
+export function edgeTriggeredOptionsSchema(meaning: { auto: string; always: string; never: string }): Readonly<Record<string, unknown>> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      edgeTriggered: {
+        description: `auto (default): ${meaning.auto}; always: ${meaning.always}; never: ${meaning.never}.`,
+        enum: ['auto', 'always', 'never'],
+        default: 'auto',
+      },
+    },
+  };
+}
+
 export function edgeTriggeredOption(options: Readonly<Record<string, unknown>>): EdgeTriggeredOption {
   const value = options['edgeTriggered'];
   return value === 'always' || value === 'never' ? value : 'auto';
