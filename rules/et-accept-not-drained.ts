@@ -51,7 +51,7 @@ export const etAcceptNotDrained: Rule = {
       const fnRef = graph.refOf(ctx.file.path, fn);
       const callers = fnRef ? graph.callSitesOf(fnRef) : [];
       if (callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
-      const trigger = listenerTriggerMode(ctx, site.fn, site.listener);
+      const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
       if (trigger.mode !== 'edge') continue;
       const related: RelatedLocation[] = [];
       if (trigger.registration) {

@@ -1,8 +1,6 @@
 import type { Cfg } from '../flow/cfg.js';
 import type { Severity, RelatedLocation, Fix, Location } from './findings.js';
-import type { ProjectIndex } from '../project/project-index.js';
-import type { SourceFile } from '../project/source-file.js';
-import type { AnalysisSettings } from './settings.js';
+import type { FileAnalysis } from './settings.js';
 import type { Span } from '../project/facts.js';
 import type { FactsProvider } from '../project/provider.js';
 
@@ -39,10 +37,7 @@ export interface ReportInput {
   readonly anchorText: string;
 }
 
-export interface RuleContext {
-  readonly file: SourceFile;
-  readonly index: ProjectIndex;
-  readonly settings: AnalysisSettings;
+export interface RuleContext extends FileAnalysis {
   readonly options: Readonly<Record<string, unknown>>;
   readonly severity: Severity;
   /** The function's control-flow graph, built once per file and shared by all rules. */

@@ -1,5 +1,7 @@
 import { NO_RETURN_FUNCTIONS } from '../flow/no-return.js';
 import type { FactsProvider } from '../project/provider.js';
+import type { ProjectIndex } from '../project/project-index.js';
+import type { SourceFile } from '../project/source-file.js';
 import type { FunctionSettings, ResolvedConfig } from './config.js';
 
 /** Configuration in the shape the engine consults while analysing one file. */
@@ -22,4 +24,15 @@ export function settingsFor(config: ResolvedConfig, providers: readonly FactsPro
     functions: config.functions,
     providers,
   };
+}
+
+/**
+ * What an analysis of one file works from: the file, the project index and the settings. Domain
+ * analyses (accept sites, trigger modes, ownership) take this, never a rule's context; a rule
+ * passes its own (RuleContext extends it).
+ */
+export interface FileAnalysis {
+  readonly file: SourceFile;
+  readonly index: ProjectIndex;
+  readonly settings: AnalysisSettings;
 }

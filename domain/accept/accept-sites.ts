@@ -1,6 +1,6 @@
 import type { CallFact } from '../../core/project/facts.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import type { RuleContext } from '../../core/engine/rule.js';
+import type { FileAnalysis } from '../../core/engine/settings.js';
 import { resultVariable } from '../../core/syntax/nodes.js';
 import { acceptFunctionsFor, acceptWrappersProvider } from './accept-wrappers.js';
 
@@ -16,7 +16,7 @@ export interface AcceptSite {
   readonly variable?: string;
 }
 
-export function acceptSites(ctx: RuleContext): AcceptSite[] {
+export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
   const sites: AcceptSite[] = [];
   const { calls } = ctx.file.facts;
   const acceptFunctions = acceptFunctionsFor(ctx.settings);

@@ -2,7 +2,7 @@ import { descriptorKey } from '../descriptors/descriptor-key.js';
 import { scopeInfo } from '../../core/project/facts.js';
 import { callGraphOf } from '../../core/project/call-graph.js';
 import { argumentKeys, registrationsProvider, type ResolvedRegistration, type TriggerMode } from './registrations.js';
-import type { RuleContext } from '../../core/engine/rule.js';
+import type { FileAnalysis } from '../../core/engine/settings.js';
 
 /**
  * Is a listening descriptor edge-triggered? Decided from registrations anywhere in the project:
@@ -43,8 +43,9 @@ export function edgeTriggeredOption(options: Readonly<Record<string, unknown>>):
   return value === 'always' || value === 'never' ? value : 'auto';
 }
 
-export function listenerTriggerMode(ctx: RuleContext, fnIndex: number, listener: string): TriggerEvidence {
-  const option = edgeTriggeredOption(ctx.options);
+/** `options`: the rule's options (`edgeTriggered`). */
+export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<string, unknown>>, fnIndex: number, listener: string): TriggerEvidence {
+  const option = edgeTriggeredOption(options);
   if (option === 'always') return { mode: 'edge' };
   if (option === 'never') return { mode: 'level' };
   const { facts, syntax } = ctx.file;

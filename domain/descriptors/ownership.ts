@@ -8,7 +8,7 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
-import type { RuleContext } from '../../core/engine/rule.js';
+import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
@@ -82,7 +82,7 @@ export function borrows(name: string, argIndex: number, resources: ResourceCatal
 
 const IDENT = /^[A-Za-z_]\w*$/;
 
-export function acquireSites(ctx: RuleContext): AcquireSite[] {
+export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   const resources = resourcesFor(ctx.settings);
   const sites: AcquireSite[] = [];
   ctx.file.facts.calls.forEach((call, i) => {
