@@ -76,6 +76,8 @@ describe('runs on some files of a project', () => {
     expect(errors(whole.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: error: 'return' leaves the accept loop after accept\(\) succeeded \(line 7\); 'lfd' is edge-triggered/)]);
     expect(errors(alone.stdout)).toEqual(errors(whole.stdout));
     expect(alone.code).toBe(1);
+    // The same with worker threads: the indexed files are parsed in the workers too, and not reported.
+    expect(errors(runCli(['--jobs', '2', 'src/accept.c'], { cwd: dir }).stdout)).toEqual(errors(whole.stdout));
     // Only the named file is reported on, and counted.
     const json = JSON.parse(runCli(['--format', 'json', 'src/accept.c'], { cwd: dir }).stdout) as { summary: { files: number }; findings: { file: string }[] };
     expect(json.findings.map((f) => f.file)).toEqual(['src/accept.c']);
