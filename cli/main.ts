@@ -14,6 +14,7 @@ import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { formatText } from './formatters/text.js';
 import { AnalysisSession } from '../core/engine/session.js';
+import { addCoverage, NO_COVERAGE } from '../core/engine/coverage.js';
 import { countBySeverity, type Formatter, type Report } from './report.js';
 
 /** Exit codes scripts can rely on. */
@@ -217,13 +218,20 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     if (options.debug) for (const n of p.notices) err(`connlint: ${p.path}: ${n}\n`);
     else for (const n of p.notices) if (n.startsWith('not valid UTF-8')) problems.push({ path: p.path, message: n, level: 'note' });
   }
+  let coverage = NO_COVERAGE;
   for (const c of result.checked) {
+    if (c.coverage) coverage = addCoverage(coverage, c.coverage);
     findings.push(...c.findings);
     for (const d of c.debug) err(`connlint: debug: ${d}\n`);
     if (c.error) {
       problems.push({ path: c.path, message: `internal error: ${c.error}`, level: 'error' });
       exitError = true;
     }
+  }
+  if (options.debug && coverage.functions + coverage.lost > 0) {
+    const all = coverage.functions + coverage.lost;
+    const whole = coverage.functions - coverage.withSkippedRegions;
+    err(`connlint: debug: ${all} function bodies: ${whole} (${((100 * whole) / all).toFixed(1)} %) analysed whole, ${coverage.withSkippedRegions - coverage.skipped} with regions skipped for syntax errors, ${coverage.skipped} skipped (mostly syntax errors), ${coverage.lost} not recognised by the grammar (preprocessor lines or macros break their syntax)\n`);
   }
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);

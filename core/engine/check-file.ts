@@ -1,7 +1,8 @@
 import { buildCfg, CfgTooDeepError, type Cfg } from '../flow/cfg.js';
 import type { ResolvedConfig, RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
-import { errorQuery, type Span } from '../project/facts.js';
+import type { Span } from '../project/facts.js';
+import { mostlyErrors } from './coverage.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import type { Rule, RuleContext } from './rule.js';
@@ -19,9 +20,6 @@ export interface CheckOptions {
 }
 
 const CFG_CACHE_SIZE = 64;
-
-/** A function whose body is more than this share of ERROR nodes is not analysed. */
-const MAX_ERROR_SHARE = 0.5;
 
 export function ruleSetting(rule: Rule, options: CheckOptions): { severity: Severity | 'off'; options: Readonly<Record<string, unknown>> } {
   const configured = options.config.rules[rule.meta.id];
@@ -97,8 +95,7 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
   if (!node || !fact) return null;
   const body = node.childForFieldName('body');
   if (body && body.hasError) {
-    const errorBytes = errorBytesWithin(file, body);
-    if (errorBytes > (body.endIndex - body.startIndex) * MAX_ERROR_SHARE) {
+    if (mostlyErrors(file, body)) {
       debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': its body is mostly syntax errors`);
       return null;
     }
@@ -112,16 +109,4 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
     }
     throw error;
   }
-}
-
-/** Bytes of (outermost) ERROR regions inside a body; queried only for bodies that have errors. */
-function errorBytesWithin(file: SourceFile, body: SyntaxNode): number {
-  let total = 0;
-  let coveredTo = body.startIndex;
-  for (const { node } of errorQuery(file.language).captures(body)) {
-    if (node.startIndex < coveredTo || node.endIndex > body.endIndex) continue;
-    total += node.endIndex - node.startIndex;
-    coveredTo = node.endIndex;
-  }
-  return total;
 }

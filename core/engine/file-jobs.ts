@@ -7,6 +7,7 @@ import { ProjectIndex } from '../project/project-index.js';
 import { prepareSource, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
 import type { Rule } from './rule.js';
+import { syntaxCoverage, type SyntaxCoverage } from './coverage.js';
 
 /**
  * The session's two phases for a batch of files, the same in a worker thread and in the main
@@ -39,6 +40,8 @@ export interface CheckedFile {
   readonly findings: Finding[];
   readonly debug: readonly string[];
   readonly error?: string;
+  /** Function bodies and how many had regions skipped for syntax errors (with --debug only). */
+  readonly coverage?: SyntaxCoverage;
 }
 
 /** Trees kept between the phases, per thread; beyond it files are parsed again in phase two. */
@@ -105,7 +108,7 @@ export class FileJobs {
         reportUnusedDirectives: this.options.reportUnusedDirectives,
         debug: this.options.debug ? (m) => debug.push(m) : undefined,
       });
-      return { path, findings, debug };
+      return { path, findings, debug, coverage: this.options.debug ? syntaxCoverage(file) : undefined };
     } catch (error) {
       return { path, findings: [], debug, error: this.describe(error) };
     }
