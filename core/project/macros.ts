@@ -23,7 +23,9 @@ export function returningMacros(text: string): ReturningMacro[] {
     re.lastIndex = start;
     const m = re.exec(text);
     if (!m) continue;
-    const body = m[3]!;
+    // What the preprocessor sees: comments are gone before macros are defined, and a "return" in a
+    // string is no statement (`#define CHECK(x) if (!(x)) log("no return here")`).
+    const body = codeOf(m[3]!);
     if (!/\b(return|goto)\b/.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());
     let guard: ReturningMacro = { name: m[1]! };
@@ -37,4 +39,9 @@ export function returningMacros(text: string): ReturningMacro[] {
     macros.push(jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard);
   }
   return macros;
+}
+
+/** A macro body without its comments, and with string and character literals emptied. */
+function codeOf(body: string): string {
+  return body.replace(/\/\*[\s\S]*?(\*\/|$)|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => (m.startsWith('"') ? '""' : m.startsWith("'") ? "''" : ' '));
 }
