@@ -233,3 +233,31 @@ describe('line maps', () => {
     }
   });
 });
+
+describe('macro aliases (functions under macro names)', () => {
+  it('reads object-like and function-like aliases, and resolves chains with argument positions', async () => {
+    const { macroAliases } = await import('../core/project/macros.js');
+    const text = [
+      '#define xs_socket socket',
+      '#define xs_open_file(name, mode, create, access) open((const char *) name, mode|create, access)',
+      '#define sclose(x) close(x) /* closes */',
+      '#define W(a, b) (write((b), (a), 1))',
+      '#define SECOND(a, b) sclose(b)',
+      '#define CALL(f) f()',
+      '#define MAX 10',
+      '#define TWICE(x) (f(x) + f(x))',
+    ].join('\n');
+    expect(macroAliases(text)).toEqual([
+      { name: 'xs_socket', target: 'socket' },
+      { name: 'xs_open_file', target: 'open', args: [0, -1, 3] },
+      { name: 'sclose', target: 'close', args: [0] },
+      { name: 'W', target: 'write', args: [1, 0, -1] },
+      { name: 'SECOND', target: 'sclose', args: [1] },
+    ]);
+    const settings = settingsFor(emptyConfig(ROOT));
+    const index = new ProjectIndex([prepareSource('m.h', text, settings).facts]);
+    expect(index.resolveAlias('SECOND')).toEqual({ name: 'close', args: [1] });
+    expect(index.resolveAlias('xs_socket')).toEqual({ name: 'socket', args: undefined });
+    expect(index.resolveAlias('read')).toEqual({ name: 'read', args: undefined });
+  });
+});

@@ -31,10 +31,11 @@ export function ruleSetting(rule: Rule, options: CheckOptions): { severity: Seve
 export function checkFile(file: SourceFile, index: ProjectIndex, settings: AnalysisSettings, options: CheckOptions): Finding[] {
   // Rules ask for the CFGs of the same few functions in turn; a bounded cache keeps memory flat on huge files.
   const cfgs = new Map<number, Cfg | null>();
+  const noReturn = noReturnOf(index, settings);
   const cfg = (fnIndex: number): Cfg | undefined => {
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
-      built = buildFunctionCfg(file, fnIndex, settings, index.returningMacros, options.debug);
+      built = buildFunctionCfg(file, fnIndex, noReturn, index.returningMacros, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -89,7 +90,23 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   return [...kept, ...fingerprintFindings(unused)];
 }
 
-function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisSettings, returningMacros: ProjectIndex['returningMacros'], debug?: (m: string) => void): Cfg | null {
+/** Functions that never return, and the project's macro aliases of them (`#define die(x) exit(x)`). */
+const noReturnSets = new WeakMap<ProjectIndex, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
+
+function noReturnOf(index: ProjectIndex, settings: AnalysisSettings): ReadonlySet<string> {
+  if (index.macroAliases.size === 0) return settings.noReturn;
+  let bySettings = noReturnSets.get(index);
+  if (!bySettings) noReturnSets.set(index, (bySettings = new WeakMap()));
+  let set = bySettings.get(settings);
+  if (!set) {
+    const names = new Set(settings.noReturn);
+    for (const name of index.macroAliases.keys()) if (settings.noReturn.has(index.resolveAlias(name).name)) names.add(name);
+    bySettings.set(settings, (set = names));
+  }
+  return set;
+}
+
+function buildFunctionCfg(file: SourceFile, fnIndex: number, noReturn: ReadonlySet<string>, returningMacros: ProjectIndex['returningMacros'], debug?: (m: string) => void): Cfg | null {
   const node = file.syntax.functionNodes[fnIndex];
   const fact = file.facts.functions[fnIndex];
   if (!node || !fact) return null;
@@ -101,7 +118,7 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, settings: AnalysisS
     }
   }
   try {
-    return buildCfg(node, { noReturn: settings.noReturn, returningMacros });
+    return buildCfg(node, { noReturn, returningMacros });
   } catch (error) {
     if (error instanceof CfgTooDeepError || (error instanceof RangeError && /call stack/i.test(error.message))) {
       debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error instanceof CfgTooDeepError ? error.message : 'nested too deeply'}`);

@@ -4,7 +4,7 @@ import type { Language } from '../syntax/language.js';
 import { childrenForField, declaredName, lastIdentifier, squeeze } from '../syntax/nodes.js';
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
-import { returningMacros } from './macros.js';
+import { macroAliases, returningMacros } from './macros.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
 
@@ -60,6 +60,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly calls: CallFact[];
   /** Function-like macros defined here whose body returns or jumps (`#define CHECK(x) if (!(x)) return -1`). */
   readonly returningMacros: ReturningMacro[];
+  /** Macros that stand for a function under another name (`#define sclose(x) close(x)`). */
+  readonly macroAliases: MacroAlias[];
   /** Items of the facts providers (see provider.ts), by provider id. */
   readonly provided: Record<string, ProvidedItem[]>;
 }
@@ -82,6 +84,14 @@ export interface ScopeInfo {
  * A macro that may return from its caller. When its body is `if (!(P)) return …` (or `if (P)`),
  * `param`/`returnsWhen` say which argument decides and on which truth value it returns.
  */
+export interface MacroAlias {
+  readonly name: string;
+  /** The function (or macro) it stands for. */
+  readonly target: string;
+  /** Function-like: for each argument of the target, the macro parameter it is (-1: an expression). Object-like: none, arguments pass through. */
+  readonly args?: readonly number[];
+}
+
 export interface ReturningMacro {
   readonly name: string;
   readonly param?: number;
@@ -278,7 +288,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }

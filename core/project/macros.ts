@@ -1,4 +1,4 @@
-import type { ReturningMacro } from './facts.js';
+import type { MacroAlias, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 
 /**
@@ -44,4 +44,74 @@ export function returningMacros(text: string): ReturningMacro[] {
 /** A macro body without its comments, and with string and character literals emptied. */
 function codeOf(body: string): string {
   return body.replace(/\/\*[\s\S]*?(\*\/|$)|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => (m.startsWith('"') ? '""' : m.startsWith("'") ? "''" : ' '));
+}
+
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
+
+/**
+ * Macros that stand for a function under another name: `#define xs_socket socket` (object-like),
+ * `#define sclose(x) close(x)`, `#define xs_open_file(name, mode, create, access) open((const char *) name, mode|create, access)`
+ * (function-like, the body one call). For a function-like alias, `args[i]` is the macro parameter
+ * the target's argument i is (casts and parentheses aside), -1 when it is an expression of them.
+ */
+export function macroAliases(text: string): MacroAlias[] {
+  const aliases: MacroAlias[] = [];
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)\n]*\))?[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)/y;
+  for (const start of defineLines(text)) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (!m) continue;
+    const name = m[1]!;
+    const body = stripParens(codeOf(m[3]!).replace(/\\\r?\n/g, ' ').trim());
+    if (m[2] === undefined) {
+      if (IDENTIFIER.test(body) && body !== name) aliases.push({ name, target: body });
+      continue;
+    }
+    const params = m[2].slice(1, -1).split(',').map((p) => p.trim());
+    const call = /^([A-Za-z_]\w*)\s*\(/.exec(body);
+    if (!call || call[1] === name || params.includes(call[1]!) || closingParen(body, call[0].length - 1) !== body.length - 1) continue;
+    const args = splitTopLevel(body.slice(call[0].length, -1)).map((arg) => params.indexOf(stripCasts(arg)));
+    aliases.push({ name, target: call[1]!, args });
+  }
+  return aliases;
+}
+
+/** `((x))` → `x`: parentheses around the whole. */
+function stripParens(text: string): string {
+  let t = text;
+  while (t.startsWith('(') && closingParen(t, 0) === t.length - 1) t = t.slice(1, -1).trim();
+  return t;
+}
+
+/** `(const char *) name` → `name`; `(x)` → `x`. */
+function stripCasts(arg: string): string {
+  let t = stripParens(arg.trim());
+  for (let m = /^\((?:const\s+|unsigned\s+|struct\s+)*[A-Za-z_]\w*\s*\**\s*\)\s*/.exec(t); m; m = /^\((?:const\s+|unsigned\s+|struct\s+)*[A-Za-z_]\w*\s*\**\s*\)\s*/.exec(t)) t = stripParens(t.slice(m[0].length));
+  return t;
+}
+
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTopLevel(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (text.trim() !== '' || out.length > 0) out.push(text.slice(start));
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { ReturningMacro, CallFact, FileFacts, FunctionFact, Span } from './facts.js';
+import type { MacroAlias, ReturningMacro, CallFact, FileFacts, FunctionFact, Span } from './facts.js';
 import type { FactsProvider, ProvidedItem } from './provider.js';
 
 /**
@@ -27,10 +27,12 @@ export class FactsTable {
   readonly functionsByName = new Map<string, { file: string; fn: FunctionFact }[]>();
   readonly callsByCallee = new Map<string, CallSite[]>();
   readonly returningMacros = new Map<string, ReturningMacro>();
+  readonly macroAliases = new Map<string, MacroAlias>();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
       for (const macro of file.returningMacros) this.returningMacros.set(macro.name, macro);
+      for (const alias of file.macroAliases ?? []) this.macroAliases.set(alias.name, alias);
       for (const fn of file.functions) push(this.functionsByName, fn.name, { file: file.path, fn });
       for (const call of file.calls) push(this.callsByCallee, call.callee, { file: file.path, call, caller: file.functions[call.fn] });
     }
@@ -42,6 +44,8 @@ const NONE: readonly never[] = [];
 export class ProjectIndex {
   /** Function-like macros (in any file) that can return from the function they are used in. */
   readonly returningMacros: ReadonlyMap<string, ReturningMacro>;
+  /** Macros (in any file) that stand for a function under another name. */
+  readonly macroAliases: ReadonlyMap<string, MacroAlias>;
   /** The tables the index looks names up in (one, or the LSP's tables of pieces and of the rest of the workspace). */
   readonly tables: readonly FactsTable[];
   private readonly built = new Map<string, unknown>();
@@ -54,6 +58,24 @@ export class ProjectIndex {
     this.tables = tables ?? [new FactsTable(files)];
     const only = this.tables.length === 1 ? this.tables[0]! : undefined;
     this.returningMacros = only ? only.returningMacros : new Map(this.tables.flatMap((t) => [...t.returningMacros]));
+    this.macroAliases = only ? only.macroAliases : new Map(this.tables.flatMap((t) => [...t.macroAliases]));
+  }
+
+  /**
+   * The function a name stands for through macro aliases (`xs_socket` → `socket`, chains
+   * followed), with the target's arguments as positions of the call's own (`sclose(x)` →
+   * `close`, [0]); the name itself when it is no alias.
+   */
+  resolveAlias(name: string): { name: string; args?: readonly number[] } {
+    let args: readonly number[] | undefined;
+    const seen = new Set<string>();
+    for (let alias = this.macroAliases.get(name); alias && !seen.has(alias.name); alias = this.macroAliases.get(name)) {
+      seen.add(alias.name);
+      // Compose: the new target's argument i is the previous level's argument alias.args[i].
+      if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
+      name = alias.target;
+    }
+    return { name, args };
   }
 
   /** A provider's project-level answers over this index (built on first use, then kept). */

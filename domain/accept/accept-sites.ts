@@ -23,7 +23,7 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
   const wrappers = ctx.index.derived(acceptWrappersProvider);
   calls.forEach((call, i) => {
     if (call.fn < 0 || call.member) return;
-    const listenerArg = acceptFunctions.get(call.callee) ?? wrappers.get(call.callee);
+    const listenerArg = acceptFunctions.get(call.callee) ?? wrappers.get(call.callee) ?? aliasedListener(ctx, call.callee, acceptFunctions, wrappers);
     if (listenerArg === undefined) return;
     const listener = call.args[listenerArg];
     if (!listener) return;
@@ -31,4 +31,15 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
     sites.push({ call, node, fn: call.fn, listener, variable: resultVariable(node) });
   });
   return sites;
+}
+
+/** `#define xs_accept accept`, `#define ACCEPT(l, a, n) accept4((l), (a), (n), 0)`: the listener argument of the call. */
+function aliasedListener(ctx: FileAnalysis, callee: string, acceptFunctions: ReadonlyMap<string, number>, wrappers: ReadonlyMap<string, number>): number | undefined {
+  if (ctx.index.macroAliases.size === 0) return undefined;
+  const { name, args } = ctx.index.resolveAlias(callee);
+  if (name === callee) return undefined;
+  const listener = acceptFunctions.get(name) ?? wrappers.get(name);
+  if (listener === undefined || !args) return listener;
+  const arg = args[listener];
+  return arg === undefined || arg < 0 ? undefined : arg;
 }

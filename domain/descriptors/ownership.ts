@@ -6,7 +6,7 @@ import type { CallFact } from '../../core/project/facts.js';
 import { callGraphOf } from '../../core/project/call-graph.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
-import { resourcesFor, type ResourceCatalog } from './resources.js';
+import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
@@ -77,13 +77,15 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
 export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
   if (resources.isTake(name)) return false;
+  // `#define CLOSE_SECOND(a, b) close(b)`: the macro never passes `a` on.
+  if (!resources.forwardsArg(name, argIndex)) return true;
   return resources.isBorrow(name) || index.derived(borrowedParamsProvider).borrowsParam(name, argIndex);
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
-  const resources = resourcesFor(ctx.settings);
+  const resources = resourcesOf(ctx);
   const sites: AcquireSite[] = [];
   ctx.file.facts.calls.forEach((call, i) => {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
@@ -325,7 +327,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       const name = calleeName(call);
       if (!name) return { kind: 'release' };
       const argIndex = parent.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.id === child.id);
-      if (resources.release(name) && argIndex === 0) return { kind: 'release' };
+      if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
       const spec = resources.acquire(name);
       if (spec?.takesArg === argIndex) return { kind: 'release' };
       return borrows(name, argIndex, resources, index) ? undefined : { kind: 'release' };
