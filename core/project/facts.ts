@@ -4,7 +4,7 @@ import type { Language } from '../syntax/language.js';
 import { childrenForField, declaredName, lastIdentifier, squeeze } from '../syntax/nodes.js';
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
-import { macroAliases, returningMacros } from './macros.js';
+import { macroAliases, macroConstants, returningMacros } from './macros.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
 
@@ -62,6 +62,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly returningMacros: ReturningMacro[];
   /** Macros that stand for a function under another name (`#define sclose(x) close(x)`). */
   readonly macroAliases: MacroAlias[];
+  /** Object-like macros that are an integer (`#define PIPE_WR 1`): array subscripts. */
+  readonly macroConstants: MacroConstant[];
   /** Items of the facts providers (see provider.ts), by provider id. */
   readonly provided: Record<string, ProvidedItem[]>;
 }
@@ -84,6 +86,12 @@ export interface ScopeInfo {
  * A macro that may return from its caller. When its body is `if (!(P)) return …` (or `if (P)`),
  * `param`/`returnsWhen` say which argument decides and on which truth value it returns.
  */
+export interface MacroConstant {
+  readonly name: string;
+  /** The integer, in decimal. */
+  readonly value: string;
+}
+
 export interface MacroAlias {
   readonly name: string;
   /** The function (or macro) it stands for. */
@@ -288,7 +296,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }

@@ -1,4 +1,4 @@
-import type { MacroAlias, ReturningMacro } from './facts.js';
+import type { MacroAlias, MacroConstant, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 
 /**
@@ -114,4 +114,25 @@ function splitTopLevel(text: string): string[] {
   }
   if (text.trim() !== '' || out.length > 0) out.push(text.slice(start));
   return out;
+}
+
+/** `#define PIPE_WR 1`, `#define SLOT (2)`: object-like macros that are an integer. */
+export function macroConstants(text: string): MacroConstant[] {
+  const constants: MacroConstant[] = [];
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*(\d+)[uUlL]*[ \t]*\)*[ \t]*(?:\/[*/].*)?$/my;
+  for (const start of defineLines(text)) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m) constants.push({ name: m[1]!, value: String(Number(m[2]!)) });
+  }
+  return constants;
+}
+
+/** `pfd[PIPE_WR]` → `pfd[1]` when PIPE_WR is an integer macro: subscripts as the compiler sees them. */
+export function subscriptsResolved(text: string, constants: ReadonlyMap<string, string>): string {
+  if (constants.size === 0 || !text.includes('[')) return text;
+  return text.replace(/\[([A-Za-z_]\w*)\]/g, (whole, name: string) => {
+    const value = constants.get(name);
+    return value === undefined ? whole : `[${value}]`;
+  });
 }

@@ -28,11 +28,13 @@ export class FactsTable {
   readonly callsByCallee = new Map<string, CallSite[]>();
   readonly returningMacros = new Map<string, ReturningMacro>();
   readonly macroAliases = new Map<string, MacroAlias>();
+  readonly macroConstants = new Map<string, string>();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
       for (const macro of file.returningMacros) this.returningMacros.set(macro.name, macro);
       for (const alias of file.macroAliases ?? []) this.macroAliases.set(alias.name, alias);
+      for (const constant of file.macroConstants ?? []) this.macroConstants.set(constant.name, constant.value);
       for (const fn of file.functions) push(this.functionsByName, fn.name, { file: file.path, fn });
       for (const call of file.calls) push(this.callsByCallee, call.callee, { file: file.path, call, caller: file.functions[call.fn] });
     }
@@ -46,6 +48,8 @@ export class ProjectIndex {
   readonly returningMacros: ReadonlyMap<string, ReturningMacro>;
   /** Macros (in any file) that stand for a function under another name. */
   readonly macroAliases: ReadonlyMap<string, MacroAlias>;
+  /** Integer object-like macros (in any file): name → value. */
+  readonly macroConstants: ReadonlyMap<string, string>;
   /** The tables the index looks names up in (one, or the LSP's tables of pieces and of the rest of the workspace). */
   readonly tables: readonly FactsTable[];
   private readonly built = new Map<string, unknown>();
@@ -59,6 +63,7 @@ export class ProjectIndex {
     const only = this.tables.length === 1 ? this.tables[0]! : undefined;
     this.returningMacros = only ? only.returningMacros : new Map(this.tables.flatMap((t) => [...t.returningMacros]));
     this.macroAliases = only ? only.macroAliases : new Map(this.tables.flatMap((t) => [...t.macroAliases]));
+    this.macroConstants = only ? only.macroConstants : new Map(this.tables.flatMap((t) => [...t.macroConstants]));
   }
 
   /**

@@ -10,6 +10,7 @@ import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
+import { subscriptsResolved } from '../../core/project/macros.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -189,7 +190,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const tested = nodeText(edge.from);
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames);
+    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, index.macroConstants);
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;
@@ -272,7 +273,7 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
-    const text = node.type === 'identifier' || node.type === 'subscript_expression' ? squeeze(node.text) : '';
+    const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), index.macroConstants) : '';
     if (text === site.variable) {
       const effect = useOf(node, site, resources, index, parentOf);
       if (effect) effects.push({ at: node.startIndex, effect });

@@ -1,6 +1,7 @@
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { subscriptsResolved } from '../../core/project/macros.js';
 
 /**
  * What a branch condition says about a handle: "valid" (a real descriptor / non-null pointer),
@@ -14,18 +15,20 @@ export type HandleShape = 'descriptor' | 'pointer' | 'status';
 const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 
 /** True when `expr` is the handle: `fd`, `(fd)`, `(fd = accept(...))`, `c->fd`. */
-export function isHandleExpression(expr: SyntaxNode, handle: string): boolean {
+export function isHandleExpression(expr: SyntaxNode, handle: string, constants: ReadonlyMap<string, string> = NO_CONSTANTS): boolean {
   const inner = unwrap(expr);
   if (inner.type === 'assignment_expression') {
     const left = inner.childForFieldName('left');
-    return left !== null && squeeze(left.text) === handle;
+    return left !== null && subscriptsResolved(squeeze(left.text), constants) === handle;
   }
   if (inner.type === 'cast_expression') {
     const value = inner.childForFieldName('value');
-    return value !== null && isHandleExpression(value, handle);
+    return value !== null && isHandleExpression(value, handle, constants);
   }
-  return squeeze(inner.text) === handle;
+  return subscriptsResolved(squeeze(inner.text), constants) === handle;
 }
+
+const NO_CONSTANTS: ReadonlyMap<string, string> = new Map();
 
 /** Strips casts and parentheses from a constant: `(ngx_socket_t) -1` → `-1`, `((void *)0)` → `0`. */
 function bareConstant(text: string): string {
@@ -48,7 +51,7 @@ const STANDARD_DESCRIPTORS = ['STDIN_FILENO', 'STDOUT_FILENO', 'STDERR_FILENO'];
  * Validity implied for `handle` when `condition` evaluates to `assumption`. `invalidNames` are
  * project macros that stand for -1 (`ANET_ERR`, `CURL_SOCKET_BAD`).
  */
-export function impliedValidity(condition: SyntaxNode, assumption: boolean, handle: string, shape: HandleShape, invalidNames?: ReadonlySet<string>): Validity | undefined {
+export function impliedValidity(condition: SyntaxNode, assumption: boolean, handle: string, shape: HandleShape, invalidNames?: ReadonlySet<string>, constants?: ReadonlyMap<string, string>): Validity | undefined {
   const expr = unwrap(condition);
   let verdict: Validity | undefined;
   if (expr.type === 'binary_expression') {
@@ -57,9 +60,9 @@ export function impliedValidity(condition: SyntaxNode, assumption: boolean, hand
     let op = expr.childForFieldName('operator')?.type ?? '';
     if (!left || !right || !(op in FLIP)) return undefined;
     let constant: string;
-    if (isHandleExpression(left, handle)) {
+    if (isHandleExpression(left, handle, constants)) {
       constant = squeeze(right.text);
-    } else if (isHandleExpression(right, handle)) {
+    } else if (isHandleExpression(right, handle, constants)) {
       constant = squeeze(left.text);
       op = FLIP[op]!;
     } else {
@@ -68,9 +71,9 @@ export function impliedValidity(condition: SyntaxNode, assumption: boolean, hand
     constant = bareConstant(constant);
     if (invalidNames?.has(constant)) constant = '-1';
     verdict = shape === 'descriptor' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
-  } else if (shape === 'pointer' && isHandleExpression(expr, handle)) {
+  } else if (shape === 'pointer' && isHandleExpression(expr, handle, constants)) {
     verdict = 'valid';
-  } else if (shape === 'status' && isHandleExpression(expr, handle)) {
+  } else if (shape === 'status' && isHandleExpression(expr, handle, constants)) {
     verdict = 'invalid';
   }
   if (verdict === undefined) return undefined;

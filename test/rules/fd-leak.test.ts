@@ -19,6 +19,7 @@ describeRuleFixtures('fd-leak', {
   'same-name-methods.cpp': 'C++ methods that share a name: the receiver\'s class decides which one a call runs (Logger::Open returns no descriptor, Probe::Open does)',
   'macro-comments': 'a header macro that says "return" only in a comment or a string is no returning macro',
   'macro-aliases': 'functions under macro names: object-like and function-like aliases of acquires, releases and exit(), arguments reordered or dropped, from a header',
+  'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
