@@ -4,7 +4,7 @@ import type { Language } from '../syntax/language.js';
 import { childrenForField, declaredName, lastIdentifier, squeeze } from '../syntax/nodes.js';
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
-import { macroAliases, macroConstants, returningMacros } from './macros.js';
+import { macroAliases, macroBodies, macroConstants, returningMacros } from './macros.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
 
@@ -64,6 +64,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly macroAliases: MacroAlias[];
   /** Object-like macros that are an integer (`#define PIPE_WR 1`): array subscripts. */
   readonly macroConstants: MacroConstant[];
+  /** Function-like macros used as statements, with the calls in their bodies (`#define FAIL_CLOSE(x) close(in); return (x)`). */
+  readonly macroBodies: MacroBody[];
   /** Items of the facts providers (see provider.ts), by provider id. */
   readonly provided: Record<string, ProvidedItem[]>;
 }
@@ -86,6 +88,14 @@ export interface ScopeInfo {
  * A macro that may return from its caller. When its body is `if (!(P)) return …` (or `if (P)`),
  * `param`/`returnsWhen` say which argument decides and on which truth value it returns.
  */
+export interface MacroBody {
+  readonly name: string;
+  /** Calls in the body, in order; arguments as written, parameters as `$0`, `$1`, …. */
+  readonly calls: readonly { readonly callee: string; readonly args: readonly string[] }[];
+  /** The body returns or jumps (a returning macro: its calls happen on the way out). */
+  readonly returns: boolean;
+}
+
 export interface MacroConstant {
   readonly name: string;
   /** The integer, in decimal. */
@@ -296,7 +306,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), macroBodies: scope ? [] : macroBodies(text), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }

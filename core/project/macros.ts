@@ -1,4 +1,4 @@
-import type { MacroAlias, MacroConstant, ReturningMacro } from './facts.js';
+import type { MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 
 /**
@@ -135,4 +135,46 @@ export function subscriptsResolved(text: string, constants: ReadonlyMap<string, 
     const value = constants.get(name);
     return value === undefined ? whole : `[${value}]`;
   });
+}
+
+/**
+ * Function-like macros used as statements, with the calls their bodies make:
+ * `#define FAIL_CLOSE(x) close(in); close(out); return (x)` → close(in), close(out), returns.
+ * Arguments are kept as written, the macro's parameters as `$0`, `$1`, … (substituted at each use).
+ * Only bodies of more than one statement or with a return or goto: a body that is one call is an
+ * alias (macroAliases).
+ */
+export function macroBodies(text: string): MacroBody[] {
+  const bodies: MacroBody[] = [];
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/y;
+  for (const start of defineLines(text)) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (!m) continue;
+    const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ');
+    const returns = /\b(return|goto)\b/.test(body);
+    if (!returns && !/;\s*\S/.test(body)) continue;
+    const params = m[2]!.split(',').map((p) => p.trim());
+    const calls: { callee: string; args: string[] }[] = [];
+    const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
+    for (let c = callRe.exec(body); c; c = callRe.exec(body)) {
+      const callee = c[1]!;
+      if (/^(if|while|for|switch|return|sizeof|do)$/.test(callee) || params.includes(callee)) continue;
+      const open = c.index + c[0].length - 1;
+      const close = closingParen(body, open);
+      if (close < 0) break;
+      const args = splitTopLevel(body.slice(open + 1, close)).map((arg) => {
+        const squeezed = arg.replace(/\s+/g, ' ').trim();
+        return params.reduce((acc, param, i) => (param && /^[A-Za-z_]\w*$/.test(param) ? acc.replace(new RegExp(`\\b${escapeRegExp(param)}\\b`, 'g'), () => `$${i}`) : acc), squeezed);
+      });
+      calls.push({ callee, args });
+    }
+    if (calls.length > 0) bodies.push({ name: m[1]!, calls, returns });
+  }
+  return bodies;
+}
+
+/** A body call's argument at a use: `$0` … replaced by the use's arguments (as written there). */
+export function substituteMacroArgs(arg: string, useArgs: readonly string[]): string {
+  return arg.includes('$') ? arg.replace(/\$(\d+)/g, (whole, i: string) => useArgs[Number(i)] ?? whole) : arg;
 }

@@ -1,4 +1,4 @@
-import type { MacroAlias, ReturningMacro, CallFact, FileFacts, FunctionFact, Span } from './facts.js';
+import type { MacroAlias, MacroBody, ReturningMacro, CallFact, FileFacts, FunctionFact, Span } from './facts.js';
 import type { FactsProvider, ProvidedItem } from './provider.js';
 
 /**
@@ -29,12 +29,14 @@ export class FactsTable {
   readonly returningMacros = new Map<string, ReturningMacro>();
   readonly macroAliases = new Map<string, MacroAlias>();
   readonly macroConstants = new Map<string, string>();
+  readonly macroBodies = new Map<string, MacroBody>();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
       for (const macro of file.returningMacros) this.returningMacros.set(macro.name, macro);
       for (const alias of file.macroAliases ?? []) this.macroAliases.set(alias.name, alias);
       for (const constant of file.macroConstants ?? []) this.macroConstants.set(constant.name, constant.value);
+      for (const body of file.macroBodies ?? []) this.macroBodies.set(body.name, body);
       for (const fn of file.functions) push(this.functionsByName, fn.name, { file: file.path, fn });
       for (const call of file.calls) push(this.callsByCallee, call.callee, { file: file.path, call, caller: file.functions[call.fn] });
     }
@@ -50,6 +52,8 @@ export class ProjectIndex {
   readonly macroAliases: ReadonlyMap<string, MacroAlias>;
   /** Integer object-like macros (in any file): name → value. */
   readonly macroConstants: ReadonlyMap<string, string>;
+  /** Statement macros (in any file) with the calls in their bodies. */
+  readonly macroBodies: ReadonlyMap<string, MacroBody>;
   /** The tables the index looks names up in (one, or the LSP's tables of pieces and of the rest of the workspace). */
   readonly tables: readonly FactsTable[];
   private readonly built = new Map<string, unknown>();
@@ -64,6 +68,7 @@ export class ProjectIndex {
     this.returningMacros = only ? only.returningMacros : new Map(this.tables.flatMap((t) => [...t.returningMacros]));
     this.macroAliases = only ? only.macroAliases : new Map(this.tables.flatMap((t) => [...t.macroAliases]));
     this.macroConstants = only ? only.macroConstants : new Map(this.tables.flatMap((t) => [...t.macroConstants]));
+    this.macroBodies = only ? only.macroBodies : new Map(this.tables.flatMap((t) => [...t.macroBodies]));
   }
 
   /**

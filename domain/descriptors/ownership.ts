@@ -10,7 +10,9 @@ import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
-import { subscriptsResolved } from '../../core/project/macros.js';
+import { subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
+import type { MacroBody } from '../../core/project/facts.js';
+import { callArguments, unwrap } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -78,6 +80,8 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
 export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
   if (resources.isTake(name)) return false;
+  const macro = index.macroBodies.get(name);
+  if (macro) return macroBorrows(macro, argIndex, resources, index);
   // `#define CLOSE_SECOND(a, b) close(b)`: the macro never passes `a` on.
   if (!resources.forwardsArg(name, argIndex)) return true;
   return resources.isBorrow(name) || index.derived(borrowedParamsProvider).borrowsParam(name, argIndex);
@@ -153,9 +157,15 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // #if branches), except at each one's own call: worked out once per variable.
   const shared = site.statusCall ? undefined : sharedEffects(cfg, site.variable);
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
+  const macros = index.macroBodies.size > 0 ? macroStatements(cfg, index) : undefined;
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
     const isSource = node === sourceNode;
+    const macro = macros?.get(node.id);
+    if (macro && macroReleases(macro, node, site, resources)) {
+      effects.set(node.id, [{ kind: 'release' }]);
+      continue;
+    }
     if (!isSource && !nodeText(node).includes(base)) continue;
     const [start, end] = nodeRange(node);
     const sharable = shared && !isSource && !(start <= callStart && callEnd <= end);
@@ -343,4 +353,63 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     default:
       return undefined;
   }
+}
+
+interface MacroStatement {
+  readonly body: MacroBody;
+  /** The use's arguments as written. */
+  readonly args: readonly string[];
+}
+
+const macroStatementsByCfg = new WeakMap<Cfg, Map<number, MacroStatement>>();
+
+/** The CFG's statements that use a statement macro (`FAIL_CLOSE(-1);`), found once per CFG. */
+function macroStatements(cfg: Cfg, index: ProjectIndex): Map<number, MacroStatement> {
+  let found = macroStatementsByCfg.get(cfg);
+  if (found) return found;
+  found = new Map();
+  for (const node of cfg.nodes) {
+    if (!node.syntax || (node.kind !== 'statement' && !(node.kind === 'jump' && node.viaMacro))) continue;
+    const name = /^\s*([A-Za-z_]\w*)\s*\(/.exec(nodeText(node))?.[1];
+    const body = name ? index.macroBodies.get(name) : undefined;
+    if (!body) continue;
+    let call: SyntaxNode | null = node.syntax.type === 'expression_statement' ? node.syntax.namedChildren[0] ?? null : null;
+    if (call) call = unwrap(call);
+    if (!call || call.type !== 'call_expression') continue;
+    found.set(node.id, { body, args: callArguments(call).map((a) => squeeze(a.text)) });
+  }
+  macroStatementsByCfg.set(cfg, found);
+  return found;
+}
+
+/**
+ * Does this use of a statement macro close the handle? A returning macro's calls happen on its way
+ * out (`#define FAIL(x) close(fd); return (x)`): on the hidden return, not on the path through.
+ */
+function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, resources: ResourceCatalog): boolean {
+  if (macro.body.returns !== (node.kind === 'jump')) return false;
+  return macro.body.calls.some((call) => {
+    const arg = resources.releasedArg(call.callee);
+    return arg !== undefined && call.args[arg] !== undefined && squeeze(substituteMacroArgs(call.args[arg]!, macro.args)) === site.variable;
+  });
+}
+
+/**
+ * A statement macro leaves its argument with the caller when every call in its body that gets it
+ * borrows it, or closes it (applied where that happens: macroReleases). Passed to anything else
+ * (`#define curl_easy_setopt(h, o, v) … curl_easy_setopt(h, o, v)`: the function it wraps), or
+ * used by no call at all (it may be stored), it is handed on.
+ */
+function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
+  const param = `$${argIndex}`;
+  let used = false;
+  for (const call of macro.calls) {
+    for (let k = 0; k < call.args.length; k++) {
+      if (call.args[k] !== param) continue;
+      used = true;
+      if (resources.releasedArg(call.callee) === k) continue;
+      if (call.callee === macro.name || index.macroBodies.has(call.callee) || !borrows(call.callee, k, resources, index)) return false;
+    }
+  }
+  return used;
 }

@@ -20,6 +20,7 @@ describeRuleFixtures('fd-leak', {
   'macro-comments': 'a header macro that says "return" only in a comment or a string is no returning macro',
   'macro-aliases': 'functions under macro names: object-like and function-like aliases of acquires, releases and exit(), arguments reordered or dropped, from a header',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
+  'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
