@@ -12,7 +12,10 @@ export function branchSteps(ctx: RuleContext, path: readonly CfgEdge[]): Related
     if (!edge.condition || edge.assumption === undefined) continue;
     let text = edge.condition.text.replace(/\s+/g, ' ');
     if (text.length > MAX_CONDITION_TEXT) text = `${text.slice(0, MAX_CONDITION_TEXT - 1)}…`;
-    steps.push({ location: ctx.locate(spanOf(edge.condition)), message: `'${text}' is ${edge.assumption ? 'true' : 'false'}` });
+    // `#ifdef X` / `#ifndef X`: the configuration the path is in.
+    const ifdef = edge.condition.type === 'identifier' && edge.condition.parent?.type === 'preproc_ifdef';
+    const outcome = ifdef ? (edge.assumption ? 'defined' : 'not defined') : edge.assumption ? 'true' : 'false';
+    steps.push({ location: ctx.locate(spanOf(edge.condition)), message: `'${text}' is ${outcome}` });
   }
   return steps;
 }

@@ -566,6 +566,14 @@ class CfgBuilder {
     if (condition && isPreprocessorFalse(condition)) return other;
     const chosen = this.sequence(body, next, targets);
     if (chosen === other) return chosen;
+    // A choice of configuration, as a branch on what it tests (`#ifdef HAVE_PIPES`: the symbol), so
+    // that repeated blocks testing the same symbol take the same branch on one path: analyses that
+    // correlate flags (flags.ts) correlate these like any flag tested twice.
+    const test = stmt.type === 'preproc_ifdef' ? stmt.childForFieldName('name') : condition;
+    if (test) {
+      const negated = stmt.type === 'preproc_ifdef' && stmt.child(0)?.type === '#ifndef';
+      return negated ? this.condition(test, other, chosen) : this.condition(test, chosen, other);
+    }
     const choice = this.node('join');
     this.edge(choice, chosen);
     this.edge(choice, other);

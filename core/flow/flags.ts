@@ -27,6 +27,8 @@ function normalize(constant: string): string {
 }
 const CONSTANT = /^(-?\d+[uUlL]*|TRUE|FALSE|true|false|NULL|nullptr|[A-Z][A-Z0-9_]*)$/;
 const FLAG_EXPR = /^[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*)?$/;
+/** `HAVE_PIPES`, `defined(HAVE_PIPES)`, `defined HAVE_PIPES`: an upper-case macro name tested as a whole. */
+const CONFIGURATION_SYMBOL = /^(?:([A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*)|defined\(?([A-Za-z_]\w*)\)?)$/;
 
 interface Test {
   readonly flag: string;
@@ -39,6 +41,10 @@ function testOf(condition: SyntaxNode): Test | undefined {
   const expr = unwrap(condition);
   const text = squeeze(expr.text);
   if (FLAG_EXPR.test(text) && !CONSTANT.test(text)) return { flag: text, negated: false };
+  // A configuration symbol (`#ifdef HAVE_PIPES`, `#if USE_SSL`, `if (DEBUG)`, `defined(X)`): one
+  // value for the whole build, so every test of it on a path agrees — a flag no code assigns.
+  const symbol = CONFIGURATION_SYMBOL.exec(text);
+  if (symbol) return { flag: `#${symbol[1] ?? symbol[2]}`, negated: false };
   // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.
   if (expr.type !== 'binary_expression' || !(text.includes('==') || text.includes('!='))) return undefined;
   const op = expr.childForFieldName('operator')?.type;

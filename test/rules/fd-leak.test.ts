@@ -21,6 +21,7 @@ describeRuleFixtures('fd-leak', {
   'macro-aliases': 'functions under macro names: object-like and function-like aliases of acquires, releases and exit(), arguments reordered or dropped, from a header',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros',
+  'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
@@ -28,6 +29,13 @@ const FD_LEAK = ALL_RULES.filter((r) => r.meta.id === 'fd-leak');
 const leaks = (sources: { path: string; text: string }[], config?: Parameters<typeof analyze>[1]) => analyze(sources, config, false, FD_LEAK);
 
 describe('fd-leak in detail', () => {
+  it('a path through #ifdef names the configuration it is in', () => {
+    const text = 'int f(const char *p) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n#ifdef STRICT\n    if (p[0])\n        return -2;\n#endif\n    close(fd);\n    return 0;\n}\n';
+    const [finding] = leaks([{ path: 'strict.c', text }]);
+    expect(finding!.location.line).toBe(7);
+    expect(finding!.path!.map((s) => s.message)).toEqual(["open() succeeds: 'fd' is open", "'fd < 0' is false", "'STRICT' is defined", "'p[0]' is true", "'fd' is still open here"]);
+  });
+
   it('message names the handle, the acquiring call and its line; related location and path', () => {
     const findings = leaks(fixtureSources('fd-leak/error-paths.c'));
     const first = findings[0]!;
