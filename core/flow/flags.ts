@@ -135,8 +135,9 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
   }
   const assigned = new Map<string, Set<string>>();
   const spoiled = new Set<string>();
-  // Nothing tested, nothing to track: most functions stop here, before looking at assignments.
-  if (tests.size > 0) {
+  // Nothing tested, nothing to track: most functions stop here, before looking at assignments
+  // (configuration symbols, `#NAME`, are never assigned: they need no look either).
+  if ([...tests.keys()].some((flag) => !flag.startsWith('#'))) {
     for (const found of cfgAssignments(cfg).values()) {
       for (const [name, value] of found) {
         if (!tests.has(name)) continue;
@@ -180,7 +181,7 @@ export class FlagTracker {
       this.testOfNode[id] = test;
       this.testedFlag[id] = flags.names.indexOf(test.flag);
     });
-    for (const [id, found] of cfgAssignments(cfg)) {
+    for (const [id, found] of flags.names.every((name) => name.startsWith('#')) ? [] : cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
       for (const [name, value] of found) {
         const i = flags.names.indexOf(name);

@@ -1,12 +1,19 @@
 import type { MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 
+let lastText: string | undefined;
+let lastStarts: number[] = [];
+
 /**
  * Starts of the lines that may hold a `#define`: the macro scans then try only those (anchored
  * there), instead of every line of the file. The LSP runs them on every edit.
  */
 export function defineLines(text: string): number[] {
+  // Every macro scan of a file asks (returning macros, aliases, constants, bodies, -1 macros).
+  if (text === lastText) return lastStarts;
   const starts: number[] = [];
+  lastText = text;
+  lastStarts = starts;
   if (!text.includes('#')) return starts;
   for (let i = text.indexOf('define'); i !== -1; i = text.indexOf('define', i + 6)) {
     const lineStart = text.lastIndexOf('\n', i) + 1;
