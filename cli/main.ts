@@ -15,6 +15,7 @@ import { formatSarif } from './formatters/sarif.js';
 import { formatText } from './formatters/text.js';
 import { AnalysisSession } from '../core/engine/session.js';
 import { addCoverage, NO_COVERAGE } from '../core/engine/coverage.js';
+import { CompileCommands, CompileCommandsError } from '../core/engine/compile-commands.js';
 import { countBySeverity, type Formatter, type Report } from './report.js';
 
 /** Exit codes scripts can rely on. */
@@ -41,6 +42,7 @@ interface CliOptions {
   sarifCategory?: string;
   color?: boolean;
   projectIndex: boolean;
+  compileCommands?: string;
 }
 
 function version(): string {
@@ -80,6 +82,7 @@ function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }
     .option('-q, --quiet', 'report errors only')
     .option('--debug', 'explain skipped functions and files; stack traces on internal errors')
     .option('--report-unused-disable-directives', 'report connlint-disable comments that suppress nothing')
+    .option('-p, --compile-commands <path>', "a compile_commands.json (or its folder): each file's -D and -U decide its #if branches")
     .option('--no-project-index', 'when files are named (or read from --stdin), analyse them alone instead of indexing the rest of their project for cross-file facts')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (GitHub code scanning category)')
     .option('--color', 'force colours')
@@ -172,6 +175,15 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   if (options.stdinFilename && !options.stdin) throw new UsageError('--stdin-filename needs --stdin');
   if (options.stdin && program_hasPaths(paths)) throw new UsageError('--stdin analyses standard input; do not also give paths');
 
+  // A broken compile database is exit 2 now, not an error per file later.
+  if (options.compileCommands !== undefined) {
+    try {
+      CompileCommands.load(options.compileCommands, cwd);
+    } catch (error) {
+      if (error instanceof CompileCommandsError) throw new UsageError(`-p: ${error.message}`);
+      throw error;
+    }
+  }
   const configs = new ConfigResolver(options.config, cwd);
   if (options.config) configs.forDirectory(cwd); // a broken --config fails now, before any work
 
@@ -189,6 +201,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     debug: options.debug === true,
     jobs: { count: options.jobs, explicit: jobsExplicit },
     projectIndex: options.projectIndex,
+    compileCommands: options.compileCommands,
   });
   const request = { paths, stdin: stdinText !== undefined ? { name: options.stdinFilename ?? 'stdin.c', text: stdinText } : undefined };
   const plan = session.plan(request);

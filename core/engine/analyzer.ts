@@ -4,7 +4,7 @@ import { providersOf, type FactsProvider } from '../project/provider.js';
 import { prepareBytes, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
 import { checkFile } from './check-file.js';
-import type { ResolvedConfig, RuleSetting } from './config.js';
+import type { BuildConfiguration, ResolvedConfig, RuleSetting } from './config.js';
 import type { Finding } from './findings.js';
 import { MAX_FILE_BYTES } from './limits.js';
 import type { Rule } from './rule.js';
@@ -25,6 +25,8 @@ export interface CheckRequest {
   readonly overrides?: Readonly<Record<string, RuleSetting['severity']>>;
   readonly reportUnusedDirectives?: boolean;
   readonly debug?: (message: string) => void;
+  /** The file's -D / -U from a compile database. */
+  readonly fileConfiguration?: BuildConfiguration;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { buildCfg, CfgTooDeepError, type Cfg } from '../flow/cfg.js';
-import type { ResolvedConfig, RuleSetting } from './config.js';
+import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions } from '../flow/cfg.js';
+import type { BuildConfiguration, ResolvedConfig, RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
 import type { Span } from '../project/facts.js';
 import { mostlyErrors } from './coverage.js';
@@ -17,6 +17,8 @@ export interface CheckOptions {
   readonly overrides?: Readonly<Record<string, RuleSetting['severity']>>;
   readonly reportUnusedDirectives?: boolean;
   readonly debug?: (message: string) => void;
+  /** This file's -D / -U from a compile database, over the configuration file's. */
+  readonly fileConfiguration?: BuildConfiguration;
 }
 
 const CFG_CACHE_SIZE = 64;
@@ -32,10 +34,11 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   // Rules ask for the CFGs of the same few functions in turn; a bounded cache keeps memory flat on huge files.
   const cfgs = new Map<number, Cfg | null>();
   const noReturn = noReturnOf(index, settings);
+  const configuration = mergedConfiguration(settings.configuration, options.fileConfiguration);
   const cfg = (fnIndex: number): Cfg | undefined => {
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
-      built = buildFunctionCfg(file, fnIndex, noReturn, index.returningMacros, options.debug);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, returningMacros: index.returningMacros, configuration }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -106,7 +109,16 @@ function noReturnOf(index: ProjectIndex, settings: AnalysisSettings): ReadonlySe
   return set;
 }
 
-function buildFunctionCfg(file: SourceFile, fnIndex: number, noReturn: ReadonlySet<string>, returningMacros: ProjectIndex['returningMacros'], debug?: (m: string) => void): Cfg | null {
+function mergedConfiguration(base: BuildConfiguration, file: BuildConfiguration | undefined): BuildConfiguration | undefined {
+  if (!file || (file.defined.size === 0 && file.undefined.size === 0)) return base.defined.size === 0 && base.undefined.size === 0 ? undefined : base;
+  const defined = new Map([...base.defined].filter(([name]) => !file.undefined.has(name)));
+  for (const [name, value] of file.defined) defined.set(name, value);
+  const undefinedNames = new Set([...base.undefined].filter((name) => !file.defined.has(name)));
+  for (const name of file.undefined) undefinedNames.add(name);
+  return { defined, undefined: undefinedNames };
+}
+
+function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions, debug?: (m: string) => void): Cfg | null {
   const node = file.syntax.functionNodes[fnIndex];
   const fact = file.facts.functions[fnIndex];
   if (!node || !fact) return null;
@@ -118,7 +130,7 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, noReturn: ReadonlyS
     }
   }
   try {
-    return buildCfg(node, { noReturn, returningMacros });
+    return buildCfg(node, options);
   } catch (error) {
     if (error instanceof CfgTooDeepError || (error instanceof RangeError && /call stack/i.test(error.message))) {
       debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error instanceof CfgTooDeepError ? error.message : 'nested too deeply'}`);

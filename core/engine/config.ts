@@ -35,6 +35,34 @@ export interface ResolvedConfig {
   readonly functions: FunctionSettings;
   readonly ignore: readonly string[];
   readonly headerLanguage: 'auto' | 'c' | 'cpp';
+  /** `defines` / `undefines`: the build's configuration, as -D and -U give it. */
+  readonly configuration: BuildConfiguration;
+}
+
+/** Macros the build defines (name → value, '1' for a bare -D NAME) and leaves undefined. */
+export interface BuildConfiguration {
+  readonly defined: ReadonlyMap<string, string>;
+  readonly undefined: ReadonlySet<string>;
+}
+
+export const NO_CONFIGURATION: BuildConfiguration = { defined: new Map(), undefined: new Set() };
+
+/** `NAME` / `NAME=VALUE` (-D) and `NAME` (-U), later entries winning. */
+export function buildConfiguration(defines: readonly string[], undefines: readonly string[]): BuildConfiguration {
+  if (defines.length === 0 && undefines.length === 0) return NO_CONFIGURATION;
+  const defined = new Map<string, string>();
+  const undefinedNames = new Set<string>();
+  for (const d of defines) {
+    const eq = d.indexOf('=');
+    const name = eq < 0 ? d : d.slice(0, eq);
+    defined.set(name, eq < 0 ? '1' : d.slice(eq + 1));
+    undefinedNames.delete(name);
+  }
+  for (const u of undefines) {
+    defined.delete(u);
+    undefinedNames.add(u);
+  }
+  return { defined, undefined: undefinedNames };
 }
 
 export class ConfigError extends Error {
@@ -51,7 +79,7 @@ export class ConfigError extends Error {
 }
 
 export function emptyConfig(baseDir: string): ResolvedConfig {
-  return { baseDir, rules: {}, functions: { acquire: [], release: [], borrow: [], take: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto' };
+  return { baseDir, rules: {}, functions: { acquire: [], release: [], borrow: [], take: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto', configuration: NO_CONFIGURATION };
 }
 
 const Ajv = AjvModule.default ?? AjvModule;
@@ -103,6 +131,8 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
     functions?: { acquire?: string[]; release?: string[]; borrow?: string[]; take?: string[]; noReturn?: string[]; acceptWrappers?: (string | { name: string; listenerArg?: number })[] };
     ignore?: string[];
     headerLanguage?: 'auto' | 'c' | 'cpp';
+    defines?: string[];
+    undefines?: string[];
   };
   const rules: Record<string, RuleSetting> = {};
   for (const [id, value] of Object.entries(raw.rules ?? {})) {
@@ -123,6 +153,7 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
     },
     ignore: raw.ignore ?? [],
     headerLanguage: raw.headerLanguage ?? 'auto',
+    configuration: buildConfiguration(raw.defines ?? [], raw.undefines ?? []),
   };
 }
 

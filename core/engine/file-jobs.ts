@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Analyzer } from './analyzer.js';
+import { CompileCommands } from './compile-commands.js';
 import { ConfigResolver } from './config.js';
 import type { FileFacts } from '../project/facts.js';
 import type { Finding, SeveritySetting } from './findings.js';
@@ -21,6 +22,8 @@ export interface JobOptions {
   readonly overrides: Readonly<Record<string, SeveritySetting>>;
   readonly reportUnusedDirectives: boolean;
   readonly debug: boolean;
+  /** A compile database (`-p`): each file's -D / -U. */
+  readonly compileCommands?: string;
 }
 
 export interface PreparedFile {
@@ -60,7 +63,11 @@ export class FileJobs {
   ) {
     this.configs = new ConfigResolver(options.configFile, options.cwd);
     this.analyzer = new Analyzer(rules);
+    // Loaded again in each worker thread (plain data would be as big to send); the CLI checked it.
+    this.compileCommands = options.compileCommands !== undefined ? CompileCommands.load(options.compileCommands, options.cwd) : undefined;
   }
+
+  private readonly compileCommands: CompileCommands | undefined;
 
   private load(path: string): { file: SourceFile } | PreparedFile {
     const text = this.texts.get(path);
@@ -107,6 +114,7 @@ export class FileJobs {
         overrides: this.options.overrides,
         reportUnusedDirectives: this.options.reportUnusedDirectives,
         debug: this.options.debug ? (m) => debug.push(m) : undefined,
+        fileConfiguration: this.compileCommands?.configurationOf(resolve(this.options.cwd, path)),
       });
       return { path, findings, debug, coverage: this.options.debug ? syntaxCoverage(file) : undefined };
     } catch (error) {

@@ -77,7 +77,7 @@ export class AnalysisSession {
       { paths: plan.report, indexOnly: plan.indexOnly, rules: this.options.rules, rulesModule: this.options.rulesModule },
       this.options.jobs,
       // What worker threads need of the options: plain data only.
-      { cwd: this.options.cwd, configFile: this.options.configFile, overrides: this.options.overrides, reportUnusedDirectives: this.options.reportUnusedDirectives, debug: this.options.debug },
+      { cwd: this.options.cwd, configFile: this.options.configFile, overrides: this.options.overrides, reportUnusedDirectives: this.options.reportUnusedDirectives, debug: this.options.debug, compileCommands: this.options.compileCommands },
       onProgress,
       request.stdin?.text,
     );

@@ -2,7 +2,7 @@ import { NO_RETURN_FUNCTIONS } from '../flow/no-return.js';
 import type { FactsProvider } from '../project/provider.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import type { SourceFile } from '../project/source-file.js';
-import type { FunctionSettings, ResolvedConfig } from './config.js';
+import type { BuildConfiguration, FunctionSettings, ResolvedConfig } from './config.js';
 
 /** Configuration in the shape the engine consults while analysing one file. */
 export interface AnalysisSettings {
@@ -15,6 +15,8 @@ export interface AnalysisSettings {
   readonly functions: FunctionSettings;
   /** The facts providers of the rules being run (see core/project/provider.ts). */
   readonly providers: readonly FactsProvider[];
+  /** `defines` / `undefines` of the configuration file. */
+  readonly configuration: BuildConfiguration;
 }
 
 export function settingsFor(config: ResolvedConfig, providers: readonly FactsProvider[] = []): AnalysisSettings {
@@ -23,6 +25,7 @@ export function settingsFor(config: ResolvedConfig, providers: readonly FactsPro
     headerLanguage: config.headerLanguage,
     functions: config.functions,
     providers,
+    configuration: config.configuration,
   };
 }
 

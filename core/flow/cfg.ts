@@ -94,6 +94,14 @@ export interface CfgOptions {
   readonly returningMacros?: ReadonlyMap<string, { readonly param?: number; readonly returnsWhen?: boolean; readonly gotoLabel?: string }>;
   /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
   readonly maxDepth?: number;
+  /** Macros the build defines and leaves undefined: an `#if` on them takes one branch, not both. */
+  readonly configuration?: PreprocessorConfiguration;
+}
+
+export interface PreprocessorConfiguration {
+  /** Name → value ('1' for a bare -D NAME). */
+  readonly defined: ReadonlyMap<string, string>;
+  readonly undefined: ReadonlySet<string>;
 }
 
 export class CfgTooDeepError extends Error {
@@ -562,6 +570,10 @@ class CfgBuilder {
     const body = stmt.namedChildren.filter((c) => !skip.has(c.id));
     // `#else` is the branch itself, not a choice; `#if 0` is never compiled.
     if (stmt.type === 'preproc_else') return this.sequence(body, next, targets);
+    const test = stmt.type === 'preproc_ifdef' ? stmt.childForFieldName('name') : condition;
+    const negated = stmt.type === 'preproc_ifdef' && stmt.child(0)?.type === '#ifndef';
+    const decided = test && this.options.configuration ? decideDirective(test, stmt.type === 'preproc_ifdef', this.options.configuration) : undefined;
+    if (decided !== undefined) return decided !== negated ? this.sequence(body, next, targets) : alternative ? this.statement(alternative, next, targets) : next;
     const other = alternative ? this.statement(alternative, next, targets) : next;
     if (condition && isPreprocessorFalse(condition)) return other;
     const chosen = this.sequence(body, next, targets);
@@ -569,9 +581,7 @@ class CfgBuilder {
     // A choice of configuration, as a branch on what it tests (`#ifdef HAVE_PIPES`: the symbol), so
     // that repeated blocks testing the same symbol take the same branch on one path: analyses that
     // correlate flags (flags.ts) correlate these like any flag tested twice.
-    const test = stmt.type === 'preproc_ifdef' ? stmt.childForFieldName('name') : condition;
     if (test) {
-      const negated = stmt.type === 'preproc_ifdef' && stmt.child(0)?.type === '#ifndef';
       return negated ? this.condition(test, other, chosen) : this.condition(test, chosen, other);
     }
     const choice = this.node('join');
@@ -579,6 +589,50 @@ class CfgBuilder {
     this.edge(choice, other);
     return choice;
   }
+}
+
+/**
+ * What a directive's test is in the build's configuration: `#ifdef X` (`ifdef`: whether X is
+ * defined), `#if X`, `defined(X)`, `!`, `&&`, `||`, integers. Undefined when it depends on
+ * anything the configuration does not say.
+ */
+function decideDirective(test: SyntaxNode, ifdef: boolean, configuration: PreprocessorConfiguration): boolean | undefined {
+  const known = (name: string): boolean | undefined => (configuration.defined.has(name) ? true : configuration.undefined.has(name) ? false : undefined);
+  if (ifdef) return known(test.text);
+  const evaluate = (node: SyntaxNode): boolean | undefined => {
+    const expr = unwrap(node);
+    switch (expr.type) {
+      case 'number_literal':
+        return Number.parseInt(expr.text, 10) !== 0;
+      case 'identifier': {
+        const value = configuration.defined.get(expr.text);
+        if (value !== undefined) return /^\s*0+\s*$/.test(value) ? false : /^\s*\d+\s*$/.test(value) ? true : undefined;
+        // An undefined name in #if is 0.
+        return configuration.undefined.has(expr.text) ? false : undefined;
+      }
+      case 'preproc_defined': {
+        const name = expr.namedChildren.find((c) => c.type === 'identifier');
+        return name ? known(name.text) : undefined;
+      }
+      case 'unary_expression': {
+        const operand = expr.childForFieldName('argument');
+        const value = operand && expr.childForFieldName('operator')?.type === '!' ? evaluate(operand) : undefined;
+        return value === undefined ? undefined : !value;
+      }
+      case 'binary_expression': {
+        const op = expr.childForFieldName('operator')?.type;
+        const left = expr.childForFieldName('left');
+        const right = expr.childForFieldName('right');
+        if (!left || !right || (op !== '&&' && op !== '||')) return undefined;
+        const [a, b] = [evaluate(left), evaluate(right)];
+        if (op === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
+        return a === true || b === true ? true : a === false && b === false ? false : undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
+  return evaluate(test);
 }
 
 /** `#if 0` (and `#if (0)`): code that is never compiled. */

@@ -1,0 +1,91 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildConfiguration, type BuildConfiguration } from './config.js';
+
+/**
+ * A compile database (`compile_commands.json`, as CMake, Bear and meson write it and clang-tidy and
+ * cppcheck read it): each file's -D and -U, so `#if`s on them take the branch the build compiles.
+ */
+export class CompileCommands {
+  private constructor(private readonly byFile: ReadonlyMap<string, BuildConfiguration>) {}
+
+  /** `path`: the database, or a folder holding compile_commands.json. Throws CompileCommandsError. */
+  static load(path: string, cwd: string): CompileCommands {
+    let file = resolve(cwd, path);
+    try {
+      if (statSync(file).isDirectory()) file = join(file, 'compile_commands.json');
+    } catch {
+      throw new CompileCommandsError(`${path}: no such file or directory`);
+    }
+    let entries: unknown;
+    try {
+      entries = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new CompileCommandsError(`${file}: ${(error as NodeJS.ErrnoException).code ? `cannot read (${(error as NodeJS.ErrnoException).code})` : `not valid JSON (${(error as Error).message})`}`);
+    }
+    if (!Array.isArray(entries)) throw new CompileCommandsError(`${file}: expected an array of compile commands`);
+    const byFile = new Map<string, BuildConfiguration>();
+    entries.forEach((entry: unknown, i) => {
+      const e = entry as { directory?: unknown; file?: unknown; arguments?: unknown; command?: unknown };
+      if (typeof e !== 'object' || e === null || typeof e.directory !== 'string' || typeof e.file !== 'string') {
+        throw new CompileCommandsError(`${file}: entry ${i} needs "directory" and "file" strings`);
+      }
+      const args = Array.isArray(e.arguments) ? e.arguments.filter((a): a is string => typeof a === 'string') : typeof e.command === 'string' ? splitCommand(e.command) : undefined;
+      if (!args) throw new CompileCommandsError(`${file}: entry ${i} needs "arguments" or "command"`);
+      byFile.set(resolve(e.directory, e.file), configurationOf(args));
+    });
+    return new CompileCommands(byFile);
+  }
+
+  /** The configuration a file is compiled with (undefined: the database does not list it). */
+  configurationOf(absolutePath: string): BuildConfiguration | undefined {
+    return this.byFile.get(absolutePath);
+  }
+}
+
+export class CompileCommandsError extends Error {}
+
+/** `-DNAME`, `-D NAME=V`, `-UNAME`, `-U NAME`, in order. */
+function configurationOf(args: readonly string[]): BuildConfiguration {
+  const defines: string[] = [];
+  const undefines: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    for (const [flag, list] of [['-D', defines], ['-U', undefines]] as const) {
+      if (arg === flag && i + 1 < args.length) list.push(args[++i]!);
+      else if (arg.startsWith(flag) && arg.length > 2) list.push(arg.slice(2));
+    }
+  }
+  return buildConfiguration(defines, undefines);
+}
+
+/** A shell command line split into words: spaces separate, quotes group, backslash escapes. */
+export function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i]!;
+    if (quote) {
+      if (ch === quote) quote = '';
+      else if (ch === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < command.length) {
+      word += command[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
