@@ -17,7 +17,9 @@ export interface FlagSet {
 }
 
 const MAX_FLAGS = 4;
-const MAX_VALUES = 8;
+const MAX_VALUES = 16;
+/** Prefix of a flag value that says "differs from this constant". */
+const NOT = '≠';
 const FALSY = new Set(['0', 'FALSE', 'false', 'NULL', 'nullptr', '0U', '0u']);
 const TRUTHY_ONE = new Set(['1', 'TRUE', 'true', '1U', '1u']);
 
@@ -148,11 +150,19 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
     }
   }
   // The most telling flags first: set to constants, then tested most often.
-  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0);
+  // Configuration symbols (`#NAME`) only take the slots the code's own flags leave.
+  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0) - (flag.startsWith('#') ? 1000 : 0);
   return [...tests]
     .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2))
     .sort((a, b) => score(b[0]) - score(a[0]))
-    .map(([flag, constants]) => ({ flag, domain: ['?', '!0', '0', ...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))].slice(0, MAX_VALUES) }));
+    .map(([flag, constants]) => {
+      const values = [...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))];
+      // `≠C`, `≠C,D`: known to differ from the constants it is compared with (`rw != XIO_WRONLY`
+      // taken true, then `rw != XIO_RDONLY`): one or two at a time, sorted.
+      const compared = [...constants].filter((c) => c !== '0').sort();
+      const exclusions = [...compared.map((c) => `${NOT}${c}`), ...compared.flatMap((c, i) => compared.slice(i + 1).map((d) => `${NOT}${c},${d}`))];
+      return { flag, domain: ['?', '!0', '0', ...values, ...exclusions].slice(0, MAX_VALUES) };
+    });
 });
 
 /** Flags worth tracking in this CFG next to handle `exclude`: tested at least twice, or set to constants and tested. */
@@ -266,20 +276,29 @@ export class FlagTracker {
     const out = [...values];
     // What the branch says: the flag equals `constant` (or is truthy), or does not.
     const equal = test.constant === undefined ? undefined : edge.assumption !== test.negated;
+    const excluded = current.startsWith(NOT) ? current.slice(NOT.length).split(',') : undefined;
     if (test.constant === undefined) {
       const truthy = edge.assumption;
       if (current === '?') out[i] = truthy ? 1 : 2;
-      else if ((current === '0') === truthy) return undefined;
+      // Known to differ from a (non-zero) constant: truthiness is still open; false makes it 0.
+      else if (excluded !== undefined) {
+        if (!truthy) out[i] = 2;
+      } else if ((current === '0') === truthy) return undefined;
       return out;
     }
     if (equal) {
-      if (current === '?') out[i] = this.valueIndex(i, test.constant);
-      else if (current === '!0') {
+      if (current === '?' || excluded !== undefined) {
+        if (excluded?.includes(test.constant)) return undefined;
+        out[i] = this.valueIndex(i, test.constant);
+      } else if (current === '!0') {
         if (test.constant === '0') return undefined;
         out[i] = this.valueIndex(i, test.constant);
       } else if (current !== test.constant) return undefined;
     } else if (current === test.constant) {
       return undefined;
+    } else if (current === '?' || (excluded !== undefined && !excluded.includes(test.constant))) {
+      const exclusion = domain.indexOf(`${NOT}${[...(excluded ?? []), test.constant].sort().join(',')}`);
+      if (exclusion >= 0) out[i] = exclusion;
     }
     return out;
   }
