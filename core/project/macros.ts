@@ -22,14 +22,20 @@ export function defineLines(text: string): number[] {
   return starts;
 }
 
-/** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
-export function returningMacros(text: string): ReturningMacro[] {
-  const macros: ReturningMacro[] = [];
+/** Function-like `#define NAME(params) body` lines (continued lines included): [, NAME, params, body]. */
+function* functionLikeDefines(text: string): Generator<RegExpExecArray> {
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/y;
   for (const start of defineLines(text)) {
     re.lastIndex = start;
     const m = re.exec(text);
-    if (!m) continue;
+    if (m) yield m;
+  }
+}
+
+/** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
+export function returningMacros(text: string): ReturningMacro[] {
+  const macros: ReturningMacro[] = [];
+  for (const m of functionLikeDefines(text)) {
     // What the preprocessor sees: comments are gone before macros are defined, and a "return" in a
     // string is no statement (`#define CHECK(x) if (!(x)) log("no return here")`).
     const body = codeOf(m[3]!);
@@ -153,11 +159,7 @@ export function subscriptsResolved(text: string, constants: ReadonlyMap<string, 
  */
 export function macroBodies(text: string): MacroBody[] {
   const bodies: MacroBody[] = [];
-  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/y;
-  for (const start of defineLines(text)) {
-    re.lastIndex = start;
-    const m = re.exec(text);
-    if (!m) continue;
+  for (const m of functionLikeDefines(text)) {
     const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ');
     const returns = /\b(return|goto)\b/.test(body);
     if (!returns && !/;\s*\S/.test(body)) continue;
