@@ -256,8 +256,8 @@ describe('macro aliases (functions under macro names)', () => {
     ]);
     const settings = settingsFor(emptyConfig(ROOT));
     const index = new ProjectIndex([prepareSource('m.h', text, settings).facts]);
-    expect(index.resolveAlias('SECOND')).toEqual({ name: 'close', args: [1] });
-    expect(index.resolveAlias('xs_socket')).toEqual({ name: 'socket', args: undefined });
-    expect(index.resolveAlias('read')).toEqual({ name: 'read', args: undefined });
+    expect(index.macros.resolveAlias('SECOND')).toEqual({ name: 'close', args: [1] });
+    expect(index.macros.resolveAlias('xs_socket')).toEqual({ name: 'socket', args: undefined });
+    expect(index.macros.resolveAlias('read')).toEqual({ name: 'read', args: undefined });
   });
 });

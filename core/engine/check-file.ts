@@ -38,7 +38,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   const cfg = (fnIndex: number): Cfg | undefined => {
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
-      built = buildFunctionCfg(file, fnIndex, { noReturn, returningMacros: index.returningMacros, configuration }, options.debug);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, returningMacros: index.macros.returning, configuration }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -97,13 +97,13 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 const noReturnSets = new WeakMap<ProjectIndex, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
 
 function noReturnOf(index: ProjectIndex, settings: AnalysisSettings): ReadonlySet<string> {
-  if (index.macroAliases.size === 0) return settings.noReturn;
+  if (index.macros.aliases.size === 0) return settings.noReturn;
   let bySettings = noReturnSets.get(index);
   if (!bySettings) noReturnSets.set(index, (bySettings = new WeakMap()));
   let set = bySettings.get(settings);
   if (!set) {
     const names = new Set(settings.noReturn);
-    for (const name of index.macroAliases.keys()) if (settings.noReturn.has(index.resolveAlias(name).name)) names.add(name);
+    for (const name of index.macros.aliases.keys()) if (settings.noReturn.has(index.macros.resolveAlias(name).name)) names.add(name);
     bySettings.set(settings, (set = names));
   }
   return set;

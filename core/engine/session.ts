@@ -1,16 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ProjectIndex } from '../project/project-index.js';
-import { providersOf } from '../project/provider.js';
 import { prepareSource } from '../project/source-file.js';
-import { checkFile, type CheckOptions } from './check-file.js';
+import { Analyzer } from './analyzer.js';
+import type { CheckOptions } from './check-file.js';
 import { emptyConfig, findConfigFile, type ConfigResolver, type ResolvedConfig } from './config.js';
 import { discoverFiles } from './discover.js';
 import type { Finding } from './findings.js';
 import type { JobOptions } from './file-jobs.js';
 import { runAnalysis, type RunResult } from './pool.js';
 import type { Rule } from './rule.js';
-import { settingsFor } from './settings.js';
 
 /**
  * The analysis session: discover → facts (per file, in parallel) → project index → check →
@@ -134,9 +133,9 @@ export function analyzeSources(
   options: { rules: readonly Rule[]; config?: ResolvedConfig; report?: readonly string[] } & Omit<CheckOptions, 'rules' | 'config'>,
 ): Finding[] {
   const config = options.config ?? emptyConfig(process.cwd());
-  const settings = settingsFor(config, providersOf(options.rules));
-  const files = sources.map((s) => prepareSource(s.path, s.text, settings));
+  const analyzer = new Analyzer(options.rules);
+  const files = sources.map((s) => prepareSource(s.path, s.text, analyzer.settingsFor(config)));
   const index = new ProjectIndex(files.map((f) => f.facts));
   const report = options.report ? new Set(options.report) : undefined;
-  return files.filter((f) => !report || report.has(f.path)).flatMap((f) => checkFile(f, index, settings, { ...options, config }));
+  return files.filter((f) => !report || report.has(f.path)).flatMap((f) => analyzer.check(f, index, { ...options, config }));
 }

@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import type { LineMap } from '../syntax/source-text.js';
 import { childrenForField, squeeze } from '../syntax/nodes.js';
 import { lowerBound } from '../util/sorted.js';
+import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace } from '../syntax/c-text.js';
 import type { CallFact, FunctionFact, Span } from './facts.js';
 
 /**
@@ -619,20 +620,6 @@ function memberName(declarator: SyntaxNode, text: string): { name: string; point
   return undefined;
 }
 
-/** Offset just past the bracket closing the one at `open`, or -1; strings, characters and comments skipped. */
-function closing(text: string, open: number, limit = open + 100_000): number {
-  let depth = 0;
-  const end = Math.min(text.length, limit);
-  for (let i = open; i < end; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 40 || ch === 91 || ch === 123) depth++;
-    else if (ch === 41 || ch === 93 || ch === 125) {
-      if (--depth === 0) return i + 1;
-    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i, end);
-    else if (ch === 47) i = skipComment(text, i, end);
-  }
-  return -1;
-}
 
 /** The last `(` at depth 0 in [start, end): where a call's argument list opens. */
 function lastTopLevelParen(text: string, start: number, end: number): number {
@@ -650,37 +637,6 @@ function lastTopLevelParen(text: string, start: number, end: number): number {
   return open;
 }
 
-/**
- * [start, end) of each comma-separated element at depth 0 between `from` and `to` (untrimmed; empty
- * list: none). `jumps`: brace groups known to end where the map says (skipped without reading them).
- */
-function elementsOf(text: string, from: number, to: number, jumps?: ReadonlyMap<number, number>): [number, number][] {
-  const out: [number, number][] = [];
-  let depth = 0;
-  let start = from;
-  for (let i = from; i < to; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 123 && jumps) {
-      const end = jumps.get(i);
-      if (end !== undefined && end <= to) {
-        i = end - 1;
-        continue;
-      }
-    }
-    if (ch === 40 || ch === 91 || ch === 123) depth++;
-    else if (ch === 41 || ch === 93 || ch === 125) depth--;
-    else if (ch === 34 || ch === 39) i = skipQuoted(text, i, to);
-    else if (ch === 47) i = skipComment(text, i, to);
-    else if (ch === 44 && depth === 0) {
-      out.push([start, i]);
-      start = i + 1;
-    }
-  }
-  if (out.length > 0 || text.slice(start, to).trim() !== '') out.push([start, to]);
-  // A trailing comma (`{ a, b, }`) leaves an empty last element.
-  if (out.length > 1 && text.slice(out[out.length - 1]![0], to).trim() === '') out.pop();
-  return out;
-}
 
 /** Top-level comma split of a short string, `<…>` nesting included (base class lists). */
 function splitTopLevel(s: string): string[] {
@@ -708,49 +664,8 @@ function mayStartValue(ch: number): boolean {
   return (isWordChar(ch) && !(ch >= 48 && ch <= 57)) || ch === 38 || ch === 40 || ch === 58 || ch === 91 || ch === 126;
 }
 
-function isWordChar(ch: number): boolean {
-  return (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch === 95;
-}
 
-function isSpace(ch: number): boolean {
-  return ch === 32 || (ch >= 9 && ch <= 13);
-}
 
-/** The first offset from `i` (before `end`) that is neither white space nor in a comment. */
-function skipSpace(text: string, i: number, end: number): number {
-  while (i < end) {
-    const ch = text.charCodeAt(i);
-    if (isSpace(ch)) i++;
-    else if (ch === 47 && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) i = skipComment(text, i, end) + 1;
-    else break;
-  }
-  return i;
-}
-
-/** Index of the closing quote of the string or character literal opening at `i`. */
-function skipQuoted(text: string, i: number, end: number): number {
-  const quote = text.charCodeAt(i);
-  for (let j = i + 1; j < end; j++) {
-    const ch = text.charCodeAt(j);
-    if (ch === 92 /* \ */) j++;
-    else if (ch === quote || ch === 10) return j;
-  }
-  return end;
-}
-
-/** Index of the last character of a comment opening at `i` (or `i` when it is just a slash). */
-function skipComment(text: string, i: number, end: number): number {
-  const next = text.charCodeAt(i + 1);
-  if (next === 47) {
-    const nl = text.indexOf('\n', i);
-    return nl < 0 || nl >= end ? end : nl;
-  }
-  if (next === 42) {
-    const close = text.indexOf('*/', i + 2);
-    return close < 0 || close >= end ? end : close + 1;
-  }
-  return i;
-}
 
 /** The variable or field an `=` at `at` assigns; undefined for designated initializers (and what is not an assignment). */
 function assignedName(text: string, at: number): { name: string; member: boolean } | undefined {

@@ -2,6 +2,7 @@ import type { CallFact, FileFacts, FunctionFact, Span } from './facts.js';
 import { splitQualified, type ClassFact, type FunctionRefFact } from './call-facts.js';
 import type { FactsTable, ProjectIndex, SiteRef } from './project-index.js';
 import { functionArgumentApi, ONCE_APIS, THREAD_START_APIS, type FunctionArgumentApi } from './thread-apis.js';
+import { push } from '../util/multimap.js';
 
 /**
  * The project's call graph, derived from the facts of the project index (so a worker thread that
@@ -981,10 +982,4 @@ function cyclesAmong(callerEdges: ReadonlyMap<FunctionRef, readonly CallEdge[]>)
     }
   }
   return cycles;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -4,6 +4,7 @@ import type { Language } from '../syntax/language.js';
 import { childrenForField, declaredName, lastIdentifier, squeeze } from '../syntax/nodes.js';
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
+import { elementsOf } from '../syntax/c-text.js';
 import { macroAliases, macroBodies, macroConstants, returningMacros } from './macros.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
@@ -152,31 +153,9 @@ export function spanOf(node: SyntaxNode): Span {
   };
 }
 
-/** Splits an argument list's text on top-level commas (cheaper than asking for child nodes). */
+/** Splits an argument list's text (`(a, f(b, c))`) on top-level commas: squeezed, at most 160 characters each. */
 export function splitArguments(text: string): string[] {
-  const inner = text.slice(1, -1);
-  const args: string[] = [];
-  let depth = 0;
-  let start = 0;
-  let quote = '';
-  for (let i = 0; i < inner.length; i++) {
-    const ch = inner[i]!;
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = '';
-      continue;
-    }
-    if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (ch === ',' && depth === 0) {
-      args.push(inner.slice(start, i));
-      start = i + 1;
-    }
-  }
-  const last = inner.slice(start);
-  if (args.length > 0 || last.trim() !== '') args.push(last);
-  return args.map((a) => squeeze(a).slice(0, 160));
+  return elementsOf(text, 1, text.length - 1).map(([s, e]) => squeeze(text.slice(s, e)).slice(0, 160));
 }
 
 export interface FactsOptions {

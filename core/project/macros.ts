@@ -1,5 +1,6 @@
-import type { MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
+import type { FileFacts, MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
+import { closing, elementsOf } from '../syntax/c-text.js';
 
 let lastText: string | undefined;
 let lastStarts: number[] = [];
@@ -82,8 +83,8 @@ export function macroAliases(text: string): MacroAlias[] {
     }
     const params = m[2].slice(1, -1).split(',').map((p) => p.trim());
     const call = /^([A-Za-z_]\w*)\s*\(/.exec(body);
-    if (!call || call[1] === name || params.includes(call[1]!) || closingParen(body, call[0].length - 1) !== body.length - 1) continue;
-    const args = splitTopLevel(body.slice(call[0].length, -1)).map((arg) => params.indexOf(stripCasts(arg)));
+    if (!call || call[1] === name || params.includes(call[1]!) || closing(body, call[0].length - 1) !== body.length) continue;
+    const args = topLevelParts(body.slice(call[0].length, -1)).map((arg) => params.indexOf(stripCasts(arg)));
     aliases.push({ name, target: call[1]!, args });
   }
   return aliases;
@@ -92,7 +93,7 @@ export function macroAliases(text: string): MacroAlias[] {
 /** `((x))` → `x`: parentheses around the whole. */
 function stripParens(text: string): string {
   let t = text;
-  while (t.startsWith('(') && closingParen(t, 0) === t.length - 1) t = t.slice(1, -1).trim();
+  while (t.startsWith('(') && closing(t, 0) === t.length) t = t.slice(1, -1).trim();
   return t;
 }
 
@@ -103,30 +104,9 @@ function stripCasts(arg: string): string {
   return t;
 }
 
-function closingParen(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-function splitTopLevel(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (text.trim() !== '' || out.length > 0) out.push(text.slice(start));
-  return out;
+/** Comma-separated parts at depth 0 (brackets, strings and comments respected). */
+function topLevelParts(text: string): string[] {
+  return elementsOf(text, 0, text.length).map(([s, e]) => text.slice(s, e));
 }
 
 /** `#define PIPE_WR 1`, `#define SLOT (2)`: object-like macros that are an integer. */
@@ -170,9 +150,9 @@ export function macroBodies(text: string): MacroBody[] {
       const callee = c[1]!;
       if (/^(if|while|for|switch|return|sizeof|do)$/.test(callee) || params.includes(callee)) continue;
       const open = c.index + c[0].length - 1;
-      const close = closingParen(body, open);
+      const close = closing(body, open) - 1;
       if (close < 0) break;
-      const args = splitTopLevel(body.slice(open + 1, close)).map((arg) => {
+      const args = topLevelParts(body.slice(open + 1, close)).map((arg) => {
         const squeezed = arg.replace(/\s+/g, ' ').trim();
         return params.reduce((acc, param, i) => (param && /^[A-Za-z_]\w*$/.test(param) ? acc.replace(new RegExp(`\\b${escapeRegExp(param)}\\b`, 'g'), () => `$${i}`) : acc), squeezed);
       });
@@ -186,4 +166,56 @@ export function macroBodies(text: string): MacroBody[] {
 /** A body call's argument at a use: `$0` … replaced by the use's arguments (as written there). */
 export function substituteMacroArgs(arg: string, useArgs: readonly string[]): string {
   return arg.includes('$') ? arg.replace(/\$(\d+)/g, (whole, i: string) => useArgs[Number(i)] ?? whole) : arg;
+}
+
+/**
+ * The macros of a group of files, by name (later files winning, as later definitions do): what
+ * the index answers about macros. One per FactsTable; an index over several tables merges them.
+ */
+export class MacroTable {
+  /** Function-like macros that can return from the function they are used in. */
+  readonly returning = new Map<string, ReturningMacro>();
+  /** Macros that stand for a function under another name. */
+  readonly aliases = new Map<string, MacroAlias>();
+  /** Integer object-like macros: name → value. */
+  readonly constants = new Map<string, string>();
+  /** Statement macros with the calls in their bodies. */
+  readonly bodies = new Map<string, MacroBody>();
+
+  add(file: FileFacts): void {
+    for (const macro of file.returningMacros) this.returning.set(macro.name, macro);
+    for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
+    for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
+    for (const body of file.macroBodies ?? []) this.bodies.set(body.name, body);
+  }
+
+  /** The tables' macros as one (the table itself when there is one). */
+  static merged(tables: readonly MacroTable[]): MacroTable {
+    if (tables.length === 1) return tables[0]!;
+    const merged = new MacroTable();
+    for (const t of tables) {
+      for (const [k, v] of t.returning) merged.returning.set(k, v);
+      for (const [k, v] of t.aliases) merged.aliases.set(k, v);
+      for (const [k, v] of t.constants) merged.constants.set(k, v);
+      for (const [k, v] of t.bodies) merged.bodies.set(k, v);
+    }
+    return merged;
+  }
+
+  /**
+   * The function a name stands for through macro aliases (`xs_socket` → `socket`, chains
+   * followed), with the target's arguments as positions of the call's own (`sclose(x)` →
+   * `close`, [0]); the name itself when it is no alias.
+   */
+  resolveAlias(name: string): { name: string; args?: readonly number[] } {
+    let args: readonly number[] | undefined;
+    const seen = new Set<string>();
+    for (let alias = this.aliases.get(name); alias && !seen.has(alias.name); alias = this.aliases.get(name)) {
+      seen.add(alias.name);
+      // Compose: the new target's argument i is the previous level's argument alias.args[i].
+      if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
+      name = alias.target;
+    }
+    return { name, args };
+  }
 }

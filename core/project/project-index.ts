@@ -1,5 +1,7 @@
-import type { MacroAlias, MacroBody, ReturningMacro, CallFact, FileFacts, FunctionFact, Span } from './facts.js';
+import type { CallFact, FileFacts, FunctionFact, Span } from './facts.js';
+import { MacroTable } from './macros.js';
 import type { FactsProvider, ProvidedItem } from './provider.js';
+import { push } from '../util/multimap.js';
 
 /**
  * The project index: every file's facts merged, so a rule checking one file sees what the others
@@ -26,17 +28,11 @@ export interface CallSite {
 export class FactsTable {
   readonly functionsByName = new Map<string, { file: string; fn: FunctionFact }[]>();
   readonly callsByCallee = new Map<string, CallSite[]>();
-  readonly returningMacros = new Map<string, ReturningMacro>();
-  readonly macroAliases = new Map<string, MacroAlias>();
-  readonly macroConstants = new Map<string, string>();
-  readonly macroBodies = new Map<string, MacroBody>();
+  readonly macros = new MacroTable();
 
   constructor(readonly files: readonly FileFacts[]) {
     for (const file of files) {
-      for (const macro of file.returningMacros) this.returningMacros.set(macro.name, macro);
-      for (const alias of file.macroAliases ?? []) this.macroAliases.set(alias.name, alias);
-      for (const constant of file.macroConstants ?? []) this.macroConstants.set(constant.name, constant.value);
-      for (const body of file.macroBodies ?? []) this.macroBodies.set(body.name, body);
+      this.macros.add(file);
       for (const fn of file.functions) push(this.functionsByName, fn.name, { file: file.path, fn });
       for (const call of file.calls) push(this.callsByCallee, call.callee, { file: file.path, call, caller: file.functions[call.fn] });
     }
@@ -46,14 +42,8 @@ export class FactsTable {
 const NONE: readonly never[] = [];
 
 export class ProjectIndex {
-  /** Function-like macros (in any file) that can return from the function they are used in. */
-  readonly returningMacros: ReadonlyMap<string, ReturningMacro>;
-  /** Macros (in any file) that stand for a function under another name. */
-  readonly macroAliases: ReadonlyMap<string, MacroAlias>;
-  /** Integer object-like macros (in any file): name → value. */
-  readonly macroConstants: ReadonlyMap<string, string>;
-  /** Statement macros (in any file) with the calls in their bodies. */
-  readonly macroBodies: ReadonlyMap<string, MacroBody>;
+  /** The macros of every file (returning macros, aliases, integer constants, statement macros). */
+  readonly macros: MacroTable;
   /** The tables the index looks names up in (one, or the LSP's tables of pieces and of the rest of the workspace). */
   readonly tables: readonly FactsTable[];
   private readonly built = new Map<string, unknown>();
@@ -64,28 +54,7 @@ export class ProjectIndex {
     tables?: readonly FactsTable[],
   ) {
     this.tables = tables ?? [new FactsTable(files)];
-    const only = this.tables.length === 1 ? this.tables[0]! : undefined;
-    this.returningMacros = only ? only.returningMacros : new Map(this.tables.flatMap((t) => [...t.returningMacros]));
-    this.macroAliases = only ? only.macroAliases : new Map(this.tables.flatMap((t) => [...t.macroAliases]));
-    this.macroConstants = only ? only.macroConstants : new Map(this.tables.flatMap((t) => [...t.macroConstants]));
-    this.macroBodies = only ? only.macroBodies : new Map(this.tables.flatMap((t) => [...t.macroBodies]));
-  }
-
-  /**
-   * The function a name stands for through macro aliases (`xs_socket` → `socket`, chains
-   * followed), with the target's arguments as positions of the call's own (`sclose(x)` →
-   * `close`, [0]); the name itself when it is no alias.
-   */
-  resolveAlias(name: string): { name: string; args?: readonly number[] } {
-    let args: readonly number[] | undefined;
-    const seen = new Set<string>();
-    for (let alias = this.macroAliases.get(name); alias && !seen.has(alias.name); alias = this.macroAliases.get(name)) {
-      seen.add(alias.name);
-      // Compose: the new target's argument i is the previous level's argument alias.args[i].
-      if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
-      name = alias.target;
-    }
-    return { name, args };
+    this.macros = MacroTable.merged(this.tables.map((t) => t.macros));
   }
 
   /** A provider's project-level answers over this index (built on first use, then kept). */
@@ -143,10 +112,4 @@ export class ProjectIndex {
   toJSON(): readonly FileFacts[] {
     return this.files;
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

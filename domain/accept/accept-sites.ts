@@ -35,8 +35,8 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
 
 /** `#define xs_accept accept`, `#define ACCEPT(l, a, n) accept4((l), (a), (n), 0)`: the listener argument of the call. */
 function aliasedListener(ctx: FileAnalysis, callee: string, acceptFunctions: ReadonlyMap<string, number>, wrappers: ReadonlyMap<string, number>): number | undefined {
-  if (ctx.index.macroAliases.size === 0) return undefined;
-  const { name, args } = ctx.index.resolveAlias(callee);
+  if (ctx.index.macros.aliases.size === 0) return undefined;
+  const { name, args } = ctx.index.macros.resolveAlias(callee);
   if (name === callee) return undefined;
   const listener = acceptFunctions.get(name) ?? wrappers.get(name);
   if (listener === undefined || !args) return listener;

@@ -9,6 +9,7 @@ import { itemsOf, type FactsProvider, type FileFactsInput } from '../../core/pro
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { identifiersIn, squeeze } from '../../core/syntax/nodes.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
+import { push } from '../../core/util/multimap.js';
 
 /**
  * Registrations of descriptors with an event notifier (epoll_ctl, EV_SET, event_new, …) and their
@@ -208,10 +209,4 @@ function paramOf(key: string): number | undefined {
 
 function spanOf(span: Span): Span {
   return { line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn };
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

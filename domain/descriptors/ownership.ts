@@ -80,7 +80,7 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
 export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
   if (resources.isTake(name)) return false;
-  const macro = index.macroBodies.get(name);
+  const macro = index.macros.bodies.get(name);
   if (macro) return macroBorrows(macro, argIndex, resources, index);
   // `#define CLOSE_SECOND(a, b) close(b)`: the macro never passes `a` on.
   if (!resources.forwardsArg(name, argIndex)) return true;
@@ -157,7 +157,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // #if branches), except at each one's own call: worked out once per variable.
   const shared = site.statusCall ? undefined : sharedEffects(cfg, site.variable);
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
-  const macros = index.macroBodies.size > 0 ? macroStatements(cfg, index) : undefined;
+  const macros = index.macros.bodies.size > 0 ? macroStatements(cfg, index) : undefined;
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
     const isSource = node === sourceNode;
@@ -200,7 +200,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const tested = nodeText(edge.from);
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, index.macroConstants);
+    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, index.macros.constants);
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;
@@ -283,7 +283,7 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
-    const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), index.macroConstants) : '';
+    const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), index.macros.constants) : '';
     if (text === site.variable) {
       const effect = useOf(node, site, resources, index, parentOf);
       if (effect) effects.push({ at: node.startIndex, effect });
@@ -371,7 +371,7 @@ function macroStatements(cfg: Cfg, index: ProjectIndex): Map<number, MacroStatem
   for (const node of cfg.nodes) {
     if (!node.syntax || (node.kind !== 'statement' && !(node.kind === 'jump' && node.viaMacro))) continue;
     const name = /^\s*([A-Za-z_]\w*)\s*\(/.exec(nodeText(node))?.[1];
-    const body = name ? index.macroBodies.get(name) : undefined;
+    const body = name ? index.macros.bodies.get(name) : undefined;
     if (!body) continue;
     let call: SyntaxNode | null = node.syntax.type === 'expression_statement' ? node.syntax.namedChildren[0] ?? null : null;
     if (call) call = unwrap(call);
@@ -408,7 +408,7 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
       if (call.args[k] !== param) continue;
       used = true;
       if (resources.releasedArg(call.callee) === k) continue;
-      if (call.callee === macro.name || index.macroBodies.has(call.callee) || !borrows(call.callee, k, resources, index)) return false;
+      if (call.callee === macro.name || index.macros.bodies.has(call.callee) || !borrows(call.callee, k, resources, index)) return false;
     }
   }
   return used;

@@ -64,7 +64,7 @@ export function resourcesOf(ctx: FileAnalysis): ResourceCatalog {
   if (!byConfig) projectCatalogs.set(ctx.index, (byConfig = new Map()));
   let catalog = byConfig.get(ctx.settings.functions);
   if (!catalog) {
-    catalog = ctx.index.macroAliases.size === 0 ? resourcesFor(ctx.settings) : withAliases(resourcesFor(ctx.settings), ctx.index);
+    catalog = ctx.index.macros.aliases.size === 0 ? resourcesFor(ctx.settings) : withAliases(resourcesFor(ctx.settings), ctx.index);
     byConfig.set(ctx.settings.functions, catalog);
   }
   return catalog;
@@ -74,7 +74,7 @@ function withAliases(base: ResourceCatalog, index: ProjectIndex): ResourceCatalo
   // A catalog function keeps its meaning when a project redefines its name (curl's debug build:
   // `#define fopen(f, m) curl_dbg_fopen(f, m, __LINE__, __FILE__)`): only other names are aliases.
   const known = (name: string) => base.acquire(name) !== undefined || base.release(name) !== undefined || base.isBorrow(name) || base.isTake(name);
-  const resolve = (name: string): { name: string; args?: readonly number[] } => (known(name) ? { name } : index.resolveAlias(name));
+  const resolve = (name: string): { name: string; args?: readonly number[] } => (known(name) ? { name } : index.macros.resolveAlias(name));
   /** The call's argument that is the target's argument `i` (undefined: an expression, or none). */
   const callArg = (args: readonly number[] | undefined, i: number | undefined): number | undefined => {
     if (i === undefined) return undefined;
