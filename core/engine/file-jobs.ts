@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Analyzer } from './analyzer.js';
+import { Analyzer, type LoadedFile } from './analyzer.js';
 import { CompileCommands } from './compile-commands.js';
 import { ConfigResolver } from './config.js';
 import type { FileFacts } from '../project/facts.js';
@@ -56,6 +56,7 @@ export class FileJobs {
   private readonly cache = new Map<string, SourceFile>();
   private readonly texts = new Map<string, string>();
   private cachedChars = 0;
+  private readonly compileCommands: CompileCommands | undefined;
 
   constructor(
     private readonly options: JobOptions,
@@ -67,13 +68,11 @@ export class FileJobs {
     this.compileCommands = options.compileCommands !== undefined ? CompileCommands.load(options.compileCommands, options.cwd) : undefined;
   }
 
-  private readonly compileCommands: CompileCommands | undefined;
-
-  private load(path: string): { file: SourceFile } | PreparedFile {
+  /** The file from --stdin or from disk. */
+  private load(path: string): LoadedFile {
     const text = this.texts.get(path);
     if (text !== undefined) return { file: prepareSource(path, text, this.analyzer.settingsFor(this.configs.forFile(path))) };
-    const loaded = this.analyzer.load(path, resolve(this.options.cwd, path), this.configs.forFile(path));
-    return loaded.file ? { file: loaded.file } : { path, notices: [], skipped: loaded.skipped, unreadable: loaded.unreadable };
+    return this.analyzer.load(path, resolve(this.options.cwd, path), this.configs.forFile(path));
   }
 
   /** `keep`: the file will be checked (its tree is kept for phase two); otherwise only its facts are wanted. */
@@ -81,7 +80,7 @@ export class FileJobs {
     try {
       if (stdinText !== undefined) this.texts.set(path, stdinText);
       const loaded = this.load(path);
-      if (!('file' in loaded) || !loaded.file) return loaded as PreparedFile;
+      if (!loaded.file) return { path, notices: [], skipped: loaded.skipped, unreadable: loaded.unreadable };
       const file = loaded.file;
       if (keep && this.cachedChars + file.text.length <= CACHE_BUDGET_CHARS) {
         this.cache.set(path, file);
@@ -105,7 +104,7 @@ export class FileJobs {
       let file = this.cache.get(path);
       if (!file) {
         const loaded = this.load(path);
-        if (!('file' in loaded) || !loaded.file) return { path, findings: [], debug };
+        if (!loaded.file) return { path, findings: [], debug };
         file = loaded.file;
       }
       this.cache.delete(path);
