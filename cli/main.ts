@@ -244,7 +244,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   if (options.debug && coverage.functions + coverage.lost > 0) {
     const all = coverage.functions + coverage.lost;
     const whole = coverage.functions - coverage.withSkippedRegions;
-    err(`connlint: debug: ${all} function bodies: ${whole} (${((100 * whole) / all).toFixed(1)} %) analysed whole, ${coverage.withSkippedRegions - coverage.skipped} with regions skipped for syntax errors, ${coverage.skipped} skipped (mostly syntax errors), ${coverage.lost} not recognised by the grammar (preprocessor lines or macros break their syntax)\n`);
+    err(`connlint: debug: ${all} function bodies: ${whole} (${((100 * whole) / all).toFixed(1)} %) analysed whole (${coverage.recovered} of them through a configuration-resolved copy), ${coverage.withSkippedRegions - coverage.skipped} with regions skipped for syntax errors, ${coverage.skipped} skipped (mostly syntax errors), ${coverage.lost} not recognised by the grammar (preprocessor lines or macros break their syntax)\n`);
   }
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);

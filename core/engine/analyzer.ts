@@ -4,7 +4,7 @@ import { providersOf, type FactsProvider } from '../project/provider.js';
 import { prepareBytes, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
 import { checkFile } from './check-file.js';
-import type { BuildConfiguration, ResolvedConfig, RuleSetting } from './config.js';
+import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import type { Finding } from './findings.js';
 import { MAX_FILE_BYTES } from './limits.js';
 import type { Rule } from './rule.js';
@@ -56,12 +56,20 @@ export class Analyzer {
     return settings;
   }
 
+  /** What parsing reads of the settings, with a file's own configuration over the configuration file's. */
+  sourceSettingsFor(config: ResolvedConfig, fileConfiguration?: BuildConfiguration): AnalysisSettings {
+    const settings = this.settingsFor(config);
+    if (!fileConfiguration) return settings;
+    return { ...settings, configuration: mergedConfiguration(settings.configuration, fileConfiguration) ?? settings.configuration };
+  }
+
   /** Reads, decodes, parses and extracts facts; file-system errors become reasons, other errors are thrown. */
-  load(path: string, absolute: string, config: ResolvedConfig): LoadedFile {
+  /** `fileConfiguration`: the file's -D / -U from a compile database (over the configuration file's). */
+  load(path: string, absolute: string, config: ResolvedConfig, fileConfiguration?: BuildConfiguration): LoadedFile {
     try {
       const size = statSync(absolute).size;
       if (size > MAX_FILE_BYTES) return { skipped: `file is ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit; skipped` };
-      const result = prepareBytes(path, readFileSync(absolute), this.settingsFor(config));
+      const result = prepareBytes(path, readFileSync(absolute), this.sourceSettingsFor(config, fileConfiguration));
       return result.ok ? { file: result.file } : { skipped: result.reason };
     } catch (error) {
       if (error instanceof ParseTimeoutError) return { skipped: error.message };

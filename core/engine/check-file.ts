@@ -1,5 +1,5 @@
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions } from '../flow/cfg.js';
-import type { BuildConfiguration, ResolvedConfig, RuleSetting } from './config.js';
+import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
 import type { Span } from '../project/facts.js';
 import { mostlyErrors } from './coverage.js';
@@ -107,15 +107,6 @@ function noReturnOf(index: ProjectIndex, settings: AnalysisSettings): ReadonlySe
     bySettings.set(settings, (set = names));
   }
   return set;
-}
-
-function mergedConfiguration(base: BuildConfiguration, file: BuildConfiguration | undefined): BuildConfiguration | undefined {
-  if (!file || (file.defined.size === 0 && file.undefined.size === 0)) return base.defined.size === 0 && base.undefined.size === 0 ? undefined : base;
-  const defined = new Map([...base.defined].filter(([name]) => !file.undefined.has(name)));
-  for (const [name, value] of file.defined) defined.set(name, value);
-  const undefinedNames = new Set([...base.undefined].filter((name) => !file.defined.has(name)));
-  for (const name of file.undefined) undefinedNames.add(name);
-  return { defined, undefined: undefinedNames };
 }
 
 function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions, debug?: (m: string) => void): Cfg | null {

@@ -65,6 +65,16 @@ export function buildConfiguration(defines: readonly string[], undefines: readon
   return { defined, undefined: undefinedNames };
 }
 
+/** A file's own -D / -U (compile database) over the configuration file's; undefined when neither says anything. */
+export function mergedConfiguration(base: BuildConfiguration, file: BuildConfiguration | undefined): BuildConfiguration | undefined {
+  if (!file || (file.defined.size === 0 && file.undefined.size === 0)) return base.defined.size === 0 && base.undefined.size === 0 ? undefined : base;
+  const defined = new Map([...base.defined].filter(([name]) => !file.undefined.has(name)));
+  for (const [name, value] of file.defined) defined.set(name, value);
+  const undefinedNames = new Set([...base.undefined].filter((name) => !file.defined.has(name)));
+  for (const name of file.undefined) undefinedNames.add(name);
+  return { defined, undefined: undefinedNames };
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly file: string,

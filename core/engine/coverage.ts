@@ -23,9 +23,14 @@ export interface SyntaxCoverage {
    * `functions`; the rules never see them.
    */
   readonly lost: number;
+  /**
+   * Of the functions analysed whole, those that are only because of the file's configuration-resolved
+   * copy (their raw text has errors, or was not recognised; see core/syntax/recovery.ts).
+   */
+  readonly recovered: number;
 }
 
-export const NO_COVERAGE: SyntaxCoverage = { functions: 0, withSkippedRegions: 0, skipped: 0, lost: 0 };
+export const NO_COVERAGE: SyntaxCoverage = { functions: 0, withSkippedRegions: 0, skipped: 0, lost: 0, recovered: 0 };
 
 export function syntaxCoverage(file: SourceFile): SyntaxCoverage {
   let withSkippedRegions = 0;
@@ -37,7 +42,7 @@ export function syntaxCoverage(file: SourceFile): SyntaxCoverage {
     withSkippedRegions++;
     if (mostlyErrors(file, body)) skipped++;
   }
-  return { functions: nodes.length, withSkippedRegions, skipped, lost: lostFunctions(file) };
+  return { functions: nodes.length, withSkippedRegions, skipped, lost: lostFunctions(file), recovered: file.recovery?.functionsRecovered ?? 0 };
 }
 
 function lostFunctions(file: SourceFile): number {
@@ -59,7 +64,7 @@ function lostFunctions(file: SourceFile): number {
 }
 
 export function addCoverage(a: SyntaxCoverage, b: SyntaxCoverage): SyntaxCoverage {
-  return { functions: a.functions + b.functions, withSkippedRegions: a.withSkippedRegions + b.withSkippedRegions, skipped: a.skipped + b.skipped, lost: a.lost + b.lost };
+  return { functions: a.functions + b.functions, withSkippedRegions: a.withSkippedRegions + b.withSkippedRegions, skipped: a.skipped + b.skipped, lost: a.lost + b.lost, recovered: a.recovered + b.recovered };
 }
 
 /** Is a body (that has errors) mostly ERROR regions? Such a function is not analysed. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Analyzer, type LoadedFile } from './analyzer.js';
 import { CompileCommands } from './compile-commands.js';
-import { ConfigResolver } from './config.js';
+import { ConfigResolver, type BuildConfiguration } from './config.js';
 import type { FileFacts } from '../project/facts.js';
 import type { Finding, SeveritySetting } from './findings.js';
 import { ProjectIndex } from '../project/project-index.js';
@@ -71,8 +71,14 @@ export class FileJobs {
   /** The file from --stdin or from disk. */
   private load(path: string): LoadedFile {
     const text = this.texts.get(path);
-    if (text !== undefined) return { file: prepareSource(path, text, this.analyzer.settingsFor(this.configs.forFile(path))) };
-    return this.analyzer.load(path, resolve(this.options.cwd, path), this.configs.forFile(path));
+    const config = this.configs.forFile(path);
+    const fileConfiguration = this.fileConfiguration(path);
+    if (text !== undefined) return { file: prepareSource(path, text, this.analyzer.sourceSettingsFor(config, fileConfiguration)) };
+    return this.analyzer.load(path, resolve(this.options.cwd, path), config, fileConfiguration);
+  }
+
+  private fileConfiguration(path: string): BuildConfiguration | undefined {
+    return this.compileCommands?.configurationOf(resolve(this.options.cwd, path));
   }
 
   /** `keep`: the file will be checked (its tree is kept for phase two); otherwise only its facts are wanted. */
@@ -113,7 +119,7 @@ export class FileJobs {
         overrides: this.options.overrides,
         reportUnusedDirectives: this.options.reportUnusedDirectives,
         debug: this.options.debug ? (m) => debug.push(m) : undefined,
-        fileConfiguration: this.compileCommands?.configurationOf(resolve(this.options.cwd, path)),
+        fileConfiguration: this.fileConfiguration(path),
       });
       return { path, findings, debug, coverage: this.options.debug ? syntaxCoverage(file) : undefined };
     } catch (error) {

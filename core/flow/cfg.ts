@@ -1,6 +1,7 @@
 import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, childrenForField, unwrap } from '../syntax/nodes.js';
+import { configurationLookup, evaluateCondition, evaluateDefined, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.
@@ -98,11 +99,7 @@ export interface CfgOptions {
   readonly configuration?: PreprocessorConfiguration;
 }
 
-export interface PreprocessorConfiguration {
-  /** Name → value ('1' for a bare -D NAME). */
-  readonly defined: ReadonlyMap<string, string>;
-  readonly undefined: ReadonlySet<string>;
-}
+export type { PreprocessorConfiguration };
 
 export class CfgTooDeepError extends Error {
   constructor(readonly depth: number) {
@@ -592,47 +589,12 @@ class CfgBuilder {
 }
 
 /**
- * What a directive's test is in the build's configuration: `#ifdef X` (`ifdef`: whether X is
- * defined), `#if X`, `defined(X)`, `!`, `&&`, `||`, integers. Undefined when it depends on
- * anything the configuration does not say.
+ * What a directive's test is in the build's configuration (`ifdef`: `#ifdef X`, whether X is
+ * defined); undefined when it depends on anything the configuration does not say.
  */
 function decideDirective(test: SyntaxNode, ifdef: boolean, configuration: PreprocessorConfiguration): boolean | undefined {
-  const known = (name: string): boolean | undefined => (configuration.defined.has(name) ? true : configuration.undefined.has(name) ? false : undefined);
-  if (ifdef) return known(test.text);
-  const evaluate = (node: SyntaxNode): boolean | undefined => {
-    const expr = unwrap(node);
-    switch (expr.type) {
-      case 'number_literal':
-        return Number.parseInt(expr.text, 10) !== 0;
-      case 'identifier': {
-        const value = configuration.defined.get(expr.text);
-        if (value !== undefined) return /^\s*0+\s*$/.test(value) ? false : /^\s*\d+\s*$/.test(value) ? true : undefined;
-        // An undefined name in #if is 0.
-        return configuration.undefined.has(expr.text) ? false : undefined;
-      }
-      case 'preproc_defined': {
-        const name = expr.namedChildren.find((c) => c.type === 'identifier');
-        return name ? known(name.text) : undefined;
-      }
-      case 'unary_expression': {
-        const operand = expr.childForFieldName('argument');
-        const value = operand && expr.childForFieldName('operator')?.type === '!' ? evaluate(operand) : undefined;
-        return value === undefined ? undefined : !value;
-      }
-      case 'binary_expression': {
-        const op = expr.childForFieldName('operator')?.type;
-        const left = expr.childForFieldName('left');
-        const right = expr.childForFieldName('right');
-        if (!left || !right || (op !== '&&' && op !== '||')) return undefined;
-        const [a, b] = [evaluate(left), evaluate(right)];
-        if (op === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
-        return a === true || b === true ? true : a === false && b === false ? false : undefined;
-      }
-      default:
-        return undefined;
-    }
-  };
-  return evaluate(test);
+  const lookup = configurationLookup(configuration);
+  return ifdef ? evaluateDefined(test.text, false, lookup) : evaluateCondition(test.text, lookup);
 }
 
 /** `#if 0` (and `#if (0)`): code that is never compiled. */

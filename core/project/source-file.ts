@@ -1,6 +1,8 @@
 import { decodeSource, LineMap } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';
+import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
+import { recoverText } from '../syntax/recovery.js';
 import { extractFacts, type FactsScope, type FileFacts, type FileSyntax } from './facts.js';
 import type { FactsProvider } from './provider.js';
 
@@ -8,11 +10,25 @@ import type { FactsProvider } from './provider.js';
 export interface SourceSettings {
   readonly headerLanguage: 'auto' | Language;
   readonly providers: readonly FactsProvider[];
+  /** The build's `-D`/`-U` (configuration file, compile database): which branch a recovered copy keeps. */
+  readonly configuration?: PreprocessorConfiguration;
+}
+
+/** How a file's text was made parseable (see core/syntax/recovery.ts). */
+export interface Recovery {
+  /** Regions analysed in one configuration: functions with errors and file-level error regions. */
+  readonly regions: readonly (readonly [number, number])[];
+  readonly rewrites: number;
+  readonly functionsRecovered: number;
 }
 
 /** A parsed file with its facts: what the check pass and the LSP server work from. */
 export interface SourceFile {
   readonly path: string;
+  /**
+   * The text analysed: the file's, or its configuration-resolved copy (same offsets and lines,
+   * some directive lines and branches blanked, see `recovery`).
+   */
   readonly text: string;
   readonly language: Language;
   readonly tree: Tree;
@@ -21,6 +37,8 @@ export interface SourceFile {
   readonly syntax: FileSyntax;
   /** Things worth telling the user that are not findings (encoding fallbacks, syntax errors). */
   readonly notices: readonly string[];
+  /** Set when the text is a configuration-resolved copy of the file's. */
+  readonly recovery?: Recovery;
 }
 
 export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: string };
@@ -29,6 +47,13 @@ export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: s
 export function prepareSource(path: string, text: string, settings: SourceSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
+  const recovered = recoverText(language, text, tree, settings.configuration);
+  if (recovered) {
+    const { text: resolved, tree: resolvedTree, ...recovery } = recovered;
+    if (resolvedTree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
+    const file = sourceFromTree(path, resolved, language, resolvedTree, settings, { notices });
+    return { ...file, recovery };
+  }
   if (tree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
   return sourceFromTree(path, text, language, tree, settings, { notices });
 }
