@@ -125,7 +125,7 @@ type Value = number | 'defined' | undefined;
  * value is true as a truth value and unknown as a number.
  */
 export function evaluateCondition(condition: string, lookup: (name: string) => MacroValue): boolean | undefined {
-  const tokens = tokenize(condition);
+  const tokens = tokenize(withoutComments(condition));
   if (!tokens) return undefined;
   const parser = new ExpressionParser(tokens, lookup);
   const value = parser.parse();

@@ -57,8 +57,9 @@ export function recoveryLookup(language: Language, configuration: PreprocessorCo
 
 /** undefined: the tree has no errors, or no copy parses better. */
 export function recoverText(language: Language, text: string, tree: Tree, configuration?: PreprocessorConfiguration): RecoveredText | undefined {
-  if (!tree.rootNode.hasError) return undefined;
-  const regions = errorRegions(tree.rootNode, text);
+  // Without errors only C++ may need a copy (block macros it takes for nested functions).
+  if (!tree.rootNode.hasError && language !== 'cpp') return undefined;
+  const regions = withBlockMacroFunctions(tree.rootNode.hasError ? errorRegions(tree.rootNode, text) : [], tree.rootNode);
   if (regions.length === 0) return undefined;
   const chars = text.split('');
   const lookup = recoveryLookup(language, configuration);
@@ -75,9 +76,14 @@ export function recoverText(language: Language, text: string, tree: Tree, config
     }
   }
   let resolved = chars.join('');
+  const depths = braceDepths(resolved, regions.map((r) => r.start));
   regions.forEach((region, k) => {
-    if (language === 'cpp' && !region.isFunction) return;
-    rewrites[k]! += rewriteStatementMacros(resolved, chars, region.bodyStart, region.end);
+    // A "function" that starts inside braces is one the grammar made of a broken function's pieces.
+    const isFunction = region.isFunction && depths[k] === 0;
+    // Outside a known function body C++ has constructors (`Conn(int fd) {`), which look like block
+    // macros: there only macro-like names (`Q_FOREACH`, `list_for_each`) are taken for them.
+    const blockNames = language === 'cpp' && !isFunction ? CPP_BLOCK_MACRO : undefined;
+    rewrites[k]! += rewriteStatementMacros(resolved, chars, isFunction ? region.bodyStart : region.start, region.end, depths[k]!, blockNames);
   });
   if (rewrites.every((n) => n === 0)) return undefined;
   resolved = chars.join('');
@@ -163,7 +169,7 @@ function errorRegions(root: SyntaxNode, text: string): ErrorRegion[] {
   return regions;
 }
 
-/** Bytes of error regions (outermost ERROR nodes; a missing token counts one) in each span. */
+/** Bytes of error regions (outermost ERROR nodes; a missing token counts one; functions defined in function bodies) in each span. */
 function errorBytesIn(root: SyntaxNode, spans: readonly (readonly [number, number])[]): number[] {
   const counts = spans.map(() => 0);
   const visit = (node: SyntaxNode): void => {
@@ -178,14 +184,38 @@ function errorBytesIn(root: SyntaxNode, spans: readonly (readonly [number, numbe
     for (const child of node.children) visit(child);
   };
   visit(root);
+  // A function defined inside a function body is a block macro misread (see withBlockMacroFunctions).
+  for (const fn of root.descendantsOfType('function_definition')) {
+    if (fn.parent?.type !== 'compound_statement') continue;
+    spans.forEach(([start, end], k) => {
+      if (fn.startIndex >= start && fn.endIndex <= end) counts[k]! += fn.endIndex - fn.startIndex;
+    });
+  }
   return counts;
 }
 
-/** Functions without errors lying in each span. */
+/**
+ * The C++ grammar takes `Q_FOREACH(int x, xs) { … }` in a function body for a function defined
+ * there (no error, and the block is analysed as a function of its own): the function holding such
+ * a definition is a region too.
+ */
+function withBlockMacroFunctions(regions: ErrorRegion[], root: SyntaxNode): ErrorRegion[] {
+  const extra: ErrorRegion[] = [];
+  for (const fn of root.descendantsOfType('function_definition')) {
+    if (fn.parent?.type !== 'compound_statement') continue;
+    let outer: SyntaxNode = fn;
+    for (let p: SyntaxNode | null = fn.parent; p; p = p.parent) if (p.type === 'function_definition') outer = p;
+    if (outer === fn || regions.some((r) => r.start <= outer.startIndex && outer.endIndex <= r.end) || extra.some((r) => r.start === outer.startIndex)) continue;
+    extra.push({ start: outer.startIndex, end: outer.endIndex, bodyStart: outer.childForFieldName('body')?.startIndex ?? outer.startIndex, isFunction: true });
+  }
+  return extra.length === 0 ? regions : [...regions, ...extra].sort((a, b) => a.start - b.start);
+}
+
+/** Functions without errors (and not inside another function) lying in each span. */
 function wholeFunctionsIn(root: SyntaxNode, spans: readonly (readonly [number, number])[]): number[] {
   const counts = spans.map(() => 0);
   for (const fn of root.descendantsOfType('function_definition')) {
-    if (fn.hasError) continue;
+    if (fn.hasError || fn.parent?.type === 'compound_statement') continue;
     spans.forEach(([start, end], k) => {
       if (fn.startIndex >= start && fn.endIndex <= end) counts[k]!++;
     });
@@ -227,6 +257,8 @@ const KEYWORDS = new Set([
 const DECLARATION_WORDS = new Set(['int', 'char', 'short', 'long', 'unsigned', 'signed', 'float', 'double', 'void', 'bool', '_Bool', 'const', 'volatile', 'static', 'extern', 'register', 'auto', 'inline']);
 /** Names that read as macros standing for attributes or qualifiers: `THREAD_LOCAL`, `__maybe_unused`, `FAR`. */
 const ATTRIBUTE_LIKE = /^(?:__[A-Za-z]\w*|[A-Z][A-Z0-9_]*[A-Z0-9])$/;
+/** Block macro names that are no C++ class's: all capitals, or lower case with an iterating word. */
+const CPP_BLOCK_MACRO = /^(?:[A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*(?:each|iter|loop|for|walk|scan|range)[a-z0-9_]*)$/;
 /** Names of block macros that iterate (`LIST_FOREACH`, `list_for_each_entry`, `hash_iter`). */
 const ITERATING = /each|iter|loop|for|walk|scan|range/i;
 /** A macro argument that is a type (`struct x *`, `char *`, `Proto *`): no expression looks like it. */
@@ -244,12 +276,12 @@ const TYPE_ARGUMENT = /^\s*(?:(?:const|volatile|struct|union|enum|unsigned|signe
  * - GNU case ranges (`case 'a' ... 'z':`) become `case 'a' ||  'z':`.
  * Returns how many.
  */
-function rewriteStatementMacros(text: string, chars: string[], from: number, to: number): number {
+function rewriteStatementMacros(text: string, chars: string[], from: number, to: number, depthAtStart: number, blockNames?: RegExp): number {
   let count = 0;
-  let previous = 123; // `{`: the region starts where a statement may
+  let previous = 123; // `{`: the region starts (on a line of its own) where a statement may
   let previousWord = '';
   // Only inside braces: at file level `NAME(type)` on its own line is a declaration's head.
-  let depth = 0;
+  let depth = depthAtStart;
   let i = from;
   while (i < to) {
     const ch = text.charCodeAt(i);
@@ -335,10 +367,11 @@ function rewriteStatementMacros(text: string, chars: string[], from: number, to:
     const nextChar = text.charCodeAt(next);
     const lineBreak = text.slice(end, next).includes('\n');
     const startsStatement = nextChar === 123 || (isWordChar(nextChar) && !(nextChar >= 48 && nextChar <= 57)) || nextChar === 42 || nextChar === 40;
-    if (close > 0 && (nextChar === 123 || (lineBreak && startsStatement && ITERATING.test(name)))) {
+    if (close > 0 && (nextChar === 123 || (lineBreak && startsStatement && ITERATING.test(name))) && (!blockNames || blockNames.test(name))) {
       const head = name.length >= 5 ? 'while' : name.length >= 2 ? 'if' : undefined;
       if (head) {
         for (let k = i; k < j; k++) chars[k] = k - i < head.length ? head[k - i]! : ' ';
+        blankDeclaredTypes(text, chars, open + 1, close - 1);
         count++;
       }
     } else if (lineBreak && ((startsStatement && nextChar !== 123 && nextChar !== 40 && nextChar !== 42) || nextChar === 125) && (close > 0 || /^(?:[A-Z_][A-Z0-9_]*|__\w+)$/.test(name))) {
@@ -347,12 +380,49 @@ function rewriteStatementMacros(text: string, chars: string[], from: number, to:
       if (blankAt >= 0) {
         chars[end + blankAt] = ';';
         count++;
+        i = next;
+        previous = 59;
+        continue;
       }
     }
     i = end;
     previous = close > 0 ? 41 : 65;
   }
   return count;
+}
+
+/**
+ * How deep in braces each offset (ascending) is: a file-level error region may start inside a
+ * function the grammar broke apart. Comments, strings and directive lines do not count.
+ */
+function braceDepths(text: string, offsets: readonly number[]): number[] {
+  const depths: number[] = [];
+  let depth = 0;
+  let i = 0;
+  for (const offset of offsets) {
+    while (i < offset) {
+      const ch = text.charCodeAt(i);
+      if (ch === 47 && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) i = skipComment(text, i, offset) + 1;
+      else if (ch === 34 || ch === 39) i = skipQuoted(text, i, offset) + 1;
+      else {
+        if (ch === 123) depth++;
+        else if (ch === 125 && depth > 0) depth--;
+        i++;
+      }
+    }
+    depths.push(depth);
+  }
+  return depths;
+}
+
+/** `Q_FOREACH(const Item &item, items)`: the loop variable's type blanked (`item, items`), as a head's condition cannot declare. */
+function blankDeclaredTypes(text: string, chars: string[], from: number, to: number): void {
+  for (const [start, end] of elementsOf(text, from, to)) {
+    const m = /^(\s*)((?:const\s+|volatile\s+|struct\s+)*[A-Za-z_][\w:]*(?:<[^;{}]*>)?(?:\s*[*&]+\s*|\s+))([A-Za-z_]\w*)\s*$/.exec(text.slice(start, end));
+    if (!m || /^(?:return|case|sizeof|new|delete)\s/.test(m[2]!)) continue;
+    const typeStart = start + m[1]!.length;
+    blank(chars, typeStart, typeStart + m[2]!.length);
+  }
 }
 
 /** Type arguments of the macro call whose arguments are `[from, to)`, as `0`. */

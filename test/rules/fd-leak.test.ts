@@ -22,6 +22,8 @@ describeRuleFixtures('fd-leak', {
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
+  'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; a leak only in the configuration not chosen is missed (known limit)',
+  'unparseable-functions.cpp': 'C++: a member function split by #if, and Q_FOREACH blocks (which the C++ grammar takes for nested function definitions)',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { conditionalGroups, configurationLookup, evaluateCondition, evaluateDefined } from '../core/syntax/conditionals.js';
+import { parseText } from '../core/syntax/parser.js';
+import { recoverText, recoveryLookup } from '../core/syntax/recovery.js';
+
+const lookup = (defined: Record<string, string>, undefinedNames: string[] = []) => configurationLookup({ defined: new Map(Object.entries(defined)), undefined: new Set(undefinedNames) });
+
+describe('#if expressions', () => {
+  it('decides what the names it reads decide, and nothing else', () => {
+    const config = lookup({ A: '1', B: '0', V: '0x10200', S: 'text' }, ['U']);
+    expect(evaluateCondition('A && !B', config)).toBe(true);
+    expect(evaluateCondition('defined(A) && !defined(U)', config)).toBe(true);
+    expect(evaluateCondition('defined U || B', config)).toBe(false);
+    expect(evaluateCondition('V >= 0x10100L', config)).toBe(true);
+    expect(evaluateCondition('V < 0x10100 /* old */', config)).toBe(false);
+    expect(evaluateCondition('(A + 1) * 2 == 4 ? 1 : 0', config)).toBe(true);
+    expect(evaluateCondition('U', config)).toBe(false); // an undefined name is 0
+    expect(evaluateCondition('S', config)).toBe(true); // defined, not a number: true as a truth value
+    expect(evaluateCondition('S > 2', config)).toBeUndefined();
+    expect(evaluateCondition('X', config)).toBeUndefined();
+    expect(evaluateCondition('X || A', config)).toBe(true);
+    expect(evaluateCondition('X && B', config)).toBe(false);
+    expect(evaluateCondition('__has_include(<poll.h>)', config)).toBeUndefined();
+    expect(evaluateCondition('VERSION_AT_LEAST(1, 2)', config)).toBeUndefined();
+    expect(evaluateCondition('A &&', config)).toBeUndefined();
+    expect(evaluateDefined('A', false, config)).toBe(true);
+    expect(evaluateDefined('U', true, config)).toBe(true);
+    expect(evaluateDefined('X', false, config)).toBeUndefined();
+  });
+
+  it('finds groups and branches in the text, not in comments or strings, following continuations', () => {
+    const text = '#ifdef A\nint a;\n#elif defined(B) && \\\n  C\nint b;\n#else\n/*\n#if 0\n*/\nconst char *s = "#endif";\n#endif\n#if X\n#endif\n#if unbalanced\n';
+    const groups = conditionalGroups(text);
+    expect(groups).toHaveLength(2);
+    expect(groups[0]!.branches.map((b) => [b.directive.kind, b.directive.condition])).toEqual([['ifdef', 'A'], ['elif', 'defined(B) &&    C'], ['else', '']]);
+    expect(text.slice(groups[0]!.branches[1]!.bodyStart, groups[0]!.branches[1]!.bodyEnd)).toBe('\nint b;\n');
+    expect(text.slice(groups[0]!.endif.start, groups[0]!.endif.end)).toBe('#endif');
+  });
+
+  it('recovery takes a Linux build with GCC for platform macros, and features as defined', () => {
+    const c = recoveryLookup('c', undefined);
+    expect(evaluateDefined('_WIN32', false, c)).toBe(false);
+    expect(evaluateDefined('__linux__', false, c)).toBe(true);
+    expect(evaluateCondition('__GNUC__ >= 4', c)).toBe(true);
+    expect(evaluateDefined('__cplusplus', false, c)).toBe(false);
+    expect(evaluateDefined('__cplusplus', false, recoveryLookup('cpp', undefined))).toBe(true);
+    expect(evaluateDefined('HAVE_POLL', false, c)).toBe(true);
+    expect(evaluateDefined('HAVE_POLL', true, c)).toBe(false);
+    // The build's configuration comes first.
+    const configured = recoveryLookup('c', { defined: new Map([['_WIN32', '1']]), undefined: new Set(['HAVE_POLL']) });
+    expect(evaluateDefined('_WIN32', false, configured)).toBe(true);
+    expect(evaluateDefined('HAVE_POLL', false, configured)).toBe(false);
+  });
+});
+
+/** The copy, for a text (undefined: none made). */
+const recovered = (text: string, language: 'c' | 'cpp' = 'c', defines: Record<string, string> = {}, undefinedNames: string[] = []) =>
+  recoverText(language, text, parseText(language, text), { defined: new Map(Object.entries(defines)), undefined: new Set(undefinedNames) });
+
+describe('configuration-resolved copies of what the grammar cannot parse', () => {
+  const SPLIT = 'int f(int fd) {\n#ifdef HAVE_IOCTL\n    if (ioctl(fd) < 0) {\n#else\n    if (fcntl(fd) < 0) {\n#endif\n        return -1;\n    }\n    return 0;\n}\n';
+
+  it('keeps one branch of an #if that splits a statement; offsets and lines stay', () => {
+    const copy = recovered(SPLIT)!;
+    expect(copy.text).toHaveLength(SPLIT.length);
+    expect(copy.text.split('\n')).toEqual(['int f(int fd) {', ' '.repeat(17), '    if (ioctl(fd) < 0) {', '     ', ' '.repeat(24), '      ', '        return -1;', '    }', '    return 0;', '}', '']);
+    expect(copy.tree.rootNode.hasError).toBe(false);
+    expect(copy.functionsRecovered).toBe(1);
+    expect(copy.regions).toEqual([[0, SPLIT.length - 1]]);
+  });
+
+  it('the build configuration picks the branch', () => {
+    expect(recovered(SPLIT, 'c', {}, ['HAVE_IOCTL'])!.text).toContain('    if (fcntl(fd) < 0) {');
+    expect(recovered(SPLIT, 'c', {}, ['HAVE_IOCTL'])!.text).not.toContain('ioctl');
+  });
+
+  it('leaves text that parses alone, and groups around the broken function', () => {
+    expect(recovered('int f(void) {\n#ifdef A\n    a();\n#else\n    b();\n#endif\n    return 0;\n}\n')).toBeUndefined();
+    const ok = '#ifdef FEATURE\nint ok(void) {\n#ifdef A\n    a();\n#endif\n    return 0;\n}\n#endif\n';
+    const copy = recovered(ok + SPLIT)!;
+    expect(copy.text.startsWith(ok)).toBe(true);
+    expect(copy.text.slice(ok.length)).toBe(recovered(SPLIT)!.text);
+  });
+
+  it('block macros become loop heads; an unbraced iterating macro too; a statement macro without ; gets one', () => {
+    const text = 'void f(struct l *l) {\n    LIST_FOREACH(x, l, link) {\n        use(x);\n    }\n    list_for_each_entry(x, l, link)\n        use(x);\n    TRACE(x)\n    done();\n}\n';
+    const copy = recovered(text)!;
+    expect(copy.text.split('\n').slice(1, 8)).toEqual(['    while       (x, l, link) {', '        use(x);', '    }', '    while              (x, l, link)', '        use(x);', '    TRACE(x)', ';   done();']);
+    expect(copy.tree.rootNode.hasError).toBe(false);
+  });
+
+  it('type arguments, attribute macros and GNU case ranges', () => {
+    const text = 'int f(void *p, int k, va_list ap) {\n    static THREAD_LOCAL int n;\n    int u __maybe_unused = 0;\n    struct c *c = container_of(p, struct c, link);\n    char *s = va_arg(ap, char *);\n    switch (k) { case 1 ... 3: return 1; }\n    return 0;\n}\n';
+    const copy = recovered(text)!;
+    expect(copy.text.split('\n').slice(1, 6)).toEqual(['    static              int n;', '    int u                = 0;', '    struct c *c = container_of(p, 0       , link);', '    char *s = va_arg(ap, 0     );', '    switch (k) { case 1 ||  3: return 1; }']);
+    expect(copy.tree.rootNode.hasError).toBe(false);
+  });
+
+  it('a function head split by #ifdef _WIN32 becomes a function (the Linux branch)', () => {
+    const text = '#ifdef _WIN32\nint f(SOCKET s)\n{\n#else\nint f(int s)\n{\n#endif\n    return s;\n}\n';
+    const copy = recovered(text)!;
+    expect(copy.text).toContain('int f(int s)');
+    expect(copy.text).not.toContain('SOCKET');
+    expect(copy.tree.rootNode.descendantsOfType('function_definition')).toHaveLength(1);
+  });
+
+  it('C++: a block macro the grammar takes for a nested function; constructors are left alone', () => {
+    const text = 'int f(const std::vector<int> &v) {\n    Q_FOREACH(const int &x, v) {\n        use(x);\n    }\n    return 0;\n}\n';
+    const copy = recovered(text, 'cpp')!;
+    expect(copy.text.split('\n')[1]).toBe('    while    (           x, v) {');
+    expect(copy.tree.rootNode.descendantsOfType('function_definition')).toHaveLength(1);
+    expect(recovered('class Conn {\npublic:\n    Conn(int fd) { fd_ = fd; }\n    int fd_;\n};\n', 'cpp')).toBeUndefined();
+  });
+
+  it('a copy that parses no better is not kept', () => {
+    expect(recovered('int f(void) {\n    int x = ) ;\n    return 0;\n}\n')).toBeUndefined();
+  });
+});
