@@ -1,4 +1,5 @@
-import type { ResolvedConfig } from '../core/engine/config.js';
+import type { BuildConfiguration, ResolvedConfig } from '../core/engine/config.js';
+import type { CompileDatabases } from './compile-databases.js';
 import type { Finding, SeveritySetting } from '../core/engine/findings.js';
 import { detectLanguage, type Language } from '../core/syntax/language.js';
 import { parseText, type Tree } from '../core/syntax/parser.js';
@@ -21,6 +22,8 @@ export interface PreparedDocument {
   readonly language: Language;
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
+  /** The document's -D / -U from its config's compile database. */
+  readonly fileConfiguration?: BuildConfiguration;
   readonly lines: LineMap;
 }
 
@@ -49,6 +52,8 @@ export class DocumentChecker {
     /** Bumped when anything every check depends on changes (config, settings). */
     private readonly globalKey: () => string,
     private readonly memory: NativeMemory,
+    /** Compile databases named by configs (re-read when they change on disk). */
+    private readonly compileCommands: CompileDatabases,
   ) {}
 
   /** undefined: the document is too large to analyse (as the CLI skips it). */
@@ -56,10 +61,11 @@ export class DocumentChecker {
     const text = doc.text;
     if (text.length * 2 > MAX_FILE_BYTES) return undefined;
     const config = this.configs.forFile(doc.path);
-    const settings = this.analyzer.settingsFor(config);
+    const fileConfiguration = this.compileCommands.fileConfiguration(doc.path, config);
+    const settings = this.analyzer.sourceSettingsFor(config, fileConfiguration);
     // A tree is only reusable with the grammar it came from (a .h can turn from C into C++).
     const language = detectLanguage(doc.path, text, settings.headerLanguage);
-    return { doc, version: doc.version, text, language, config, settings, lines: doc.lines };
+    return { doc, version: doc.version, text, language, config, settings, fileConfiguration, lines: doc.lines };
   }
 
   check(prepared: PreparedDocument, overrides: Readonly<Record<string, SeveritySetting>>): CheckedDocument {
@@ -85,6 +91,7 @@ export class DocumentChecker {
       language,
       config: prepared.config,
       settings: prepared.settings,
+      fileConfiguration: prepared.fileConfiguration,
       analyzer: this.analyzer,
       overrides,
       previous: oldTree ? { tree: oldTree, edited } : undefined,

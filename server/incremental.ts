@@ -1,6 +1,6 @@
 import type { Analyzer } from '../core/engine/analyzer.js';
 import { callGraphOf } from '../core/project/call-graph.js';
-import type { ResolvedConfig, RuleSetting } from '../core/engine/config.js';
+import type { BuildConfiguration, ResolvedConfig, RuleSetting } from '../core/engine/config.js';
 import type { FileFacts, FunctionFact } from '../core/project/facts.js';
 import { compareFindings, linesShownIn, moveFinding, type Finding } from '../core/engine/findings.js';
 import type { Language } from '../core/syntax/language.js';
@@ -8,7 +8,7 @@ import type Parser from 'tree-sitter';
 import type { SyntaxNode, Tree } from '../core/syntax/parser.js';
 import type { ProjectIndex } from '../core/project/project-index.js';
 import type { AnalysisSettings } from '../core/engine/settings.js';
-import { sourceFromTree, type SourceFile } from '../core/project/source-file.js';
+import { sourceFromDocumentTree, sourceFromTree, type SourceFile } from '../core/project/source-file.js';
 import type { LineMap } from '../core/syntax/source-text.js';
 import { detached } from './detached.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
@@ -66,6 +66,8 @@ export interface AnalysisInput {
   readonly language: Language;
   readonly config: ResolvedConfig;
   readonly settings: AnalysisSettings;
+  /** The document's -D / -U from its compile database (its config's `compileCommands`). */
+  readonly fileConfiguration?: BuildConfiguration;
   /** The rule set and engine the checks run through (the CLI's too). */
   readonly analyzer: Analyzer;
   readonly overrides: Readonly<Record<string, RuleSetting['severity']>>;
@@ -230,7 +232,7 @@ export class IncrementalAnalyzer {
   }
 
   private check(input: AnalysisInput, file: SourceFile, index: ProjectIndex): Finding[] {
-    return this.timed('rules', () => input.analyzer.check(file, index, { config: input.config, overrides: input.overrides }));
+    return this.timed('rules', () => input.analyzer.check(file, index, { config: input.config, overrides: input.overrides, fileConfiguration: input.fileConfiguration }));
   }
 
   private index(input: AnalysisInput, facts: readonly FileFacts[]): ProjectIndex {
@@ -239,7 +241,8 @@ export class IncrementalAnalyzer {
 
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
     const tree = this.tree(input);
-    const file = this.timed('facts', () => sourceFromTree(input.path, input.text, input.language, tree, input.settings, { lines: input.lines }));
+    const file = this.timed('facts', () => sourceFromDocumentTree(input.path, input.text, input.language, tree, input.settings, { lines: input.lines }));
+    if (file.recovery) return this.fullFromCopy(input, file);
     const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
     // Kept until their functions change: they must not keep this version of the text alive.
@@ -262,6 +265,19 @@ export class IncrementalAnalyzer {
     this.globals = file.syntax.globals;
     this.contextKey = input.contextKey;
     return { findings, facts, mode: 'full', unitsChecked: units.length };
+  }
+
+  /**
+   * A document analysed through its configuration-resolved copy (functions the grammar cannot parse
+   * as written): its units are not those of the document's tree, so nothing is kept for an
+   * incremental analysis; every analysis of it is whole-file until it parses as written.
+   */
+  private fullFromCopy(input: AnalysisInput, file: SourceFile): AnalysisOutput {
+    const facts = [file.facts];
+    const index = this.index(input, facts);
+    const findings = this.check(input, file, index);
+    this.release();
+    return { findings, facts, mode: 'full', unitsChecked: file.syntax.functionNodes.length };
   }
 
   /** `tree`: the tree the match's new nodes are in (the document's, or the edited unit's alone). */

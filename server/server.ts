@@ -33,6 +33,7 @@ import { OpenDocument } from './documents.js';
 import { hoverFor } from './hover.js';
 import { locatePointer } from './json-locate.js';
 import { NativeMemory } from './native-memory.js';
+import { CompileDatabases } from './compile-databases.js';
 import { DEFAULT_SETTINGS, parseClientSettings, type ClientSettings } from './settings.js';
 import { pathToUri, uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
@@ -135,13 +136,23 @@ export class ConnlintServer {
   private indexBuild: { cancelled: boolean } | undefined;
   private broadcastTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  private readonly compileDatabases = new CompileDatabases((path, message) => this.onCompileDatabaseError(path, message));
+  private readonly reportedDatabaseErrors = new Set<string>();
   /** Config files with a published error diagnostic (cleared once they load again). */
   private readonly brokenConfigs = new Set<string>();
 
   constructor(private readonly connection: Connection) {
     this.configs = new ConfigStore((event) => this.onConfigLoad(event));
-    this.workspace = new WorkspaceIndex(this.analyzer, this.configs, (m) => this.connection.console.warn(m), this.memory);
-    this.checker = new DocumentChecker(this.analyzer, this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory);
+    this.workspace = new WorkspaceIndex(this.analyzer, this.configs, (m) => this.connection.console.warn(m), this.memory, this.compileDatabases);
+    this.checker = new DocumentChecker(this.analyzer, this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory, this.compileDatabases);
+  }
+
+  /** A compile database a config names that cannot be read: said once (per message), and documents are checked without it. */
+  private onCompileDatabaseError(path: string, message: string): void {
+    const key = `${path}\u0000${message}`;
+    if (this.reportedDatabaseErrors.has(key)) return;
+    this.reportedDatabaseErrors.add(key);
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `connlint: compile database ${message}; #if branches are analysed without it` });
   }
 
   /** Whether the client asked for shutdown (an exit after it is a clean one). */

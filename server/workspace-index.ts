@@ -6,6 +6,8 @@ import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
 import type { Analyzer } from '../core/engine/analyzer.js';
 import { detached } from './detached.js';
 import { discoverFiles } from '../core/engine/discover.js';
+import { includedHeaders } from '../core/engine/includes.js';
+import type { CompileDatabases } from './compile-databases.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 
@@ -68,6 +70,7 @@ export class WorkspaceIndex {
     private readonly configs: ConfigStore,
     private readonly log: (message: string) => void,
     private readonly memory: NativeMemory,
+    private readonly compileDatabases: CompileDatabases,
   ) {}
 
   /** Reads and indexes every source file under the folders, a slice at a time. */
@@ -81,6 +84,10 @@ export class WorkspaceIndex {
         this.log(`indexing ${folder}: ${(error as Error).message}`);
       }
     }
+    // Headers the workspace's files include from elsewhere (include folders): read for their facts.
+    const inWorkspace = new Set(files);
+    const includeDirsOf = (file: string) => this.compileDatabases.includeDirsOf(file, this.configs.forFile(file));
+    if (files.some((f) => includeDirsOf(f).length > 0)) files.push(...includedHeaders(files, inWorkspace, includeDirsOf));
     let sliceStart = performance.now();
     for (let i = 0; i < files.length; i++) {
       if (progress.cancelled) return i;
@@ -101,7 +108,8 @@ export class WorkspaceIndex {
   readFile(path: string): boolean {
     if (!isSourcePath(path)) return false;
     try {
-      const result = this.analyzer.load(path, path, this.configs.forFile(path));
+      const config = this.configs.forFile(path);
+      const result = this.analyzer.load(path, path, config, this.compileDatabases.fileConfiguration(path, config));
       if (!result.file) return this.forget(path);
       // Only the facts are kept; the tree is garbage from here on.
       this.memory.track(result.file.tree, result.file.text.length, 'fresh');

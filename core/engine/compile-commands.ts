@@ -2,12 +2,20 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildConfiguration, type BuildConfiguration } from './config.js';
 
+/** What a compile database says of one file. */
+interface CompiledFile {
+  readonly configuration: BuildConfiguration;
+  /** -I and -iquote folders, absolute, in order. */
+  readonly includeDirs: readonly string[];
+}
+
 /**
  * A compile database (`compile_commands.json`, as CMake, Bear and meson write it and clang-tidy and
- * cppcheck read it): each file's -D and -U, so `#if`s on them take the branch the build compiles.
+ * cppcheck read it): each file's -D and -U, so `#if`s on them take the branch the build compiles,
+ * and its -I, where its `#include`s are found.
  */
 export class CompileCommands {
-  private constructor(private readonly byFile: ReadonlyMap<string, BuildConfiguration>) {}
+  private constructor(private readonly byFile: ReadonlyMap<string, CompiledFile>) {}
 
   /** `path`: the database, or a folder holding compile_commands.json. Throws CompileCommandsError. */
   static load(path: string, cwd: string): CompileCommands {
@@ -24,7 +32,7 @@ export class CompileCommands {
       throw new CompileCommandsError(`${file}: ${(error as NodeJS.ErrnoException).code ? `cannot read (${(error as NodeJS.ErrnoException).code})` : `not valid JSON (${(error as Error).message})`}`);
     }
     if (!Array.isArray(entries)) throw new CompileCommandsError(`${file}: expected an array of compile commands`);
-    const byFile = new Map<string, BuildConfiguration>();
+    const byFile = new Map<string, CompiledFile>();
     entries.forEach((entry: unknown, i) => {
       const e = entry as { directory?: unknown; file?: unknown; arguments?: unknown; command?: unknown };
       if (typeof e !== 'object' || e === null || typeof e.directory !== 'string' || typeof e.file !== 'string') {
@@ -32,15 +40,51 @@ export class CompileCommands {
       }
       const args = Array.isArray(e.arguments) ? e.arguments.filter((a): a is string => typeof a === 'string') : typeof e.command === 'string' ? splitCommand(e.command) : undefined;
       if (!args) throw new CompileCommandsError(`${file}: entry ${i} needs "arguments" or "command"`);
-      byFile.set(resolve(e.directory, e.file), configurationOf(args));
+      byFile.set(resolve(e.directory, e.file), { configuration: configurationOf(args), includeDirs: includeDirsOf(args, e.directory) });
     });
     return new CompileCommands(byFile);
   }
 
   /** The configuration a file is compiled with (undefined: the database does not list it). */
   configurationOf(absolutePath: string): BuildConfiguration | undefined {
-    return this.byFile.get(absolutePath);
+    return this.byFile.get(absolutePath)?.configuration;
   }
+
+  /** The folders a file's `#include`s are looked up in (empty: the database does not list it). */
+  includeDirsOf(absolutePath: string): readonly string[] {
+    return this.byFile.get(absolutePath)?.includeDirs ?? [];
+  }
+}
+
+/** Compile databases by path, each loaded once (a run's files may name the same one through their configs). */
+export class CompileCommandsCache {
+  private readonly loaded = new Map<string, CompileCommands>();
+
+  constructor(private readonly cwd: string) {}
+
+  /** Throws CompileCommandsError. */
+  get(path: string): CompileCommands {
+    const key = resolve(this.cwd, path);
+    let db = this.loaded.get(key);
+    if (!db) {
+      db = CompileCommands.load(key, this.cwd);
+      this.loaded.set(key, db);
+    }
+    return db;
+  }
+}
+
+/** `-I DIR`, `-IDIR`, `-iquote DIR`, relative to the entry's directory. */
+function includeDirsOf(args: readonly string[], directory: string): string[] {
+  const dirs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    for (const flag of ['-I', '-iquote']) {
+      if (arg === flag && i + 1 < args.length) dirs.push(resolve(directory, args[++i]!));
+      else if (arg.startsWith(flag) && arg.length > flag.length && (flag !== '-I' || !arg.startsWith('-iquote'))) dirs.push(resolve(directory, arg.slice(flag.length)));
+    }
+  }
+  return dirs;
 }
 
 export class CompileCommandsError extends Error {}

@@ -37,6 +37,10 @@ export interface ResolvedConfig {
   readonly headerLanguage: 'auto' | 'c' | 'cpp';
   /** `defines` / `undefines`: the build's configuration, as -D and -U give it. */
   readonly configuration: BuildConfiguration;
+  /** `includeDirs`, absolute: where `#include` finds headers (as -I), whose macros and functions are indexed. */
+  readonly includeDirs: readonly string[];
+  /** `compileCommands`, absolute: the compile database (as -p; -p on the command line wins). */
+  readonly compileCommands?: string;
 }
 
 /** Macros the build defines (name → value, '1' for a bare -D NAME) and leaves undefined. */
@@ -89,7 +93,7 @@ export class ConfigError extends Error {
 }
 
 export function emptyConfig(baseDir: string): ResolvedConfig {
-  return { baseDir, rules: {}, functions: { acquire: [], release: [], borrow: [], take: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto', configuration: NO_CONFIGURATION };
+  return { baseDir, rules: {}, functions: { acquire: [], release: [], borrow: [], take: [], noReturn: [], acceptWrappers: [] }, ignore: [], headerLanguage: 'auto', configuration: NO_CONFIGURATION, includeDirs: [] };
 }
 
 const Ajv = AjvModule.default ?? AjvModule;
@@ -143,6 +147,8 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
     headerLanguage?: 'auto' | 'c' | 'cpp';
     defines?: string[];
     undefines?: string[];
+    includeDirs?: string[];
+    compileCommands?: string;
   };
   const rules: Record<string, RuleSetting> = {};
   for (const [id, value] of Object.entries(raw.rules ?? {})) {
@@ -164,6 +170,8 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
     ignore: raw.ignore ?? [],
     headerLanguage: raw.headerLanguage ?? 'auto',
     configuration: buildConfiguration(raw.defines ?? [], raw.undefines ?? []),
+    includeDirs: (raw.includeDirs ?? []).map((d) => resolve(dirname(file), d)),
+    compileCommands: raw.compileCommands !== undefined ? resolve(dirname(file), raw.compileCommands) : undefined,
   };
 }
 

@@ -47,15 +47,21 @@ export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: s
 export function prepareSource(path: string, text: string, settings: SourceSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
+  return sourceFromDocumentTree(path, text, language, tree, settings, { notices });
+}
+
+/**
+ * A whole file's facts from its tree, through the configuration-resolved copy of its text when the
+ * tree has errors a copy repairs (see core/syntax/recovery.ts; `recovery` is then set).
+ */
+export function sourceFromDocumentTree(path: string, text: string, language: Language, tree: Tree, settings: SourceSettings, { notices = [], lines }: { notices?: string[]; lines?: LineMap } = {}): SourceFile {
   const recovered = recoverText(language, text, tree, settings.configuration);
-  if (recovered) {
-    const { text: resolved, tree: resolvedTree, ...recovery } = recovered;
-    if (resolvedTree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
-    const file = sourceFromTree(path, resolved, language, resolvedTree, settings, { notices });
-    return { ...file, recovery };
-  }
-  if (tree.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
-  return sourceFromTree(path, text, language, tree, settings, { notices });
+  const parsed = recovered?.tree ?? tree;
+  if (parsed.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
+  if (!recovered) return sourceFromTree(path, text, language, tree, settings, { notices, lines });
+  const { text: resolved, tree: resolvedTree, ...recovery } = recovered;
+  // The copy has the text's line starts (only characters other than line breaks are blanked).
+  return { ...sourceFromTree(path, resolved, language, resolvedTree, settings, { notices, lines }), recovery };
 }
 
 /**

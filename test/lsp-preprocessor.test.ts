@@ -1,0 +1,83 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from './cli-helpers.js';
+import { LspClient, summary, uriOf } from './lsp-client.js';
+
+let client: LspClient | undefined;
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await client?.shutdown();
+  client = undefined;
+  for (const c of cleanups.splice(0)) c();
+});
+
+function workspace(files: Record<string, string>): string {
+  const dir = tempDir();
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** An #ifdef splits the if: the grammar cannot parse the function as written. The leak is in the #else configuration only. */
+const SPLIT = `#include <sys/socket.h>
+int nonblocking_socket(int on) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0)
+        return -1;
+#ifdef HAVE_IOCTL
+    if (ioctl(s, FIONBIO, &on) < 0) {
+        close(s);
+#else
+    if (fcntl(s, F_SETFL, O_NONBLOCK) < 0) {
+#endif
+        return -1;
+    }
+    return s;
+}
+`;
+
+describe('connlint-lsp: the preprocessor', () => {
+  it("analyses a function split by #if through the configuration-resolved copy, in the configuration the compile database gives, on every edit", async () => {
+    const dir = workspace({ 'src/net.c': SPLIT, 'connlint.json': '{ "compileCommands": "build" }\n' });
+    const file = join(dir, 'src', 'net.c');
+    mkdirSync(join(dir, 'build'));
+    writeFileSync(join(dir, 'build', 'compile_commands.json'), JSON.stringify([{ directory: join(dir, 'src'), file: 'net.c', arguments: ['cc', '-UHAVE_IOCTL', '-c', 'net.c'] }]));
+    client = LspClient.start();
+    await client.initialize(dir);
+    client.open(file, SPLIT, 1);
+    const first = await client.nextPublish(uriOf(file), { version: 1 });
+    expect(summary(first.diagnostics)).toEqual(['fd-leak@12']);
+    expect(first.diagnostics[0]!.message).toContain("descriptor 's' from socket() (line 3) is still open when this return leaves the function");
+    // An edit inside the function: still analysed (whole-file) through the copy.
+    client.change(file, 2, [{ range: { start: { line: 12, character: 0 }, end: { line: 12, character: 0 } }, text: '    /* x */\n' }]);
+    const second = await client.nextPublish(uriOf(file), { version: 2 });
+    expect(summary(second.diagnostics)).toEqual(['fd-leak@12']);
+  });
+
+  it('without a compile database the feature is taken as defined: that configuration closes, nothing is reported', async () => {
+    const dir = workspace({ 'src/net.c': SPLIT });
+    const file = join(dir, 'src', 'net.c');
+    client = LspClient.start();
+    await client.initialize(dir);
+    client.open(file, SPLIT, 1);
+    expect(summary((await client.nextPublish(uriOf(file), { version: 1 })).diagnostics)).toEqual([]);
+  });
+
+  it('reads macros from a header in an include folder outside the workspace (includeDirs)', async () => {
+    const dir = workspace({
+      'include/net.h': '#define net_socket socket\n',
+      'app/connlint.json': '{ "includeDirs": ["../include"] }\n',
+      'app/server.c': '#include <net.h>\nint start(int port) {\n    int s = net_socket(2, 1, 0);\n    if (s < 0)\n        return -1;\n    if (port < 1024)\n        return -2;\n    return s;\n}\n',
+    });
+    const file = join(dir, 'app', 'server.c');
+    client = LspClient.start();
+    await client.initialize(join(dir, 'app'));
+    client.open(file, '#include <net.h>\nint start(int port) {\n    int s = net_socket(2, 1, 0);\n    if (s < 0)\n        return -1;\n    if (port < 1024)\n        return -2;\n    return s;\n}\n', 1);
+    const published = await client.waitFor('the leak through the header macro', () => client!.publishes.find((p) => p.uri === uriOf(file) && summary(p.diagnostics).join() === 'fd-leak@7'));
+    expect(published.diagnostics[0]!.message).toContain("'s' from net_socket() (line 3)");
+  });
+});
