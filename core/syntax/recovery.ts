@@ -214,8 +214,15 @@ function withBlockMacroFunctions(regions: ErrorRegion[], root: SyntaxNode): Erro
 /** Functions without errors (and not inside another function) lying in each span. */
 function wholeFunctionsIn(root: SyntaxNode, spans: readonly (readonly [number, number])[]): number[] {
   const counts = spans.map(() => 0);
-  for (const fn of root.descendantsOfType('function_definition')) {
-    if (fn.hasError || fn.parent?.type === 'compound_statement') continue;
+  const functions = root.descendantsOfType('function_definition');
+  // A function holding a block macro the grammar took for a function defined inside it is not whole either.
+  const holdingMisread = new Set<number>();
+  for (const fn of functions) {
+    if (fn.parent?.type !== 'compound_statement') continue;
+    for (let p: SyntaxNode | null = fn.parent; p; p = p.parent) if (p.type === 'function_definition') holdingMisread.add(p.id);
+  }
+  for (const fn of functions) {
+    if (fn.hasError || fn.parent?.type === 'compound_statement' || holdingMisread.has(fn.id)) continue;
     spans.forEach(([start, end], k) => {
       if (fn.startIndex >= start && fn.endIndex <= end) counts[k]!++;
     });
