@@ -40,6 +40,7 @@ describe('#if expressions', () => {
   it('recovery takes a Linux build with GCC for platform macros, and features as defined', () => {
     const c = recoveryLookup('c', undefined);
     expect(evaluateDefined('_WIN32', false, c)).toBe(false);
+    for (const other of ['__WIN32', 'USE_WIN32_LDAP', 'HAVE_WINSOCK2_H', '__FreeBSD__', 'TARGET_DARWIN']) expect(evaluateDefined(other, false, c)).toBe(false);
     expect(evaluateDefined('__linux__', false, c)).toBe(true);
     expect(evaluateCondition('__GNUC__ >= 4', c)).toBe(true);
     expect(evaluateDefined('__cplusplus', false, c)).toBe(false);
