@@ -2,6 +2,7 @@ import type { CfgEdge } from '../flow/cfg.js';
 import { spanOf } from '../project/facts.js';
 import type { RelatedLocation } from './findings.js';
 import type { RuleContext } from './rule.js';
+import type { SyntaxNode } from '../syntax/parser.js';
 
 const MAX_CONDITION_TEXT = 60;
 
@@ -10,12 +11,42 @@ export function branchSteps(ctx: RuleContext, path: readonly CfgEdge[]): Related
   const steps: RelatedLocation[] = [];
   for (const edge of path) {
     if (!edge.condition || edge.assumption === undefined) continue;
-    let text = edge.condition.text.replace(/\s+/g, ' ');
-    if (text.length > MAX_CONDITION_TEXT) text = `${text.slice(0, MAX_CONDITION_TEXT - 1)}…`;
+    const macro = blockMacroHead(ctx, edge.condition);
+    if (macro) {
+      const outcome = macro.loop ? (edge.assumption ? 'runs its block' : 'is done') : edge.assumption ? 'runs its block' : 'skips its block';
+      steps.push({ location: ctx.locate(ctx.file.lines.span(macro.start, macro.end)), message: `'${shortened(macro.text)}' ${outcome}` });
+      continue;
+    }
+    const text = shortened(edge.condition.text);
     // `#ifdef X` / `#ifndef X`: the configuration the path is in.
     const ifdef = edge.condition.type === 'identifier' && edge.condition.parent?.type === 'preproc_ifdef';
     const outcome = ifdef ? (edge.assumption ? 'defined' : 'not defined') : edge.assumption ? 'true' : 'false';
     steps.push({ location: ctx.locate(spanOf(edge.condition)), message: `'${text}' is ${outcome}` });
   }
   return steps;
+}
+
+function shortened(condition: string): string {
+  const text = condition.replace(/\s+/g, ' ');
+  return text.length > MAX_CONDITION_TEXT ? `${text.slice(0, MAX_CONDITION_TEXT - 1)}…` : text;
+}
+
+/**
+ * A loop or `if` head that is a block macro in the file (`LIST_FOREACH(x, l, link) {`), analysed
+ * through the configuration-resolved copy as `while       (x, l, link)`: the macro call as written.
+ */
+function blockMacroHead(ctx: RuleContext, condition: SyntaxNode): { text: string; start: number; end: number; loop: boolean } | undefined {
+  const original = ctx.file.recovery?.originalText;
+  if (original === undefined) return undefined;
+  let head: SyntaxNode | null = condition;
+  while (head && head.type !== 'while_statement' && head.type !== 'if_statement') {
+    if (head.type !== 'parenthesized_expression' && head.type !== 'comma_expression' && head.type !== 'condition_clause' && head !== condition) return undefined;
+    head = head.parent;
+  }
+  if (!head) return undefined;
+  const keyword = head.type === 'while_statement' ? 'while' : 'if';
+  if (original.startsWith(keyword, head.startIndex)) return undefined;
+  const parens = head.childForFieldName('condition');
+  if (!parens) return undefined;
+  return { text: original.slice(head.startIndex, parens.endIndex), start: head.startIndex, end: parens.endIndex, loop: keyword === 'while' };
 }

@@ -20,6 +20,8 @@ export interface Recovery {
   readonly regions: readonly (readonly [number, number])[];
   readonly rewrites: number;
   readonly functionsRecovered: number;
+  /** The file's own text (what the user sees: paths name a block macro as written, not its `while`). */
+  readonly originalText: string;
 }
 
 /** A parsed file with its facts: what the check pass and the LSP server work from. */
@@ -61,7 +63,7 @@ export function sourceFromDocumentTree(path: string, text: string, language: Lan
   if (!recovered) return sourceFromTree(path, text, language, tree, settings, { notices, lines });
   const { text: resolved, tree: resolvedTree, ...recovery } = recovered;
   // The copy has the text's line starts (only characters other than line breaks are blanked).
-  return { ...sourceFromTree(path, resolved, language, resolvedTree, settings, { notices, lines }), recovery };
+  return { ...sourceFromTree(path, resolved, language, resolvedTree, settings, { notices, lines }), recovery: { ...recovery, originalText: text } };
 }
 
 /**

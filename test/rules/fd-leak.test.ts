@@ -38,6 +38,19 @@ describe('fd-leak in detail', () => {
     expect(finding!.path!.map((s) => s.message)).toEqual(["open() succeeds: 'fd' is open", "'fd < 0' is false", "'STRICT' is defined", "'p[0]' is true", "'fd' is still open here"]);
   });
 
+  it('a path through a block macro names the macro as written, not the loop head it is analysed as', () => {
+    const text = 'int f(struct l *l, const char *p) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n    LIST_FOREACH(c, l, link) {\n        if (c->bad)\n            return -2;\n    }\n    close(fd);\n    return 0;\n}\n';
+    const [finding] = leaks([{ path: 'macro.c', text }]);
+    expect(finding!.location.line).toBe(7);
+    expect(finding!.path!.map((s) => `${s.location.line}:${s.location.column}-${s.location.endColumn} ${s.message}`)).toEqual([
+      "2:14-24 open() succeeds: 'fd' is open",
+      "3:9-15 'fd < 0' is false",
+      "5:5-29 'LIST_FOREACH(c, l, link)' runs its block",
+      "6:13-19 'c->bad' is true",
+      "7:13-23 'fd' is still open here",
+    ]);
+  });
+
   it('message names the handle, the acquiring call and its line; related location and path', () => {
     const findings = leaks(fixtureSources('fd-leak/error-paths.c'));
     const first = findings[0]!;
