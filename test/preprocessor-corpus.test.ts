@@ -7,7 +7,7 @@ import { settingsFor } from '../core/engine/settings.js';
 import { prepareSource } from '../core/project/source-file.js';
 import { ROOT } from './lsp-client.js';
 
-const CORPUS = join(ROOT, 'test', 'fixtures', 'preprocessor-corpus');
+const CORPUS = join(ROOT, 'test', 'corpus', 'preprocessor');
 
 /**
  * The regression corpus of the preprocessor work: shapes from real code the grammar cannot parse

@@ -113,6 +113,17 @@ describe('configuration-resolved copies of what the grammar cannot parse', () =>
     expect(recovered('class Conn {\npublic:\n    Conn(int fd) { fd_ = fd; }\n    int fd_;\n};\n', 'cpp')).toBeUndefined();
   });
 
+  it('a large data table of comments and numbers in #if groups (libwebsockets lextable.h) takes no time', () => {
+    // A directive ending in `)` and then thousands of comment lines: what made a pattern over comments backtrack without end.
+    const comments = Array.from({ length: 3000 }, (_, i) => `\t/* ${i}: ${i}: header-${i}: */\n`).join('');
+    const rows = Array.from({ length: 3000 }, (_, i) => `\t0x${(i % 256).toString(16)}, 0x00 /* (to 0x${i.toString(16)} state ${i}) */,\n`).join('');
+    const text = `#if !defined(A) && !defined(B)\n${comments}${rows}#else\n${rows}#endif\n`;
+    const started = Date.now();
+    recovered(text);
+    // Not a timing assertion: a pattern that backtracks without end would not come back at all.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(0);
+  });
+
   it('a copy that parses no better is not kept', () => {
     expect(recovered('int f(void) {\n    int x = ) ;\n    return 0;\n}\n')).toBeUndefined();
   });

@@ -49,15 +49,23 @@ export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: s
 export function prepareSource(path: string, text: string, settings: SourceSettings, notices: string[] = [], oldTree?: Tree): SourceFile {
   const language = detectLanguage(path, text, settings.headerLanguage);
   const tree = parseText(language, text, oldTree);
-  return sourceFromDocumentTree(path, text, language, tree, settings, { notices });
+  return sourceFromDocumentTree(path, text, language, tree, settings, { notices, ownsTree: true });
 }
 
 /**
  * A whole file's facts from its tree, through the configuration-resolved copy of its text when the
  * tree has errors a copy repairs (see core/syntax/recovery.ts; `recovery` is then set).
  */
-export function sourceFromDocumentTree(path: string, text: string, language: Language, tree: Tree, settings: SourceSettings, { notices = [], lines }: { notices?: string[]; lines?: LineMap } = {}): SourceFile {
-  const recovered = recoverText(language, text, tree, settings.configuration);
+export function sourceFromDocumentTree(
+  path: string,
+  text: string,
+  language: Language,
+  tree: Tree,
+  settings: SourceSettings,
+  /** `ownsTree`: the tree may be edited into the copy's (the caller keeps no use of it). */
+  { notices = [], lines, ownsTree = false }: { notices?: string[]; lines?: LineMap; ownsTree?: boolean } = {},
+): SourceFile {
+  const recovered = recoverText(language, text, tree, settings.configuration, ownsTree);
   const parsed = recovered?.tree ?? tree;
   if (parsed.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
   if (!recovered) return sourceFromTree(path, text, language, tree, settings, { notices, lines });

@@ -1,7 +1,8 @@
-import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted } from './c-text.js';
+import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace } from './c-text.js';
 import { conditionalGroups, configurationLookup, evaluateCondition, evaluateDefined, type ConditionalGroup, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
 import type { Language } from './language.js';
 import { parseText, type SyntaxNode, type Tree } from './parser.js';
+import { LineMap } from './source-text.js';
 
 /**
  * Functions the raw text cannot parse, analysed through a configuration-resolved copy.
@@ -58,13 +59,27 @@ export function recoveryLookup(language: Language, configuration: PreprocessorCo
   };
 }
 
-/** undefined: the tree has no errors, or no copy parses better. */
-export function recoverText(language: Language, text: string, tree: Tree, configuration?: PreprocessorConfiguration): RecoveredText | undefined {
+/**
+ * undefined: the tree has no errors, or no copy parses better. `reuseTree`: the tree is the
+ * caller's to give away: it is edited and re-parsed incrementally (much cheaper than a fresh parse)
+ * and must not be used afterwards.
+ */
+export function recoverText(language: Language, text: string, originalTree: Tree, configuration?: PreprocessorConfiguration, reuseTree = false): RecoveredText | undefined {
+  let tree = originalTree;
   // Without errors only C++ may need a copy (block macros it takes for nested functions).
   if (!tree.rootNode.hasError && language !== 'cpp') return undefined;
-  const regions = withBlockMacroFunctions(tree.rootNode.hasError ? errorRegions(tree.rootNode, text) : [], tree.rootNode);
+  // A tree that is not ours may come from incremental parses (an editor's): error recovery can
+  // shape its errors differently from a fresh parse, and the copy must be the CLI's.
+  if (!reuseTree && tree.rootNode.hasError) tree = parseText(language, text);
+  // The raw tree's functions and errors, read only when there is something to compare (the walk costs).
+  let rawStatsRead: TreeStats | undefined;
+  const rawStats = (): TreeStats => (rawStatsRead ??= treeStats(tree.rootNode));
+  if (language === 'cpp' && !tree.rootNode.hasError && rawStats().nested.length === 0) return undefined;
+  // Only regions where a function is (or may be, behind the errors) matter: the rules analyse functions.
+  const errors = tree.rootNode.hasError ? errorRegions(tree.rootNode, text).filter((r) => r.isFunction || holdsFunctionHead(text, r.start, r.end)) : [];
+  const regions = language === 'cpp' ? withBlockMacroFunctions(errors, tree.rootNode, rawStats()) : errors;
   if (regions.length === 0) return undefined;
-  const chars = text.split('');
+  const chars = codesOf(text);
   const lookup = recoveryLookup(language, configuration);
   // What each region rewrote: its own lines and the groups it resolved (which may reach beyond).
   const spans = regions.map((r): [number, number] => [r.start, r.end]);
@@ -78,7 +93,7 @@ export function recoverText(language: Language, text: string, tree: Tree, config
       rewrites[k]!++;
     }
   }
-  let resolved = chars.join('');
+  let resolved = textOf(chars);
   const depths = braceDepths(resolved, regions.map((r) => r.start));
   regions.forEach((region, k) => {
     // A "function" that starts inside braces is one the grammar made of a broken function's pieces.
@@ -89,31 +104,54 @@ export function recoverText(language: Language, text: string, tree: Tree, config
     rewrites[k]! += rewriteStatementMacros(resolved, chars, isFunction ? region.bodyStart : region.start, region.end, depths[k]!, blockNames);
   });
   if (rewrites.every((n) => n === 0)) return undefined;
-  resolved = chars.join('');
-  let recovered = parseText(language, resolved);
+  resolved = textOf(chars);
+  const lines = new LineMap(text);
+  // Read before the re-parse edits the tree.
+  const before = spanScores(treeStats(tree.rootNode, lines, spans), spans);
+  // Edited from the text's tree, so unchanged regions keep their nodes (and parse no differently).
+  let recovered = reparse(language, text, resolved, reuseTree || tree !== originalTree ? tree : parseText(language, text));
   // A region whose copy parses no better than the text goes back to the text (both configurations).
-  const before = wholeFunctionsIn(tree.rootNode, spans);
-  const after = wholeFunctionsIn(recovered.rootNode, spans);
-  const errorsBefore = errorBytesIn(tree.rootNode, spans);
-  const errorsAfter = errorBytesIn(recovered.rootNode, spans);
+  let after = spanScores(treeStats(recovered.rootNode, lines, spans), spans);
   let reverted = false;
   spans.forEach(([start, end], k) => {
     // Better: more whole functions, or as many with fewer bytes in error regions.
-    if (rewrites[k] === 0 || after[k]! > before[k]! || (after[k] === before[k] && errorsAfter[k]! < errorsBefore[k]!)) return;
-    for (let i = start; i < end; i++) chars[i] = text[i]!;
+    if (rewrites[k] === 0 || after.whole[k]! > before.whole[k]! || (after.whole[k] === before.whole[k] && after.errorBytes[k]! < before.errorBytes[k]!)) return;
+    chars.set(codesOf(text.slice(start, end)), start);
     rewrites[k] = 0;
     reverted = true;
   });
   if (reverted) {
     if (rewrites.every((n) => n === 0)) return undefined;
-    resolved = chars.join('');
-    recovered = parseText(language, resolved);
+    const previous = resolved;
+    resolved = textOf(chars);
+    recovered = reparse(language, previous, resolved, recovered);
+    after = spanScores(treeStats(recovered.rootNode, lines, spans), spans);
   }
-  const whole: [number, number][] = [[0, text.length]];
-  const functionsRecovered = wholeFunctionsIn(recovered.rootNode, whole)[0]! - wholeFunctionsIn(tree.rootNode, whole)[0]!;
-  if (functionsRecovered < 0 || (functionsRecovered === 0 && errorBytesIn(recovered.rootNode, whole)[0]! >= errorBytesIn(tree.rootNode, whole)[0]!)) return undefined;
-  const kept = regions.filter((_, k) => rewrites[k]! > 0);
-  return { text: resolved, tree: recovered, regions: kept.map((r) => [r.start, r.end] as const), rewrites: rewrites.reduce((a, b) => a + b, 0), functionsRecovered };
+  // Outside the regions kept the copy is the text (and its tree the text's).
+  const kept = spans.flatMap((_, k) => (rewrites[k]! > 0 ? [k] : []));
+  const sum = (values: number[]) => kept.reduce((total, k) => total + values[k]!, 0);
+  const functionsRecovered = sum(after.whole) - sum(before.whole);
+  if (functionsRecovered < 0 || (functionsRecovered === 0 && sum(after.errorBytes) >= sum(before.errorBytes))) return undefined;
+  return { text: resolved, tree: recovered, regions: kept.map((k) => [regions[k]!.start, regions[k]!.end] as const), rewrites: rewrites.reduce((a, b) => a + b, 0), functionsRecovered };
+}
+
+/**
+ * Whether [start, end) holds a function's head: a `)` then, past white space, comments and
+ * directive lines, a `{` (a file-level error region may hide a function). A scan, not a regular
+ * expression: nested repetitions over comments backtrack without end on a data table.
+ */
+function holdsFunctionHead(text: string, start: number, end: number): boolean {
+  for (let i = text.indexOf(')', start); i >= 0 && i < end; i = text.indexOf(')', i + 1)) {
+    let j = i + 1;
+    for (;;) {
+      j = skipSpace(text, j, end);
+      if (text.charCodeAt(j) !== 35 /* # */) break;
+      const nl = text.indexOf('\n', j);
+      j = nl < 0 ? end : nl;
+    }
+    if (text.charCodeAt(j) === 123 /* { */) return true;
+  }
+  return false;
 }
 
 interface ErrorRegion {
@@ -129,6 +167,11 @@ interface ErrorRegion {
 const CONTAINERS = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list']);
 /** Complete top-level items: in a file whose root is an error, these (without errors) are not part of it. */
 const ITEMS = new Set(['comment', 'declaration', 'function_definition', 'type_definition', 'linkage_specification', 'namespace_definition', 'template_declaration', 'class_specifier', 'struct_specifier', 'union_specifier', 'enum_specifier', ';', ...[...CONTAINERS].filter((t) => t.startsWith('preproc_')), 'preproc_def', 'preproc_function_def', 'preproc_include', 'preproc_call']);
+
+/** A child of a root that is an error node which is no complete item: part of the error. */
+function isDebris(child: SyntaxNode): boolean {
+  return !(ITEMS.has(child.type) && !child.hasError) && child.type !== 'function_definition' && !CONTAINERS.has(child.type);
+}
 
 /**
  * Functions with errors, and file-level items with errors (whole lines; an error node directly in
@@ -164,7 +207,7 @@ function errorRegions(root: SyntaxNode, text: string): ErrorRegion[] {
     for (const child of root.children) {
       if (ITEMS.has(child.type) && !child.hasError) continue;
       if (child.type === 'function_definition' || CONTAINERS.has(child.type)) visit(child, undefined);
-      else add(child);
+      else if (isDebris(child)) add(child);
     }
   } else {
     visit(root, undefined);
@@ -172,29 +215,83 @@ function errorRegions(root: SyntaxNode, text: string): ErrorRegion[] {
   return regions;
 }
 
-/** Bytes of error regions (outermost ERROR nodes; a missing token counts one; functions defined in function bodies) in each span. */
-function errorBytesIn(root: SyntaxNode, spans: readonly (readonly [number, number])[]): number[] {
-  const counts = spans.map(() => 0);
-  const visit = (node: SyntaxNode): void => {
-    if (!node.hasError) return;
-    if (node.type === 'ERROR' || node.isMissing) {
-      const size = Math.max(1, node.endIndex - node.startIndex);
-      spans.forEach(([start, end], k) => {
-        if (node.startIndex < end && node.endIndex >= start) counts[k]! += Math.min(size, end - start);
-      });
-      if (node.type === 'ERROR' && node !== root) return;
-    }
-    for (const child of node.children) visit(child);
+/**
+ * What decides whether a copy parses better, read once per tree: its functions (whole or not, and
+ * whether a block macro misread as a nested function definition sits in them) and its outermost
+ * error regions. Native walks only (`descendantsOfType`); nesting comes from ranges in document
+ * order, not from `parent` (a walk down from the root per call).
+ */
+interface TreeStats {
+  /** Top-level functions (not inside another function): [start, end, whole]. */
+  readonly functions: readonly (readonly [number, number, boolean])[];
+  /** Functions defined inside another function's body: [start, end, outermost function's start]. */
+  readonly nested: readonly (readonly [number, number, number])[];
+  /** Outermost ERROR regions: [start, end]. */
+  readonly errors: readonly (readonly [number, number])[];
+}
+
+function treeStats(root: SyntaxNode, lines?: LineMap, spans?: readonly (readonly [number, number])[]): TreeStats {
+  const functions: [number, number, boolean][] = [];
+  const nested: [number, number, number][] = [];
+  const errors: [number, number][] = [];
+  let outer: [number, number, boolean] | undefined;
+  let coveredTo = -1;
+  const types = root.hasError ? ['function_definition', 'ERROR'] : ['function_definition'];
+  const point = (offset: number) => {
+    const row = lines!.lineOf(offset);
+    return { row, column: offset - lines!.offsetOf(row, 0) };
   };
-  visit(root);
-  // A function defined inside a function body is a block macro misread (see withBlockMacroFunctions).
-  for (const fn of root.descendantsOfType('function_definition')) {
-    if (fn.parent?.type !== 'compound_statement') continue;
-    spans.forEach(([start, end], k) => {
-      if (fn.startIndex >= start && fn.endIndex <= end) counts[k]! += fn.endIndex - fn.startIndex;
-    });
+  // One native walk for both (in document order, outer before inner), over the spans only if given.
+  const nodes = spans && lines ? mergedSpans(spans).flatMap(([start, end]) => root.descendantsOfType(types, point(start), point(end))) : root.descendantsOfType(types);
+  for (const node of nodes) {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    if (node.type === 'ERROR') {
+      // The root itself when the grammar made no translation unit: its error children count, not it.
+      if (start < coveredTo || (start === root.startIndex && end === root.endIndex)) continue;
+      errors.push([start, end]);
+      coveredTo = end;
+      continue;
+    }
+    if (outer && start >= outer[0] && end <= outer[1]) {
+      nested.push([start, end, outer[0]]);
+      outer[2] = false;
+      continue;
+    }
+    // Whole: its body parses (an error in its head, such as an unknown macro before the type, leaves the body analysed).
+    outer = [start, end, !node.hasError || node.childForFieldName("body")?.hasError === false];
+    functions.push(outer);
   }
-  return counts;
+  // When the grammar made no translation unit, the root's debris are the error regions too.
+  if (root.type === 'ERROR') {
+    for (const child of root.children) if (isDebris(child)) errors.push([child.startIndex, child.endIndex]);
+    errors.sort((a, b) => a[0] - b[0]);
+  }
+  return { functions, nested, errors };
+}
+
+/** Spans sorted and overlapping ones joined. */
+function mergedSpans(spans: readonly (readonly [number, number])[]): [number, number][] {
+  const merged: [number, number][] = [];
+  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
+/** Per span: whole functions in it, and bytes in error regions (misread nested functions included). */
+function spanScores(stats: TreeStats, spans: readonly (readonly [number, number])[]): { whole: number[]; errorBytes: number[] } {
+  return {
+    whole: spans.map(([start, end]) => stats.functions.filter(([s, e, whole]) => whole && s >= start && e <= end).length),
+    errorBytes: spans.map(([start, end]) => {
+      let bytes = 0;
+      for (const [s, e] of stats.errors) if (s < end && e >= start) bytes += Math.max(1, Math.min(e, end) - Math.max(s, start));
+      for (const [s, e] of stats.nested) if (s >= start && e <= end) bytes += e - s;
+      return bytes;
+    }),
+  };
 }
 
 /**
@@ -202,39 +299,24 @@ function errorBytesIn(root: SyntaxNode, spans: readonly (readonly [number, numbe
  * there (no error, and the block is analysed as a function of its own): the function holding such
  * a definition is a region too.
  */
-function withBlockMacroFunctions(regions: ErrorRegion[], root: SyntaxNode): ErrorRegion[] {
+function withBlockMacroFunctions(regions: ErrorRegion[], root: SyntaxNode, stats: TreeStats): ErrorRegion[] {
   const extra: ErrorRegion[] = [];
-  for (const fn of root.descendantsOfType('function_definition')) {
-    if (fn.parent?.type !== 'compound_statement') continue;
-    let outer: SyntaxNode = fn;
-    for (let p: SyntaxNode | null = fn.parent; p; p = p.parent) if (p.type === 'function_definition') outer = p;
-    if (outer === fn || regions.some((r) => r.start <= outer.startIndex && outer.endIndex <= r.end) || extra.some((r) => r.start === outer.startIndex)) continue;
-    extra.push({ start: outer.startIndex, end: outer.endIndex, bodyStart: outer.childForFieldName('body')?.startIndex ?? outer.startIndex, isFunction: true });
+  for (const [, , outerStart] of stats.nested) {
+    const outer = stats.functions.find(([s]) => s === outerStart)!;
+    if (regions.some((r) => r.start <= outer[0] && outer[1] <= r.end) || extra.some((r) => r.start === outer[0])) continue;
+    extra.push({ start: outer[0], end: outer[1], bodyStart: bodyStartOf(root, outer[0], outer[1]) ?? outer[0], isFunction: true });
   }
   return extra.length === 0 ? regions : [...regions, ...extra].sort((a, b) => a.start - b.start);
 }
 
-/** Functions without errors (and not inside another function) lying in each span. */
-function wholeFunctionsIn(root: SyntaxNode, spans: readonly (readonly [number, number])[]): number[] {
-  const counts = spans.map(() => 0);
-  const functions = root.descendantsOfType('function_definition');
-  // A function holding a block macro the grammar took for a function defined inside it is not whole either.
-  const holdingMisread = new Set<number>();
-  for (const fn of functions) {
-    if (fn.parent?.type !== 'compound_statement') continue;
-    for (let p: SyntaxNode | null = fn.parent; p; p = p.parent) if (p.type === 'function_definition') holdingMisread.add(p.id);
-  }
-  for (const fn of functions) {
-    if (fn.hasError || fn.parent?.type === 'compound_statement' || holdingMisread.has(fn.id)) continue;
-    spans.forEach(([start, end], k) => {
-      if (fn.startIndex >= start && fn.endIndex <= end) counts[k]!++;
-    });
-  }
-  return counts;
+/** The body of the function definition spanning exactly [start, end). */
+function bodyStartOf(root: SyntaxNode, start: number, end: number): number | undefined {
+  const fn = root.descendantsOfType('function_definition').find((f) => f.startIndex === start && f.endIndex === end);
+  return fn?.childForFieldName('body')?.startIndex;
 }
 
 /** Keeps the group's chosen branch; blanks its directive lines and the other branches. */
-function resolveGroup(chars: string[], group: ConditionalGroup, lookup: (name: string) => MacroValue): void {
+function resolveGroup(chars: Uint16Array, group: ConditionalGroup, lookup: (name: string) => MacroValue): void {
   let chosen = -1;
   group.branches.forEach(({ directive }, i) => {
     if (chosen >= 0) return;
@@ -254,9 +336,27 @@ function resolveGroup(chars: string[], group: ConditionalGroup, lookup: (name: s
   blank(chars, group.endif.start, group.endif.end);
 }
 
+/** A text as UTF-16 code units, to rewrite in place (a string per character would cost more than the parse). */
+function codesOf(text: string): Uint16Array {
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  return codes;
+}
+
+const UTF16 = new TextDecoder('utf-16le');
+
+function textOf(codes: Uint16Array): string {
+  return UTF16.decode(codes);
+}
+
+/** `replacement` written over the same number of characters at `at`. */
+function write(chars: Uint16Array, at: number, replacement: string): void {
+  for (let k = 0; k < replacement.length; k++) chars[at + k] = replacement.charCodeAt(k);
+}
+
 /** Spaces for everything but line breaks (so lines and offsets stay). */
-function blank(chars: string[], start: number, end: number): void {
-  for (let i = start; i < end; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+function blank(chars: Uint16Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) if (chars[i] !== 10 && chars[i] !== 13) chars[i] = 32;
 }
 
 const KEYWORDS = new Set([
@@ -271,6 +371,8 @@ const ATTRIBUTE_LIKE = /^(?:__[A-Za-z]\w*|[A-Z][A-Z0-9_]*[A-Z0-9])$/;
 const CPP_BLOCK_MACRO = /^(?:[A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*(?:each|iter|loop|for|walk|scan|range)[a-z0-9_]*)$/;
 /** Names of block macros that iterate (`LIST_FOREACH`, `list_for_each_entry`, `hash_iter`). */
 const ITERATING = /each|iter|loop|for|walk|scan|range/i;
+/** Longer arguments are no types (and are not given to the patterns below). */
+const MAX_TYPE_TEXT = 200;
 /** A macro argument that is a type (`struct x *`, `char *`, `Proto *`): no expression looks like it. */
 const TYPE_ARGUMENT = /^\s*(?:(?:const|volatile|struct|union|enum|unsigned|signed)\s+)*(?:[A-Za-z_]\w*\s*(?:\*\s*)+|(?:struct|union|enum)\s+[A-Za-z_]\w*\s*(?:\*\s*)*|(?:unsigned|signed|char|short|int|long|float|double|void)(?:\s+(?:char|short|int|long|double))*\s*(?:\*\s*)*)$/;
 
@@ -286,7 +388,7 @@ const TYPE_ARGUMENT = /^\s*(?:(?:const|volatile|struct|union|enum|unsigned|signe
  * - GNU case ranges (`case 'a' ... 'z':`) become `case 'a' ||  'z':`.
  * Returns how many.
  */
-function rewriteStatementMacros(text: string, chars: string[], from: number, to: number, depthAtStart: number, blockNames?: RegExp): number {
+function rewriteStatementMacros(text: string, chars: Uint16Array, from: number, to: number, depthAtStart: number, blockNames?: RegExp): number {
   let count = 0;
   let previous = 123; // `{`: the region starts (on a line of its own) where a statement may
   let previousWord = '';
@@ -318,9 +420,7 @@ function rewriteStatementMacros(text: string, chars: string[], from: number, to:
       continue;
     }
     if (ch === 46 && text.startsWith('...', i) && depth >= 1 && /\bcase\b[^;:{}]*$/.test(text.slice(Math.max(from, i - 200), i))) {
-      chars[i] = '|';
-      chars[i + 1] = '|';
-      chars[i + 2] = ' ';
+      write(chars, i, '|| ');
       count++;
       i += 3;
       continue;
@@ -363,7 +463,7 @@ function rewriteStatementMacros(text: string, chars: string[], from: number, to:
     previousWord = name;
     if (name === '__volatile' && /^(?:__asm|asm|__asm__)$/.test(previousWordBefore(text, i, from))) {
       // `__asm __volatile(…)`: the grammar knows `volatile` and `__volatile__` there.
-      chars.splice(i, 10, ...'volatile  ');
+      write(chars, i, 'volatile  ');
       count++;
     }
     if (close > 0) count += rewriteTypeArguments(text, chars, open + 1, close - 1);
@@ -380,7 +480,7 @@ function rewriteStatementMacros(text: string, chars: string[], from: number, to:
     if (close > 0 && (nextChar === 123 || (lineBreak && startsStatement && ITERATING.test(name))) && (!blockNames || blockNames.test(name))) {
       const head = name.length >= 5 ? 'while' : name.length >= 2 ? 'if' : undefined;
       if (head) {
-        for (let k = i; k < j; k++) chars[k] = k - i < head.length ? head[k - i]! : ' ';
+        write(chars, i, head.padEnd(j - i));
         blankDeclaredTypes(text, chars, open + 1, close - 1);
         count++;
       }
@@ -388,7 +488,7 @@ function rewriteStatementMacros(text: string, chars: string[], from: number, to:
       // A `;` in the first blank after it (the line's end, or the next line's indentation).
       const blankAt = text.slice(end, next).search(/[ \t]/);
       if (blankAt >= 0) {
-        chars[end + blankAt] = ';';
+        write(chars, end + blankAt, ';');
         count++;
         i = next;
         previous = 59;
@@ -426,8 +526,9 @@ function braceDepths(text: string, offsets: readonly number[]): number[] {
 }
 
 /** `Q_FOREACH(const Item &item, items)`: the loop variable's type blanked (`item, items`), as a head's condition cannot declare. */
-function blankDeclaredTypes(text: string, chars: string[], from: number, to: number): void {
+function blankDeclaredTypes(text: string, chars: Uint16Array, from: number, to: number): void {
   for (const [start, end] of elementsOf(text, from, to)) {
+    if (end - start > MAX_TYPE_TEXT) continue;
     const m = /^(\s*)((?:const\s+|volatile\s+|struct\s+)*[A-Za-z_][\w:]*(?:<[^;{}]*>)?(?:\s*[*&]+\s*|\s+))([A-Za-z_]\w*)\s*$/.exec(text.slice(start, end));
     if (!m || /^(?:return|case|sizeof|new|delete)\s/.test(m[2]!)) continue;
     const typeStart = start + m[1]!.length;
@@ -436,16 +537,17 @@ function blankDeclaredTypes(text: string, chars: string[], from: number, to: num
 }
 
 /** Type arguments of the macro call whose arguments are `[from, to)`, as `0`. */
-function rewriteTypeArguments(text: string, chars: string[], from: number, to: number): number {
+function rewriteTypeArguments(text: string, chars: Uint16Array, from: number, to: number): number {
   let count = 0;
   const elements = elementsOf(text, from, to);
   if (elements.length < 2) return 0;
   for (const [start, end] of elements) {
+    if (end - start > MAX_TYPE_TEXT) continue;
     const argument = text.slice(start, end);
     if (!TYPE_ARGUMENT.test(argument) || /^\s*[A-Za-z_]\w*\s*$/.test(argument)) continue;
     const at = start + argument.search(/\S/);
-    chars[at] = '0';
-    for (let k = at + 1; k < end; k++) if (chars[k] !== '\n') chars[k] = ' ';
+    blank(chars, at, end);
+    write(chars, at, '0');
     count++;
   }
   return count;
@@ -473,4 +575,37 @@ function skipSpaceAndComments(text: string, i: number, end: number): number {
     else break;
   }
   return i;
+}
+
+/**
+ * The tree of `next`, a copy of `previous` (same length and line breaks) whose tree is `tree`
+ * (edited, so not usable afterwards): incrementally, each changed stretch an edit.
+ */
+const MAX_TREE_EDITS = 32;
+
+function reparse(language: Language, previous: string, next: string, tree: Tree): Tree {
+  const lines = new LineMap(next);
+  const positionOf = (offset: number) => {
+    const row = lines.lineOf(offset);
+    return { row, column: offset - lines.offsetOf(row, 0) };
+  };
+  // Changed stretches (closer than a line apart: one), each an edit of the tree. Each edit walks
+  // the tree, so past a few dozen they are one edit from the first change to the last.
+  const stretches: [number, number][] = [];
+  const n = next.length;
+  for (let i = 0; i < n; i++) {
+    if (previous.charCodeAt(i) === next.charCodeAt(i)) continue;
+    let end = i + 1;
+    for (let j = end; j < n && j < end + 80; j++) if (previous.charCodeAt(j) !== next.charCodeAt(j)) end = j + 1;
+    stretches.push([i, end]);
+    i = end - 1;
+  }
+  if (stretches.length === 0) return tree;
+  const edits = stretches.length > MAX_TREE_EDITS ? [[stretches[0]![0], stretches.at(-1)![1]] as [number, number]] : stretches;
+  for (const [start, end] of edits) {
+    const startPosition = positionOf(start);
+    const endPosition = positionOf(end);
+    tree.edit({ startIndex: start, oldEndIndex: end, newEndIndex: end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
+  }
+  return parseText(language, next, tree);
 }
