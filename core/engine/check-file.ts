@@ -97,13 +97,13 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 const noReturnSets = new WeakMap<ProjectIndex, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
 
 function noReturnOf(index: ProjectIndex, settings: AnalysisSettings): ReadonlySet<string> {
-  if (index.macros.aliases.size === 0) return settings.noReturn;
+  if (index.macros.aliases.size === 0 && index.macros.noReturnDeclared.size === 0) return settings.noReturn;
   let bySettings = noReturnSets.get(index);
   if (!bySettings) noReturnSets.set(index, (bySettings = new WeakMap()));
   let set = bySettings.get(settings);
   if (!set) {
-    const names = new Set(settings.noReturn);
-    for (const name of index.macros.aliases.keys()) if (settings.noReturn.has(index.macros.resolveAlias(name).name)) names.add(name);
+    const names = new Set([...settings.noReturn, ...index.macros.noReturnDeclared]);
+    for (const name of index.macros.aliases.keys()) if (names.has(index.macros.resolveAlias(name).name)) names.add(name);
     bySettings.set(settings, (set = names));
   }
   return set;

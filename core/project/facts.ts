@@ -1,3 +1,4 @@
+import { noReturnDeclarations } from './no-return-declarations.js';
 import Parser from 'tree-sitter';
 import { grammarOf, type SyntaxNode, type Tree } from '../syntax/parser.js';
 import type { Language } from '../syntax/language.js';
@@ -67,6 +68,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly macroConstants: MacroConstant[];
   /** Function-like macros used as statements, with the calls in their bodies (`#define FAIL_CLOSE(x) close(in); return (x)`). */
   readonly macroBodies: MacroBody[];
+  /** Functions declared here with a no-return marker (`_Noreturn`, `ATTRIB_NORETURN`): calls to them end a path. */
+  readonly noReturnDeclared?: string[];
   /** Items of the facts providers (see provider.ts), by provider id. */
   readonly provided: Record<string, ProvidedItem[]>;
 }
@@ -285,7 +288,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), macroBodies: scope ? [] : macroBodies(text), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), macroBodies: scope ? [] : macroBodies(text), noReturnDeclared: scope ? [] : noReturnDeclarations(text), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }

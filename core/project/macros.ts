@@ -181,12 +181,15 @@ export class MacroTable {
   readonly constants = new Map<string, string>();
   /** Statement macros with the calls in their bodies. */
   readonly bodies = new Map<string, MacroBody>();
+  /** Functions declared with a no-return marker, standard or a macro's (`ATTRIB_NORETURN`): see no-return-declarations.ts. */
+  readonly noReturnDeclared = new Set<string>();
 
   add(file: FileFacts): void {
     for (const macro of file.returningMacros) this.returning.set(macro.name, macro);
     for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
     for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
     for (const body of file.macroBodies ?? []) this.bodies.set(body.name, body);
+    for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
   }
 
   /** The tables' macros as one (the table itself when there is one). */
@@ -198,6 +201,7 @@ export class MacroTable {
       for (const [k, v] of t.aliases) merged.aliases.set(k, v);
       for (const [k, v] of t.constants) merged.constants.set(k, v);
       for (const [k, v] of t.bodies) merged.bodies.set(k, v);
+      for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
     }
     return merged;
   }

@@ -24,6 +24,7 @@ describeRuleFixtures('fd-leak', {
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
   'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; a leak only in the configuration not chosen is missed (known limit)',
   'unparseable-functions.cpp': 'C++: a member function split by #if, and Q_FOREACH blocks (which the C++ grammar takes for nested function definitions)',
+  'noreturn-declarations': 'functions declared no-return by a project macro (ATTRIB_NORETURN) or _Noreturn end the path like exit(); a comment mentioning the macro does not',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
