@@ -46,6 +46,7 @@ describe('#if expressions', () => {
     expect(evaluateDefined('__cplusplus', false, c)).toBe(false);
     expect(evaluateDefined('__cplusplus', false, recoveryLookup('cpp', undefined))).toBe(true);
     expect(evaluateDefined('HAVE_POLL', false, c)).toBe(true);
+    expect(evaluateCondition('REPLACE_FCHDIR', c)).toBe(false);
     expect(evaluateDefined('HAVE_POLL', true, c)).toBe(false);
     // The build's configuration comes first.
     const configured = recoveryLookup('c', { defined: new Map([['_WIN32', '1']]), undefined: new Set(['HAVE_POLL']) });

@@ -49,13 +49,16 @@ const LINUX_GCC: ReadonlyMap<string, number> = new Map([
 /** Any other name of another platform or compiler (`__WIN32`, `USE_WIN32_LDAP`, `HAVE_WINSOCK2_H`, `TARGET_DARWIN`): not defined on Linux. */
 const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|MINGW(?:32|64)?|CYGWIN|APPLE|DARWIN|MACOSX?|SOLARIS|SUNOS|AIX|HPUX|HAIKU|QNX|VXWORKS|AMIGA|AMIGAOS|OS2|VMS|MSDOS|DJGPP|NETWARE|SYMBIAN|FREEBSD|OPENBSD|NETBSD|DRAGONFLY)(?:_|$)/i;
 
+/** gnulib's `REPLACE_FCHDIR`-style switches: a replacement for a function the C library lacks, which glibc has. */
+const GNULIB_REPLACEMENT = /^(?:GNULIB_)?REPLACE_[A-Z0-9_]+$/;
+
 export function recoveryLookup(language: Language, configuration: PreprocessorConfiguration | undefined): (name: string) => MacroValue {
   const configured = configuration ? configurationLookup(configuration) : () => undefined;
   return (name) => {
     const value = configured(name);
     if (value !== undefined) return value;
     if (name === '__cplusplus') return language === 'cpp' ? 201703 : 0;
-    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) ? 0 : 'defined');
+    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : 'defined');
   };
 }
 
