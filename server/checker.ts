@@ -1,5 +1,5 @@
 import type { BuildConfiguration, ResolvedConfig } from '../core/engine/config.js';
-import type { CompileDatabases } from './compile-databases.js';
+import type { CompileDatabases } from '../core/engine/compile-commands.js';
 import type { Finding, SeveritySetting } from '../core/engine/findings.js';
 import { detectLanguage, type Language } from '../core/syntax/language.js';
 import { parseText, type Tree } from '../core/syntax/parser.js';

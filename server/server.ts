@@ -33,7 +33,7 @@ import { OpenDocument } from './documents.js';
 import { hoverFor } from './hover.js';
 import { locatePointer } from './json-locate.js';
 import { NativeMemory } from './native-memory.js';
-import { CompileDatabases } from './compile-databases.js';
+import { CompileDatabases } from '../core/engine/compile-commands.js';
 import { DEFAULT_SETTINGS, parseClientSettings, type ClientSettings } from './settings.js';
 import { pathToUri, uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
@@ -136,8 +136,7 @@ export class ConnlintServer {
   private indexBuild: { cancelled: boolean } | undefined;
   private broadcastTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
-  private readonly compileDatabases = new CompileDatabases((path, message) => this.onCompileDatabaseError(path, message));
-  private readonly reportedDatabaseErrors = new Set<string>();
+  private readonly compileDatabases = new CompileDatabases('/', undefined, (path, message) => this.onCompileDatabaseError(path, message));
   /** Config files with a published error diagnostic (cleared once they load again). */
   private readonly brokenConfigs = new Set<string>();
 
@@ -147,11 +146,8 @@ export class ConnlintServer {
     this.checker = new DocumentChecker(this.analyzer, this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory, this.compileDatabases);
   }
 
-  /** A compile database a config names that cannot be read: said once (per message), and documents are checked without it. */
+  /** A compile database a config names that cannot be read (said once per message by CompileDatabases): documents are checked without it. */
   private onCompileDatabaseError(path: string, message: string): void {
-    const key = `${path}\u0000${message}`;
-    if (this.reportedDatabaseErrors.has(key)) return;
-    this.reportedDatabaseErrors.add(key);
     void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `connlint: compile database ${message}; #if branches are analysed without it` });
   }
 

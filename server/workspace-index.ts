@@ -7,7 +7,7 @@ import type { Analyzer } from '../core/engine/analyzer.js';
 import { detached } from './detached.js';
 import { discoverFiles } from '../core/engine/discover.js';
 import { includedHeaders } from '../core/engine/includes.js';
-import type { CompileDatabases } from './compile-databases.js';
+import type { CompileDatabases } from '../core/engine/compile-commands.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 

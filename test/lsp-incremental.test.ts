@@ -1,4 +1,4 @@
-import { CompileDatabases } from '../server/compile-databases.js';
+import { CompileDatabases } from '../core/engine/compile-commands.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -105,7 +105,7 @@ function runEdits(path: string, initial: string, edits: number, seed: number, { 
   let previous: AnalysisInput['previous'];
   // Line starts kept through the edits, and the project index of a workspace, as the server keeps them.
   let lines = new LineMap(text);
-  const workspace = new WorkspaceIndex(engine, new ConfigStore(() => undefined), () => undefined, new NativeMemory(), new CompileDatabases());
+  const workspace = new WorkspaceIndex(engine, new ConfigStore(() => undefined), () => undefined, new NativeMemory(), new CompileDatabases('/'));
   const indexWith = (facts: readonly FileFacts[]) => {
     workspace.setOpen(path, facts);
     return workspace.index();
@@ -296,8 +296,8 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     const path = join(ROOT, 'samples', 'incident-003-accept-loop', 'one_accept_per_event.c');
     let text = readFileSync(path, 'utf8');
     const configs = new ConfigStore(() => undefined);
-    const workspace = new WorkspaceIndex(engine, configs, () => undefined, new NativeMemory(), new CompileDatabases());
-    const checker = new DocumentChecker(engine, configs, workspace, () => 'fixed', new NativeMemory(), new CompileDatabases());
+    const workspace = new WorkspaceIndex(engine, configs, () => undefined, new NativeMemory(), new CompileDatabases('/'));
+    const checker = new DocumentChecker(engine, configs, workspace, () => 'fixed', new NativeMemory(), new CompileDatabases('/'));
     const doc = new OpenDocument('file:///x.c', path, 'c', 1, text);
     const check = () => checker.check(checker.prepare(doc)!, {});
     expect(view(check().findings)).toEqual(view(fullCheck(path, text)));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { conditionalGroups, configurationLookup, evaluateCondition, evaluateDefined } from '../core/syntax/conditionals.js';
 import { parseText } from '../core/syntax/parser.js';
-import { recoverText, recoveryLookup } from '../core/syntax/recovery.js';
+import { recoveryLookup } from '../core/syntax/linux-build.js';
+import { recoverText } from '../core/syntax/recovery.js';
 
 const lookup = (defined: Record<string, string>, undefinedNames: string[] = []) => configurationLookup({ defined: new Map(Object.entries(defined)), undefined: new Set(undefinedNames) });
 

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildConfiguration, type BuildConfiguration } from './config.js';
+import { buildConfiguration, type BuildConfiguration, type ResolvedConfig } from './config.js';
 
 /** What a compile database says of one file. */
 interface CompiledFile {
@@ -56,21 +56,68 @@ export class CompileCommands {
   }
 }
 
-/** Compile databases by path, each loaded once (a run's files may name the same one through their configs). */
-export class CompileCommandsCache {
-  private readonly loaded = new Map<string, CompileCommands>();
+/**
+ * The compile databases a run or an editor session uses: `-p` (`explicit`, over every config's) or
+ * each file's config's `compileCommands`. Each is loaded once, and again when its modification
+ * time changes (a rebuild rewrites it; the editor's server runs for hours). A database that cannot
+ * be read goes to `onError` once per path and message, and files are analysed without it.
+ */
+export class CompileDatabases {
+  private readonly loaded = new Map<string, { readonly mtimeMs: number; readonly db: CompileCommands }>();
+  private readonly reported = new Set<string>();
 
-  constructor(private readonly cwd: string) {}
+  constructor(
+    private readonly cwd: string,
+    private readonly explicit?: string,
+    private readonly onError: (path: string, message: string, config: ResolvedConfig) => void = () => {},
+  ) {}
 
-  /** Throws CompileCommandsError. */
-  get(path: string): CompileCommands {
-    const key = resolve(this.cwd, path);
-    let db = this.loaded.get(key);
-    if (!db) {
-      db = CompileCommands.load(key, this.cwd);
-      this.loaded.set(key, db);
+  /** A file's -D / -U (absolute path). */
+  fileConfiguration(path: string, config: ResolvedConfig): BuildConfiguration | undefined {
+    return this.databaseFor(config)?.configurationOf(path);
+  }
+
+  /** Where a file's `#include`s are found: its config's `includeDirs`, then its database's -I. */
+  includeDirsOf(path: string, config: ResolvedConfig): readonly string[] {
+    const fromDatabase = this.databaseFor(config)?.includeDirsOf(path) ?? [];
+    return fromDatabase.length === 0 ? config.includeDirs : [...config.includeDirs, ...fromDatabase];
+  }
+
+  private databaseFor(config: ResolvedConfig): CompileCommands | undefined {
+    const path = this.explicit ?? config.compileCommands;
+    if (path === undefined) return undefined;
+    const file = databaseFile(resolve(this.cwd, path));
+    const mtimeMs = modified(file);
+    const cached = this.loaded.get(file);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.db;
+    try {
+      const db = CompileCommands.load(file, this.cwd);
+      this.loaded.set(file, { mtimeMs, db });
+      return db;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!this.reported.has(`${file}\u0000${message}`)) {
+        this.reported.add(`${file}\u0000${message}`);
+        this.onError(path, message, config);
+      }
+      return undefined;
     }
-    return db;
+  }
+}
+
+function databaseFile(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? join(path, 'compile_commands.json') : path;
+  } catch {
+    return path;
+  }
+}
+
+function modified(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
   }
 }
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Analyzer, type LoadedFile } from './analyzer.js';
-import { CompileCommandsCache } from './compile-commands.js';
+import { CompileDatabases } from './compile-commands.js';
 import { ConfigResolver, type BuildConfiguration } from './config.js';
 import type { FileFacts } from '../project/facts.js';
 import type { Finding, SeveritySetting } from './findings.js';
@@ -56,7 +56,7 @@ export class FileJobs {
   private readonly cache = new Map<string, SourceFile>();
   private readonly texts = new Map<string, string>();
   private cachedChars = 0;
-  private readonly compileCommands: CompileCommandsCache;
+  private readonly compileDatabases: CompileDatabases;
 
   constructor(
     private readonly options: JobOptions,
@@ -65,7 +65,8 @@ export class FileJobs {
     this.configs = new ConfigResolver(options.configFile, options.cwd);
     this.analyzer = new Analyzer(rules);
     // Loaded again in each worker thread (plain data would be as big to send); the CLI checked it.
-    this.compileCommands = new CompileCommandsCache(options.cwd);
+    // Problems with a database are reported by the session's plan; here the file is analysed without it.
+    this.compileDatabases = new CompileDatabases(options.cwd, options.compileCommands);
   }
 
   /** The file from --stdin or from disk. */
@@ -79,14 +80,7 @@ export class FileJobs {
 
   /** The file's -D / -U from the compile database (-p, else its config's `compileCommands`). */
   private fileConfiguration(path: string): BuildConfiguration | undefined {
-    const database = this.options.compileCommands ?? this.configs.forFile(path).compileCommands;
-    if (database === undefined) return undefined;
-    try {
-      return this.compileCommands.get(database).configurationOf(resolve(this.options.cwd, path));
-    } catch {
-      // Reported once by the session's plan; the file is analysed without it.
-      return undefined;
-    }
+    return this.compileDatabases.fileConfiguration(resolve(this.options.cwd, path), this.configs.forFile(path));
   }
 
   /** `keep`: the file will be checked (its tree is kept for phase two); otherwise only its facts are wanted. */

@@ -5,7 +5,7 @@ import { prepareSource } from '../project/source-file.js';
 import { Analyzer } from './analyzer.js';
 import type { CheckOptions } from './check-file.js';
 import { emptyConfig, findConfigFile, type ConfigResolver, type ResolvedConfig } from './config.js';
-import { CompileCommandsCache, type CompileCommands } from './compile-commands.js';
+import { CompileDatabases } from './compile-commands.js';
 import { discoverFiles } from './discover.js';
 import { includedHeaders } from './includes.js';
 import type { Finding } from './findings.js';
@@ -80,15 +80,16 @@ export class AnalysisSession {
    */
   private withIncludedHeaders(plan: SessionPlan, aroundNamedFiles: boolean): SessionPlan {
     const { cwd, configs } = this.options;
-    const databases = new CompileDatabaseCheck(cwd, this.options.compileCommands);
-    const includeDirsOf = (file: string): readonly string[] => {
-      const config = configs.forFile(file);
-      return [...config.includeDirs, ...(databases.of(config)?.includeDirsOf(file) ?? [])];
-    };
+    // A config's database that cannot be read is an error of the run (-p was checked by the CLI).
+    const databaseProblems: SessionPlan['problems'] = [];
+    const databases = new CompileDatabases(cwd, this.options.compileCommands, (path, message, config) =>
+      databaseProblems.push({ path: config.file ? relative(cwd, config.file) : path, message: `compileCommands: ${message}`, fatal: true }),
+    );
+    const includeDirsOf = (file: string): readonly string[] => databases.includeDirsOf(file, configs.forFile(file));
     const absolute = [...plan.report, ...plan.indexOnly].map((f) => resolve(cwd, f));
     // Asked for every file: a config's compile database that cannot be read is an error of the run.
     const withIncludeDirs = absolute.filter((f) => includeDirsOf(f).length > 0).length > 0;
-    const problems = [...plan.problems, ...databases.problems];
+    const problems = [...plan.problems, ...databaseProblems];
     if (!this.options.projectIndex || (!aroundNamedFiles && !withIncludeDirs)) return { ...plan, problems };
     const headers = includedHeaders(absolute, new Set(absolute), includeDirsOf);
     return { ...plan, indexOnly: [...plan.indexOnly, ...headers.map((h) => relative(cwd, h))], problems };
@@ -121,33 +122,6 @@ export class AnalysisSession {
     const reported = new Set(absolute);
     const files = discoverFiles([relative(cwd, root) || '.'], cwd, configs).files.filter((f) => !reported.has(resolve(cwd, f)));
     return { root, files };
-  }
-}
-
-/** The compile databases of a run's configs (or -p's), each loaded once; those that cannot be read are problems of the run. */
-class CompileDatabaseCheck {
-  private readonly cache: CompileCommandsCache;
-  readonly problems: { path: string; message: string; fatal: boolean }[] = [];
-  private readonly failed = new Set<string>();
-
-  constructor(
-    private readonly cwd: string,
-    /** -p: checked by the CLI before the run, and over every config's. */
-    private readonly explicit: string | undefined,
-  ) {
-    this.cache = new CompileCommandsCache(cwd);
-  }
-
-  of(config: ResolvedConfig): CompileCommands | undefined {
-    const path = this.explicit ?? config.compileCommands;
-    if (path === undefined || this.failed.has(path)) return undefined;
-    try {
-      return this.cache.get(path);
-    } catch (error) {
-      this.failed.add(path);
-      this.problems.push({ path: config.file ? relative(this.cwd, config.file) : path, message: `compileCommands: ${(error as Error).message}`, fatal: true });
-      return undefined;
-    }
   }
 }
 

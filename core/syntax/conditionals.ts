@@ -66,7 +66,7 @@ export function directiveLines(text: string): DirectiveLine[] {
     } else if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) {
       i++;
     } else if (ch === 35 /* # */ && lineStart) {
-      const lineEnd = logicalLineEnd(text, i);
+      const lineEnd = directiveLineEnd(text, i);
       const match = /^#\s*(ifdef|ifndef|if|elifdef|elifndef|elif|else|endif)\b([^]*)$/.exec(text.slice(i, lineEnd));
       if (match) {
         const start = text.lastIndexOf('\n', i) + 1;
@@ -83,8 +83,8 @@ export function directiveLines(text: string): DirectiveLine[] {
   return lines;
 }
 
-/** End of the line at `i`, following backslash continuations and block comments that span lines. */
-function logicalLineEnd(text: string, i: number): number {
+/** End of the directive line at `i`, following backslash continuations and block comments that span lines. */
+export function directiveLineEnd(text: string, i: number): number {
   const end = text.length;
   while (i < end) {
     const ch = text.charCodeAt(i);

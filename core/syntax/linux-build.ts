@@ -1,0 +1,32 @@
+import { configurationLookup, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
+import type { Language } from './language.js';
+
+/**
+ * What a Linux build with GCC defines, for the configuration-resolved copies (recovery.ts): the
+ * branch a copy keeps where the build's configuration does not decide.
+ */
+
+/** Platform and compiler macros as a Linux build with GCC sees them (used only to pick a branch to recover). */
+const LINUX_GCC: ReadonlyMap<string, number> = new Map([
+  ...['__linux__', '__linux', 'linux', '__unix__', '__unix', 'unix', '__ELF__', '__STDC__', '__GNUC__', '__x86_64__', '__LP64__', '_GNU_SOURCE', '_POSIX_C_SOURCE'].map((n): [string, number] => [n, n === '__GNUC__' ? 12 : n === '_POSIX_C_SOURCE' ? 200809 : 1]),
+  ['__STDC_VERSION__', 201710],
+  ...[
+    '_WIN32', '_WIN64', 'WIN32', 'WIN64', '_WINDOWS', '__WIN32__', '__WINDOWS__', '_MSC_VER', '__MINGW32__', '__MINGW64__', '__CYGWIN__', '_WIN32_WCE', '__APPLE__', '__MACH__', '__FreeBSD__', '__OpenBSD__', '__NetBSD__', '__DragonFly__', '__sun', '__sun__', '__SVR4', 'sun', '_AIX', '__hpux', '__HAIKU__', '__VMS', 'VMS', 'MSDOS', '__MSDOS__', '__DJGPP__', '__OS2__', '__riscos__', '__QNX__', '__QNXNTO__', '__minix', '__amigaos__', '__AMIGA__', '__SYMBIAN32__', 'NETWARE', '__NOVELL_LIBC__', '__BORLANDC__', '__WATCOMC__', '__INTEL_COMPILER', '__SUNPRO_C', '__IBMC__', '__clang__', '__ANDROID__', '__EMSCRIPTEN__', '__vxworks', '__ZEPHYR__', 'ESP_PLATFORM', '__TANDEM',
+  ].map((n): [string, number] => [n, 0]),
+]);
+
+/** Any other name of another platform or compiler (`__WIN32`, `USE_WIN32_LDAP`, `HAVE_WINSOCK2_H`, `TARGET_DARWIN`): not defined on Linux. */
+const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|MINGW(?:32|64)?|CYGWIN|APPLE|DARWIN|MACOSX?|SOLARIS|SUNOS|AIX|HPUX|HAIKU|QNX|VXWORKS|AMIGA|AMIGAOS|OS2|VMS|MSDOS|DJGPP|NETWARE|SYMBIAN|FREEBSD|OPENBSD|NETBSD|DRAGONFLY)(?:_|$)/i;
+
+/** gnulib's `REPLACE_FCHDIR`-style switches: a replacement for a function the C library lacks, which glibc has. */
+const GNULIB_REPLACEMENT = /^(?:GNULIB_)?REPLACE_[A-Z0-9_]+$/;
+
+export function recoveryLookup(language: Language, configuration: PreprocessorConfiguration | undefined): (name: string) => MacroValue {
+  const configured = configuration ? configurationLookup(configuration) : () => undefined;
+  return (name) => {
+    const value = configured(name);
+    if (value !== undefined) return value;
+    if (name === '__cplusplus') return language === 'cpp' ? 201703 : 0;
+    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : 'defined');
+  };
+}
