@@ -126,6 +126,14 @@ describe('configuration-resolved copies of what the grammar cannot parse', () =>
     expect(Date.now() - started).toBeGreaterThanOrEqual(0);
   });
 
+  it('a function the grammar broke into several file-level pieces is repaired whole (lighttpd mod_cgi.c)', () => {
+    const split = (n: number) => `    if (a) {\n#ifdef V6\n        x = ${n}; } else {\n#else\n        x = -${n}; } else {\n#endif\n        x = 0;\n    }\n    x += a;\n    fn${n}(x);\n`;
+    const text = `static int f(int a) {\n    int x = 0;\n#ifndef __WIN32\n${split(1)}${split(2)}${split(3)}    return x;\n#else\n    return -1;\n#endif\n}\nint g(void) { return 1; }\n`;
+    const copy = recovered(text)!;
+    const functions = copy.tree.rootNode.descendantsOfType('function_definition').map((f) => [f.startPosition.row + 1, f.endPosition.row + 1, f.hasError]);
+    expect(functions).toEqual([[1, 38, false], [39, 39, false]]);
+  });
+
   it('a copy that parses no better is not kept', () => {
     expect(recovered('int f(void) {\n    int x = ) ;\n    return 0;\n}\n')).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { conditionalGroups, type PreprocessorConfiguration } from './conditionals.js';
-import { errorRegions, spanScores, treeStats, withBlockMacroFunctions, type TreeStats } from './error-regions.js';
+import { errorRegions, spanScores, treeStats, withBlockMacroFunctions, type ErrorRegion, type TreeStats } from './error-regions.js';
 import type { Language } from './language.js';
 import { recoveryLookup } from './linux-build.js';
 import { braceDepths, codesOf, CPP_BLOCK_MACRO, holdsFunctionHead, resolveGroup, rewriteStatementMacros, textOf } from './macro-rewrites.js';
@@ -56,7 +56,7 @@ export function recoverText(language: Language, text: string, originalTree: Tree
   const rawStats = (): TreeStats => (rawStatsRead ??= treeStats(tree.rootNode));
   if (language === 'cpp' && !tree.rootNode.hasError && rawStats().nested.length === 0) return undefined;
   // Only regions where a function is (or may be, behind the errors) matter: the rules analyse functions.
-  const errors = tree.rootNode.hasError ? errorRegions(tree.rootNode, text).filter((r) => r.isFunction || holdsFunctionHead(text, r.start, r.end)) : [];
+  const errors = tree.rootNode.hasError ? joinedAcrossItems(errorRegions(tree.rootNode, text), rawStats).filter((r) => r.isFunction || holdsFunctionHead(text, r.start, r.end)) : [];
   const regions = language === 'cpp' ? withBlockMacroFunctions(errors, rawStats()) : errors;
   if (regions.length === 0) return undefined;
   const chars = codesOf(text);
@@ -113,6 +113,24 @@ export function recoverText(language: Language, text: string, originalTree: Tree
   const functionsRecovered = sum(after.whole) - sum(before.whole);
   if (functionsRecovered < 0 || (functionsRecovered === 0 && sum(after.errorBytes) >= sum(before.errorBytes))) return undefined;
   return { text: resolved, tree: recovered, regions: kept.map((k) => [regions[k]!.start, regions[k]!.end] as const), rewrites: rewrites.reduce((a, b) => a + b, 0), functionsRecovered };
+}
+
+/**
+ * File-level error regions with no whole function between them are one: the pieces of one function
+ * the grammar broke apart (its statements in between parse as file-level items). Its `#if` groups
+ * must all be resolved, and its head is in the first piece only.
+ */
+function joinedAcrossItems(regions: ErrorRegion[], stats: () => TreeStats): ErrorRegion[] {
+  // The tree's functions are read (a walk) only when there is something to join.
+  if (regions.filter((r) => !r.isFunction).length < 2) return regions;
+  const joined: ErrorRegion[] = [];
+  for (const region of regions) {
+    const last = joined.at(-1);
+    const functionBetween = last && stats().functions.some(([start, end, whole]) => whole && start >= last.end && end <= region.start);
+    if (last && !last.isFunction && !region.isFunction && !functionBetween) joined[joined.length - 1] = { ...last, end: region.end };
+    else joined.push(region);
+  }
+  return joined;
 }
 
 /**
