@@ -6,6 +6,7 @@ import { lineReference, type Fix, type RelatedLocation } from '../core/engine/fi
 import { acquireSites, O_INVALID, O_OWNED, ownershipProblem, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { resourcesOf } from '../domain/descriptors/resources.js';
+import { macrosIn } from '../core/project/macro-table.js';
 import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 
@@ -58,7 +59,7 @@ const NOUN = { descriptor: 'descriptor', stream: 'stream', directory: 'directory
 function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): void {
   const sourceNode = nodeEvaluating(cfg, site.node);
   if (!sourceNode) return;
-  const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx), ctx.index);
+  const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx, site.fn), ctx.index, macrosIn(ctx.file, ctx.index.macros, site.fn));
   if (!problem.mayStayOpen()) return;
   const flow = problem.solve();
   const owned = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & O_OWNED) !== 0;

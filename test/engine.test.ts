@@ -260,4 +260,25 @@ describe('macro aliases (functions under macro names)', () => {
     expect(index.macros.resolveAlias('xs_socket')).toEqual({ name: 'socket', args: undefined });
     expect(index.macros.resolveAlias('read')).toEqual({ name: 'read', args: undefined });
   });
+
+  it('macros in file order: a .c file lays its own #define and #undef over the headers\' where they are in effect', () => {
+    const settings = settingsFor(emptyConfig(ROOT));
+    const header = prepareSource('net.h', '#define sclose(x) close(x)\n#define die(m) exit(1)\n#define SLOT 2\n', settings).facts;
+    const other = prepareSource('other.c', '#define LOCAL_ONLY(x) close(x)\n', settings).facts;
+    const index = new ProjectIndex([header, other]);
+    // Another translation unit's macros are not the table's.
+    expect([...index.macros.aliases.keys()].sort()).toEqual(['die', 'sclose']);
+    const text = ['int a(void) { return 0; }', '#undef sclose', '#define die(m) abort()', '#define SLOT 3', 'int b(void) {', '#define IN_B 1', '  return 0;', '#undef IN_B', '}', ''].join('\n');
+    const offset = (s: string) => text.indexOf(s);
+    const before = index.macros.at(text, 0, offset('#undef sclose'));
+    expect(before).toBe(index.macros);
+    const inB = index.macros.at(text, offset('int b'), text.length);
+    expect([...inB.aliases.keys()].sort()).toEqual(['die']);
+    expect(inB.aliases.size).toBe(1);
+    expect(inB.resolveAlias('die')).toEqual({ name: 'abort', args: [] });
+    expect(inB.resolveAlias('sclose')).toEqual({ name: 'sclose', args: undefined });
+    expect(inB.constants.get('SLOT')).toBe('3');
+    expect(inB.constants.get('IN_B')).toBe('1');
+    expect(index.macros.at(text, offset('int b'), text.length)).toBe(inB);
+  });
 });

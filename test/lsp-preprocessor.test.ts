@@ -80,4 +80,48 @@ describe('connlint-lsp: the preprocessor', () => {
     const published = await client.waitFor('the leak through the header macro', () => client!.publishes.find((p) => p.uri === uriOf(file) && summary(p.diagnostics).join() === 'fd-leak@7'));
     expect(published.diagnostics[0]!.message).toContain("'s' from net_socket() (line 3)");
   });
+
+  it('macros in file order: an edit below a #undef sees the redefinition; editing the #define line itself re-checks the functions after it', async () => {
+    const text = [
+      '#include <unistd.h>',
+      '#define DIE(msg) exit(1)',
+      'int first(const char *p) {',
+      '    int fd = open(p, 0);',
+      '    if (fd < 0)',
+      '        return -1;',
+      '    if (p[0] == 0) {',
+      '        DIE("empty");',
+      '        return -1;',
+      '    }',
+      '    close(fd);',
+      '    return 0;',
+      '}',
+      '#undef DIE',
+      '#define DIE(msg) write(2, msg, 1)',
+      'int second(const char *p) {',
+      '    int fd = open(p, 0);',
+      '    if (fd < 0)',
+      '        return -1;',
+      '    if (p[0] == 0) {',
+      '        DIE("empty");',
+      '        return -1;',
+      '    }',
+      '    close(fd);',
+      '    return 0;',
+      '}',
+      '',
+    ].join('\n');
+    const dir = workspace({ 'src/die.c': text });
+    const file = join(dir, 'src', 'die.c');
+    client = LspClient.start();
+    await client.initialize(dir);
+    client.open(file, text, 1);
+    expect(summary((await client.nextPublish(uriOf(file), { version: 1 })).diagnostics)).toEqual(['fd-leak@22']);
+    // An edit inside second(): the unit is re-checked alone, with the definitions above it.
+    client.change(file, 2, [{ range: { start: { line: 20, character: 0 }, end: { line: 20, character: 0 } }, text: '        /* x */\n' }]);
+    expect(summary((await client.nextPublish(uriOf(file), { version: 2 })).diagnostics)).toEqual(['fd-leak@23']);
+    // The redefinition made an exit again: nothing leaks.
+    client.change(file, 3, [{ range: { start: { line: 14, character: 17 }, end: { line: 14, character: 33 } }, text: 'exit(2)' }]);
+    expect(summary((await client.nextPublish(uriOf(file), { version: 3 })).diagnostics)).toEqual([]);
+  });
 });

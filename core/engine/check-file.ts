@@ -5,6 +5,7 @@ import type { Span } from '../project/facts.js';
 import { mostlyErrors } from './coverage.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import type { ProjectIndex } from '../project/project-index.js';
+import { macrosIn, type MacroScope } from '../project/macro-table.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { AnalysisSettings } from './settings.js';
 import type { SourceFile } from '../project/source-file.js';
@@ -33,12 +34,12 @@ export function ruleSetting(rule: Rule, options: CheckOptions): { severity: Seve
 export function checkFile(file: SourceFile, index: ProjectIndex, settings: AnalysisSettings, options: CheckOptions): Finding[] {
   // Rules ask for the CFGs of the same few functions in turn; a bounded cache keeps memory flat on huge files.
   const cfgs = new Map<number, Cfg | null>();
-  const noReturn = noReturnOf(index, settings);
   const configuration = mergedConfiguration(settings.configuration, options.fileConfiguration);
   const cfg = (fnIndex: number): Cfg | undefined => {
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
-      built = buildFunctionCfg(file, fnIndex, { noReturn, returningMacros: index.macros.returning, configuration }, options.debug);
+      const macros = macrosIn(file, index.macros, fnIndex);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings), returningMacros: macros.returning, configuration }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -93,17 +94,17 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   return [...kept, ...fingerprintFindings(unused)];
 }
 
-/** Functions that never return, and the project's macro aliases of them (`#define die(x) exit(x)`). */
-const noReturnSets = new WeakMap<ProjectIndex, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
+/** Functions that never return, and the macro aliases of them in effect (`#define die(x) exit(x)`). */
+const noReturnSets = new WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
 
-function noReturnOf(index: ProjectIndex, settings: AnalysisSettings): ReadonlySet<string> {
-  if (index.macros.aliases.size === 0 && index.macros.noReturnDeclared.size === 0) return settings.noReturn;
-  let bySettings = noReturnSets.get(index);
-  if (!bySettings) noReturnSets.set(index, (bySettings = new WeakMap()));
+function noReturnOf(macros: MacroScope, settings: AnalysisSettings): ReadonlySet<string> {
+  if (macros.aliases.size === 0 && macros.noReturnDeclared.size === 0) return settings.noReturn;
+  let bySettings = noReturnSets.get(macros);
+  if (!bySettings) noReturnSets.set(macros, (bySettings = new WeakMap()));
   let set = bySettings.get(settings);
   if (!set) {
-    const names = new Set([...settings.noReturn, ...index.macros.noReturnDeclared]);
-    for (const name of index.macros.aliases.keys()) if (names.has(index.macros.resolveAlias(name).name)) names.add(name);
+    const names = new Set([...settings.noReturn, ...macros.noReturnDeclared]);
+    for (const name of macros.aliases.keys()) if (names.has(macros.resolveAlias(name).name)) names.add(name);
     bySettings.set(settings, (set = names));
   }
   return set;

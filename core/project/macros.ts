@@ -1,4 +1,4 @@
-import type { FileFacts, MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
+import type { MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { closing, elementsOf } from '../syntax/c-text.js';
 
@@ -35,7 +35,17 @@ function* functionLikeDefines(text: string): Generator<RegExpExecArray> {
 
 /** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
 export function returningMacros(text: string): ReturningMacro[] {
-  const macros: ReturningMacro[] = [];
+  return returningMacrosAt(text).map((d) => d.value);
+}
+
+/** A definition and the offset of its `#define` line. */
+export interface Positioned<T> {
+  readonly at: number;
+  readonly value: T;
+}
+
+export function returningMacrosAt(text: string): Positioned<ReturningMacro>[] {
+  const macros: Positioned<ReturningMacro>[] = [];
   for (const m of functionLikeDefines(text)) {
     // What the preprocessor sees: comments are gone before macros are defined, and a "return" in a
     // string is no statement (`#define CHECK(x) if (!(x)) log("no return here")`).
@@ -50,7 +60,7 @@ export function returningMacros(text: string): ReturningMacro[] {
       else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
     });
     const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
-    macros.push(jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard);
+    macros.push({ at: m.index, value: jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard });
   }
   return macros;
 }
@@ -69,7 +79,11 @@ const IDENTIFIER = /^[A-Za-z_]\w*$/;
  * the target's argument i is (casts and parentheses aside), -1 when it is an expression of them.
  */
 export function macroAliases(text: string): MacroAlias[] {
-  const aliases: MacroAlias[] = [];
+  return macroAliasesAt(text).map((d) => d.value);
+}
+
+export function macroAliasesAt(text: string): Positioned<MacroAlias>[] {
+  const aliases: Positioned<MacroAlias>[] = [];
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)\n]*\))?[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)/y;
   for (const start of defineLines(text)) {
     re.lastIndex = start;
@@ -78,14 +92,14 @@ export function macroAliases(text: string): MacroAlias[] {
     const name = m[1]!;
     const body = stripParens(codeOf(m[3]!).replace(/\\\r?\n/g, ' ').trim());
     if (m[2] === undefined) {
-      if (IDENTIFIER.test(body) && body !== name) aliases.push({ name, target: body });
+      if (IDENTIFIER.test(body) && body !== name) aliases.push({ at: m.index, value: { name, target: body } });
       continue;
     }
     const params = m[2].slice(1, -1).split(',').map((p) => p.trim());
     const call = /^([A-Za-z_]\w*)\s*\(/.exec(body);
     if (!call || call[1] === name || params.includes(call[1]!) || closing(body, call[0].length - 1) !== body.length) continue;
     const args = topLevelParts(body.slice(call[0].length, -1)).map((arg) => params.indexOf(stripCasts(arg)));
-    aliases.push({ name, target: call[1]!, args });
+    aliases.push({ at: m.index, value: { name, target: call[1]!, args } });
   }
   return aliases;
 }
@@ -111,12 +125,16 @@ function topLevelParts(text: string): string[] {
 
 /** `#define PIPE_WR 1`, `#define SLOT (2)`: object-like macros that are an integer. */
 export function macroConstants(text: string): MacroConstant[] {
-  const constants: MacroConstant[] = [];
+  return macroConstantsAt(text).map((d) => d.value);
+}
+
+export function macroConstantsAt(text: string): Positioned<MacroConstant>[] {
+  const constants: Positioned<MacroConstant>[] = [];
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*(\d+)[uUlL]*[ \t]*\)*[ \t]*(?:\/[*/].*)?$/my;
   for (const start of defineLines(text)) {
     re.lastIndex = start;
     const m = re.exec(text);
-    if (m) constants.push({ name: m[1]!, value: String(Number(m[2]!)) });
+    if (m) constants.push({ at: m.index, value: { name: m[1]!, value: String(Number(m[2]!)) } });
   }
   return constants;
 }
@@ -138,7 +156,11 @@ export function subscriptsResolved(text: string, constants: ReadonlyMap<string, 
  * alias (macroAliases).
  */
 export function macroBodies(text: string): MacroBody[] {
-  const bodies: MacroBody[] = [];
+  return macroBodiesAt(text).map((d) => d.value);
+}
+
+export function macroBodiesAt(text: string): Positioned<MacroBody>[] {
+  const bodies: Positioned<MacroBody>[] = [];
   for (const m of functionLikeDefines(text)) {
     const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ');
     const returns = /\b(return|goto)\b/.test(body);
@@ -158,7 +180,7 @@ export function macroBodies(text: string): MacroBody[] {
       });
       calls.push({ callee, args });
     }
-    if (calls.length > 0) bodies.push({ name: m[1]!, calls, returns });
+    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m[1]!, calls, returns } });
   }
   return bodies;
 }
@@ -166,60 +188,4 @@ export function macroBodies(text: string): MacroBody[] {
 /** A body call's argument at a use: `$0` … replaced by the use's arguments (as written there). */
 export function substituteMacroArgs(arg: string, useArgs: readonly string[]): string {
   return arg.includes('$') ? arg.replace(/\$(\d+)/g, (whole, i: string) => useArgs[Number(i)] ?? whole) : arg;
-}
-
-/**
- * The macros of a group of files, by name (later files winning, as later definitions do): what
- * the index answers about macros. One per FactsTable; an index over several tables merges them.
- */
-export class MacroTable {
-  /** Function-like macros that can return from the function they are used in. */
-  readonly returning = new Map<string, ReturningMacro>();
-  /** Macros that stand for a function under another name. */
-  readonly aliases = new Map<string, MacroAlias>();
-  /** Integer object-like macros: name → value. */
-  readonly constants = new Map<string, string>();
-  /** Statement macros with the calls in their bodies. */
-  readonly bodies = new Map<string, MacroBody>();
-  /** Functions declared with a no-return marker, standard or a macro's (`ATTRIB_NORETURN`): see no-return-declarations.ts. */
-  readonly noReturnDeclared = new Set<string>();
-
-  add(file: FileFacts): void {
-    for (const macro of file.returningMacros) this.returning.set(macro.name, macro);
-    for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
-    for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
-    for (const body of file.macroBodies ?? []) this.bodies.set(body.name, body);
-    for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
-  }
-
-  /** The tables' macros as one (the table itself when there is one). */
-  static merged(tables: readonly MacroTable[]): MacroTable {
-    if (tables.length === 1) return tables[0]!;
-    const merged = new MacroTable();
-    for (const t of tables) {
-      for (const [k, v] of t.returning) merged.returning.set(k, v);
-      for (const [k, v] of t.aliases) merged.aliases.set(k, v);
-      for (const [k, v] of t.constants) merged.constants.set(k, v);
-      for (const [k, v] of t.bodies) merged.bodies.set(k, v);
-      for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
-    }
-    return merged;
-  }
-
-  /**
-   * The function a name stands for through macro aliases (`xs_socket` → `socket`, chains
-   * followed), with the target's arguments as positions of the call's own (`sclose(x)` →
-   * `close`, [0]); the name itself when it is no alias.
-   */
-  resolveAlias(name: string): { name: string; args?: readonly number[] } {
-    let args: readonly number[] | undefined;
-    const seen = new Set<string>();
-    for (let alias = this.aliases.get(name); alias && !seen.has(alias.name); alias = this.aliases.get(name)) {
-      seen.add(alias.name);
-      // Compose: the new target's argument i is the previous level's argument alias.args[i].
-      if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
-      name = alias.target;
-    }
-    return { name, args };
-  }
 }

@@ -1,5 +1,5 @@
 import type { CallFact, FileFacts, FunctionFact, Span } from './facts.js';
-import { MacroTable } from './macros.js';
+import { MacroTable } from './macro-table.js';
 import type { FactsProvider, ProvidedItem } from './provider.js';
 import { push } from '../util/multimap.js';
 

@@ -17,6 +17,12 @@ export function isSourcePath(path: string): boolean {
   return SOURCE_EXTENSIONS.includes(extensionOf(path));
 }
 
+/** A file compiled on its own (`.c`, `.cpp`, …) rather than included: its macros are its own. */
+export function isTranslationUnitPath(path: string): boolean {
+  const ext = extensionOf(path);
+  return C_EXTENSIONS.has(ext) || ext === '.cc' || ext === '.cpp' || ext === '.cxx' || ext === '.c++';
+}
+
 /**
  * C++ constructs that cannot appear in C: a `.h` with any of them is parsed as C++. Only tokens
  * at the start of a line or after whitespace count, so identifiers like `my_class` don't.

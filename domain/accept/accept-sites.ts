@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { resultVariable } from '../../core/syntax/nodes.js';
 import { acceptFunctionsFor, acceptWrappersProvider } from './accept-wrappers.js';
+import { macrosIn } from '../../core/project/macro-table.js';
 
 /** One call that accepts a connection: accept(), accept4(), a configured or discovered wrapper. */
 export interface AcceptSite {
@@ -23,7 +24,7 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
   const wrappers = ctx.index.derived(acceptWrappersProvider);
   calls.forEach((call, i) => {
     if (call.fn < 0 || call.member) return;
-    const listenerArg = acceptFunctions.get(call.callee) ?? wrappers.get(call.callee) ?? aliasedListener(ctx, call.callee, acceptFunctions, wrappers);
+    const listenerArg = acceptFunctions.get(call.callee) ?? wrappers.get(call.callee) ?? aliasedListener(ctx, call, acceptFunctions, wrappers);
     if (listenerArg === undefined) return;
     const listener = call.args[listenerArg];
     if (!listener) return;
@@ -34,10 +35,11 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
 }
 
 /** `#define xs_accept accept`, `#define ACCEPT(l, a, n) accept4((l), (a), (n), 0)`: the listener argument of the call. */
-function aliasedListener(ctx: FileAnalysis, callee: string, acceptFunctions: ReadonlyMap<string, number>, wrappers: ReadonlyMap<string, number>): number | undefined {
-  if (ctx.index.macros.aliases.size === 0) return undefined;
-  const { name, args } = ctx.index.macros.resolveAlias(callee);
-  if (name === callee) return undefined;
+function aliasedListener(ctx: FileAnalysis, call: CallFact, acceptFunctions: ReadonlyMap<string, number>, wrappers: ReadonlyMap<string, number>): number | undefined {
+  const macros = macrosIn(ctx.file, ctx.index.macros, call.fn);
+  if (macros.aliases.size === 0) return undefined;
+  const { name, args } = macros.resolveAlias(call.callee);
+  if (name === call.callee) return undefined;
   const listener = acceptFunctions.get(name) ?? wrappers.get(name);
   if (listener === undefined || !args) return listener;
   const arg = args[listener];

@@ -6,6 +6,7 @@ import type { CallFact } from '../../core/project/facts.js';
 import { callGraphOf } from '../../core/project/call-graph.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
+import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
@@ -78,10 +79,10 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
 }
 
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
-export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
+export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   if (resources.isTake(name)) return false;
-  const macro = index.macros.bodies.get(name);
-  if (macro) return macroBorrows(macro, argIndex, resources, index);
+  const macro = macros.bodies.get(name);
+  if (macro) return macroBorrows(macro, argIndex, resources, index, macros);
   // `#define CLOSE_SECOND(a, b) close(b)`: the macro never passes `a` on.
   if (!resources.forwardsArg(name, argIndex)) return true;
   return resources.isBorrow(name) || index.derived(borrowedParamsProvider).borrowsParam(name, argIndex);
@@ -90,11 +91,11 @@ export function borrows(name: string, argIndex: number, resources: ResourceCatal
 const IDENT = /^[A-Za-z_]\w*$/;
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
-  const resources = resourcesOf(ctx);
   const sites: AcquireSite[] = [];
   ctx.file.facts.calls.forEach((call, i) => {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
     if (call.fn < 0 || call.member) return;
+    const resources = resourcesOf(ctx, call.fn);
     const spec = resources.acquire(call.callee);
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
@@ -148,7 +149,7 @@ export interface OwnershipProblem {
   solve(): OwnershipFlow;
 }
 
-export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex): OwnershipProblem {
+export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): OwnershipProblem {
   const invalidNames = index.derived(invalidMacrosProvider);
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const effects = new Map<number, Effect[]>();
@@ -157,11 +158,11 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // #if branches), except at each one's own call: worked out once per variable.
   const shared = site.statusCall ? undefined : sharedEffects(cfg, site.variable);
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
-  const macros = index.macros.bodies.size > 0 ? macroStatements(cfg, index) : undefined;
+  const statementMacros = macros.bodies.size > 0 ? macroStatements(cfg, macros) : undefined;
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
     const isSource = node === sourceNode;
-    const macro = macros?.get(node.id);
+    const macro = statementMacros?.get(node.id);
     if (macro && macroReleases(macro, node, site, resources)) {
       effects.set(node.id, [{ kind: 'release' }]);
       continue;
@@ -171,7 +172,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const sharable = shared && !isSource && !(start <= callStart && callEnd <= end);
     let list = sharable ? shared.get(node.id) : undefined;
     if (!list) {
-      list = effectsOf(node.syntax, nodeText(node), isSource, site, base, resources, index);
+      list = effectsOf(node.syntax, nodeText(node), isSource, site, base, resources, index, macros);
       if (sharable) shared.set(node.id, list);
     }
     if (list.length === 0) continue;
@@ -200,7 +201,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const tested = nodeText(edge.from);
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, index.macros.constants);
+    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants);
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;
@@ -264,7 +265,7 @@ function sharedEffects(cfg: Cfg, variable: string): Map<number, Effect[]> {
 }
 
 /** What a statement (`syntaxText`: its text) does to the handle, in evaluation (document) order. */
-function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex): Effect[] {
+function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, site: AcquireSite, base: string, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): Effect[] {
   const effects: { at: number; effect: Effect }[] = [];
   if (isSource) effects.push({ at: site.node.endIndex, effect: { kind: 'acquire' } });
   // Parents as the walk met them (asking a node for its parent walks down from the tree's root).
@@ -283,15 +284,15 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
-    const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), index.macros.constants) : '';
+    const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), macros.constants) : '';
     if (text === site.variable) {
-      const effect = useOf(node, site, resources, index, parentOf);
+      const effect = useOf(node, site, resources, index, macros, parentOf);
       if (effect) effects.push({ at: node.startIndex, effect });
       return false;
     }
     // The whole array of a pipe() pair handed to another call.
     if (site.statusCall && text === base && node.type === 'identifier') {
-      const effect = useOf(node, site, resources, index, parentOf);
+      const effect = useOf(node, site, resources, index, macros, parentOf);
       if (effect && effect.kind === 'release' && !contains(site.node, node)) effects.push({ at: node.startIndex, effect });
       return false;
     }
@@ -301,7 +302,7 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
 }
 
 /** The context a mention of the handle sits in decides what happens to ownership. */
-function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, parentOf: (node: SyntaxNode) => SyntaxNode | null): Effect | undefined {
+function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope, parentOf: (node: SyntaxNode) => SyntaxNode | null): Effect | undefined {
   let child = mention;
   let parent = parentOf(mention);
   // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`.
@@ -341,7 +342,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
       const spec = resources.acquire(name);
       if (spec?.takesArg === argIndex) return { kind: 'release' };
-      return borrows(name, argIndex, resources, index) ? undefined : { kind: 'release' };
+      return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':
     case 'co_return_statement':
@@ -361,17 +362,18 @@ interface MacroStatement {
   readonly args: readonly string[];
 }
 
+// A CFG is built for one function, whose macros are one scope.
 const macroStatementsByCfg = new WeakMap<Cfg, Map<number, MacroStatement>>();
 
 /** The CFG's statements that use a statement macro (`FAIL_CLOSE(-1);`), found once per CFG. */
-function macroStatements(cfg: Cfg, index: ProjectIndex): Map<number, MacroStatement> {
+function macroStatements(cfg: Cfg, macros: MacroScope): Map<number, MacroStatement> {
   let found = macroStatementsByCfg.get(cfg);
   if (found) return found;
   found = new Map();
   for (const node of cfg.nodes) {
     if (!node.syntax || (node.kind !== 'statement' && !(node.kind === 'jump' && node.viaMacro))) continue;
     const name = /^\s*([A-Za-z_]\w*)\s*\(/.exec(nodeText(node))?.[1];
-    const body = name ? index.macros.bodies.get(name) : undefined;
+    const body = name ? macros.bodies.get(name) : undefined;
     if (!body) continue;
     let call: SyntaxNode | null = node.syntax.type === 'expression_statement' ? node.syntax.namedChildren[0] ?? null : null;
     if (call) call = unwrap(call);
@@ -400,7 +402,7 @@ function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, 
  * (`#define curl_easy_setopt(h, o, v) … curl_easy_setopt(h, o, v)`: the function it wraps), or
  * used by no call at all (it may be stored), it is handed on.
  */
-function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCatalog, index: ProjectIndex): boolean {
+function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   const param = `$${argIndex}`;
   let used = false;
   for (const call of macro.calls) {
@@ -408,7 +410,7 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
       if (call.args[k] !== param) continue;
       used = true;
       if (resources.releasedArg(call.callee) === k) continue;
-      if (call.callee === macro.name || index.macros.bodies.has(call.callee) || !borrows(call.callee, k, resources, index)) return false;
+      if (call.callee === macro.name || macros.bodies.has(call.callee) || !borrows(call.callee, k, resources, index, macros)) return false;
     }
   }
   return used;

@@ -1,7 +1,7 @@
 import { ACQUIRE_FUNCTIONS, BORROW_FUNCTIONS, RELEASE_FUNCTIONS, type AcquireFunction, type HandleKind } from '../catalog/posix.js';
 import type { FunctionSettings } from '../../core/engine/config.js';
 import type { AnalysisSettings, FileAnalysis } from '../../core/engine/settings.js';
-import type { ProjectIndex } from '../../core/project/project-index.js';
+import { macrosIn, type MacroScope } from '../../core/project/macro-table.js';
 
 /**
  * The resource catalog merged with configuration: which calls acquire, release or merely borrow a
@@ -52,29 +52,30 @@ export function resourcesFor(settings: Pick<AnalysisSettings, 'functions'>): Res
   return catalog;
 }
 
-const projectCatalogs = new WeakMap<ProjectIndex, Map<FunctionSettings, ResourceCatalog>>();
+const scopeCatalogs = new WeakMap<MacroScope, Map<FunctionSettings, ResourceCatalog>>();
 
 /**
- * The resource catalog as a file of this project sees it: names that are macro aliases of catalog
- * functions (`#define xs_socket socket`, `#define sclose(x) close(x)`, anywhere in the project)
- * answer as their targets, with argument positions moved to the macro's own.
+ * The resource catalog as function `fn` of a file sees it: names that are macro aliases of
+ * catalog functions there (`#define xs_socket socket`, `#define sclose(x) close(x)`, in a header
+ * or earlier in the file) answer as their targets, with argument positions moved to the macro's own.
  */
-export function resourcesOf(ctx: FileAnalysis): ResourceCatalog {
-  let byConfig = projectCatalogs.get(ctx.index);
-  if (!byConfig) projectCatalogs.set(ctx.index, (byConfig = new Map()));
+export function resourcesOf(ctx: FileAnalysis, fn: number): ResourceCatalog {
+  const macros = macrosIn(ctx.file, ctx.index.macros, fn);
+  let byConfig = scopeCatalogs.get(macros);
+  if (!byConfig) scopeCatalogs.set(macros, (byConfig = new Map()));
   let catalog = byConfig.get(ctx.settings.functions);
   if (!catalog) {
-    catalog = ctx.index.macros.aliases.size === 0 ? resourcesFor(ctx.settings) : withAliases(resourcesFor(ctx.settings), ctx.index);
+    catalog = macros.aliases.size === 0 ? resourcesFor(ctx.settings) : withAliases(resourcesFor(ctx.settings), macros);
     byConfig.set(ctx.settings.functions, catalog);
   }
   return catalog;
 }
 
-function withAliases(base: ResourceCatalog, index: ProjectIndex): ResourceCatalog {
+function withAliases(base: ResourceCatalog, macros: MacroScope): ResourceCatalog {
   // A catalog function keeps its meaning when a project redefines its name (curl's debug build:
   // `#define fopen(f, m) curl_dbg_fopen(f, m, __LINE__, __FILE__)`): only other names are aliases.
   const known = (name: string) => base.acquire(name) !== undefined || base.release(name) !== undefined || base.isBorrow(name) || base.isTake(name);
-  const resolve = (name: string): { name: string; args?: readonly number[] } => (known(name) ? { name } : index.macros.resolveAlias(name));
+  const resolve = (name: string): { name: string; args?: readonly number[] } => (known(name) ? { name } : macros.resolveAlias(name));
   /** The call's argument that is the target's argument `i` (undefined: an expression, or none). */
   const callArg = (args: readonly number[] | undefined, i: number | undefined): number | undefined => {
     if (i === undefined) return undefined;

@@ -1,0 +1,252 @@
+import type { FileFacts, MacroAlias, MacroBody, ReturningMacro } from './facts.js';
+import type { SourceFile } from './source-file.js';
+import { defineLines, macroAliasesAt, macroBodiesAt, macroConstantsAt, returningMacrosAt, type Positioned } from './macros.js';
+import { isTranslationUnitPath } from '../syntax/language.js';
+
+/**
+ * What the macros mean at one place: the engine and the rules ask it what a name stands for
+ * (an alias of a library function, an integer, a statement macro, a macro that may return).
+ */
+export interface MacroScope {
+  /** Function-like macros that can return from the function they are used in. */
+  readonly returning: ReadonlyMap<string, ReturningMacro>;
+  /** Macros that stand for a function under another name. */
+  readonly aliases: ReadonlyMap<string, MacroAlias>;
+  /** Integer object-like macros: name → value. */
+  readonly constants: ReadonlyMap<string, string>;
+  /** Statement macros with the calls in their bodies. */
+  readonly bodies: ReadonlyMap<string, MacroBody>;
+  /** Functions declared with a no-return marker, standard or a macro's (`ATTRIB_NORETURN`): see no-return-declarations.ts. */
+  readonly noReturnDeclared: ReadonlySet<string>;
+  /**
+   * The function a name stands for through macro aliases (`xs_socket` → `socket`, chains
+   * followed), with the target's arguments as positions of the call's own (`sclose(x)` →
+   * `close`, [0]); the name itself when it is no alias.
+   */
+  resolveAlias(name: string): { name: string; args?: readonly number[] };
+}
+
+function resolveAliasIn(aliases: ReadonlyMap<string, MacroAlias>, name: string): { name: string; args?: readonly number[] } {
+  let args: readonly number[] | undefined;
+  const seen = new Set<string>();
+  for (let alias = aliases.get(name); alias && !seen.has(alias.name); alias = aliases.get(name)) {
+    seen.add(alias.name);
+    // Compose: the new target's argument i is the previous level's argument alias.args[i].
+    if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
+    name = alias.target;
+  }
+  return { name, args };
+}
+
+/**
+ * The macros every file sees: those of headers (and other included files), by name, later files
+ * winning as later definitions do. A `.c`/`.cpp` file's own `#define`s are not here — no other
+ * translation unit sees them; `at` lays them over the table where they are in effect. One per
+ * FactsTable; an index over several tables merges them.
+ */
+export class MacroTable implements MacroScope {
+  readonly returning = new Map<string, ReturningMacro>();
+  readonly aliases = new Map<string, MacroAlias>();
+  readonly constants = new Map<string, string>();
+  readonly bodies = new Map<string, MacroBody>();
+  readonly noReturnDeclared = new Set<string>();
+
+  add(file: FileFacts): void {
+    // A function declared no-return is one wherever it is called from.
+    for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
+    if (isTranslationUnitPath(file.path)) return;
+    for (const macro of file.returningMacros) this.returning.set(macro.name, macro);
+    for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
+    for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
+    for (const body of file.macroBodies ?? []) this.bodies.set(body.name, body);
+  }
+
+  /** The tables' macros as one (the table itself when there is one). */
+  static merged(tables: readonly MacroTable[]): MacroTable {
+    if (tables.length === 1) return tables[0]!;
+    const merged = new MacroTable();
+    for (const t of tables) {
+      for (const [k, v] of t.returning) merged.returning.set(k, v);
+      for (const [k, v] of t.aliases) merged.aliases.set(k, v);
+      for (const [k, v] of t.constants) merged.constants.set(k, v);
+      for (const [k, v] of t.bodies) merged.bodies.set(k, v);
+      for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
+    }
+    return merged;
+  }
+
+  resolveAlias(name: string): { name: string; args?: readonly number[] } {
+    return resolveAliasIn(this.aliases, name);
+  }
+
+  /**
+   * The macros in effect in `[from, to)` of a file whose text is `text` (a function's body): the
+   * table, with the file's own `#define`s and `#undef`s laid over it in file order. A name takes
+   * the last definition or `#undef` before `from`, unless the function defines it itself (then
+   * that definition: `#define CHECK(x) …` inside the body, `#undef CHECK` at its end); a name
+   * the file defines only further down keeps the table's meaning.
+   */
+  at(text: string, from: number, to: number): MacroScope {
+    const own = fileMacros(text);
+    if (own.events.length === 0) return this;
+    const picks: number[] = [];
+    for (const events of own.byName.values()) {
+      let pick = -1;
+      for (const i of events) {
+        const event = own.events[i]!;
+        if (event.at < from) pick = i;
+        else if (event.at < to) {
+          if (!event.undef) {
+            pick = i;
+            break;
+          }
+        } else break;
+      }
+      if (pick >= 0) picks.push(pick);
+    }
+    if (picks.length === 0) return this;
+    const key = picks.join(',');
+    let scopes = own.scopes.get(this);
+    if (!scopes) own.scopes.set(this, (scopes = new Map()));
+    let scope = scopes.get(key);
+    if (!scope) scopes.set(key, (scope = new OverlayScope(this, own, picks)));
+    return scope;
+  }
+}
+
+/** A file's `#define` and `#undef` lines in order, with what each definition is. */
+interface FileMacros {
+  readonly events: readonly { readonly name: string; readonly at: number; readonly undef: boolean }[];
+  /** Name → indices of its events, in order. */
+  readonly byName: ReadonlyMap<string, number[]>;
+  readonly returning: ReadonlyMap<number, ReturningMacro>;
+  readonly aliases: ReadonlyMap<number, MacroAlias>;
+  readonly constants: ReadonlyMap<number, string>;
+  readonly bodies: ReadonlyMap<number, MacroBody>;
+  /** Scopes built over each table, by the events they pick. */
+  readonly scopes: WeakMap<MacroTable, Map<string, MacroScope>>;
+}
+
+const NO_MACROS: FileMacros = { events: [], byName: new Map(), returning: new Map(), aliases: new Map(), constants: new Map(), bodies: new Map(), scopes: new WeakMap() };
+
+let lastText: string | undefined;
+let lastMacros: FileMacros = NO_MACROS;
+
+function fileMacros(text: string): FileMacros {
+  // Asked once per function of the file being checked, always of the same text.
+  if (text === lastText) return lastMacros;
+  lastText = text;
+  lastMacros = NO_MACROS;
+  if (defineLines(text).length === 0 && !text.includes('undef')) return lastMacros;
+  const events: { name: string; at: number; undef: boolean }[] = [];
+  const byName = new Map<string, number[]>();
+  const directive = /^[ \t]*#[ \t]*(define|undef)[ \t]+([A-Za-z_]\w*)/gm;
+  for (let m = directive.exec(text); m; m = directive.exec(text)) {
+    const name = m[2]!;
+    const list = byName.get(name);
+    if (list) list.push(events.length);
+    else byName.set(name, [events.length]);
+    events.push({ name, at: m.index, undef: m[1] === 'undef' });
+  }
+  if (events.length === 0) return lastMacros;
+  const byOffset = <T>(list: Positioned<T>[]) => new Map(list.map((d) => [d.at, d.value] as const));
+  lastMacros = {
+    events,
+    byName,
+    returning: byOffset(returningMacrosAt(text)),
+    aliases: byOffset(macroAliasesAt(text)),
+    constants: new Map(macroConstantsAt(text).map((d) => [d.at, d.value.value] as const)),
+    bodies: byOffset(macroBodiesAt(text)),
+    scopes: new WeakMap(),
+  };
+  return lastMacros;
+}
+
+/** The table with a file's definitions in effect laid over it. */
+class OverlayScope implements MacroScope {
+  readonly returning: ReadonlyMap<string, ReturningMacro>;
+  readonly aliases: ReadonlyMap<string, MacroAlias>;
+  readonly constants: ReadonlyMap<string, string>;
+  readonly bodies: ReadonlyMap<string, MacroBody>;
+  readonly noReturnDeclared: ReadonlySet<string>;
+
+  constructor(table: MacroTable, own: FileMacros, picks: readonly number[]) {
+    // For each kind, the picked event's definition of that kind, or none (an #undef, or a
+    // definition of another kind: `#define CHECK(x) ((void)(x))` after a returning CHECK).
+    const layer = <T>(base: ReadonlyMap<string, T>, definitions: ReadonlyMap<number, T>) => {
+      const over = new Map<string, T | undefined>();
+      for (const i of picks) {
+        const event = own.events[i]!;
+        over.set(event.name, event.undef ? undefined : definitions.get(event.at));
+      }
+      return new OverlayMap(base, over);
+    };
+    this.returning = layer(table.returning, own.returning);
+    this.aliases = layer(table.aliases, own.aliases);
+    this.constants = layer(table.constants, own.constants);
+    this.bodies = layer(table.bodies, own.bodies);
+    this.noReturnDeclared = table.noReturnDeclared;
+  }
+
+  resolveAlias(name: string): { name: string; args?: readonly number[] } {
+    return resolveAliasIn(this.aliases, name);
+  }
+}
+
+/** A map read through `over` first (undefined there: removed), then `base`. */
+class OverlayMap<V> implements ReadonlyMap<string, V> {
+  readonly size: number;
+
+  constructor(
+    private readonly base: ReadonlyMap<string, V>,
+    private readonly over: ReadonlyMap<string, V | undefined>,
+  ) {
+    let size = base.size;
+    for (const [name, value] of over) size += (value !== undefined ? 1 : 0) - (base.has(name) ? 1 : 0);
+    this.size = size;
+  }
+
+  get(name: string): V | undefined {
+    return this.over.has(name) ? this.over.get(name) : this.base.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  *entries(): MapIterator<[string, V]> {
+    for (const entry of this.base) if (!this.over.has(entry[0])) yield entry;
+    for (const [name, value] of this.over) if (value !== undefined) yield [name, value];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): MapIterator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name, this);
+  }
+}
+
+const scopesOfFiles = new WeakMap<SourceFile, { table: MacroTable; scopes: MacroScope[] }>();
+
+/** The macros in effect in function `fn` of a file being checked (see MacroTable.at). */
+export function macrosIn(file: SourceFile, table: MacroTable, fn: number): MacroScope {
+  let cached = scopesOfFiles.get(file);
+  if (!cached || cached.table !== table) scopesOfFiles.set(file, (cached = { table, scopes: [] }));
+  let scope = cached.scopes[fn];
+  if (!scope) {
+    const node = file.syntax.functionNodes[fn];
+    scope = node ? table.at(file.text, node.startIndex, node.endIndex) : table;
+    cached.scopes[fn] = scope;
+  }
+  return scope;
+}
