@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { ProjectIndex } from '../project/project-index.js';
 import { providersOf, type FactsProvider } from '../project/provider.js';
-import { prepareBytes, type SourceFile } from '../project/source-file.js';
+import { otherConfiguration, prepareBytes, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
 import { checkFile } from './check-file.js';
+import { functionsWithAssumptions, mergeConfigurations } from './configurations.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import type { Finding } from './findings.js';
 import { MAX_FILE_BYTES } from './limits.js';
@@ -84,6 +85,15 @@ export class Analyzer {
 
   /** The rules over one prepared file against the project index: fingerprinted, unsuppressed findings. */
   check(file: SourceFile, index: ProjectIndex, request: CheckRequest): Finding[] {
-    return checkFile(file, index, this.settingsFor(request.config), { rules: this.rules, ...request });
+    const settings = this.settingsFor(request.config);
+    const options = { rules: this.rules, ...request };
+    const first = checkFile(file, index, settings, options);
+    // A recovered function whose #if branches a feature assumption chose: the other configuration too.
+    const other = file.recovery?.assumed.length ? otherConfiguration(file, this.sourceSettingsFor(request.config, request.fileConfiguration)) : undefined;
+    if (!other) return first;
+    const functions = functionsWithAssumptions(other, [...file.recovery!.assumed, ...other.recovery!.assumed]);
+    if (functions.size === 0) return first;
+    const second = checkFile(other, index, settings, { ...options, onlyFunctions: functions });
+    return mergeConfigurations(file, other, first, second, functions);
   }
 }

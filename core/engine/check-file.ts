@@ -20,6 +20,8 @@ export interface CheckOptions {
   readonly debug?: (message: string) => void;
   /** This file's -D / -U from a compile database, over the configuration file's. */
   readonly fileConfiguration?: BuildConfiguration;
+  /** Only these functions are analysed (the rules get no CFG for the others): the other configuration's. */
+  readonly onlyFunctions?: ReadonlySet<number>;
 }
 
 const CFG_CACHE_SIZE = 64;
@@ -36,6 +38,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   const cfgs = new Map<number, Cfg | null>();
   const configuration = mergedConfiguration(settings.configuration, options.fileConfiguration);
   const cfg = (fnIndex: number): Cfg | undefined => {
+    if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index.macros, fnIndex);

@@ -2,7 +2,7 @@ import { decodeSource, LineMap } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';
 import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
-import { recoverText } from '../syntax/recovery.js';
+import { recoverText, type AssumedGroup } from '../syntax/recovery.js';
 import { extractFacts, type FactsScope, type FileFacts, type FileSyntax } from './facts.js';
 import type { FactsProvider } from './provider.js';
 
@@ -16,10 +16,14 @@ export interface SourceSettings {
 
 /** How a file's text was made parseable (see core/syntax/recovery.ts). */
 export interface Recovery {
-  /** Regions analysed in one configuration: functions with errors and file-level error regions. */
+  /** Regions resolved to one configuration: functions with errors and file-level error regions. */
   readonly regions: readonly (readonly [number, number])[];
   readonly rewrites: number;
   readonly functionsRecovered: number;
+  /** Groups whose branch a feature assumption chose (`HAVE_IOCTL` taken as defined): see otherConfiguration. */
+  readonly assumed: readonly AssumedGroup[];
+  /** Set on the other configuration's copy: the features are taken as not defined there. */
+  readonly featuresUndefined?: boolean;
   /** The file's own text (what the user sees: paths name a block macro as written, not its `while`). */
   readonly originalText: string;
 }
@@ -72,6 +76,21 @@ export function sourceFromDocumentTree(
   const { text: resolved, tree: resolvedTree, ...recovery } = recovered;
   // The copy has the text's line starts (only characters other than line breaks are blanked).
   return { ...sourceFromTree(path, resolved, language, resolvedTree, settings, { notices, lines }), recovery: { ...recovery, originalText: text } };
+}
+
+/**
+ * The file in the other configuration, where its copy assumed features (`#ifdef HAVE_IOCTL` kept
+ * as defined): a copy of its text in which those features are not defined. Undefined when no
+ * feature decided a branch, or the other copy parses no better than the text or reads the same.
+ */
+export function otherConfiguration(file: SourceFile, settings: SourceSettings): SourceFile | undefined {
+  const recovery = file.recovery;
+  if (!recovery || recovery.assumed.length === 0 || recovery.featuresUndefined) return undefined;
+  const text = recovery.originalText;
+  const other = recoverText(file.language, text, parseText(file.language, text), settings.configuration, true, 'undefined');
+  if (!other || other.text === file.text) return undefined;
+  const { text: resolved, tree, ...rest } = other;
+  return { ...sourceFromTree(file.path, resolved, file.language, tree, settings, { lines: file.lines }), recovery: { ...rest, originalText: text, featuresUndefined: true } };
 }
 
 /**

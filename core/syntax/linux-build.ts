@@ -21,12 +21,22 @@ const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|M
 /** gnulib's `REPLACE_FCHDIR`-style switches: a replacement for a function the C library lacks, which glibc has. */
 const GNULIB_REPLACEMENT = /^(?:GNULIB_)?REPLACE_[A-Z0-9_]+$/;
 
-export function recoveryLookup(language: Language, configuration: PreprocessorConfiguration | undefined): (name: string) => MacroValue {
+/**
+ * Feature macros (`HAVE_POLL`, `USE_SSL`) neither the build's configuration nor the platform
+ * decides: taken as defined for the first copy, as not defined for the other configuration's.
+ */
+export type FeatureAssumption = 'defined' | 'undefined';
+
+/** `assumed`: told each name decided by the feature assumption rather than by the build or the platform. */
+export function recoveryLookup(language: Language, configuration: PreprocessorConfiguration | undefined, features: FeatureAssumption = 'defined', assumed?: (name: string) => void): (name: string) => MacroValue {
   const configured = configuration ? configurationLookup(configuration) : () => undefined;
   return (name) => {
     const value = configured(name);
     if (value !== undefined) return value;
     if (name === '__cplusplus') return language === 'cpp' ? 201703 : 0;
-    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : 'defined');
+    const platform = LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined);
+    if (platform !== undefined) return platform;
+    assumed?.(name);
+    return features === 'defined' ? 'defined' : 0;
   };
 }

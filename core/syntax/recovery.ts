@@ -1,7 +1,7 @@
 import { conditionalGroups, type PreprocessorConfiguration } from './conditionals.js';
 import { errorRegions, spanScores, treeStats, withBlockMacroFunctions, type ErrorRegion, type TreeStats } from './error-regions.js';
 import type { Language } from './language.js';
-import { recoveryLookup } from './linux-build.js';
+import { recoveryLookup, type FeatureAssumption } from './linux-build.js';
 import { braceDepths, codesOf, CPP_BLOCK_MACRO, holdsFunctionHead, resolveGroup, rewriteStatementMacros, textOf } from './macro-rewrites.js';
 import { parseText, type Tree } from './parser.js';
 import { LineMap } from './source-text.js';
@@ -25,8 +25,9 @@ import { LineMap } from './source-text.js';
  * undefined, `__linux__`, `__GNUC__` defined); else a feature macro is taken to be defined
  * (`#ifdef HAVE_POLL` keeps its first branch, `#ifndef HAVE_POLL` its `#else`) and an undecidable
  * test (a version comparison) keeps its branch. Functions that parse as they are keep both
- * configurations (the control-flow graph correlates their `#if` blocks); a recovered one is
- * analysed in the chosen configuration only.
+ * configurations (the control-flow graph correlates their `#if` blocks). Where a feature
+ * assumption chose a recovered function's branches, a second copy takes those features as not
+ * defined (`features: 'undefined'`), and the function is analysed in that configuration too.
  */
 export interface RecoveredText {
   readonly text: string;
@@ -37,6 +38,19 @@ export interface RecoveredText {
   readonly rewrites: number;
   /** Functions that parse whole in the copy and did not in the text (net). */
   readonly functionsRecovered: number;
+  /**
+   * The conditional groups of the regions kept whose branch a feature assumption chose (neither
+   * the build nor the platform decides `#ifdef HAVE_IOCTL`), with the names it assumed: where
+   * the other configuration is worth analysing too (see otherConfiguration).
+   */
+  readonly assumed: readonly AssumedGroup[];
+}
+
+export interface AssumedGroup {
+  /** The group, from its first directive's line start to the end of its `#endif` line. */
+  readonly start: number;
+  readonly end: number;
+  readonly names: readonly string[];
 }
 
 /**
@@ -44,7 +58,7 @@ export interface RecoveredText {
  * caller's to give away: it is edited and re-parsed incrementally (much cheaper than a fresh parse)
  * and must not be used afterwards.
  */
-export function recoverText(language: Language, text: string, originalTree: Tree, configuration?: PreprocessorConfiguration, reuseTree = false): RecoveredText | undefined {
+export function recoverText(language: Language, text: string, originalTree: Tree, configuration?: PreprocessorConfiguration, reuseTree = false, features: FeatureAssumption = 'defined'): RecoveredText | undefined {
   let tree = originalTree;
   // Without errors only C++ may need a copy (block macros it takes for nested functions).
   if (!tree.rootNode.hasError && language !== 'cpp') return undefined;
@@ -60,14 +74,18 @@ export function recoverText(language: Language, text: string, originalTree: Tree
   const regions = language === 'cpp' ? withBlockMacroFunctions(errors, rawStats()) : errors;
   if (regions.length === 0) return undefined;
   const chars = codesOf(text);
-  const lookup = recoveryLookup(language, configuration);
+  let assumedNames = new Set<string>();
+  const lookup = recoveryLookup(language, configuration, features, (name) => assumedNames.add(name));
   // What each region rewrote: its own lines and the groups it resolved (which may reach beyond).
   const spans = regions.map((r): [number, number] => [r.start, r.end]);
   const rewrites = regions.map(() => 0);
+  const assumedGroups: { group: AssumedGroup; regions: number[] }[] = [];
   for (const group of conditionalGroups(text)) {
     const touching = regions.flatMap(({ start, end }, k) => (group.start < end && group.end > start && !(group.start < start && group.end > end) ? [k] : []));
     if (touching.length === 0) continue;
+    assumedNames = new Set();
     resolveGroup(chars, group, lookup);
+    if (assumedNames.size > 0) assumedGroups.push({ group: { start: group.start, end: group.end, names: [...assumedNames] }, regions: touching });
     for (const k of touching) {
       spans[k] = [Math.min(spans[k]![0], group.start), Math.max(spans[k]![1], group.end)];
       rewrites[k]!++;
@@ -112,7 +130,8 @@ export function recoverText(language: Language, text: string, originalTree: Tree
   const sum = (values: number[]) => kept.reduce((total, k) => total + values[k]!, 0);
   const functionsRecovered = sum(after.whole) - sum(before.whole);
   if (functionsRecovered < 0 || (functionsRecovered === 0 && sum(after.errorBytes) >= sum(before.errorBytes))) return undefined;
-  return { text: resolved, tree: recovered, regions: kept.map((k) => [regions[k]!.start, regions[k]!.end] as const), rewrites: rewrites.reduce((a, b) => a + b, 0), functionsRecovered };
+  const assumed = assumedGroups.filter((a) => a.regions.some((k) => rewrites[k]! > 0)).map((a) => a.group);
+  return { text: resolved, tree: recovered, regions: kept.map((k) => [regions[k]!.start, regions[k]!.end] as const), rewrites: rewrites.reduce((a, b) => a + b, 0), functionsRecovered, assumed };
 }
 
 /**

@@ -23,7 +23,7 @@ describeRuleFixtures('fd-leak', {
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
-  'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; a leak only in the configuration not chosen is missed (known limit)',
+  'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; in both configurations of a feature nothing decides (HAVE_FSYNC defined and not), each leak\'s path naming its configuration',
   'unparseable-functions.cpp': 'C++: a member function split by #if, and Q_FOREACH blocks (which the C++ grammar takes for nested function definitions)',
   'noreturn-declarations': 'functions declared no-return by a project macro (ATTRIB_NORETURN) or _Noreturn end the path like exit(); a comment mentioning the macro does not',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
@@ -51,6 +51,31 @@ describe('fd-leak in detail', () => {
       "6:13-19 'c->bad' is true",
       "7:13-23 'fd' is still open here",
     ]);
+  });
+
+  it('a recovered function in both configurations: a suppression used in only one of them is used', () => {
+    const text = [
+      'int f(const char *path) {',
+      '    int fd = open(path, 0);',
+      '    if (fd < 0)',
+      '        return -1;',
+      '#ifdef HAVE_FSYNC',
+      '    if (fsync(fd) < 0) {',
+      '        close(fd);',
+      '#else',
+      '    if (fdatasync(fd) < 0) {',
+      '#endif',
+      '        return -1; // connlint-disable-line fd-leak',
+      '    }',
+      '    close(fd);',
+      '    return 0;',
+      '}',
+      '',
+    ].join('\n');
+    expect(analyze([{ path: 'sync.c', text }], undefined, true, FD_LEAK)).toEqual([]);
+    const [leak] = leaks([{ path: 'sync.c', text: text.replace(' // connlint-disable-line fd-leak', '') }]);
+    expect(leak!.location.line).toBe(11);
+    expect(leak!.path!.map((s) => `${s.location.line} ${s.message}`)).toEqual(["2 open() succeeds: 'fd' is open", "3 'fd < 0' is false", "5 'HAVE_FSYNC' is not defined", "9 'fdatasync(fd) < 0' is true", "11 'fd' is still open here"]);
   });
 
   it('message names the handle, the acquiring call and its line; related location and path', () => {
