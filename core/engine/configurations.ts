@@ -27,7 +27,9 @@ export function mergeConfigurations(file: SourceFile, other: SourceFile, first: 
   const groups = [...file.recovery!.assumed, ...other.recovery!.assumed];
   const spans = [...functions].map((i) => other.syntax.functionNodes[i]!).map((n) => [n.startPosition.row + 1, n.endPosition.row + 1] as const);
   const inSpans = (f: Finding) => spans.some(([from, to]) => f.location.line >= from && f.location.line <= to);
-  const key = (f: Finding) => `${f.ruleId}\0${f.location.line}\0${f.location.column}\0${f.message}`;
+  // One problem in both configurations may read differently ("5 more exits" against "6 more"):
+  // the same rule, function, statement and handle (the fingerprint) at the same place is one.
+  const key = (f: Finding) => `${f.fingerprint}\0${f.location.line}\0${f.location.column}`;
   const firstKeys = new Set(first.map(key));
   const secondKeys = new Set(second.map(key));
   const merged: Finding[] = [];
