@@ -87,9 +87,13 @@ export class Analyzer {
   check(file: SourceFile, index: ProjectIndex, request: CheckRequest): Finding[] {
     const settings = this.settingsFor(request.config);
     const options = { rules: this.rules, ...request };
-    const first = checkFile(file, index, settings, options);
-    // A recovered function whose #if branches a feature assumption chose: the other configuration too.
-    const other = file.recovery?.assumed.length ? otherConfiguration(file, this.sourceSettingsFor(request.config, request.fileConfiguration)) : undefined;
+    const checked = new Set<number>();
+    const first = checkFile(file, index, settings, { ...options, cfgRequested: checked });
+    // A recovered function whose #if branches a feature assumption chose, and in which a rule had
+    // something to check: the other configuration too.
+    const assumed = file.recovery?.assumed ?? [];
+    if (assumed.length === 0 || ![...functionsWithAssumptions(file, assumed)].some((fn) => checked.has(fn))) return first;
+    const other = otherConfiguration(file, this.sourceSettingsFor(request.config, request.fileConfiguration));
     if (!other) return first;
     const functions = functionsWithAssumptions(other, [...file.recovery!.assumed, ...other.recovery!.assumed]);
     if (functions.size === 0) return first;

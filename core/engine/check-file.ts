@@ -22,6 +22,8 @@ export interface CheckOptions {
   readonly fileConfiguration?: BuildConfiguration;
   /** Only these functions are analysed (the rules get no CFG for the others): the other configuration's. */
   readonly onlyFunctions?: ReadonlySet<number>;
+  /** Filled with the functions some rule asked the CFG of (those with something to check). */
+  readonly cfgRequested?: Set<number>;
 }
 
 const CFG_CACHE_SIZE = 64;
@@ -39,6 +41,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   const configuration = mergedConfiguration(settings.configuration, options.fileConfiguration);
   const cfg = (fnIndex: number): Cfg | undefined => {
     if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
+    options.cfgRequested?.add(fnIndex);
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index.macros, fnIndex);

@@ -7,7 +7,10 @@ import type { AssumedGroup } from '../syntax/recovery.js';
  * A recovered function whose `#if` branches a feature assumption chose is analysed in both
  * configurations: the copy taking the features as defined (the file's) and the copy taking them
  * as not defined (otherConfiguration). A finding of only one of them names the configuration it
- * is in as a step of its path; a finding of both is reported once, as it is.
+ * is in as a step of its path; a finding of both is reported once, as it is. The second copy is
+ * made only for files where a rule had something to check (asked for the CFG) in such a function
+ * in the first: the copy costs a parse and a facts pass, and most recovered functions hold nothing
+ * the rules look at (on the bench corpus that keeps the cost at about 8 % of CPU instead of 32 %).
  */
 
 /** Indices of the functions of `file` that hold a group a feature assumption decided: only there can the configurations differ. */
