@@ -8,6 +8,7 @@ import { ALL_RULES } from '../rules/index.js';
 import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
 import { emptyConfig } from '../core/engine/config.js';
 import { settingsFor } from '../core/engine/settings.js';
+import { expandedExpression, macroExpressions } from '../core/project/macros.js';
 import { providersOf } from '../core/project/provider.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import { registrationsProvider, type RegistrationItem } from '../domain/accept/registrations.js';
@@ -259,6 +260,28 @@ describe('macro aliases (functions under macro names)', () => {
     expect(index.macros.resolveAlias('SECOND')).toEqual({ name: 'close', args: [1] });
     expect(index.macros.resolveAlias('xs_socket')).toEqual({ name: 'socket', args: undefined });
     expect(index.macros.resolveAlias('read')).toEqual({ name: 'read', args: undefined });
+  });
+
+  it('expression macros: bodies that are an expression, with what they call; a use expands to the body with the arguments', () => {
+    const text = [
+      '#define SOCK_INVALID(s) ((s) < 0) /* -1 on error */',
+      '#define BOTH(a, b) (SOCK_INVALID(a) || (b) == NULL)',
+      '#define CHECKED(f) ((f) != NULL && !ferror(f))',
+      '#define RESET(x) ((x) = -1)',
+      '#define BUMP(x) ((x)++)',
+      '#define CLOSE_BOTH(a, b) do { close(a); close(b); } while (0)',
+      '#define NAME(x) #x',
+      '#define VARIADIC(...) f(__VA_ARGS__)',
+      '#define NOT_A_FUNCTION (1 < 2)',
+    ].join('\n');
+    expect(macroExpressions(text)).toEqual([
+      { name: 'SOCK_INVALID', params: ['s'], body: '((s) < 0)', calls: [] },
+      { name: 'BOTH', params: ['a', 'b'], body: '(SOCK_INVALID(a) || (b) == NULL)', calls: ['SOCK_INVALID'] },
+      { name: 'CHECKED', params: ['f'], body: '((f) != NULL && !ferror(f))', calls: ['ferror'] },
+    ]);
+    expect(expandedExpression(macroExpressions(text)[1]!, ['fd', 'log->f'])).toBe('(SOCK_INVALID(fd) || (log->f) == NULL)');
+    const index = new ProjectIndex([prepareSource('m.h', text, settingsFor(emptyConfig(ROOT))).facts]);
+    expect(['SOCK_INVALID', 'BOTH', 'CHECKED', 'RESET'].map((n) => index.macros.readsOnly(n))).toEqual([true, true, false, false]);
   });
 
   it('macros in file order: a .c file lays its own #define and #undef over the headers\' where they are in effect', () => {

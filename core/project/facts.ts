@@ -6,7 +6,7 @@ import { childrenForField, declaredName, lastIdentifier, squeeze } from '../synt
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
 import { elementsOf } from '../syntax/c-text.js';
-import { macroAliases, macroBodies, macroConstants, returningMacros } from './macros.js';
+import { macroAliases, macroBodies, macroConstants, macroExpressions, returningMacros } from './macros.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
 
@@ -68,6 +68,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly macroConstants: MacroConstant[];
   /** Function-like macros used as statements, with the calls in their bodies (`#define FAIL_CLOSE(x) close(in); return (x)`). */
   readonly macroBodies: MacroBody[];
+  /** Function-like macros whose body is an expression reading its parameters (`#define SOCK_INVALID(s) ((s) < 0)`). */
+  readonly macroExpressions?: MacroExpression[];
   /** Functions declared here with a no-return marker (`_Noreturn`, `ATTRIB_NORETURN`): calls to them end a path. */
   readonly noReturnDeclared?: string[];
   /** Items of the facts providers (see provider.ts), by provider id. */
@@ -98,6 +100,15 @@ export interface MacroBody {
   readonly calls: readonly { readonly callee: string; readonly args: readonly string[] }[];
   /** The body returns or jumps (a returning macro: its calls happen on the way out). */
   readonly returns: boolean;
+}
+
+export interface MacroExpression {
+  readonly name: string;
+  readonly params: readonly string[];
+  /** The body as written, comments removed. */
+  readonly body: string;
+  /** Names the body calls (other macros, functions). */
+  readonly calls: readonly string[];
 }
 
 export interface MacroConstant {
@@ -288,7 +299,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), macroBodies: scope ? [] : macroBodies(text), noReturnDeclared: scope ? [] : noReturnDeclarations(text), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), macroBodies: scope ? [] : macroBodies(text), macroExpressions: scope ? [] : macroExpressions(text), noReturnDeclared: scope ? [] : noReturnDeclarations(text), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
   };
 }

@@ -1,6 +1,6 @@
-import type { FileFacts, MacroAlias, MacroBody, ReturningMacro } from './facts.js';
+import type { FileFacts, MacroAlias, MacroBody, MacroExpression, ReturningMacro } from './facts.js';
 import type { SourceFile } from './source-file.js';
-import { defineLines, macroAliasesAt, macroBodiesAt, macroConstantsAt, returningMacrosAt, type Positioned } from './macros.js';
+import { defineLines, macroAliasesAt, macroBodiesAt, macroConstantsAt, macroExpressionsAt, returningMacrosAt, type Positioned } from './macros.js';
 import { isTranslationUnitPath } from '../syntax/language.js';
 
 /**
@@ -16,6 +16,8 @@ export interface MacroScope {
   readonly constants: ReadonlyMap<string, string>;
   /** Statement macros with the calls in their bodies. */
   readonly bodies: ReadonlyMap<string, MacroBody>;
+  /** Function-like macros that are an expression reading their parameters (`#define SOCK_INVALID(s) ((s) < 0)`). */
+  readonly expressions: ReadonlyMap<string, MacroExpression>;
   /** Functions declared with a no-return marker, standard or a macro's (`ATTRIB_NORETURN`): see no-return-declarations.ts. */
   readonly noReturnDeclared: ReadonlySet<string>;
   /**
@@ -24,6 +26,13 @@ export interface MacroScope {
    * `close`, [0]); the name itself when it is no alias.
    */
   resolveAlias(name: string): { name: string; args?: readonly number[] };
+  /** An expression macro that calls nothing but other such macros: what it is given is only read. */
+  readsOnly(name: string): boolean;
+}
+
+function readsOnlyIn(expressions: ReadonlyMap<string, MacroExpression>, name: string, depth = 0): boolean {
+  const macro = expressions.get(name);
+  return macro !== undefined && depth < 8 && macro.calls.every((callee) => callee !== name && readsOnlyIn(expressions, callee, depth + 1));
 }
 
 function resolveAliasIn(aliases: ReadonlyMap<string, MacroAlias>, name: string): { name: string; args?: readonly number[] } {
@@ -49,6 +58,7 @@ export class MacroTable implements MacroScope {
   readonly aliases = new Map<string, MacroAlias>();
   readonly constants = new Map<string, string>();
   readonly bodies = new Map<string, MacroBody>();
+  readonly expressions = new Map<string, MacroExpression>();
   readonly noReturnDeclared = new Set<string>();
 
   add(file: FileFacts): void {
@@ -59,6 +69,7 @@ export class MacroTable implements MacroScope {
     for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
     for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
     for (const body of file.macroBodies ?? []) this.bodies.set(body.name, body);
+    for (const expression of file.macroExpressions ?? []) this.expressions.set(expression.name, expression);
   }
 
   /** The tables' macros as one (the table itself when there is one). */
@@ -70,6 +81,7 @@ export class MacroTable implements MacroScope {
       for (const [k, v] of t.aliases) merged.aliases.set(k, v);
       for (const [k, v] of t.constants) merged.constants.set(k, v);
       for (const [k, v] of t.bodies) merged.bodies.set(k, v);
+      for (const [k, v] of t.expressions) merged.expressions.set(k, v);
       for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
     }
     return merged;
@@ -77,6 +89,10 @@ export class MacroTable implements MacroScope {
 
   resolveAlias(name: string): { name: string; args?: readonly number[] } {
     return resolveAliasIn(this.aliases, name);
+  }
+
+  readsOnly(name: string): boolean {
+    return readsOnlyIn(this.expressions, name);
   }
 
   /**
@@ -123,11 +139,12 @@ interface FileMacros {
   readonly aliases: ReadonlyMap<number, MacroAlias>;
   readonly constants: ReadonlyMap<number, string>;
   readonly bodies: ReadonlyMap<number, MacroBody>;
+  readonly expressions: ReadonlyMap<number, MacroExpression>;
   /** Scopes built over each table, by the events they pick. */
   readonly scopes: WeakMap<MacroTable, Map<string, MacroScope>>;
 }
 
-const NO_MACROS: FileMacros = { events: [], byName: new Map(), returning: new Map(), aliases: new Map(), constants: new Map(), bodies: new Map(), scopes: new WeakMap() };
+const NO_MACROS: FileMacros = { events: [], byName: new Map(), returning: new Map(), aliases: new Map(), constants: new Map(), bodies: new Map(), expressions: new Map(), scopes: new WeakMap() };
 
 let lastText: string | undefined;
 let lastMacros: FileMacros = NO_MACROS;
@@ -157,6 +174,7 @@ function fileMacros(text: string): FileMacros {
     aliases: byOffset(macroAliasesAt(text)),
     constants: new Map(macroConstantsAt(text).map((d) => [d.at, d.value.value] as const)),
     bodies: byOffset(macroBodiesAt(text)),
+    expressions: byOffset(macroExpressionsAt(text)),
     scopes: new WeakMap(),
   };
   return lastMacros;
@@ -168,6 +186,7 @@ class OverlayScope implements MacroScope {
   readonly aliases: ReadonlyMap<string, MacroAlias>;
   readonly constants: ReadonlyMap<string, string>;
   readonly bodies: ReadonlyMap<string, MacroBody>;
+  readonly expressions: ReadonlyMap<string, MacroExpression>;
   readonly noReturnDeclared: ReadonlySet<string>;
 
   constructor(table: MacroTable, own: FileMacros, picks: readonly number[]) {
@@ -185,11 +204,16 @@ class OverlayScope implements MacroScope {
     this.aliases = layer(table.aliases, own.aliases);
     this.constants = layer(table.constants, own.constants);
     this.bodies = layer(table.bodies, own.bodies);
+    this.expressions = layer(table.expressions, own.expressions);
     this.noReturnDeclared = table.noReturnDeclared;
   }
 
   resolveAlias(name: string): { name: string; args?: readonly number[] } {
     return resolveAliasIn(this.aliases, name);
+  }
+
+  readsOnly(name: string): boolean {
+    return readsOnlyIn(this.expressions, name);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { MacroAlias, MacroBody, MacroConstant, ReturningMacro } from './facts.js';
+import type { MacroAlias, MacroBody, MacroConstant, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { closing, elementsOf } from '../syntax/c-text.js';
 
@@ -183,6 +183,41 @@ export function macroBodiesAt(text: string): Positioned<MacroBody>[] {
     if (calls.length > 0) bodies.push({ at: m.index, value: { name: m[1]!, calls, returns } });
   }
   return bodies;
+}
+
+/**
+ * Function-like macros whose body is an expression: `#define SOCK_INVALID(s) ((s) < 0)`,
+ * `#define IS_OPEN(f) ((f) != NULL && (f)->fd >= 0)`. A use is that expression with the arguments
+ * substituted (a branch tests it); a handle passed to one that calls nothing but other such macros
+ * is only read (MacroScope.readsOnly). Bodies that assign, jump or paste tokens are not expressions.
+ */
+export function macroExpressions(text: string): MacroExpression[] {
+  return macroExpressionsAt(text).map((d) => d.value);
+}
+
+const NOT_EXPRESSION = /[;{}#]|\b(?:return|goto|do|while|for|if|switch|break|continue)\b|\+\+|--|[-+*/%&|^]=|<<=|>>=|(?:^|[^=!<>])=(?!=)/;
+const CALL_IN_BODY = /\b([A-Za-z_]\w*)\s*\(/g;
+
+export function macroExpressionsAt(text: string): Positioned<MacroExpression>[] {
+  const expressions: Positioned<MacroExpression>[] = [];
+  for (const m of functionLikeDefines(text)) {
+    const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ').trim();
+    if (body === '' || NOT_EXPRESSION.test(body)) continue;
+    const params = m[2]!.split(',').map((p) => p.trim());
+    if (params.some((p) => !IDENTIFIER.test(p))) continue;
+    const calls = [...new Set([...body.matchAll(CALL_IN_BODY)].map((c) => c[1]!))].filter((c) => c !== 'sizeof' && c !== '__builtin_expect' && !params.includes(c));
+    expressions.push({ at: m.index, value: { name: m[1]!, params, body, calls } });
+  }
+  return expressions;
+}
+
+/** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
+export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {
+  if (args.length !== macro.params.length) return undefined;
+  return macro.body.replace(/[A-Za-z_]\w*/g, (token) => {
+    const i = macro.params.indexOf(token);
+    return i < 0 ? token : args[i]!;
+  });
 }
 
 /** A body call's argument at a use: `$0` … replaced by the use's arguments (as written there). */

@@ -201,7 +201,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const tested = nodeText(edge.from);
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants);
+    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, macros.expressions);
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;
@@ -342,6 +342,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
       const spec = resources.acquire(name);
       if (spec?.takesArg === argIndex) return { kind: 'release' };
+      // `SOCK_INVALID(fd)`: an expression macro only reads its arguments.
+      if (macros.readsOnly(name)) return undefined;
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':

@@ -1,7 +1,9 @@
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import { squeeze, unwrap } from '../../core/syntax/nodes.js';
-import { subscriptsResolved } from '../../core/project/macros.js';
+import { callArguments, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { expandedExpression, subscriptsResolved } from '../../core/project/macros.js';
+import type { MacroExpression } from '../../core/project/facts.js';
+import { parseText } from '../../core/syntax/parser.js';
 
 /**
  * What a branch condition says about a handle: "valid" (a real descriptor / non-null pointer),
@@ -49,15 +51,38 @@ const STANDARD_DESCRIPTORS = ['STDIN_FILENO', 'STDOUT_FILENO', 'STDERR_FILENO'];
 
 /**
  * Validity implied for `handle` when `condition` evaluates to `assumption`. `invalidNames` are
- * project macros that stand for -1 (`ANET_ERR`, `CURL_SOCKET_BAD`).
+ * project macros that stand for -1 (`ANET_ERR`, `CURL_SOCKET_BAD`); `expressions`, the expression
+ * macros in effect (`SOCK_INVALID(fd)` is read as `((fd) < 0)`).
  */
-export function impliedValidity(condition: SyntaxNode, assumption: boolean, handle: string, shape: HandleShape, invalidNames?: ReadonlySet<string>, constants?: ReadonlyMap<string, string>): Validity | undefined {
+export function impliedValidity(
+  condition: SyntaxNode,
+  assumption: boolean,
+  handle: string,
+  shape: HandleShape,
+  invalidNames?: ReadonlySet<string>,
+  constants?: ReadonlyMap<string, string>,
+  expressions?: ReadonlyMap<string, MacroExpression>,
+  depth = 0,
+): Validity | undefined {
   const expr = unwrap(condition);
+  if (depth > MAX_EXPANSION_DEPTH) return undefined;
   let verdict: Validity | undefined;
+  const within = (node: SyntaxNode, value: boolean) => impliedValidity(node, value, handle, shape, invalidNames, constants, expressions, depth + 1);
+  if (expr.type === 'call_expression' && expressions && expressions.size > 0) {
+    const expansion = expansionOf(expr, expressions);
+    return expansion ? within(expansion, assumption) : undefined;
+  }
+  // Inside an expansion (`((f) != NULL && (f)->fd >= 0)`, `(!(p))`); the CFG splits the function's own.
+  if (expr.type === 'unary_expression' && expr.childForFieldName('operator')?.type === '!') {
+    const operand = expr.childForFieldName('argument');
+    return operand ? within(operand, !assumption) : undefined;
+  }
   if (expr.type === 'binary_expression') {
     const left = expr.childForFieldName('left');
     const right = expr.childForFieldName('right');
     let op = expr.childForFieldName('operator')?.type ?? '';
+    // Both sides hold when `&&` is true, neither when `||` is false.
+    if (left && right && ((op === '&&' && assumption) || (op === '||' && !assumption))) return within(left, assumption) ?? within(right, assumption);
     if (!left || !right || !(op in FLIP)) return undefined;
     let constant: string;
     if (isHandleExpression(left, handle, constants)) {
@@ -111,4 +136,27 @@ function statusComparison(op: string, constant: string): Validity | undefined {
   if ((c === '0' && (op === '<' || op === '!=')) || (c === '-1' && op === '==')) return 'invalid';
   if ((c === '0' && (op === '==' || op === '>=')) || (c === '-1' && op === '!=')) return 'valid';
   return undefined;
+}
+
+const MAX_EXPANSION_DEPTH = 4;
+const MAX_EXPANSIONS_KEPT = 1024;
+/** Expansions parsed, by their text (an expression's tree, kept alive with it). */
+const expansions = new Map<string, SyntaxNode | null>();
+
+/** `SOCK_INVALID(fd)` with `#define SOCK_INVALID(s) ((s) < 0)`: the tree of `((fd) < 0)`. */
+function expansionOf(call: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): SyntaxNode | undefined {
+  const callee = call.childForFieldName('function');
+  const macro = callee?.type === 'identifier' ? expressions.get(callee.text) : undefined;
+  if (!macro) return undefined;
+  const text = expandedExpression(macro, callArguments(call).map((a) => a.text));
+  if (text === undefined) return undefined;
+  let node = expansions.get(text);
+  if (node === undefined) {
+    const tree = parseText('c', `int x = (${text});`);
+    const value = tree.rootNode.namedChildren[0]?.childForFieldName('declarator')?.childForFieldName('value') ?? null;
+    node = value && !tree.rootNode.hasError ? value : null;
+    if (expansions.size >= MAX_EXPANSIONS_KEPT) expansions.clear();
+    expansions.set(text, node);
+  }
+  return node ?? undefined;
 }
