@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conditionalGroups, configurationLookup, evaluateCondition, evaluateDefined } from '../core/syntax/conditionals.js';
+import { conditionalGroups, configurationLookup, evaluateCondition, evaluateDefined, type PreprocessorConfiguration } from '../core/syntax/conditionals.js';
+import { inactiveBranches } from '../core/syntax/inactive-branches.js';
 import { parseText } from '../core/syntax/parser.js';
 import { recoveryLookup } from '../core/syntax/linux-build.js';
 import { recoverText } from '../core/syntax/recovery.js';
@@ -136,5 +137,45 @@ describe('configuration-resolved copies of what the grammar cannot parse', () =>
 
   it('a copy that parses no better is not kept', () => {
     expect(recovered('int f(void) {\n    int x = ) ;\n    return 0;\n}\n')).toBeUndefined();
+  });
+});
+
+describe('inactive #if branches (whose #define lines do not count)', () => {
+  const rangesOf = (text: string, configuration?: PreprocessorConfiguration) => inactiveBranches(text, 'c', configuration).map(([s, e]) => text.slice(s, e).trim());
+  it('rules out other platforms, #if 0, and what a feature taken as present excludes; not include guards, nor names the file defines', () => {
+    const text = [
+      '#ifndef NET_H',
+      '#define NET_H',
+      '#ifdef _WIN32',
+      '#define A 1',
+      '#else',
+      '#define A 2',
+      '#endif',
+      '#if 0',
+      '#define B 1',
+      '#endif',
+      '#if defined(HAVE_POLL)',
+      '#define C 1',
+      '#elif defined(__APPLE__)',
+      '#define C 2',
+      '#else',
+      '#define C 3',
+      '#endif',
+      '#ifndef MAP_FAILED',
+      '#define MAP_FAILED ((void *)-1)',
+      '#endif',
+      '#if VERSION > 2',
+      '#define D 1',
+      '#elif defined(_WIN32)',
+      '#define D 2',
+      '#else',
+      '#define D 3',
+      '#endif',
+      '#endif',
+      '',
+    ].join('\n');
+    expect(rangesOf(text)).toEqual(['#define A 1', '#define B 1', '#define C 2', '#define C 3', '#define D 2']);
+    // The build's configuration decides first.
+    expect(rangesOf(text, { defined: new Map(), undefined: new Set(['HAVE_POLL']) })).toEqual(['#define A 1', '#define B 1', '#define C 1', '#define C 2', '#define D 2']);
   });
 });

@@ -30,32 +30,40 @@ export function mergeConfigurations(file: SourceFile, other: SourceFile, first: 
   const groups = [...file.recovery!.assumed, ...other.recovery!.assumed];
   const spans = [...functions].map((i) => other.syntax.functionNodes[i]!).map((n) => [n.startPosition.row + 1, n.endPosition.row + 1] as const);
   const inSpans = (f: Finding) => spans.some(([from, to]) => f.location.line >= from && f.location.line <= to);
-  // One problem in both configurations may read differently ("5 more exits" against "6 more"):
-  // the same rule, function, statement and handle (the fingerprint) at the same place is one.
-  const key = (f: Finding) => `${f.fingerprint}\0${f.location.line}\0${f.location.column}`;
-  const firstKeys = new Set(first.map(key));
-  const secondKeys = new Set(second.map(key));
+  // One problem in both configurations may read differently ("5 more exits" against "6 more"), or
+  // be told apart from another at the same statement differently (the fingerprint's occurrence
+  // count): the same place with the same message or the same fingerprint is one.
+  const keys = (f: Finding) => [`${f.fingerprint}\0${f.location.line}\0${f.location.column}`, `${f.ruleId}\0${f.location.line}\0${f.location.column}\0${f.message}`];
+  const firstKeys = new Set(first.flatMap(keys));
+  const secondKeys = new Set(second.flatMap(keys));
+  const inFirst = (f: Finding) => keys(f).some((k) => firstKeys.has(k));
+  const inSecond = (f: Finding) => keys(f).some((k) => secondKeys.has(k));
   const merged: Finding[] = [];
   for (const f of first) {
     // A suppression used in either configuration is used.
     if (f.ruleId === UNUSED_DIRECTIVE_RULE) {
-      if (secondKeys.has(key(f))) merged.push(f);
-    } else merged.push(inSpans(f) && !secondKeys.has(key(f)) ? withConfiguration(f, file, groups, true) : f);
+      if (inSecond(f)) merged.push(f);
+    } else merged.push(inSpans(f) && !inSecond(f) ? withConfiguration(f, file, groups, true) : f);
   }
-  for (const f of second) if (f.ruleId !== UNUSED_DIRECTIVE_RULE && inSpans(f) && !firstKeys.has(key(f))) merged.push(withConfiguration(f, file, groups, false));
+  for (const f of second) if (f.ruleId !== UNUSED_DIRECTIVE_RULE && inSpans(f) && !inFirst(f)) merged.push(withConfiguration(f, file, groups, false));
   return merged.sort(compareFindings);
 }
 
 /** The finding with the configuration it is in as a step of its path: "'HAVE_IOCTL' is not defined". */
 function withConfiguration(finding: Finding, file: SourceFile, groups: readonly AssumedGroup[], defined: boolean): Finding {
   const fn = functionAround(file, finding.location.line);
-  const here = groups.filter((g) => !fn || (g.start < fn[1] && g.end > fn[0]));
-  if (here.length === 0) return finding;
+  const inFunction = groups.filter((g) => !fn || (g.start < fn[1] && g.end > fn[0]));
+  if (inFunction.length === 0) return finding;
+  // The groups the finding's path goes through; else every group of the function.
+  const lines = [finding.location, ...finding.related.map((r) => r.location), ...(finding.path ?? []).map((s) => s.location)].map((l) => l.line);
+  const lineOf = (offset: number) => file.lines.lineOf(offset) + 1;
+  const crossed = inFunction.filter((g) => lines.some((line) => line >= lineOf(g.start) && line <= lineOf(g.end)));
+  const here = crossed.length > 0 ? crossed : inFunction;
   const names = [...new Set(here.flatMap((g) => g.names))];
   const first = here.reduce((a, b) => (b.start < a.start ? b : a));
   const lineEnd = file.text.indexOf('\n', first.start);
   const span = file.lines.span(first.start, lineEnd < 0 ? file.text.length : lineEnd);
-  const listed = names.length === 1 ? `'${names[0]}' is` : `${names.slice(0, -1).map((n) => `'${n}'`).join(', ')} and '${names.at(-1)}' are`;
+  const listed = namesListed(names);
   const step: RelatedLocation = {
     location: { file: finding.location.file, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn },
     message: `${listed} ${defined ? 'defined' : 'not defined'}`,
@@ -67,6 +75,16 @@ function withConfiguration(finding: Finding, file: SourceFile, groups: readonly 
   let at = path.findIndex((s, i) => i > 0 && s.location.line > span.line);
   if (at < 0 || at === 0) at = path.length - 1;
   return { ...finding, path: [...path.slice(0, at), step, ...path.slice(at)] };
+}
+
+const MAX_NAMES_LISTED = 3;
+
+/** `'A' is`, `'A' and 'B' are`, `'A', 'B', 'C' and 4 more are`. */
+function namesListed(names: readonly string[]): string {
+  if (names.length === 1) return `'${names[0]}' is`;
+  const quoted = names.map((n) => `'${n}'`);
+  if (names.length > MAX_NAMES_LISTED) return `${quoted.slice(0, MAX_NAMES_LISTED).join(', ')} and ${names.length - MAX_NAMES_LISTED} more are`;
+  return `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)} are`;
 }
 
 /** Offsets of the outermost function holding `line` (1-based). */

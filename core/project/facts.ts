@@ -6,7 +6,9 @@ import { childrenForField, declaredName, lastIdentifier, squeeze } from '../synt
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
 import { elementsOf } from '../syntax/c-text.js';
-import { macroAliases, macroBodies, macroConstants, macroExpressions, returningMacros } from './macros.js';
+import { defineLines, macroAliases, macroBodies, macroConstants, macroExpressions, returningMacros } from './macros.js';
+import { inactiveBranches, isInactive } from '../syntax/inactive-branches.js';
+import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
 
@@ -142,6 +144,8 @@ export interface FileSyntax {
   readonly globals: ReadonlySet<string>;
   /** Local declarations of a function (name → type spelling), read once per file and function. */
   readonly locals: (fn: number) => ReadonlyMap<string, string>;
+  /** `#if` branches the configuration analysed rules out, sorted: their `#define`s do not count (read when first asked). */
+  readonly inactiveBranches: () => readonly (readonly [number, number])[];
 }
 
 const LOOP_TYPES_C = ['while_statement', 'for_statement', 'do_statement'];
@@ -174,6 +178,8 @@ export function splitArguments(text: string): string[] {
 
 export interface FactsOptions {
   readonly providers: readonly FactsProvider[];
+  /** The build's `-D`/`-U`: which `#if` branches' macro definitions count (see inactive-branches.ts). */
+  readonly configuration?: PreprocessorConfiguration;
   /** Handed to the providers (see FileFactsInput.settings). */
   readonly settings: unknown;
 }
@@ -296,11 +302,16 @@ export function extractFacts(
   const provided: Record<string, ProvidedItem[]> = {};
   for (const provider of options.providers) provided[provider.id] = provider.extract(input);
 
+  // The `#define` lines that count, read once for every kind of macro.
+  let inactiveRead: readonly (readonly [number, number])[] | undefined;
+  const inactive = () => (inactiveRead ??= inactiveBranches(text, language, options.configuration));
+  let definesRead: readonly number[] | undefined;
+  const defines = () => (definesRead ??= activeLines(defineLines(text), inactive()));
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text), macroAliases: scope ? [] : macroAliases(text), macroConstants: scope ? [] : macroConstants(text), macroBodies: scope ? [] : macroBodies(text), macroExpressions: scope ? [] : macroExpressions(text), noReturnDeclared: scope ? [] : noReturnDeclarations(text), provided, ...graphFacts },
-    syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text, defines()), macroAliases: scope ? [] : macroAliases(text, defines()), macroConstants: scope ? [] : macroConstants(text, defines()), macroBodies: scope ? [] : macroBodies(text, defines()), macroExpressions: scope ? [] : macroExpressions(text, defines()), noReturnDeclared: scope ? [] : noReturnDeclarations(text), provided, ...graphFacts },
+    syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals, inactiveBranches: inactive },
   };
 }
 
@@ -482,4 +493,9 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     returned = names.has(variable);
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
+}
+
+/** The line starts outside the inactive branches. */
+function activeLines(starts: readonly number[], inactive: readonly (readonly [number, number])[]): readonly number[] {
+  return inactive.length === 0 ? starts : starts.filter((start) => !isInactive(inactive, start));
 }

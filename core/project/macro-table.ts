@@ -2,6 +2,7 @@ import type { FileFacts, MacroAlias, MacroBody, MacroExpression, ReturningMacro 
 import type { SourceFile } from './source-file.js';
 import { defineLines, macroAliasesAt, macroBodiesAt, macroConstantsAt, macroExpressionsAt, returningMacrosAt, type Positioned } from './macros.js';
 import { isTranslationUnitPath } from '../syntax/language.js';
+import { isInactive } from '../syntax/inactive-branches.js';
 
 /**
  * What the macros mean at one place: the engine and the rules ask it what a name stands for
@@ -65,6 +66,15 @@ export class MacroTable implements MacroScope {
     // A function declared no-return is one wherever it is called from.
     for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
     if (isTranslationUnitPath(file.path)) return;
+    // A later definition replaces the name's earlier one, whatever kind either is.
+    const names = new Set([file.returningMacros, file.macroAliases ?? [], file.macroConstants ?? [], file.macroBodies ?? [], file.macroExpressions ?? []].flatMap((list) => list.map((m) => m.name)));
+    for (const name of names) {
+      this.returning.delete(name);
+      this.aliases.delete(name);
+      this.constants.delete(name);
+      this.bodies.delete(name);
+      this.expressions.delete(name);
+    }
     for (const macro of file.returningMacros) this.returning.set(macro.name, macro);
     for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
     for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
@@ -102,8 +112,8 @@ export class MacroTable implements MacroScope {
    * that definition: `#define CHECK(x) …` inside the body, `#undef CHECK` at its end); a name
    * the file defines only further down keeps the table's meaning.
    */
-  at(text: string, from: number, to: number): MacroScope {
-    const own = fileMacros(text);
+  at(text: string, from: number, to: number, inactive: () => readonly (readonly [number, number])[] = () => []): MacroScope {
+    const own = fileMacros(text, inactive);
     if (own.events.length === 0) return this;
     const picks: number[] = [];
     for (const events of own.byName.values()) {
@@ -149,16 +159,18 @@ const NO_MACROS: FileMacros = { events: [], byName: new Map(), returning: new Ma
 let lastText: string | undefined;
 let lastMacros: FileMacros = NO_MACROS;
 
-function fileMacros(text: string): FileMacros {
+function fileMacros(text: string, inactiveBranches: () => readonly (readonly [number, number])[]): FileMacros {
   // Asked once per function of the file being checked, always of the same text.
   if (text === lastText) return lastMacros;
   lastText = text;
   lastMacros = NO_MACROS;
   if (defineLines(text).length === 0 && !text.includes('undef')) return lastMacros;
+  const inactive = inactiveBranches();
   const events: { name: string; at: number; undef: boolean }[] = [];
   const byName = new Map<string, number[]>();
   const directive = /^[ \t]*#[ \t]*(define|undef)[ \t]+([A-Za-z_]\w*)/gm;
   for (let m = directive.exec(text); m; m = directive.exec(text)) {
+    if (isInactive(inactive, m.index)) continue;
     const name = m[2]!;
     const list = byName.get(name);
     if (list) list.push(events.length);
@@ -166,15 +178,16 @@ function fileMacros(text: string): FileMacros {
     events.push({ name, at: m.index, undef: m[1] === 'undef' });
   }
   if (events.length === 0) return lastMacros;
+  const lines = events.filter((e) => !e.undef).map((e) => e.at);
   const byOffset = <T>(list: Positioned<T>[]) => new Map(list.map((d) => [d.at, d.value] as const));
   lastMacros = {
     events,
     byName,
-    returning: byOffset(returningMacrosAt(text)),
-    aliases: byOffset(macroAliasesAt(text)),
-    constants: new Map(macroConstantsAt(text).map((d) => [d.at, d.value.value] as const)),
-    bodies: byOffset(macroBodiesAt(text)),
-    expressions: byOffset(macroExpressionsAt(text)),
+    returning: byOffset(returningMacrosAt(text, lines)),
+    aliases: byOffset(macroAliasesAt(text, lines)),
+    constants: new Map(macroConstantsAt(text, lines).map((d) => [d.at, d.value.value] as const)),
+    bodies: byOffset(macroBodiesAt(text, lines)),
+    expressions: byOffset(macroExpressionsAt(text, lines)),
     scopes: new WeakMap(),
   };
   return lastMacros;
@@ -269,7 +282,7 @@ export function macrosIn(file: SourceFile, table: MacroTable, fn: number): Macro
   let scope = cached.scopes[fn];
   if (!scope) {
     const node = file.syntax.functionNodes[fn];
-    scope = node ? table.at(file.text, node.startIndex, node.endIndex) : table;
+    scope = node ? table.at(file.text, node.startIndex, node.endIndex, file.syntax.inactiveBranches) : table;
     cached.scopes[fn] = scope;
   }
   return scope;

@@ -24,9 +24,9 @@ export function defineLines(text: string): number[] {
 }
 
 /** Function-like `#define NAME(params) body` lines (continued lines included): [, NAME, params, body]. */
-function* functionLikeDefines(text: string): Generator<RegExpExecArray> {
+function* functionLikeDefines(text: string, lines: readonly number[]): Generator<RegExpExecArray> {
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)\n]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/y;
-  for (const start of defineLines(text)) {
+  for (const start of lines) {
     re.lastIndex = start;
     const m = re.exec(text);
     if (m) yield m;
@@ -34,8 +34,8 @@ function* functionLikeDefines(text: string): Generator<RegExpExecArray> {
 }
 
 /** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
-export function returningMacros(text: string): ReturningMacro[] {
-  return returningMacrosAt(text).map((d) => d.value);
+export function returningMacros(text: string, lines: readonly number[] = defineLines(text)): ReturningMacro[] {
+  return returningMacrosAt(text, lines).map((d) => d.value);
 }
 
 /** A definition and the offset of its `#define` line. */
@@ -44,9 +44,9 @@ export interface Positioned<T> {
   readonly value: T;
 }
 
-export function returningMacrosAt(text: string): Positioned<ReturningMacro>[] {
+export function returningMacrosAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<ReturningMacro>[] {
   const macros: Positioned<ReturningMacro>[] = [];
-  for (const m of functionLikeDefines(text)) {
+  for (const m of functionLikeDefines(text, lines)) {
     // What the preprocessor sees: comments are gone before macros are defined, and a "return" in a
     // string is no statement (`#define CHECK(x) if (!(x)) log("no return here")`).
     const body = codeOf(m[3]!);
@@ -78,14 +78,14 @@ const IDENTIFIER = /^[A-Za-z_]\w*$/;
  * (function-like, the body one call). For a function-like alias, `args[i]` is the macro parameter
  * the target's argument i is (casts and parentheses aside), -1 when it is an expression of them.
  */
-export function macroAliases(text: string): MacroAlias[] {
-  return macroAliasesAt(text).map((d) => d.value);
+export function macroAliases(text: string, lines: readonly number[] = defineLines(text)): MacroAlias[] {
+  return macroAliasesAt(text, lines).map((d) => d.value);
 }
 
-export function macroAliasesAt(text: string): Positioned<MacroAlias>[] {
+export function macroAliasesAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroAlias>[] {
   const aliases: Positioned<MacroAlias>[] = [];
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)\n]*\))?[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)/y;
-  for (const start of defineLines(text)) {
+  for (const start of lines) {
     re.lastIndex = start;
     const m = re.exec(text);
     if (!m) continue;
@@ -124,14 +124,14 @@ function topLevelParts(text: string): string[] {
 }
 
 /** `#define PIPE_WR 1`, `#define SLOT (2)`: object-like macros that are an integer. */
-export function macroConstants(text: string): MacroConstant[] {
-  return macroConstantsAt(text).map((d) => d.value);
+export function macroConstants(text: string, lines: readonly number[] = defineLines(text)): MacroConstant[] {
+  return macroConstantsAt(text, lines).map((d) => d.value);
 }
 
-export function macroConstantsAt(text: string): Positioned<MacroConstant>[] {
+export function macroConstantsAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroConstant>[] {
   const constants: Positioned<MacroConstant>[] = [];
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*(\d+)[uUlL]*[ \t]*\)*[ \t]*(?:\/[*/].*)?$/my;
-  for (const start of defineLines(text)) {
+  for (const start of lines) {
     re.lastIndex = start;
     const m = re.exec(text);
     if (m) constants.push({ at: m.index, value: { name: m[1]!, value: String(Number(m[2]!)) } });
@@ -155,13 +155,13 @@ export function subscriptsResolved(text: string, constants: ReadonlyMap<string, 
  * Only bodies of more than one statement or with a return or goto: a body that is one call is an
  * alias (macroAliases).
  */
-export function macroBodies(text: string): MacroBody[] {
-  return macroBodiesAt(text).map((d) => d.value);
+export function macroBodies(text: string, lines: readonly number[] = defineLines(text)): MacroBody[] {
+  return macroBodiesAt(text, lines).map((d) => d.value);
 }
 
-export function macroBodiesAt(text: string): Positioned<MacroBody>[] {
+export function macroBodiesAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroBody>[] {
   const bodies: Positioned<MacroBody>[] = [];
-  for (const m of functionLikeDefines(text)) {
+  for (const m of functionLikeDefines(text, lines)) {
     const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ');
     const returns = /\b(return|goto)\b/.test(body);
     if (!returns && !/;\s*\S/.test(body)) continue;
@@ -191,16 +191,16 @@ export function macroBodiesAt(text: string): Positioned<MacroBody>[] {
  * substituted (a branch tests it); a handle passed to one that calls nothing but other such macros
  * is only read (MacroScope.readsOnly). Bodies that assign, jump or paste tokens are not expressions.
  */
-export function macroExpressions(text: string): MacroExpression[] {
-  return macroExpressionsAt(text).map((d) => d.value);
+export function macroExpressions(text: string, lines: readonly number[] = defineLines(text)): MacroExpression[] {
+  return macroExpressionsAt(text, lines).map((d) => d.value);
 }
 
 const NOT_EXPRESSION = /[;{}#]|\b(?:return|goto|do|while|for|if|switch|break|continue)\b|\+\+|--|[-+*/%&|^]=|<<=|>>=|(?:^|[^=!<>])=(?!=)/;
 const CALL_IN_BODY = /\b([A-Za-z_]\w*)\s*\(/g;
 
-export function macroExpressionsAt(text: string): Positioned<MacroExpression>[] {
+export function macroExpressionsAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroExpression>[] {
   const expressions: Positioned<MacroExpression>[] = [];
-  for (const m of functionLikeDefines(text)) {
+  for (const m of functionLikeDefines(text, lines)) {
     const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ').trim();
     if (body === '' || NOT_EXPRESSION.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());

@@ -105,7 +105,7 @@ export function sourceFromTree(
   settings: SourceSettings,
   { notices = [], scope, lines = new LineMap(text) }: { notices?: string[]; scope?: FactsScope; lines?: LineMap } = {},
 ): SourceFile {
-  const { facts, syntax } = extractFacts(path, language, tree, text, { providers: settings.providers, settings }, lines, scope);
+  const { facts, syntax } = extractFacts(path, language, tree, text, { providers: settings.providers, settings, configuration: settings.configuration }, lines, scope);
   return { path, text, language, tree, lines, facts, syntax, notices };
 }
 

@@ -1,0 +1,67 @@
+import { conditionalGroups, evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
+import type { Language } from './language.js';
+import { recoveryLookup } from './linux-build.js';
+
+/**
+ * The branches of a file's `#if` groups that the configuration analysed rules out: decided false,
+ * or after a branch decided true. Their `#define`s and `#undef`s do not count: a header's
+ * `#else` for systems without mmap (`# define mmap(a, b, c, d, e, f) (-1)`) or for Windows
+ * (`#define sclose(x) closesocket(x)`) does not redefine what a Linux build calls.
+ *
+ * Decided as the configuration-resolved copies decide (recovery.ts): the build's configuration,
+ * else Linux with GCC for platform and compiler macros, else a feature macro is defined — except
+ * a name the file itself defines (an include guard, `#ifndef MAP_FAILED` … `#define MAP_FAILED`),
+ * whose test stays undecided. After an undecided branch, a later one is ruled out only by its own
+ * test or by a branch decided true before it.
+ */
+export function inactiveBranches(text: string, language: Language, configuration: PreprocessorConfiguration | undefined): readonly (readonly [number, number])[] {
+  if (!text.includes('#')) return [];
+  const groups = conditionalGroups(text);
+  if (groups.length === 0) return [];
+  const definedHere = new Set<string>();
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)) definedHere.add(m[1]!);
+  let assumed = false;
+  const decided = recoveryLookup(language, configuration, 'defined', () => (assumed = true));
+  // A name the file defines itself is decided only by the build's configuration or the platform.
+  const lookup = (name: string) => {
+    assumed = false;
+    const value = decided(name);
+    return assumed && definedHere.has(name) ? undefined : value;
+  };
+  const inactive: [number, number][] = [];
+  let coveredUntil = -1;
+  for (const group of groups) {
+    // Groups come outer first: one inside a range already inactive adds nothing.
+    if (group.start < coveredUntil) continue;
+    let decidedTrue = false;
+    for (const { directive, bodyStart, bodyEnd } of group.branches) {
+      const value = decidedTrue ? false : valueOf(directive.kind, directive.condition, lookup);
+      if (value === false) {
+        inactive.push([bodyStart, bodyEnd]);
+        coveredUntil = Math.max(coveredUntil, bodyEnd);
+      } else if (value === true) decidedTrue = true;
+    }
+  }
+  return inactive.sort((a, b) => a[0] - b[0]);
+}
+
+function valueOf(kind: string, condition: string, lookup: (name: string) => MacroValue): boolean | undefined {
+  if (kind === 'else') return true;
+  if (kind === 'ifdef' || kind === 'elifdef') return evaluateDefined(condition, false, lookup);
+  if (kind === 'ifndef' || kind === 'elifndef') return evaluateDefined(condition, true, lookup);
+  return evaluateCondition(condition, lookup);
+}
+
+/** Is `offset` inside one of the (sorted) ranges? */
+export function isInactive(ranges: readonly (readonly [number, number])[], offset: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = ranges[mid]!;
+    if (offset < start) hi = mid - 1;
+    else if (offset >= end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
