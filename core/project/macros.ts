@@ -211,6 +211,12 @@ export function macroExpressionsAt(text: string, lines: readonly number[] = defi
   return expressions;
 }
 
+/** `#define UNUSED(x) ((void)(x))`: the macro casts parameter `index` to void, discarding it on purpose. */
+export function discardsArg(macro: MacroExpression, index: number): boolean {
+  const param = macro.params[index];
+  return param !== undefined && new RegExp(`\\(\\s*void\\s*\\)\\s*\\(*\\s*${escapeRegExp(param)}\\b`).test(macro.body);
+}
+
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
 export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {
   if (args.length !== macro.params.length) return undefined;

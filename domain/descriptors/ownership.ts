@@ -11,7 +11,7 @@ import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
-import { subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
+import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
 import { callArguments, unwrap } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
@@ -305,6 +305,9 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
 function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope, parentOf: (node: SyntaxNode) => SyntaxNode | null): Effect | undefined {
   let child = mention;
   let parent = parentOf(mention);
+  // `(void) fd;`, `UNUSED(fd)`: the handle deliberately left as it is (a signal handler about to
+  // exit, a descriptor kept for the process's life) — as good as handed on.
+  if (parent?.type === 'cast_expression' && /^\(\s*void\s*\)/.test(parent.text)) return { kind: 'release' };
   // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`.
   while (
     parent &&
@@ -342,7 +345,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
       const spec = resources.acquire(name);
       if (spec?.takesArg === argIndex) return { kind: 'release' };
-      // `SOCK_INVALID(fd)`: an expression macro only reads its arguments.
+      // `SOCK_INVALID(fd)`: an expression macro only reads its arguments; `UNUSED(fd)` discards one.
+      const expression = macros.expressions.get(name);
+      if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
       if (macros.readsOnly(name)) return undefined;
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
