@@ -127,4 +127,30 @@ describe('connlint-lsp: the preprocessor', () => {
     client.change(file, 3, [{ range: { start: { line: 14, character: 17 }, end: { line: 14, character: 33 } }, text: 'exit(2)' }]);
     expect(summary((await client.nextPublish(uriOf(file), { version: 3 })).diagnostics)).toEqual([]);
   });
+
+  it("a header's expression macros and its Linux branch's definitions, in the editor as in the CLI", async () => {
+    const header = ['#ifndef NET_H', '#define NET_H', '#define SOCK_INVALID(s) ((s) < 0)', '#ifdef _WIN32', '#define net_close(s) ((void)(s))', '#else', '#define net_close(s) close(s)', '#endif', '#endif', ''].join('\n');
+    const source = [
+      '#include "net.h"',
+      'int serve(int port) {',
+      '    int s = socket(2, 1, 0);',
+      '    if (SOCK_INVALID(s))',
+      '        return -1;',
+      '    if (port < 1024)',
+      '        return -2;',
+      '    net_close(s);',
+      '    return 0;',
+      '}',
+      '',
+    ].join('\n');
+    const dir = workspace({ 'src/net.h': header, 'src/server.c': source });
+    const file = join(dir, 'src', 'server.c');
+    client = LspClient.start();
+    await client.initialize(dir);
+    client.open(file, source, 1);
+    const published = await client.waitFor('the leak past the macro test', () => client!.publishes.find((p) => p.uri === uriOf(file) && p.diagnostics.length > 0));
+    expect(summary(published.diagnostics)).toEqual(['fd-leak@7']);
+    const info = published.diagnostics[0]!.relatedInformation!.map((r) => r.message);
+    expect(info).toContain("path: 'SOCK_INVALID(s)' is false");
+  });
 });
