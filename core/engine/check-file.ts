@@ -104,13 +104,15 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 const noReturnSets = new WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
 
 function noReturnOf(macros: MacroScope, settings: AnalysisSettings): ReadonlySet<string> {
-  if (macros.aliases.size === 0 && macros.noReturnDeclared.size === 0) return settings.noReturn;
+  if (macros.aliases.size === 0 && macros.noReturnDeclared.size === 0 && macros.bodies.size === 0) return settings.noReturn;
   let bySettings = noReturnSets.get(macros);
   if (!bySettings) noReturnSets.set(macros, (bySettings = new WeakMap()));
   let set = bySettings.get(settings);
   if (!set) {
     const names = new Set([...settings.noReturn, ...macros.noReturnDeclared]);
     for (const name of macros.aliases.keys()) if (names.has(macros.resolveAlias(name).name)) names.add(name);
+    // `#define DIE(m) do { log(m); exit(1); } while (0)`: a body that always makes such a call.
+    for (const body of macros.bodies.values()) if (!body.returns && !body.conditional && body.calls.some((call) => names.has(call.callee))) names.add(body.name);
     bySettings.set(settings, (set = names));
   }
   return set;

@@ -88,11 +88,20 @@ export interface Cfg {
   readonly loops: LoopInfo[];
 }
 
+/** A function-like macro that may leave the function (core/project/macros.ts `returningMacros`). */
+export interface ReturningMacroShape {
+  readonly param?: number;
+  readonly returnsWhen?: boolean;
+  readonly gotoLabel?: string;
+  /** Leaves through one of these calls rather than a return, where one never returns. */
+  readonly exits?: readonly string[];
+}
+
 export interface CfgOptions {
   /** Names of functions that never return (catalog plus configuration). */
   readonly noReturn: ReadonlySet<string>;
   /** Function-like macros whose expansion may return (`CHECK(x);`): a statement calling one may leave the function. */
-  readonly returningMacros?: ReadonlyMap<string, { readonly param?: number; readonly returnsWhen?: boolean; readonly gotoLabel?: string }>;
+  readonly returningMacros?: ReadonlyMap<string, ReturningMacroShape>;
   /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
   readonly maxDepth?: number;
   /** Macros the build defines and leaves undefined: an `#if` on them takes one branch, not both. */
@@ -310,6 +319,7 @@ class CfgBuilder {
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {
       const macro = this.options.returningMacros.get(called)!;
+      if (macro.exits) return this.exitingMacro(stmt, node, next, expression, macro);
       // `#define CHECK(x) if (!(x)) goto cleanup`: the hidden jump goes to that label when the function has it.
       const label = macro.gotoLabel !== undefined ? this.labels.get(macro.gotoLabel) : undefined;
       if (macro.gotoLabel !== undefined && !label) {
@@ -331,6 +341,25 @@ class CfgBuilder {
       }
     } else {
       this.edge(node, next);
+    }
+    return node;
+  }
+
+  /** `CHECK(fd >= 0);` with `#define CHECK(x) if (!(x)) abort()`: a branch to the end of every path, when the call never returns. */
+  private exitingMacro(stmt: SyntaxNode, node: CfgNode, next: CfgNode, expression: SyntaxNode | undefined, macro: ReturningMacroShape): CfgNode {
+    if (!macro.exits!.some((callee) => this.options.noReturn.has(callee))) {
+      this.edge(node, next);
+      return node;
+    }
+    const exit = this.node('statement', stmt);
+    exit.noReturn = true;
+    exit.viaMacro = true;
+    this.edge(exit, this.abort);
+    const guard = macro.param !== undefined ? this.statementCallArguments(expression)[macro.param] : undefined;
+    if (guard && macro.returnsWhen !== undefined) this.edge(node, macro.returnsWhen ? this.condition(guard, exit, next) : this.condition(guard, next, exit));
+    else {
+      this.edge(node, next);
+      this.edge(node, exit);
     }
     return node;
   }

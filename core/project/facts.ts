@@ -102,6 +102,8 @@ export interface MacroBody {
   readonly calls: readonly { readonly callee: string; readonly args: readonly string[] }[];
   /** The body returns or jumps (a returning macro: its calls happen on the way out). */
   readonly returns: boolean;
+  /** The body may skip some of its calls (a test, a loop). */
+  readonly conditional?: boolean;
 }
 
 export interface MacroExpression {
@@ -133,6 +135,8 @@ export interface ReturningMacro {
   readonly returnsWhen?: boolean;
   /** The macro jumps to this label (`goto cleanup`) rather than returning. */
   readonly gotoLabel?: string;
+  /** No return in the body: it leaves through one of these calls, where one never returns (`if (!(x)) abort()`). */
+  readonly exits?: readonly string[];
 }
 
 /** Non-serializable companions of the facts: syntax nodes, for the check pass in the same process. */

@@ -50,8 +50,10 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
     // What the preprocessor sees: comments are gone before macros are defined, and a "return" in a
     // string is no statement (`#define CHECK(x) if (!(x)) log("no return here")`).
     const body = codeOf(m[3]!);
-    if (!/\b(return|goto)\b/.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());
+    // `#define CHECK(x) if (!(x)) abort()`: leaves through a call, if that call never returns (the CFG knows).
+    const exits = /\b(return|goto)\b/.test(body) ? undefined : /\bif\s*\(/.test(body) ? calledIn(body, params) : [];
+    if (exits?.length === 0) continue;
     let guard: ReturningMacro = { name: m[1]! };
     params.forEach((param, index) => {
       if (!/^[A-Za-z_]\w*$/.test(param)) return;
@@ -60,9 +62,16 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
       else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
     });
     const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
-    macros.push({ at: m.index, value: jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard });
+    macros.push({ at: m.index, value: exits ? { ...guard, exits } : jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard });
   }
   return macros;
+}
+
+const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'defined']);
+
+/** Functions (or macros) a macro body calls, its parameters aside. */
+function calledIn(body: string, params: readonly string[]): string[] {
+  return [...new Set([...body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((c) => c[1]!))].filter((c) => !NOT_CALLS.has(c) && !params.includes(c));
 }
 
 /** A macro body without its comments, and with string and character literals emptied. */
@@ -155,6 +164,9 @@ export function subscriptsResolved(text: string, constants: ReadonlyMap<string, 
  * Only bodies of more than one statement or with a return or goto: a body that is one call is an
  * alias (macroAliases).
  */
+/** A body that may skip some of its calls: a test, a loop (`do … while (0)` is not one). */
+const CONDITIONAL = /\b(?:if|switch|for)\b|\?|&&|\|\||\bwhile\s*\(\s*(?!0\s*\))/;
+
 export function macroBodies(text: string, lines: readonly number[] = defineLines(text)): MacroBody[] {
   return macroBodiesAt(text, lines).map((d) => d.value);
 }
@@ -180,7 +192,7 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
       });
       calls.push({ callee, args });
     }
-    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m[1]!, calls, returns } });
+    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m[1]!, calls, returns, conditional: CONDITIONAL.test(body) } });
   }
   return bodies;
 }
