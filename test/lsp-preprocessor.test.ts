@@ -85,35 +85,9 @@ describe('connlint-lsp: the preprocessor', () => {
   });
 
   it('macros in file order: an edit below a #undef sees the redefinition; editing the #define line itself re-checks the functions after it', async () => {
-    const text = [
-      '#include <unistd.h>',
-      '#define DIE(msg) exit(1)',
-      'int first(const char *p) {',
-      '    int fd = open(p, 0);',
-      '    if (fd < 0)',
-      '        return -1;',
-      '    if (p[0] == 0) {',
-      '        DIE("empty");',
-      '        return -1;',
-      '    }',
-      '    close(fd);',
-      '    return 0;',
-      '}',
-      '#undef DIE',
-      '#define DIE(msg) write(2, msg, 1)',
-      'int second(const char *p) {',
-      '    int fd = open(p, 0);',
-      '    if (fd < 0)',
-      '        return -1;',
-      '    if (p[0] == 0) {',
-      '        DIE("empty");',
-      '        return -1;',
-      '    }',
-      '    close(fd);',
-      '    return 0;',
-      '}',
-      '',
-    ].join('\n');
+    // The same function before and after DIE is redefined.
+    const checked = (name: string) => [`int ${name}(const char *p) {`, '    int fd = open(p, 0);', '    if (fd < 0)', '        return -1;', '    if (p[0] == 0) {', '        DIE("empty");', '        return -1;', '    }', '    close(fd);', '    return 0;', '}'];
+    const text = ['#include <unistd.h>', '#define DIE(msg) exit(1)', ...checked('first'), '#undef DIE', '#define DIE(msg) write(2, msg, 1)', ...checked('second'), ''].join('\n');
     const dir = workspace({ 'src/die.c': text });
     const file = join(dir, 'src', 'die.c');
     client = LspClient.start();

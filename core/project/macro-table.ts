@@ -31,21 +31,28 @@ export interface MacroScope {
   readsOnly(name: string): boolean;
 }
 
-function readsOnlyIn(expressions: ReadonlyMap<string, MacroExpression>, name: string, depth = 0): boolean {
-  const macro = expressions.get(name);
-  return macro !== undefined && depth < 8 && macro.calls.every((callee) => callee !== name && readsOnlyIn(expressions, callee, depth + 1));
-}
 
-function resolveAliasIn(aliases: ReadonlyMap<string, MacroAlias>, name: string): { name: string; args?: readonly number[] } {
-  let args: readonly number[] | undefined;
-  const seen = new Set<string>();
-  for (let alias = aliases.get(name); alias && !seen.has(alias.name); alias = aliases.get(name)) {
-    seen.add(alias.name);
-    // Compose: the new target's argument i is the previous level's argument alias.args[i].
-    if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
-    name = alias.target;
+/** The queries every scope answers from its maps. */
+abstract class ScopeQueries {
+  abstract readonly aliases: ReadonlyMap<string, MacroAlias>;
+  abstract readonly expressions: ReadonlyMap<string, MacroExpression>;
+
+  resolveAlias(name: string): { name: string; args?: readonly number[] } {
+    let args: readonly number[] | undefined;
+    const seen = new Set<string>();
+    for (let alias = this.aliases.get(name); alias && !seen.has(alias.name); alias = this.aliases.get(name)) {
+      seen.add(alias.name);
+      // Compose: the new target's argument i is the previous level's argument alias.args[i].
+      if (alias.args) args = alias.args.map((a) => (a < 0 ? -1 : args ? (args[a] ?? -1) : a));
+      name = alias.target;
+    }
+    return { name, args };
   }
-  return { name, args };
+
+  readsOnly(name: string, depth = 0): boolean {
+    const macro = this.expressions.get(name);
+    return macro !== undefined && depth < 8 && macro.calls.every((callee) => callee !== name && this.readsOnly(callee, depth + 1));
+  }
 }
 
 /**
@@ -54,7 +61,7 @@ function resolveAliasIn(aliases: ReadonlyMap<string, MacroAlias>, name: string):
  * translation unit sees them; `at` lays them over the table where they are in effect. One per
  * FactsTable; an index over several tables merges them.
  */
-export class MacroTable implements MacroScope {
+export class MacroTable extends ScopeQueries implements MacroScope {
   readonly returning = new Map<string, ReturningMacro>();
   readonly aliases = new Map<string, MacroAlias>();
   readonly constants = new Map<string, string>();
@@ -97,13 +104,6 @@ export class MacroTable implements MacroScope {
     return merged;
   }
 
-  resolveAlias(name: string): { name: string; args?: readonly number[] } {
-    return resolveAliasIn(this.aliases, name);
-  }
-
-  readsOnly(name: string): boolean {
-    return readsOnlyIn(this.expressions, name);
-  }
 
   /**
    * The macros in effect in `[from, to)` of a file whose text is `text` (a function's body): the
@@ -194,7 +194,7 @@ function fileMacros(text: string, inactiveBranches: () => readonly (readonly [nu
 }
 
 /** The table with a file's definitions in effect laid over it. */
-class OverlayScope implements MacroScope {
+class OverlayScope extends ScopeQueries implements MacroScope {
   readonly returning: ReadonlyMap<string, ReturningMacro>;
   readonly aliases: ReadonlyMap<string, MacroAlias>;
   readonly constants: ReadonlyMap<string, string>;
@@ -203,6 +203,7 @@ class OverlayScope implements MacroScope {
   readonly noReturnDeclared: ReadonlySet<string>;
 
   constructor(table: MacroTable, own: FileMacros, picks: readonly number[]) {
+    super();
     // For each kind, the picked event's definition of that kind, or none (an #undef, or a
     // definition of another kind: `#define CHECK(x) ((void)(x))` after a returning CHECK).
     const layer = <T>(base: ReadonlyMap<string, T>, definitions: ReadonlyMap<number, T>) => {
@@ -221,13 +222,6 @@ class OverlayScope implements MacroScope {
     this.noReturnDeclared = table.noReturnDeclared;
   }
 
-  resolveAlias(name: string): { name: string; args?: readonly number[] } {
-    return resolveAliasIn(this.aliases, name);
-  }
-
-  readsOnly(name: string): boolean {
-    return readsOnlyIn(this.expressions, name);
-  }
 }
 
 /** A map read through `over` first (undefined there: removed), then `base`. */
