@@ -184,4 +184,19 @@ describe('connlint CLI', () => {
     expect(runCli([BAD]).stdout).not.toContain('\x1b[');
     expect(existsSync(join(ROOT, 'docs/rules/accept-loop-early-exit.md'))).toBe(true);
   });
+
+  it("other operating systems' folders are left out of folder runs (said with --debug); named, they are analysed", () => {
+    const dir = tempDir();
+    const leaky = 'int setup_device(const char *p) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n    if (p[0])\n        return 1;\n    close(fd);\n    return 0;\n}\n';
+    for (const os of ['linux', 'solaris', 'bsd']) {
+      mkdirSync(join(dir, 'src', os), { recursive: true });
+      writeFileSync(join(dir, 'src', os, 'device.c'), leaky);
+    }
+    const folder = runCli(['--debug', 'src'], { cwd: dir });
+    expect(folder.code).toBe(1);
+    expect(folder.stdout.split('\n').filter((l) => l.includes('error:')).map((l) => l.split(':')[0])).toEqual(['src/linux/device.c']);
+    expect(folder.stderr).toContain("connlint: debug: 2 folders of other operating systems not analysed (src/bsd, src/solaris); name one to analyse it");
+    const named = runCli(['src/solaris'], { cwd: dir });
+    expect(named.stdout).toContain('src/solaris/device.c:6:9: error:');
+  });
 });

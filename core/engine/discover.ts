@@ -13,7 +13,17 @@ export interface Discovery {
   readonly files: string[];
   /** Paths that could not be used, with why (unreadable, loops, nonexistent). */
   readonly problems: { path: string; message: string; fatal: boolean }[];
+  /** Folders under named folders left out as another operating system's (see OTHER_PLATFORM_FOLDER). */
+  readonly otherPlatformFolders: string[];
 }
+
+/**
+ * Folders of another operating system's code (`src/solaris/`, `win32/`, `bsd/`): a Linux build
+ * selects its own and never compiles these, and their functions (another `setup_device()`) are not
+ * the ones a Linux build calls. Left out of folder walks; a folder or file named on the command
+ * line is analysed whatever its name.
+ */
+const OTHER_PLATFORM_FOLDER = /^(?:win32|win64|windows|mingw(?:32|64)?|cygwin|msvc|darwin|mac|macos|macosx|osx|ios|solaris|sunos|bsd|freebsd|openbsd|netbsd|dragonfly|aix|hpux|haiku|qnx|vxworks|os2|amiga|amigaos|vms|msdos|riscos|beos)$/i;
 
 interface IgnoreLayer {
   readonly base: string;
@@ -24,6 +34,7 @@ export function discoverFiles(paths: readonly string[], cwd: string, configs: Co
   const files: string[] = [];
   const seen = new Set<string>();
   const problems: Discovery['problems'] = [];
+  const otherPlatformFolders: string[] = [];
   const add = (file: string) => {
     const key = resolve(cwd, file);
     if (!seen.has(key)) {
@@ -41,10 +52,10 @@ export function discoverFiles(paths: readonly string[], cwd: string, configs: Co
       continue;
     }
     if (stats.isFile()) add(path);
-    else if (stats.isDirectory()) walkDirectory(absolute, cwd, gitignoreLayers(absolute), configs, add, problems);
+    else if (stats.isDirectory()) walkDirectory(absolute, cwd, gitignoreLayers(absolute), configs, add, problems, otherPlatformFolders);
     else problems.push({ path, message: 'not a regular file or directory', fatal: true });
   }
-  return { files, problems };
+  return { files, problems, otherPlatformFolders };
 }
 
 function describeFsError(error: unknown): string {
@@ -112,7 +123,7 @@ function ignoredByConfig(configs: ConfigResolver, path: string, isDir: boolean):
   return rules.ignores(isDir ? `${rel}/` : rel);
 }
 
-function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], configs: ConfigResolver, add: (f: string) => void, problems: Discovery['problems']): void {
+function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], configs: ConfigResolver, add: (f: string) => void, problems: Discovery['problems'], otherPlatformFolders: string[]): void {
   const visitedReal = new Set<string>();
   // Explicit stack: directory trees can be deep, and symlinks can make them cyclic.
   const stack: { dir: string; layers: IgnoreLayer[] }[] = [{ dir: root, layers: inherited }];
@@ -156,7 +167,9 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
         }
       }
       if (isDir) {
-        if (!ignoredBy(layers, full, true) && !ignoredByConfig(configs, full, true)) subdirs.push(full);
+        if (ignoredBy(layers, full, true) || ignoredByConfig(configs, full, true)) continue;
+        if (OTHER_PLATFORM_FOLDER.test(entry.name)) otherPlatformFolders.push(relative(cwd, full));
+        else subdirs.push(full);
       } else if (isFile && isSourcePath(entry.name)) {
         if (!ignoredBy(layers, full, false) && !ignoredByConfig(configs, full, false)) add(relative(cwd, full) || entry.name);
       }

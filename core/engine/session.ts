@@ -49,6 +49,8 @@ export interface SessionPlan {
   /** The project root, when the project is indexed around named files. */
   readonly projectRoot?: string;
   readonly problems: { path: string; message: string; fatal: boolean }[];
+  /** Folders left out as another operating system's (see discover.ts). */
+  readonly otherPlatformFolders?: readonly string[];
 }
 
 export interface SessionResult extends RunResult {
@@ -69,7 +71,7 @@ export class AnalysisSession {
     const discovery = discoverFiles(request.paths, cwd, configs);
     const namedFiles = request.paths.filter((p) => isFile(resolve(cwd, p)));
     const project = this.options.projectIndex && namedFiles.length > 0 ? this.projectAround(discovery.files) : undefined;
-    return this.withIncludedHeaders({ report: discovery.files, indexOnly: project?.files ?? [], projectRoot: project?.root, problems: discovery.problems }, project !== undefined);
+    return this.withIncludedHeaders({ report: discovery.files, indexOnly: project?.files ?? [], projectRoot: project?.root, problems: discovery.problems, otherPlatformFolders: discovery.otherPlatformFolders }, project !== undefined);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, childrenForField, unwrap } from '../syntax/nodes.js';
-import { configurationLookup, evaluateCondition, evaluateDefined, type PreprocessorConfiguration } from '../syntax/conditionals.js';
+import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
+import { platformLookup } from '../syntax/linux-build.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.
@@ -155,6 +156,8 @@ class CfgBuilder {
   private readonly loopStack: LoopInfo[] = [];
   private readonly tryStack: { handlers: CfgNode[]; nodes: CfgNode[] }[] = [];
   private readonly labels = new Map<string, CfgNode>();
+  /** How `#if` tests inside the function are decided (the build's configuration, else Linux). */
+  private readonly platform: (name: string) => MacroValue;
   private depth = 0;
   readonly entry: CfgNode;
   readonly exit: CfgNode;
@@ -167,6 +170,7 @@ class CfgBuilder {
     this.entry = this.node('entry');
     this.exit = this.node('exit');
     this.abort = this.node('abort');
+    this.platform = platformLookup(undefined, options.configuration);
   }
 
   /** May a statement with this text call a function that never returns or a returning macro? */
@@ -598,7 +602,7 @@ class CfgBuilder {
     if (stmt.type === 'preproc_else') return this.sequence(body, next, targets);
     const test = stmt.type === 'preproc_ifdef' ? stmt.childForFieldName('name') : condition;
     const negated = stmt.type === 'preproc_ifdef' && stmt.child(0)?.type === '#ifndef';
-    const decided = test && this.options.configuration ? decideDirective(test, stmt.type === 'preproc_ifdef', this.options.configuration) : undefined;
+    const decided = test ? decideDirective(test, stmt.type === 'preproc_ifdef', this.platform) : undefined;
     if (decided !== undefined) return decided !== negated ? this.sequence(body, next, targets) : alternative ? this.statement(alternative, next, targets) : next;
     const other = alternative ? this.statement(alternative, next, targets) : next;
     if (condition && isPreprocessorFalse(condition)) return other;
@@ -618,11 +622,11 @@ class CfgBuilder {
 }
 
 /**
- * What a directive's test is in the build's configuration (`ifdef`: `#ifdef X`, whether X is
- * defined); undefined when it depends on anything the configuration does not say.
+ * What a directive's test is in the build's configuration, else on Linux with GCC (`ifdef`:
+ * `#ifdef X`, whether X is defined): `#ifdef _WIN32` is false, `#ifdef HAVE_POLL` undefined
+ * (both branches, correlated) unless the configuration says.
  */
-function decideDirective(test: SyntaxNode, ifdef: boolean, configuration: PreprocessorConfiguration): boolean | undefined {
-  const lookup = configurationLookup(configuration);
+function decideDirective(test: SyntaxNode, ifdef: boolean, lookup: (name: string) => MacroValue): boolean | undefined {
   return ifdef ? evaluateDefined(test.text, false, lookup) : evaluateCondition(test.text, lookup);
 }
 

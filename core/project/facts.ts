@@ -244,9 +244,10 @@ export function extractFacts(
   }
   // Suppression comments are rare: look for them only when the text mentions connlint.
   const comments = text.includes('connlint-') ? tree.rootNode.descendantsOfType('comment') : [];
-  // Functions in `#if 0` blocks are never compiled (asking each function's ancestors costs: only where there is one).
-  if (IF_ZERO.test(text)) {
-    for (let i = functionNodes.length - 1; i >= 0; i--) if (insideIfZero(functionNodes[i]!)) functionNodes.splice(i, 1);
+  // Functions in `#if 0` blocks, or in another platform's (`#ifdef _WIN32` on Linux), are not compiled.
+  if (text.includes('#')) {
+    const notCompiled = inactiveBranches(text, language, options.configuration, 'undecided');
+    if (notCompiled.length > 0) for (let i = functionNodes.length - 1; i >= 0; i--) if (isInactive(notCompiled, functionNodes[i]!.startIndex)) functionNodes.splice(i, 1);
   }
 
   const functions = functionNodes.map((node, index) => functionFact(node, index, text, language, lines));
@@ -343,19 +344,6 @@ function enclosingIndex(functions: readonly FunctionFact[], lines: LineMap): (of
     }
     return -1;
   };
-}
-
-const IF_ZERO = /^[ \t]*#[ \t]*if[ \t]+\(?[ \t]*0[ \t]*\)?[ \t]*(?:\/[*/].*)?$/m;
-
-function insideIfZero(node: SyntaxNode): boolean {
-  for (let p = node.parent, guard = 0; p && guard < 6; p = p.parent, guard++) {
-    if (p.type === 'preproc_if') {
-      const condition = p.childForFieldName('condition');
-      if (condition && /^\(?\s*0\s*\)?$/.test(condition.text.trim())) return true;
-    }
-    if (p.type === 'translation_unit') return false;
-  }
-  return false;
 }
 
 function functionFact(node: SyntaxNode, index: number, text: string, language: Language, lines: LineMap): FunctionFact {

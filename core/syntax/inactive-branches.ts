@@ -14,7 +14,13 @@ import { recoveryLookup } from './linux-build.js';
  * whose test stays undecided. After an undecided branch, a later one is ruled out only by its own
  * test or by a branch decided true before it.
  */
-export function inactiveBranches(text: string, language: Language, configuration: PreprocessorConfiguration | undefined): readonly (readonly [number, number])[] {
+export function inactiveBranches(
+  text: string,
+  language: Language,
+  configuration: PreprocessorConfiguration | undefined,
+  /** 'undecided': only the build and the platform decide (which functions are compiled: both sides of a feature test are). */
+  features: 'present' | 'undecided' = 'present',
+): readonly (readonly [number, number])[] {
   if (!text.includes('#')) return [];
   const groups = conditionalGroups(text);
   if (groups.length === 0) return [];
@@ -26,7 +32,7 @@ export function inactiveBranches(text: string, language: Language, configuration
   const lookup = (name: string) => {
     assumed = false;
     const value = decided(name);
-    return assumed && definedHere.has(name) ? undefined : value;
+    return assumed && (features === 'undecided' || definedHere.has(name)) ? undefined : value;
   };
   const inactive: [number, number][] = [];
   let coveredUntil = -1;

@@ -27,15 +27,26 @@ const GNULIB_REPLACEMENT = /^(?:GNULIB_)?REPLACE_[A-Z0-9_]+$/;
  */
 export type FeatureAssumption = 'defined' | 'undefined';
 
-/** `assumed`: told each name decided by the feature assumption rather than by the build or the platform. */
-export function recoveryLookup(language: Language, configuration: PreprocessorConfiguration | undefined, features: FeatureAssumption = 'defined', assumed?: (name: string) => void): (name: string) => MacroValue {
+/**
+ * What the build's configuration, else a Linux build with GCC, says a name is; undefined for a
+ * feature macro neither decides (`HAVE_POLL`). `language` undefined: `__cplusplus` is not decided.
+ */
+export function platformLookup(language: Language | undefined, configuration: PreprocessorConfiguration | undefined): (name: string) => MacroValue {
   const configured = configuration ? configurationLookup(configuration) : () => undefined;
   return (name) => {
     const value = configured(name);
     if (value !== undefined) return value;
-    if (name === '__cplusplus') return language === 'cpp' ? 201703 : 0;
-    const platform = LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined);
-    if (platform !== undefined) return platform;
+    if (name === '__cplusplus') return language === undefined ? undefined : language === 'cpp' ? 201703 : 0;
+    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined);
+  };
+}
+
+/** `assumed`: told each name decided by the feature assumption rather than by the build or the platform. */
+export function recoveryLookup(language: Language, configuration: PreprocessorConfiguration | undefined, features: FeatureAssumption = 'defined', assumed?: (name: string) => void): (name: string) => MacroValue {
+  const platform = platformLookup(language, configuration);
+  return (name) => {
+    const value = platform(name);
+    if (value !== undefined) return value;
     assumed?.(name);
     return features === 'defined' ? 'defined' : 0;
   };

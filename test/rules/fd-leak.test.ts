@@ -22,6 +22,8 @@ describeRuleFixtures('fd-leak', {
   'macro-file-order': '#undef and redefinition in file order (each function sees the definitions above it, or its own), and a .c file\'s macros are its own: another file\'s CHECK of the same name does not apply',
   'expression-macros': 'failure tests through expression macros from a header (SOCK_INVALID(fd) is ((fd) < 0), negated, for streams, macros of macros with &&), in C and C++; a handle passed to one is only read, and one cast to void (UNUSED(fd), (void) fd) is left open on purpose',
   'inactive-definitions': 'a header\'s definitions in #if branches a Linux build rules out (_WIN32, a feature taken as present, #if 0) do not count; its include guard does not hide it',
+  'other-platforms.c': 'a Linux build: functions and branches under _WIN32 / __APPLE__ are not compiled, __linux__ ones are, a feature test keeps both sides',
+  'other-platforms.cpp': 'C++: a member function\'s _WIN32 branch is not compiled, its #else is',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path, one that aborts when its argument is false is a branch on it',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
