@@ -37,6 +37,8 @@ export interface FunctionFact extends Span {
   readonly qualifiedName: string;
   readonly className?: string;
   readonly params: readonly ParamFact[];
+  /** Ends in `...`: arguments past `params` are the variadic ones. */
+  readonly variadic?: boolean;
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
@@ -365,7 +367,9 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   }
   const qualifiedName = className && !written.includes('::') ? `${className}::${written}` : written;
   const isStatic = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
-  return { index, name, qualifiedName, className, params: parameters(declarator?.childForFieldName('parameters') ?? null), isLambda: false, isStatic, ...span };
+  const list = declarator?.childForFieldName('parameters') ?? null;
+  const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
+  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), isLambda: false, isStatic, ...span };
 }
 
 function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {

@@ -349,6 +349,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       const expression = macros.expressions.get(name);
       if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
       if (macros.readsOnly(name)) return undefined;
+      // `log_msg("accepted %d", fd)`: a value for a format, printed, not kept.
+      if (afterFormatString(parent, argIndex)) return undefined;
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':
@@ -421,4 +423,14 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
     }
   }
   return used;
+}
+
+/** Is argument `argIndex` of this argument list after a format string literal (`"… %d …"`)? */
+function afterFormatString(args: SyntaxNode, argIndex: number): boolean {
+  const list = args.namedChildren.filter((c) => c.type !== 'comment');
+  for (let i = 0; i < argIndex && i < list.length; i++) {
+    const arg = list[i]!;
+    if ((arg.type === 'string_literal' || arg.type === 'concatenated_string') && arg.text.includes('%')) return true;
+  }
+  return false;
 }

@@ -41,7 +41,8 @@ export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedP
     return {
       borrowsParam(name, param) {
         const defs = index.functionsNamed(name);
-        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param));
+        // An argument for `...` is read by va_arg as a value: an int descriptor cannot be kept that way.
+        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param) || (d.fn.variadic === true && param >= d.fn.params.length));
       },
     };
   },

@@ -24,6 +24,8 @@ describeRuleFixtures('fd-leak', {
   'inactive-definitions': 'a header\'s definitions in #if branches a Linux build rules out (_WIN32, a feature taken as present, #if 0) do not count; its include guard does not hide it',
   'other-platforms.c': 'a Linux build: functions and branches under _WIN32 / __APPLE__ are not compiled, __linux__ ones are, a feature test keeps both sides',
   'other-platforms.cpp': 'C++: a member function\'s _WIN32 branch is not compiled, its #else is',
+  'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it',
+  'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path, one that aborts when its argument is false is a branch on it',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
