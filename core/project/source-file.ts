@@ -70,9 +70,12 @@ export function sourceFromDocumentTree(
   { notices = [], lines, ownsTree = false }: { notices?: string[]; lines?: LineMap; ownsTree?: boolean } = {},
 ): SourceFile {
   const recovered = recoverText(language, text, tree, settings.configuration, ownsTree);
-  const parsed = recovered?.tree ?? tree;
+  // A copy tried and not kept has edited the tree into its own: parsed again from the text (only
+  // the edited stretches are re-read), or nodes in them would carry the copy's positions.
+  const own = !recovered && tree.rootNode.hasChanges ? parseText(language, text, tree) : tree;
+  const parsed = recovered?.tree ?? own;
   if (parsed.rootNode.hasError) notices.push('contains syntax errors (or code the grammar does not know); those regions are skipped');
-  if (!recovered) return sourceFromTree(path, text, language, tree, settings, { notices, lines });
+  if (!recovered) return sourceFromTree(path, text, language, own, settings, { notices, lines });
   const { text: resolved, tree: resolvedTree, ...recovery } = recovered;
   // The copy has the text's line starts (only characters other than line breaks are blanked).
   return { ...sourceFromTree(path, resolved, language, resolvedTree, settings, { notices, lines }), recovery: { ...recovery, originalText: text } };

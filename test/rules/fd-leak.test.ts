@@ -59,6 +59,15 @@ describe('fd-leak in detail', () => {
     ]);
   });
 
+  it('a copy tried and not kept leaves the file\'s own positions: the path names the #ifdef where it is', () => {
+    // The string fragment from a macro stays an error in the copy too, so the copy is not kept.
+    const text = 'int f(const char *p) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n#ifdef HAVE_X\n    if (p[0])\n        return 1;\n#endif\n    log_it(MSG("a") " b");\n    close(fd);\n    return 0;\n}\n';
+    const [leak, ...rest] = leaks([{ path: 'fragment.c', text }]);
+    expect(rest).toEqual([]);
+    expect(`${leak!.location.line}:${leak!.location.column}`).toBe('7:9');
+    expect(leak!.path!.map((s) => `${s.location.line}:${s.location.column} ${s.message}`)).toEqual(["2:14 open() succeeds: 'fd' is open", "3:9 'fd < 0' is false", "5:8 'HAVE_X' is defined", "6:9 'p[0]' is true", "7:9 'fd' is still open here"]);
+  });
+
   it('a recovered function in both configurations: a suppression used in only one of them is used', () => {
     const text = [
       'int f(const char *path) {',
