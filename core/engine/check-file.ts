@@ -39,13 +39,16 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   // Rules ask for the CFGs of the same few functions in turn; a bounded cache keeps memory flat on huge files.
   const cfgs = new Map<number, Cfg | null>();
   const configuration = mergedConfiguration(settings.configuration, options.fileConfiguration);
+  // Functions by name: those the file calls and those the project defines.
+  let called: Set<string> | undefined;
+  const isFunctionName = (name: string) => (called ??= new Set(file.facts.calls.map((c) => c.callee))).has(name) || index.functionsNamed(name).length > 0;
   const cfg = (fnIndex: number): Cfg | undefined => {
     if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
     options.cfgRequested?.add(fnIndex);
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index.macros, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings), returningMacros: macros.returning, configuration }, options.debug);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings), returningMacros: macros.returning, configuration, isFunctionName }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

@@ -87,6 +87,8 @@ export interface Cfg {
   readonly abort: CfgNode;
   readonly nodes: CfgNode[];
   readonly loops: LoopInfo[];
+  /** Names known to be functions (see CfgOptions.isFunctionName). */
+  readonly isFunctionName?: (name: string) => boolean;
 }
 
 /** A function-like macro that may leave the function (core/project/macros.ts `returningMacros`). */
@@ -107,6 +109,8 @@ export interface CfgOptions {
   readonly maxDepth?: number;
   /** Macros the build defines and leaves undefined: an `#if` on them takes one branch, not both. */
   readonly configuration?: PreprocessorConfiguration;
+  /** Names known to be functions (called in the file, defined in the project): `closer = pclose;` stores a non-null pointer. */
+  readonly isFunctionName?: (name: string) => boolean;
 }
 
 export type { PreprocessorConfiguration };
@@ -664,7 +668,7 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   } else {
     builder.edge(builder.entry, builder.exit);
   }
-  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops };
+  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName };
 }
 
 /** Innermost loop around a node that really iterates (skips `do { } while (0)` wrappers). */

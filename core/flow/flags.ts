@@ -3,6 +3,7 @@ import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
 import { squeeze, unwrap } from '../syntax/nodes.js';
+import { escapeRegExp } from '../util/regexp.js';
 
 /**
  * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to
@@ -38,6 +39,45 @@ interface Test {
   readonly negated: boolean;
 }
 
+/**
+ * Conditions of any other form (`strcmp(path, "-") == 0`, `opt_enabled(OPT_FOREGROUND)`,
+ * `lock != NULL && x`'s parts) are flags of their own, named `@` and their text: tested again
+ * with none of their names assigned in between, they take the same value on a path. Not those
+ * that call something with effects (`read(…) > 0` twice is two reads) or assign.
+ */
+const CONDITION_FLAG = '@';
+const MAX_CONDITION_FLAG_TEXT = 120;
+const EFFECTFUL_CALL = /\b(?:read\w*|write\w*|recv\w*|send\w*|accept\d*|connect|poll|e?poll_\w+|select|kevent|f?gets|fgetc|getc\w*|getchar|fread|fwrite|getline|getdelim|\w*scanf|wait\w*|fork|vfork|malloc|calloc|realloc|\w*dup\w*|open\w*|fopen|socket\w*|pipe\d*|close\w*|fclose|pclose|kill|rand|random|time|clock\w*|sleep|usleep|next\w*|pop\w*|get_\w*line|\w*_read|\w*_recv)\s*\(/;
+const IDENTIFIERS = /[A-Za-z_]\w*/g;
+const NOT_NAMES = new Set(['sizeof', 'NULL', 'nullptr', 'true', 'false', 'TRUE', 'FALSE']);
+
+function conditionFlagOf(text: string, expr?: SyntaxNode): Test | undefined {
+  if (text.length > MAX_CONDITION_FLAG_TEXT || /(?:^|[^=!<>])=(?!=)|\+\+|--/.test(text) || EFFECTFUL_CALL.test(text)) return undefined;
+  if (namesIn(text).length === 0) return undefined;
+  // `a != b` is the negation of `a == b`: one flag for both.
+  const op = expr?.type === 'binary_expression' ? expr.childForFieldName('operator')?.type : undefined;
+  if (op === '!=' && expr) {
+    const left = squeeze(expr.childForFieldName('left')?.text ?? '');
+    const right = squeeze(expr.childForFieldName('right')?.text ?? '');
+    return { flag: `${CONDITION_FLAG}${left} == ${right}`, negated: true };
+  }
+  return { flag: `${CONDITION_FLAG}${op === '==' && expr ? `${squeeze(expr.childForFieldName('left')?.text ?? '')} == ${squeeze(expr.childForFieldName('right')?.text ?? '')}` : text}`, negated: false };
+}
+
+/** The names a condition flag reads (memoized: asked for every assignment of the function). */
+const namesIn = (() => {
+  const cache = new Map<string, string[]>();
+  return (text: string): string[] => {
+    let names = cache.get(text);
+    if (!names) {
+      names = [...new Set(text.match(IDENTIFIERS) ?? [])].filter((n) => !NOT_NAMES.has(n));
+      if (cache.size > 4096) cache.clear();
+      cache.set(text, names);
+    }
+    return names;
+  };
+})();
+
 /** An atomic condition that tests a flag: `f`, `f == C`, `C != f`. */
 function testOf(condition: SyntaxNode): Test | undefined {
   const expr = unwrap(condition);
@@ -48,15 +88,15 @@ function testOf(condition: SyntaxNode): Test | undefined {
   const symbol = CONFIGURATION_SYMBOL.exec(text);
   if (symbol) return { flag: `#${symbol[1] ?? symbol[2]}`, negated: false };
   // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.
-  if (expr.type !== 'binary_expression' || !(text.includes('==') || text.includes('!='))) return undefined;
+  if (expr.type !== 'binary_expression' || !(text.includes('==') || text.includes('!='))) return conditionFlagOf(text, expr);
   const op = expr.childForFieldName('operator')?.type;
-  if (op !== '==' && op !== '!=') return undefined;
+  if (op !== '==' && op !== '!=') return conditionFlagOf(text, expr);
   const left = squeeze(expr.childForFieldName('left')?.text ?? '');
   const right = squeeze(expr.childForFieldName('right')?.text ?? '');
   const negated = op === '!=';
   if (FLAG_EXPR.test(left) && CONSTANT.test(right) && !CONSTANT.test(left)) return { flag: left, constant: normalize(right), negated };
   if (FLAG_EXPR.test(right) && CONSTANT.test(left) && !CONSTANT.test(right)) return { flag: right, constant: normalize(left), negated };
-  return undefined;
+  return conditionFlagOf(text, expr);
 }
 
 /** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */
@@ -76,6 +116,25 @@ const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: numb
   const nodes = cfg.function.descendantsOfType(ASSIGNING_TYPES);
   return { nodes, starts: nodes.map((n) => n.startIndex), ends: new Array<number | undefined>(nodes.length) };
 });
+
+const NON_ZERO = '!0';
+
+/**
+ * A value that cannot be null or zero: an address, a string literal, a function — one the file
+ * calls or the project defines, or any name stored into a variable the function calls through
+ * (`closefunc = pclose; … (*closefunc)(fin)`).
+ */
+function isNonNull(value: string, variable: string, cfg: Cfg): boolean {
+  if (/^&[A-Za-z_]/.test(value) || /^"/.test(value)) return true;
+  if (!/^[A-Za-z_]\w*$/.test(value)) return false;
+  return cfg.isFunctionName?.(value) === true || calledThrough(cfg, variable);
+}
+
+/** Is `variable` called in the function (`(*v)(…)`, `v(…)`): a function pointer? */
+function calledThrough(cfg: Cfg, variable: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(variable)) return false;
+  return new RegExp(`(?:\\(\\s*\\*\\s*${variable}\\s*\\)|(?<![\\w.>])${variable})\\s*\\(`).test(cfg.function.text);
+}
 
 /** Assignments a CFG node makes: flag → constant, or null when it gets a value we do not know (`ext = (fd >= 0)`). */
 function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
@@ -100,7 +159,8 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
       if (left && right) {
         const value = squeeze(right.text);
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
-        out.set(squeeze(left.text), plain && CONSTANT.test(value) ? normalize(value) : null);
+        const name = squeeze(left.text);
+        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : isNonNull(value, name, cfg) ? NON_ZERO : null);
       }
     } else if (n.type === 'update_expression') {
       const arg = n.childForFieldName('argument');
@@ -149,14 +209,21 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
       }
     }
   }
+  // A condition flag reading a name whose address is taken may change behind the code's back.
+  if (spoiled.size > 0 || [...tests.keys()].some((flag) => flag.startsWith(CONDITION_FLAG))) {
+    const addressTaken = new Set<string>();
+    for (const found of cfgAssignments(cfg).values()) for (const [name, value] of found) if (value === ADDRESS_TAKEN) addressTaken.add(name);
+    for (const flag of tests.keys()) if (flag.startsWith(CONDITION_FLAG) && namesIn(flag.slice(1)).some((n) => addressTaken.has(n))) spoiled.add(flag);
+  }
   // The most telling flags first: set to constants, then tested most often.
-  // Configuration symbols (`#NAME`) only take the slots the code's own flags leave.
-  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0) - (flag.startsWith('#') ? 1000 : 0);
+  // Configuration symbols (`#NAME`) only take the slots the code's own flags leave, and
+  // conditions of other forms (`@…`) the slots left after them.
+  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0) - (flag.startsWith('#') ? 1000 : flag.startsWith(CONDITION_FLAG) ? 2000 : 0);
   return [...tests]
     .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2))
     .sort((a, b) => score(b[0]) - score(a[0]))
     .map(([flag, constants]) => {
-      const values = [...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0'))];
+      const values = [...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0' && c !== NON_ZERO))];
       // `≠C`, `≠C,D`: known to differ from the constants it is compared with (`rw != XIO_WRONLY`
       // taken true, then `rw != XIO_RDONLY`): one or two at a time, sorted.
       const compared = [...constants].filter((c) => c !== '0').sort();
@@ -167,8 +234,10 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
 
 /** Flags worth tracking in this CFG next to handle `exclude`: tested at least twice, or set to constants and tested. */
 export function findFlags(cfg: Cfg, exclude: string): FlagSet {
+  // A condition on the handle itself is the handle's typestate's business (`fd >= 0`).
+  const mentionsHandle = new RegExp(`(?<![\\w.>])${escapeRegExp(exclude)}(?![\\w\\[])`);
   const chosen = rankedFlags(cfg)
-    .filter((f) => f.flag !== exclude)
+    .filter((f) => f.flag !== exclude && !(f.flag.startsWith(CONDITION_FLAG) && mentionsHandle.test(f.flag.slice(1))))
     .slice(0, MAX_FLAGS);
   return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain) };
 }
@@ -191,9 +260,12 @@ export class FlagTracker {
       this.testOfNode[id] = test;
       this.testedFlag[id] = flags.names.indexOf(test.flag);
     });
+    // Condition flags, with the names each reads: assigning any of them makes the condition unknown again.
+    const conditions = flags.names.flatMap((name, i) => (name.startsWith(CONDITION_FLAG) ? [{ i, names: namesIn(name.slice(1)) }] : []));
     for (const [id, found] of flags.names.every((name) => name.startsWith('#')) ? [] : cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
       for (const [name, value] of found) {
+        for (const { i, names } of conditions) if ((name.match(IDENTIFIERS) ?? []).some((n) => names.includes(n))) sets.set(i, 0);
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
         sets.set(i, value === null ? 0 : this.valueIndex(i, value));
@@ -278,7 +350,7 @@ export class FlagTracker {
     const equal = test.constant === undefined ? undefined : edge.assumption !== test.negated;
     const excluded = current.startsWith(NOT) ? current.slice(NOT.length).split(',') : undefined;
     if (test.constant === undefined) {
-      const truthy = edge.assumption;
+      const truthy = edge.assumption !== test.negated;
       if (current === '?') out[i] = truthy ? 1 : 2;
       // Known to differ from a (non-zero) constant: truthiness is still open; false makes it 0.
       else if (excluded !== undefined) {
