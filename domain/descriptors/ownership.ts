@@ -177,7 +177,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     }
     if (list.length === 0) continue;
     effects.set(node.id, list);
-    if (list.some((e) => e.kind === 'overwrite')) overwrites.push(node);
+    // An overwrite after the statement has handed the handle on (`fd = register_fd(fd)`) loses nothing.
+    const overwrite = list.findIndex((e) => e.kind === 'overwrite');
+    if (overwrite >= 0 && !list.slice(0, overwrite).some((e) => e.kind === 'release')) overwrites.push(node);
   }
   const shape = SHAPE[site.kind];
   const callText = squeeze(site.node.text);
@@ -287,7 +289,8 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
     const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), macros.constants) : '';
     if (text === site.variable) {
       const effect = useOf(node, site, resources, index, macros, parentOf);
-      if (effect) effects.push({ at: node.startIndex, effect });
+      // The store happens after its value is computed: `fd = register_fd(fd)` hands fd on first.
+      if (effect) effects.push({ at: effect.kind === 'overwrite' ? (assignmentAround(node, parentOf)?.endIndex ?? node.startIndex) : node.startIndex, effect });
       return false;
     }
     // The whole array of a pipe() pair handed to another call.
@@ -433,4 +436,11 @@ function afterFormatString(args: SyntaxNode, argIndex: number): boolean {
     if ((arg.type === 'string_literal' || arg.type === 'concatenated_string') && arg.text.includes('%')) return true;
   }
   return false;
+}
+
+/** The assignment whose left side `node` is (through parentheses). */
+function assignmentAround(node: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): SyntaxNode | undefined {
+  let parent = parentOf(node);
+  while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
+  return parent?.type === 'assignment_expression' ? parent : undefined;
 }
