@@ -21,15 +21,16 @@ const MAX_FLAGS = 4;
 const MAX_VALUES = 16;
 /** Prefix of a flag value that says "differs from this constant". */
 const NOT = '≠';
-const FALSY = new Set(['0', 'FALSE', 'false', 'NULL', 'nullptr', '0U', '0u']);
-const TRUTHY_ONE = new Set(['1', 'TRUE', 'true', '1U', '1u']);
+const FALSY = new Set(['0', 'FALSE', 'false', 'False', 'NULL', 'nullptr', '0U', '0u']);
+const TRUTHY_ONE = new Set(['1', 'TRUE', 'true', 'True', '1U', '1u']);
 
 /** `FALSE`, `NULL`, `0` are one value; so are `TRUE`, `true`, `1`. */
 function normalize(constant: string): string {
   return FALSY.has(constant) ? '0' : TRUTHY_ONE.has(constant) ? '1' : constant;
 }
-const CONSTANT = /^(-?\d+[uUlL]*|TRUE|FALSE|true|false|NULL|nullptr|[A-Z][A-Z0-9_]*)$/;
-const FLAG_EXPR = /^[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*)?$/;
+const CONSTANT = /^(-?\d+[uUlL]*|TRUE|FALSE|true|false|True|False|NULL|nullptr|[A-Z][A-Z0-9_]*)$/;
+/** `f`, `s->f`, `dsp->u.local.is_mbox`: a variable or a fixed chain of fields. */
+const FLAG_EXPR = /^[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*){0,4}$/;
 /** `HAVE_PIPES`, `defined(HAVE_PIPES)`, `defined HAVE_PIPES`: an upper-case macro name tested as a whole. */
 const CONFIGURATION_SYMBOL = /^(?:([A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*)|defined\(?([A-Za-z_]\w*)\)?)$/;
 
