@@ -265,6 +265,7 @@ export function extractFacts(
     if (list) list.push(range);
     else loopsByFunction.set(owner, [range]);
   }
+  const globals = scope?.globals ?? fileScopeNames(tree.rootNode);
   callNodes.forEach((node, i) => {
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
@@ -276,7 +277,7 @@ export function extractFacts(
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
     const parent = node.parent;
     const resultUsed = parent?.type !== 'expression_statement';
-    if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames);
+    if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames, globals);
     const member = fnNode!.type === 'field_expression';
     // The argument list ends the call: its end is the call's end.
     const argsEnd = argsNode.endIndex;
@@ -284,7 +285,6 @@ export function extractFacts(
     callNodesKept.push(node);
   });
 
-  const globals = scope?.globals ?? fileScopeNames(tree.rootNode);
   const localsCache = new Map<number, Map<string, string>>();
   const locals = (fn: number): ReadonlyMap<string, string> => {
     let map = localsCache.get(fn);
@@ -468,7 +468,7 @@ export function scopeInfo(path: string, functions: readonly FunctionFact[], fn: 
  * Records that `fact` returns the result of `callee`: `return callee(…)`, or `v = callee(…)` with a
  * `return v;` somewhere in the function (accept wrappers, acquire wrappers).
  */
-function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, Set<string>>): void {
+function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, Set<string>>, globals: ReadonlySet<string>): void {
   let holder: SyntaxNode | null = parent;
   let child = call;
   while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'cast_expression')) {
@@ -482,6 +482,9 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     if (holder.type === 'assignment_expression' && holder.childForFieldName('right')?.id === child.id) variable = squeeze(holder.childForFieldName('left')?.text ?? '');
     else if (holder.type === 'init_declarator') variable = declaredName(holder);
     if (!variable) return;
+    // `sock = socket(…); return sock;` with a file-level or static `sock`: a cached handle handed
+    // out again and again, not a new one for the caller.
+    if (isKeptVariable(variable, fnNode, globals)) return;
     let names = cache.get(fact.index);
     if (!names) {
       // One pass over the function's text: `return v;` / `return (v);`
@@ -491,6 +494,16 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     returned = names.has(variable);
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
+}
+
+/** A file-level variable not declared again in the function, or a `static` local. */
+function isKeptVariable(variable: string, fnNode: SyntaxNode, globals: ReadonlySet<string>): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(variable)) return false;
+  const text = fnNode.text;
+  if (new RegExp(`\\bstatic\\b[^;{}()]*\\b${variable}\\b`).test(text)) return true;
+  if (!globals.has(variable)) return false;
+  // Declared in the function too (shadowing the global): a local after all.
+  return !new RegExp(`(?:^|[;{}])\\s*(?!(?:return|else|case|goto|do)\\b)(?:const\\s+)?[A-Za-z_][\\w\\s*]*[\\s*]${variable}\\s*(?:=|;|,|\\[)`).test(text);
 }
 
 /** The line starts outside the inactive branches. */

@@ -46,7 +46,9 @@ const ACQUIRER_DEPTH = 4;
 /** Kind of handle a call returns: catalog and configuration, then project functions that return one. */
 export function acquirerKind(name: string, resources: ResourceCatalog, index: ProjectIndex, depth = ACQUIRER_DEPTH, seen = new Set<string>()): HandleKind | undefined {
   const spec = resources.acquire(name);
-  if (spec) return spec.outArrayArg === undefined ? spec.kind : undefined;
+  // Returned by a wrapper, a call that acquires only with some arguments (`fcntl(fd, F_DUPFD, …)`)
+  // cannot be told from one that does not (`return fcntl(fd, F_SETFL, flags)`, a status).
+  if (spec) return spec.outArrayArg === undefined && (depth === ACQUIRER_DEPTH || !spec.when) ? spec.kind : undefined;
   if (depth === 0 || seen.has(name)) return undefined;
   seen.add(name);
   for (const callee of index.returnsCallOf(name)) {
