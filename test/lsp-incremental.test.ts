@@ -220,8 +220,10 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     const { path, text } = acceptFixtures();
     const modes = runEdits(path, text, 150, 1, { unitParse: true });
     // Edits inside one function at file scope take the single-function parse; the rest re-parse the
-    // document (after a single-function parse, from the tree that is stale by then).
-    expect(modes.unitParsed).toBeGreaterThanOrEqual(8);
+    // document (after a single-function parse, from the tree that is stale by then), or are
+    // whole-file because the function's facts for the index changed (what it returns, the call it
+    // ends in: whether it can return at all).
+    expect(modes.unitParsed).toBeGreaterThanOrEqual(7);
     // Edits that leave their function with a syntax error re-parse the document.
     expect(modes.byEditParsingDocument).toBeGreaterThan(0);
     expect(modes.full).toBeGreaterThan(20);

@@ -48,7 +48,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index.macros, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings), returningMacros: macros.returning, configuration, isFunctionName }, options.debug);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: macros.returning, configuration, isFunctionName }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -104,15 +104,18 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 }
 
 /** Functions that never return, and the macro aliases of them in effect (`#define die(x) exit(x)`). */
-const noReturnSets = new WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>();
+const noReturnSets = new WeakMap<ProjectIndex, WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>>();
 
-function noReturnOf(macros: MacroScope, settings: AnalysisSettings): ReadonlySet<string> {
-  if (macros.aliases.size === 0 && macros.noReturnDeclared.size === 0 && macros.bodies.size === 0) return settings.noReturn;
-  let bySettings = noReturnSets.get(macros);
-  if (!bySettings) noReturnSets.set(macros, (bySettings = new WeakMap()));
+function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: ProjectIndex): ReadonlySet<string> {
+  const derived = index.neverReturning(settings.noReturn);
+  if (macros.aliases.size === 0 && macros.noReturnDeclared.size === 0 && macros.bodies.size === 0 && derived.size === 0) return settings.noReturn;
+  let byScope = noReturnSets.get(index);
+  if (!byScope) noReturnSets.set(index, (byScope = new WeakMap()));
+  let bySettings = byScope.get(macros);
+  if (!bySettings) byScope.set(macros, (bySettings = new WeakMap()));
   let set = bySettings.get(settings);
   if (!set) {
-    const names = new Set([...settings.noReturn, ...macros.noReturnDeclared]);
+    const names = new Set([...settings.noReturn, ...macros.noReturnDeclared, ...derived]);
     for (const name of macros.aliases.keys()) if (names.has(macros.resolveAlias(name).name)) names.add(name);
     // `#define DIE(m) do { log(m); exit(1); } while (0)`: a body that always makes such a call.
     for (const body of macros.bodies.values()) if (!body.returns && !body.conditional && body.calls.some((call) => names.has(call.callee))) names.add(body.name);

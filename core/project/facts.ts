@@ -39,6 +39,8 @@ export interface FunctionFact extends Span {
   readonly params: readonly ParamFact[];
   /** Ends in `...`: arguments past `params` are the variadic ones. */
   readonly variadic?: boolean;
+  /** No `return` in the body, whose last statement calls this (see endingCall). */
+  readonly endsIn?: string;
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
@@ -369,7 +371,24 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const isStatic = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
   const list = declarator?.childForFieldName('parameters') ?? null;
   const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
-  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), isLambda: false, isStatic, ...span };
+  const endsIn = endingCall(node, text);
+  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), isLambda: false, isStatic, ...span };
+}
+
+/**
+ * `void merr(…) { …; exit(1); }`: a function with no `return` whose body ends in a call — the
+ * call every path through it reaches, unless a loop or a branch leaves it first (the index
+ * decides, knowing which functions never return: see ProjectIndex.neverReturning).
+ */
+function endingCall(fn: SyntaxNode, text: string): string | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || body.type !== 'compound_statement') return undefined;
+  const bodyText = text.slice(body.startIndex, body.endIndex);
+  if (/\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b/.test(bodyText)) return undefined;
+  const last = body.namedChildren.filter((c) => c.type !== 'comment').at(-1);
+  if (!last || last.type !== 'expression_statement') return undefined;
+  const call = /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?([A-Za-z_]\w*)\s*\(/.exec(text.slice(last.startIndex, last.endIndex));
+  return call?.[1];
 }
 
 function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {

@@ -76,6 +76,39 @@ export class ProjectIndex {
     );
   }
 
+  /**
+   * Project functions that never return, given those known not to (`exit`, declared no-return):
+   * every definition ends in a call to one of them with no `return` before (`merr()` ending in
+   * `exit(1)`), followed through chains. Cached per set of known names.
+   */
+  neverReturning(known: ReadonlySet<string>): ReadonlySet<string> {
+    const cached = this.neverReturningBy.get(known);
+    if (cached) return cached;
+    const ending = new Map<string, string[]>();
+    for (const table of this.tables) {
+      for (const [name, defs] of table.functionsByName) {
+        const calls = defs.map((d) => d.fn.endsIn);
+        if (calls.every((c) => c !== undefined)) ending.set(name, calls as string[]);
+        else ending.set(name, []);
+      }
+    }
+    const found = new Set<string>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, calls] of ending) {
+        if (found.has(name) || known.has(name) || calls.length === 0) continue;
+        if (calls.every((c) => known.has(c) || found.has(c))) {
+          found.add(name);
+          changed = true;
+        }
+      }
+    }
+    this.neverReturningBy.set(known, found);
+    return found;
+  }
+
+  private readonly neverReturningBy = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+
   functionsNamed(name: string): readonly { file: string; fn: FunctionFact }[] {
     return this.lookup((t) => t.functionsByName.get(name));
   }
