@@ -199,10 +199,16 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (!verdicts.has(edge)) verdicts.set(edge, verdictFor(edge));
     return verdicts.get(edge);
   };
+  // `rc = socketpair(…, pair); if (rc < 0)`: the pair's status kept in a variable, tested before it is assigned again.
+  const status = site.statusCall ? statusVariable(site, cfg) : undefined;
   const verdictFor = (edge: CfgEdge) => {
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.
     const tested = nodeText(edge.from);
+    if (status && edge.condition!.startIndex > status.after && edge.condition!.startIndex < status.until && new RegExp(`\\b${status.name}\\b`).test(tested)) {
+      const verdict = impliedValidity(edge.condition!, edge.assumption!, status.name, 'status', invalidNames);
+      if (verdict) return verdict;
+    }
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
     return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, macros.expressions);
@@ -445,4 +451,17 @@ function assignmentAround(node: SyntaxNode, parentOf: (node: SyntaxNode) => Synt
   let parent = parentOf(node);
   while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
   return parent?.type === 'assignment_expression' ? parent : undefined;
+}
+
+/** The variable a status call's result is stored in, and the stretch of the function where it still holds that result. */
+function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; after: number; until: number } | undefined {
+  const name = resultVariable(site.node);
+  if (!name || !IDENT.test(name)) return undefined;
+  const text = cfg.function.text;
+  const offset = cfg.function.startIndex;
+  const after = site.node.endIndex;
+  const next = new RegExp(`\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)`, 'g');
+  next.lastIndex = after - offset;
+  const assigned = next.exec(text);
+  return { name, after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER };
 }

@@ -32,6 +32,8 @@ describeRuleFixtures('fd-leak', {
   'self-assignment.cpp': 'C++: fd = set_cloexec(fd) in a member function',
   'wrapper-summaries.c': 'a wrapper returning fcntl(F_SETFL)\'s status or a cached file-level socket is no acquirer; one returning a new socket is',
   'exiting-functions': 'project functions that always exit (merr() ending in exit(), fatal() ending in merr(), across files) end the path; one that returns does not',
+  'status-variables.c': 'rc = socketpair(…); if (rc < 0): the pair\'s status tested through the variable, until it is assigned again',
+  'status-variables.cpp': 'C++: const rc = ::socketpair(…); if (rc != 0) return false',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path, one that aborts when its argument is false is a branch on it',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
