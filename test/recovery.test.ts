@@ -179,3 +179,14 @@ describe('inactive #if branches (whose #define lines do not count)', () => {
     expect(rangesOf(text, { defined: new Map(), undefined: new Set(['HAVE_POLL']) })).toEqual(['#define A 1', '#define B 1', '#define C 1', '#define C 2', '#define D 2']);
   });
 });
+
+describe('the other configuration', () => {
+  it('takes feature macros as not defined, but a library version macro stays as in the first (a comparison with it undecided)', () => {
+    const other = recoveryLookup('c', undefined, 'undefined');
+    expect(other('HAVE_FSYNC')).toBe(0);
+    expect(other('MHD_VERSION')).toBe('defined');
+    expect(other('OPENSSL_VERSION_NUMBER')).toBe('defined');
+    expect(evaluateCondition('defined(MHD_VERSION) && MHD_VERSION >= 0x00090000', other)).toBeUndefined();
+    expect(other('_WIN32')).toBe(0);
+  });
+});

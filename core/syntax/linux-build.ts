@@ -18,6 +18,8 @@ const LINUX_GCC: ReadonlyMap<string, number> = new Map([
 /** Any other name of another platform or compiler (`__WIN32`, `USE_WIN32_LDAP`, `HAVE_WINSOCK2_H`, `TARGET_DARWIN`): not defined on Linux. */
 const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|MINGW(?:32|64)?|CYGWIN|APPLE|DARWIN|MACOSX?|SOLARIS|SUNOS|AIX|HPUX|HAIKU|QNX|VXWORKS|AMIGA|AMIGAOS|OS2|VMS|MSDOS|DJGPP|NETWARE|SYMBIAN|FREEBSD|OPENBSD|NETBSD|DRAGONFLY)(?:_|$)/i;
 
+const VERSION_MACRO = /VERSION|(?:^|_)VER(?:_|$)/;
+
 /** gnulib's `REPLACE_FCHDIR`-style switches: a replacement for a function the C library lacks, which glibc has. */
 const GNULIB_REPLACEMENT = /^(?:GNULIB_)?REPLACE_[A-Z0-9_]+$/;
 
@@ -48,6 +50,8 @@ export function recoveryLookup(language: Language, configuration: PreprocessorCo
     const value = platform(name);
     if (value !== undefined) return value;
     assumed?.(name);
-    return features === 'defined' ? 'defined' : 0;
+    // A library's version (`MHD_VERSION`, `OPENSSL_VERSION_NUMBER`) comes with its header: taken as
+    // defined in both configurations (a comparison with it stays undecided).
+    return features === 'defined' || VERSION_MACRO.test(name) ? 'defined' : 0;
   };
 }

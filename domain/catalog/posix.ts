@@ -58,6 +58,9 @@ export const RELEASE_FUNCTIONS: readonly { readonly name: string; readonly kind:
   { name: 'fclose', kind: 'stream' }, { name: 'pclose', kind: 'stream' }, { name: 'closedir', kind: 'directory' },
 ];
 
+/** Calls that close every descriptor from some number up (a forked child before exec): each handle is released. */
+export const CLOSE_ALL_FUNCTIONS: readonly string[] = ['closefrom', 'close_range', 'closeall', 'close_all_fds'];
+
 /** Calls that use a handle without taking ownership of it (any argument position). */
 export const BORROW_FUNCTIONS: readonly string[] = [
   'read', 'write', 'pread', 'pwrite', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev',

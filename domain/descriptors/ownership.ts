@@ -15,7 +15,7 @@ import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core
 import type { MacroBody } from '../../core/project/facts.js';
 import { callArguments, unwrap } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
-import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
+import { CLOSE_ALL_FUNCTIONS, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
  * Ownership typestate of one acquired handle along a function: unset, invalid (the acquire failed),
@@ -91,6 +91,7 @@ export function borrows(name: string, argIndex: number, resources: ResourceCatal
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
+const CLOSES_ALL = new RegExp(`\\b(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\s*\\(`);
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   const sites: AcquireSite[] = [];
@@ -166,6 +167,11 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const isSource = node === sourceNode;
     const macro = statementMacros?.get(node.id);
     if (macro && macroReleases(macro, node, site, resources)) {
+      effects.set(node.id, [{ kind: 'release' }]);
+      continue;
+    }
+    // `closefrom(STDERR_FILENO + 1)`: every descriptor above the standard ones is closed.
+    if (!isSource && CLOSES_ALL.test(nodeText(node))) {
       effects.set(node.id, [{ kind: 'release' }]);
       continue;
     }

@@ -34,6 +34,8 @@ describeRuleFixtures('fd-leak', {
   'exiting-functions': 'project functions that always exit (merr() ending in exit(), fatal() ending in merr(), across files) end the path; one that returns does not',
   'status-variables.c': 'rc = socketpair(…); if (rc < 0): the pair\'s status tested through the variable, until it is assigned again',
   'status-variables.cpp': 'C++: const rc = ::socketpair(…); if (rc != 0) return false',
+  'close-all.c': 'closefrom() in a forked child closes the descriptor; without it the child\'s early return keeps it',
+  'close-all.cpp': 'C++: close_range() in the child of a fork',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path, one that aborts when its argument is false is a branch on it',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
