@@ -506,8 +506,18 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     if (isKeptVariable(variable, fnNode, globals)) return;
     let names = cache.get(fact.index);
     if (!names) {
-      // One pass over the function's text: `return v;` / `return (v);`
-      names = new Set([...fnNode.text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)].map((m) => m[1]!));
+      // One pass over the function's text: `return v;` / `return (v);` — except the returns of
+      // an error passthrough (`if (fd < 0) return fd;`): a function returning its acquire's result
+      // only when it failed returns a status, not a handle (libuv's `new_socket`).
+      const text = fnNode.text;
+      const all = new Map<string, number>();
+      for (const m of text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)) all.set(m[1]!, (all.get(m[1]!) ?? 0) + 1);
+      names = new Set<string>();
+      for (const [name, count] of all) {
+        const failure = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}?return\\s*\\(?\\s*${name}\\s*\\)?\\s*;`, 'g');
+        const passthrough = text.match(failure)?.length ?? 0;
+        if (passthrough < count) names.add(name);
+      }
       cache.set(fact.index, names);
     }
     returned = names.has(variable);

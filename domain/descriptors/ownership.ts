@@ -39,6 +39,8 @@ export interface AcquireSite {
   readonly statusCall: boolean;
   /** The release call that matches the acquire (`pclose` for popen). */
   readonly release: string;
+  /** How its tests read, when not its kind's (a descriptor held in a C++ wrapper: see acquireSites). */
+  readonly shape?: HandleShape;
 }
 
 const ACQUIRER_DEPTH = 4;
@@ -123,7 +125,11 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // Handles stored straight into a field, a global or a static are owned elsewhere.
     if (!variable || !IDENT.test(variable) || !isLocal(variable)) return;
     const release = call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
-    sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release });
+    // `auto maybe_fd = create_socket(…)` (a project function returning `std::expected<int, E>`,
+    // an optional, a result type): tested for truth (`if (!maybe_fd)`) like a pointer.
+    const type = ctx.file.syntax.locals(call.fn).get(variable) ?? '';
+    const wrapped = kind === 'descriptor' && spec === undefined && /\bauto\b|<|::/.test(type);
+    sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
   });
   return sites;
 }
@@ -189,7 +195,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const overwrite = list.findIndex((e) => e.kind === 'overwrite');
     if (overwrite >= 0 && !list.slice(0, overwrite).some((e) => e.kind === 'release')) overwrites.push(node);
   }
-  const shape = SHAPE[site.kind];
+  const shape = site.shape ?? SHAPE[site.kind];
   const callText = squeeze(site.node.text);
   const transfer = (node: CfgNode, state: number): number => {
     for (const effect of effects.get(node.id) ?? []) {
@@ -325,12 +331,17 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
   // `(void) fd;`, `UNUSED(fd)`: the handle deliberately left as it is (a signal handler about to
   // exit, a descriptor kept for the process's life) — as good as handed on.
   if (parent?.type === 'cast_expression' && /^\(\s*void\s*\)/.test(parent.text)) return { kind: 'release' };
-  // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`.
+  // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`,
+  // and a C++ wrapper's value: `*maybe_fd`, `maybe_fd.value()`.
+  while (parent && parent.type === 'field_expression' && parent.childForFieldName('field')?.text === 'value' && parentOf(parent)?.type === 'call_expression') {
+    child = parentOf(parent)!;
+    parent = parentOf(child);
+  }
   while (
     parent &&
     (parent.type === 'parenthesized_expression' ||
       parent.type === 'cast_expression' ||
-      (parent.type === 'pointer_expression' && parent.text.startsWith('&')) ||
+      parent.type === 'pointer_expression' ||
       (parent.type === 'conditional_expression' && parent.childForFieldName('condition')?.id !== child.id) ||
       (parent.type === 'comma_expression' && parent.childForFieldName('right')?.id === child.id))
   ) {

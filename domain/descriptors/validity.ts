@@ -11,8 +11,11 @@ import { parseText } from '../../core/syntax/parser.js';
  * `fd >= 0`, `(fd = accept(...)) < 0`, `fp == NULL`, `!fp` (through the CFG's negation), `fp`.
  */
 export type Validity = 'valid' | 'invalid';
-/** descriptor: -1 on failure; pointer: NULL on failure; status: a call returning 0 / -1 (pipe, socketpair). */
-export type HandleShape = 'descriptor' | 'pointer' | 'status';
+/**
+ * descriptor: -1 on failure; pointer: NULL on failure; status: a call returning 0 / -1 (pipe,
+ * socketpair); wrapped: a descriptor in a C++ wrapper (`std::expected<int, E>`), false on failure.
+ */
+export type HandleShape = 'descriptor' | 'pointer' | 'status' | 'wrapped';
 
 const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 
@@ -95,8 +98,8 @@ export function impliedValidity(
     }
     constant = bareConstant(constant);
     if (invalidNames?.has(constant)) constant = '-1';
-    verdict = shape === 'descriptor' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
-  } else if (shape === 'pointer' && isHandleExpression(expr, handle, constants)) {
+    verdict = shape === 'descriptor' || shape === 'wrapped' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
+  } else if ((shape === 'pointer' || shape === 'wrapped') && isHandleExpression(expr, handle, constants)) {
     verdict = 'valid';
   } else if (shape === 'status' && isHandleExpression(expr, handle, constants)) {
     verdict = 'invalid';
