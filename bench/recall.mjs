@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// Recall on fixed descriptor leaks from public history (bench/recall-cases.tsv).
+//
+//   node bench/recall.mjs [--bin PATH] [--mirrors DIR] [CASE...]
+//
+// For each case: clones the repository into bench/.cache/recall/<owner>+<name> (once; needs the
+// network; `--mirrors DIR` uses existing clones instead, DIR/<owner>+<name>[/repo]), checks out the parent of the fix commit and the fix commit into worktrees, runs
+// `node BIN --format json FILE` inside each (the project around the file is indexed), and counts
+// the fd-leak findings naming the variable in the function. A case is found when the parent has
+// one; the fix commit should have none. Prints a table and the totals.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CACHE = join(ROOT, 'bench', '.cache', 'recall');
+const args = process.argv.slice(2);
+let bin = join(ROOT, 'bin', 'connlint.js');
+let mirrors;
+const only = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--bin') bin = resolve(args[++i]);
+  else if (args[i] === '--mirrors') mirrors = resolve(args[++i]);
+  else only.push(args[i]);
+}
+const cases = readFileSync(join(ROOT, 'bench', 'recall-cases.tsv'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() && !l.startsWith('#'))
+  .map((l) => {
+    const [repo, sha, file, fn, variable] = l.split('\t');
+    return { repo, sha, file, fn, variable };
+  })
+  .filter((c) => only.length === 0 || only.some((o) => c.repo.includes(o)));
+
+mkdirSync(CACHE, { recursive: true });
+const git = (gitDir, ...a) => execFileSync('git', [`--git-dir=${gitDir}`, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+function gitDirOf(c) {
+  const name = c.repo.replace('/', '+');
+  if (mirrors) {
+    for (const candidate of [join(mirrors, name, 'repo'), join(mirrors, name)]) if (existsSync(candidate)) return candidate;
+    throw new Error(`no clone of ${c.repo} under ${mirrors}`);
+  }
+  const clone = join(CACHE, name);
+  if (!existsSync(clone)) execFileSync('git', ['clone', '--quiet', '--bare', `https://github.com/${c.repo}.git`, clone], { stdio: 'inherit' });
+  return clone;
+}
+
+/** The tree at `rev`, extracted once (a project root of its own, so connlint indexes only it). */
+function checkout(c, rev, label) {
+  const dir = join(CACHE, 'trees', `${c.repo.replace('/', '+')}-${c.sha.slice(0, 9)}-${label}`);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    const gitDir = gitDirOf(c);
+    const sources = git(gitDir, 'ls-tree', '-r', rev).split('\n').filter((l) => /\.(c|h|cc|cpp|cxx|hpp|hh)$/.test(l));
+    for (const line of sources) {
+      const [meta, path] = line.split('\t');
+      const sha = meta.split(' ')[2];
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      try {
+        writeFileSync(join(dir, path), execFileSync('git', [`--git-dir=${gitDir}`, 'cat-file', 'blob', sha], { maxBuffer: 1 << 28 }));
+      } catch {
+        // A blob the clone does not have (a partial mirror): the file is left out.
+      }
+    }
+    execFileSync('git', ['init', '--quiet', dir]);
+  }
+  return dir;
+}
+
+function hits(dir, c) {
+  const r = spawnSync(process.execPath, [bin, '--format', 'json', c.file], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  const findings = JSON.parse(r.stdout || '{"findings":[]}').findings;
+  return findings.filter((f) => f.rule === 'fd-leak' && f.message.includes(`'${c.variable}'`) && (f.function ?? '').includes(c.fn)).map((f) => f.line);
+}
+
+let found = 0;
+let flagged = 0;
+for (const c of cases) {
+  const before = hits(checkout(c, `${c.sha}^`, 'before'), c);
+  const after = hits(checkout(c, c.sha, 'after'), c);
+  if (before.length > 0) found++;
+  if (after.length > 0) flagged++;
+  console.log(`${c.repo.padEnd(32)} ${c.fn.padEnd(28)} ${c.variable.padEnd(14)} parent: ${before.length > 0 ? `found (lines ${before.join(', ')})` : 'missed'}  fix: ${after.length > 0 ? `flagged (lines ${after.join(', ')})` : 'silent'}`);
+}
+console.log(`\n${found} of ${cases.length} fixed leaks found; ${flagged} of ${cases.length} fix commits flagged`);
