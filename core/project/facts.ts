@@ -258,7 +258,7 @@ export function extractFacts(
   const enclosing = enclosingIndex(functions, lines);
   const calls: CallFact[] = [];
   const callNodesKept: SyntaxNode[] = [];
-  const returnedNames = new Map<number, Set<string>>();
+  const returnedNames = new Map<number, ReturnsOf>();
   // Loops per function, so "is this call in a loop" looks only at its own function's loops.
   const loopsByFunction = new Map<number, [number, number][]>();
   for (const range of loopRanges) {
@@ -487,7 +487,7 @@ export function scopeInfo(path: string, functions: readonly FunctionFact[], fn: 
  * Records that `fact` returns the result of `callee`: `return callee(…)`, or `v = callee(…)` with a
  * `return v;` somewhere in the function (accept wrappers, acquire wrappers).
  */
-function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, Set<string>>, globals: ReadonlySet<string>): void {
+function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, ReturnsOf>, globals: ReadonlySet<string>): void {
   let holder: SyntaxNode | null = parent;
   let child = call;
   while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'cast_expression')) {
@@ -504,25 +504,47 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     // `sock = socket(…); return sock;` with a file-level or static `sock`: a cached handle handed
     // out again and again, not a new one for the caller.
     if (isKeptVariable(variable, fnNode, globals)) return;
-    let names = cache.get(fact.index);
-    if (!names) {
-      // One pass over the function's text: `return v;` / `return (v);` — except the returns of
-      // an error passthrough (`if (fd < 0) return fd;`): a function returning its acquire's result
-      // only when it failed returns a status, not a handle (libuv's `new_socket`).
-      const text = fnNode.text;
-      const all = new Map<string, number>();
-      for (const m of text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)) all.set(m[1]!, (all.get(m[1]!) ?? 0) + 1);
-      names = new Set<string>();
-      for (const [name, count] of all) {
-        const failure = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}?return\\s*\\(?\\s*${name}\\s*\\)?\\s*;`, 'g');
-        const passthrough = text.match(failure)?.length ?? 0;
-        if (passthrough < count) names.add(name);
-      }
-      cache.set(fact.index, names);
-    }
-    returned = names.has(variable);
+    returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
+}
+
+/** Per function: where each `return v;` is, and whether it is an error passthrough; where `v` is assigned. */
+interface ReturnsOf {
+  readonly text: string;
+  readonly returns: Map<string, { at: number; passthrough: boolean }[]>;
+  readonly assignments: Map<string, number[]>;
+}
+
+/**
+ * Does the value assigned to `variable` (the assignment ending at `after`, relative to the
+ * function) reach a `return variable;` — one with no other assignment of it in between, that is
+ * not an error passthrough (`if (fd < 0) return fd;`, `if (err) return err;`: the call's result
+ * returned only when it failed is a status, not a handle: libuv's `new_socket`, iproute2's
+ * `dl_argv_parse` returning its last `err = …`)?
+ */
+function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cache: Map<number, ReturnsOf>, index: number): boolean {
+  let info = cache.get(index);
+  if (!info) {
+    const text = fnNode.text;
+    const returns = new Map<string, { at: number; passthrough: boolean }[]>();
+    for (const m of text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)) {
+      const name = m[1]!;
+      // The statements just before: `if (v < 0)`, `if (v == -1)`, `if (v)`, then at most a few statements.
+      const before = text.slice(Math.max(0, m.index - 240), m.index);
+      const guard = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*)?\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
+      (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: guard.test(before) });
+    }
+    const assignments = new Map<string, number[]>();
+    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)/g)) {
+      if (!returns.has(m[1]!)) continue;
+      (assignments.get(m[1]!) ?? assignments.set(m[1]!, []).get(m[1]!)!).push(m.index);
+    }
+    info = { text, returns, assignments };
+    cache.set(index, info);
+  }
+  const assigned = info.assignments.get(variable) ?? [];
+  return (info.returns.get(variable) ?? []).some((r) => r.at > after && !r.passthrough && !assigned.some((a) => a > after && a < r.at));
 }
 
 /** A file-level variable not declared again in the function, or a `static` local. */
