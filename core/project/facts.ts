@@ -535,9 +535,12 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
       const guard = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*)?\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
       (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: guard.test(before) });
     }
+    // Only assignments in the body's own statement list (depth 1) surely run before a later return
+    // there; one in a branch (`else fd = accept(…)`, `fd = -1` after a failed fcntl) may not.
+    const depthAt = braceDepths(text);
     const assignments = new Map<string, number[]>();
     for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)/g)) {
-      if (!returns.has(m[1]!)) continue;
+      if (!returns.has(m[1]!) || depthAt(m.index) !== 1) continue;
       (assignments.get(m[1]!) ?? assignments.set(m[1]!, []).get(m[1]!)!).push(m.index);
     }
     info = { text, returns, assignments };
@@ -545,6 +548,42 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
   }
   const assigned = info.assignments.get(variable) ?? [];
   return (info.returns.get(variable) ?? []).some((r) => r.at > after && !r.passthrough && !assigned.some((a) => a > after && a < r.at));
+}
+
+/** The brace depth at each offset of a function's text (strings, characters and comments skipped). */
+function braceDepths(text: string): (offset: number) => number {
+  const opens: number[] = [];
+  const depths: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '{' || c === '}') {
+      depth += c === '{' ? 1 : -1;
+      opens.push(i);
+      depths.push(depth);
+    }
+  }
+  return (offset) => {
+    let lo = 0;
+    let hi = opens.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (opens[mid]! < offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? 0 : depths[found]!;
+  };
 }
 
 /** A file-level variable not declared again in the function, or a `static` local. */
