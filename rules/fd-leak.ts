@@ -29,7 +29,7 @@ export const fdLeak: Rule = {
     defaultSeverity: 'error',
     tags: ['reliability', 'resource-leak', 'network'],
     cwe: ['CWE-775', 'CWE-404'],
-    precision: 'high',
+    precision: 'medium',
     securitySeverity: 4.0,
     fixable: true,
   },
