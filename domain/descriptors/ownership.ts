@@ -111,6 +111,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     if (spec?.outArrayArg !== undefined) {
       const array = call.args[spec.outArrayArg];
       if (!array || !IDENT.test(array) || !isLocal(array)) return;
+      // `int *fdp = &table->fds[2 * i]; socketpair(…, fdp)`: the pair goes where the pointer points.
+      if (/\*\s*$/.test(ctx.file.syntax.locals(call.fn).get(array) ?? '')) return;
       // `if (pipe(fd)) return 1;` with `fd` never used again reserves descriptors on purpose (0-2 filling).
       const mentions = ctx.file.syntax.functionNodes[call.fn]!.text.match(new RegExp(`\\b${array}\\b`, 'g'))?.length ?? 0;
       if (mentions <= 2) return;
