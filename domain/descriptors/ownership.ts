@@ -1,4 +1,5 @@
 import type { HandleKind } from '../catalog/posix.js';
+import { escapeRegExp } from '../../core/util/regexp.js';
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
 import { perObject } from '../../core/util/memo.js';
 import { solveTypestate } from '../../core/flow/typestate.js';
@@ -358,6 +359,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (left?.id === child.id) {
         if (parent.childForFieldName('operator')?.type !== '=') return undefined;
         if (right && contains(right, site.node)) return undefined; // the acquire itself
+        // `stream = reopen_if_needed(stream, …)`: the new value is computed from the handle (it may be
+        // the same one, handed back): not lost here.
+        if (right && new RegExp(`(?<![\\w.>])${escapeRegExp(site.variable)}(?![\\w\\[])`).test(right.text)) return { kind: 'release' };
         const value = squeeze(right?.text ?? '');
         return { kind: 'overwrite', invalid: INVALID_DESCRIPTOR_CONSTANTS.includes(value) || NULL_CONSTANTS.includes(value) };
       }
