@@ -98,6 +98,9 @@ export function impliedValidity(
     }
     constant = bareConstant(constant);
     if (invalidNames?.has(constant)) constant = '-1';
+    // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
+    // false says nothing (0 or -1).
+    if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
     verdict = shape === 'descriptor' || shape === 'wrapped' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
   } else if ((shape === 'pointer' || shape === 'wrapped') && isHandleExpression(expr, handle, constants)) {
     verdict = 'valid';
