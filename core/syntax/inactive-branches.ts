@@ -18,7 +18,11 @@ export function inactiveBranches(
   text: string,
   language: Language,
   configuration: PreprocessorConfiguration | undefined,
-  /** 'undecided': only the build and the platform decide (which functions are compiled: both sides of a feature test are). */
+  /**
+   * 'undecided': only the build and the platform decide, and `HAVE_*` availability macros are
+   * taken as present (which functions are compiled: a Linux build has `forkpty`, `accept4`, so an
+   * `#ifndef HAVE_FORKPTY` fallback is not; both sides of any other feature test are).
+   */
   features: 'present' | 'undecided' = 'present',
 ): readonly (readonly [number, number])[] {
   if (!text.includes('#')) return [];
@@ -32,7 +36,9 @@ export function inactiveBranches(
   const lookup = (name: string) => {
     assumed = false;
     const value = decided(name);
-    return assumed && (features === 'undecided' || definedHere.has(name)) ? undefined : value;
+    if (!assumed) return value;
+    if (features === 'undecided') return AVAILABILITY.test(name) && !definedHere.has(name) ? value : undefined;
+    return definedHere.has(name) ? undefined : value;
   };
   const inactive: [number, number][] = [];
   let coveredUntil = -1;
@@ -57,6 +63,9 @@ function valueOf(kind: string, condition: string, lookup: (name: string) => Macr
   if (kind === 'ifndef' || kind === 'elifndef') return evaluateDefined(condition, true, lookup);
   return evaluateCondition(condition, lookup);
 }
+
+/** `HAVE_FORKPTY`, `LWAN_HAVE_ACCEPT4`: what a configure step found on the system. */
+const AVAILABILITY = /^(?:[A-Z0-9]+_)?HAVE_[A-Z0-9_]+$/;
 
 /** Is `offset` inside one of the (sorted) ranges? */
 export function isInactive(ranges: readonly (readonly [number, number])[], offset: number): boolean {

@@ -22,7 +22,7 @@ describeRuleFixtures('fd-leak', {
   'macro-file-order': '#undef and redefinition in file order (each function sees the definitions above it, or its own), and a .c file\'s macros are its own: another file\'s CHECK of the same name does not apply',
   'expression-macros': 'failure tests through expression macros from a header (SOCK_INVALID(fd) is ((fd) < 0), negated, for streams, macros of macros with &&), in C and C++; a handle passed to one is only read, and one cast to void (UNUSED(fd), (void) fd) is left open on purpose',
   'inactive-definitions': 'a header\'s definitions in #if branches a Linux build rules out (_WIN32, a feature taken as present, #if 0) do not count; its include guard does not hide it',
-  'other-platforms.c': 'a Linux build: functions and branches under _WIN32 / __APPLE__ are not compiled, __linux__ ones are, a feature test keeps both sides',
+  'other-platforms.c': 'a Linux build: functions and branches under _WIN32 / __APPLE__ are not compiled, __linux__ ones are, nor an #ifndef HAVE_FORKPTY fallback; another feature test keeps both sides',
   'other-platforms.cpp': 'C++: a member function\'s _WIN32 branch is not compiled, its #else is',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
