@@ -57,12 +57,11 @@ function conditionFlagOf(text: string, expr?: SyntaxNode): Test | undefined {
   if (namesIn(text).length === 0) return undefined;
   // `a != b` is the negation of `a == b`: one flag for both.
   const op = expr?.type === 'binary_expression' ? expr.childForFieldName('operator')?.type : undefined;
-  if (op === '!=' && expr) {
-    const left = squeeze(expr.childForFieldName('left')?.text ?? '');
-    const right = squeeze(expr.childForFieldName('right')?.text ?? '');
-    return { flag: `${CONDITION_FLAG}${left} == ${right}`, negated: true };
+  if (expr && (op === '==' || op === '!=')) {
+    const operand = (field: string) => squeeze(expr.childForFieldName(field)?.text ?? '');
+    return { flag: `${CONDITION_FLAG}${operand('left')} == ${operand('right')}`, negated: op === '!=' };
   }
-  return { flag: `${CONDITION_FLAG}${op === '==' && expr ? `${squeeze(expr.childForFieldName('left')?.text ?? '')} == ${squeeze(expr.childForFieldName('right')?.text ?? '')}` : text}`, negated: false };
+  return { flag: `${CONDITION_FLAG}${text}`, negated: false };
 }
 
 /** The names a condition flag reads (memoized: asked for every assignment of the function). */

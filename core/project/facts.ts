@@ -8,6 +8,7 @@ import { lowerBound } from '../util/sorted.js';
 import { elementsOf } from '../syntax/c-text.js';
 import { defineLines, macroAliases, macroBodies, macroConstants, macroExpressions, returningMacros } from './macros.js';
 import { inactiveBranches, isInactive } from '../syntax/inactive-branches.js';
+import { braceDepths } from '../syntax/macro-rewrites.js';
 import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
 import type { FactsProvider, FileFactsInput, ProvidedItem } from './provider.js';
 import { CallFactsCollector, callShape, type CallGraphFacts, type CallShape } from './call-facts.js';
@@ -537,53 +538,17 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
     }
     // Only assignments in the body's own statement list (depth 1) surely run before a later return
     // there; one in a branch (`else fd = accept(…)`, `fd = -1` after a failed fcntl) may not.
-    const depthAt = braceDepths(text);
+    const found = [...text.matchAll(/\b([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)/g)].filter((m) => returns.has(m[1]!));
+    const depths = braceDepths(text, found.map((m) => m.index));
     const assignments = new Map<string, number[]>();
-    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)/g)) {
-      if (!returns.has(m[1]!) || depthAt(m.index) !== 1) continue;
-      (assignments.get(m[1]!) ?? assignments.set(m[1]!, []).get(m[1]!)!).push(m.index);
-    }
+    found.forEach((m, k) => {
+      if (depths[k] === 1) (assignments.get(m[1]!) ?? assignments.set(m[1]!, []).get(m[1]!)!).push(m.index);
+    });
     info = { text, returns, assignments };
     cache.set(index, info);
   }
   const assigned = info.assignments.get(variable) ?? [];
   return (info.returns.get(variable) ?? []).some((r) => r.at > after && !r.passthrough && !assigned.some((a) => a > after && a < r.at));
-}
-
-/** The brace depth at each offset of a function's text (strings, characters and comments skipped). */
-function braceDepths(text: string): (offset: number) => number {
-  const opens: number[] = [];
-  const depths: number[] = [];
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"' || c === "'") {
-      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 1;
-    } else if (c === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-    } else if (c === '{' || c === '}') {
-      depth += c === '{' ? 1 : -1;
-      opens.push(i);
-      depths.push(depth);
-    }
-  }
-  return (offset) => {
-    let lo = 0;
-    let hi = opens.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (opens[mid]! < offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? 0 : depths[found]!;
-  };
 }
 
 /** A file-level variable not declared again in the function, or a `static` local. */

@@ -67,7 +67,7 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
   return macros;
 }
 
-const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'defined']);
+const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'defined', '__builtin_expect']);
 
 /** Functions (or macros) a macro body calls, its parameters aside. */
 function calledIn(body: string, params: readonly string[]): string[] {
@@ -208,7 +208,6 @@ export function macroExpressions(text: string, lines: readonly number[] = define
 }
 
 const NOT_EXPRESSION = /[;{}#]|\b(?:return|goto|do|while|for|if|switch|break|continue)\b|\+\+|--|[-+*/%&|^]=|<<=|>>=|(?:^|[^=!<>])=(?!=)/;
-const CALL_IN_BODY = /\b([A-Za-z_]\w*)\s*\(/g;
 
 export function macroExpressionsAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroExpression>[] {
   const expressions: Positioned<MacroExpression>[] = [];
@@ -217,7 +216,7 @@ export function macroExpressionsAt(text: string, lines: readonly number[] = defi
     if (body === '' || NOT_EXPRESSION.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());
     if (params.some((p) => !IDENTIFIER.test(p))) continue;
-    const calls = [...new Set([...body.matchAll(CALL_IN_BODY)].map((c) => c[1]!))].filter((c) => c !== 'sizeof' && c !== '__builtin_expect' && !params.includes(c));
+    const calls = calledIn(body, params);
     expressions.push({ at: m.index, value: { name: m[1]!, params, body, calls } });
   }
   return expressions;

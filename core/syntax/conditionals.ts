@@ -32,8 +32,19 @@ export interface ConditionalGroup {
 const OPENING = new Set(['if', 'ifdef', 'ifndef']);
 const CONTINUING = new Set(['elif', 'elifdef', 'elifndef', 'else']);
 
+let lastText: string | undefined;
+let lastGroups: ConditionalGroup[] = [];
+
 /** Every complete group of the text, outer groups before the groups nested in them; unbalanced directives are left out. */
 export function conditionalGroups(text: string): ConditionalGroup[] {
+  // A file's facts ask twice (which definitions count, which functions are compiled), its copy once more.
+  if (text === lastText) return lastGroups;
+  lastText = text;
+  lastGroups = groupsOf(text);
+  return lastGroups;
+}
+
+function groupsOf(text: string): ConditionalGroup[] {
   const groups: ConditionalGroup[] = [];
   const open: { lines: DirectiveLine[]; order: number }[] = [];
   for (const line of directiveLines(text)) {
