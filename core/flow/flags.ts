@@ -119,6 +119,14 @@ const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: numb
 
 const NON_ZERO = '!0';
 
+/** `(void *)1`, `(struct x *) NULL`, `(int)-1`: the constant under a cast is the value assigned. */
+const LEADING_CAST = /^\((?:const\s+|volatile\s+|struct\s+|unsigned\s+|signed\s+)*[A-Za-z_]\w*\s*\**\s*\)\s*/;
+function withoutCasts(value: string): string {
+  let out = value;
+  while (LEADING_CAST.test(out)) out = out.replace(LEADING_CAST, '');
+  return out;
+}
+
 /**
  * A value that cannot be null or zero: an address, a string literal, a function — one the file
  * calls or the project defines, or any name stored into a variable the function calls through
@@ -157,7 +165,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
       const left = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.childForFieldName('declarator');
       const right = n.type === 'assignment_expression' ? n.childForFieldName('right') : n.childForFieldName('value');
       if (left && right) {
-        const value = squeeze(right.text);
+        const value = withoutCasts(squeeze(right.text));
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
         const name = squeeze(left.text);
         out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : isNonNull(value, name, cfg) ? NON_ZERO : null);

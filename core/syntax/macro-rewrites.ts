@@ -81,6 +81,11 @@ const ATTRIBUTE_LIKE = /^(?:__[A-Za-z]\w*|[A-Z][A-Z0-9_]*[A-Z0-9])$/;
 export const CPP_BLOCK_MACRO = /^(?:[A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*(?:each|iter|loop|for|walk|scan|range)[a-z0-9_]*)$/;
 /** Names of block macros that iterate (`LIST_FOREACH`, `list_for_each_entry`, `hash_iter`). */
 const ITERATING = /each|iter|loop|for|walk|scan|range/i;
+/**
+ * Names of block macros that run their block once, as a scope (`frr_with_privs(p) {`,
+ * `WITH_LOCK(m) {`, `scoped_guard(mutex, &m) {`): a `for` that runs once, or a cleanup scope.
+ */
+const RUNS_ONCE = /(?:^|_)(?:with|scoped|guard|locked|critical|synchronized|once)(?:_|$)/i;
 /** Longer arguments are no types (and are not given to the patterns below). */
 const MAX_TYPE_TEXT = 200;
 /** A macro argument that is a type (`struct x *`, `char *`, `Proto *`): no expression looks like it. */
@@ -187,7 +192,11 @@ export function rewriteStatementMacros(text: string, chars: Uint16Array, from: n
     const startsStatement = nextChar === 123 || (isWordChar(nextChar) && !(nextChar >= 48 && nextChar <= 57)) || nextChar === 42 || nextChar === 40;
     if (close > 0 && (nextChar === 123 || (lineBreak && startsStatement && ITERATING.test(name))) && (!blockNames || blockNames.test(name))) {
       const head = name.length >= 5 ? 'while' : name.length >= 2 ? 'if' : undefined;
-      if (head) {
+      if (RUNS_ONCE.test(name)) {
+        // A scoped guard runs its block exactly once: the head goes, the block stays a plain block.
+        blank(chars, i, close);
+        count++;
+      } else if (head) {
         write(chars, i, head.padEnd(j - i));
         blankDeclaredTypes(text, chars, open + 1, close - 1);
         count++;

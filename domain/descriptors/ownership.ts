@@ -127,6 +127,9 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     const variable = resultVariable(node);
     // Handles stored straight into a field, a global or a static are owned elsewhere.
     if (!variable || !IDENT.test(variable) || !isLocal(variable)) return;
+    // `confp = closefp = fopen(…)`: one handle under two names, either of which may close it.
+    // A copy into another variable hands the handle on (see useOf): so does this one.
+    if (chainAssigned(node)) return;
     const release = call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
     // `auto maybe_fd = create_socket(…)` (a project function returning `std::expected<int, E>`,
     // an optional, a result type): tested for truth (`if (!maybe_fd)`) like a pointer.
@@ -457,6 +460,19 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
     }
   }
   return used;
+}
+
+/** Is the call's result assigned to a variable whose assignment is itself assigned on (`a = b = f()`)? */
+function chainAssigned(call: SyntaxNode): boolean {
+  const through = (node: SyntaxNode): SyntaxNode | null => {
+    let parent = node.parent;
+    while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) parent = parent.parent;
+    return parent;
+  };
+  const assignment = through(call);
+  if (assignment?.type !== 'assignment_expression') return false;
+  const outer = through(assignment);
+  return outer?.type === 'assignment_expression' || outer?.type === 'init_declarator';
 }
 
 /** Is argument `argIndex` of this argument list after a format string literal (`"… %d …"`)? */
