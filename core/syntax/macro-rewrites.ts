@@ -92,6 +92,30 @@ const MAX_TYPE_TEXT = 200;
 const TYPE_ARGUMENT = /^\s*(?:(?:const|volatile|struct|union|enum|unsigned|signed)\s+)*(?:[A-Za-z_]\w*\s*(?:\*\s*)+|(?:struct|union|enum)\s+[A-Za-z_]\w*\s*(?:\*\s*)*|(?:unsigned|signed|char|short|int|long|float|double|void)(?:\s+(?:char|short|int|long|double))*\s*(?:\*\s*)*)$/;
 
 /**
+ * `for (ALL_LIST_ELEMENTS_RO(list, node, data)) {`: a macro that stands for a loop's whole header
+ * (init; condition; step). As written the loop does not parse, and the grammar's recovery runs on
+ * over the next functions. It becomes `for (;                    list, node, data;) {`: a loop of
+ * unknown count. `after` is just past the `for`. Returns 1 when rewritten.
+ */
+function rewriteForHeaderMacro(text: string, chars: Uint16Array, after: number, to: number): number {
+  const paren = skipSpace(text, after, to);
+  if (text.charCodeAt(paren) !== 40) return 0;
+  const headerEnd = closing(text, paren, to);
+  const nameStart = skipSpace(text, paren + 1, to);
+  let nameEnd = nameStart;
+  while (nameEnd < to && isWordChar(text.charCodeAt(nameEnd))) nameEnd++;
+  const name = text.slice(nameStart, nameEnd);
+  const open = skipSpace(text, nameEnd, to);
+  if (headerEnd < 0 || !/^[A-Za-z_]/.test(name) || KEYWORDS.has(name) || text.charCodeAt(open) !== 40) return 0;
+  const close = closing(text, open, to);
+  if (close < 0 || skipSpace(text, close, to) !== headerEnd - 1 || text.slice(open, close).includes(';')) return 0;
+  write(chars, nameStart, ';');
+  blank(chars, nameStart + 1, open + 1);
+  write(chars, close - 1, ';');
+  return 1;
+}
+
+/**
  * Block and statement macros at the start of a statement, inside braces, in `[from, to)` of
  * `text`, rewritten in `chars` (same lengths):
  * - `NAME(args) {` (or `NAME(args)` then a statement on the next line, for iterating names) becomes
@@ -172,6 +196,7 @@ export function rewriteStatementMacros(text: string, chars: Uint16Array, from: n
         continue;
       }
     }
+    if (name === 'for' && depth >= 1) count += rewriteForHeaderMacro(text, chars, j, to);
     previous = name === 'else' || name === 'do' ? 0x100 : 65;
     previousWord = name;
     if (name === '__volatile' && /^(?:__asm|asm|__asm__)$/.test(previousWordBefore(text, i, from))) {
