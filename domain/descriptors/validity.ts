@@ -104,6 +104,9 @@ export function impliedValidity(
     verdict = shape === 'descriptor' || shape === 'wrapped' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
   } else if ((shape === 'pointer' || shape === 'wrapped') && isHandleExpression(expr, handle, constants)) {
     verdict = 'valid';
+  } else if (shape === 'descriptor' && isHandleExpression(expr, handle, constants)) {
+    // `if (fd)`: non-zero as "open", the same convention as `fd != 0`.
+    verdict = 'valid';
   } else if (shape === 'status' && isHandleExpression(expr, handle, constants)) {
     verdict = 'invalid';
   }
@@ -126,7 +129,12 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   if (c === '0' && op === '>') return 'valid';
   if (c === '-1' && op === '>') return 'valid';
   if (c === '-1' && op === '<=') return 'invalid';
-  if (c === '0' && op === '<=') return undefined;
+  // `fd == -2`: another negative sentinel ("done", "not opened yet"), never a descriptor.
+  if (/^-\d+$/.test(c) && op === '==') return 'invalid';
+  // `fd == 0`, `fd != 0`: code that tests a descriptor against 0 uses 0 for "none" (a successful
+  // socket() or open() is 0 only when the process closed its standard input).
+  if (c === '0' && op === '==') return 'invalid';
+  if (c === '0' && op === '!=') return 'valid';
   return undefined;
 }
 
