@@ -57,10 +57,13 @@ function conditionFlagOf(text: string, expr?: SyntaxNode): Test | undefined {
   if (namesIn(text).length === 0) return undefined;
   // `a != b` is the negation of `a == b`: one flag for both.
   const op = expr?.type === 'binary_expression' ? expr.childForFieldName('operator')?.type : undefined;
+  const operand = (field: string) => squeeze(expr?.childForFieldName(field)?.text ?? '');
   if (expr && (op === '==' || op === '!=')) {
-    const operand = (field: string) => squeeze(expr.childForFieldName(field)?.text ?? '');
     return { flag: `${CONDITION_FLAG}${operand('left')} == ${operand('right')}`, negated: op === '!=' };
   }
+  // `x < 0` and `x >= 0`, `a > b` and `b >= a`: one `<` flag for all four orderings.
+  if (expr && (op === '<' || op === '>=')) return { flag: `${CONDITION_FLAG}${operand('left')} < ${operand('right')}`, negated: op === '>=' };
+  if (expr && (op === '>' || op === '<=')) return { flag: `${CONDITION_FLAG}${operand('right')} < ${operand('left')}`, negated: op === '<=' };
   return { flag: `${CONDITION_FLAG}${text}`, negated: false };
 }
 
