@@ -348,7 +348,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     (parent.type === 'parenthesized_expression' ||
       parent.type === 'cast_expression' ||
       parent.type === 'pointer_expression' ||
-      (parent.type === 'conditional_expression' && parent.childForFieldName('condition')?.id !== child.id) ||
+      // `out ?: stderr` (GNU): the condition is the value when it is true.
+      (parent.type === 'conditional_expression' && (parent.childForFieldName('condition')?.id !== child.id || !parent.childForFieldName('consequence'))) ||
       (parent.type === 'comma_expression' && parent.childForFieldName('right')?.id === child.id))
   ) {
     child = parent;
