@@ -93,7 +93,9 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
     const path = findPath(sourceNode, node, owned);
-    const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'break'))?.from;
+    // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a
+    // switch, so the overwrite is reported where it is.
+    const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && e.from.jump === 'continue')?.from;
     const at = loopJump ?? node;
     if (reported.has(at.id)) continue;
     reported.add(at.id);

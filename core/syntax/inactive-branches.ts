@@ -1,6 +1,6 @@
-import { conditionalGroups, evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
+import { conditionalGroups, evaluateCondition, evaluateDefined, type ConditionalGroup, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
 import type { Language } from './language.js';
-import { recoveryLookup } from './linux-build.js';
+import { otherPlatformIncludes, recoveryLookup } from './linux-build.js';
 
 /**
  * The branches of a file's `#if` groups that the configuration analysed rules out: decided false,
@@ -27,7 +27,9 @@ export function inactiveBranches(
 ): readonly (readonly [number, number])[] {
   if (!text.includes('#')) return [];
   const groups = conditionalGroups(text);
-  if (groups.length === 0) return [];
+  // An undecided branch (or a whole file) that includes a header no Linux build has is another platform's.
+  const foreign = otherPlatformIncludes(text);
+  if (groups.length === 0) return foreign.length > 0 ? [[0, text.length]] : [];
   const definedHere = new Set<string>();
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)) definedHere.add(m[1]!);
   let assumed = false;
@@ -41,13 +43,20 @@ export function inactiveBranches(
     return definedHere.has(name) ? undefined : value;
   };
   const inactive: [number, number][] = [];
+  const foreignBranches = new Set<number>();
+  for (const at of foreign) {
+    const innermost = innermostBranch(groups, at);
+    if (innermost === undefined) return [[0, text.length]];
+    foreignBranches.add(innermost);
+  }
   let coveredUntil = -1;
   for (const group of groups) {
     // Groups come outer first: one inside a range already inactive adds nothing.
     if (group.start < coveredUntil) continue;
     let decidedTrue = false;
     for (const { directive, bodyStart, bodyEnd } of group.branches) {
-      const value = decidedTrue ? false : valueOf(directive.kind, directive.condition, lookup);
+      const decided = decidedTrue ? false : valueOf(directive.kind, directive.condition, lookup);
+      const value = decided === undefined && foreignBranches.has(bodyStart) ? false : decided;
       if (value === false) {
         inactive.push([bodyStart, bodyEnd]);
         coveredUntil = Math.max(coveredUntil, bodyEnd);
@@ -55,6 +64,18 @@ export function inactiveBranches(
     }
   }
   return inactive.sort((a, b) => a[0] - b[0]);
+}
+
+/** The body start of the innermost branch holding `offset`; undefined at file level. */
+function innermostBranch(groups: readonly ConditionalGroup[], offset: number): number | undefined {
+  let found: number | undefined;
+  // Outer groups come first: the last branch that holds the offset is the innermost.
+  for (const group of groups) {
+    if (group.start > offset) break;
+    if (offset >= group.end) continue;
+    for (const { bodyStart, bodyEnd } of group.branches) if (bodyStart <= offset && offset < bodyEnd) found = bodyStart;
+  }
+  return found;
 }
 
 function valueOf(kind: string, condition: string, lookup: (name: string) => MacroValue): boolean | undefined {

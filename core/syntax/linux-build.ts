@@ -55,3 +55,32 @@ export function recoveryLookup(language: Language, configuration: PreprocessorCo
     return features === 'defined' || VERSION_MACRO.test(name) ? 'defined' : 0;
   };
 }
+
+/**
+ * System headers a Linux build does not have: code that includes one (`#include <net/bpf.h>`,
+ * `<sys/dlpi.h>`, `<windows.h>`) is another platform's, whatever macro guards it
+ * (`#if ISIS_METHOD == ISIS_METHOD_BPF`, a configure switch no header here defines).
+ */
+const OTHER_PLATFORM_HEADER = new RegExp(
+  '^(?:' +
+    [
+      // Windows
+      'windows', 'winsock2?', 'ws2tcpip', 'mswsock', 'iphlpapi', 'winbase', 'wincrypt', 'winioctl', 'direct', 'conio',
+      // BSD and macOS
+      'net/bpf', 'net/if_dl', 'net/if_media', 'net/if_types', 'net/pfvar', 'net80211/[\\w/]+', 'netinet/ip_fw', 'netinet6/in6_var', 'sys/event', 'sys/ioccom', 'sys/sockio', 'sys/filio', 'libproc', 'mach/[\\w/]+', 'mach-o/[\\w/]+', 'CoreFoundation/[\\w/]+', 'SystemConfiguration/[\\w/]+',
+      // Solaris and AIX
+      'sys/dlpi', 'sys/stropts', 'stropts', 'sys/devpoll', 'sys/kstat', 'sys/bufmod', 'sys/cfgodm', 'sys/sysconfig',
+    ].join('|') +
+    ')\\.h$',
+);
+
+/** The header of an `#include <…>` line, if the line is one. */
+const SYSTEM_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm;
+
+/** Offsets of `#include <…>` lines of headers no Linux build has. */
+export function otherPlatformIncludes(text: string): number[] {
+  if (!text.includes('include')) return [];
+  const out: number[] = [];
+  for (const m of text.matchAll(SYSTEM_INCLUDE)) if (OTHER_PLATFORM_HEADER.test(m[1]!.trim())) out.push(m.index!);
+  return out;
+}
