@@ -39,6 +39,21 @@ describe('#if expressions', () => {
     expect(text.slice(groups[0]!.endif.start, groups[0]!.endif.end)).toBe('#endif');
   });
 
+  it('finds a directive right after a line that ends in a line comment or an unclosed quote', () => {
+    const text = "#ifdef _WIN32\nint a; // it's Windows\n#else\nint b; // \"quoted\"\n#endif\nchar c = ';\n#if X\n#endif\n";
+    const groups = conditionalGroups(text);
+    expect(groups.map((g) => g.branches.map((b) => b.directive.kind))).toEqual([['ifdef', 'else'], ['if']]);
+    expect(text.slice(groups[0]!.endif.start, groups[0]!.endif.end)).toBe('#endif');
+  });
+
+  it('takes code that includes a header no Linux system has for another platform\'s', () => {
+    const text = '#include <fcntl.h>\n#if METHOD == METHOD_BPF\n#include <net/bpf.h>\nint bpf;\n#endif\n#ifdef HAVE_SYS_SOCKIO_H\n#include <sys/sockio.h>\n#endif\nint linux_code;\n';
+    const inactive = inactiveBranches(text, 'c', undefined, 'undecided');
+    expect(inactive.map(([s, e]) => text.slice(s, e))).toEqual(['\n#include <net/bpf.h>\nint bpf;\n', '\n#include <sys/sockio.h>\n']);
+    expect(inactiveBranches('#include <windows.h>\nint w;\n', 'c', undefined, 'undecided')).toEqual([[0, 28]]);
+    expect(inactiveBranches('#include <sys/socket.h>\nint s;\n', 'c', undefined, 'undecided')).toEqual([]);
+  });
+
   it('recovery takes a Linux build with GCC for platform macros, and features as defined', () => {
     const c = recoveryLookup('c', undefined);
     expect(evaluateDefined('_WIN32', false, c)).toBe(false);

@@ -17,7 +17,7 @@ export interface FlagSet {
   readonly values: readonly string[][];
 }
 
-const MAX_FLAGS = 4;
+const MAX_FLAGS = 6;
 const MAX_VALUES = 16;
 /** Prefix of a flag value that says "differs from this constant". */
 const NOT = '≠';
@@ -247,10 +247,28 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
 export function findFlags(cfg: Cfg, exclude: string): FlagSet {
   // A condition on the handle itself is the handle's typestate's business (`fd >= 0`).
   const mentionsHandle = new RegExp(`(?<![\\w.>])${escapeRegExp(exclude)}(?![\\w\\[])`);
-  const chosen = rankedFlags(cfg)
-    .filter((f) => f.flag !== exclude && !(f.flag.startsWith(CONDITION_FLAG) && mentionsHandle.test(f.flag.slice(1))))
-    .slice(0, MAX_FLAGS);
+  const candidates = rankedFlags(cfg).filter((f) => f.flag !== exclude && !(f.flag.startsWith(CONDITION_FLAG) && mentionsHandle.test(f.flag.slice(1))));
+  // More candidates than slots: those whose tests guard code that mentions the handle go first
+  // (`if (active) { … sock = accept(…) }`), then the rest in their order.
+  const chosen = (candidates.length <= MAX_FLAGS ? candidates : byRelevance(cfg, candidates, mentionsHandle)).slice(0, MAX_FLAGS);
   return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain) };
+}
+
+const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement']);
+
+/** Flags some test of which guards a statement that mentions the handle, first; stable otherwise. */
+function byRelevance<T extends { flag: string }>(cfg: Cfg, candidates: T[], mentionsHandle: RegExp): T[] {
+  const tests = conditionTests(cfg);
+  const relevant = new Set<string>();
+  cfg.nodes.forEach((node, id) => {
+    const test = tests[id];
+    if (!test || relevant.has(test.flag) || !node.syntax) return;
+    // The statement the condition belongs to: a few parents up (through `&&`, `||`, `!`, parentheses).
+    let statement: SyntaxNode | null = node.syntax;
+    for (let depth = 0; statement && depth < 8 && !GUARDING_STATEMENTS.has(statement.type); depth++) statement = statement.parent;
+    if (statement && GUARDING_STATEMENTS.has(statement.type) && mentionsHandle.test(statement.text)) relevant.add(test.flag);
+  });
+  return [...candidates.filter((f) => relevant.has(f.flag)), ...candidates.filter((f) => !relevant.has(f.flag))];
 }
 
 /** Tuple encoding: the handle's state in the low 4 bits (one-hot), then one value index per flag. */

@@ -86,9 +86,14 @@ export function directiveLines(text: string): DirectiveLine[] {
       i = lineEnd;
     } else {
       lineStart = false;
-      if (ch === 47 /* / */) i = skipComment(text, i, end) + 1;
-      else if (ch === 34 || ch === 39) i = skipQuoted(text, i, end) + 1;
-      else i++;
+      if (ch === 47 /* / */) {
+        // A line comment ends at its line break, which must still start the next line (`#endif` after `x; // …`).
+        const last = skipComment(text, i, end);
+        i = text.charCodeAt(last) === 10 ? last : last + 1;
+      } else if (ch === 34 || ch === 39) {
+        const last = skipQuoted(text, i, end);
+        i = text.charCodeAt(last) === 10 ? last : last + 1;
+      } else i++;
     }
   }
   return lines;

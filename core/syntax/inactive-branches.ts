@@ -35,10 +35,13 @@ export function inactiveBranches(
   let assumed = false;
   const decided = recoveryLookup(language, configuration, 'defined', () => (assumed = true));
   // A name the file defines itself is decided only by the build's configuration or the platform.
+  // Whether a feature assumption (not the build or the platform) decided the branch being valued.
+  let anyAssumed = false;
   const lookup = (name: string) => {
     assumed = false;
     const value = decided(name);
     if (!assumed) return value;
+    anyAssumed = true;
     if (features === 'undecided') return AVAILABILITY.test(name) && !definedHere.has(name) ? value : undefined;
     return definedHere.has(name) ? undefined : value;
   };
@@ -55,8 +58,10 @@ export function inactiveBranches(
     if (group.start < coveredUntil) continue;
     let decidedTrue = false;
     for (const { directive, bodyStart, bodyEnd } of group.branches) {
+      anyAssumed = false;
       const decided = decidedTrue ? false : valueOf(directive.kind, directive.condition, lookup);
-      const value = decided === undefined && foreignBranches.has(bodyStart) ? false : decided;
+      // Neither the build nor the platform decides it, and it includes another platform's header.
+      const value = (decided === undefined || (decided === true && anyAssumed)) && foreignBranches.has(bodyStart) ? false : decided;
       if (value === false) {
         inactive.push([bodyStart, bodyEnd]);
         coveredUntil = Math.max(coveredUntil, bodyEnd);
@@ -69,10 +74,9 @@ export function inactiveBranches(
 /** The body start of the innermost branch holding `offset`; undefined at file level. */
 function innermostBranch(groups: readonly ConditionalGroup[], offset: number): number | undefined {
   let found: number | undefined;
-  // Outer groups come first: the last branch that holds the offset is the innermost.
+  // Outer groups come before the groups nested in them: the last branch that holds the offset is the innermost.
   for (const group of groups) {
-    if (group.start > offset) break;
-    if (offset >= group.end) continue;
+    if (offset < group.start || offset >= group.end) continue;
     for (const { bodyStart, bodyEnd } of group.branches) if (bodyStart <= offset && offset < bodyEnd) found = bodyStart;
   }
   return found;

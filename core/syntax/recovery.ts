@@ -84,7 +84,7 @@ export function recoverText(language: Language, text: string, originalTree: Tree
     const touching = regions.flatMap(({ start, end }, k) => (group.start < end && group.end > start && !(group.start < start && group.end > end) ? [k] : []));
     if (touching.length === 0) continue;
     assumedNames = new Set();
-    resolveGroup(chars, group, lookup);
+    resolveGroup(chars, group, lookup, text);
     if (assumedNames.size > 0) assumedGroups.push({ group: { start: group.start, end: group.end, names: [...assumedNames] }, regions: touching });
     for (const k of touching) {
       spans[k] = [Math.min(spans[k]![0], group.start), Math.max(spans[k]![1], group.end)];
