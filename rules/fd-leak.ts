@@ -3,7 +3,7 @@ import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf, type Span } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
-import { acquireSites, O_INVALID, O_OWNED, ownershipProblem, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
+import { acquireSites, O_INVALID, O_LENT, O_OWNED, ownershipProblem, stillOurs, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { resourcesOf } from '../domain/descriptors/resources.js';
 import { macrosIn } from '../core/project/macro-table.js';
@@ -62,7 +62,9 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx, site.fn), ctx.index, macrosIn(ctx.file, ctx.index.macros, site.fn));
   if (!problem.mayStayOpen()) return;
   const flow = problem.solve();
-  const owned = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & O_OWNED) !== 0;
+  const owned = (edge: CfgEdge) => stillOurs(flow.along(edge) ?? 0);
+  // Paths are shown through edges where the handle is ours or lent to a call whose result is tested later.
+  const traversable = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & (O_OWNED | O_LENT)) !== 0;
   const reported = {
     has: (id: number) => reportedExits.has(`${site.variable}@${id}`),
     add: (id: number) => reportedExits.add(`${site.variable}@${id}`),
@@ -82,7 +84,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const message = isReturn
       ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' returns from` : 'return leaves'} the function`
       : `${what} is still open when the function ends here`;
-    report(ctx, site, flow, owned, exit, span, message, isReturn && !exit.viaMacro ? insertReleaseFix(ctx, site, exit) : undefined);
+    report(ctx, site, flow, traversable, exit, span, message, isReturn && !exit.viaMacro ? insertReleaseFix(ctx, site, exit) : undefined);
   }
 
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
@@ -92,7 +94,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     if (before === undefined || (before & O_OWNED) === 0 || (before & O_INVALID) !== 0) continue;
     // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
-    const path = findPath(sourceNode, node, owned);
+    const path = findPath(sourceNode, node, traversable);
     // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a
     // switch, so the overwrite is reported where it is.
     const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && e.from.jump === 'continue')?.from;
@@ -102,14 +104,14 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const message = loopJump
       ? `${what} is still open when this '${loopJump.jump}' starts another iteration, which overwrites '${site.variable}'`
       : `${what} is still open when '${site.variable}' is overwritten here`;
-    report(ctx, site, flow, owned, at, spanOf(at.syntax!), message, undefined, node === sourceNode ? undefined : path);
+    report(ctx, site, flow, traversable, at, spanOf(at.syntax!), message, undefined, node === sourceNode ? undefined : path);
   }
 }
 
-function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, owned: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix?: Fix, knownPath?: CfgEdge[]): void {
+function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix?: Fix, knownPath?: CfgEdge[]): void {
   const acquired = ctx.locate(spanOf(site.node));
   const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }];
-  const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, owned));
+  const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, traversable));
   ctx.report({
     span,
     message,

@@ -1,4 +1,5 @@
-import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions } from '../flow/cfg.js';
+import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
+import { ASSERTIONS } from '../flow/no-return.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
 import type { Span } from '../project/facts.js';
@@ -48,7 +49,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index.macros, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: macros.returning, configuration, isFunctionName }, options.debug);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -105,6 +106,20 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 
 /** Functions that never return, and the macro aliases of them in effect (`#define die(x) exit(x)`). */
 const noReturnSets = new WeakMap<ProjectIndex, WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>>();
+
+/** The project's returning macros, and the catalog's assertions it does not define itself (one merged map per macro scope). */
+const withAssertionsCache = new WeakMap<ReadonlyMap<string, ReturningMacroShape>, ReadonlyMap<string, ReturningMacroShape>>();
+function withAssertions(returning: ReadonlyMap<string, ReturningMacroShape>): ReadonlyMap<string, ReturningMacroShape> {
+  let merged = withAssertionsCache.get(returning);
+  if (!merged) {
+    const map = new Map<string, ReturningMacroShape>();
+    for (const [name, { exitsWhen, returns }] of ASSERTIONS) map.set(name, returns ? { param: 0, returnsWhen: exitsWhen } : { param: 0, returnsWhen: exitsWhen, exits: ['abort'] });
+    for (const [name, macro] of returning) map.set(name, macro);
+    merged = map;
+    withAssertionsCache.set(returning, merged);
+  }
+  return merged;
+}
 
 function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: ProjectIndex): ReadonlySet<string> {
   const derived = index.neverReturning(settings.noReturn);

@@ -7,3 +7,18 @@ export const NO_RETURN_FUNCTIONS: readonly string[] = [
   '__builtin_unreachable', '__builtin_trap', '__assert_fail', '__assert_rtn', '__assert', '_assert',
   'err', 'errx', 'verr', 'verrx', 'terminate', 'unreachable', 'thrd_exit', 'std::terminate',
 ];
+
+/**
+ * Assertions: `assert(x)` and the test frameworks' and libraries' checks end the path where their
+ * condition fails (abort, or a test's failure), so after one the condition holds (`ck_assert_msg(res
+ * < 0, …)` then code that needs `res < 0`). `exitsWhen`: the value of argument 0 that ends the path.
+ * `returns`: the check returns from the function instead (GLib's `g_return_val_if_fail`). A
+ * project's own returning macro of the same name wins.
+ */
+export const ASSERTIONS: ReadonlyMap<string, { readonly exitsWhen: boolean; readonly returns?: boolean }> = new Map([
+  ...['assert', 'g_assert', 'g_assert_true', 'ck_assert', 'ck_assert_msg', 'fail_unless', 'CU_ASSERT_FATAL', 'CU_ASSERT_TRUE_FATAL', 'assert_true', 'assert_non_null', 'TEST_ASSERT', 'TEST_ASSERT_TRUE', 'g_assert_nonnull'].map(
+    (name): [string, { exitsWhen: boolean }] => [name, { exitsWhen: false }],
+  ),
+  ...['fail_if', 'g_assert_false', 'assert_false', 'assert_null', 'CU_ASSERT_FALSE_FATAL', 'BUG_ON', 'TEST_ASSERT_FALSE', 'g_assert_null'].map((name): [string, { exitsWhen: boolean }] => [name, { exitsWhen: true }]),
+  ...['g_return_if_fail', 'g_return_val_if_fail'].map((name): [string, { exitsWhen: boolean; returns: boolean }] => [name, { exitsWhen: false, returns: true }]),
+]);

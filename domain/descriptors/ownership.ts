@@ -27,6 +27,17 @@ export const O_UNSET = 1;
 export const O_INVALID = 2;
 export const O_OWNED = 4;
 export const O_GONE = 8;
+/**
+ * Handed to fdopen()/fdopendir() whose result is then tested: on the branch where the result is
+ * null the descriptor is still ours (the call failed and kept nothing). The call sets it beside
+ * O_GONE; a test of the result keeps one of the two. Both together: the result was never tested,
+ * and the descriptor counts as handed on.
+ */
+export const O_LENT = 16;
+/** Does a state (bits) hold an open handle that is ours: owned, or lent to a call that failed? */
+export function stillOurs(state: number): boolean {
+  return (state & O_OWNED) !== 0 || ((state & O_LENT) !== 0 && (state & O_GONE) === 0);
+}
 
 export interface AcquireSite {
   readonly call: CallFact;
@@ -140,7 +151,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   return sites;
 }
 
-type Effect = { kind: 'acquire' } | { kind: 'release' } | { kind: 'overwrite'; invalid: boolean };
+/** lend: `f = fdopen(fd, …)`: gone if `result` is valid, still ours if it is null. */
+type Effect = { kind: 'acquire' } | { kind: 'release' } | { kind: 'lend'; result: string } | { kind: 'overwrite'; invalid: boolean };
 
 export interface OwnershipFlow {
   readonly sourceNode: CfgNode;
@@ -203,29 +215,41 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   }
   const shape = site.shape ?? SHAPE[site.kind];
   const callText = squeeze(site.node.text);
+  // Variables holding the result of a call the handle was lent to (`f = fdopen(fd, "r")`).
+  const lentTo = [...new Set([...effects.values()].flatMap((list) => list.flatMap((e) => (e.kind === 'lend' ? [e.result] : []))))];
+  const ALL = O_UNSET | O_INVALID | O_OWNED | O_GONE | O_LENT;
   const transfer = (node: CfgNode, state: number): number => {
     for (const effect of effects.get(node.id) ?? []) {
       if (effect.kind === 'acquire') state = O_OWNED | O_INVALID;
       else if (effect.kind === 'release') state = O_GONE;
+      else if (effect.kind === 'lend') state = state & O_OWNED ? (state & ~O_OWNED) | O_GONE | O_LENT : state;
       else state = effect.invalid ? O_INVALID : O_UNSET;
     }
     return state;
   };
   // What each branch says about the handle does not depend on the state: work it out once per edge.
-  const verdicts = new Map<CfgEdge, ReturnType<typeof impliedValidity>>();
+  const verdicts = new Map<CfgEdge, BranchVerdict | undefined>();
+  // The bits a branch keeps: the handle's own test, or a test of what it was lent to.
+  const maskOf = (verdict: BranchVerdict): number =>
+    verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE | O_LENT : verdict === 'invalid' ? O_INVALID | O_UNSET | O_GONE | O_LENT : verdict === 'lent-valid' ? ALL & ~O_LENT : ALL & ~O_GONE;
   const verdictOf = (edge: CfgEdge) => {
     if (!verdicts.has(edge)) verdicts.set(edge, verdictFor(edge));
     return verdicts.get(edge);
   };
   // `rc = socketpair(…, pair); if (rc < 0)`: the pair's status kept in a variable, tested before it is assigned again.
   const status = site.statusCall ? statusVariable(site, cfg) : undefined;
-  const verdictFor = (edge: CfgEdge) => {
+  const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.
     const tested = nodeText(edge.from);
     if (status && edge.condition!.startIndex > status.after && edge.condition!.startIndex < status.until && new RegExp(`\\b${status.name}\\b`).test(tested)) {
       const verdict = impliedValidity(edge.condition!, edge.assumption!, status.name, 'status', invalidNames);
       if (verdict) return verdict;
+    }
+    for (const result of lentTo) {
+      if (!tested.includes(result)) continue;
+      const verdict = impliedValidity(edge.condition!, edge.assumption!, result, 'pointer', invalidNames);
+      if (verdict) return verdict === 'valid' ? 'lent-valid' : 'lent-null';
     }
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
@@ -235,7 +259,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (!edge.condition || edge.assumption === undefined) return state;
     const verdict = verdictOf(edge);
     if (!verdict) return state;
-    const refined = state & (verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE);
+    const refined = state & maskOf(verdict);
     return refined === 0 ? undefined : refined;
   };
 
@@ -255,7 +279,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
         if (refine(edge, O_OWNED) === undefined) continue;
         const to = edge.to;
         if (to === cfg.exit || to === sourceNode || overwriting.has(to.id)) return true;
-        if (seen.has(to.id) || effects.has(to.id)) continue;
+        // A lend goes on: the result's test decides.
+        if (seen.has(to.id) || (effects.has(to.id) && !effects.get(to.id)!.every((e) => e.kind === 'lend'))) continue;
         seen.add(to.id);
         stack.push(to);
       }
@@ -271,13 +296,16 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       transfer,
       keep: (edge) => {
         const verdict = verdictOf(edge);
-        return verdict === undefined ? undefined : verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE : O_INVALID | O_UNSET | O_GONE;
+        return verdict === undefined ? undefined : maskOf(verdict);
       },
       correlateFlagsExcept: site.variable,
     });
     return { sourceNode, overwrites, before: solution.before, along: solution.along };
   }
 }
+
+/** What a branch says: about the handle itself, or about the result of the call it was lent to. */
+type BranchVerdict = 'valid' | 'invalid' | 'lent-valid' | 'lent-null';
 
 /** Effects per CFG node of statements on a variable, for the acquires whose call they do not contain. */
 const effectsByVariable = perObject((_cfg: Cfg) => new Map<string, Map<number, Effect[]>>());
@@ -382,7 +410,11 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       const argIndex = parent.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.id === child.id);
       if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
       const spec = resources.acquire(name);
-      if (spec?.takesArg === argIndex) return { kind: 'release' };
+      if (spec?.takesArg === argIndex) {
+        // `f = fdopen(fd, "r")`: if f is null, fd is still ours.
+        const result = spec.kind !== 'descriptor' ? resultVariable(call) : undefined;
+        return result && IDENT.test(result) ? { kind: 'lend', result } : { kind: 'release' };
+      }
       // `SOCK_INVALID(fd)`: an expression macro only reads its arguments; `UNUSED(fd)` discards one.
       const expression = macros.expressions.get(name);
       if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
