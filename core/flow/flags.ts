@@ -58,6 +58,12 @@ function conditionFlagOf(text: string, expr?: SyntaxNode): Test | undefined {
   // `a != b` is the negation of `a == b`: one flag for both.
   const op = expr?.type === 'binary_expression' ? expr.childForFieldName('operator')?.type : undefined;
   const operand = (field: string) => squeeze(expr?.childForFieldName(field)?.text ?? '');
+  // `~flags & JOB_PTY` (or `JOB_PTY & ~flags`) is true exactly when `flags & JOB_PTY` is false: one flag.
+  const maskFirst = /^(\w+) ?& ?~ ?([A-Za-z_][\w.>-]*)$/.exec(text);
+  const maskLast = /^~ ?([A-Za-z_][\w.>-]*) ?& ?(\w+)$/.exec(text);
+  if (maskLast) return { flag: `${CONDITION_FLAG}${maskLast[1]} & ${maskLast[2]}`, negated: true };
+  if (maskFirst) return { flag: `${CONDITION_FLAG}${maskFirst[2]} & ${maskFirst[1]}`, negated: true };
+  if (expr && op === '&') return { flag: `${CONDITION_FLAG}${operand('left')} & ${operand('right')}`, negated: false };
   if (expr && (op === '==' || op === '!=')) {
     return { flag: `${CONDITION_FLAG}${operand('left')} == ${operand('right')}`, negated: op === '!=' };
   }

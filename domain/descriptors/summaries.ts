@@ -106,6 +106,9 @@ function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): b
   return uses > 0;
 }
 
+/** A call through an expression (`(netio->open)(strm, fd)`, `table[i](fd)`): what it does is unknown. */
+const CALL_THROUGH_EXPRESSION = '(*)';
+
 /** Name of the call whose argument list is open at the end of `before` (`foo(a, ` → foo). */
 function calleeBefore(before: string): string | undefined {
   let depth = 0;
@@ -113,7 +116,10 @@ function calleeBefore(before: string): string | undefined {
     const ch = before[i];
     if (ch === ')') depth++;
     else if (ch === '(') {
-      if (depth === 0) return /([A-Za-z_]\w*)\s*$/.exec(before.slice(0, i))?.[1];
+      if (depth === 0) {
+        const head = before.slice(0, i);
+        return /([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
+      }
       depth--;
     }
   }
