@@ -280,8 +280,9 @@ export function extractFacts(
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
     const parent = node.parent;
     const resultUsed = parent?.type !== 'expression_statement';
-    if (fn >= 0 && parent && parent.type !== 'expression_statement') noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames, globals);
-    const member = fnNode!.type === 'field_expression';
+    const member = isIndirectCallee(fnNode!);
+    // `return (netio->open)(s, fd, mode);` returns whatever a callback returns, not open()'s descriptor.
+    if (fn >= 0 && parent && parent.type !== 'expression_statement' && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames, globals);
     // The argument list ends the call: its end is the call's end.
     const argsEnd = argsNode.endIndex;
     calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsEnd)), inLoop, resultUsed, member, ...lines.span(start, argsEnd), ...callShape(fnNode!, text) });
@@ -488,6 +489,17 @@ export function scopeInfo(path: string, functions: readonly FunctionFact[], fn: 
  * Records that `fact` returns the result of `callee`: `return callee(…)`, or `v = callee(…)` with a
  * `return v;` somewhere in the function (accept wrappers, acquire wrappers).
  */
+/**
+ * A call through a field or a pointer (`c->accept(…)`, `obj.open()`, `(netio->open)(…)`,
+ * `(*fp)(…)`): a method or callback, whatever library name it shares. `(close)(fd)` (parentheses
+ * that keep a macro from expanding) still calls `close`.
+ */
+function isIndirectCallee(fnNode: SyntaxNode): boolean {
+  let inner = fnNode;
+  while (inner.type === 'parenthesized_expression' && inner.namedChildCount === 1) inner = inner.namedChild(0)!;
+  return inner.type !== 'identifier' && inner.type !== 'qualified_identifier' && inner.type !== 'template_function';
+}
+
 function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, ReturnsOf>, globals: ReadonlySet<string>): void {
   let holder: SyntaxNode | null = parent;
   let child = call;
