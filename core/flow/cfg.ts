@@ -160,6 +160,9 @@ class CfgBuilder {
   private readonly loopStack: LoopInfo[] = [];
   private readonly tryStack: { handlers: CfgNode[]; nodes: CfgNode[] }[] = [];
   private readonly labels = new Map<string, CfgNode>();
+  /** Each label statement's node, by its start: a name may be defined in two `#if` branches. */
+  private readonly labelAt = new Map<number, CfgNode>();
+  private readonly sameNamedLabels = new Map<string, CfgNode[]>();
   /** How `#if` tests inside the function are decided (the build's configuration, else Linux). */
   private readonly platform: (name: string) => MacroValue;
   private depth = 0;
@@ -208,15 +211,48 @@ class CfgBuilder {
 
   collectLabels(body: SyntaxNode): void {
     const stack: SyntaxNode[] = [body];
+    const found: SyntaxNode[] = [];
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (node.type === 'lambda_expression') continue;
-      if (node.type === 'labeled_statement') {
-        const label = node.childForFieldName('label')?.text;
-        if (label && !this.labels.has(label)) this.labels.set(label, this.node('join', node));
-      }
+      if (node.type === 'labeled_statement') found.push(node);
       for (const child of node.namedChildren) stack.push(child);
     }
+    // In document order: the first definition of a name is the one a plain lookup finds.
+    found.sort((a, b) => a.startIndex - b.startIndex);
+    for (const node of found) {
+      const label = node.childForFieldName('label')?.text;
+      if (!label) continue;
+      const cfgNode = this.node('join', node);
+      this.labelAt.set(node.startIndex, cfgNode);
+      if (!this.labels.has(label)) this.labels.set(label, cfgNode);
+      else (this.sameNamedLabels.get(label) ?? this.sameNamedLabels.set(label, [this.labels.get(label)!]).get(label)!).push(cfgNode);
+    }
+  }
+
+  /**
+   * The label a `goto` in `from` goes to. One name defined twice is a label in each branch of an
+   * `#ifdef`/`#else` (`out:` in both implementations of a function): the one in the goto's branch.
+   */
+  private labelFor(name: string, from: SyntaxNode): CfgNode | undefined {
+    const candidates = this.sameNamedLabels.get(name);
+    if (!candidates) return this.labels.get(name);
+    // The goto's enclosing nodes, nearest first: the label whose own branch is nearest wins
+    // (an `#else` sits inside its `#ifdef` node, so the `#ifdef` branch encloses it too).
+    const distance = new Map<number, number>();
+    for (let p = from.parent, d = 0; p && p.type !== 'function_definition'; p = p.parent, d++) distance.set(p.id, d);
+    const branchOf = (label: SyntaxNode): SyntaxNode | null => {
+      for (let p = label.parent; p && p.type !== 'function_definition'; p = p.parent) if (p.type.startsWith('preproc_')) return p;
+      return null;
+    };
+    let best: CfgNode | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+      const branch = branchOf(candidate.syntax!);
+      const d = branch ? distance.get(branch.id) : undefined;
+      if (d !== undefined && d < bestDistance) [best, bestDistance] = [candidate, d];
+    }
+    return best ?? this.labels.get(name);
   }
 
   /** Builds `stmt` so that it continues to `next`; returns the node control enters it at. */
@@ -254,14 +290,14 @@ class CfgBuilder {
         return targets.continueTo ? this.jumpTo(stmt, 'continue', targets.continueTo) : this.jumpTo(stmt, 'continue', next);
       case 'goto_statement': {
         const label = stmt.childForFieldName('label')?.text ?? '';
-        const target = this.labels.get(label) ?? this.exit;
+        const target = this.labelFor(label, stmt) ?? this.exit;
         const node = this.jumpTo(stmt, 'goto', target);
         node.label = label;
         return node;
       }
       case 'labeled_statement': {
         const label = stmt.childForFieldName('label')?.text ?? '';
-        const labelNode = this.labels.get(label) ?? this.node('join', stmt);
+        const labelNode = this.labelAt.get(stmt.startIndex) ?? this.node('join', stmt);
         for (const loop of this.loopStack) loop.nodes.add(labelNode.id);
         (labelNode.loops as LoopInfo[]).push(...[...this.loopStack].reverse());
         const inner = stmt.namedChildren.find((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
@@ -329,7 +365,7 @@ class CfgBuilder {
       const macro = this.options.returningMacros.get(called)!;
       if (macro.exits) return this.exitingMacro(stmt, node, next, expression, macro);
       // `#define CHECK(x) if (!(x)) goto cleanup`: the hidden jump goes to that label when the function has it.
-      const label = macro.gotoLabel !== undefined ? this.labels.get(macro.gotoLabel) : undefined;
+      const label = macro.gotoLabel !== undefined ? this.labelFor(macro.gotoLabel, stmt) : undefined;
       if (macro.gotoLabel !== undefined && !label) {
         this.edge(node, next);
         return node;

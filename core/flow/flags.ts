@@ -260,7 +260,7 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
   return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain) };
 }
 
-const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement']);
+const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement', 'preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_else']);
 
 /** Flags some test of which guards a statement that mentions the handle, first; stable otherwise. */
 function byRelevance<T extends { flag: string }>(cfg: Cfg, candidates: T[], mentionsHandle: RegExp): T[] {
