@@ -300,7 +300,9 @@ export class FlagTracker {
     for (const [id, found] of flags.names.every((name) => name.startsWith('#')) ? [] : cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
       for (const [name, value] of found) {
-        for (const { i, names } of conditions) if ((name.match(IDENTIFIERS) ?? []).some((n) => names.includes(n))) sets.set(i, 0);
+        // What changes is the assigned variable, the first name of `job->flags` (not `flags`).
+        const root = /[A-Za-z_]\w*/.exec(name)?.[0];
+        for (const { i, names } of conditions) if (root !== undefined && names.includes(root)) sets.set(i, 0);
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
         sets.set(i, value === null ? 0 : this.valueIndex(i, value));
