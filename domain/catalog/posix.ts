@@ -35,21 +35,26 @@ export interface AcquireFunction {
   readonly when?: { readonly arg: number; readonly oneOf: readonly string[] };
   /** The handle in this argument passes into the new one (fdopen: closing the FILE closes the fd). */
   readonly takesArg?: number;
+  /**
+   * The fewest arguments the C function takes: a call with fewer is something else of the same name
+   * (a C++ class's own `open()` called inside its methods, returning a status).
+   */
+  readonly minArgs: number;
 }
 
-const fd = (name: string, extra: Partial<AcquireFunction> = {}): AcquireFunction => ({ name, kind: 'descriptor', ...extra });
+const fd = (name: string, minArgs: number, extra: Partial<AcquireFunction> = {}): AcquireFunction => ({ name, kind: 'descriptor', minArgs, ...extra });
 
 export const ACQUIRE_FUNCTIONS: readonly AcquireFunction[] = [
-  fd('open'), fd('openat'), fd('open64'), fd('openat64'), fd('creat'), fd('socket'), fd('accept'), fd('accept4'),
-  fd('dup'), fd('dup3'),
-  fd('fcntl', { when: { arg: 1, oneOf: ['F_DUPFD', 'F_DUPFD_CLOEXEC'] } }),
-  fd('pipe', { outArrayArg: 0 }), fd('pipe2', { outArrayArg: 0 }), fd('socketpair', { outArrayArg: 3 }),
-  fd('epoll_create'), fd('epoll_create1'), fd('eventfd'), fd('timerfd_create'),
-  fd('signalfd', { when: { arg: 0, oneOf: ['-1'] } }),
-  fd('inotify_init'), fd('inotify_init1'), fd('memfd_create'), fd('mkstemp'), fd('mkostemp'), fd('mkstemps'), fd('mkostemps'),
-  { name: 'fopen', kind: 'stream' }, { name: 'fopen64', kind: 'stream' }, { name: 'fdopen', kind: 'stream', takesArg: 0 },
-  { name: 'freopen', kind: 'stream', takesArg: 2 }, { name: 'popen', kind: 'stream' }, { name: 'tmpfile', kind: 'stream' },
-  { name: 'opendir', kind: 'directory' }, { name: 'fdopendir', kind: 'directory', takesArg: 0 },
+  fd('open', 2), fd('openat', 3), fd('open64', 2), fd('openat64', 3), fd('creat', 2), fd('socket', 3), fd('accept', 3), fd('accept4', 4),
+  fd('dup', 1), fd('dup3', 3),
+  fd('fcntl', 2, { when: { arg: 1, oneOf: ['F_DUPFD', 'F_DUPFD_CLOEXEC'] } }),
+  fd('pipe', 1, { outArrayArg: 0 }), fd('pipe2', 2, { outArrayArg: 0 }), fd('socketpair', 4, { outArrayArg: 3 }),
+  fd('epoll_create', 1), fd('epoll_create1', 1), fd('eventfd', 2), fd('timerfd_create', 2),
+  fd('signalfd', 3, { when: { arg: 0, oneOf: ['-1'] } }),
+  fd('inotify_init', 0), fd('inotify_init1', 1), fd('memfd_create', 2), fd('mkstemp', 1), fd('mkostemp', 2), fd('mkstemps', 2), fd('mkostemps', 3),
+  { name: 'fopen', kind: 'stream', minArgs: 2 }, { name: 'fopen64', kind: 'stream', minArgs: 2 }, { name: 'fdopen', kind: 'stream', takesArg: 0, minArgs: 2 },
+  { name: 'freopen', kind: 'stream', takesArg: 2, minArgs: 3 }, { name: 'popen', kind: 'stream', minArgs: 2 }, { name: 'tmpfile', kind: 'stream', minArgs: 0 },
+  { name: 'opendir', kind: 'directory', minArgs: 1 }, { name: 'fdopendir', kind: 'directory', takesArg: 0, minArgs: 1 },
 ];
 
 /** Functions that close the handle in their first argument, and the one to suggest per kind. */

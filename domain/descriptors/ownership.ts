@@ -1,4 +1,4 @@
-import type { HandleKind } from '../catalog/posix.js';
+import type { AcquireFunction, HandleKind } from '../catalog/posix.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
 import { perObject } from '../../core/util/memo.js';
@@ -77,8 +77,14 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
  * definitions the call graph resolves the call to (by class for methods: `log.Open()` on a Logger
  * is not `Probe::Open`, which returns a socket), then wrappers of wrappers by name.
  */
-function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatalog, index: ProjectIndex): HandleKind | undefined {
+/** The catalog's acquire a call is: the name, with at least as many arguments as the C function takes. */
+function catalogAcquire(call: CallFact, resources: ResourceCatalog): AcquireFunction | undefined {
   const spec = resources.acquire(call.callee);
+  return spec && call.args.filter((a) => a.trim() !== '').length >= spec.minArgs ? spec : undefined;
+}
+
+function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatalog, index: ProjectIndex): HandleKind | undefined {
+  const spec = catalogAcquire(call, resources);
   if (spec) return spec.outArrayArg === undefined ? spec.kind : undefined;
   // Most calls name no function that returns a handle at all: only those are resolved.
   if (acquirerKind(call.callee, resources, index) === undefined) return undefined;
@@ -105,6 +111,7 @@ export function borrows(name: string, argIndex: number, resources: ResourceCatal
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
+const TYPE_WORDS = new Set(['int', 'char', 'short', 'long', 'unsigned', 'signed', 'void', 'bool', 'float', 'double', 'const', 'struct', 'auto']);
 const CLOSES_ALL = new RegExp(`\\b(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\s*\\(`);
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
@@ -113,7 +120,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
     if (call.fn < 0 || call.member) return;
     const resources = resourcesOf(ctx, call.fn);
-    const spec = resources.acquire(call.callee);
+    const spec = catalogAcquire(call, resources);
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
     const isLocal = (name: string) => {
@@ -136,8 +143,12 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     const kind = callAcquirerKind(ctx.file.path, call, resources, ctx.index);
     if (!kind) return;
     const variable = resultVariable(node);
-    // Handles stored straight into a field, a global or a static are owned elsewhere.
-    if (!variable || !IDENT.test(variable) || !isLocal(variable)) return;
+    // Handles stored straight into a field, a global or a static are owned elsewhere; a type
+    // name is a declaration the grammar misread (`_cleanup_close_ int fd = …`).
+    if (!variable || !IDENT.test(variable) || !isLocal(variable) || TYPE_WORDS.has(variable)) return;
+    // `g_autoptr(FILE) fp`, `__attribute__((cleanup(closep))) int fd`, `_cleanup_close_ int fd`:
+    // the compiler closes it when the variable goes out of scope.
+    if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, variable)) return;
     // `confp = closefp = fopen(…)`: one handle under two names, either of which may close it.
     // A copy into another variable hands the handle on (see useOf): so does this one.
     if (chainAssigned(node)) return;
@@ -493,6 +504,14 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
     }
   }
   return used;
+}
+
+/** A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`, GCC's `cleanup` attribute, systemd's `_cleanup_…_`. */
+const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
+
+function closedAtScopeEnd(functionText: string, variable: string): boolean {
+  if (!/g_auto|cleanup/.test(functionText)) return false;
+  return new RegExp(`${SCOPE_CLEANUP}[\\s*]${escapeRegExp(variable)}\\s*[=;,]`).test(functionText);
 }
 
 /** Is the call's result assigned to a variable whose assignment is itself assigned on (`a = b = f()`)? */

@@ -23,7 +23,7 @@ export interface ResourceCatalog {
 
 export function resourceCatalog(functions: FunctionSettings): ResourceCatalog {
   const acquires = new Map<string, AcquireFunction>(ACQUIRE_FUNCTIONS.map((f) => [f.name, f]));
-  for (const name of functions.acquire) acquires.set(name, { name, kind: 'descriptor' });
+  for (const name of functions.acquire) acquires.set(name, { name, kind: 'descriptor', minArgs: 0 });
   const releases = new Map<string, HandleKind>(RELEASE_FUNCTIONS.map((f) => [f.name, f.kind]));
   for (const name of functions.release) releases.set(name, 'descriptor');
   const borrows = new Set([...BORROW_FUNCTIONS, ...functions.borrow]);

@@ -51,18 +51,25 @@ export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedP
 export interface InvalidMacroItem {
   readonly fn: -1;
   readonly name: string;
+  /** The negative value it stands for: `-1`, or another sentinel (`-3`). */
+  readonly value: string;
 }
 
-/** Object-like macros (in any file) defined as -1 (`#define ANET_ERR -1`). */
-export const invalidMacrosProvider: FactsProvider<InvalidMacroItem, ReadonlySet<string>> = {
+/**
+ * Names (in any file) that stand for a negative constant, "no descriptor": object-like macros
+ * (`#define ANET_ERR -1`, `#define PARENT_UNNECESSARY -3`), enumerators (`enum { retired_fd = -1
+ * }`) and constants (`static const int INVALID_FD = -1;`, `constexpr fd_t kNoFd = -1;`).
+ */
+export const invalidMacrosProvider: FactsProvider<InvalidMacroItem, ReadonlyMap<string, string>> = {
   id: 'invalid-descriptor-macros',
   extract(file) {
     // Macros are file-level: a pass over some functions leaves them to the whole-file facts.
-    return file.partial ? [] : invalidMacros(file.text).map((name) => ({ fn: -1 as const, name }));
+    return file.partial ? [] : negativeNames(file.text).map(([name, value]) => ({ fn: -1 as const, name, value }));
   },
   build(index) {
-    const names = new Set<string>();
-    for (const { item } of itemsOf(index, invalidMacrosProvider)) names.add(item.name);
+    const names = new Map<string, string>();
+    // -1 wins over another sentinel of the same name (`retired_fd` is -1 on Linux, something else on Windows).
+    for (const { item } of itemsOf(index, invalidMacrosProvider)) if (names.get(item.name) !== '-1') names.set(item.name, item.value);
     return names;
   },
 };
@@ -126,12 +133,22 @@ function calleeBefore(before: string): string | undefined {
   return undefined;
 }
 
-/** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`. */
-function invalidMacros(text: string): string[] {
-  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*1[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
-  return defineLines(text).flatMap((start) => {
+/** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`, `#define DONE -3`. */
+function negativeNames(text: string): [string, string][] {
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*(\d+)[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
+  const out: [string, string][] = defineLines(text).flatMap((start): [string, string][] => {
     re.lastIndex = start;
     const m = re.exec(text);
-    return m ? [m[1]!] : [];
+    return m ? [[m[1]!, `-${m[2]!}`]] : [];
   });
+  // Enumerators and constants: `retired_fd = -1` inside an enum, `const int NO_FD = -1;`.
+  if (/\benum\b/.test(text)) {
+    for (const body of text.matchAll(/\benum\b[^{;()]*\{([^{}]*)\}/g)) {
+      for (const m of body[1]!.matchAll(/\b([A-Za-z_]\w*)\s*=\s*\(?\s*-\s*(\d+)\s*\)?\s*(?=,|$)/g)) out.push([m[1]!, `-${m[2]!}`]);
+    }
+  }
+  if (/\bconst(?:expr)?\b/.test(text)) {
+    for (const m of text.matchAll(/\b(?:constexpr|const)\s+(?:[A-Za-z_][\w:]*\s+)*?([A-Za-z_]\w*)\s*=\s*\(?\s*(?:\([A-Za-z_][\w:]*\)\s*)?-\s*(\d+)\s*\)?\s*;/g)) out.push([m[1]!, `-${m[2]!}`]);
+  }
+  return out;
 }

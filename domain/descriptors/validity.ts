@@ -54,7 +54,7 @@ const STANDARD_DESCRIPTORS = ['STDIN_FILENO', 'STDOUT_FILENO', 'STDERR_FILENO'];
 
 /**
  * Validity implied for `handle` when `condition` evaluates to `assumption`. `invalidNames` are
- * project macros that stand for -1 (`ANET_ERR`, `CURL_SOCKET_BAD`); `expressions`, the expression
+ * project names that stand for a negative constant (`ANET_ERR`, `CURL_SOCKET_BAD`, `retired_fd`); `expressions`, the expression
  * macros in effect (`SOCK_INVALID(fd)` is read as `((fd) < 0)`).
  */
 export function impliedValidity(
@@ -62,7 +62,7 @@ export function impliedValidity(
   assumption: boolean,
   handle: string,
   shape: HandleShape,
-  invalidNames?: ReadonlySet<string>,
+  invalidNames?: ReadonlyMap<string, string>,
   constants?: ReadonlyMap<string, string>,
   expressions?: ReadonlyMap<string, MacroExpression>,
   depth = 0,
@@ -97,7 +97,7 @@ export function impliedValidity(
       return undefined;
     }
     constant = bareConstant(constant);
-    if (invalidNames?.has(constant)) constant = '-1';
+    constant = invalidNames?.get(constant) ?? constant;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
