@@ -405,6 +405,9 @@ export class FlagTracker {
       } else if (current !== test.constant) return undefined;
     } else if (current === test.constant) {
       return undefined;
+    } else if (test.constant === '0') {
+      // `p != NULL` taken true: some non-zero value (a constant it already holds stays).
+      if (current === '?' || excluded !== undefined) out[i] = 1;
     } else if (current === '?' || (excluded !== undefined && !excluded.includes(test.constant))) {
       const exclusion = domain.indexOf(`${NOT}${[...(excluded ?? []), test.constant].sort().join(',')}`);
       if (exclusion >= 0) out[i] = exclusion;
