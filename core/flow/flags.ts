@@ -141,8 +141,14 @@ function withoutCasts(value: string): string {
  * calls or the project defines, or any name stored into a variable the function calls through
  * (`closefunc = pclose; … (*closefunc)(fin)`).
  */
+/**
+ * Allocators that never return null: they abort on failure (GLib's `g_new0`, `g_malloc`, the
+ * `xmalloc` family of many projects, PHP's `emalloc`); C++ `new` throws instead (a `new_expression`).
+ */
+const NEVER_NULL = /^(?:g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
+
 function isNonNull(value: string, variable: string, cfg: Cfg): boolean {
-  if (/^&[A-Za-z_]/.test(value) || /^"/.test(value)) return true;
+  if (/^&[A-Za-z_]/.test(value) || /^"/.test(value) || NEVER_NULL.test(value)) return true;
   if (!/^[A-Za-z_]\w*$/.test(value)) return false;
   return cfg.isFunctionName?.(value) === true || calledThrough(cfg, variable);
 }
@@ -176,8 +182,9 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
       if (left && right) {
         const value = withoutCasts(squeeze(right.text));
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
-        const name = squeeze(left.text);
-        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : isNonNull(value, name, cfg) ? NON_ZERO : null);
+        // `Worker *worker = …` declares `worker`.
+        const name = n.type === 'init_declarator' ? squeeze(left.text).replace(/^[*&]+/, '') : squeeze(left.text);
+        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : null);
       }
     } else if (n.type === 'update_expression') {
       const arg = n.childForFieldName('argument');
@@ -277,7 +284,12 @@ function byRelevance<T extends { flag: string }>(cfg: Cfg, candidates: T[], ment
   return [...candidates.filter((f) => relevant.has(f.flag)), ...candidates.filter((f) => !relevant.has(f.flag))];
 }
 
-/** Tuple encoding: the handle's state in the low 4 bits (one-hot), then one value index per flag. */
+/**
+ * Tuple encoding: the handle's state bits in the low 5 bits (an analysis uses up to five states:
+ * domain/descriptors/ownership.ts), then one value index per flag.
+ */
+const HANDLE_STATES = 32;
+
 export class FlagTracker {
   private readonly assignments = new Map<number, Map<number, number>>();
   /** Per CFG node id: its flag test, as an index into `flags.names` (-1: none), read in the solver's inner loop. */
@@ -329,7 +341,7 @@ export class FlagTracker {
   encode(handle: number, values: readonly number[]): number {
     let code = 0;
     for (let i = values.length - 1; i >= 0; i--) code = code * this.width + values[i]!;
-    return code * 16 + handle;
+    return code * HANDLE_STATES + handle;
   }
 
   private readonly decoded = new Map<number, { handle: number; values: number[] }>();
@@ -345,8 +357,8 @@ export class FlagTracker {
   }
 
   private decodeFresh(code: number): { handle: number; values: number[] } {
-    const handle = code % 16;
-    let rest = Math.floor(code / 16);
+    const handle = code % HANDLE_STATES;
+    let rest = Math.floor(code / HANDLE_STATES);
     const values: number[] = [];
     for (let i = 0; i < this.flags.names.length; i++) {
       values.push(rest % this.width);
