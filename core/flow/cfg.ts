@@ -127,6 +127,14 @@ interface JumpTargets {
 }
 
 const BRANCH_HINTS = new Set(['likely', 'unlikely', '__builtin_expect', 'LIKELY', 'UNLIKELY', 'G_LIKELY', 'G_UNLIKELY', 'ngx_likely', 'ngx_unlikely']);
+/** A project's own hint of one argument: `nxt_slow_path(x)`, `ossl_unlikely(x)`, `EXPECT_FALSE(x)`. */
+const BRANCH_HINT_NAME = /(?:^|_)(?:likely|unlikely|fast_?path|slow_?path|expect_?true|expect_?false)$/i;
+
+/** `likely(x)`, `__builtin_expect(x, 0)`, `nxt_slow_path(x)`: a call that only hints at how `x` goes. */
+function isBranchHint(call: SyntaxNode): boolean {
+  const name = calleeName(call) ?? '';
+  return BRANCH_HINTS.has(name) || (BRANCH_HINT_NAME.test(name) && callArguments(call).length === 1);
+}
 
 /**
  * Each syntax read is a native call, and most statements and conditions are plain: reading the
@@ -465,7 +473,7 @@ class CfgBuilder {
     let expr = unwrap(raw);
     let source = expr.text;
     // `likely(x)`, `unlikely(x)`, `__builtin_expect(x, 1)` test x.
-    for (let i = 0; i < 4 && expr.type === 'call_expression' && mentionsAny(source, BRANCH_HINTS, true) && BRANCH_HINTS.has(calleeName(expr) ?? ''); i++) {
+    for (let i = 0; i < 4 && expr.type === 'call_expression' && isBranchHint(expr); i++) {
       const first = callArguments(expr)[0];
       if (!first) break;
       expr = unwrap(first);

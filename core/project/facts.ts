@@ -546,7 +546,10 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
       // The statements just before: `if (v < 0)`, `if (v == -1)`, `if (v)`, then at most a few statements.
       const before = text.slice(Math.max(0, m.index - 240), m.index);
       const guard = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*)?\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
-      (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: guard.test(before) });
+      // Or anywhere in the block such a test opens: `if (destfd < 0) { if (srcfd != -1) close(srcfd); return destfd; }`.
+      const open = openingBrace(text, m.index);
+      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*)?\\)\\s*$`).test(text.slice(Math.max(0, open - 200), open));
+      (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: blockGuard || guard.test(before) });
     }
     // Only assignments in the body's own statement list (depth 1) surely run before a later return
     // there; one in a branch (`else fd = accept(…)`, `fd = -1` after a failed fcntl) may not.
@@ -561,6 +564,20 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
   }
   const assigned = info.assignments.get(variable) ?? [];
   return (info.returns.get(variable) ?? []).some((r) => r.at > after && !r.passthrough && !assigned.some((a) => a > after && a < r.at));
+}
+
+/** The `{` of the block `at` is in (balanced blocks before it skipped); -1 at the top. Comments and strings are not looked at. */
+function openingBrace(text: string, at: number): number {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    const ch = text.charCodeAt(i);
+    if (ch === 125) depth++;
+    else if (ch === 123) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }
 
 /** A file-level variable not declared again in the function, or a `static` local. */

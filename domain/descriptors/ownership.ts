@@ -9,7 +9,7 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
-import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
+import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
@@ -148,7 +148,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     if (!variable || !IDENT.test(variable) || !isLocal(variable) || TYPE_WORDS.has(variable)) return;
     // `g_autoptr(FILE) fp`, `__attribute__((cleanup(closep))) int fd`, `_cleanup_close_ int fd`:
     // the compiler closes it when the variable goes out of scope.
-    if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, variable)) return;
+    if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, variable, ctx.index.derived(cleanupMacrosProvider))) return;
     // `confp = closefp = fopen(…)`: one handle under two names, either of which may close it.
     // A copy into another variable hands the handle on (see useOf): so does this one.
     if (chainAssigned(node)) return;
@@ -509,9 +509,12 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
 /** A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`, GCC's `cleanup` attribute, systemd's `_cleanup_…_`. */
 const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
 
-function closedAtScopeEnd(functionText: string, variable: string): boolean {
-  if (!/g_auto|cleanup/.test(functionText)) return false;
-  return new RegExp(`${SCOPE_CLEANUP}[\\s*]${escapeRegExp(variable)}\\s*[=;,]`).test(functionText);
+/** `macros`: the project's macros that put a cleanup on a declaration (`__do_close`, `__do_fclose`). */
+function closedAtScopeEnd(functionText: string, variable: string, macros: ReadonlySet<string>): boolean {
+  const declared = `[^;{}()]*?[\\s*]${escapeRegExp(variable)}\\s*[=;,]`;
+  if (/g_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
+  if (macros.size === 0) return false;
+  return new RegExp(`\\b(?:${[...macros].map(escapeRegExp).join('|')})\\b${declared}`).test(functionText);
 }
 
 /** Is the call's result assigned to a variable whose assignment is itself assigned on (`a = b = f()`)? */

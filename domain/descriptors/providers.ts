@@ -1,5 +1,5 @@
 import type { FactsProvider } from '../../core/project/provider.js';
-import { borrowedParamsProvider, invalidMacrosProvider } from './summaries.js';
+import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 
 /** What the descriptor analyses read from the project besides the generic facts. */
-export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider];
+export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider];

@@ -74,6 +74,53 @@ export const invalidMacrosProvider: FactsProvider<InvalidMacroItem, ReadonlyMap<
   },
 };
 
+export interface CleanupMacroItem {
+  readonly fn: -1;
+  readonly name: string;
+  /** The names of other macros its body uses: a macro is a cleanup when one of them is. */
+  readonly uses: readonly string[];
+  /** Its body holds a cleanup attribute itself. */
+  readonly cleanup: boolean;
+}
+
+/**
+ * Macros that put a cleanup on a declaration (`#define __do_close call_cleaner(close_prot)`,
+ * `#define call_cleaner(f) __attribute__((__cleanup__(f##_function)))`, `#define autoclose
+ * __attribute__((cleanup(closep)))`): a variable declared with one is closed at the end of its
+ * scope. Found through macros of macros, across files.
+ */
+export const cleanupMacrosProvider: FactsProvider<CleanupMacroItem, ReadonlySet<string>> = {
+  id: 'cleanup-macros',
+  extract(file) {
+    if (file.partial || !file.text.includes('cleanup')) return [];
+    return macroDefinitions(file.text).map(({ name, body }) => ({ fn: -1 as const, name, cleanup: CLEANUP_ATTRIBUTE.test(body), uses: [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])] }));
+  },
+  build(index) {
+    const items = [...itemsOf(index, cleanupMacrosProvider)].map(({ item }) => item);
+    const names = new Set(items.filter((m) => m.cleanup).map((m) => m.name));
+    // Macros of macros: until nothing new.
+    for (let grew = names.size > 0; grew; ) {
+      grew = false;
+      for (const m of items) if (!names.has(m.name) && m.uses.some((u) => names.has(u))) names.add(m.name), (grew = true);
+    }
+    return names;
+  },
+};
+
+const CLEANUP_ATTRIBUTE = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(/;
+
+/** `#define NAME body` of a text, continuation lines joined (only those whose text mentions cleanup or a macro). */
+function macroDefinitions(text: string): { name: string; body: string }[] {
+  const out: { name: string; body: string }[] = [];
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?:\([^)]*\))?((?:[^\n\\]|\\\r?\n|\\)*)/y;
+  for (const start of defineLines(text)) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m) out.push({ name: m[1]!, body: m[2]!.replace(/\\\r?\n/g, ' ') });
+  }
+  return out;
+}
+
 const HANDLE_TYPES = /^(int|SOCKET|socket_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|fd_t)$|\bFILE\s*\*|\bDIR\s*\*/;
 const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'sizeof']);
 
