@@ -8,6 +8,7 @@ import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { resourcesOf } from '../domain/descriptors/resources.js';
 import { macrosIn } from '../core/project/macro-table.js';
 import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
+import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 
 /**
@@ -108,13 +109,25 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   }
 }
 
+/**
+ * A function every chain of callers leads back to `main` (or a constructor) without a loop runs
+ * once per process, at startup: its leak is one descriptor at most, and the process usually exits
+ * on that error anyway. Reported as a note that says so (issue 13's "caller exits" decision).
+ */
+function startupOnly(ctx: RuleContext, fn: number): boolean {
+  if (ctx.file.facts.functions[fn]?.name === 'main') return false;
+  return callGraphOf(ctx.index).isReachedOnlyFromStartup({ file: ctx.file.path, index: fn }).only;
+}
+
 function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix?: Fix, knownPath?: CfgEdge[]): void {
   const acquired = ctx.locate(spanOf(site.node));
+  const once = startupOnly(ctx, site.fn);
   const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }];
   const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, traversable));
   ctx.report({
     span,
-    message,
+    message: once ? `${message}; it runs only at startup (every caller leads back to main), so it leaks once at most` : message,
+    ...(once ? { severity: 'note' as const } : {}),
     related,
     path: [
       { location: acquired, message: `${site.callee}() succeeds: '${site.variable}' is open` },
