@@ -165,6 +165,8 @@ describe('validity of branch conditions', () => {
     ['fd == -2', true, 'descriptor', 'invalid'],
     ['fd != -2', true, 'descriptor', undefined],
     ['fd == 3', true, 'descriptor', undefined],
+    ['fd == 2', true, 'descriptor', 'invalid'],
+    ['fd != 2', true, 'descriptor', 'valid'],
     ['other < 0', true, 'descriptor', undefined],
     ['fp == NULL', true, 'pointer', 'invalid'],
     ['fp != nullptr', true, 'pointer', 'valid'],

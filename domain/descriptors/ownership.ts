@@ -77,8 +77,12 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
  * definitions the call graph resolves the call to (by class for methods: `log.Open()` on a Logger
  * is not `Probe::Open`, which returns a socket), then wrappers of wrappers by name.
  */
-/** The catalog's acquire a call is: the name, with at least as many arguments as the C function takes. */
+/**
+ * The catalog's acquire a call is: the name, unqualified or `::`/`std::` (not `LsShm::open`, a
+ * class's own), with at least as many arguments as the C function takes.
+ */
 function catalogAcquire(call: CallFact, resources: ResourceCatalog): AcquireFunction | undefined {
+  if (call.qualifier !== undefined && call.qualifier !== '::' && call.qualifier !== 'std') return undefined;
   const spec = resources.acquire(call.callee);
   return spec && call.args.filter((a) => a.trim() !== '').length >= spec.minArgs ? spec : undefined;
 }

@@ -120,8 +120,9 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   if (STANDARD_DESCRIPTOR_MAX.includes(c) && op === '<=') return 'invalid';
   if (c === '3' && op === '>=') return 'valid';
   if (c === '3' && op === '<') return 'invalid';
-  // `fd == STDIN_FILENO`: the fallback, not ours (`if (fd != STDIN_FILENO) close(fd);`).
-  const isInvalid = INVALID_DESCRIPTOR_CONSTANTS.includes(c) || STANDARD_DESCRIPTORS.includes(c);
+  // `fd == STDIN_FILENO`: the fallback, not ours (`if (fd != STDIN_FILENO) close(fd);`); `newfd ==
+  // 2` after opening a log file: it landed on stderr's number, kept as stderr on purpose.
+  const isInvalid = INVALID_DESCRIPTOR_CONSTANTS.includes(c) || STANDARD_DESCRIPTORS.includes(c) || c === '1' || c === '2';
   if (isInvalid && op === '==') return 'invalid';
   if (isInvalid && op === '!=') return 'valid';
   if (c === '0' && op === '<') return 'invalid';
