@@ -56,6 +56,8 @@ export interface CfgNode {
   label?: string;
   /** A return hidden in a macro call (`CHECK(x);`): there is no statement of ours to rewrite. */
   viaMacro?: boolean;
+  /** What that macro sets on its way out (`ABORT_FINALIZE(RS_RET_ERR)` sets `iRet`), values as written. */
+  macroAssigns?: readonly { readonly name: string; readonly value: string }[];
   /** The syntax's text and offsets, read on first use (see nodeText, nodeRange). */
   text?: string;
   range?: readonly [number, number];
@@ -98,6 +100,8 @@ export interface ReturningMacroShape {
   readonly gotoLabel?: string;
   /** Leaves through one of these calls rather than a return, where one never returns. */
   readonly exits?: readonly string[];
+  /** Variables it sets on its way out (`iRet = code;`): to a constant, or to argument `param`. */
+  readonly assigns?: readonly { readonly name: string; readonly value?: string; readonly param?: number }[];
 }
 
 export interface CfgOptions {
@@ -380,6 +384,14 @@ class CfgBuilder {
       }
       const hiddenReturn = this.node('jump', stmt, label ? 'goto' : 'return');
       hiddenReturn.viaMacro = true;
+      if (macro.assigns) {
+        const args = this.statementCallArguments(expression);
+        const assigns = macro.assigns.flatMap((a) => {
+          const value = a.param !== undefined ? args[a.param]?.text.replace(/\s+/g, '') : a.value;
+          return value === undefined ? [] : [{ name: a.name, value }];
+        });
+        if (assigns.length > 0) hiddenReturn.macroAssigns = assigns;
+      }
       if (label) hiddenReturn.label = macro.gotoLabel;
       this.edge(hiddenReturn, label ?? this.exit);
       const guard = macro.param !== undefined ? this.statementCallArguments(expression)[macro.param] : undefined;

@@ -202,7 +202,8 @@ const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | nu
   const byNode = new Map<number, Map<string, string | null>>();
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
-    const found = assignmentsOf(cfg, node);
+    // A macro's hidden jump sets what its body sets (`ABORT_FINALIZE(RS_RET_ERR)`: `iRet = RS_RET_ERR`).
+    const found = node.macroAssigns ? new Map(node.macroAssigns.map(({ name, value }) => [name, CONSTANT.test(value) ? normalize(value) : null] as const)) : assignmentsOf(cfg, node);
     if (found.size > 0) byNode.set(node.id, found);
   }
   return byNode;

@@ -142,6 +142,14 @@ export interface ReturningMacro {
   readonly gotoLabel?: string;
   /** No return in the body: it leaves through one of these calls, where one never returns (`if (!(x)) abort()`). */
   readonly exits?: readonly string[];
+  /** Variables it sets before it leaves (`iRet = code;`): to a constant, or to argument `param`. */
+  readonly assigns?: readonly MacroAssignment[];
+}
+
+export interface MacroAssignment {
+  readonly name: string;
+  readonly value?: string;
+  readonly param?: number;
 }
 
 /** Non-serializable companions of the facts: syntax nodes, for the check pass in the same process. */

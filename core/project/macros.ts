@@ -62,7 +62,13 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
       else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
     });
     const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
-    macros.push({ at: m.index, value: exits ? { ...guard, exits } : jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard });
+    // `#define ABORT_FINALIZE(code) do { iRet = code; goto finalize_it; } while (0)`: what it sets on the way out.
+    const assigns = [...body.replace(/\\\r?\n/g, ' ').matchAll(/(?:^|[;{}]|\bdo\b)\s*([A-Za-z_]\w*)\s*=(?!=)\s*\(?\s*([A-Za-z_]\w*|-?\d+)\s*\)?\s*;/g)].map((a) => {
+      const param = params.indexOf(a[2]!);
+      return param >= 0 ? { name: a[1]!, param } : { name: a[1]!, value: a[2]! };
+    });
+    const value = exits ? { ...guard, exits } : jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard;
+    macros.push({ at: m.index, value: assigns.length > 0 ? { ...value, assigns } : value });
   }
   return macros;
 }

@@ -20,8 +20,11 @@ const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|M
 
 const VERSION_MACRO = /VERSION|(?:^|_)VER(?:_|$)/;
 
-/** gnulib's `REPLACE_FCHDIR`-style switches: a replacement for a function the C library lacks, which glibc has. */
-const GNULIB_REPLACEMENT = /^(?:GNULIB_)?REPLACE_[A-Z0-9_]+$/;
+/**
+ * gnulib's `REPLACE_FCHDIR`-style switches, and `MISSING_SETSID`-style ones (Postfix): a
+ * replacement for a function the C library lacks, which glibc has.
+ */
+const GNULIB_REPLACEMENT = /^(?:(?:GNULIB_)?REPLACE_|(?:[A-Z0-9]+_)?MISSING_)[A-Z0-9_]+$/;
 
 /**
  * Feature macros (`HAVE_POLL`, `USE_SSL`) neither the build's configuration nor the platform

@@ -253,6 +253,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   };
   // `rc = socketpair(…, pair); if (rc < 0)`: the pair's status kept in a variable, tested before it is assigned again.
   const status = site.statusCall ? statusVariable(site, cfg) : undefined;
+  // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
+  const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.
@@ -268,7 +270,10 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     }
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    return impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, macros.expressions);
+    const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, macros.expressions);
+    // The two ends of a pipe() pair are opened together: `if (fd[0] != -1) { close(fd[0]); close(fd[1]); }`.
+    if (own === undefined && sibling) return impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, macros.expressions);
+    return own;
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if (!edge.condition || edge.assumption === undefined) return state;
