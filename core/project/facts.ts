@@ -540,7 +540,8 @@ interface ReturnsOf {
 /**
  * Does the value assigned to `variable` (the assignment ending at `after`, relative to the
  * function) reach a `return variable;` — one with no other assignment of it in between, that is
- * not an error passthrough (`if (fd < 0) return fd;`, `if (err) return err;`: the call's result
+ * not an error passthrough (`if (fd < 0) return fd;`, `if (sd == AC_SOCKET_INVALID) return sd;`,
+ * `if (err) return err;`: the call's result
  * returned only when it failed is a status, not a handle: libuv's `new_socket`, iproute2's
  * `dl_argv_parse` returning its last `err = …`)?
  */
@@ -553,10 +554,10 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
       const name = m[1]!;
       // The statements just before: `if (v < 0)`, `if (v == -1)`, `if (v)`, then at most a few statements.
       const before = text.slice(Math.max(0, m.index - 240), m.index);
-      const guard = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*)?\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
+      const guard = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
       // Or anywhere in the block such a test opens: `if (destfd < 0) { if (srcfd != -1) close(srcfd); return destfd; }`.
       const open = openingBrace(text, m.index);
-      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1)\\s*)?\\)\\s*$`).test(text.slice(Math.max(0, open - 200), open));
+      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)\\s*$`).test(text.slice(Math.max(0, open - 200), open));
       (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: blockGuard || guard.test(before) });
     }
     // Only assignments in the body's own statement list (depth 1) surely run before a later return
