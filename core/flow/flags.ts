@@ -38,6 +38,28 @@ interface Test {
   readonly flag: string;
   readonly constant?: string;
   readonly negated: boolean;
+  /**
+   * A comparison with 0 (`r < 0`, `n > 0`, `len <= 0`): the signs it allows when true, as
+   * N (negative), Z (zero), P (positive) bits; its complement when false.
+   */
+  readonly signs?: number;
+  /** The condition assigns the flag before testing it (`(r = read(…)) > 0`): its old value is gone. */
+  readonly assigns?: boolean;
+}
+
+const N = 1;
+const Z = 2;
+const P = 4;
+/** Values a flag compared with 0 takes besides '?' (NZP), '0' (Z) and '!0' (NP): the other sign sets. */
+const SIGN_VALUES: ReadonlyMap<number, string> = new Map([[N, '<0'], [P, '>0'], [N | Z, '<=0'], [Z | P, '>=0']]);
+const SIGN_NAMES: ReadonlySet<string> = new Set(SIGN_VALUES.values());
+const SIGNS_OF: ReadonlyMap<string, number> = new Map([['?', N | Z | P], ['0', Z], ['!0', N | P], ...[...SIGN_VALUES].map(([bits, value]): [string, number] => [value, bits])]);
+/** Signs each ordering allows when true, with the flag on the left (`x < 0`). */
+const ORDERING_SIGNS: Readonly<Record<string, number>> = { '<': N, '<=': N | Z, '>': P, '>=': Z | P };
+const MIRRORED: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+function signOf(value: number): number {
+  return value < 0 ? N : value === 0 ? Z : P;
 }
 
 /**
@@ -96,6 +118,22 @@ function testOf(condition: SyntaxNode): Test | undefined {
   // value for the whole build, so every test of it on a path agrees — a flag no code assigns.
   const symbol = CONFIGURATION_SYMBOL.exec(text);
   if (symbol) return { flag: `#${symbol[1] ?? symbol[2]}`, negated: false };
+  // `r < 0`, `0 < n`, `len >= 0`: the flag's sign.
+  if (expr.type === 'binary_expression' && /[<>]/.test(text)) {
+    const op = expr.childForFieldName('operator')?.type ?? '';
+    if (op in ORDERING_SIGNS) {
+      // `(r = read(…)) > 0`: the variable assigned, tested right after.
+      const operand = (field: string): { name: string; assigns: boolean } => {
+        const node = unwrap(expr.childForFieldName(field)!);
+        if (node.type === 'assignment_expression' && node.childForFieldName('operator')?.type === '=') return { name: squeeze(node.childForFieldName('left')?.text ?? ''), assigns: true };
+        return { name: squeeze(node.text), assigns: false };
+      };
+      const left = operand('left');
+      const right = operand('right');
+      if (right.name === '0' && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, signs: ORDERING_SIGNS[op], assigns: left.assigns };
+      if (left.name === '0' && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED[op]!], assigns: right.assigns };
+    }
+  }
   // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.
   if (expr.type !== 'binary_expression' || !(text.includes('==') || text.includes('!='))) return conditionFlagOf(text, expr);
   const op = expr.childForFieldName('operator')?.type;
@@ -213,8 +251,11 @@ const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | nu
 const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] => {
   const tests = new Map<string, Set<string>>();
   const testCount = new Map<string, number>();
+  // Flags compared with 0 by an ordering: their domain holds the sign sets.
+  const ordered = new Set<string>();
   for (const test of conditionTests(cfg)) {
     if (!test) continue;
+    if (test.signs !== undefined) ordered.add(test.flag);
     testCount.set(test.flag, (testCount.get(test.flag) ?? 0) + 1);
     const set = tests.get(test.flag) ?? new Set<string>();
     if (test.constant !== undefined) set.add(test.constant);
@@ -253,7 +294,8 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
       // taken true, then `rw != XIO_RDONLY`): one or two at a time, sorted.
       const compared = [...constants].filter((c) => c !== '0').sort();
       const exclusions = [...compared.map((c) => `${NOT}${c}`), ...compared.flatMap((c, i) => compared.slice(i + 1).map((d) => `${NOT}${c},${d}`))];
-      return { flag, domain: ['?', '!0', '0', ...values, ...exclusions].slice(0, MAX_VALUES) };
+      const signs = ordered.has(flag) ? [...SIGN_VALUES.values()] : [];
+      return { flag, domain: ['?', '!0', '0', ...signs, ...values, ...exclusions].slice(0, MAX_VALUES) };
     });
 });
 
@@ -396,9 +438,33 @@ export class FlagTracker {
     const domain = this.flags.values[i]!;
     const current = domain[values[i]!]!;
     const out = [...values];
+    if (test.signs !== undefined) {
+      const allowed = edge.assumption ? test.signs : (N | Z | P) & ~test.signs;
+      // A constant it holds: a number's sign is known (another name's is not: nothing to say).
+      if (!test.assigns && /^-?\d+$/.test(current)) return (signOf(Number(current)) & allowed) === 0 ? undefined : out;
+      const now = test.assigns ? N | Z | P : SIGNS_OF.get(current);
+      if (now === undefined) return out;
+      const left = now & allowed;
+      if (left === 0) return undefined;
+      const next = left === (N | Z | P) ? '?' : left === Z ? '0' : left === (N | P) ? '!0' : SIGN_VALUES.get(left)!;
+      const index = domain.indexOf(next);
+      if (index >= 0) out[i] = index;
+      return out;
+    }
     // What the branch says: the flag equals `constant` (or is truthy), or does not.
     const equal = test.constant === undefined ? undefined : edge.assumption !== test.negated;
     const excluded = current.startsWith(NOT) ? current.slice(NOT.length).split(',') : undefined;
+    const currentSigns = SIGN_NAMES.has(current) ? SIGNS_OF.get(current) : undefined;
+    if (currentSigns !== undefined && (test.constant === undefined || test.constant === '0')) {
+      // `x` or `x == 0` on a value known by its sign (`<=0` after `r > 0` was false).
+      const zero = test.constant === undefined ? edge.assumption === test.negated : edge.assumption !== test.negated;
+      const left = currentSigns & (zero ? Z : N | P);
+      if (left === 0) return undefined;
+      const next = left === Z ? '0' : left === (N | P) ? '!0' : SIGN_VALUES.get(left);
+      const index = next === undefined ? -1 : domain.indexOf(next);
+      if (index >= 0) out[i] = index;
+      return out;
+    }
     if (test.constant === undefined) {
       const truthy = edge.assumption !== test.negated;
       if (current === '?') out[i] = truthy ? 1 : 2;
