@@ -130,8 +130,11 @@ interface JumpTargets {
   readonly continueTo?: CfgNode;
 }
 
-const BRANCH_HINTS = new Set(['likely', 'unlikely', '__builtin_expect', 'LIKELY', 'UNLIKELY', 'G_LIKELY', 'G_UNLIKELY', 'ngx_likely', 'ngx_unlikely']);
-/** A project's own hint of one argument: `nxt_slow_path(x)`, `ossl_unlikely(x)`, `EXPECT_FALSE(x)`. */
+const BRANCH_HINTS = new Set(['likely', 'unlikely', '__builtin_expect', 'LIKELY', 'UNLIKELY', 'G_LIKELY', 'G_UNLIKELY', 'ngx_likely', 'ngx_unlikely', 'TEST_CHECK', 'TEST_CHECK_']);
+/**
+ * A project's own hint of one argument: `nxt_slow_path(x)`, `ossl_unlikely(x)`, `EXPECT_FALSE(x)`.
+ * (acutest's `TEST_CHECK(x)` also returns whether `x` held: `if (!TEST_CHECK(fp != NULL)) return;`.)
+ */
 const BRANCH_HINT_NAME = /(?:^|_)(?:likely|unlikely|fast_?path|slow_?path|expect_?true|expect_?false)$/i;
 
 /** `likely(x)`, `__builtin_expect(x, 0)`, `nxt_slow_path(x)`: a call that only hints at how `x` goes. */

@@ -769,7 +769,8 @@ export class CallGraph {
   }
 
   /** A class (struct) of the project: defined here, or with a constructor defined here. */
-  private isClass(name: string): boolean {
+  /** Is `name` a class or struct of the project (defined, or with methods defined)? */
+  isClass(name: string): boolean {
     return this.classFacts(name).length > 0 || this.definitions(name).some((d) => d.fact.className === name);
   }
 

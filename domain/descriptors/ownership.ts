@@ -160,6 +160,9 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `auto maybe_fd = create_socket(…)` (a project function returning `std::expected<int, E>`,
     // an optional, a result type): tested for truth (`if (!maybe_fd)`) like a pointer.
     const type = ctx.file.syntax.locals(call.fn).get(variable) ?? '';
+    // `aux::file_descriptor const fd = ::open(…)`, `Socket s = socket(…)`: a C++ object built from
+    // the descriptor owns it (its destructor closes it), whatever the variable's name.
+    if (spec !== undefined && ctx.file.language === 'cpp' && ownedByObject(type, ctx)) return;
     const wrapped = kind === 'descriptor' && spec === undefined && /\bauto\b|<|::/.test(type);
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
   });
@@ -513,6 +516,17 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
     }
   }
   return used;
+}
+
+/** Integer types a descriptor is commonly declared as (typedefs of int), never objects. */
+const DESCRIPTOR_TYPEDEFS = /^(?:(?:const|static|volatile|unsigned|signed)\s+)*(?:int|long|short|auto|SOCKET|socket_t|fd_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|zmq_fd_t|ber_socket_t|[A-Za-z_]\w*_t|FILE\s*\*?|DIR\s*\*?)(?:\s+const)?\s*\*?$/;
+
+/** A C++ local whose type is a class (a qualified name, a template, or a class of the project). */
+function ownedByObject(type: string, ctx: FileAnalysis): boolean {
+  const bare = type.replace(/\b(?:static|const|volatile)\b/g, ' ').trim();
+  if (bare === '' || bare.endsWith('*') || DESCRIPTOR_TYPEDEFS.test(bare)) return false;
+  if (/::|</.test(bare)) return !/^(?:std::)?(?:expected|optional)\s*</.test(bare);
+  return callGraphOf(ctx.index).isClass(bare);
 }
 
 /** A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`, GCC's `cleanup` attribute, systemd's `_cleanup_…_`. */
