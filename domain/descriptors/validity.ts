@@ -98,6 +98,9 @@ export function impliedValidity(
     }
     constant = bareConstant(constant);
     constant = invalidNames?.get(constant) ?? constant;
+    // `if (fd != fdescs[0].fd) { dup2(fd, fdescs[0].fd); close(fd); }`: equal, the descriptor is
+    // the one already kept in that field or slot (it was opened straight onto that number).
+    if (shape === 'descriptor' && (op === '==' || op === '!=') && /[.\[]|->/.test(constant) && !/^-?\d/.test(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
