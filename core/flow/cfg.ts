@@ -39,6 +39,8 @@ export interface CfgEdge {
   readonly assumption?: boolean;
   /** Control transferred by an exception to a catch handler. */
   readonly exceptional?: boolean;
+  /** From a `switch` to a `case` label: the label's value (the switch's subject is `from.syntax`). */
+  readonly caseValue?: SyntaxNode;
 }
 
 export interface CfgNode {
@@ -210,8 +212,8 @@ class CfgBuilder {
     return node;
   }
 
-  edge(from: CfgNode, to: CfgNode, condition?: SyntaxNode, assumption?: boolean, exceptional?: boolean): void {
-    const edge: CfgEdge = { from, to, condition, assumption, exceptional };
+  edge(from: CfgNode, to: CfgNode, condition?: SyntaxNode, assumption?: boolean, exceptional?: boolean, caseValue?: SyntaxNode): void {
+    const edge: CfgEdge = caseValue ? { from, to, caseValue } : { from, to, condition, assumption, exceptional };
     from.succs.push(edge);
     to.preds.push(edge);
   }
@@ -620,7 +622,7 @@ class CfgBuilder {
     const children = body?.namedChildren ?? [];
     let fallthrough = next;
     let hasDefault = false;
-    const caseEntries: CfgNode[] = [];
+    const caseEntries: { entry: CfgNode; value: SyntaxNode | null }[] = [];
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i]!;
       if (child.type !== 'case_statement') {
@@ -631,9 +633,10 @@ class CfgBuilder {
       if (!value) hasDefault = true;
       const statements = child.namedChildren.filter((c) => c.id !== value?.id && c.type !== 'comment');
       fallthrough = this.sequence(statements, fallthrough, inner);
-      caseEntries.push(fallthrough);
+      caseEntries.push({ entry: fallthrough, value });
     }
-    for (const entry of caseEntries.reverse()) this.edge(dispatch, entry);
+    // Each `case` edge carries its label: `switch (fd = open_socket(…)) { case -E_INVALID: … }`.
+    for (const { entry, value } of caseEntries.reverse()) this.edge(dispatch, entry, undefined, undefined, undefined, value ?? undefined);
     if (!hasDefault) this.edge(dispatch, next);
     return dispatch;
   }

@@ -17,7 +17,7 @@ export interface TypestateProblem {
   affects(node: CfgNode): boolean;
   /** The state after an affecting node, from the state before it. */
   transfer(node: CfgNode, state: number): number;
-  /** Bits a branch keeps (a test of the value), or undefined when it says nothing about it. Asked once per edge. */
+  /** Bits a branch keeps (a test of the value, or a `case` label: `edge.caseValue`), or undefined when it says nothing about it. Asked once per edge. */
   keep(edge: CfgEdge): number | undefined;
   /** Track correlated flags beside the value (the variable holding it is excluded from the flags). */
   readonly correlateFlagsExcept?: string;
@@ -37,7 +37,7 @@ export function solveTypestate(cfg: Cfg, problem: TypestateProblem): TypestateSo
   };
   const transfer = (node: CfgNode, state: number): number => (problem.affects(node) ? problem.transfer(node, state) : state);
   const refine = (edge: CfgEdge, state: number): number | undefined => {
-    if (!edge.condition || edge.assumption === undefined) return state;
+    if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue) return state;
     const mask = keepOf(edge);
     if (mask === undefined) return state;
     const refined = state & mask;
@@ -75,7 +75,7 @@ function solveWithFlags(
     // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
     transfer: (node, state) => (problem.affects(node) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
     transferEdge(edge, state) {
-      if (!edge.condition || edge.assumption === undefined) return state;
+      if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue) return state;
       // A branch that tests neither the handle nor a tracked flag keeps every tuple.
       if (keepOf(edge) === undefined && !tracker.tests(edge)) return state;
       const out = each(state, (handle, values) => {

@@ -80,10 +80,16 @@ const OTHER_PLATFORM_HEADER = new RegExp(
 /** The header of an `#include <…>` line, if the line is one. */
 const SYSTEM_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm;
 
-/** Offsets of `#include <…>` lines of headers no Linux build has. */
+/** BSD's BPF ioctls (`ioctl(fd, BIOCSETIF, &ifr)`): Linux has no /dev/bpf (tcpreplay's `#if defined HAVE_BPF`). */
+const OTHER_PLATFORM_CALL = /\bioctl\s*\([^;{}]*\bBIOC[A-Z]{3,}\b/g;
+
+/**
+ * Offsets of what only another platform's code does: `#include <…>` lines of headers no Linux
+ * build has, and BSD BPF ioctls.
+ */
 export function otherPlatformIncludes(text: string): number[] {
-  if (!text.includes('include')) return [];
   const out: number[] = [];
-  for (const m of text.matchAll(SYSTEM_INCLUDE)) if (OTHER_PLATFORM_HEADER.test(m[1]!.trim())) out.push(m.index!);
-  return out;
+  if (text.includes('include')) for (const m of text.matchAll(SYSTEM_INCLUDE)) if (OTHER_PLATFORM_HEADER.test(m[1]!.trim())) out.push(m.index!);
+  if (text.includes('BIOC')) for (const m of text.matchAll(OTHER_PLATFORM_CALL)) out.push(m.index!);
+  return out.sort((a, b) => a - b);
 }

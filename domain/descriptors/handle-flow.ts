@@ -89,7 +89,8 @@ export function solveHandleFlow(cfg: Cfg, spec: HandleFlowSpec): HandleFlow {
       return effect.kind === 'source' ? INVALID | VALID : effect.bits;
     },
     keep(edge) {
-      const verdict = impliedValidity(edge.condition!, edge.assumption!, spec.variable, spec.shape);
+      if (!edge.condition) return undefined;
+      const verdict = impliedValidity(edge.condition, edge.assumption!, spec.variable, spec.shape);
       return verdict === undefined ? undefined : verdict === 'valid' ? VALID | UNSET : INVALID | UNSET;
     },
   });

@@ -15,7 +15,7 @@ import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '.
 import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
 import { callArguments, unwrap } from '../../core/syntax/nodes.js';
-import { impliedValidity, type HandleShape } from './validity.js';
+import { caseValidity, impliedValidity, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
@@ -259,6 +259,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
+    if (edge.caseValue) return edge.from.syntax ? caseValidity(edge.from.syntax, edge.caseValue, site.variable, shape, invalidNames, macros.constants) : undefined;
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.
     const tested = nodeText(edge.from);
@@ -279,7 +280,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     return own;
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
-    if (!edge.condition || edge.assumption === undefined) return state;
+    if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue) return state;
     const verdict = verdictOf(edge);
     if (!verdict) return state;
     const refined = state & maskOf(verdict);

@@ -117,6 +117,18 @@ export function impliedValidity(
   return assumption ? verdict : verdict === 'valid' ? 'invalid' : 'valid';
 }
 
+/**
+ * What a `case` label says about the handle a `switch` tests: `switch (fd = open_socket(…)) {
+ * case -E_INVALID: … }` — a negative value (`-1`, `-E_INVALID`, a name for -1) is no descriptor.
+ */
+export function caseValidity(subject: SyntaxNode, value: SyntaxNode, handle: string, shape: HandleShape, invalidNames?: ReadonlyMap<string, string>, constants?: ReadonlyMap<string, string>): Validity | undefined {
+  if (shape !== 'descriptor' || !isHandleExpression(subject, handle, constants)) return undefined;
+  const text = bareConstant(squeeze(value.text));
+  const named = invalidNames?.get(text) ?? text;
+  if (/^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/.test(named) || INVALID_DESCRIPTOR_CONSTANTS.includes(named)) return 'invalid';
+  return undefined;
+}
+
 function descriptorComparison(op: string, constant: string): Validity | undefined {
   const c = constant;
   if (STANDARD_DESCRIPTOR_MAX.includes(c) && op === '>') return 'valid';
