@@ -214,7 +214,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   for (const f of files) configs.forFile(f);
   if (options.debug && plan.otherPlatformFolders?.length) {
     const shown = plan.otherPlatformFolders.slice(0, 5).join(', ');
-    err(`connlint: debug: ${plan.otherPlatformFolders.length} folders of other operating systems not analysed (${shown}${plan.otherPlatformFolders.length > 5 ? ', …' : ''}); name one to analyse it\n`);
+    err(`connlint: debug: ${plan.otherPlatformFolders.length} folders and files of other operating systems not analysed (${shown}${plan.otherPlatformFolders.length > 5 ? ', …' : ''}); name one to analyse it\n`);
   }
   if (options.debug && plan.projectRoot) err(`connlint: debug: indexing ${plan.indexOnly.length} more files of the project at ${plan.projectRoot} for cross-file facts\n`);
 

@@ -194,11 +194,16 @@ describe('connlint CLI', () => {
       mkdirSync(join(dir, 'src', os), { recursive: true });
       writeFileSync(join(dir, 'src', os, 'device.c'), leaky);
     }
+    // Files named for another system (libusb's os/netbsd_usb.c) too; headers stay.
+    mkdirSync(join(dir, 'src', 'os'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'os', 'netbsd_usb.c'), leaky);
+    writeFileSync(join(dir, 'src', 'os', 'netbsd_usb.h'), '#define NETBSD_USB 1\n');
     const folder = runCli(['--debug', 'src'], { cwd: dir });
     expect(folder.code).toBe(1);
     expect(folder.stdout.split('\n').filter((l) => l.includes('error:')).map((l) => l.split(':')[0])).toEqual(['src/linux/device.c']);
-    expect(folder.stderr).toContain("connlint: debug: 2 folders of other operating systems not analysed (src/bsd, src/solaris); name one to analyse it");
-    const named = runCli(['src/solaris'], { cwd: dir });
+    expect(folder.stderr).toContain('connlint: debug: 3 folders and files of other operating systems not analysed (src/bsd, src/solaris, src/os/netbsd_usb.c); name one to analyse it');
+    const named = runCli(['src/solaris', 'src/os/netbsd_usb.c'], { cwd: dir });
     expect(named.stdout).toContain('src/solaris/device.c:6:9: error:');
+    expect(named.stdout).toContain('src/os/netbsd_usb.c:6:9: error:');
   });
 });

@@ -13,7 +13,7 @@ export interface Discovery {
   readonly files: string[];
   /** Paths that could not be used, with why (unreadable, loops, nonexistent). */
   readonly problems: { path: string; message: string; fatal: boolean }[];
-  /** Folders under named folders left out as another operating system's (see OTHER_PLATFORM_FOLDER). */
+  /** Folders and files under named folders left out as another operating system's (OTHER_PLATFORM_FOLDER, OTHER_PLATFORM_FILE). */
   readonly otherPlatformFolders: string[];
 }
 
@@ -24,6 +24,13 @@ export interface Discovery {
  * line is analysed whatever its name.
  */
 const OTHER_PLATFORM_FOLDER = /^(?:win32|win64|windows|mingw(?:32|64)?|cygwin|msvc|darwin|mac|macos|macosx|osx|ios|solaris|sunos|bsd|freebsd|openbsd|netbsd|dragonfly|aix|hpux|haiku|qnx|vxworks|os2|amiga|amigaos|vms|msdos|riscos|beos)$/i;
+
+/**
+ * Source files named for another operating system (libusb's `os/netbsd_usb.c`, `darwin_usb.c`,
+ * `windows_winusb.c`): the backend a Linux build does not compile. Headers stay (their macros
+ * may matter); like folders, a file named on the command line is analysed.
+ */
+const OTHER_PLATFORM_FILE = /^(?:win32|win64|windows|darwin|macos|macosx|osx|solaris|sunos|freebsd|openbsd|netbsd|dragonfly|aix|hpux|haiku|qnx)(?:[_-][\w-]*)?\.(?:c|cc|cpp|cxx|c\+\+)$/i;
 
 interface IgnoreLayer {
   readonly base: string;
@@ -171,7 +178,8 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
         if (OTHER_PLATFORM_FOLDER.test(entry.name)) otherPlatformFolders.push(relative(cwd, full));
         else subdirs.push(full);
       } else if (isFile && isSourcePath(entry.name)) {
-        if (!ignoredBy(layers, full, false) && !ignoredByConfig(configs, full, false)) add(relative(cwd, full) || entry.name);
+        if (OTHER_PLATFORM_FILE.test(entry.name)) otherPlatformFolders.push(relative(cwd, full));
+        else if (!ignoredBy(layers, full, false) && !ignoredByConfig(configs, full, false)) add(relative(cwd, full) || entry.name);
       }
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ dir: subdirs[i]!, layers });

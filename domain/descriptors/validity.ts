@@ -100,7 +100,8 @@ export function impliedValidity(
     constant = invalidNames?.get(constant) ?? constant;
     // `if (fd != fdescs[0].fd) { dup2(fd, fdescs[0].fd); close(fd); }`: equal, the descriptor is
     // the one already kept in that field or slot (it was opened straight onto that number).
-    if (shape === 'descriptor' && (op === '==' || op === '!=') && /[.\[]|->/.test(constant) && !/^-?\d/.test(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
+    // The same for another variable holding a descriptor owned elsewhere (`if (fd != wrapped_fd) close(fd);`).
+    if (shape === 'descriptor' && (op === '==' || op === '!=') && (/[.\[]|->/.test(constant) || /^[a-z_]\w*$/.test(constant)) && !/^-?\d/.test(constant) && !INVALID_DESCRIPTOR_CONSTANTS.includes(constant) && !STANDARD_DESCRIPTORS.includes(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
