@@ -162,8 +162,11 @@ function pointerComparison(op: string, constant: string): Validity | undefined {
   return undefined;
 }
 
+/** A library's name for a 0 status: `PJ_SUCCESS`, `APR_SUCCESS`, `RS_RET_OK`, `EXIT_SUCCESS`. */
+const SUCCESS_NAME = /^(?:[A-Z][A-Z0-9]*_)*(?:SUCCESS|OK)$/;
+
 function statusComparison(op: string, constant: string): Validity | undefined {
-  const c = constant;
+  const c = SUCCESS_NAME.test(constant) ? '0' : constant;
   if ((c === '0' && (op === '<' || op === '!=')) || (c === '-1' && op === '==')) return 'invalid';
   if ((c === '0' && (op === '==' || op === '>=')) || (c === '-1' && op === '!=')) return 'valid';
   return undefined;
