@@ -1,6 +1,6 @@
 import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
-import { callArguments, calleeName, childrenForField, unwrap } from '../syntax/nodes.js';
+import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '../syntax/nodes.js';
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 
@@ -212,10 +212,18 @@ class CfgBuilder {
     return node;
   }
 
-  edge(from: CfgNode, to: CfgNode, condition?: SyntaxNode, assumption?: boolean, exceptional?: boolean, caseValue?: SyntaxNode): void {
-    const edge: CfgEdge = caseValue ? { from, to, caseValue } : { from, to, condition, assumption, exceptional };
-    from.succs.push(edge);
-    to.preds.push(edge);
+  edge(from: CfgNode, to: CfgNode, condition?: SyntaxNode, assumption?: boolean, exceptional?: boolean): void {
+    this.link({ from, to, condition, assumption, exceptional });
+  }
+
+  /** From a `switch` to a `case` label, carrying the label's value. */
+  private caseEdge(from: CfgNode, to: CfgNode, caseValue: SyntaxNode): void {
+    this.link({ from, to, caseValue });
+  }
+
+  private link(edge: CfgEdge): void {
+    edge.from.succs.push(edge);
+    edge.to.preds.push(edge);
   }
 
   private enter(): void {
@@ -392,7 +400,7 @@ class CfgBuilder {
       if (macro.assigns) {
         const args = this.statementCallArguments(expression);
         const assigns = macro.assigns.flatMap((a) => {
-          const value = a.param !== undefined ? args[a.param]?.text.replace(/\s+/g, '') : a.value;
+          const value = a.param !== undefined && args[a.param] ? squeeze(args[a.param]!.text) : a.value;
           return value === undefined ? [] : [{ name: a.name, value }];
         });
         if (assigns.length > 0) hiddenReturn.macroAssigns = assigns;
@@ -636,7 +644,10 @@ class CfgBuilder {
       caseEntries.push({ entry: fallthrough, value });
     }
     // Each `case` edge carries its label: `switch (fd = open_socket(…)) { case -E_INVALID: … }`.
-    for (const { entry, value } of caseEntries.reverse()) this.edge(dispatch, entry, undefined, undefined, undefined, value ?? undefined);
+    for (const { entry, value } of caseEntries.reverse()) {
+      if (value) this.caseEdge(dispatch, entry, value);
+      else this.edge(dispatch, entry);
+    }
     if (!hasDefault) this.edge(dispatch, next);
     return dispatch;
   }

@@ -62,6 +62,11 @@ function signOf(value: number): number {
   return value < 0 ? N : value === 0 ? Z : P;
 }
 
+/** The domain value naming a set of signs: '?' (any), '0', '!0', or one of SIGN_VALUES. */
+function signValue(signs: number): string {
+  return signs === (N | Z | P) ? '?' : signs === Z ? '0' : signs === (N | P) ? '!0' : SIGN_VALUES.get(signs)!;
+}
+
 /**
  * Conditions of any other form (`strcmp(path, "-") == 0`, `opt_enabled(OPT_FOREGROUND)`,
  * `lock != NULL && x`'s parts) are flags of their own, named `@` and their text: tested again
@@ -175,16 +180,16 @@ function withoutCasts(value: string): string {
 }
 
 /**
- * A value that cannot be null or zero: an address, a string literal, a function — one the file
- * calls or the project defines, or any name stored into a variable the function calls through
- * (`closefunc = pclose; … (*closefunc)(fin)`).
- */
-/**
  * Allocators that never return null: they abort on failure (GLib's `g_new0`, `g_malloc`, the
  * `xmalloc` family of many projects, PHP's `emalloc`); C++ `new` throws instead (a `new_expression`).
  */
 const NEVER_NULL = /^(?:g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
 
+/**
+ * A value that cannot be null or zero: an address, a string literal, a never-null allocator's
+ * result, a function — one the file calls or the project defines, or any name stored into a
+ * variable the function calls through (`closefunc = pclose; … (*closefunc)(fin)`).
+ */
 function isNonNull(value: string, variable: string, cfg: Cfg): boolean {
   if (/^&[A-Za-z_]/.test(value) || /^"/.test(value) || NEVER_NULL.test(value)) return true;
   if (!/^[A-Za-z_]\w*$/.test(value)) return false;
@@ -438,33 +443,29 @@ export class FlagTracker {
     const domain = this.flags.values[i]!;
     const current = domain[values[i]!]!;
     const out = [...values];
+    // The signs the branch allows: a comparison with 0 (`r > 0`), or — on a value already known by
+    // its sign (`<=0` after `r > 0` was false) — a truth test or `== 0`.
+    let allowed: number | undefined;
     if (test.signs !== undefined) {
-      const allowed = edge.assumption ? test.signs : (N | Z | P) & ~test.signs;
+      allowed = edge.assumption ? test.signs : (N | Z | P) & ~test.signs;
       // A constant it holds: a number's sign is known (another name's is not: nothing to say).
       if (!test.assigns && /^-?\d+$/.test(current)) return (signOf(Number(current)) & allowed) === 0 ? undefined : out;
+    } else if (SIGN_NAMES.has(current) && (test.constant === undefined || test.constant === '0')) {
+      const zero = test.constant === undefined ? edge.assumption === test.negated : edge.assumption !== test.negated;
+      allowed = zero ? Z : N | P;
+    }
+    if (allowed !== undefined) {
       const now = test.assigns ? N | Z | P : SIGNS_OF.get(current);
       if (now === undefined) return out;
       const left = now & allowed;
       if (left === 0) return undefined;
-      const next = left === (N | Z | P) ? '?' : left === Z ? '0' : left === (N | P) ? '!0' : SIGN_VALUES.get(left)!;
-      const index = domain.indexOf(next);
+      const index = domain.indexOf(signValue(left));
       if (index >= 0) out[i] = index;
       return out;
     }
     // What the branch says: the flag equals `constant` (or is truthy), or does not.
     const equal = test.constant === undefined ? undefined : edge.assumption !== test.negated;
     const excluded = current.startsWith(NOT) ? current.slice(NOT.length).split(',') : undefined;
-    const currentSigns = SIGN_NAMES.has(current) ? SIGNS_OF.get(current) : undefined;
-    if (currentSigns !== undefined && (test.constant === undefined || test.constant === '0')) {
-      // `x` or `x == 0` on a value known by its sign (`<=0` after `r > 0` was false).
-      const zero = test.constant === undefined ? edge.assumption === test.negated : edge.assumption !== test.negated;
-      const left = currentSigns & (zero ? Z : N | P);
-      if (left === 0) return undefined;
-      const next = left === Z ? '0' : left === (N | P) ? '!0' : SIGN_VALUES.get(left);
-      const index = next === undefined ? -1 : domain.indexOf(next);
-      if (index >= 0) out[i] = index;
-      return out;
-    }
     if (test.constant === undefined) {
       const truthy = edge.assumption !== test.negated;
       if (current === '?') out[i] = truthy ? 1 : 2;

@@ -97,24 +97,38 @@ export function macroAliases(text: string, lines: readonly number[] = defineLine
   return macroAliasesAt(text, lines).map((d) => d.value);
 }
 
-export function macroAliasesAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroAlias>[] {
-  const aliases: Positioned<MacroAlias>[] = [];
+/** A `#define` line: its name, its parameter list as written (`(a, b)`, undefined for an object-like macro) and its body, continuations joined. */
+export interface Define {
+  readonly at: number;
+  readonly name: string;
+  readonly params?: string;
+  readonly body: string;
+}
+
+/** Every `#define` with a body, object-like and function-like, in the order of `lines`. */
+export function* defines(text: string, lines: readonly number[] = defineLines(text)): Generator<Define> {
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)\n]*\))?[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)/y;
   for (const start of lines) {
     re.lastIndex = start;
     const m = re.exec(text);
-    if (!m) continue;
-    const name = m[1]!;
-    const body = stripParens(codeOf(m[3]!).replace(/\\\r?\n/g, ' ').trim());
-    if (m[2] === undefined) {
-      if (IDENTIFIER.test(body) && body !== name) aliases.push({ at: m.index, value: { name, target: body } });
+    if (m) yield { at: m.index, name: m[1]!, params: m[2], body: m[3]!.replace(/\\\r?\n/g, ' ') };
+  }
+}
+
+export function macroAliasesAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroAlias>[] {
+  const aliases: Positioned<MacroAlias>[] = [];
+  for (const define of defines(text, lines)) {
+    const { name, at } = define;
+    const body = stripParens(codeOf(define.body).trim());
+    if (define.params === undefined) {
+      if (IDENTIFIER.test(body) && body !== name) aliases.push({ at, value: { name, target: body } });
       continue;
     }
-    const params = m[2].slice(1, -1).split(',').map((p) => p.trim());
+    const params = define.params.slice(1, -1).split(',').map((p) => p.trim());
     const call = /^([A-Za-z_]\w*)\s*\(/.exec(body);
     if (!call || call[1] === name || params.includes(call[1]!) || closing(body, call[0].length - 1) !== body.length) continue;
     const args = topLevelParts(body.slice(call[0].length, -1)).map((arg) => params.indexOf(stripCasts(arg)));
-    aliases.push({ at: m.index, value: { name, target: call[1]!, args } });
+    aliases.push({ at, value: { name, target: call[1]!, args } });
   }
   return aliases;
 }

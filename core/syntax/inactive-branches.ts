@@ -1,6 +1,6 @@
 import { conditionalGroups, evaluateCondition, evaluateDefined, type ConditionalGroup, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
 import type { Language } from './language.js';
-import { otherPlatformIncludes, recoveryLookup } from './linux-build.js';
+import { otherPlatformMarks, recoveryLookup } from './linux-build.js';
 
 /**
  * The branches of a file's `#if` groups that the configuration analysed rules out: decided false,
@@ -28,7 +28,7 @@ export function inactiveBranches(
   if (!text.includes('#')) return [];
   const groups = conditionalGroups(text);
   // An undecided branch (or a whole file) that includes a header no Linux build has is another platform's.
-  const foreign = otherPlatformIncludes(text);
+  const foreign = otherPlatformMarks(text);
   if (groups.length === 0) return foreign.length > 0 ? [[0, text.length]] : [];
   const definedHere = new Set<string>();
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)) definedHere.add(m[1]!);

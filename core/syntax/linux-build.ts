@@ -87,7 +87,7 @@ const OTHER_PLATFORM_CALL = /\bioctl\s*\([^;{}]*\bBIOC[A-Z]{3,}\b/g;
  * Offsets of what only another platform's code does: `#include <…>` lines of headers no Linux
  * build has, and BSD BPF ioctls.
  */
-export function otherPlatformIncludes(text: string): number[] {
+export function otherPlatformMarks(text: string): number[] {
   const out: number[] = [];
   if (text.includes('include')) for (const m of text.matchAll(SYSTEM_INCLUDE)) if (OTHER_PLATFORM_HEADER.test(m[1]!.trim())) out.push(m.index!);
   if (text.includes('BIOC')) for (const m of text.matchAll(OTHER_PLATFORM_CALL)) out.push(m.index!);

@@ -1,5 +1,4 @@
 import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace } from './c-text.js';
-import { otherPlatformIncludes } from './linux-build.js';
 import { directiveLineEnd, evaluateCondition, evaluateDefined, type ConditionalGroup, type MacroValue } from './conditionals.js';
 
 /*
@@ -27,12 +26,13 @@ export function holdsFunctionHead(text: string, start: number, end: number): boo
 }
 
 /** Keeps the group's chosen branch; blanks its directive lines and the other branches. */
-export function resolveGroup(chars: Uint16Array, group: ConditionalGroup, lookup: (name: string) => MacroValue, text?: string): void {
+/** `foreign`: offsets of what only another platform's code does (linux-build.ts `otherPlatformMarks`), sorted. */
+export function resolveGroup(chars: Uint16Array, group: ConditionalGroup, lookup: (name: string) => MacroValue, foreign: readonly number[] = []): void {
   let chosen = -1;
   group.branches.forEach(({ directive, bodyStart, bodyEnd }, i) => {
     if (chosen >= 0) return;
-    // A branch that includes a header no Linux system has is another platform's (linux-build.ts).
-    if (text !== undefined && otherPlatformIncludes(text.slice(bodyStart, bodyEnd)).length > 0) return;
+    // A branch that includes a header no Linux system has is another platform's.
+    if (foreign.some((at) => bodyStart <= at && at < bodyEnd)) return;
     const { kind, condition } = directive;
     const value =
       kind === 'else' ? true

@@ -1,7 +1,7 @@
 import { conditionalGroups, type PreprocessorConfiguration } from './conditionals.js';
 import { errorRegions, spanScores, treeStats, withBlockMacroFunctions, type ErrorRegion, type TreeStats } from './error-regions.js';
 import type { Language } from './language.js';
-import { recoveryLookup, type FeatureAssumption } from './linux-build.js';
+import { otherPlatformMarks, recoveryLookup, type FeatureAssumption } from './linux-build.js';
 import { braceDepths, codesOf, CPP_BLOCK_MACRO, holdsFunctionHead, resolveGroup, rewriteStatementMacros, textOf } from './macro-rewrites.js';
 import { parseText, type Tree } from './parser.js';
 import { LineMap } from './source-text.js';
@@ -80,11 +80,12 @@ export function recoverText(language: Language, text: string, originalTree: Tree
   const spans = regions.map((r): [number, number] => [r.start, r.end]);
   const rewrites = regions.map(() => 0);
   const assumedGroups: { group: AssumedGroup; regions: number[] }[] = [];
+  const foreign = otherPlatformMarks(text);
   for (const group of conditionalGroups(text)) {
     const touching = regions.flatMap(({ start, end }, k) => (group.start < end && group.end > start && !(group.start < start && group.end > end) ? [k] : []));
     if (touching.length === 0) continue;
     assumedNames = new Set();
-    resolveGroup(chars, group, lookup, text);
+    resolveGroup(chars, group, lookup, foreign);
     if (assumedNames.size > 0) assumedGroups.push({ group: { start: group.start, end: group.end, names: [...assumedNames] }, regions: touching });
     for (const k of touching) {
       spans[k] = [Math.min(spans[k]![0], group.start), Math.max(spans[k]![1], group.end)];

@@ -18,6 +18,9 @@ export const ACCEPT_FUNCTIONS: readonly AcceptFunction[] = [
   { name: 'paccept', listenerArg: 0 },
 ];
 
+/** Names a descriptor's type is spelled with besides `int` (typedefs of an integer). */
+export const DESCRIPTOR_TYPE_NAMES: readonly string[] = ['SOCKET', 'socket_t', 'fd_t', 'evutil_socket_t', 'curl_socket_t', 'ngx_socket_t', 'ngx_fd_t', 'zmq_fd_t', 'ber_socket_t'];
+
 /** Values a descriptor compares against to mean "no descriptor". */
 export const INVALID_DESCRIPTOR_CONSTANTS: readonly string[] = ['-1', 'INVALID_SOCKET', 'INVALID_FD', 'INVALID_HANDLE_VALUE', 'BAD_FD'];
 /** Values a pointer handle compares against to mean "no handle". */

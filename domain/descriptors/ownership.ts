@@ -16,7 +16,7 @@ import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core
 import type { MacroBody } from '../../core/project/facts.js';
 import { callArguments, unwrap } from '../../core/syntax/nodes.js';
 import { caseValidity, impliedValidity, type HandleShape } from './validity.js';
-import { CLOSE_ALL_FUNCTIONS, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
+import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
  * Ownership typestate of one acquired handle along a function: unset, invalid (the acquire failed),
@@ -73,11 +73,6 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
 }
 
 /**
- * Kind of handle one call returns: the catalog for library calls; for project functions, the
- * definitions the call graph resolves the call to (by class for methods: `log.Open()` on a Logger
- * is not `Probe::Open`, which returns a socket), then wrappers of wrappers by name.
- */
-/**
  * The catalog's acquire a call is: the name, unqualified or `::`/`std::` (not `LsShm::open`, a
  * class's own), with at least as many arguments as the C function takes.
  */
@@ -87,6 +82,11 @@ function catalogAcquire(call: CallFact, resources: ResourceCatalog): AcquireFunc
   return spec && call.args.filter((a) => a.trim() !== '').length >= spec.minArgs ? spec : undefined;
 }
 
+/**
+ * Kind of handle one call returns: the catalog for library calls; for project functions, the
+ * definitions the call graph resolves the call to (by class for methods: `log.Open()` on a Logger
+ * is not `Probe::Open`, which returns a socket), then wrappers of wrappers by name.
+ */
 function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatalog, index: ProjectIndex): HandleKind | undefined {
   const spec = catalogAcquire(call, resources);
   if (spec) return spec.outArrayArg === undefined ? spec.kind : undefined;
@@ -263,7 +263,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.
     const tested = nodeText(edge.from);
-    if (status && edge.condition!.startIndex > status.after && edge.condition!.startIndex < status.until && new RegExp(`\\b${status.name}\\b`).test(tested)) {
+    if (status && edge.condition!.startIndex > status.after && edge.condition!.startIndex < status.until && status.mentioned.test(tested)) {
       const verdict = impliedValidity(edge.condition!, edge.assumption!, status.name, 'status', invalidNames);
       if (verdict) return verdict;
     }
@@ -519,8 +519,8 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
   return used;
 }
 
-/** Integer types a descriptor is commonly declared as (typedefs of int), never objects. */
-const DESCRIPTOR_TYPEDEFS = /^(?:(?:const|static|volatile|unsigned|signed)\s+)*(?:int|long|short|auto|SOCKET|socket_t|fd_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|zmq_fd_t|ber_socket_t|[A-Za-z_]\w*_t|FILE\s*\*?|DIR\s*\*?)(?:\s+const)?\s*\*?$/;
+/** Types a descriptor or handle is declared with (integers and their typedefs, `FILE`, `DIR`), never objects. */
+const DESCRIPTOR_TYPEDEFS = new RegExp(`^(?:(?:const|static|volatile|unsigned|signed)\\s+)*(?:int|long|short|auto|${DESCRIPTOR_TYPE_NAMES.join('|')}|[A-Za-z_]\\w*_t|FILE\\s*\\*?|DIR\\s*\\*?)(?:\\s+const)?\\s*\\*?$`);
 
 /** A C++ local whose type is a class (a qualified name, a template, or a class of the project). */
 function ownedByObject(type: string, ctx: FileAnalysis): boolean {
@@ -572,7 +572,7 @@ function assignmentAround(node: SyntaxNode, parentOf: (node: SyntaxNode) => Synt
 }
 
 /** The variable a status call's result is stored in, and the stretch of the function where it still holds that result. */
-function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; after: number; until: number } | undefined {
+function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned: RegExp; after: number; until: number } | undefined {
   const name = resultVariable(site.node);
   if (!name || !IDENT.test(name)) return undefined;
   const text = cfg.function.text;
@@ -581,5 +581,5 @@ function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; after: num
   const next = new RegExp(`\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)`, 'g');
   next.lastIndex = after - offset;
   const assigned = next.exec(text);
-  return { name, after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER };
+  return { name, mentioned: new RegExp(`\\b${name}\\b`), after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER };
 }

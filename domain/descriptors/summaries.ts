@@ -1,11 +1,12 @@
 import type { AnalysisSettings } from '../../core/engine/settings.js';
 import type { FunctionFact } from '../../core/project/facts.js';
-import { defineLines } from '../../core/project/macros.js';
+import { defineLines, defines } from '../../core/project/macros.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
+import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
 
 /**
  * Descriptor summaries of project functions, as facts providers: which parameters a function only
@@ -93,7 +94,7 @@ export const cleanupMacrosProvider: FactsProvider<CleanupMacroItem, ReadonlySet<
   id: 'cleanup-macros',
   extract(file) {
     if (file.partial || !file.text.includes('cleanup')) return [];
-    return macroDefinitions(file.text).map(({ name, body }) => ({ fn: -1 as const, name, cleanup: CLEANUP_ATTRIBUTE.test(body), uses: [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])] }));
+    return [...defines(file.text)].map(({ name, body }) => ({ fn: -1 as const, name, cleanup: CLEANUP_ATTRIBUTE.test(body), uses: [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])] }));
   },
   build(index) {
     const items = [...itemsOf(index, cleanupMacrosProvider)].map(({ item }) => item);
@@ -109,19 +110,7 @@ export const cleanupMacrosProvider: FactsProvider<CleanupMacroItem, ReadonlySet<
 
 const CLEANUP_ATTRIBUTE = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(/;
 
-/** `#define NAME body` of a text, continuation lines joined (only those whose text mentions cleanup or a macro). */
-function macroDefinitions(text: string): { name: string; body: string }[] {
-  const out: { name: string; body: string }[] = [];
-  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?:\([^)]*\))?((?:[^\n\\]|\\\r?\n|\\)*)/y;
-  for (const start of defineLines(text)) {
-    re.lastIndex = start;
-    const m = re.exec(text);
-    if (m) out.push({ name: m[1]!, body: m[2]!.replace(/\\\r?\n/g, ' ') });
-  }
-  return out;
-}
-
-const HANDLE_TYPES = /^(int|SOCKET|socket_t|evutil_socket_t|curl_socket_t|ngx_socket_t|ngx_fd_t|fd_t)$|\bFILE\s*\*|\bDIR\s*\*/;
+const HANDLE_TYPES = new RegExp(`^(?:int|${DESCRIPTOR_TYPE_NAMES.join('|')})$|\\bFILE\\s*\\*|\\bDIR\\s*\\*`);
 const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'sizeof']);
 
 /**

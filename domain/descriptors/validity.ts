@@ -98,10 +98,7 @@ export function impliedValidity(
     }
     constant = bareConstant(constant);
     constant = invalidNames?.get(constant) ?? constant;
-    // `if (fd != fdescs[0].fd) { dup2(fd, fdescs[0].fd); close(fd); }`: equal, the descriptor is
-    // the one already kept in that field or slot (it was opened straight onto that number).
-    // The same for another variable holding a descriptor owned elsewhere (`if (fd != wrapped_fd) close(fd);`).
-    if (shape === 'descriptor' && (op === '==' || op === '!=') && (/[.\[]|->/.test(constant) || /^[a-z_]\w*$/.test(constant)) && !/^-?\d/.test(constant) && !INVALID_DESCRIPTOR_CONSTANTS.includes(constant) && !STANDARD_DESCRIPTORS.includes(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
+    if (shape === 'descriptor' && (op === '==' || op === '!=') && heldElsewhere(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
@@ -119,15 +116,23 @@ export function impliedValidity(
 }
 
 /**
- * What a `case` label says about the handle a `switch` tests: `switch (fd = open_socket(…)) {
- * case -E_INVALID: … }` — a negative value (`-1`, `-E_INVALID`, a name for -1) is no descriptor.
+ * What a `case` label says about the handle a `switch` tests — the same as `fd == label`, and a
+ * negated name is a negative status (`switch (fd = open_socket(…)) { case -E_INVALID: … }`).
  */
 export function caseValidity(subject: SyntaxNode, value: SyntaxNode, handle: string, shape: HandleShape, invalidNames?: ReadonlyMap<string, string>, constants?: ReadonlyMap<string, string>): Validity | undefined {
   if (shape !== 'descriptor' || !isHandleExpression(subject, handle, constants)) return undefined;
   const text = bareConstant(squeeze(value.text));
   const named = invalidNames?.get(text) ?? text;
-  if (/^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/.test(named) || INVALID_DESCRIPTOR_CONSTANTS.includes(named)) return 'invalid';
-  return undefined;
+  return /^-\(?[A-Za-z_]\w*\)?$/.test(named) ? 'invalid' : descriptorComparison('==', named);
+}
+
+/**
+ * Is a descriptor compared with this value one kept somewhere else when they are equal? A field
+ * or slot (`if (fd != fdescs[0].fd) { dup2(fd, fdescs[0].fd); close(fd); }`: opened straight onto
+ * that number) or another variable (`if (fd != wrapped_fd) close(fd);`, the caller's).
+ */
+function heldElsewhere(value: string): boolean {
+  return (/[.[]|->/.test(value) || /^[a-z_]\w*$/.test(value)) && !/^-?\d/.test(value) && !INVALID_DESCRIPTOR_CONSTANTS.includes(value) && !STANDARD_DESCRIPTORS.includes(value);
 }
 
 function descriptorComparison(op: string, constant: string): Validity | undefined {
