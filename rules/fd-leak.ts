@@ -10,6 +10,8 @@ import { macrosIn } from '../core/project/macro-table.js';
 import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
+import { contains } from '../core/syntax/nodes.js';
+import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -64,8 +66,14 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   if (!problem.mayStayOpen()) return;
   const flow = problem.solve();
   const owned = (edge: CfgEdge) => stillOurs(flow.along(edge) ?? 0);
+  // A handle in a variable declared inside a block (a loop body) is lost where control leaves the
+  // block; paths are never shown through that edge, nor returns outside the block reported.
+  const block = declaringBlock(cfg.function, site.variable, site.node);
+  const blockExits = block ? scopeExits(cfg, block) : [];
+  const leavesBlock = new Set(blockExits.map((exit) => exit.edge));
+  const outsideBlock = (node: CfgNode) => block !== undefined && !(node.syntax !== undefined && contains(block, node.syntax));
   // Paths are shown through edges where the handle is ours or lent to a call whose result is tested later.
-  const traversable = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & (O_OWNED | O_LENT)) !== 0;
+  const traversable = (edge: CfgEdge) => ((flow.along(edge) ?? 0) & (O_OWNED | O_LENT)) !== 0 && !leavesBlock.has(edge);
   const reported = {
     has: (id: number) => reportedExits.has(`${site.variable}@${id}`),
     add: (id: number) => reportedExits.add(`${site.variable}@${id}`),
@@ -80,12 +88,26 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const exitKey = isReturn ? exit.id : -1;
     if (edge.exceptional || !owned(edge) || reported.has(exitKey)) continue;
     if (exit.kind === 'jump' && exit.jump === 'goto') continue; // a goto to a label we could not resolve
+    if (outsideBlock(exit) || leavesBlock.has(edge)) continue; // reported where it left the block
     reported.add(exitKey);
     const span = isReturn ? spanOf(exit.syntax!) : closingBrace(cfg);
     const message = isReturn
       ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' returns from` : 'return leaves'} the function`
       : `${what} is still open when the function ends here`;
     report(ctx, site, flow, traversable, exit, span, message, isReturn && !exit.viaMacro ? insertReleaseFix(ctx, site, exit) : undefined);
+  }
+
+  // Leaving the block that declares the variable with the handle still open.
+  for (const { edge, from } of blockExits) {
+    const isJump = from.kind === 'jump' && from.jump !== 'throw' && !from.viaMacro;
+    // Every way of falling off the block's end is one exit: its closing brace.
+    const exitKey = isJump ? from.id : -2 - block!.startIndex;
+    if (!owned(edge) || reported.has(exitKey)) continue;
+    reported.add(exitKey);
+    const message = isJump
+      ? `${what} is still open when this '${from.jump}' leaves the block that declares '${site.variable}'`
+      : `${what} is still open at the end of the block that declares '${site.variable}'`;
+    report(ctx, site, flow, traversable, from, isJump ? spanOf(from.syntax!) : closingBraceOf(block!), message, isJump ? insertReleaseFix(ctx, site, from) : undefined);
   }
 
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
@@ -96,6 +118,8 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
     const path = findPath(sourceNode, node, traversable);
+    // Reaching it only by leaving the declaring block is the leak reported there (a new variable here).
+    if (block && !path) continue;
     // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a
     // switch, so the overwrite is reported where it is.
     const loopJump = path && [...path].reverse().find((e) => e.from.kind === 'jump' && e.from.jump === 'continue')?.from;
@@ -141,7 +165,10 @@ function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traver
 }
 
 function closingBrace(cfg: Cfg): Span {
-  const body = cfg.function.childForFieldName('body') ?? cfg.function;
+  return closingBraceOf(cfg.function.childForFieldName('body') ?? cfg.function);
+}
+
+function closingBraceOf(body: SyntaxNode): Span {
   const end = body.endPosition;
   return { line: end.row + 1, column: Math.max(1, end.column), endLine: end.row + 1, endColumn: Math.max(2, end.column + 1) };
 }
@@ -150,7 +177,7 @@ function macroName(node: CfgNode): string {
   return /^\s*([A-Za-z_]\w*)/.exec(node.syntax?.text ?? '')?.[1] ?? 'macro';
 }
 
-/** `close(fd);` before a return that sits in a block (inserting before `if (x) return;` would change the code). */
+/** `close(fd);` before a return (or continue, break, goto) that sits in a block (inserting before `if (x) return;` would change the code). */
 function insertReleaseFix(ctx: RuleContext, site: AcquireSite, exit: CfgNode): Fix | undefined {
   const statement = exit.syntax!;
   if (statement.parent?.type !== 'compound_statement') return undefined;
@@ -159,7 +186,7 @@ function insertReleaseFix(ctx: RuleContext, site: AcquireSite, exit: CfgNode): F
   if (line.slice(0, statement.startPosition.column).trim() !== '') return undefined;
   const start = spanOf(statement);
   return {
-    description: `Insert '${site.release}(${site.variable});' before this return`,
+    description: `Insert '${site.release}(${site.variable});' before this ${exit.jump === 'co_return' ? 'co_return' : exit.jump ?? 'return'}`,
     edits: [{ location: ctx.locate({ line: start.line, column: start.column, endLine: start.line, endColumn: start.column }), newText: `${site.release}(${site.variable});\n${indent}` }],
     preferred: true,
   };

@@ -44,6 +44,8 @@ describeRuleFixtures('fd-leak', {
   'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; in both configurations of a feature nothing decides (HAVE_FSYNC defined and not), each leak\'s path naming its configuration',
   'unparseable-functions.cpp': 'C++: a member function split by #if, and Q_FOREACH blocks (which the C++ grammar takes for nested function definitions)',
   'noreturn-declarations': 'functions declared no-return by a project macro (ATTRIB_NORETURN) or _Noreturn end the path like exit(); a comment mentioning the macro does not',
+  'block-scope.c': 'a descriptor in a variable declared inside a block is lost where control leaves the block: at the continue, break or goto, or at the closing brace; a loop inside the block, a static local and a function-scope variable keep their reports',
+  'block-scope.cpp': 'C++: a descriptor declared in a range-for or while body, lost at continue or break',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
@@ -120,7 +122,7 @@ describe('fd-leak in detail', () => {
     ]);
     const messages = findings.map((f) => `${f.location.line}: ${f.message}`);
     expect(messages).toContain("83: descriptor 'fd' from open() (line 80) is still open when 'fd' is overwritten here");
-    expect(messages).toContain("98: descriptor 'c' from accept() (line 93) is still open when this 'continue' starts another iteration, which overwrites 'c'");
+    expect(messages).toContain("98: descriptor 'c' from accept() (line 93) is still open when this 'continue' leaves the block that declares 'c'");
     expect(messages).toContain("108: stream 'f' from fopen() (line 105) is still open when the function ends here");
   });
 
