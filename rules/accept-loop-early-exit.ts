@@ -6,6 +6,7 @@ import { findPath } from '../core/flow/dataflow.js';
 import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
+import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { contains } from '../core/syntax/nodes.js';
 import { describeRegistration, listenerTriggerMode, edgeTriggeredOptionsSchema } from '../domain/accept/trigger-mode.js';
@@ -61,6 +62,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
     variable: site.variable,
     shape: 'descriptor',
     isSource: (rhs) => contains(rhs, site.node),
+    knowledge: invalidityKnowledge(ctx, site.fn),
   });
   const offending = exits.filter((n) => ((flow.before(n) ?? 0) & VALID) !== 0).sort((a, b) => a.syntax!.startIndex - b.syntax!.startIndex);
   if (offending.length === 0) return;

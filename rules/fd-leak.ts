@@ -68,8 +68,13 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   const owned = (edge: CfgEdge) => stillOurs(flow.along(edge) ?? 0);
   // A handle in a variable declared inside a block (a loop body) is lost where control leaves the
   // block; paths are never shown through that edge, nor returns outside the block reported.
-  const block = declaringBlock(cfg.function, site.variable, site.node);
-  const blockExits = block ? scopeExits(cfg, block) : [];
+  // Not when the handle leaves the block lent to a call whose result is tested outside it
+  // (`f = fdopen(fd, "r")` in the block, `if (!f) return -1;` after it): it is lost there.
+  const declared = declaringBlock(cfg.function, site.variable, site.node);
+  const exitsOfDeclared = declared ? scopeExits(cfg, declared) : [];
+  const lentOut = exitsOfDeclared.some((exit) => ((flow.along(exit.edge) ?? 0) & O_LENT) !== 0);
+  const block = lentOut ? undefined : declared;
+  const blockExits = lentOut ? [] : exitsOfDeclared;
   const leavesBlock = new Set(blockExits.map((exit) => exit.edge));
   const outsideBlock = (node: CfgNode) => block !== undefined && !(node.syntax !== undefined && contains(block, node.syntax));
   // Paths are shown through edges where the handle is ours or lent to a call whose result is tested later.

@@ -186,6 +186,18 @@ function withoutCasts(value: string): string {
 const NEVER_NULL = /^(?:g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
 
 /**
+ * Library calls whose result is only 0 (success) or -1 (failure), and the exec family, which
+ * returns only on failure (-1): `err = getpeername(…); if (err) … if (err < 0)` takes the second
+ * branch whenever it took the first.
+ */
+const STATUS_ONLY = /^(?:::)?(?:getpeername|getsockname|getsockopt|setsockopt|bind|listen|connect|shutdown|close|pipe2?|socketpair|fstat|stat|lstat|fstatat|fchmod|chmod|fchown|chown|lchown|unlink|unlinkat|rename|renameat|mkdir|mkdirat|rmdir|chdir|fchdir|ftruncate|truncate|fsync|fdatasync|sigaction|sigprocmask|setrlimit|getrlimit|gettimeofday|clock_gettime|munmap|mprotect|mlock|munlock|access|faccessat|setenv|unsetenv|symlink|link|dup2|dup3|fstatvfs|statvfs|inet_pton|uname|sigemptyset|sigfillset|sigaddset|sigdelset)\(/;
+const FAILURE_ONLY = /^(?:::)?(?:execl|execlp|execle|execv|execvp|execvpe|execve|fexecve)\(/;
+/** What a variable is known to hold after a call: '<=0' (its sign) for STATUS_ONLY, -1 for FAILURE_ONLY. */
+function callResultSign(value: string): string | undefined {
+  return STATUS_ONLY.test(value) ? '<=0' : FAILURE_ONLY.test(value) ? '-1' : undefined;
+}
+
+/**
  * A value that cannot be null or zero: an address, a string literal, a never-null allocator's
  * result, a function — one the file calls or the project defines, or any name stored into a
  * variable the function calls through (`closefunc = pclose; … (*closefunc)(fin)`).
@@ -227,7 +239,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
         // `Worker *worker = …` declares `worker`.
         const name = n.type === 'init_declarator' ? squeeze(left.text).replace(/^[*&]+/, '') : squeeze(left.text);
-        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : null);
+        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : (callResultSign(value) ?? null));
       }
     } else if (n.type === 'update_expression') {
       const arg = n.childForFieldName('argument');
@@ -294,7 +306,7 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
     .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2))
     .sort((a, b) => score(b[0]) - score(a[0]))
     .map(([flag, constants]) => {
-      const values = [...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0' && c !== NON_ZERO))];
+      const values = [...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0' && c !== NON_ZERO && !(ordered.has(flag) && SIGN_NAMES.has(c))))];
       // `≠C`, `≠C,D`: known to differ from the constants it is compared with (`rw != XIO_WRONLY`
       // taken true, then `rw != XIO_RDONLY`): one or two at a time, sorted.
       const compared = [...constants].filter((c) => c !== '0').sort();
@@ -461,6 +473,14 @@ export class FlagTracker {
       if (left === 0) return undefined;
       const index = domain.indexOf(signValue(left));
       if (index >= 0) out[i] = index;
+      return out;
+    }
+    // Known only by its sign (`>=0` after `r < 0` was false), compared with another constant:
+    // `r == 5` holds only if 5 has an allowed sign (then r is 5); `r != 5` says nothing more.
+    if (SIGN_NAMES.has(current) && test.constant !== undefined) {
+      if (edge.assumption === test.negated) return out;
+      if (/^-?\d+$/.test(test.constant) && (signOf(Number(test.constant)) & SIGNS_OF.get(current)!) === 0) return undefined;
+      out[i] = this.valueIndex(i, test.constant);
       return out;
     }
     // What the branch says: the flag equals `constant` (or is truthy), or does not.

@@ -1,6 +1,7 @@
 import type { FactsProvider } from '../../core/project/provider.js';
 import { acceptWrappersProvider } from './accept-wrappers.js';
 import { registrationsProvider } from './registrations.js';
+import { invalidMacrosProvider } from '../descriptors/summaries.js';
 
-/** What the accept analyses read from the project besides the generic facts: wrappers and registrations. */
-export const ACCEPT_PROVIDERS: readonly FactsProvider[] = [acceptWrappersProvider, registrationsProvider];
+/** What the accept analyses read from the project besides the generic facts: wrappers, registrations, names for invalid descriptors. */
+export const ACCEPT_PROVIDERS: readonly FactsProvider[] = [acceptWrappersProvider, registrationsProvider, invalidMacrosProvider];

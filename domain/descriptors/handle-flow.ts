@@ -4,6 +4,7 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { impliedValidity, type HandleShape } from './validity.js';
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
+import type { InvalidityKnowledge } from './invalidity.js';
 
 /**
  * Typestate of one handle variable along a function: which of "not from the source",
@@ -20,6 +21,8 @@ export interface HandleFlowSpec {
   readonly shape: HandleShape;
   /** Does this right-hand side produce a fresh handle from the tracked source? */
   isSource(rhs: SyntaxNode): boolean;
+  /** The project's names and macros for invalid descriptors (`SOCK_BAD == fd`). */
+  readonly knowledge?: InvalidityKnowledge;
 }
 
 export interface HandleFlow {
@@ -62,7 +65,7 @@ function effectOf(node: CfgNode, spec: HandleFlowSpec): Effect | undefined {
       if (spec.isSource(right)) effect = { kind: 'source' };
       else {
         const value = squeeze(right.text);
-        const invalid = spec.shape === 'descriptor' ? INVALID_DESCRIPTOR_CONSTANTS.includes(value) : NULL_CONSTANTS.includes(value);
+        const invalid = spec.shape === 'descriptor' ? INVALID_DESCRIPTOR_CONSTANTS.includes(value) || spec.knowledge?.invalidNames.has(value) === true : NULL_CONSTANTS.includes(value);
         effect = invalid && n.type === 'assignment_expression' ? { kind: 'clear' } : { kind: 'set', bits: invalid ? INVALID : UNSET };
       }
     }
@@ -90,7 +93,8 @@ export function solveHandleFlow(cfg: Cfg, spec: HandleFlowSpec): HandleFlow {
     },
     keep(edge) {
       if (!edge.condition) return undefined;
-      const verdict = impliedValidity(edge.condition, edge.assumption!, spec.variable, spec.shape);
+      const k = spec.knowledge;
+      const verdict = impliedValidity(edge.condition, edge.assumption!, spec.variable, spec.shape, k?.invalidNames, k?.constants, k?.expressions);
       return verdict === undefined ? undefined : verdict === 'valid' ? VALID | UNSET : INVALID | UNSET;
     },
   });
