@@ -7,9 +7,10 @@ import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
 import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
+import { acceptLoopOf } from '../domain/accept/loop-roles.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { contains } from '../core/syntax/nodes.js';
-import { describeRegistration, listenerTriggerMode, edgeTriggeredOptionsSchema } from '../domain/accept/trigger-mode.js';
+import { describeRegistration, edgeTriggeredOption, edgeTriggeredOptionsSchema, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
 /**
  * Incident 003: an accept loop on an edge-triggered listener that leaves (return / break / goto)
@@ -33,8 +34,10 @@ export const acceptLoopEarlyExit: Rule = {
     securitySeverity: 5.3,
     fixable: true,
     optionsSchema: edgeTriggeredOptionsSchema({
-      auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none give notes)',
-      always: 'treat every listener as edge-triggered (no notes: findings have the configured severity)',
+      auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations; listeners with none found are not reported',
+      ask: 'as auto, and a note asks about each accept loop of a listener whose trigger mode was not found',
+      assume: 'as auto, and a listener whose trigger mode was not found is taken as edge-triggered (findings have the configured severity)',
+      always: 'treat every listener as edge-triggered, whatever its registrations say',
       never: 'treat every listener as level-triggered (nothing is reported)',
     }),
   },
@@ -53,22 +56,27 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   if (!cfg) return;
   const acceptNode = nodeEvaluating(cfg, site.node);
   if (!acceptNode) return;
-  const loop = innermostRealLoop(acceptNode);
-  if (!loop) return;
-  const exits = cfg.nodes.filter((n) => n.jump && LEAVING_JUMPS.has(n.jump) && loop.nodes.has(n.id) && leavesLoop(n, loop));
-  if (exits.length === 0) return;
-
+  if (!innermostRealLoop(acceptNode)) return;
   const flow = solveHandleFlow(cfg, {
     variable: site.variable,
     shape: 'descriptor',
     isSource: (rhs) => contains(rhs, site.node),
     knowledge: invalidityKnowledge(ctx, site.fn),
   });
+  // Only a loop that drains the backlog can leave it too early: an event loop runs once per
+  // event, and an EINTR retry loop is meant to be left once accept() succeeds.
+  const accepting = acceptLoopOf(cfg, acceptNode, flow);
+  if (!accepting || accepting.role !== 'drain') return;
+  const loop = accepting.loop;
+  const exits = cfg.nodes.filter((n) => n.jump && LEAVING_JUMPS.has(n.jump) && loop.nodes.has(n.id) && leavesLoop(n, loop));
+  if (exits.length === 0) return;
   const offending = exits.filter((n) => ((flow.before(n) ?? 0) & VALID) !== 0).sort((a, b) => a.syntax!.startIndex - b.syntax!.startIndex);
   if (offending.length === 0) return;
 
   const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
   if (trigger.mode === 'level') return;
+  // Undecided listeners: silent unless the user asks for notes (`edgeTriggered: ask`).
+  if (trigger.mode === 'unknown' && edgeTriggeredOption(ctx.options) !== 'ask') return;
   const edge = trigger.mode === 'edge';
   const severity = edge ? ctx.severity : 'note';
   const acceptLocation = ctx.locate(spanOf(site.node));
@@ -82,8 +90,9 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
     reported.add(key);
     const statement = exit.syntax!;
     const what = exit.jump === 'goto' ? `goto ${exit.label ?? ''}`.trim() : exit.jump === 'co_return' ? 'co_return' : exit.jump!;
+    const evidence = trigger.registration ? ` (${registrationEvidence(trigger.registration)})` : ' (taken as edge-triggered by the edgeTriggered option)';
     const consequence = edge
-      ? `'${site.listener}' is edge-triggered, so connections still queued get no new wake-up and wait in the backlog (CLOSE_WAIT once their clients give up)`
+      ? `'${site.listener}' is edge-triggered${evidence}, so connections still queued get no new wake-up and wait in the backlog (CLOSE_WAIT once their clients give up)`
       : `if '${site.listener}' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found), connections still queued are stranded in the backlog`;
     const related: RelatedLocation[] = [{ location: acceptLocation, message: `${site.call.callee}() accepted a connection into '${site.variable}' here` }];
     if (trigger.registration) {

@@ -3,11 +3,15 @@ import { acceptWrappersProvider } from '../domain/accept/accept-wrappers.js';
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { fileItems } from '../core/project/provider.js';
 import { callGraphOf } from '../core/project/call-graph.js';
-import { innermostRealLoop, nodeEvaluating } from '../core/flow/cfg.js';
+import { nodeEvaluating } from '../core/flow/cfg.js';
 import { spanOf } from '../core/project/facts.js';
-import type { RelatedLocation } from '../core/engine/findings.js';
+import { lineReference, type RelatedLocation } from '../core/engine/findings.js';
+import { contains } from '../core/syntax/nodes.js';
+import { solveHandleFlow } from '../domain/descriptors/handle-flow.js';
+import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
+import { acceptLoopOf, type LoopRole } from '../domain/accept/loop-roles.js';
 import type { Rule } from '../core/engine/rule.js';
-import { describeRegistration, listenerTriggerMode, edgeTriggeredOptionsSchema } from '../domain/accept/trigger-mode.js';
+import { describeRegistration, edgeTriggeredOption, edgeTriggeredOptionsSchema, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
 /**
  * One accept() per readiness event on an edge-triggered listener: when two clients arrive together
@@ -29,8 +33,10 @@ export const etAcceptNotDrained: Rule = {
     securitySeverity: 5.3,
     fixable: false,
     optionsSchema: edgeTriggeredOptionsSchema({
-      auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations (listeners with none stay silent)',
-      always: 'treat every listener as edge-triggered (every accept outside a loop is reported)',
+      auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations; listeners with none found are not reported',
+      ask: 'as auto, and a note asks about each accept outside a draining loop on a listener whose trigger mode was not found',
+      assume: 'as auto, and a listener whose trigger mode was not found is taken as edge-triggered (findings have the configured severity)',
+      always: 'treat every listener as edge-triggered, whatever its registrations say',
       never: 'treat every listener as level-triggered (nothing is reported)',
     }),
   },
@@ -45,26 +51,56 @@ export const etAcceptNotDrained: Rule = {
       const cfg = ctx.cfg(site.fn);
       if (!cfg) continue;
       const node = nodeEvaluating(cfg, site.node);
-      if (!node || innermostRealLoop(node)) continue;
+      if (!node) continue;
+      const flow = site.variable ? solveHandleFlow(cfg, { variable: site.variable, shape: 'descriptor', isSource: (rhs) => contains(rhs, site.node), knowledge: invalidityKnowledge(ctx, site.fn) }) : undefined;
+      const accepting = acceptLoopOf(cfg, node, flow);
+      if (accepting?.role === 'drain') continue;
       // A helper whose callers loop on its result (`while (accept_one(l) == 0);`) drains too; an
       // event loop that calls a handler for its side effects (`on_readable(fd);`) does not.
       const fnRef = graph.refOf(ctx.file.path, fn);
       const callers = fnRef ? graph.callSitesOf(fnRef) : [];
-      if (callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
+      if (!accepting && callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
       const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
-      if (trigger.mode !== 'edge') continue;
+      if (trigger.mode === 'level') continue;
+      if (trigger.mode === 'unknown' && edgeTriggeredOption(ctx.options) !== 'ask') continue;
+      const edge = trigger.mode === 'edge';
       const related: RelatedLocation[] = [];
       if (trigger.registration) {
         const r = trigger.registration;
         related.push({ location: { file: r.site.file, line: r.site.line, column: r.site.column, endLine: r.site.endLine, endColumn: r.site.endColumn }, message: describeRegistration(r) });
       }
+      if (accepting) related.push({ location: ctx.locate(spanOf(accepting.loop.syntax.child(0) ?? accepting.loop.syntax)), message: LOOP_ROLE_NOTE[accepting.role] });
+      const where = accepting ? LOOP_ROLE_CLAUSE[accepting.role](lineReference(accepting.loop.syntax.startPosition.row + 1)) : 'is not in a loop';
+      const listener = edge ? `edge-triggered listener '${site.listener}'` : `listener '${site.listener}'`;
+      const evidence = !edge
+        ? ' (if it is edge-triggered: no EPOLLET/EV_CLEAR/EV_ET registration of it was found)'
+        : trigger.registration
+          ? ` (edge-triggered: ${registrationEvidence(trigger.registration)})`
+          : ' (taken as edge-triggered by the edgeTriggered option)';
       ctx.report({
         span: spanOf(site.node),
-        message: `${site.call.callee}() on edge-triggered listener '${site.listener}' is not in a loop: one connection is accepted per wake-up and the rest of the backlog waits for the next client. Loop until ${site.call.callee}() fails with EAGAIN`,
+        message: `${site.call.callee}() on ${listener} ${where}: one connection is accepted per wake-up and the rest of the backlog waits for the next client. Loop until ${site.call.callee}() fails with EAGAIN${evidence}`,
+        severity: edge ? ctx.severity : 'note',
         related,
         functionIndex: site.fn,
         anchorText: site.node.text,
       });
     }
   },
+};
+
+/** What the message says about the loop an accept sits in (`at`: its line reference) when that loop does not drain. */
+const LOOP_ROLE_CLAUSE: Record<LoopRole, (at: string) => string> = {
+  drain: (at) => `is in a draining loop ${at}`,
+  event: (at) => `runs once per readiness event (the loop ${at} iterates events, not the backlog)`,
+  retry: (at) => `is in a loop that only retries a failed accept ${at}`,
+  other: (at) => `is in a loop that does not repeat it until it fails ${at}`,
+};
+
+/** The related location on that loop. */
+const LOOP_ROLE_NOTE: Record<LoopRole, string> = {
+  drain: 'this loop accepts until accept() fails',
+  event: 'this loop iterates readiness events: it runs once per event, not until accept() fails',
+  retry: 'this loop only retries a failed accept(): it is left once accept() succeeds',
+  other: 'this loop does not repeat accept() until it fails',
 };

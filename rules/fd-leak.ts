@@ -3,7 +3,7 @@ import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf, type Span } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
-import { acquireSites, O_INVALID, O_LENT, O_OWNED, ownershipProblem, stillOurs, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
+import { acquireSites, O_GONE, O_INVALID, O_LENT, O_OWNED, ownershipProblem, stillOurs, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { resourcesOf } from '../domain/descriptors/resources.js';
 import { macrosIn } from '../core/project/macro-table.js';
@@ -72,7 +72,10 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   // (`f = fdopen(fd, "r")` in the block, `if (!f) return -1;` after it): it is lost there.
   const declared = declaringBlock(cfg.function, site.variable, site.node);
   const exitsOfDeclared = declared ? scopeExits(cfg, declared) : [];
-  const lentOut = exitsOfDeclared.some((exit) => ((flow.along(exit.edge) ?? 0) & O_LENT) !== 0);
+  const lentOut = exitsOfDeclared.some((exit) => {
+    const state = flow.along(exit.edge) ?? 0;
+    return (state & O_LENT) !== 0 && (state & O_GONE) !== 0;
+  });
   const block = lentOut ? undefined : declared;
   const blockExits = lentOut ? [] : exitsOfDeclared;
   const leavesBlock = new Set(blockExits.map((exit) => exit.edge));

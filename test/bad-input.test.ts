@@ -132,7 +132,7 @@ describe('bad input', () => {
     const cases: [string, RegExp][] = [
       ['{ "rules": { "accept-loop-early-exit": "loud" } }', /connlint\.json: \/rules\/accept-loop-early-exit: must be equal to one of the allowed values: off, note, warning, error/],
       ['{ "rules": { "no-such-rule": "error" } }', /connlint\.json: \/rules: unknown rule 'no-such-rule'/],
-      ['{ "rules": { "accept-loop-early-exit": ["error", { "edgeTriggered": "sometimes" }] } }', /\/rules\/accept-loop-early-exit\/1\/edgeTriggered: must be equal to one of the allowed values: auto, always, never/],
+      ['{ "rules": { "accept-loop-early-exit": ["error", { "edgeTriggered": "sometimes" }] } }', /\/rules\/accept-loop-early-exit\/1\/edgeTriggered: must be equal to one of the allowed values: auto, ask, assume, always, never/],
       ['{ "rules": { "accept-loop-early-exit": ["error", { "edgeTriggerd": "always" }] } }', /\/rules\/accept-loop-early-exit\/1: unknown property 'edgeTriggerd'/],
       ['{ "functions": { "acceptWrappers": [{ "name": "my accept" }] } }', /\/functions\/acceptWrappers\/0\/name: must match pattern/],
       ['{ "rules": { ', /connlint\.json(:\d+:\d+)?: not valid JSON/],

@@ -84,11 +84,15 @@ describe('runs on some files of a project', () => {
     expect(json.summary.files).toBe(1);
   });
 
-  it('--no-project-index analyses the named file alone (the listener is then unknown: a note)', () => {
+  it('--no-project-index analyses the named file alone (the listener is then unknown: silent, or a note with edgeTriggered: ask)', () => {
     const dir = project();
     const alone = runCli(['--no-project-index', 'src/accept.c'], { cwd: dir });
-    expect(errors(alone.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: note: .*if 'lfd' is edge-triggered/)]);
+    expect(errors(alone.stdout)).toEqual([]);
     expect(alone.code).toBe(0);
+    writeFileSync(join(dir, 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'ask' }] } }));
+    const asked = runCli(['--no-project-index', 'src/accept.c'], { cwd: dir });
+    expect(errors(asked.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: note: .*if 'lfd' is edge-triggered/)]);
+    expect(asked.code).toBe(0);
   });
 
   it('a failure constant defined in a header that was not named still counts (no false leak)', () => {
@@ -110,7 +114,8 @@ describe('runs on some files of a project', () => {
     const dir = project();
     writeFileSync(join(dir, 'src', 'connlint.json'), '{}');
     mkdirSync(join(dir, 'src', 'sub'));
-    writeFileSync(join(dir, 'src', 'sub', 'connlint.json'), '{}');
+    // Asking about undecided listeners shows that the registration in listener.c is not seen.
+    writeFileSync(join(dir, 'src', 'sub', 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'ask' }] } }));
     writeFileSync(join(dir, 'src', 'sub', 'accept.c'), ACCEPT_C);
     // listener.c is in src/, above src/sub/connlint.json: not part of the sub-project.
     const out = runCli(['--debug', 'src/sub/accept.c'], { cwd: dir });

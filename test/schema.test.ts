@@ -30,11 +30,11 @@ describe('config schema from the rules’ metadata (scripts/build-schema.mjs)', 
   it('the accept rules declare their edgeTriggered option; config validation (ajv) uses it', () => {
     for (const id of ['accept-loop-early-exit', 'et-accept-not-drained']) {
       const meta = ALL_RULES.find((r) => r.meta.id === id)!.meta;
-      expect((meta.optionsSchema as { properties: { edgeTriggered: { enum: string[] } } }).properties.edgeTriggered.enum).toEqual(['auto', 'always', 'never']);
+      expect((meta.optionsSchema as { properties: { edgeTriggered: { enum: string[] } } }).properties.edgeTriggered.enum).toEqual(['auto', 'ask', 'assume', 'always', 'never']);
       const config = (value: unknown) => () => parseConfig('/x/connlint.json', JSON.stringify({ rules: { [id]: value } }));
       expect(config(['warning', { edgeTriggered: 'always' }])().rules[id]).toEqual({ severity: 'warning', options: { edgeTriggered: 'always' } });
       expect(config(['error'])().rules[id]!.options).toEqual({});
-      expect(config(['error', { edgeTriggered: 'sometimes' }])).toThrow(`/rules/${id}/1/edgeTriggered: must be equal to one of the allowed values: auto, always, never`);
+      expect(config(['error', { edgeTriggered: 'sometimes' }])).toThrow(`/rules/${id}/1/edgeTriggered: must be equal to one of the allowed values: auto, ask, assume, always, never`);
       expect(config(['error', { edgeTriggered: 'auto' }, 3])).toThrow(`/rules/${id}`);
     }
     // A rule without options takes a severity only.

@@ -18,20 +18,26 @@ export interface TriggerEvidence {
   readonly key?: string;
 }
 
-export type EdgeTriggeredOption = 'auto' | 'always' | 'never';
+/**
+ * What to do about a listener: `auto` decides from registrations and says nothing when none is
+ * found; `ask` turns that silence into a note; `assume` takes an undecided listener as
+ * edge-triggered; `always` / `never` take every listener as edge- / level-triggered.
+ */
+export type EdgeTriggeredOption = 'auto' | 'ask' | 'assume' | 'always' | 'never';
+const EDGE_TRIGGERED_OPTIONS: readonly EdgeTriggeredOption[] = ['auto', 'ask', 'assume', 'always', 'never'];
 
 /**
  * The options schema of a rule that asks for trigger modes: `edgeTriggered`, with what `auto`,
  * `always` and `never` mean for that rule.
  */
-export function edgeTriggeredOptionsSchema(meaning: { auto: string; always: string; never: string }): Readonly<Record<string, unknown>> {
+export function edgeTriggeredOptionsSchema(meaning: Record<EdgeTriggeredOption, string>): Readonly<Record<string, unknown>> {
   return {
     type: 'object',
     additionalProperties: false,
     properties: {
       edgeTriggered: {
-        description: `auto (default): ${meaning.auto}; always: ${meaning.always}; never: ${meaning.never}.`,
-        enum: ['auto', 'always', 'never'],
+        description: `auto (default): ${meaning.auto}; ask: ${meaning.ask}; assume: ${meaning.assume}; always: ${meaning.always}; never: ${meaning.never}.`,
+        enum: EDGE_TRIGGERED_OPTIONS,
         default: 'auto',
       },
     },
@@ -40,7 +46,7 @@ export function edgeTriggeredOptionsSchema(meaning: { auto: string; always: stri
 
 export function edgeTriggeredOption(options: Readonly<Record<string, unknown>>): EdgeTriggeredOption {
   const value = options['edgeTriggered'];
-  return value === 'always' || value === 'never' ? value : 'auto';
+  return EDGE_TRIGGERED_OPTIONS.find((o) => o === value) ?? 'auto';
 }
 
 /** `options`: the rule's options (`edgeTriggered`). */
@@ -65,10 +71,17 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
   const edge = registrations.find((r) => r.mode === 'edge');
   if (edge) return { mode: 'edge', registration: edge, key };
   if (registrations.length > 0 && registrations.every((r) => r.mode === 'level')) return { mode: 'level', registration: registrations[0], key };
-  return { mode: 'unknown', key };
+  return { mode: option === 'assume' ? 'edge' : 'unknown', key };
+}
+
+/** Flag and place of an edge-triggered registration, for a message: `EPOLLET at server.c:42`. */
+export function registrationEvidence(r: ResolvedRegistration): string {
+  const flag = r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
+  return `${flag} at ${r.site.file.slice(r.site.file.lastIndexOf('/') + 1)}:${r.site.line}`;
 }
 
 export function describeRegistration(r: ResolvedRegistration): string {
   const flag = r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
   return r.mode === 'edge' ? `registered edge-triggered (${flag}) with ${r.call}() here` : `registered level-triggered with ${r.call}() here`;
 }
+

@@ -12,7 +12,8 @@ describeRuleFixtures('accept-loop-early-exit', {
   'incident.cpp': 'incident 003 (C++, EPOLLET through ev.events)',
   'exits.c': 'return/break/goto/accept4 and loop-condition accepts; switch, inner loops, labels inside, do-while(0), noreturn',
   'level.c': 'level-triggered listener with edge-triggered clients',
-  'unknown.c': 'unknown trigger mode gives notes',
+  'unknown.c': 'unknown trigger mode: silent by default',
+  'loop-roles.c': 'only drain loops: an EINTR retry loop is meant to be left after a success; a bounded loop leaving on EAGAIN drains; SOCK_BAD == fd is the failure branch',
   'member.cpp': 'C++ members, in-class and out-of-class methods, try/catch, lambdas',
   'kqueue.c': 'kqueue EV_CLEAR through a parameter chain',
   'fields.c': 'struct fields told apart by type',
@@ -76,12 +77,19 @@ int f(void) {
   });
 
 
-  it('edgeTriggered option: always turns notes into errors, never silences', () => {
+  it('edgeTriggered option: ask gives notes, assume and always findings, never silences', () => {
     const sources = fixtureSources('accept-loop-early-exit/unknown.c');
-    const always = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'always' }], 'et-accept-not-drained': ['warning', { edgeTriggered: 'always' }] } }));
-    expect(actualFindings(analyze(sources, always))).toEqual(['accept-loop-early-exit/unknown.c:13 accept-loop-early-exit error', 'accept-loop-early-exit/unknown.c:19 et-accept-not-drained warning']);
-    const never = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'never' }] } }));
-    expect(analyze(sources, never)).toEqual([]);
+    const withOption = (edgeTriggered: string) => parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered }], 'et-accept-not-drained': ['warning', { edgeTriggered }] } }));
+    expect(analyze(sources)).toEqual([]);
+    const ask = analyze(sources, withOption('ask'));
+    expect(actualFindings(ask)).toEqual(['accept-loop-early-exit/unknown.c:15 accept-loop-early-exit note', 'accept-loop-early-exit/unknown.c:21 et-accept-not-drained note']);
+    expect(ask[0]!.message).toContain("if 'server_fd' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found)");
+    for (const option of ['assume', 'always']) {
+      const found = analyze(sources, withOption(option));
+      expect(actualFindings(found)).toEqual(['accept-loop-early-exit/unknown.c:15 accept-loop-early-exit error', 'accept-loop-early-exit/unknown.c:21 et-accept-not-drained warning']);
+      expect(found[0]!.message).toContain('taken as edge-triggered by the edgeTriggered option');
+    }
+    expect(analyze(sources, withOption('never'))).toEqual([]);
   });
 
 
@@ -110,7 +118,9 @@ void on_accept(conn_t *lc) {
     serve(s);
   } while (1);
 }`;
-    const findings = analyze([{ path: 'n.c', text }]);
+    expect(analyze([{ path: 'n.c', text }])).toEqual([]);
+    const ask = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'ask' }] } }));
+    const findings = analyze([{ path: 'n.c', text }], ask);
     expect(findings.map((f) => [f.location.line, f.severity])).toEqual([[9, 'note']]);
     expect(findings[0]!.message).toContain('(1 more exit of this loop likewise)');
   });

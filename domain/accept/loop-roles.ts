@@ -1,0 +1,90 @@
+import { innermostRealLoop, type Cfg, type CfgEdge, type CfgNode, type LoopInfo } from '../../core/flow/cfg.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { INVALID, VALID, type HandleFlow } from '../descriptors/handle-flow.js';
+
+/**
+ * What the loop around an accept() is for. Only a *drain* loop empties the backlog of an
+ * edge-triggered listener: it repeats accept() until it fails (leaving on the failure branch,
+ * on EAGAIN) or forever. An *event* loop iterates readiness events (epoll_wait/kevent/poll/select
+ * in its body, or a loop over their results): one accept per event. A *retry* loop repeats a
+ * failed accept (EINTR, ECONNABORTED) and leaves after a successful one. Any other loop that
+ * happens to call accept (a loop over address families or listeners) does not drain either.
+ */
+export type LoopRole = 'drain' | 'event' | 'retry' | 'other';
+
+export interface AcceptLoop {
+  readonly loop: LoopInfo;
+  readonly role: LoopRole;
+}
+
+/** Calls that wait for readiness: a loop with one in its body iterates events. */
+const READINESS_CALLS = 'epoll_wait|epoll_pwait2?|kevent|kevent64|poll|ppoll|WSAPoll|select|pselect|port_getn?|io_uring_wait_cqe\\w*|io_uring_peek_cqe|event_base_loop|event_base_dispatch|event_dispatch|ev_run|ev_loop|uv_run|aeProcessEvents|g_main_context_iteration';
+const READINESS_WAIT = new RegExp(`\\b(?:${READINESS_CALLS})\\s*\\(`);
+/** `n = epoll_wait(…)`: the names holding a count of ready events. */
+const READY_COUNT = new RegExp(`\\b([A-Za-z_]\\w*)\\s*=\\s*(?:\\([^()]*\\)\\s*)?(?:${READINESS_CALLS})\\s*\\(`, 'g');
+/** Fields of a readiness result: `events[i].data.fd`, `pfds[i].revents`, `kev[i].ident`. */
+const READY_FIELDS = '(?:data|events|revents|ident|filter|udata|flags)';
+/** `while (1)`, `for (;;)`, `while (true)`, `do … while (1)`. */
+const UNBOUNDED_CONDITION = /^\(?\s*(?:1|true|TRUE|!0)\s*\)?$/;
+
+/** The loop an accept() sits in (its innermost one that repeats) and what that loop is for. */
+export function acceptLoopOf(cfg: Cfg, acceptNode: CfgNode, flow: HandleFlow | undefined): AcceptLoop | undefined {
+  const loop = innermostRealLoop(acceptNode);
+  if (!loop) return undefined;
+  return { loop, role: loopRole(cfg, loop, acceptNode, flow) };
+}
+
+function loopRole(cfg: Cfg, loop: LoopInfo, acceptNode: CfgNode, flow: HandleFlow | undefined): LoopRole {
+  if (iteratesEvents(loop.syntax, cfg.function)) return 'event';
+  const head = cfg.nodes.find((n) => n.kind === 'join' && n.syntax?.id === loop.syntax.id && loop.nodes.has(n.id));
+  // Without the result in a variable (`if (accept(l, …) < 0)`), success and failure are not told apart.
+  const holds = (edge: CfgEdge, bits: number) => flow === undefined || ((flow.along(edge) ?? 0) & bits) !== 0;
+  const repeatsAfterSuccess = head !== undefined && reaches(acceptNode, (n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, VALID));
+  const failureLeaves = reaches(acceptNode, (n) => !loop.nodes.has(n.id), (e) => holds(e, INVALID) && (loop.nodes.has(e.from.id) || e.from === acceptNode));
+  if (repeatsAfterSuccess) return failureLeaves || unbounded(loop.syntax) ? 'drain' : 'other';
+  const failureRepeats = head !== undefined && reaches(acceptNode, (n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, INVALID));
+  return failureRepeats ? 'retry' : 'other';
+}
+
+/**
+ * A loop that waits for readiness in its body, walks a readiness result through its counter
+ * (`for (i = 0; i < n; i++)` with `n = epoll_wait(…)`, `events[i].data.fd`), or tests ready sets
+ * (`FD_ISSET`).
+ */
+function iteratesEvents(loop: SyntaxNode, fn: SyntaxNode): boolean {
+  const text = loop.text;
+  if (READINESS_WAIT.test(text) || /\bFD_ISSET\s*\(/.test(text)) return true;
+  if (loop.type !== 'for_statement') return false;
+  const condition = loop.childForFieldName('condition');
+  const counter = condition ? /^\(?\s*([A-Za-z_]\w*)\s*(?:<|<=|!=)/.exec(condition.text)?.[1] : undefined;
+  if (!counter) return false;
+  const bound = condition!.text.slice(condition!.text.indexOf(counter) + counter.length).match(/[A-Za-z_]\w*/g) ?? [];
+  const counts = new Set([...fn.text.matchAll(READY_COUNT)].map((m) => m[1]!));
+  if (bound.some((name) => counts.has(name))) return true;
+  return new RegExp(`\\[\\s*${counter}\\s*\\]\\s*(?:\\.|->)\\s*${READY_FIELDS}\\b`).test(text);
+}
+
+function unbounded(loop: SyntaxNode): boolean {
+  if (loop.type === 'for_statement') {
+    const condition = loop.childForFieldName('condition');
+    return condition === null || UNBOUNDED_CONDITION.test(condition.text.trim());
+  }
+  const condition = loop.childForFieldName('condition');
+  return condition !== null && UNBOUNDED_CONDITION.test(condition.text.trim());
+}
+
+/** Is a node satisfying `goal` reachable from `from` through allowed edges (breadth first)? */
+function reaches(from: CfgNode, goal: (node: CfgNode) => boolean, allowed: (edge: CfgEdge) => boolean): boolean {
+  const queue = [from];
+  const seen = new Set<number>([from.id]);
+  for (let i = 0; i < queue.length; i++) {
+    for (const edge of queue[i]!.succs) {
+      if (edge.exceptional || !allowed(edge)) continue;
+      if (goal(edge.to)) return true;
+      if (seen.has(edge.to.id)) continue;
+      seen.add(edge.to.id);
+      queue.push(edge.to);
+    }
+  }
+  return false;
+}
