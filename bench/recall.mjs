@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Recall on fixed descriptor leaks from public history (bench/recall-cases.tsv).
+// Recall on fixed bugs from public history: descriptor leaks (bench/recall-cases.tsv, the
+// default) and accept loops that strand an edge-triggered backlog (bench/accept-recall-cases.tsv).
 //
-//   node bench/recall.mjs [--bin PATH] [--mirrors DIR] [CASE...]
+//   node bench/recall.mjs [--cases TSV] [--bin PATH] [--mirrors DIR] [CASE...]
 //
 // For each case: clones the repository into bench/.cache/recall/<owner>+<name> (once; needs the
 // network; `--mirrors DIR` uses existing clones instead, DIR/<owner>+<name>[/repo]), checks out the parent of the fix commit and the fix commit into worktrees, runs
 // `node BIN --format json FILE` inside each (the project around the file is indexed), and counts
-// the fd-leak findings naming the variable in the function. A case is found when the parent has
-// one; the fix commit should have none. Prints a table and the totals.
+// the findings of the case's rules in the function (naming the variable, unless it is `-`). A case
+// is found when the parent has one; the fix commit should have none. Prints a table and the totals.
+// Columns: repository, fix commit, file, function, variable, and optionally the rules (comma-
+// separated; fd-leak when absent).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,18 +20,20 @@ const CACHE = join(ROOT, 'bench', '.cache', 'recall');
 const args = process.argv.slice(2);
 let bin = join(ROOT, 'bin', 'connlint.js');
 let mirrors;
+let casesFile = join(ROOT, 'bench', 'recall-cases.tsv');
 const only = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--bin') bin = resolve(args[++i]);
+  else if (args[i] === '--cases') casesFile = resolve(args[++i]);
   else if (args[i] === '--mirrors') mirrors = resolve(args[++i]);
   else only.push(args[i]);
 }
-const cases = readFileSync(join(ROOT, 'bench', 'recall-cases.tsv'), 'utf8')
+const cases = readFileSync(casesFile, 'utf8')
   .split('\n')
   .filter((l) => l.trim() && !l.startsWith('#'))
   .map((l) => {
-    const [repo, sha, file, fn, variable] = l.split('\t');
-    return { repo, sha, file, fn, variable };
+    const [repo, sha, file, fn, variable, rules] = l.split('\t');
+    return { repo, sha, file, fn, variable, rules: (rules || 'fd-leak').split(',') };
   })
   .filter((c) => only.length === 0 || only.some((o) => c.repo.includes(o)));
 
@@ -71,7 +76,7 @@ function checkout(c, rev, label) {
 function hits(dir, c) {
   const r = spawnSync(process.execPath, [bin, '--format', 'json', c.file], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
   const findings = JSON.parse(r.stdout || '{"findings":[]}').findings;
-  return findings.filter((f) => f.rule === 'fd-leak' && f.message.includes(`'${c.variable}'`) && (f.function ?? '').includes(c.fn)).map((f) => f.line);
+  return findings.filter((f) => c.rules.includes(f.rule) && (c.variable === '-' || f.message.includes(`'${c.variable}'`)) && (f.function ?? '').includes(c.fn)).map((f) => f.line);
 }
 
 let found = 0;
@@ -83,4 +88,4 @@ for (const c of cases) {
   if (after.length > 0) flagged++;
   console.log(`${c.repo.padEnd(32)} ${c.fn.padEnd(28)} ${c.variable.padEnd(14)} parent: ${before.length > 0 ? `found (lines ${before.join(', ')})` : 'missed'}  fix: ${after.length > 0 ? `flagged (lines ${after.join(', ')})` : 'silent'}`);
 }
-console.log(`\n${found} of ${cases.length} fixed leaks found; ${flagged} of ${cases.length} fix commits flagged`);
+console.log(`\n${found} of ${cases.length} fixed ${casesFile.endsWith('recall-cases.tsv') && !casesFile.includes('accept') ? 'leaks' : 'bugs'} found; ${flagged} of ${cases.length} fix commits flagged`);

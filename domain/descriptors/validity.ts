@@ -157,6 +157,9 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   // socket() or open() is 0 only when the process closed its standard input).
   if (c === '0' && op === '==') return 'invalid';
   if (c === '0' && op === '!=') return 'valid';
+  // `fd <= 0` (`fd < 1`) is the failure test of such code, as `fd > 0` (`fd >= 1`) is its success test.
+  if ((c === '0' && op === '<=') || (c === '1' && op === '<')) return 'invalid';
+  if (c === '1' && op === '>=') return 'valid';
   return undefined;
 }
 
