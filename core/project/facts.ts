@@ -524,7 +524,7 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     if (!variable) return;
     // `sock = socket(…); return sock;` with a file-level or static `sock`: a cached handle handed
     // out again and again, not a new one for the caller.
-    if (isKeptVariable(variable, fnNode, globals)) return;
+    if (isKeptVariable(variable, fnNode, globals, fact.params)) return;
     returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
@@ -590,10 +590,15 @@ function openingBrace(text: string, at: number): number {
 }
 
 /** A file-level variable not declared again in the function, or a `static` local. */
-function isKeptVariable(variable: string, fnNode: SyntaxNode, globals: ReadonlySet<string>): boolean {
+function isKeptVariable(variable: string, fnNode: SyntaxNode, globals: ReadonlySet<string>, params: readonly { readonly name: string }[]): boolean {
   if (!/^[A-Za-z_]\w*$/.test(variable)) return false;
   const text = fnNode.text;
   if (new RegExp(`\\bstatic\\b[^;{}()]*\\b${variable}\\b`).test(text)) return true;
+  // `conn->fd = fd; … return fd;`: stored in an object the caller passed in, which keeps it (and
+  // closes it with itself); the caller gets a borrowed copy of the number.
+  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*->\\s*[\\w.>-]+\\s*=\\s*${variable}\\s*;`, 'g'))) {
+    if (params.some((p) => p.name === m[1])) return true;
+  }
   if (!globals.has(variable)) return false;
   // Declared in the function too (shadowing the global): a local after all.
   return !new RegExp(`(?:^|[;{}])\\s*(?!(?:return|else|case|goto|do)\\b)(?:const\\s+)?[A-Za-z_][\\w\\s*]*[\\s*]${variable}\\s*(?:=|;|,|\\[)`).test(text);

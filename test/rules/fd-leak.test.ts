@@ -30,7 +30,7 @@ describeRuleFixtures('fd-leak', {
   'correlated-conditions.cpp': 'C++: a member predicate tested twice decides the acquire and the release alike',
   'self-assignment.c': 'fd = register_fd(fd) hands the descriptor on before writing the variable; an overwrite with another descriptor still loses the first',
   'self-assignment.cpp': 'C++: fd = set_cloexec(fd) in a member function',
-  'wrapper-summaries.c': 'a wrapper returning fcntl(F_SETFL)\'s status or a cached file-level socket is no acquirer; one returning a new socket is',
+  'wrapper-summaries.c': 'a wrapper returning fcntl(F_SETFL)\'s status, a cached file-level socket, or one it stored in the connection it was given is no acquirer; one returning a new socket is',
   'exiting-functions': 'project functions that always exit (merr() ending in exit(), fatal() ending in merr(), across files) end the path; one that returns does not',
   'status-variables.c': 'rc = socketpair(…); if (rc < 0): the pair\'s status tested through the variable, until it is assigned again',
   'status-variables.cpp': 'C++: const rc = ::socketpair(…); if (rc != 0) return false',
