@@ -67,7 +67,7 @@ export const etAcceptNotDrained: Rule = {
       const related: RelatedLocation[] = [];
       if (trigger.registration) {
         const r = trigger.registration;
-        related.push({ location: { file: r.site.file, line: r.site.line, column: r.site.column, endLine: r.site.endLine, endColumn: r.site.endColumn }, message: describeRegistration(r) });
+        related.push({ location: { file: r.site.file, line: r.site.line, column: r.site.column, endLine: r.site.endLine, endColumn: r.site.endColumn }, message: describeRegistration(r, trigger.layer) });
       }
       if (accepting) related.push({ location: ctx.locate(spanOf(accepting.loop.syntax.child(0) ?? accepting.loop.syntax)), message: LOOP_ROLE_NOTE[accepting.role] });
       const where = accepting ? LOOP_ROLE_CLAUSE[accepting.role](lineReference(accepting.loop.syntax.startPosition.row + 1)) : 'is not in a loop';
@@ -75,7 +75,7 @@ export const etAcceptNotDrained: Rule = {
       const evidence = !edge
         ? ' (if it is edge-triggered: no EPOLLET/EV_CLEAR/EV_ET registration of it was found)'
         : trigger.registration
-          ? ` (edge-triggered: ${registrationEvidence(trigger.registration)})`
+          ? ` (edge-triggered: ${registrationEvidence(trigger.registration, trigger.layer)})`
           : ' (taken as edge-triggered by the edgeTriggered option)';
       ctx.report({
         span: spanOf(site.node),

@@ -1,4 +1,5 @@
 import { TRIGGER_REGISTRATIONS } from './trigger-apis.js';
+import { flagHelpersProvider } from './flag-helpers.js';
 import type { TriggerApi, TriggerRegistration } from '../catalog/trigger-registration.js';
 import { descriptorKey, keyBaseName, keysMatch } from '../descriptors/descriptor-key.js';
 import type { CallFact, FunctionFact, ParamFact, ScopeInfo, Span } from '../../core/project/facts.js';
@@ -32,6 +33,8 @@ export interface RegistrationItem extends Span {
   readonly fn: number;
   /** libevent: the callback that receives this descriptor as its first argument. */
   readonly callback?: string;
+  /** Functions its flags call when the mode is unknown (`e.events = epoll_events(i, NULL)`): see flag-helpers.ts. */
+  readonly flagCalls?: readonly string[];
 }
 
 /** A registration with its trigger mode and key made concrete (wrappers expanded at their call sites). */
@@ -51,6 +54,12 @@ export interface Registrations {
   registrationsOf(key: string): ResolvedRegistration[];
   /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
   registrationsWithCallback(functionName: string, file: string): ResolvedRegistration[];
+  /**
+   * The program's event layer, when every registration it makes with one API (at least one
+   * adding a descriptor) is edge-triggered: one of them, as evidence. A descriptor handed to a
+   * callback of that layer is then edge-triggered whatever its key.
+   */
+  edgeTriggeredLayer(): ResolvedRegistration | undefined;
 }
 
 const WRAPPER_DEPTH = 3;
@@ -73,13 +82,24 @@ export const registrationsProvider: FactsProvider<RegistrationItem, Registration
 function resolveRegistrations(index: ProjectIndex): Registrations {
   const byName = new Map<string, ResolvedRegistration[]>();
   const byCallback = new Map<string, ResolvedRegistration[]>();
+  const all: ResolvedRegistration[] = [];
+  const unexpanded = new Set<number>();
   const add = (reg: ResolvedRegistration): void => {
     push(byName, keyBaseName(reg.key), reg);
     if (reg.callback) push(byCallback, reg.callback, reg);
+    all.push(reg);
+  };
+  const helpers = index.derived(flagHelpersProvider);
+  // Flags computed by a helper that always returns the edge flag (`epoll_events(…)`).
+  const modeOf = (reg: RegistrationItem): ModeSource => {
+    if (reg.mode !== 'unknown' || !reg.flagCalls) return reg.mode;
+    const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call);
+    return spec && reg.flagCalls.some((name) => helpers.get(name) === spec.edgeFlag) ? 'edge' : 'unknown';
   };
   /** Makes a registration concrete; one whose key or mode is a parameter is expanded at each call site. */
   const graph = callGraphOf(index);
-  const expand = (file: string, functions: readonly FunctionFact[], reg: RegistrationItem): void => {
+  const expand = (file: string, functions: readonly FunctionFact[], item: RegistrationItem): void => {
+    const reg = { ...item, mode: modeOf(item) };
     const fn = functions[reg.fn];
     const site: SiteRef = { file, ...spanOf(reg) };
     const base = { api: reg.api, call: reg.call, site, callback: reg.callback };
@@ -109,6 +129,8 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
     const fnRef = graph.refOf(file, fn);
     if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
     // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
+    // (Its mode, when a parameter's, is the expansions' business: not part of the layer's.)
+    if (typeof reg.mode === 'object') unexpanded.add(all.length);
     add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
   };
   for (const { item, file, functions } of itemsOf(index, registrationsProvider)) expand(file, functions, item);
@@ -121,6 +143,15 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
   /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
   registrationsWithCallback(functionName: string, file: string): ResolvedRegistration[] {
     return (byCallback.get(functionName) ?? []).filter((r) => r.site.file === file || !index.defines(r.site.file, functionName));
+  },
+
+  edgeTriggeredLayer(): ResolvedRegistration | undefined {
+    const concrete = all.filter((_, i) => !unexpanded.has(i));
+    for (const api of new Set(concrete.map((r) => r.api))) {
+      const ofApi = concrete.filter((r) => r.api === api);
+      if (ofApi.every((r) => r.mode === 'edge')) return ofApi[0];
+    }
+    return undefined;
   },
   };
 }
@@ -171,7 +202,17 @@ function registration(spec: TriggerRegistration, call: CallFact, callNode: Synta
   if (spec.flagsField) flags = structFieldValue(flags, spec.flagsField, text, fnNode, callNode) ?? '';
   const mode = flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
   const callback = spec.callbackArg !== undefined ? call.args[spec.callbackArg] : undefined;
-  return { api: spec.api, call: call.callee, key, mode, fn: call.fn, callback: callback && /^[A-Za-z_]\w*$/.test(callback) ? callback : undefined, ...nodeSpan(callNode) };
+  const flagCalls = mode === 'unknown' ? [...flags.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!) : [];
+  return {
+    api: spec.api,
+    call: call.callee,
+    key,
+    mode,
+    fn: call.fn,
+    callback: callback && /^[A-Za-z_]\w*$/.test(callback) ? callback : undefined,
+    ...(flagCalls.length > 0 ? { flagCalls } : {}),
+    ...nodeSpan(callNode),
+  };
 }
 
 /**

@@ -16,6 +16,11 @@ export interface TriggerEvidence {
   readonly registration?: ResolvedRegistration;
   /** The descriptor key the decision is about. */
   readonly key?: string;
+  /**
+   * Decided by the program's event layer, not a registration of this descriptor: the accepting
+   * function is a callback, and every registration the program makes with that API is edge-triggered.
+   */
+  readonly layer?: boolean;
 }
 
 /**
@@ -71,17 +76,31 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
   const edge = registrations.find((r) => r.mode === 'edge');
   if (edge) return { mode: 'edge', registration: edge, key };
   if (registrations.length > 0 && registrations.every((r) => r.mode === 'level')) return { mode: 'level', registration: registrations[0], key };
+  // A callback of the program's event layer (`i.readable = cli_incoming; poller_add_item(p, &i)`)
+  // whose every registration is edge-triggered gets its descriptors edge-triggered.
+  if (registrations.length === 0 && !key.startsWith('local:')) {
+    const graph = callGraphOf(ctx.index);
+    const fnRef = graph.refOf(facts.path, fn);
+    const layer = fnRef && graph.registrations(fnRef).length > 0 ? known.edgeTriggeredLayer() : undefined;
+    if (layer) return { mode: 'edge', registration: layer, key, layer: true };
+  }
   return { mode: option === 'assume' ? 'edge' : 'unknown', key };
 }
 
-/** Flag and place of an edge-triggered registration, for a message: `EPOLLET at server.c:42`. */
-export function registrationEvidence(r: ResolvedRegistration): string {
-  const flag = r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
-  return `${flag} at ${r.site.file.slice(r.site.file.lastIndexOf('/') + 1)}:${r.site.line}`;
+/** Flag and place of the evidence, for a message: `EPOLLET at server.c:42`, or the event layer's. */
+export function registrationEvidence(r: ResolvedRegistration, layer = false): string {
+  const at = `${r.site.file.slice(r.site.file.lastIndexOf('/') + 1)}:${r.site.line}`;
+  return layer ? `a callback of an event layer that registers everything with ${edgeFlagOf(r)}, as at ${at}` : `${edgeFlagOf(r)} at ${at}`;
 }
 
-export function describeRegistration(r: ResolvedRegistration): string {
-  const flag = r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
+/** The related location's message for the registration that decided the mode. */
+export function describeRegistration(r: ResolvedRegistration, layer = false): string {
+  const flag = edgeFlagOf(r);
+  if (layer) return `every ${r.api} registration of the program is edge-triggered (${flag}), as here with ${r.call}()`;
   return r.mode === 'edge' ? `registered edge-triggered (${flag}) with ${r.call}() here` : `registered level-triggered with ${r.call}() here`;
+}
+
+function edgeFlagOf(r: ResolvedRegistration): string {
+  return r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
 }
 
