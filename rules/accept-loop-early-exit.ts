@@ -1,6 +1,6 @@
 import { acceptSites, type AcceptSite } from '../domain/accept/accept-sites.js';
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
-import { innermostRealLoop, jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/flow/cfg.js';
+import { jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/flow/cfg.js';
 import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf } from '../core/project/facts.js';
@@ -56,7 +56,6 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   if (!cfg) return;
   const acceptNode = nodeEvaluating(cfg, site.node);
   if (!acceptNode) return;
-  if (!innermostRealLoop(acceptNode)) return;
   const flow = solveHandleFlow(cfg, {
     variable: site.variable,
     shape: 'descriptor',

@@ -29,9 +29,39 @@ const UNBOUNDED_CONDITION = /^\(?\s*(?:1|true|TRUE|!0)\s*\)?$/;
 
 /** The loop an accept() sits in (its innermost one that repeats) and what that loop is for. */
 export function acceptLoopOf(cfg: Cfg, acceptNode: CfgNode, flow: HandleFlow | undefined): AcceptLoop | undefined {
-  const loop = innermostRealLoop(acceptNode);
+  const loop = innermostRealLoop(acceptNode) ?? gotoLoop(cfg, acceptNode);
   if (!loop) return undefined;
   return { loop, role: loopRole(cfg, loop, acceptNode, flow) };
+}
+
+/**
+ * A loop built from a backward `goto` around the accept (`next: fd = accept(…); … goto next;`):
+ * the nodes on the way from the label to the goto, with the label's statement as its syntax.
+ */
+function gotoLoop(cfg: Cfg, acceptNode: CfgNode): LoopInfo | undefined {
+  const at = acceptNode.syntax?.startIndex ?? -1;
+  for (const jump of cfg.nodes) {
+    if (jump.kind !== 'jump' || jump.jump !== 'goto' || (jump.syntax?.startIndex ?? -1) < at) continue;
+    const label = jump.succs[0]?.to;
+    if (!label || label.kind !== 'join' || !label.syntax || label.syntax.startIndex > at) continue;
+    const forward = closure(label, (n) => n.succs.map((e) => e.to));
+    const backward = closure(jump, (n) => n.preds.map((e) => e.from));
+    if (!forward.has(acceptNode.id) || !backward.has(acceptNode.id)) continue;
+    // Its body: what runs from the label on and lies between the label and the goto (the exits
+    // inside it too), or leads back to the goto.
+    const [start, end] = [label.syntax.startIndex, jump.syntax!.endIndex];
+    const within = (node: CfgNode) => node.syntax !== undefined && node.syntax.startIndex >= start && node.syntax.endIndex <= end;
+    const nodes = new Set([...forward].filter((id) => backward.has(id) || within(cfg.nodes[id]!)));
+    return { id: -1, syntax: label.syntax, neverRepeats: false, nodes, outer: [] };
+  }
+  return undefined;
+}
+
+function closure(from: CfgNode, next: (node: CfgNode) => CfgNode[]): Set<number> {
+  const seen = new Set<number>([from.id]);
+  const stack = [from];
+  while (stack.length > 0) for (const n of next(stack.pop()!)) if (!seen.has(n.id)) (seen.add(n.id), stack.push(n));
+  return seen;
 }
 
 function loopRole(cfg: Cfg, loop: LoopInfo, acceptNode: CfgNode, flow: HandleFlow | undefined): LoopRole {

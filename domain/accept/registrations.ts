@@ -178,7 +178,8 @@ export function argumentKeys(index: ProjectIndex, fn: FunctionRef, paramIndex: n
 /** Classifies a flags expression: contains the edge flag, only this API's constants, or a parameter. */
 export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'edgeFlag' | 'flagPrefix'>, params: readonly ParamFact[]): ModeSource {
   const ids = identifiersIn(flags);
-  if (ids.includes(spec.edgeFlag)) return 'edge';
+  // `edge ? EPOLLET : 0`: edge-triggered on one arm only, decided at run time.
+  if (ids.includes(spec.edgeFlag)) return conditionalEdge(flags, spec.edgeFlag) ? 'unknown' : 'edge';
   const unknown = ids.filter((id) => !spec.flagPrefix.test(id));
   if (unknown.length === 0) return ids.length > 0 || /^\d+$/.test(flags) ? 'level' : 'unknown';
   if (unknown.length === 1) {
@@ -188,10 +189,19 @@ export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'ed
   return 'unknown';
 }
 
+/** Is the edge flag in one arm of a `?:` and not the other? */
+function conditionalEdge(flags: string, edgeFlag: string): boolean {
+  const m = /\?([^:?]*):([^|)?]*)/.exec(flags);
+  if (!m) return false;
+  const has = (arm: string) => new RegExp(`\\b${edgeFlag}\\b`).test(arm);
+  return has(m[1]!) !== has(m[2]!);
+}
+
 function registration(spec: TriggerRegistration, call: CallFact, callNode: SyntaxNode, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): RegistrationItem | undefined {
   if (spec.opArg !== undefined && spec.registeringOps) {
+    // `mod ? EPOLL_CTL_MOD : EPOLL_CTL_ADD` registers either way.
     const op = call.args[spec.opArg];
-    if (!op || !spec.registeringOps.includes(op)) return undefined;
+    if (!op || !identifiersIn(op).some((id) => spec.registeringOps!.includes(id))) return undefined;
   }
   const fdText = call.args[spec.fdArg];
   let flags = call.args[spec.flagsArg];

@@ -11,7 +11,8 @@ describeRuleFixtures('et-accept-not-drained', {
   'not-drained.c': 'accept outside a loop; wrappers and helpers called in loops',
   'not-drained.cpp': 'accept outside a loop in C++ members (in-class, out-of-class), level-triggered member',
   'loop-roles.c': 'an accept in no drain loop: one accept per event inside the loop over epoll_wait() events, an EINTR retry loop; a drain loop inside the event loop is fine',
-  'known-limits.c': 'known limits: the trigger mode set through an event layer (a helper returning EPOLLET, a callback in a struct field) is not followed (missed)',
+  'event-layer.c': 'the program\'s event layer: events from a helper that always returns EPOLLET, the accept handler a callback in a struct field',
+  'known-limits.c': 'known limits: a listener told apart by `fd == lfd` in the event loop and passed on as the event\'s descriptor (missed)',
 });
 
 /** Runs both accept rules (analyze's default), as it did when the two shared one test file. */
