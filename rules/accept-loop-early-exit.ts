@@ -7,7 +7,7 @@ import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
 import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
-import { acceptLoopOf } from '../domain/accept/loop-roles.js';
+import { acceptLoopOf, expectsNonBlocking, servedByLevelReadiness } from '../domain/accept/loop-roles.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { contains } from '../core/syntax/nodes.js';
 import { describeRegistration, edgeTriggeredOption, edgeTriggeredOptionsSchema, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
@@ -75,7 +75,9 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
   if (trigger.mode === 'level') return;
   // Undecided listeners: silent unless the user asks for notes (`edgeTriggered: ask`).
-  if (trigger.mode === 'unknown' && edgeTriggeredOption(ctx.options) !== 'ask') return;
+  // Asked only where the listener may be non-blocking and edge-triggered: not one served by
+  // select()/poll(), nor a blocking accept loop that never sees EAGAIN.
+  if (trigger.mode === 'unknown' && (edgeTriggeredOption(ctx.options) !== 'ask' || servedByLevelReadiness(cfg.function) || !expectsNonBlocking(cfg.function))) return;
   const edge = trigger.mode === 'edge';
   const severity = edge ? ctx.severity : 'note';
   const acceptLocation = ctx.locate(spanOf(site.node));

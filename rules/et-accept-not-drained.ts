@@ -9,7 +9,7 @@ import { lineReference, type RelatedLocation } from '../core/engine/findings.js'
 import { contains } from '../core/syntax/nodes.js';
 import { solveHandleFlow } from '../domain/descriptors/handle-flow.js';
 import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
-import { acceptLoopOf, type LoopRole } from '../domain/accept/loop-roles.js';
+import { acceptLoopOf, expectsNonBlocking, servedByLevelReadiness, type LoopRole } from '../domain/accept/loop-roles.js';
 import type { Rule } from '../core/engine/rule.js';
 import { describeRegistration, edgeTriggeredOption, edgeTriggeredOptionsSchema, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
@@ -62,7 +62,9 @@ export const etAcceptNotDrained: Rule = {
       if (!accepting && callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
       const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
       if (trigger.mode === 'level') continue;
-      if (trigger.mode === 'unknown' && edgeTriggeredOption(ctx.options) !== 'ask') continue;
+      // Asked about an undecided listener only where it may be non-blocking and edge-triggered:
+      // not one served by select()/poll() (level), nor a lone blocking accept() that never sees EAGAIN.
+      if (trigger.mode === 'unknown' && (edgeTriggeredOption(ctx.options) !== 'ask' || servedByLevelReadiness(cfg.function) || (!accepting && !expectsNonBlocking(cfg.function)))) continue;
       const edge = trigger.mode === 'edge';
       const related: RelatedLocation[] = [];
       if (trigger.registration) {

@@ -257,11 +257,10 @@ export function extractFacts(
   }
   // Suppression comments are rare: look for them only when the text mentions connlint.
   const comments = text.includes('connlint-') ? tree.rootNode.descendantsOfType('comment') : [];
-  // Functions in `#if 0` blocks, or in another platform's (`#ifdef _WIN32` on Linux), are not compiled.
-  if (text.includes('#')) {
-    const notCompiled = inactiveBranches(text, language, options.configuration, 'undecided');
-    if (notCompiled.length > 0) for (let i = functionNodes.length - 1; i >= 0; i--) if (isInactive(notCompiled, functionNodes[i]!.startIndex)) functionNodes.splice(i, 1);
-  }
+  // Functions in `#if 0` blocks, or in another platform's (`#ifdef _WIN32` on Linux), are not
+  // compiled: nor are the calls in them (a kqueue registration in `#ifdef HAVE_KQUEUE`).
+  const notCompiled = text.includes('#') ? inactiveBranches(text, language, options.configuration, 'undecided') : [];
+  if (notCompiled.length > 0) for (let i = functionNodes.length - 1; i >= 0; i--) if (isInactive(notCompiled, functionNodes[i]!.startIndex)) functionNodes.splice(i, 1);
 
   const functions = functionNodes.map((node, index) => functionFact(node, index, text, language, lines));
   const enclosing = enclosingIndex(functions, lines);
@@ -284,6 +283,7 @@ export function extractFacts(
     if (!callee || !argsNode) return;
     const start = callStarts[i]!;
     const fn = enclosing(start);
+    if (fn < 0 && notCompiled.length > 0 && isInactive(notCompiled, start)) return;
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
     const parent = node.parent;

@@ -18,6 +18,12 @@ const LINUX_GCC: ReadonlyMap<string, number> = new Map([
 /** Any other name of another platform or compiler (`__WIN32`, `USE_WIN32_LDAP`, `HAVE_WINSOCK2_H`, `TARGET_DARWIN`, net-snmp's `solaris2`, `hpux11`): not defined on Linux. */
 const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|MINGW(?:32|64)?|CYGWIN|APPLE|DARWIN|MACOSX?|SOLARIS|SUNOS|AIX|HPUX|HAIKU|QNX|VXWORKS|AMIGA|AMIGAOS|OS2|VMS|MSDOS|DJGPP|NETWARE|SYMBIAN|FREEBSD|OPENBSD|NETBSD|DRAGONFLY|IRIX|OSF|ULTRIX|BSDI)\d*(?:_|$)/i;
 
+/**
+ * Feature switches for another platform's event notifier (`NC_HAVE_KQUEUE`, `HAVE_SYS_EVENT_H`,
+ * Solaris event ports, `/dev/poll`, Windows completion ports): never available on Linux.
+ */
+const OTHER_PLATFORM_FACILITY = /(?:^|_)(?:KQUEUE|SYS_EVENT_H|EVPORTS?|EVENT_PORTS?|PORT_CREATE|DEVPOLL|SYS_DEVPOLL_H|IOCP)(?:_|$)/;
+
 const VERSION_MACRO = /VERSION|(?:^|_)VER(?:_|$)/;
 
 /**
@@ -42,7 +48,7 @@ export function platformLookup(language: Language | undefined, configuration: Pr
     const value = configured(name);
     if (value !== undefined) return value;
     if (name === '__cplusplus') return language === undefined ? undefined : language === 'cpp' ? 201703 : 0;
-    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined);
+    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || OTHER_PLATFORM_FACILITY.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined);
   };
 }
 

@@ -24,6 +24,25 @@ const READINESS_WAIT = new RegExp(`\\b(?:${READINESS_CALLS})\\s*\\(`);
 const READY_COUNT = new RegExp(`\\b([A-Za-z_]\\w*)\\s*=\\s*(?:\\([^()]*\\)\\s*)?(?:${READINESS_CALLS})\\s*\\(`, 'g');
 /** Fields of a readiness result: `events[i].data.fd`, `pfds[i].revents`, `kev[i].ident`. */
 const READY_FIELDS = '(?:data|events|revents|ident|filter|udata|flags)';
+/** Readiness by select() or poll(): level-triggered whatever the listener (`FD_ISSET`, `.revents`). */
+const LEVEL_READINESS = /\b(?:select|pselect|poll|ppoll|WSAPoll)\s*\(|\bFD_ISSET\s*\(|(?:\.|->)\s*revents\b/;
+
+/**
+ * Is the accept served by select() or poll() — in its function, around or before it? Those report
+ * a listener as long as connections are queued: level-triggered, nothing is stranded.
+ */
+export function servedByLevelReadiness(fn: SyntaxNode): boolean {
+  return LEVEL_READINESS.test(fn.text);
+}
+
+/**
+ * Does the accepting function expect a non-blocking listener (an `EAGAIN` test, `SOCK_NONBLOCK`)?
+ * A blocking one (an accept-and-fork loop, a test server) is in effect level-triggered.
+ */
+export function expectsNonBlocking(fn: SyntaxNode): boolean {
+  return /\b(?:EAGAIN|EWOULDBLOCK|SOCK_NONBLOCK|O_NONBLOCK)\b/.test(fn.text);
+}
+
 /** `while (1)`, `for (;;)`, `while (true)`, `do … while (1)`. */
 const UNBOUNDED_CONDITION = /^\(?\s*(?:1|true|TRUE|!0)\s*\)?$/;
 

@@ -55,9 +55,9 @@ export interface Registrations {
   /** libevent-style registrations whose callback is `functionName` (the callback gets the fd as argument 0). */
   registrationsWithCallback(functionName: string, file: string): ResolvedRegistration[];
   /**
-   * The program's event layer, when every registration it makes with one API (at least one
-   * adding a descriptor) is edge-triggered: one of them, as evidence. A descriptor handed to a
-   * callback of that layer is then edge-triggered whatever its key.
+   * The program's event layer, when every registration it makes (at least one) is
+   * edge-triggered: one of them, as evidence. A descriptor handed to a callback of that layer is
+   * then edge-triggered whatever its key.
    */
   edgeTriggeredLayer(): ResolvedRegistration | undefined;
 }
@@ -83,7 +83,6 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
   const byName = new Map<string, ResolvedRegistration[]>();
   const byCallback = new Map<string, ResolvedRegistration[]>();
   const all: ResolvedRegistration[] = [];
-  const unexpanded = new Set<number>();
   const add = (reg: ResolvedRegistration): void => {
     push(byName, keyBaseName(reg.key), reg);
     if (reg.callback) push(byCallback, reg.callback, reg);
@@ -129,8 +128,6 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
     const fnRef = graph.refOf(file, fn);
     if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
     // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
-    // (Its mode, when a parameter's, is the expansions' business: not part of the layer's.)
-    if (typeof reg.mode === 'object') unexpanded.add(all.length);
     add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
   };
   for (const { item, file, functions } of itemsOf(index, registrationsProvider)) expand(file, functions, item);
@@ -146,12 +143,11 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
   },
 
   edgeTriggeredLayer(): ResolvedRegistration | undefined {
-    const concrete = all.filter((_, i) => !unexpanded.has(i));
-    for (const api of new Set(concrete.map((r) => r.api))) {
-      const ofApi = concrete.filter((r) => r.api === api);
-      if (ofApi.every((r) => r.mode === 'edge')) return ofApi[0];
-    }
-    return undefined;
+    // Every one, of every API, those whose mode comes from a parameter too: one the wrapper's
+    // callers decide (nginx's `ngx_epoll_add_event(ev, event, flags)`, called through a function
+    // pointer) may register a listener level-triggered, and a program with two notifiers may
+    // serve its listeners with the other one.
+    return all.length > 0 && all.every((r) => r.mode === 'edge') ? all[0] : undefined;
   },
   };
 }
@@ -199,9 +195,13 @@ function conditionalEdge(flags: string, edgeFlag: string): boolean {
 
 function registration(spec: TriggerRegistration, call: CallFact, callNode: SyntaxNode, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): RegistrationItem | undefined {
   if (spec.opArg !== undefined && spec.registeringOps) {
-    // `mod ? EPOLL_CTL_MOD : EPOLL_CTL_ADD` registers either way.
+    // `mod ? EPOLL_CTL_MOD : EPOLL_CTL_ADD` registers either way; so may a variable `op` (nginx's
+    // `ngx_epoll_add_event`). Only an operation that names none of the registering ones does not.
     const op = call.args[spec.opArg];
-    if (!op || !identifiersIn(op).some((id) => spec.registeringOps!.includes(id))) return undefined;
+    if (!op) return undefined;
+    const prefix = spec.registeringOps[0]!.replace(/[A-Z]+$/, '');
+    const named = identifiersIn(op).filter((id) => id.startsWith(prefix));
+    if (named.length > 0 && !named.some((id) => spec.registeringOps!.includes(id))) return undefined;
   }
   const fdText = call.args[spec.fdArg];
   let flags = call.args[spec.flagsArg];

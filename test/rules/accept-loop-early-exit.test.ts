@@ -82,11 +82,17 @@ int f(void) {
     const withOption = (edgeTriggered: string) => parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered }], 'et-accept-not-drained': ['warning', { edgeTriggered }] } }));
     expect(analyze(sources)).toEqual([]);
     const ask = analyze(sources, withOption('ask'));
-    expect(actualFindings(ask)).toEqual(['accept-loop-early-exit/unknown.c:15 accept-loop-early-exit note', 'accept-loop-early-exit/unknown.c:21 et-accept-not-drained note']);
+    // A lone blocking accept() that never sees EAGAIN is no question worth asking.
+    expect(actualFindings(ask)).toEqual(['accept-loop-early-exit/unknown.c:18 accept-loop-early-exit note']);
+    const nonBlocking = [{ path: 'nb.c', text: 'void on_readable(int l) {\n    int c = accept(l, 0, 0);\n    if (c < 0 && errno == EAGAIN)\n        return;\n    serve(c);\n}\n' }];
+    expect(actualFindings(analyze(nonBlocking, withOption('ask')))).toEqual(['nb.c:2 et-accept-not-drained note']);
+    // Served by select(): level-triggered, nothing to ask.
+    const selected = [{ path: 'sel.c', text: 'void on_readable(int l, fd_set *r) {\n    if (!FD_ISSET(l, r))\n        return;\n    int c = accept(l, 0, 0);\n    if (c < 0 && errno == EAGAIN)\n        return;\n    serve(c);\n}\n' }];
+    expect(analyze(selected, withOption('ask'))).toEqual([]);
     expect(ask[0]!.message).toContain("if 'server_fd' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found)");
     for (const option of ['assume', 'always']) {
       const found = analyze(sources, withOption(option));
-      expect(actualFindings(found)).toEqual(['accept-loop-early-exit/unknown.c:15 accept-loop-early-exit error', 'accept-loop-early-exit/unknown.c:21 et-accept-not-drained warning']);
+      expect(actualFindings(found)).toEqual(['accept-loop-early-exit/unknown.c:18 accept-loop-early-exit error', 'accept-loop-early-exit/unknown.c:24 et-accept-not-drained warning']);
       expect(found[0]!.message).toContain('taken as edge-triggered by the edgeTriggered option');
     }
     expect(analyze(sources, withOption('never'))).toEqual([]);
@@ -112,7 +118,7 @@ void add_connection(conn_t *c) { struct epoll_event ee; ee.events = EPOLLIN | EP
 void on_accept(conn_t *lc) {
   do {
     int s = accept(lc->fd, 0, 0);
-    if (s == -1) return;
+    if (s == -1) { if (errno == EAGAIN) return; return; }
     if (s > 1000) { close(s); return; }
     if (s > 2000) { close(s); return; }
     serve(s);
