@@ -218,7 +218,7 @@ describe('incremental re-checking (server/incremental.ts)', () => {
 
   it('parsing only the edited function (from the stale document tree), gives exactly the findings of a whole-file check after every random edit', () => {
     const { path, text } = acceptFixtures();
-    const modes = runEdits(path, text, 300, 1, { unitParse: true });
+    const modes = runEdits(path, text, 500, 1, { unitParse: true });
     // Edits inside one function at file scope take the single-function parse; the rest re-parse the
     // document (after a single-function parse, from the tree that is stale by then), or are
     // whole-file because the function's facts for the index changed (what it returns, the call it

@@ -15,7 +15,7 @@ const ACCEPT_C = `#include <sys/socket.h>
 void on_readable(int lfd) {
     for (;;) {
         int fd = accept(lfd, 0, 0);
-        if (fd < 0)
+        if (fd < 0 && errno == EAGAIN)
             break;
         if (fd > 1000) {
             close(fd);

@@ -147,7 +147,9 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
     // callers decide (nginx's `ngx_epoll_add_event(ev, event, flags)`, called through a function
     // pointer) may register a listener level-triggered, and a program with two notifiers may
     // serve its listeners with the other one.
-    return all.length > 0 && all.every((r) => r.mode === 'edge') ? all[0] : undefined;
+    if (all.length === 0 || !all.every((r) => r.mode === 'edge')) return undefined;
+    // The same evidence whatever order the index was built in: the first by file and line.
+    return all.reduce((a, b) => (b.site.file.localeCompare(a.site.file) || b.site.line - a.site.line) < 0 ? b : a);
   },
   };
 }

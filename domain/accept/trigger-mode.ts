@@ -73,6 +73,9 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
     if (fnRef) for (const { key: argKey } of argumentKeys(ctx.index, fnRef, param)) registrations.push(...known.registrationsOf(argKey));
     if (param === 0) registrations.push(...known.registrationsWithCallback(fn.name, facts.path));
   }
+  // The evidence named is the same whatever order the index was built in (-j): the accepting
+  // file's own registrations first, then by file and line.
+  registrations.sort((a, b) => Number(b.site.file === facts.path) - Number(a.site.file === facts.path) || a.site.file.localeCompare(b.site.file) || a.site.line - b.site.line);
   const edge = registrations.find((r) => r.mode === 'edge');
   if (edge) return { mode: 'edge', registration: edge, key };
   if (registrations.length > 0 && registrations.every((r) => r.mode === 'level')) return { mode: 'level', registration: registrations[0], key };
