@@ -147,9 +147,12 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
     // callers decide (nginx's `ngx_epoll_add_event(ev, event, flags)`, called through a function
     // pointer) may register a listener level-triggered, and a program with two notifiers may
     // serve its listeners with the other one.
-    if (all.length === 0 || !all.every((r) => r.mode === 'edge')) return undefined;
+    // kqueue registrations are another platform's (a `*-kqueue.c` backend the build system picks):
+    // a Linux build's event layer is the rest.
+    const linux = all.filter((r) => r.api !== 'kqueue');
+    if (linux.length === 0 || !linux.every((r) => r.mode === 'edge')) return undefined;
     // The same evidence whatever order the index was built in: the first by file and line.
-    return all.reduce((a, b) => (b.site.file.localeCompare(a.site.file) || b.site.line - a.site.line) < 0 ? b : a);
+    return linux.reduce((a, b) => (b.site.file.localeCompare(a.site.file) || b.site.line - a.site.line) < 0 ? b : a);
   },
   };
 }

@@ -84,7 +84,9 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
   if (registrations.length === 0 && !key.startsWith('local:')) {
     const graph = callGraphOf(ctx.index);
     const fnRef = graph.refOf(facts.path, fn);
-    const layer = fnRef && graph.registrations(fnRef).length > 0 ? known.edgeTriggeredLayer() : undefined;
+    // A callback (stored or passed on as a value), not a thread's start routine.
+    const callback = fnRef !== undefined && graph.registrations(fnRef).length > 0 && !graph.isThreadStartRoutine(fnRef);
+    const layer = callback ? known.edgeTriggeredLayer() : undefined;
     if (layer) return { mode: 'edge', registration: layer, key, layer: true };
   }
   return { mode: option === 'assume' ? 'edge' : 'unknown', key };
