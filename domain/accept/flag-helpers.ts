@@ -21,8 +21,10 @@ export const flagHelpersProvider: FactsProvider<FlagHelperItem, ReadonlyMap<stri
   id: 'edge-flag-helpers',
   extract(file) {
     const out: FlagHelperItem[] = [];
+    // Most files name no edge flag at all: nothing to read function by function.
+    if (!EDGE_FLAGS.some((flag) => file.text.includes(flag))) return out;
     file.functionNodes.forEach((node, fn) => {
-      const text = node.text;
+      const text = file.text.slice(node.startIndex, node.endIndex);
       if (!EDGE_FLAGS.some((flag) => text.includes(flag))) return;
       const returned = [...text.matchAll(RETURN)].map((m) => m[1]!);
       if (returned.length === 0) return;
