@@ -1,5 +1,6 @@
 import { TRIGGER_REGISTRATIONS } from './trigger-apis.js';
 import { flagHelpersProvider } from './flag-helpers.js';
+import { equalityAliasesProvider } from './equality-aliases.js';
 import type { TriggerApi, TriggerRegistration } from '../catalog/trigger-registration.js';
 import { descriptorKey, keyBaseName, keysMatch } from '../descriptors/descriptor-key.js';
 import type { CallFact, FunctionFact, ParamFact, ScopeInfo, Span } from '../../core/project/facts.js';
@@ -163,15 +164,21 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
  */
 export function argumentKeys(index: ProjectIndex, fn: FunctionRef, paramIndex: number, depth = WRAPPER_DEPTH): { key: string; site: SiteRef }[] {
   const out: { key: string; site: SiteRef }[] = [];
+  const aliases = index.derived(equalityAliasesProvider);
   for (const site of callGraphOf(index).callSitesOf(fn)) {
     const arg = site.call.args[paramIndex];
     if (!arg) continue;
-    const key = descriptorKey(arg, { file: site.file, functionName: site.caller.qualifiedName, className: site.caller.className, params: site.caller.params });
-    if (!key) continue;
+    const scope = { file: site.file, functionName: site.caller.qualifiedName, className: site.caller.className, params: site.caller.params };
     const ref = { file: site.file, ...spanOf(site.call) };
-    // A parameter key is kept too: a registration may reach the same parameter from another path.
-    out.push({ key, site: ref });
-    if (key.startsWith('param:') && depth > 1) out.push(...argumentKeys(index, site.edge.caller, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
+    // `if (fd == lfd) handle_accept(efd, fd)`: the argument is also the descriptor it equals there.
+    const alias = aliases.get(`${site.file}:${site.call.line}:${site.call.column}:${paramIndex}`);
+    for (const expression of alias ? [arg, alias] : [arg]) {
+      const key = descriptorKey(expression, scope);
+      if (!key) continue;
+      // A parameter key is kept too: a registration may reach the same parameter from another path.
+      out.push({ key, site: ref });
+      if (key.startsWith('param:') && depth > 1) out.push(...argumentKeys(index, site.edge.caller, Number(key.slice(key.lastIndexOf(':') + 1)), depth - 1));
+    }
   }
   return out;
 }
