@@ -1,7 +1,6 @@
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { squeeze, unwrap } from '../../core/syntax/nodes.js';
-import { escapeRegExp } from '../../core/util/regexp.js';
 
 /**
  * Arguments known equal to another descriptor where they are passed, as a facts provider: in an
@@ -27,14 +26,25 @@ export const equalityAliasesProvider: FactsProvider<EqualityAliasItem, ReadonlyM
   extract(file) {
     const out: EqualityAliasItem[] = [];
     if (!file.text.includes('==')) return out;
+    // Per function: the names it compares with `==` (read once, not per call).
+    const compared = new Map<number, ReadonlySet<string>>();
+    const comparedIn = (fn: number): ReadonlySet<string> => {
+      let names = compared.get(fn);
+      if (!names) {
+        const node = file.functionNodes[fn]!;
+        const text = file.text.slice(node.startIndex, node.endIndex);
+        names = new Set([...text.matchAll(/([A-Za-z_]\w*)\s*==/g), ...text.matchAll(/==\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!));
+        compared.set(fn, names);
+      }
+      return names;
+    };
     file.calls.forEach((call, i) => {
       if (call.fn < 0) return;
       const fnNode = file.functionNodes[call.fn]!;
-      const fnText = file.text.slice(fnNode.startIndex, fnNode.endIndex);
       call.args.forEach((arg, a) => {
         if (!IDENT.test(arg)) return;
         // Only where the function compares the argument at all: most calls need no walk up.
-        if (!new RegExp(`\\b${escapeRegExp(arg)}\\s*==|==\\s*${escapeRegExp(arg)}\\b`).test(fnText)) return;
+        if (!comparedIn(call.fn).has(arg)) return;
         const alias = guardingEquality(file.callNodes[i]!, fnNode, arg);
         if (alias) out.push({ fn: call.fn, line: call.line, column: call.column, arg: a, alias });
       });
