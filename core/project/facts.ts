@@ -524,8 +524,10 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     if (!variable) return;
     // `sock = socket(…); return sock;` with a file-level or static `sock`: a cached handle handed
     // out again and again, not a new one for the caller.
-    if (isKeptVariable(variable, fnNode, globals, fact.params)) return;
+    if (isKeptVariable(variable, fnNode, globals)) return;
     returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
+    // Returned, but also stored in an object the caller passed in: a borrowed number.
+    if (returned && storedInCallersObject(variable, fnNode, fact.params)) return;
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
 }
@@ -590,18 +592,28 @@ function openingBrace(text: string, at: number): number {
 }
 
 /** A file-level variable not declared again in the function, or a `static` local. */
-function isKeptVariable(variable: string, fnNode: SyntaxNode, globals: ReadonlySet<string>, params: readonly { readonly name: string }[]): boolean {
+function isKeptVariable(variable: string, fnNode: SyntaxNode, globals: ReadonlySet<string>): boolean {
   if (!/^[A-Za-z_]\w*$/.test(variable)) return false;
   const text = fnNode.text;
   if (new RegExp(`\\bstatic\\b[^;{}()]*\\b${variable}\\b`).test(text)) return true;
-  // `conn->fd = fd; … return fd;`: stored in an object the caller passed in, which keeps it (and
-  // closes it with itself); the caller gets a borrowed copy of the number.
-  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*->\\s*[\\w.>-]+\\s*=\\s*${variable}\\s*;`, 'g'))) {
-    if (params.some((p) => p.name === m[1])) return true;
-  }
   if (!globals.has(variable)) return false;
   // Declared in the function too (shadowing the global): a local after all.
   return !new RegExp(`(?:^|[;{}])\\s*(?!(?:return|else|case|goto|do)\\b)(?:const\\s+)?[A-Za-z_][\\w\\s*]*[\\s*]${variable}\\s*(?:=|;|,|\\[)`).test(text);
+}
+
+/**
+ * `conn->fd = fd; … return fd;`: the descriptor is stored in an object the caller passed in, which
+ * keeps it (and closes it with itself); the caller gets a borrowed copy of the number. (Found from
+ * each `= variable;`, looking back at its left side.)
+ */
+function storedInCallersObject(variable: string, fnNode: SyntaxNode, params: readonly { readonly name: string }[]): boolean {
+  const text = fnNode.text;
+  if (!/^[A-Za-z_]\w*$/.test(variable) || !text.includes('->')) return false;
+  for (const m of text.matchAll(new RegExp(`=\\s*${variable}\\s*;`, 'g'))) {
+    const left = /([A-Za-z_]\w*)\s*->\s*[\w.>-]+\s*$/.exec(text.slice(Math.max(0, m.index! - 120), m.index));
+    if (left && params.some((p) => p.name === left[1])) return true;
+  }
+  return false;
 }
 
 /** The line starts outside the inactive branches. */
