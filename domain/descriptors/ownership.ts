@@ -147,9 +147,12 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     const kind = callAcquirerKind(ctx.file.path, call, resources, ctx.index);
     if (!kind) return;
     const variable = resultVariable(node);
-    // Handles stored straight into a field, a global or a static are owned elsewhere; a type
-    // name is a declaration the grammar misread (`_cleanup_close_ int fd = …`).
-    if (!variable || !IDENT.test(variable) || !isLocal(variable) || TYPE_WORDS.has(variable)) return;
+    // Handles stored straight into a field, a global or a static are owned elsewhere — but not a
+    // field or element of a struct or array that is itself a local (`file.fd = open(…)`,
+    // `fds[0] = socket(…)`): that is the function's own. A type name is a declaration the grammar
+    // misread (`_cleanup_close_ int fd = …`).
+    if (!variable || TYPE_WORDS.has(variable)) return;
+    if (!(IDENT.test(variable) ? isLocal(variable) : isLocalAggregateSlot(variable, ctx.file.syntax.locals(call.fn)))) return;
     // `g_autoptr(FILE) fp`, `__attribute__((cleanup(closep))) int fd`, `_cleanup_close_ int fd`:
     // the compiler closes it when the variable goes out of scope.
     if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, variable, ctx.index.derived(cleanupMacrosProvider))) return;
@@ -167,6 +170,16 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
   });
   return sites;
+}
+
+/**
+ * `file.fd`, `fds[0]`: a member or constant-index element of a local struct or array held by value
+ * (not through a pointer, not static), whose handle stays in the function.
+ */
+function isLocalAggregateSlot(variable: string, locals: ReadonlyMap<string, string>): boolean {
+  const slot = /^([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*|\[\d+\])$/.exec(variable);
+  const type = slot ? locals.get(slot[1]!) : undefined;
+  return type !== undefined && !type.startsWith('static') && !type.includes('*');
 }
 
 /** lend: `f = fdopen(fd, …)`: gone if `result` is valid, still ours if it is null. */
@@ -364,11 +377,23 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
-    const text = node.type === 'identifier' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), macros.constants) : '';
+    const text =
+      node.type === 'identifier' || node.type === 'field_expression' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), macros.constants) : '';
     if (text === site.variable) {
       const effect = useOf(node, site, resources, index, macros, parentOf);
       // The store happens after its value is computed: `fd = register_fd(fd)` hands fd on first.
       if (effect) effects.push({ at: effect.kind === 'overwrite' ? (assignmentAround(node, parentOf)?.endIndex ?? node.startIndex) : node.startIndex, effect });
+      return false;
+    }
+    // The whole struct or array holding the handle (`&file`, `return file;`, `*out = file;`) handed
+    // on: whoever gets it may close the handle. Another member or element (`file.name`) is not it.
+    if (!site.statusCall && site.variable !== base && text === base && node.type === 'identifier') {
+      const parent = parentOf(node);
+      const slotOf = parent?.type === 'field_expression' || (parent?.type === 'subscript_expression' && parent.childForFieldName('argument')?.id === node.id);
+      if (!slotOf) {
+        const effect = useOf(node, site, resources, index, macros, parentOf);
+        if (effect && effect.kind === 'release') effects.push({ at: node.startIndex, effect });
+      }
       return false;
     }
     // The whole array of a pipe() pair handed to another call.

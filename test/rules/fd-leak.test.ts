@@ -46,6 +46,8 @@ describeRuleFixtures('fd-leak', {
   'noreturn-declarations': 'functions declared no-return by a project macro (ATTRIB_NORETURN) or _Noreturn end the path like exit(); a comment mentioning the macro does not',
   'block-scope.c': 'a descriptor in a variable declared inside a block is lost where control leaves the block: at the continue, break or goto, or at the closing brace; a loop inside the block, a static local and a function-scope variable keep their reports',
   'block-scope.cpp': 'C++: a descriptor declared in a range-for or while body, lost at continue or break',
+  'local-aggregates.c': 'a descriptor acquired into a member of a local struct or an element of a local array is tracked; handing the whole struct on (passed by address, returned) hands it on; a member through a pointer is the caller\'s',
+  'local-aggregates.cpp': 'C++: a socket in a member of a local struct, lost on an early return',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
