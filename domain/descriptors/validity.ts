@@ -98,7 +98,8 @@ export function impliedValidity(
     }
     constant = bareConstant(constant);
     constant = invalidNames?.get(constant) ?? constant;
-    if (shape === 'descriptor' && (op === '==' || op === '!=') && heldElsewhere(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
+    // Equal to a descriptor or stream held elsewhere (`fd != wrapped_fd`, `wfp != rfp`): that one, not ours.
+    if ((shape === 'descriptor' || (shape === 'pointer' && !NULL_CONSTANTS.includes(constant))) && (op === '==' || op === '!=') && heldElsewhere(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
