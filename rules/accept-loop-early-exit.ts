@@ -1,4 +1,4 @@
-import { acceptSites, type AcceptSite } from '../domain/accept/accept-sites.js';
+import { acceptFlow, acceptSites, type AcceptSite } from '../domain/accept/accept-sites.js';
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/flow/cfg.js';
 import { branchSteps } from '../core/engine/code-path.js';
@@ -7,10 +7,10 @@ import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
 import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
-import { acceptLoopOf, expectsNonBlocking, servedByLevelReadiness } from '../domain/accept/loop-roles.js';
+import { acceptLoopOf } from '../domain/accept/loop-roles.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { contains } from '../core/syntax/nodes.js';
-import { describeRegistration, edgeTriggeredOption, edgeTriggeredOptionsSchema, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
+import { asksAboutUndecided, edgeTriggeredOptionsSchema, evidenceLocations, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
 /**
  * Incident 003: an accept loop on an edge-triggered listener that leaves (return / break / goto)
@@ -56,12 +56,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   if (!cfg) return;
   const acceptNode = nodeEvaluating(cfg, site.node);
   if (!acceptNode) return;
-  const flow = solveHandleFlow(cfg, {
-    variable: site.variable,
-    shape: 'descriptor',
-    isSource: (rhs) => contains(rhs, site.node),
-    knowledge: invalidityKnowledge(ctx, site.fn),
-  });
+  const flow = acceptFlow(ctx, cfg, site)!;
   // Only a loop that drains the backlog can leave it too early: an event loop runs once per
   // event, and an EINTR retry loop is meant to be left once accept() succeeds.
   const accepting = acceptLoopOf(cfg, acceptNode, flow);
@@ -75,9 +70,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
   if (trigger.mode === 'level') return;
   // Undecided listeners: silent unless the user asks for notes (`edgeTriggered: ask`).
-  // Asked only where the listener may be non-blocking and edge-triggered: not one served by
-  // select()/poll(), nor a blocking accept loop that never sees EAGAIN.
-  if (trigger.mode === 'unknown' && (edgeTriggeredOption(ctx.options) !== 'ask' || servedByLevelReadiness(cfg.function) || !expectsNonBlocking(cfg.function))) return;
+  if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx.options, cfg.function, false)) return;
   const edge = trigger.mode === 'edge';
   const severity = edge ? ctx.severity : 'note';
   const acceptLocation = ctx.locate(spanOf(site.node));
@@ -96,10 +89,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
       ? `'${site.listener}' is edge-triggered${evidence}, so connections still queued get no new wake-up and wait in the backlog (CLOSE_WAIT once their clients give up)`
       : `if '${site.listener}' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found), connections still queued are stranded in the backlog`;
     const related: RelatedLocation[] = [{ location: acceptLocation, message: `${site.call.callee}() accepted a connection into '${site.variable}' here` }];
-    if (trigger.registration) {
-      related.push({ location: { file: trigger.registration.site.file, ...spanOfSite(trigger.registration.site) }, message: describeRegistration(trigger.registration, trigger.layer) });
-      if (trigger.registration.via) related.push({ location: { file: trigger.registration.via.file, ...spanOfSite(trigger.registration.via) }, message: 'through this call' });
-    }
+    related.push(...evidenceLocations(trigger));
     const path = findPath(acceptNode, exit, (e) => loop.nodes.has(e.to.id) && ((flow.along(e) ?? 0) & VALID) !== 0);
     const steps: RelatedLocation[] = [
       { location: acceptLocation, message: `${site.call.callee}() succeeds: '${site.variable}' holds a connection` },

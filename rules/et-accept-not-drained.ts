@@ -1,4 +1,4 @@
-import { acceptSites } from '../domain/accept/accept-sites.js';
+import { acceptFlow, acceptSites } from '../domain/accept/accept-sites.js';
 import { acceptWrappersProvider } from '../domain/accept/accept-wrappers.js';
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { fileItems } from '../core/project/provider.js';
@@ -9,9 +9,9 @@ import { lineReference, type RelatedLocation } from '../core/engine/findings.js'
 import { contains } from '../core/syntax/nodes.js';
 import { solveHandleFlow } from '../domain/descriptors/handle-flow.js';
 import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
-import { acceptLoopOf, expectsNonBlocking, servedByLevelReadiness, type LoopRole } from '../domain/accept/loop-roles.js';
+import { acceptLoopOf, type LoopRole } from '../domain/accept/loop-roles.js';
 import type { Rule } from '../core/engine/rule.js';
-import { describeRegistration, edgeTriggeredOption, edgeTriggeredOptionsSchema, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
+import { asksAboutUndecided, edgeTriggeredOptionsSchema, evidenceLocations, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
 /**
  * One accept() per readiness event on an edge-triggered listener: when two clients arrive together
@@ -52,8 +52,7 @@ export const etAcceptNotDrained: Rule = {
       if (!cfg) continue;
       const node = nodeEvaluating(cfg, site.node);
       if (!node) continue;
-      const flow = site.variable ? solveHandleFlow(cfg, { variable: site.variable, shape: 'descriptor', isSource: (rhs) => contains(rhs, site.node), knowledge: invalidityKnowledge(ctx, site.fn) }) : undefined;
-      const accepting = acceptLoopOf(cfg, node, flow);
+      const accepting = acceptLoopOf(cfg, node, acceptFlow(ctx, cfg, site));
       if (accepting?.role === 'drain') continue;
       // A helper whose callers loop on its result (`while (accept_one(l) == 0);`) drains too; an
       // event loop that calls a handler for its side effects (`on_readable(fd);`) does not.
@@ -62,15 +61,10 @@ export const etAcceptNotDrained: Rule = {
       if (!accepting && callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
       const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
       if (trigger.mode === 'level') continue;
-      // Asked about an undecided listener only where it may be non-blocking and edge-triggered:
-      // not one served by select()/poll() (level), nor a lone blocking accept() that never sees EAGAIN.
-      if (trigger.mode === 'unknown' && (edgeTriggeredOption(ctx.options) !== 'ask' || servedByLevelReadiness(cfg.function) || (!accepting && !expectsNonBlocking(cfg.function)))) continue;
+      // A loop around the accept (an event loop, a retry loop) shows a non-blocking listener.
+      if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx.options, cfg.function, accepting !== undefined)) continue;
       const edge = trigger.mode === 'edge';
-      const related: RelatedLocation[] = [];
-      if (trigger.registration) {
-        const r = trigger.registration;
-        related.push({ location: { file: r.site.file, line: r.site.line, column: r.site.column, endLine: r.site.endLine, endColumn: r.site.endColumn }, message: describeRegistration(r, trigger.layer) });
-      }
+      const related: RelatedLocation[] = evidenceLocations(trigger);
       if (accepting) related.push({ location: ctx.locate(spanOf(accepting.loop.syntax.child(0) ?? accepting.loop.syntax)), message: LOOP_ROLE_NOTE[accepting.role] });
       const where = accepting ? LOOP_ROLE_CLAUSE[accepting.role](lineReference(accepting.loop.syntax.startPosition.row + 1)) : 'is not in a loop';
       const listener = edge ? `edge-triggered listener '${site.listener}'` : `listener '${site.listener}'`;

@@ -4,6 +4,10 @@ import type { FileAnalysis } from '../../core/engine/settings.js';
 import { resultVariable } from '../../core/syntax/nodes.js';
 import { acceptFunctionsFor, acceptWrappersProvider } from './accept-wrappers.js';
 import { macrosIn } from '../../core/project/macro-table.js';
+import type { Cfg } from '../../core/flow/cfg.js';
+import { contains } from '../../core/syntax/nodes.js';
+import { solveHandleFlow, type HandleFlow } from '../descriptors/handle-flow.js';
+import { invalidityKnowledge } from '../descriptors/invalidity.js';
 
 /** One call that accepts a connection: accept(), accept4(), a configured or discovered wrapper. */
 export interface AcceptSite {
@@ -44,4 +48,10 @@ function aliasedListener(ctx: FileAnalysis, call: CallFact, acceptFunctions: Rea
   if (listener === undefined || !args) return listener;
   const arg = args[listener];
   return arg === undefined || arg < 0 ? undefined : arg;
+}
+
+/** Validity of the accepted descriptor along the function (`fd < 0`, `SOCK_BAD == fd`); none when the result is not kept. */
+export function acceptFlow(ctx: FileAnalysis, cfg: Cfg, site: AcceptSite): HandleFlow | undefined {
+  if (!site.variable) return undefined;
+  return solveHandleFlow(cfg, { variable: site.variable, shape: 'descriptor', isSource: (rhs) => contains(rhs, site.node), knowledge: invalidityKnowledge(ctx, site.fn) });
 }

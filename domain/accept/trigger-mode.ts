@@ -3,6 +3,9 @@ import { scopeInfo } from '../../core/project/facts.js';
 import { callGraphOf } from '../../core/project/call-graph.js';
 import { argumentKeys, registrationsProvider, type ResolvedRegistration, type TriggerMode } from './registrations.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
+import type { RelatedLocation } from '../../core/engine/findings.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { expectsNonBlocking, servedByLevelReadiness } from './loop-roles.js';
 
 /**
  * Is a listening descriptor edge-triggered? Decided from registrations anywhere in the project:
@@ -109,3 +112,23 @@ function edgeFlagOf(r: ResolvedRegistration): string {
   return r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
 }
 
+
+/**
+ * Is an undecided listener worth a note? Only with `edgeTriggered: ask`, and only where it may be
+ * non-blocking and edge-triggered: not one served by select()/poll() (level), nor — unless the
+ * accept sits in a loop that shows it is meant to drain (`loopSaysNonBlocking`) — a blocking
+ * accept that never sees EAGAIN.
+ */
+export function asksAboutUndecided(options: Readonly<Record<string, unknown>>, fn: SyntaxNode, loopSaysNonBlocking: boolean): boolean {
+  return edgeTriggeredOption(options) === 'ask' && !servedByLevelReadiness(fn) && (loopSaysNonBlocking || expectsNonBlocking(fn));
+}
+
+/** The related locations of the evidence: the registration, and the wrapper call that made it concrete. */
+export function evidenceLocations(trigger: TriggerEvidence): RelatedLocation[] {
+  const r = trigger.registration;
+  if (!r) return [];
+  const at = (site: ResolvedRegistration['site']) => ({ file: site.file, line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn });
+  const out: RelatedLocation[] = [{ location: at(r.site), message: describeRegistration(r, trigger.layer) }];
+  if (r.via) out.push({ location: at(r.via), message: 'through this call' });
+  return out;
+}
