@@ -102,10 +102,12 @@ function reversePostorder(cfg: Cfg): CfgNode[] {
 }
 
 /**
- * A shortest path of edges from `from` to `to`, taking only edges `allowed` accepts. Rules use it
- * to show *how* a bad state reaches a statement (SARIF codeFlows, `note:` lines).
+ * A shortest path of edges from `from` to `to` (a node, or any node the predicate accepts), taking
+ * only edges `allowed` accepts. Rules use it to show *how* a bad state reaches a statement (SARIF
+ * codeFlows, `note:` lines), and to ask whether it can.
  */
-export function findPath(from: CfgNode, to: CfgNode, allowed: (edge: CfgEdge) => boolean): CfgEdge[] | undefined {
+export function findPath(from: CfgNode, to: CfgNode | ((node: CfgNode) => boolean), allowed: (edge: CfgEdge) => boolean): CfgEdge[] | undefined {
+  const reached = typeof to === 'function' ? to : (node: CfgNode) => node === to;
   // from === to asks for a cycle (a loop iteration back to the same statement).
   const via = new Map<number, CfgEdge>();
   const queue: CfgNode[] = [from];
@@ -114,7 +116,7 @@ export function findPath(from: CfgNode, to: CfgNode, allowed: (edge: CfgEdge) =>
     const node = queue[i]!;
     for (const edge of node.succs) {
       if (!allowed(edge)) continue;
-      if (edge.to === to) {
+      if (reached(edge.to)) {
         const path: CfgEdge[] = [edge];
         for (let e = edge; e.from !== from; ) {
           e = via.get(e.from.id)!;

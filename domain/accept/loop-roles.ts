@@ -1,4 +1,5 @@
 import { innermostRealLoop, type Cfg, type CfgEdge, type CfgNode, type LoopInfo } from '../../core/flow/cfg.js';
+import { findPath } from '../../core/flow/dataflow.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { INVALID, VALID, type HandleFlow } from '../descriptors/handle-flow.js';
 
@@ -87,11 +88,12 @@ function loopRole(cfg: Cfg, loop: LoopInfo, acceptNode: CfgNode, flow: HandleFlo
   if (iteratesEvents(loop.syntax, cfg.function)) return 'event';
   const head = cfg.nodes.find((n) => n.kind === 'join' && n.syntax?.id === loop.syntax.id && loop.nodes.has(n.id));
   // Without the result in a variable (`if (accept(l, …) < 0)`), success and failure are not told apart.
-  const holds = (edge: CfgEdge, bits: number) => flow === undefined || ((flow.along(edge) ?? 0) & bits) !== 0;
-  const repeatsAfterSuccess = head !== undefined && reaches(acceptNode, (n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, VALID));
-  const failureLeaves = reaches(acceptNode, (n) => !loop.nodes.has(n.id), (e) => holds(e, INVALID) && (loop.nodes.has(e.from.id) || e.from === acceptNode));
+  const holds = (edge: CfgEdge, bits: number) => !edge.exceptional && (flow === undefined || ((flow.along(edge) ?? 0) & bits) !== 0);
+  const reaches = (goal: (node: CfgNode) => boolean, allowed: (edge: CfgEdge) => boolean) => findPath(acceptNode, goal, allowed) !== undefined;
+  const repeatsAfterSuccess = head !== undefined && reaches((n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, VALID));
+  const failureLeaves = reaches((n) => !loop.nodes.has(n.id), (e) => holds(e, INVALID) && (loop.nodes.has(e.from.id) || e.from === acceptNode));
   if (repeatsAfterSuccess) return failureLeaves || unbounded(loop.syntax) ? 'drain' : 'other';
-  const failureRepeats = head !== undefined && reaches(acceptNode, (n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, INVALID));
+  const failureRepeats = head !== undefined && reaches((n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, INVALID));
   return failureRepeats ? 'retry' : 'other';
 }
 
@@ -122,18 +124,3 @@ function unbounded(loop: SyntaxNode): boolean {
   return condition !== null && UNBOUNDED_CONDITION.test(condition.text.trim());
 }
 
-/** Is a node satisfying `goal` reachable from `from` through allowed edges (breadth first)? */
-function reaches(from: CfgNode, goal: (node: CfgNode) => boolean, allowed: (edge: CfgEdge) => boolean): boolean {
-  const queue = [from];
-  const seen = new Set<number>([from.id]);
-  for (let i = 0; i < queue.length; i++) {
-    for (const edge of queue[i]!.succs) {
-      if (edge.exceptional || !allowed(edge)) continue;
-      if (goal(edge.to)) return true;
-      if (seen.has(edge.to.id)) continue;
-      seen.add(edge.to.id);
-      queue.push(edge.to);
-    }
-  }
-  return false;
-}
