@@ -173,17 +173,23 @@ const NON_ZERO = '!0';
 
 /** `(void *)1`, `(struct x *) NULL`, `(int)-1`: the constant under a cast is the value assigned. */
 const LEADING_CAST = /^\((?:const\s+|volatile\s+|struct\s+|unsigned\s+|signed\s+)*[A-Za-z_]\w*\s*\**\s*\)\s*/;
+/** C++'s `static_cast<char *>(alloca(n))`: the value is the operand. */
+const NAMED_CAST = /^(?:static_cast|reinterpret_cast|const_cast)\s*<[^<>]*(?:<[^<>]*>[^<>]*)*>\s*\(([^]*)\)$/;
 function withoutCasts(value: string): string {
   let out = value;
-  while (LEADING_CAST.test(out)) out = out.replace(LEADING_CAST, '');
-  return out;
+  for (;;) {
+    if (LEADING_CAST.test(out)) out = out.replace(LEADING_CAST, '');
+    else if (NAMED_CAST.test(out)) out = NAMED_CAST.exec(out)![1]!.trim();
+    else return out;
+  }
 }
 
 /**
  * Allocators that never return null: they abort on failure (GLib's `g_new0`, `g_malloc`, the
  * `xmalloc` family of many projects, PHP's `emalloc`); C++ `new` throws instead (a `new_expression`).
+ * `alloca` and glibc's `strdupa` take stack space and have no failure value at all.
  */
-const NEVER_NULL = /^(?:g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
+const NEVER_NULL = /^(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
 
 /**
  * Library calls whose result is only 0 (success) or -1 (failure), and the exec family, which

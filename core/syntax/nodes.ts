@@ -172,6 +172,29 @@ export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
 
+const CONDITIONAL_GROUP_TYPES = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef']);
+
+const sameNode = (a: SyntaxNode | null | undefined, b: SyntaxNode) => !!a && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+
+/**
+ * Are `a` and `b` in different branches of one `#if` group (`#ifdef HAVE_PIPE2` `r = pipe2(…)`
+ * `#else` `r = pipe(…)`), so that no build compiles both? Decided at their innermost common group.
+ */
+export function inExclusiveBranches(a: SyntaxNode, b: SyntaxNode): boolean {
+  // For each group around `a`: is `a` in its #else/#elif part?
+  const sides = new Map<string, boolean>();
+  const key = (n: SyntaxNode) => `${n.startIndex}:${n.endIndex}:${n.type}`;
+  for (let child: SyntaxNode = a, p = a.parent; p; child = p, p = p.parent) {
+    if (CONDITIONAL_GROUP_TYPES.has(p.type)) sides.set(key(p), sameNode(p.childForFieldName('alternative'), child));
+  }
+  if (sides.size === 0) return false;
+  for (let child: SyntaxNode = b, p = b.parent; p; child = p, p = p.parent) {
+    const side = sides.get(key(p));
+    if (side !== undefined) return side !== sameNode(p.childForFieldName('alternative'), child);
+  }
+  return false;
+}
+
 /** Identifiers mentioned in an expression (macro-style flag tests like `EPOLLIN | EPOLLET`). */
 export function identifiersIn(text: string): string[] {
   return text.match(/[A-Za-z_]\w*/g) ?? [];

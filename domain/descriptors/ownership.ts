@@ -11,7 +11,7 @@ import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
-import { calleeName, contains, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
+import { calleeName, contains, inExclusiveBranches, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
 import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
 import { callArguments, unwrap } from '../../core/syntax/nodes.js';
@@ -605,6 +605,9 @@ function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned:
   const after = site.node.endIndex;
   const next = new RegExp(`\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)`, 'g');
   next.lastIndex = after - offset;
-  const assigned = next.exec(text);
+  // An assignment in another branch of an `#if` around the call (`#else` `ret = pipe(fd);`) is in no build with it.
+  const root = cfg.function.tree.rootNode;
+  let assigned: RegExpExecArray | null;
+  while ((assigned = next.exec(text)) && inExclusiveBranches(site.node, root.descendantForIndex(offset + assigned.index)));
   return { name, mentioned: new RegExp(`\\b${name}\\b`), after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER };
 }
