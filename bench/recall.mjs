@@ -12,7 +12,8 @@
 // Columns: repository, fix commit, file, function, variable, and optionally the rules (comma-
 // separated; fd-leak when absent).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { extractTree } from './git-tree.mjs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -51,23 +52,12 @@ function gitDirOf(c) {
   return clone;
 }
 
-/** The tree at `rev`, extracted once (a project root of its own, so connlint indexes only it). */
+/** The tree at `rev` (sources and build files), extracted once (a project root of its own, so connlint indexes only it). */
 function checkout(c, rev, label) {
-  const dir = join(CACHE, 'trees', `${c.repo.replace('/', '+')}-${c.sha.slice(0, 9)}-${label}`);
+  const dir = join(CACHE, 'trees', `${c.repo.replace('/', '+')}-${c.sha.slice(0, 9)}-${label}-b`);
   if (!existsSync(dir)) {
     mkdirSync(dir, { recursive: true });
-    const gitDir = gitDirOf(c);
-    const sources = git(gitDir, 'ls-tree', '-r', rev).split('\n').filter((l) => /\.(c|h|cc|cpp|cxx|hpp|hh)$/.test(l));
-    for (const line of sources) {
-      const [meta, path] = line.split('\t');
-      const sha = meta.split(' ')[2];
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      try {
-        writeFileSync(join(dir, path), execFileSync('git', [`--git-dir=${gitDir}`, 'cat-file', 'blob', sha], { maxBuffer: 1 << 28 }));
-      } catch {
-        // A blob the clone does not have (a partial mirror): the file is left out.
-      }
-    }
+    extractTree(gitDirOf(c), rev, dir);
     execFileSync('git', ['init', '--quiet', dir]);
   }
   return dir;

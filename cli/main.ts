@@ -221,6 +221,10 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   const progress = progressReporter(files.length + plan.indexOnly.length, options);
   const result = await session.run(request, progress.update, plan);
   progress.done();
+  if (options.debug && result.switches) {
+    const listed = (names: readonly string[]) => (names.length === 0 ? 'none' : `${names.slice(0, 8).join(', ')}${names.length > 8 ? `, … (${names.length})` : ''}`);
+    err(`connlint: debug: configuration switches a default build leaves unset: ${listed(result.switches.unset)}; sets: ${listed(result.switches.set)}\n`);
+  }
 
   let findings: Finding[] = [];
   const reported = new Set(files);

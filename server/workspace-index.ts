@@ -6,6 +6,7 @@ import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
 import type { Analyzer } from '../core/engine/analyzer.js';
 import { detached } from './detached.js';
 import { discoverFiles } from '../core/engine/discover.js';
+import { projectSwitches } from '../core/engine/build-files.js';
 import { includedHeaders } from '../core/engine/includes.js';
 import type { CompileDatabases } from '../core/engine/compile-commands.js';
 import type { ConfigStore } from './config-store.js';
@@ -88,6 +89,14 @@ export class WorkspaceIndex {
     const inWorkspace = new Set(files);
     const includeDirsOf = (file: string) => this.compileDatabases.includeDirsOf(file, this.configs.forFile(file));
     if (files.some((f) => includeDirsOf(f).length > 0)) files.push(...includedHeaders(files, inWorkspace, includeDirsOf));
+    // The switches a default build leaves unset or sets, as the CLI takes them (before any file is
+    // read for its facts, which depend on them). Taken once per indexing: an edit of configure.ac
+    // counts from the next one (a config change or a restart).
+    try {
+      this.analyzer.setProjectSwitches(projectSwitches(files, folders.length === 1 ? folders[0] : undefined));
+    } catch (error) {
+      this.log(`reading build files: ${(error as Error).message}`);
+    }
     let sliceStart = performance.now();
     for (let i = 0; i < files.length; i++) {
       if (progress.cancelled) return i;

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from './cli-helpers.js';
@@ -126,5 +126,19 @@ describe('connlint-lsp: the preprocessor', () => {
     expect(summary(published.diagnostics)).toEqual(['fd-leak@7']);
     const info = published.diagnostics[0]!.relatedInformation!.map((r) => r.message);
     expect(info).toContain("path: 'SOCK_INVALID(s)' is false");
+  });
+
+  it('switches as a default build has them, from the workspace\'s configure.ac, in the editor as in the CLI', async () => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'fd-leak', 'configuration-switches');
+    const source = readFileSync(join(fixture, 'src', 'tests.c'), 'utf8');
+    const dir = workspace({ 'configure.ac': readFileSync(join(fixture, 'configure.ac'), 'utf8'), 'src/tests.c': source });
+    const file = join(dir, 'src', 'tests.c');
+    client = LspClient.start();
+    await client.initialize(dir);
+    client.open(file, source, 1);
+    // Once indexed (the switches are read with the build files), only the leaks a default build compiles.
+    const expected = ['fd-leak@27', 'fd-leak@59', 'fd-leak@73'];
+    const published = await client.waitFor('the default build\'s leaks', () => client!.publishes.find((p) => p.uri === uriOf(file) && summary(p.diagnostics).join() === expected.join()));
+    expect(summary(published.diagnostics)).toEqual(expected);
   });
 });

@@ -3,6 +3,7 @@ import type { ProjectIndex } from '../project/project-index.js';
 import { providersOf, type FactsProvider } from '../project/provider.js';
 import { otherConfiguration, prepareBytes, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
+import type { ProjectSwitches } from './build-files.js';
 import { checkFile } from './check-file.js';
 import { functionsWithAssumptions, mergeConfigurations } from './configurations.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
@@ -41,17 +42,32 @@ export class Analyzer {
   readonly providers: readonly FactsProvider[];
   /** Library calls whose call sites the providers' project answers read (see FactsProvider.readsCallsTo). */
   readonly readsCallsTo: ReadonlySet<string>;
-  private readonly settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
+  private settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
+  /** Configuration switches a default build of the project leaves unset or sets (core/engine/build-files.ts). */
+  private switches: ProjectSwitches = { unset: [], set: [] };
 
   constructor(readonly rules: readonly Rule[]) {
     this.providers = providersOf(rules);
     this.readsCallsTo = new Set(this.providers.flatMap((p) => p.readsCallsTo ?? []));
   }
 
+  /**
+   * The project's switches as a default build has them, under the configuration file's and the
+   * compile database's -D / -U. True when they changed (settings made before are stale).
+   */
+  setProjectSwitches(switches: ProjectSwitches): boolean {
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((n, i) => n === b[i]);
+    if (same(switches.unset, this.switches.unset) && same(switches.set, this.switches.set)) return false;
+    this.switches = switches;
+    this.settingsByConfig = new WeakMap();
+    return true;
+  }
+
   settingsFor(config: ResolvedConfig): AnalysisSettings {
     let settings = this.settingsByConfig.get(config);
     if (!settings) {
       settings = settingsFor(config, this.providers);
+      if (this.switches.unset.length + this.switches.set.length > 0) settings = { ...settings, configuration: underConfiguration(settings.configuration, this.switches) };
       this.settingsByConfig.set(config, settings);
     }
     return settings;
@@ -100,4 +116,13 @@ export class Analyzer {
     const second = checkFile(other, index, settings, { ...options, onlyFunctions: functions });
     return mergeConfigurations(file, other, first, second, functions);
   }
+}
+
+/** The project's default switches, with what `base` (the configuration file) says of a name winning. */
+function underConfiguration(base: BuildConfiguration, switches: ProjectSwitches): BuildConfiguration {
+  const defined = new Map(base.defined);
+  for (const name of switches.set) if (!base.undefined.has(name) && !defined.has(name)) defined.set(name, '1');
+  const undefinedNames = new Set(base.undefined);
+  for (const name of switches.unset) if (!base.defined.has(name)) undefinedNames.add(name);
+  return { defined, undefined: undefinedNames };
 }

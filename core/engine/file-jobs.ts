@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Analyzer, type LoadedFile } from './analyzer.js';
+import type { ProjectSwitches } from './build-files.js';
 import { CompileDatabases } from './compile-commands.js';
 import { ConfigResolver, type BuildConfiguration } from './config.js';
 import type { FileFacts } from '../project/facts.js';
@@ -24,6 +25,8 @@ export interface JobOptions {
   readonly debug: boolean;
   /** A compile database (`-p`): each file's -D / -U. */
   readonly compileCommands?: string;
+  /** Configuration switches a default build leaves unset or sets (build-files.ts). */
+  readonly projectSwitches?: ProjectSwitches;
 }
 
 export interface PreparedFile {
@@ -64,6 +67,7 @@ export class FileJobs {
   ) {
     this.configs = new ConfigResolver(options.configFile, options.cwd);
     this.analyzer = new Analyzer(rules);
+    if (options.projectSwitches) this.analyzer.setProjectSwitches(options.projectSwitches);
     // Loaded again in each worker thread (plain data would be as big to send); the CLI checked it.
     // Problems with a database are reported by the session's plan; here the file is analysed without it.
     this.compileDatabases = new CompileDatabases(options.cwd, options.compileCommands);

@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ProjectIndex } from '../project/project-index.js';
 import { prepareSource } from '../project/source-file.js';
 import { Analyzer } from './analyzer.js';
+import { isBuildFileName, projectSwitches, switchesOfSources, type ProjectSwitches } from './build-files.js';
 import type { CheckOptions } from './check-file.js';
 import { emptyConfig, findConfigFile, type ConfigResolver, type ResolvedConfig } from './config.js';
 import { CompileDatabases } from './compile-commands.js';
@@ -55,6 +56,8 @@ export interface SessionPlan {
 
 export interface SessionResult extends RunResult {
   readonly plan: SessionPlan;
+  /** The configuration switches the run took as a default build has them (build-files.ts). */
+  readonly switches?: ProjectSwitches;
 }
 
 export class AnalysisSession {
@@ -99,15 +102,19 @@ export class AnalysisSession {
 
   /** `plan`: the request's plan when the caller already made it (to check configs first). */
   async run(request: SessionRequest, onProgress?: (done: number) => void, plan: SessionPlan = this.plan(request)): Promise<SessionResult> {
+    const { cwd } = this.options;
+    const sources = [...plan.report, ...plan.indexOnly].map((f) => resolve(cwd, f));
+    const stdinTexts = new Map(request.stdin ? [[resolve(cwd, request.stdin.name), request.stdin.text]] : []);
+    const projectSwitchesOfRun = sources.length > 0 ? projectSwitches(sources, plan.projectRoot ?? projectRootOrUndefined(commonDirectory(sources.map((f) => dirname(f)))), stdinTexts) : undefined;
     const result = await runAnalysis(
       { paths: plan.report, indexOnly: plan.indexOnly, rules: this.options.rules, rulesModule: this.options.rulesModule },
       this.options.jobs,
       // What worker threads need of the options: plain data only.
-      { cwd: this.options.cwd, configFile: this.options.configFile, overrides: this.options.overrides, reportUnusedDirectives: this.options.reportUnusedDirectives, debug: this.options.debug, compileCommands: this.options.compileCommands },
+      { cwd: this.options.cwd, configFile: this.options.configFile, overrides: this.options.overrides, reportUnusedDirectives: this.options.reportUnusedDirectives, debug: this.options.debug, compileCommands: this.options.compileCommands, projectSwitches: projectSwitchesOfRun },
       onProgress,
       request.stdin?.text,
     );
-    return { ...result, plan };
+    return { ...result, plan, switches: projectSwitchesOfRun };
   }
 
   /**
@@ -143,11 +150,16 @@ function commonDirectory(dirs: readonly string[]): string {
 
 /** Nearest folder (from `dir` up) with a connlint config, else the enclosing git work tree, else `dir`. */
 export function projectRoot(dir: string): string {
+  return projectRootOrUndefined(dir) ?? dir;
+}
+
+/** Nearest folder (from `dir` up) with a connlint config, else the enclosing git work tree. */
+function projectRootOrUndefined(dir: string): string | undefined {
   const config = findConfigFile(dir);
   if (config) return dirname(config);
   for (let current = dir; ; current = dirname(current)) {
     if (existsSync(join(current, '.git'))) return current;
-    if (dirname(current) === current) return dir;
+    if (dirname(current) === current) return undefined;
   }
 }
 
@@ -161,7 +173,9 @@ export function analyzeSources(
 ): Finding[] {
   const config = options.config ?? emptyConfig(process.cwd());
   const analyzer = new Analyzer(options.rules);
-  const files = sources.map((s) => prepareSource(s.path, s.text, analyzer.settingsFor(config)));
+  analyzer.setProjectSwitches(switchesOfSources(sources));
+  // Build files among the sources (a fixture's CMakeLists.txt) say which switches exist; they are not analysed.
+  const files = sources.filter((s) => !isBuildFileName(basename(s.path))).map((s) => prepareSource(s.path, s.text, analyzer.settingsFor(config)));
   const index = new ProjectIndex(files.map((f) => f.facts));
   const report = options.report ? new Set(options.report) : undefined;
   return files.filter((f) => !report || report.has(f.path)).flatMap((f) => analyzer.check(f, index, { ...options, config }));

@@ -12,6 +12,8 @@ const LINUX_GCC: ReadonlyMap<string, number> = new Map([
   ['__STDC_VERSION__', 201710],
   ...[
     '_WIN32', '_WIN64', 'WIN32', 'WIN64', '_WINDOWS', '__WIN32__', '__WINDOWS__', '_MSC_VER', '__MINGW32__', '__MINGW64__', '__CYGWIN__', '_WIN32_WCE', '__APPLE__', '__MACH__', '__FreeBSD__', '__OpenBSD__', '__NetBSD__', '__DragonFly__', '__sun', '__sun__', '__SVR4', 'sun', '_AIX', '__hpux', '__HAIKU__', '__VMS', 'VMS', 'MSDOS', '__MSDOS__', '__DJGPP__', '__OS2__', '__riscos__', '__QNX__', '__QNXNTO__', '__minix', '__amigaos__', '__AMIGA__', '__SYMBIAN32__', 'NETWARE', '__NOVELL_LIBC__', '__BORLANDC__', '__WATCOMC__', '__INTEL_COMPILER', '__SUNPRO_C', '__IBMC__', '__clang__', '__ANDROID__', '__EMSCRIPTEN__', '__vxworks', '__ZEPHYR__', 'ESP_PLATFORM', '__TANDEM',
+    // Static checkers' own names: what they see, not what a compiler builds.
+    'lint', 'LINT', '__lint', 'S_SPLINT_S', '__COVERITY__', '__clang_analyzer__', '__CHECKER__', '__cppcheck__',
   ].map((n): [string, number] => [n, 0]),
 ]);
 

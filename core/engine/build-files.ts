@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { namesBuildMaySet, switchUsage, unsetSwitches, type BuildFile, type SwitchUsage } from '../project/unset-switches.js';
+
+/** Configuration switches a default build leaves unset (`unset`) or sets (`set`), from the project's sources and build files. */
+export interface ProjectSwitches {
+  readonly unset: readonly string[];
+  readonly set: readonly string[];
+}
+
+const NO_SWITCHES: ProjectSwitches = { unset: [], set: [] };
+import { detectLanguage } from '../syntax/language.js';
+
+/**
+ * The build files around a run's sources, and the configuration switches nothing in the project
+ * sets (see core/project/unset-switches.ts). Build files are looked for in the sources' folders
+ * and the folders above them (to the project root; without one, a few levels), and in the usual
+ * subfolders of those that hold build logic (`cmake/`, `m4/`, `build-aux/`): not in a whole tree,
+ * so a run on one folder of a large repository reads a handful of files.
+ */
+
+/** configure.ac and its macros, Makefiles, CMake, Meson, SCons, GYP, Bazel, qmake, Kconfig, and config.h templates. */
+const BUILD_FILE = /^(?:configure(?:\.ac|\.in)?|[\w.+-]+\.m4|(?:GNU)?[Mm]akefile(?:\.am|\.in)?|[\w.+-]+\.(?:mk|mak|am|cmake|gypi?|bzl|pro|pri)|CMakeLists\.txt|meson\.build|meson_options\.txt|meson\.options|SConstruct|SConscript|BUILD(?:\.bazel)?|Kconfig[\w.-]*|[\w.+-]+\.h\.(?:in|cmake|cmakein|meson))$/;
+
+const BUILD_FOLDER = /^(?:cmake|m4|build-aux|autoconf|autotools|mk|meson|buildtools)$/i;
+
+/** Folders above a source's folder looked at when the run has no project root. */
+const LEVELS_WITHOUT_ROOT = 3;
+
+/** Larger files (a vendored amalgamation misnamed, a log) are no build logic worth reading. */
+const MAX_BUILD_FILE_BYTES = 16 * 1024 * 1024;
+
+export function isBuildFileName(name: string): boolean {
+  return BUILD_FILE.test(name);
+}
+
+/** Build files in the folders of `sources` and above them (absolute paths). */
+export function buildFilesAround(sources: readonly string[], root: string | undefined): string[] {
+  const folders = new Set<string>();
+  for (const dir of new Set(sources.map((s) => dirname(s)))) {
+    let current = dir;
+    for (let level = 0; ; level++) {
+      if (folders.has(current)) break;
+      folders.add(current);
+      if (root !== undefined ? current === root || !current.startsWith(root) : level >= LEVELS_WITHOUT_ROOT) break;
+      const parent = dirname(current);
+      if (parent === current) break;
+      current = parent;
+    }
+  }
+  const files: string[] = [];
+  const visit = (folder: string, nested: boolean) => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isFile() && BUILD_FILE.test(entry.name)) files.push(join(folder, entry.name));
+      else if (!nested && entry.isDirectory() && BUILD_FOLDER.test(entry.name)) visit(join(folder, entry.name), true);
+    }
+  };
+  for (const folder of folders) visit(folder, false);
+  return files.sort();
+}
+
+/**
+ * The switches nothing sets and those a default build sets, for a run over `sources` (absolute paths). `texts`: sources not read
+ * from disk (standard input).
+ */
+export function projectSwitches(sources: readonly string[], root: string | undefined, texts: ReadonlyMap<string, string> = new Map()): ProjectSwitches {
+  const buildFiles = buildFilesAround(sources, root);
+  if (buildFiles.length === 0) return NO_SWITCHES;
+  const read: BuildFile[] = [];
+  for (const file of buildFiles) {
+    const text = readSmall(file);
+    if (text !== undefined) read.push({ name: basename(file), text });
+  }
+  const usages: SwitchUsage[] = [];
+  for (const source of sources) {
+    const text = texts.get(source) ?? readSmall(source);
+    if (text !== undefined) usages.push(switchUsage(text, detectLanguage(source, text)));
+  }
+  return switchesOf(usages, read);
+}
+
+/** In-memory sources of a test or an editor, build files among them told apart by name. */
+export function switchesOfSources(sources: readonly { path: string; text: string }[]): ProjectSwitches {
+  const read: BuildFile[] = [];
+  const usages: SwitchUsage[] = [];
+  for (const { path, text } of sources) {
+    if (BUILD_FILE.test(basename(path))) read.push({ name: basename(path), text });
+    else usages.push(switchUsage(text, detectLanguage(path, text)));
+  }
+  return switchesOf(usages, read);
+}
+
+function switchesOf(usages: readonly SwitchUsage[], buildFiles: readonly BuildFile[]): ProjectSwitches {
+  if (buildFiles.length === 0) return NO_SWITCHES;
+  const build = namesBuildMaySet(buildFiles);
+  const tested = new Set(usages.flatMap((u) => u.tested));
+  return { unset: [...unsetSwitches(usages, build.mentioned, buildFiles.length)].sort(), set: [...build.onByDefault].filter((n) => tested.has(n)).sort() };
+}
+
+function readSmall(path: string): string | undefined {
+  try {
+    if (statSync(path).size > MAX_BUILD_FILE_BYTES) return undefined;
+    return readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildFilesAround, switchesOfSources } from '../../core/engine/build-files.js';
+import { namesBuildMaySet, switchUsage, unsetSwitches } from '../../core/project/unset-switches.js';
+import { runCli } from '../cli-helpers.js';
+
+const option = (name: string, help: string, body: string, notGiven = '') =>
+  `AC_ARG_ENABLE(${name},\n\t[AS_HELP_STRING([${help}],[x])]${notGiven ? `, [], [${notGiven}]` : ''})\n${body}\n`;
+
+describe('configuration switches a default build leaves unset', () => {
+  it('reads an option\'s default through its case arm, its fourth argument, if/else and AS_IF tests', () => {
+    const configureAc = [
+      'AC_INIT([p], [1])',
+      option('unixdomain', '--enable-unixdomain', "case \"$enable_unixdomain\" in\n yes) use_u=true ;;\n '') use_u=false ;;\nesac\nif $use_u\nthen\n AC_DEFINE([WANT_UNIX],,[u])\nfi"),
+      // The help says --enable-omni, but the default arm turns it on.
+      option('omni', '--enable-omni', "case \"$enable_omni\" in\n yes) use_omni=true ;;\n '') use_omni=true ;;\nesac\nif $use_omni; then\n AC_DEFINE([WANT_OMNI])\nelse\n AC_DEFINE([WANT_CLASSIC])\nfi"),
+      option('sctp', '--disable-sctp', 'AS_IF([test "x$enable_sctp" = "xyes"], [AC_DEFINE([WANT_SCTP], [1], [s])])', 'enable_sctp=yes'),
+      option('xti', '--enable-xti', 'if test "$enable_xti" = "yes"; then AC_DEFINE([WANT_XTI]) fi'),
+      // Its test reads something configure finds: not decided here.
+      option('exs', '--enable-exs', 'if test "$ac_cv_header_exs_h" = yes; then AC_DEFINE([WANT_EXS]) fi'),
+      // Defined where a library is found: configure decides, whatever the option's default.
+      "AC_ARG_WITH([tls], [AS_HELP_STRING([--without-tls], [x])])\nif test \"x$with_tls\" != xno; then\n PKG_CHECK_MODULES([TLS], [openssl], [AC_DEFINE([USE_TLS])], [:])\nfi",
+      'AC_DEFINE([ALWAYS_ON])',
+    ].join('\n');
+    const generated = { name: 'configure', text: 'WANT_UNIX WANT_OMNI WANT_CLASSIC WANT_SCTP WANT_XTI WANT_EXS ALWAYS_ON' };
+    const known = namesBuildMaySet([{ name: 'configure.ac', text: configureAc }, generated, { name: 'config.h.in', text: '#undef WANT_UNIX\n#undef WANT_XTI' }]);
+    expect([...known.onByDefault].sort()).toEqual(['WANT_OMNI', 'WANT_SCTP']);
+    for (const name of ['WANT_UNIX', 'WANT_CLASSIC', 'WANT_XTI']) expect(known.mentioned.has(name), name).toBe(false);
+    for (const name of ['WANT_OMNI', 'WANT_SCTP', 'WANT_EXS', 'USE_TLS', 'ALWAYS_ON']) expect(known.mentioned.has(name), name).toBe(true);
+    // A Makefile.am that passes -DWANT_XTI itself may set it.
+    expect(namesBuildMaySet([{ name: 'configure.ac', text: configureAc }, { name: 'Makefile.am', text: 'AM_CFLAGS = -DWANT_XTI' }]).mentioned.has('WANT_XTI')).toBe(true);
+  });
+
+  it('a name tested but never defined, read or mentioned is unset; a definition only another platform or an unset switch compiles does not count', () => {
+    const header = '#if defined(__ANDROID__) || defined(FAKE_KEYSTORE)\n#define KEYSTORE\n#endif\n#ifdef KEYSTORE\n#define KEYSTORE_LOG\n#endif\n#define OWN_SWITCH 1\n';
+    const code = '/* DO_TRACE is for debugging */\n#ifdef DO_TRACE\nint t;\n#endif\n#if OWN_SWITCH && !defined(KEYSTORE_LOG)\nint k;\n#endif\n#ifdef SO_REUSEPORT\nint r = SO_REUSEPORT;\n#endif\n#ifdef WANT_TLS\n#endif\n';
+    const usages = [switchUsage(header, 'c'), switchUsage(code, 'c')];
+    expect([...unsetSwitches(usages, new Set(['WANT_TLS']), 1)].sort()).toEqual(['DO_TRACE', 'FAKE_KEYSTORE', 'KEYSTORE', 'KEYSTORE_LOG']);
+    // Without build files there is no telling how the project is built.
+    expect([...unsetSwitches(usages, new Set(), 0)]).toEqual([]);
+    expect(switchesOfSources([{ path: 'a.c', text: code }])).toEqual({ unset: [], set: [] });
+    expect(switchesOfSources([{ path: 'a.c', text: code }, { path: 'keys.h', text: header }, { path: 'CMakeLists.txt', text: 'project(p C)\nadd_definitions(-DWANT_TLS)' }])).toEqual({ unset: ['DO_TRACE', 'FAKE_KEYSTORE', 'KEYSTORE', 'KEYSTORE_LOG'], set: [] });
+  });
+
+  it('build files are looked for beside the sources, above them to the root, and in cmake/ and m4/ folders', () => {
+    const root = mkdtempSync(join(tmpdir(), 'connlint-build-'));
+    mkdirSync(join(root, 'src', 'net'), { recursive: true });
+    mkdirSync(join(root, 'm4'));
+    mkdirSync(join(root, 'docs'));
+    for (const file of ['configure.ac', 'm4/options.m4', 'src/Makefile.am', 'src/net/x.c', 'docs/Makefile.am']) writeFileSync(join(root, file), '');
+    expect(buildFilesAround([join(root, 'src', 'net', 'x.c')], root).map((f) => f.slice(root.length + 1))).toEqual(['configure.ac', 'm4/options.m4', 'src/Makefile.am']);
+  });
+
+  it('the CLI run on a subfolder takes the switches from the project\'s configure.ac above it; the config\'s defines win', () => {
+    const root = mkdtempSync(join(tmpdir(), 'connlint-switches-'));
+    mkdirSync(join(root, '.git'));
+    mkdirSync(join(root, 'src'));
+    writeFileSync(join(root, 'configure.ac'), 'AC_INIT([p], [1])\nAC_ARG_WITH([tls], [AS_HELP_STRING([--with-tls], [TLS])])\nif test "x$with_tls" = xyes; then AC_DEFINE([USE_TLS]) fi\nAC_CHECK_HEADER([ipv6.h], [AC_DEFINE([WANT_IPV6])])\n');
+    const leak = (name: string) => `int ${name.toLowerCase()}(const char *p, int fail) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n#ifdef ${name}\n    if (fail)\n        return -2;\n#endif\n    close(fd);\n    return 0;\n}\n`;
+    writeFileSync(join(root, 'src', 'probe.c'), leak('USE_TLS') + leak('WANT_IPV6'));
+    const lines = (r: { stdout: string }) => (JSON.parse(r.stdout).findings as { line: number; function: string }[]).map((f) => `${f.line} ${f.function}`);
+    // USE_TLS is off unless --with-tls; WANT_IPV6 depends on what configure finds.
+    expect(lines(runCli(['--format', 'json', 'src'], { cwd: root }))).toEqual(['18 want_ipv6']);
+    writeFileSync(join(root, 'connlint.json'), JSON.stringify({ defines: ['USE_TLS'] }));
+    expect(lines(runCli(['--format', 'json', 'src'], { cwd: root }))).toEqual(['7 use_tls', '18 want_ipv6']);
+  });
+});
