@@ -146,7 +146,25 @@ function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): b
       if (resources.release(callee) || !resources.isBorrow(callee)) return false;
     }
   }
-  return uses > 0;
+  return uses > 0 && !releasesEqualHandle(body, name, resources);
+}
+
+/**
+ * Does the body release what it found equal to the parameter (`if (entry->sd == sd) {
+ * close(entry->sd); … }`, a registry's close by number)? Then the caller's handle is closed too.
+ */
+function releasesEqualHandle(body: string, name: string, resources: ResourceCatalog): boolean {
+  if (!body.includes('==')) return false;
+  const param = escapeRegExp(name);
+  const operand = String.raw`(\*?[A-Za-z_][\w.]*(?:->[A-Za-z_]\w*|\[\w+\])*)`;
+  const equal = new Set<string>();
+  for (const m of body.matchAll(new RegExp(`${operand}\\s*==\\s*${param}\\b`, 'g'))) equal.add(m[1]!);
+  for (const m of body.matchAll(new RegExp(`(?<![\\w.>])${param}\\s*==\\s*${operand}`, 'g'))) equal.add(m[1]!);
+  for (const other of equal) {
+    if (other === name) continue;
+    for (const call of body.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)\\s*\\(\\s*${escapeRegExp(other)}\\s*\\)`, 'g'))) if (resources.release(call[1]!)) return true;
+  }
+  return false;
 }
 
 /** A call through an expression (`(netio->open)(strm, fd)`, `table[i](fd)`): what it does is unknown. */

@@ -49,6 +49,8 @@ describeRuleFixtures('fd-leak', {
   'local-aggregates.c': 'a descriptor acquired into a member of a local struct or an element of a local array is tracked; handing the whole struct on (passed by address, returned) hands it on; a member through a pointer is the caller\'s',
   'local-aggregates.cpp': 'C++: a socket in a member of a local struct, lost on an early return',
   'configuration-switches': 'switches as a default build has them, from configure.ac and the sources: an --enable option off by default and a name nothing defines are not defined, an option on by default is, a name configure may set keeps both configurations, a system name the code reads stays undecided, a definition only another platform compiles does not count; in C and C++',
+  'registry-close.c': 'a project function that closes the registry entry equal to the descriptor it is given (entry->sd == sd … close(entry->sd)) closes the caller\'s; a lookup that only compares stays a borrow',
+  'registry-close.cpp': 'C++: a table method closing *it where *it == fd',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
