@@ -61,7 +61,7 @@ export class DocumentChecker {
     const text = doc.text;
     if (text.length * 2 > MAX_FILE_BYTES) return undefined;
     const config = this.configs.forFile(doc.path);
-    const fileConfiguration = this.compileCommands.fileConfiguration(doc.path, config);
+    const fileConfiguration = this.analyzer.fileConfiguration(doc.path, this.compileCommands.fileConfiguration(doc.path, config));
     const settings = this.analyzer.sourceSettingsFor(config, fileConfiguration);
     // A tree is only reusable with the grammar it came from (a .h can turn from C into C++).
     const language = detectLanguage(doc.path, text, settings.headerLanguage);

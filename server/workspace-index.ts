@@ -118,7 +118,7 @@ export class WorkspaceIndex {
     if (!isSourcePath(path)) return false;
     try {
       const config = this.configs.forFile(path);
-      const result = this.analyzer.load(path, path, config, this.compileDatabases.fileConfiguration(path, config));
+      const result = this.analyzer.load(path, path, config, this.analyzer.fileConfiguration(path, this.compileDatabases.fileConfiguration(path, config)));
       if (!result.file) return this.forget(path);
       // Only the facts are kept; the tree is garbage from here on.
       this.memory.track(result.file.tree, result.file.text.length, 'fresh');

@@ -56,11 +56,23 @@ export class Analyzer {
    * compile database's -D / -U. True when they changed (settings made before are stale).
    */
   setProjectSwitches(switches: ProjectSwitches): boolean {
-    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((n, i) => n === b[i]);
-    if (same(switches.unset, this.switches.unset) && same(switches.set, this.switches.set)) return false;
+    const same = (a: readonly string[] = [], b: readonly string[] = []) => a.length === b.length && a.every((n, i) => n === b[i]);
+    const files = new Set([...Object.keys(switches.byFile ?? {}), ...Object.keys(this.switches.byFile ?? {})]);
+    const sameFiles = [...files].every((f) => same(switches.byFile?.[f], this.switches.byFile?.[f]));
+    if (same(switches.unset, this.switches.unset) && same(switches.set, this.switches.set) && sameFiles) return false;
     this.switches = switches;
     this.settingsByConfig = new WeakMap();
     return true;
+  }
+
+  /**
+   * A file's own configuration: the switches its configuration header defines (under), the compile
+   * database's -D / -U for it (over). `path`: as the run names it (absolute on disk).
+   */
+  fileConfiguration(path: string, database: BuildConfiguration | undefined): BuildConfiguration | undefined {
+    const names = this.switches.byFile?.[path];
+    if (!names) return database;
+    return mergedConfiguration({ defined: new Map(names.map((n) => [n, '1'])), undefined: new Set() }, database);
   }
 
   settingsFor(config: ResolvedConfig): AnalysisSettings {

@@ -6,6 +6,11 @@ import { namesBuildMaySet, switchUsage, unsetSwitches, type BuildFile, type Swit
 export interface ProjectSwitches {
   readonly unset: readonly string[];
   readonly set: readonly string[];
+  /**
+   * By file (its path as the run names it, absolute on disk): the switches the configuration
+   * header it includes defines outside any `#if` (minissdpd's `config.h`: `#define USE_DAEMON`).
+   */
+  readonly byFile?: Readonly<Record<string, readonly string[]>>;
 }
 
 const NO_SWITCHES: ProjectSwitches = { unset: [], set: [] };
@@ -71,16 +76,15 @@ export function buildFilesAround(sources: readonly string[], root: string | unde
  */
 export function projectSwitches(sources: readonly string[], root: string | undefined, texts: ReadonlyMap<string, string> = new Map()): ProjectSwitches {
   const buildFiles = buildFilesAround(sources, root);
-  if (buildFiles.length === 0) return NO_SWITCHES;
   const read: BuildFile[] = [];
   for (const file of buildFiles) {
     const text = readSmall(file);
     if (text !== undefined) read.push({ name: basename(file), text });
   }
-  const usages: SwitchUsage[] = [];
+  const usages = new Map<string, SwitchUsage>();
   for (const source of sources) {
     const text = texts.get(source) ?? readSmall(source);
-    if (text !== undefined) usages.push(switchUsage(text, detectLanguage(source, text)));
+    if (text !== undefined) usages.set(source, switchUsage(text, detectLanguage(source, text)));
   }
   return switchesOf(usages, read);
 }
@@ -88,19 +92,54 @@ export function projectSwitches(sources: readonly string[], root: string | undef
 /** In-memory sources of a test or an editor, build files among them told apart by name. */
 export function switchesOfSources(sources: readonly { path: string; text: string }[]): ProjectSwitches {
   const read: BuildFile[] = [];
-  const usages: SwitchUsage[] = [];
+  const usages = new Map<string, SwitchUsage>();
   for (const { path, text } of sources) {
     if (BUILD_FILE.test(basename(path))) read.push({ name: basename(path), text });
-    else usages.push(switchUsage(text, detectLanguage(path, text)));
+    else usages.set(path, switchUsage(text, detectLanguage(path, text)));
   }
   return switchesOf(usages, read);
 }
 
-function switchesOf(usages: readonly SwitchUsage[], buildFiles: readonly BuildFile[]): ProjectSwitches {
-  if (buildFiles.length === 0) return NO_SWITCHES;
+function switchesOf(usages: ReadonlyMap<string, SwitchUsage>, buildFiles: readonly BuildFile[]): ProjectSwitches {
+  const all = [...usages.values()];
+  const tested = new Set(all.flatMap((u) => u.tested));
+  const byFile = definedByConfigHeaders(usages, tested);
+  // Without build files there is no telling which switches the build sets; a configuration header still says what it defines.
+  if (buildFiles.length === 0) return byFile ? { ...NO_SWITCHES, byFile } : NO_SWITCHES;
   const build = namesBuildMaySet(buildFiles);
-  const tested = new Set(usages.flatMap((u) => u.tested));
-  return { unset: [...unsetSwitches(usages, build.mentioned, buildFiles.length)].sort(), set: [...build.onByDefault].filter((n) => tested.has(n)).sort() };
+  return { unset: [...unsetSwitches(all, build.mentioned, buildFiles.length)].sort(), set: [...build.onByDefault].filter((n) => tested.has(n)).sort(), ...(byFile ? { byFile } : {}) };
+}
+
+/**
+ * For each file including a configuration header of the project (beside it, else the one file of
+ * that name), the switches the header defines outside any `#if`, among those some file tests.
+ */
+function definedByConfigHeaders(usages: ReadonlyMap<string, SwitchUsage>, tested: ReadonlySet<string>): Record<string, string[]> | undefined {
+  let byName: Map<string, string[]> | undefined;
+  const out: Record<string, string[]> = {};
+  for (const [path, usage] of usages) {
+    const names = new Set<string>();
+    for (const written of usage.configHeaders) {
+      let header = usages.has(join(dirname(path), written)) ? join(dirname(path), written) : undefined;
+      if (!header) {
+        byName ??= groupByName([...usages.keys()]);
+        const candidates = byName.get(basename(written)) ?? [];
+        if (candidates.length === 1) header = candidates[0];
+      }
+      for (const name of header ? usages.get(header)!.unconditional : []) if (tested.has(name)) names.add(name);
+    }
+    if (names.size > 0) out[path] = [...names].sort();
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function groupByName(paths: readonly string[]): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
+  for (const path of paths) {
+    const name = basename(path);
+    byName.set(name, [...(byName.get(name) ?? []), path]);
+  }
+  return byName;
 }
 
 function readSmall(path: string): string | undefined {

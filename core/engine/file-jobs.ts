@@ -82,9 +82,10 @@ export class FileJobs {
     return this.analyzer.load(path, resolve(this.options.cwd, path), config, fileConfiguration);
   }
 
-  /** The file's -D / -U from the compile database (-p, else its config's `compileCommands`). */
+  /** The file's -D / -U from the compile database (-p, else its config's `compileCommands`), over what its configuration header defines. */
   private fileConfiguration(path: string): BuildConfiguration | undefined {
-    return this.compileDatabases.fileConfiguration(resolve(this.options.cwd, path), this.configs.forFile(path));
+    const absolute = resolve(this.options.cwd, path);
+    return this.analyzer.fileConfiguration(absolute, this.compileDatabases.fileConfiguration(absolute, this.configs.forFile(path)));
   }
 
   /** `keep`: the file will be checked (its tree is kept for phase two); otherwise only its facts are wanted. */

@@ -175,8 +175,8 @@ export function analyzeSources(
   const analyzer = new Analyzer(options.rules);
   analyzer.setProjectSwitches(switchesOfSources(sources));
   // Build files among the sources (a fixture's CMakeLists.txt) say which switches exist; they are not analysed.
-  const files = sources.filter((s) => !isBuildFileName(basename(s.path))).map((s) => prepareSource(s.path, s.text, analyzer.settingsFor(config)));
+  const files = sources.filter((s) => !isBuildFileName(basename(s.path))).map((s) => prepareSource(s.path, s.text, analyzer.sourceSettingsFor(config, analyzer.fileConfiguration(s.path, undefined))));
   const index = new ProjectIndex(files.map((f) => f.facts));
   const report = options.report ? new Set(options.report) : undefined;
-  return files.filter((f) => !report || report.has(f.path)).flatMap((f) => analyzer.check(f, index, { ...options, config }));
+  return files.filter((f) => !report || report.has(f.path)).flatMap((f) => analyzer.check(f, index, { ...options, config, fileConfiguration: analyzer.fileConfiguration(f.path, undefined) }));
 }

@@ -1,3 +1,4 @@
+import { conditionalGroups } from '../syntax/conditionals.js';
 import { inactiveBranches } from '../syntax/inactive-branches.js';
 import type { Language } from '../syntax/language.js';
 import { platformLookup } from '../syntax/linux-build.js';
@@ -30,7 +31,14 @@ export interface SwitchUsage {
   readonly tested: readonly string[];
   /** All-capitals names it reads outside conditional directives (code, `#define` bodies). */
   readonly read: readonly string[];
+  /** Configuration headers it includes (`#include "config.h"`, `"lws_config.h"`), as written. */
+  readonly configHeaders: readonly string[];
+  /** Names it defines outside any `#if` but its include guard. */
+  readonly unconditional: readonly string[];
 }
+
+/** A project's configuration header: `config.h`, `lws_config.h`, `autoconfig.h`, `build-config.h`. */
+const CONFIG_HEADER_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"((?:[^"\n]*\/)?[\w.+-]*config[\w.+-]*\.h)"/gim;
 
 const DIRECTIVE_LINE = /^[ \t]*#[ \t]*[a-z].*(?:\\\r?\n.*)*/gm;
 const CONDITIONAL_LINE = /^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b.*(?:\\\r?\n.*)*/gm;
@@ -63,13 +71,14 @@ const NEVER_UNSET = new RegExp(
 
 /** The directive lines and names of one file. */
 export function switchUsage(text: string, language: Language): SwitchUsage {
-  if (!text.includes('#')) return { language, directives: '', tested: [], read: readNames(text.replace(COMMENT, ' ')) };
+  if (!text.includes('#')) return { language, directives: '', tested: [], read: readNames(text.replace(COMMENT, ' ')), configHeaders: [], unconditional: [] };
   const directives = (text.match(DIRECTIVE_LINE) ?? []).map((line) => line.replace(/\\\r?\n/g, ' ')).join('\n');
   const conditionals = directives.match(CONDITIONAL_LINE) ?? [];
   const tested = unique(conditionals.join('\n').replace(/\/\*[^]*?\*\/|\/\/.*$/gm, ' ').match(CAPITALS)).filter((n) => !NEVER_UNSET.test(n));
   // A definition's own name is no reading of it (its body is), nor is a comment's mention.
   const code = text.replace(COMMENT, ' ').replace(CONDITIONAL_LINE, '').replace(DEFINED_NAME, '$1');
-  return { language, directives, tested, read: readNames(code) };
+  const configHeaders = [...directives.matchAll(CONFIG_HEADER_INCLUDE)].map((m) => m[1]!);
+  return { language, directives, tested, read: readNames(code), configHeaders, unconditional: unconditionalDefines(directives) };
 }
 
 export interface BuildFile {
@@ -295,6 +304,21 @@ function familyOf(name: string): string | undefined {
 /** The all-capitals names of a build file, and those after `-D` (`-DWANT_X`, `/DWANT_X`). */
 function namesIn(text: string): string[] {
   return unique([...(text.match(CAPITALS) ?? []), ...[...text.matchAll(/[-/]D([A-Z][A-Z0-9_]{2,})\b/g)].map((m) => m[1]!)]);
+}
+
+/** Names defined outside every conditional group but an include guard (`#ifndef CONFIG_H` `#define CONFIG_H` … `#endif`). */
+function unconditionalDefines(directives: string): string[] {
+  const groups = conditionalGroups(directives);
+  const guards = groups.filter((g) => {
+    const first = g.branches[0]!.directive;
+    if (g.branches.length !== 1 || (first.kind !== 'ifndef' && !/^!\s*defined\s*\(?\s*\w+\s*\)?$/.test(first.condition.trim()))) return false;
+    const guard = /(\w+)\s*\)?\s*$/.exec(first.condition)?.[1];
+    return guard !== undefined && new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${guard}\\b`).test(directives.slice(first.end).trimStart());
+  });
+  const conditional = groups.filter((g) => !guards.includes(g));
+  const out: string[] = [];
+  for (const m of directives.matchAll(DEFINE)) if (!conditional.some((g) => m.index! >= g.start && m.index! < g.end)) out.push(m[1]!);
+  return out;
 }
 
 function unique(names: readonly string[] | null): string[] {

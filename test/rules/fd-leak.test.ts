@@ -51,6 +51,7 @@ describeRuleFixtures('fd-leak', {
   'configuration-switches': 'switches as a default build has them, from configure.ac and the sources: an --enable option off by default and a name nothing defines are not defined, an option on by default is, a name configure may set keeps both configurations, a system name the code reads stays undecided, a definition only another platform compiles does not count; in C and C++',
   'registry-close.c': 'a project function that closes the registry entry equal to the descriptor it is given (entry->sd == sd … close(entry->sd)) closes the caller\'s; a lookup that only compares stays a borrow',
   'registry-close.cpp': 'C++: a table method closing *it where *it == fd',
+  'configuration-header': 'what the project\'s configuration header (config.h) defines outside any #if, every build has: #ifndef USE_DAEMON code is not compiled, #ifdef USE_DAEMON code is; a definition under a switch it leaves open keeps both configurations; in C and C++',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
