@@ -104,6 +104,26 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   return undefined;
 }
 
+/** A lock taken (not released, not tested) on the descriptor: `flock(fd, LOCK_EX)`, `lockf(fd, F_TLOCK, 0)`, `fcntl(fd, F_SETLK, &fl)` with a write or read lock. */
+function takesLock(name: string, args: SyntaxNode): boolean {
+  const command = args.namedChildren.filter((c) => c.type !== 'comment')[1]?.text ?? '';
+  if (name === 'flock') return /\bLOCK_(?:EX|SH)\b/.test(command);
+  if (name === 'lockf' || name === 'lockf64') return /^F_T?LOCK$/.test(command.trim());
+  if (name === 'fcntl' || name === 'fcntl64') {
+    if (!/^F_(?:OFD_)?SETLKW?(?:64)?$/.test(command.trim())) return false;
+    // `fl.l_type = F_UNLCK` before it releases, not takes.
+    const fn = enclosingFunctionText(args);
+    return !/\bF_UNLCK\b/.test(fn) || /\bF_(?:WR|RD)LCK\b/.test(fn);
+  }
+  return false;
+}
+
+function enclosingFunctionText(node: SyntaxNode): string {
+  let current: SyntaxNode | null = node;
+  while (current && current.type !== 'function_definition') current = current.parent;
+  return current?.text ?? '';
+}
+
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
 export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   if (resources.isTake(name)) return false;
@@ -146,6 +166,12 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     }
     const kind = callAcquirerKind(ctx.file.path, call, resources, ctx.index);
     if (!kind) return;
+    // `fp = fdopen(pidfile_fd, "w")` over a global's (or a parameter's) descriptor: the holder keeps
+    // the descriptor and closes it; losing the stream loses a buffer, not a descriptor.
+    if (spec?.takesArg === 0 && call.callee !== 'freopen') {
+      const wrapped = call.args[0] ?? '';
+      if (IDENT.test(wrapped) && !isLocal(wrapped)) return;
+    }
     const variable = resultVariable(node);
     // Handles stored straight into a field, a global or a static are owned elsewhere — but not a
     // field or element of a struct or array that is itself a local (`file.fd = open(…)`,
@@ -470,6 +496,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (macros.readsOnly(name)) return undefined;
       // `log_msg("accepted %d", fd)`: a value for a format, printed, not kept.
       if (afterFormatString(parent, argIndex)) return undefined;
+      // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory, kept
+      // for the life of the process on purpose (closing it would drop the lock).
+      if (argIndex === 0 && takesLock(name, parent)) return { kind: 'release' };
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':
