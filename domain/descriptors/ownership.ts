@@ -172,6 +172,9 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       const wrapped = call.args[0] ?? '';
       if (IDENT.test(wrapped) && !isLocal(wrapped)) return;
     }
+    // `for (i = getdtablesize(); i >= 0; --i) close(i); i = open("/dev/null", O_RDWR);`: with every
+    // descriptor closed, the open takes number 0 and becomes the daemon's standard input.
+    if (call.callee === 'open' && STANDARD_STREAM_PATH.test(call.args[0] ?? '') && closesStandardStreamsBefore(ctx.file.syntax.functionNodes[call.fn]!, node)) return;
     const variable = resultVariable(node);
     // Handles stored straight into a field, a global or a static are owned elsewhere — but not a
     // field or element of a struct or array that is itself a local (`file.fd = open(…)`,
@@ -196,6 +199,15 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
   });
   return sites;
+}
+
+const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;
+/** Every descriptor closed (a loop of close(i), closefrom(0), close_range(0, …)) or standard input itself. */
+const STANDARD_STREAMS_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b|\bclose\s*\(\s*(?:0|STDIN_FILENO)\s*\)/;
+
+/** Does the function close the standard streams before `site`, so that the open takes their numbers? */
+function closesStandardStreamsBefore(fn: SyntaxNode, site: SyntaxNode): boolean {
+  return STANDARD_STREAMS_CLOSED.test(fn.text.slice(0, site.startIndex - fn.startIndex));
 }
 
 /**

@@ -54,6 +54,8 @@ describeRuleFixtures('fd-leak', {
   'configuration-header': 'what the project\'s configuration header (config.h) defines outside any #if, every build has: #ifndef USE_DAEMON code is not compiled, #ifdef USE_DAEMON code is; a definition under a switch it leaves open keeps both configurations; in C and C++',
   'lock-held.c': 'a descriptor holding a lock (lockf F_TLOCK, fcntl F_SETLK with a write lock, flock LOCK_EX) is kept on purpose; a stream over a global\'s descriptor is the holder\'s; an unlock is no hand-off',
   'lock-held.cpp': 'C++: flock(LOCK_EX | LOCK_NB) in a member function keeps the lock file open',
+  'standard-streams.c': 'a daemon that closes every descriptor (a close(i) loop, close(STDIN_FILENO)) then opens /dev/null gets its standard input, kept on purpose; /dev/null opened without that is an ordinary descriptor',
+  'standard-streams.cpp': 'C++: closefrom(0) then /dev/null in a member function',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
 });
 
