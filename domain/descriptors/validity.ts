@@ -71,6 +71,10 @@ export function impliedValidity(
   if (depth > MAX_EXPANSION_DEPTH) return undefined;
   let verdict: Validity | undefined;
   const within = (node: SyntaxNode, value: boolean) => impliedValidity(node, value, handle, shape, invalidNames, constants, expressions, depth + 1);
+  if (shape === 'descriptor') {
+    const failed = fcntlFailure(expr, handle, constants);
+    if (failed !== undefined) return failed === assumption ? 'invalid' : undefined;
+  }
   if (expr.type === 'call_expression' && expressions && expressions.size > 0) {
     const expansion = expansionOf(expr, expressions);
     return expansion ? within(expansion, assumption) : undefined;
@@ -114,6 +118,47 @@ export function impliedValidity(
   }
   if (verdict === undefined) return undefined;
   return assumption ? verdict : verdict === 'valid' ? 'invalid' : 'valid';
+}
+
+/**
+ * Descriptor-flag commands, which fail only for a descriptor that is not open (EBADF): testing one
+ * for failure tests the descriptor (`if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)` is never true
+ * for an open `fd`).
+ */
+const FLAG_COMMANDS = /^F_(?:GET|SET)F[LD]$/;
+
+/** Is `expr` a test of such a call on the handle: true when it is true exactly if the call failed, false when exactly if it succeeded. */
+function fcntlFailure(expr: SyntaxNode, handle: string, constants: ReadonlyMap<string, string> | undefined): boolean | undefined {
+  const call = (node: SyntaxNode): 'get' | 'set' | undefined => {
+    const inner = unwrap(node);
+    if (inner.type !== 'call_expression') return undefined;
+    const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
+    if (callee !== 'fcntl' && callee !== 'fcntl64') return undefined;
+    const args = callArguments(inner);
+    const command = squeeze(args[1]?.text ?? '');
+    if (!args[0] || !FLAG_COMMANDS.test(command) || !isHandleExpression(args[0], handle, constants)) return undefined;
+    return command.startsWith('F_GET') ? 'get' : 'set';
+  };
+  const bare = call(expr);
+  // `if (fcntl(fd, F_SETFD, FD_CLOEXEC))`: 0 on success.
+  if (bare) return bare === 'set' ? true : undefined;
+  if (expr.type !== 'binary_expression') return undefined;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  let op = expr.childForFieldName('operator')?.type ?? '';
+  if (!left || !right) return undefined;
+  let kind = call(left);
+  let constant = bareConstant(squeeze(right.text));
+  if (!kind) {
+    kind = call(right);
+    constant = bareConstant(squeeze(left.text));
+    op = FLIP[op] ?? '';
+  }
+  if (!kind) return undefined;
+  if ((op === '<' && constant === '0') || (op === '<=' && constant === '-1') || (op === '==' && constant === '-1')) return true;
+  if ((op === '>=' && constant === '0') || (op === '>' && constant === '-1') || (op === '!=' && constant === '-1')) return false;
+  if (kind === 'set' && constant === '0') return op === '!=' ? true : op === '==' ? false : undefined;
+  return undefined;
 }
 
 /**

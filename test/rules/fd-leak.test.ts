@@ -56,7 +56,9 @@ describeRuleFixtures('fd-leak', {
   'lock-held.cpp': 'C++: flock(LOCK_EX | LOCK_NB) in a member function keeps the lock file open',
   'standard-streams.c': 'a daemon that closes every descriptor (a close(i) loop, close(STDIN_FILENO)) then opens /dev/null gets its standard input, kept on purpose; /dev/null opened without that is an ordinary descriptor',
   'standard-streams.cpp': 'C++: closefrom(0) then /dev/null in a member function',
-  'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive)',
+  'descriptor-flags.c': 'fcntl F_GETFL/F_SETFL/F_GETFD/F_SETFD fail only for a descriptor that is not open: their failure branch (< 0, == -1, non-zero) never runs with it open, for a pipe end or its sibling',
+  'descriptor-flags.cpp': 'C++: ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 in a member function',
+  'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive), a lock call\'s failure branch (missed)',
 });
 
 const FD_LEAK = ALL_RULES.filter((r) => r.meta.id === 'fd-leak');
