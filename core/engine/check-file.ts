@@ -131,9 +131,15 @@ function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: Proje
   let set = bySettings.get(settings);
   if (!set) {
     const names = new Set([...settings.noReturn, ...macros.noReturnDeclared, ...derived]);
-    for (const name of macros.aliases.keys()) if (names.has(macros.resolveAlias(name).name)) names.add(name);
-    // `#define DIE(m) do { log(m); exit(1); } while (0)`: a body that always makes such a call.
-    for (const body of macros.bodies.values()) if (!body.returns && !body.conditional && body.calls.some((call) => names.has(call.callee))) names.add(body.name);
+    // Aliases and bodies of each other, in any order (`#define fail(x) fail_(__FILE__, __LINE__, x)`
+    // over a body that calls `_exit`): until nothing new.
+    for (let grew = true; grew; ) {
+      const before = names.size;
+      for (const name of macros.aliases.keys()) if (names.has(macros.resolveAlias(name).name)) names.add(name);
+      // `#define DIE(m) do { log(m); exit(1); } while (0)`: a body that always makes such a call.
+      for (const body of macros.bodies.values()) if (!body.returns && !body.conditional && body.calls.some((call) => names.has(call.callee))) names.add(body.name);
+      grew = names.size > before;
+    }
     bySettings.set(settings, (set = names));
   }
   return set;

@@ -39,7 +39,7 @@ describeRuleFixtures('fd-leak', {
   'wrapped-descriptors.cpp': 'C++: a descriptor in std::expected<int, E> from a project function: `!maybe_fd` is its failure, `fd = *maybe_fd` / `maybe_fd.value()` stores it',
   'failure-passthrough.c': 'a function returning its acquire\'s result only on failure (if (fd < 0) return fd; … return 0;) returns a status, not a descriptor; a real wrapper still acquires',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1])',
-  'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path, one that aborts when its argument is false is a branch on it',
+  'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path (also through a macro over it, defined before or after), one that aborts when its argument is false is a branch on it',
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
   'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; in both configurations of a feature nothing decides (HAVE_FSYNC defined and not), each leak\'s path naming its configuration',
   'unparseable-functions.cpp': 'C++: a member function split by #if, and Q_FOREACH blocks (which the C++ grammar takes for nested function definitions)',
@@ -54,10 +54,11 @@ describeRuleFixtures('fd-leak', {
   'configuration-header': 'what the project\'s configuration header (config.h) defines outside any #if, every build has: #ifndef USE_DAEMON code is not compiled, #ifdef USE_DAEMON code is; a definition under a switch it leaves open keeps both configurations; in C and C++',
   'lock-held.c': 'a descriptor holding a lock (lockf F_TLOCK, fcntl F_SETLK with a write lock, flock LOCK_EX) is kept on purpose; a stream over a global\'s descriptor is the holder\'s; an unlock is no hand-off',
   'lock-held.cpp': 'C++: flock(LOCK_EX | LOCK_NB) in a member function keeps the lock file open',
-  'standard-streams.c': 'a daemon that closes every descriptor (a close(i) loop, close(STDIN_FILENO)) then opens /dev/null gets its standard input, kept on purpose; /dev/null opened without that is an ordinary descriptor',
+  'standard-streams.c': 'a daemon that closes every descriptor (a close(i) loop) then opens /dev/null gets its standard input, and the first open after close(1) / close(STDIN_FILENO) takes that number, kept on purpose; a later open, or /dev/null opened without that, is an ordinary descriptor',
   'standard-streams.cpp': 'C++: closefrom(0) then /dev/null in a member function',
   'descriptor-flags.c': 'fcntl F_GETFL/F_SETFL/F_GETFD/F_SETFD fail only for a descriptor that is not open: their failure branch (< 0, == -1, non-zero) never runs with it open, for a pipe end or its sibling',
   'descriptor-flags.cpp': 'C++: ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 in a member function',
+  'exiting-macro-chain.cpp': 'C++: DIE(msg) over DIE_AT(file, line, msg), whose body always calls _exit(), ends the path',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive), a lock call\'s failure branch (missed)',
 });
 
