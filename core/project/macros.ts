@@ -168,11 +168,18 @@ export function macroConstantsAt(text: string, lines: readonly number[] = define
   return constants;
 }
 
+/** <unistd.h>'s numbers of the standard streams (`fd_pipe[STDOUT_FILENO]` is the write end). */
+const SYSTEM_CONSTANTS: ReadonlyMap<string, string> = new Map([
+  ['STDIN_FILENO', '0'],
+  ['STDOUT_FILENO', '1'],
+  ['STDERR_FILENO', '2'],
+]);
+
 /** `pfd[PIPE_WR]` → `pfd[1]` when PIPE_WR is an integer macro: subscripts as the compiler sees them. */
 export function subscriptsResolved(text: string, constants: ReadonlyMap<string, string>): string {
-  if (constants.size === 0 || !text.includes('[')) return text;
+  if (!text.includes('[')) return text;
   return text.replace(/\[([A-Za-z_]\w*)\]/g, (whole, name: string) => {
-    const value = constants.get(name);
+    const value = constants.get(name) ?? SYSTEM_CONSTANTS.get(name);
     return value === undefined ? whole : `[${value}]`;
   });
 }
