@@ -293,7 +293,11 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
       for (const [name, value] of found) {
         if (!tests.has(name)) continue;
         if (value === ADDRESS_TAKEN) spoiled.add(name);
-        else if (value !== null) (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
+        else if (value !== null) {
+          (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
+          // `rc = setsockopt(…)` (0 or -1): a value known by its sign, tested for truth or against 0 later.
+          if (SIGN_NAMES.has(value)) ordered.add(name);
+        }
         else assigned.get(name) ?? assigned.set(name, new Set());
       }
     }
