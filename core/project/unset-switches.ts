@@ -101,8 +101,14 @@ export function namesBuildMaySet(files: readonly BuildFile[]): BuildKnowledge {
   const off = new Set<string>();
   const on = new Set<string>();
   const mentioned = new Set<string>();
-  for (const file of autoconf) {
-    const names = autoconfNames(file.text);
+  // CMake's `option(NAME "…" OFF)` is read across its files (an option declared in one, tested in another).
+  const cmakeOptions = new Map<string, boolean>();
+  for (const file of files) if (CMAKE_FILE.test(file.name)) for (const [name, value] of cmakeOptionsIn(file.text)) cmakeOptions.set(name, value);
+  const decided = [
+    ...autoconf.map((file) => autoconfNames(file.text)),
+    ...files.filter((f) => CMAKE_FILE.test(f.name)).map((file) => cmakeNames(file.text, cmakeOptions)),
+  ];
+  for (const names of decided) {
     for (const name of names.off) off.add(name);
     for (const name of names.on) on.add(name);
     for (const name of names.elsewhere) mentioned.add(name);
@@ -111,7 +117,7 @@ export function namesBuildMaySet(files: readonly BuildFile[]): BuildKnowledge {
   for (const name of [...off]) if (mentioned.has(name) || on.has(name)) off.delete(name);
   for (const name of [...on]) if (mentioned.has(name)) on.delete(name);
   for (const file of files) {
-    if (AUTOCONF_INPUT.test(file.name)) continue;
+    if (AUTOCONF_INPUT.test(file.name) || CMAKE_FILE.test(file.name)) continue;
     const generated = autoconf.length > 0 && AUTOCONF_OUTPUT.test(file.name);
     for (const name of namesIn(file.text)) if (!generated || (!off.has(name) && !on.has(name))) mentioned.add(name);
   }
@@ -127,6 +133,59 @@ export interface BuildKnowledge {
 }
 
 const AUTOCONF_INPUT = /^configure\.(?:ac|in)$/;
+const CMAKE_FILE = /^(?:CMakeLists\.txt|[\w.+-]+\.cmake)$/;
+const CMAKE_OPTION = /\boption\s*\(\s*([A-Za-z_]\w*)\s+"[^"]*"\s*(ON|OFF|TRUE|FALSE|YES|NO|[01])?\s*\)/gi;
+/** `add_definitions(-DX)`, `add_compile_definitions(X=1)`, `target_compile_definitions(t PRIVATE X)`: the definitions a command makes. */
+const CMAKE_DEFINITION = /\b(add_definitions|add_compile_definitions|target_compile_definitions)\s*\(([^)]*)\)/gi;
+
+/** `option(NAME "doc" OFF)`: its default (off when not given). */
+function cmakeOptionsIn(text: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const m of text.replace(/#.*$/gm, '').matchAll(CMAKE_OPTION)) out.set(m[1]!, /^(?:ON|TRUE|YES|1)$/i.test(m[2] ?? 'OFF'));
+  return out;
+}
+
+/**
+ * Names a CMake file defines only under `if (OPTION)` / `if (NOT OPTION)` of options with a known
+ * default (off when its default does not reach the definition, on when it does), and every other
+ * name it mentions.
+ */
+function cmakeNames(text: string, options: ReadonlyMap<string, boolean>): { off: Set<string>; on: Set<string>; elsewhere: Set<string> } {
+  const code = text.replace(/#.*$/gm, '');
+  const off = new Set<string>();
+  const on = new Set<string>();
+  const decided = new Set<string>();
+  // The stack of open `if`s: each one's value under the defaults (undefined: not decided here), flipped at `else()`.
+  const stack: (boolean | undefined)[] = [];
+  const events = [...code.matchAll(/\b(if|elseif|else|endif)\s*\(([^)]*)\)|\b(?:add_definitions|add_compile_definitions|target_compile_definitions)\s*\([^)]*\)/gi)];
+  for (const m of events) {
+    const word = m[1]?.toLowerCase();
+    if (word === 'if') stack.push(cmakeCondition(m[2]!, options));
+    else if (word === 'elseif') stack[stack.length - 1] = undefined;
+    else if (word === 'else') stack[stack.length - 1] = stack.at(-1) === undefined ? undefined : !stack.at(-1);
+    else if (word === 'endif') stack.pop();
+    else {
+      const definition = /\(([^)]*)\)/.exec(m[0])![1]!;
+      const names = [...definition.matchAll(/(?:^|[\s"])(?:-D)?([A-Z][A-Z0-9_]*)(?:=[^\s")]*)?(?=[\s")]|$)/g)].map((n) => n[1]!).filter((n) => !/^(?:PRIVATE|PUBLIC|INTERFACE)$/.test(n));
+      const value = stack.length === 0 ? undefined : stack.some((v) => v === false) ? false : stack.every((v) => v === true) ? true : undefined;
+      for (const name of names) {
+        if (value === undefined) continue;
+        (value ? on : off).add(name);
+        decided.add(name);
+      }
+    }
+  }
+  const elsewhere = new Set(namesIn(code.replace(CMAKE_DEFINITION, (whole, _command, args: string) => (namesIn(args).some((n) => decided.has(n)) ? '' : whole))));
+  return { off, on, elsewhere };
+}
+
+/** `NAME`, `${NAME}`, `NOT NAME` for an option: its default value. */
+function cmakeCondition(condition: string, options: ReadonlyMap<string, boolean>): boolean | undefined {
+  const m = /^\s*(NOT\s+)?(?:\$\{)?([A-Za-z_]\w*)\}?\s*$/i.exec(condition);
+  if (!m) return undefined;
+  const value = options.get(m[2]!);
+  return value === undefined ? undefined : m[1] ? !value : value;
+}
 const AUTOCONF_OUTPUT = /^(?:configure|Makefile\.in|[\w.+-]+\.h\.in)$/;
 /** Each `AC_ARG_ENABLE(` / `AC_ARG_WITH(` opens a section of configure.ac, to the next one. */
 const OPTION_START = /\bAC_ARG_(ENABLE|WITH)\s*\(\s*\[?([\w-]+)/g;

@@ -33,6 +33,15 @@ describe('configuration switches a default build leaves unset', () => {
     expect(namesBuildMaySet([{ name: 'configure.ac', text: configureAc }, { name: 'Makefile.am', text: 'AM_CFLAGS = -DWANT_XTI' }]).mentioned.has('WANT_XTI')).toBe(true);
   });
 
+  it('reads CMake options\' defaults: definitions under if (OPTION), if (NOT OPTION) and else(), across files', () => {
+    const options = { name: 'options.cmake', text: 'option(WITH_A "a" ON)\noption(WITH_B "b")\n' };
+    const lists = { name: 'CMakeLists.txt', text: 'if (WITH_A)\n  add_definitions(-DUSE_A)\nelse ()\n  add_compile_definitions(NO_A=1)\nendif ()\nif (NOT WITH_B)\n  target_compile_definitions(t PRIVATE NO_B)\nendif ()\nif (WITH_A AND WITH_B)\n  add_definitions(-DUSE_AB)\nendif ()\nif (${WITH_B})\n  add_definitions(-DUSE_B)\nendif ()\n' };
+    const known = namesBuildMaySet([options, lists]);
+    expect([...known.onByDefault].sort()).toEqual(['NO_B', 'USE_A']);
+    for (const name of ['NO_A', 'USE_B']) expect(known.mentioned.has(name), name).toBe(false);
+    expect(known.mentioned.has('USE_AB')).toBe(true);
+  });
+
   it('a name tested but never defined, read or mentioned is unset; a definition only another platform or an unset switch compiles does not count', () => {
     const header = '#if defined(__ANDROID__) || defined(FAKE_KEYSTORE)\n#define KEYSTORE\n#endif\n#ifdef KEYSTORE\n#define KEYSTORE_LOG\n#endif\n#define OWN_SWITCH 1\n';
     const code = '/* DO_TRACE is for debugging */\n#ifdef DO_TRACE\nint t;\n#endif\n#if OWN_SWITCH && !defined(KEYSTORE_LOG)\nint k;\n#endif\n#ifdef SO_REUSEPORT\nint r = SO_REUSEPORT;\n#endif\n#ifdef WANT_TLS\n#endif\n';

@@ -60,6 +60,7 @@ describeRuleFixtures('fd-leak', {
   'descriptor-flags.c': 'fcntl F_GETFL/F_SETFL/F_GETFD/F_SETFD fail only for a descriptor that is not open: their failure branch (< 0, == -1, non-zero) never runs with it open, for a pipe end or its sibling',
   'descriptor-flags.cpp': 'C++: ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 in a member function',
   'exiting-macro-chain.cpp': 'C++: DIE(msg) over DIE_AT(file, line, msg), whose body always calls _exit(), ends the path',
+  'cmake-options': 'CMake options as a default build has them: a definition under if (OPTION) of an OFF option is not made, of an ON option is (and its else() branch is not); one under a condition the defaults do not decide keeps both configurations; in C and C++',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive), a lock call\'s failure branch (missed)',
 });
 
