@@ -507,6 +507,9 @@ class CfgBuilder {
     const text = source.replace(/\s+/g, '');
     if (CONSTANT_TRUE.test(text)) return onTrue;
     if (CONSTANT_FALSE.test(text)) return onFalse;
+    // `while (1 == 1)`, `if (2 > 1)`: literals only, decided as the compiler does.
+    const literal = literalTruth(text);
+    if (literal !== undefined) return literal ? onTrue : onFalse;
     if (expr.type === 'binary_expression' && SHORT_CIRCUIT.test(source)) {
       const op = expr.childForFieldName('operator')?.type;
       const left = expr.childForFieldName('left');
@@ -714,7 +717,15 @@ export function isPreprocessorFalse(condition: SyntaxNode): boolean {
 
 function isConstantFalse(cond: SyntaxNode | null): boolean {
   if (!cond) return false;
-  return CONSTANT_FALSE.test(unwrap(cond).text.replace(/\s+/g, ''));
+  const text = unwrap(cond).text.replace(/\s+/g, '');
+  return CONSTANT_FALSE.test(text) || literalTruth(text) === false;
+}
+
+/** Only integer literals and operators: what the expression is (`1==1` true), else undefined. */
+const LITERALS_ONLY = /^(?:\d[\dxXa-fA-FuUlL]*|[\s()!=<>&|+\-*/%~^?:])+$/;
+function literalTruth(text: string): boolean | undefined {
+  if (!LITERALS_ONLY.test(text) || !/\d/.test(text)) return undefined;
+  return evaluateCondition(text, () => undefined);
 }
 
 /**

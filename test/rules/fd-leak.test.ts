@@ -61,6 +61,8 @@ describeRuleFixtures('fd-leak', {
   'descriptor-flags.cpp': 'C++: ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 in a member function',
   'exiting-macro-chain.cpp': 'C++: DIE(msg) over DIE_AT(file, line, msg), whose body always calls _exit(), ends the path',
   'cmake-options': 'CMake options as a default build has them: a definition under if (OPTION) of an OFF option is not made, of an ON option is (and its else() branch is not); one under a condition the defaults do not decide keeps both configurations; in C and C++',
+  'constant-loops.c': 'a loop condition of literals only (while (1 == 1)) never ends by its test, one that is false (2 < 1) never runs',
+  'constant-loops.cpp': 'C++: while (1 == 1) in a member function',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive), a lock call\'s failure branch (missed)',
 });
 
