@@ -175,7 +175,10 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `for (i = getdtablesize(); i >= 0; --i) close(i); i = open("/dev/null", O_RDWR);`: with every
     // descriptor closed, the open takes number 0 and becomes the daemon's standard input.
     // `close(1); fd = open_write(path);` likewise takes number 1, the standard output, on purpose.
-    if (takesStandardStreamNumber(ctx.file.syntax.functionNodes[call.fn]!, node, call.callee === 'open' && STANDARD_STREAM_PATH.test(call.args[0] ?? ''))) return;
+    // `close(0); close(1); close(2); open("/dev/null", O_RDWR); fr = dup(0); fr = dup(0);`: each dup of
+    // a standard stream fills the next one.
+    const fills = call.callee === 'dup' && STANDARD_STREAM_NUMBER.test(call.args[0] ?? '');
+    if (takesStandardStreamNumber(ctx.file.syntax.functionNodes[call.fn]!, node, call.callee === 'open' && STANDARD_STREAM_PATH.test(call.args[0] ?? ''), fills)) return;
     const variable = resultVariable(node);
     // Handles stored straight into a field, a global or a static are owned elsewhere — but not a
     // field or element of a struct or array that is itself a local (`file.fd = open(…)`,
@@ -206,20 +209,22 @@ const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;
 /** Every descriptor closed: a loop of close(i), closefrom(0), close_range(0, …). */
 const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
 /** One standard stream closed: `close(1)`, `close(STDOUT_FILENO)`. */
+const STANDARD_STREAM_NUMBER = /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO)$/;
 const STANDARD_STREAM_CLOSED = /\bclose\s*\(\s*(?:[012]|STD(?:IN|OUT|ERR)_FILENO)\s*\)/g;
 /** Calls that may take the lowest free number. */
 const TAKES_A_NUMBER = /\b(?:open|openat|open64|creat|socket|accept4?|fopen|dup|pipe2?|socketpair|open_\w+)\s*\(/;
 
 /**
  * Does the acquire at `site` take a standard stream's number on purpose: the first acquire after
- * `close(1)`, or `/dev/null` (`devNull`) after every descriptor was closed?
+ * `close(1)`, `/dev/null` (`devNull`) after every descriptor was closed, or a `dup()` of a standard
+ * stream (`dupOfStandardStream`) once they were closed?
  */
-function takesStandardStreamNumber(fn: SyntaxNode, site: SyntaxNode, devNull: boolean): boolean {
+function takesStandardStreamNumber(fn: SyntaxNode, site: SyntaxNode, devNull: boolean, dupOfStandardStream: boolean): boolean {
   const before = fn.text.slice(0, site.startIndex - fn.startIndex);
   let last = -1;
   for (const m of before.matchAll(STANDARD_STREAM_CLOSED)) last = m.index! + m[0].length;
-  if (devNull) for (const m of before.matchAll(ALL_CLOSED)) last = Math.max(last, m.index! + m[0].length);
-  return last >= 0 && !TAKES_A_NUMBER.test(before.slice(last));
+  if (devNull || dupOfStandardStream) for (const m of before.matchAll(ALL_CLOSED)) last = Math.max(last, m.index! + m[0].length);
+  return last >= 0 && (dupOfStandardStream || !TAKES_A_NUMBER.test(before.slice(last)));
 }
 
 /**

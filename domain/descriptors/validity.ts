@@ -206,6 +206,10 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   // `fd <= 0` (`fd < 1`) is the failure test of such code, as `fd > 0` (`fd >= 1`) is its success test.
   if ((c === '0' && op === '<=') || (c === '1' && op === '<')) return 'invalid';
   if (c === '1' && op === '>=') return 'valid';
+  // `while (fd < 2)` after `fd = open("/dev/null")`: a number below 2 is standard input or output,
+  // taken on purpose (filling the standard streams), no descriptor of the function's own.
+  if (c === '2' && op === '<') return 'invalid';
+  if (c === '2' && op === '>=') return 'valid';
   return undefined;
 }
 
