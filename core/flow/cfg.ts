@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '../syntax/nodes.js';
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
+import { neverFailingTest } from './never-failing.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.
@@ -538,6 +539,12 @@ class CfgBuilder {
       if (left && right) return this.simple(left, this.condition(right, onTrue, onFalse));
     }
     const node = this.node('condition', expr);
+    // `signal(SIGHUP, h) == SIG_ERR`: a call that cannot fail with these arguments decides its test.
+    const decided = neverFailingTest(expr);
+    if (decided !== undefined) {
+      this.edge(node, decided ? onTrue : onFalse);
+      return node;
+    }
     if (onTrue === onFalse) {
       this.edge(node, onTrue);
     } else {

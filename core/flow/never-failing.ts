@@ -1,0 +1,76 @@
+import type { SyntaxNode } from '../syntax/parser.js';
+import { callArguments, calleeName, squeeze, unwrap } from '../syntax/nodes.js';
+
+/**
+ * Library calls that cannot fail with the arguments they are given, and what a test of their
+ * failure is worth: `if (signal(SIGHUP, on_hup) == SIG_ERR)` is never true (signal() fails only
+ * for a bad signal number, SIGKILL or SIGSTOP), nor is `sigprocmask(SIG_BLOCK, &set, NULL) < 0`
+ * (its only errors are a bad `how` and a bad pointer). The CFG takes such a test as decided, so
+ * no path runs the error branch with, say, a pipe still open (sslsplit's privilege separation).
+ * Only named signals and named `how` values count: a variable might hold anything.
+ */
+
+/** A named signal a handler may be set for (every SIG* name but SIGKILL and SIGSTOP). */
+const CATCHABLE_SIGNAL = /^SIG(?!KILL$|STOP$)[A-Z0-9]+$/;
+const SIGNAL_MASK_HOW = /^SIG_(?:BLOCK|UNBLOCK|SETMASK)$/;
+
+/** 'handler': returns the old handler, SIG_ERR on failure; 'status': 0 on success, -1 (or an error number) on failure. */
+type Kind = 'handler' | 'status';
+
+function neverFailingCall(node: SyntaxNode): Kind | undefined {
+  const call = unwrap(node);
+  if (call.type !== 'call_expression') return undefined;
+  const name = calleeName(call)?.replace(/^::/, '');
+  if (!name) return undefined;
+  const args = callArguments(call).map((a) => squeeze(a.text));
+  switch (name) {
+    case 'signal':
+    case 'sigset':
+    case 'bsd_signal':
+      return args.length === 2 && CATCHABLE_SIGNAL.test(args[0]!) ? 'handler' : undefined;
+    case 'sigaction':
+      return args.length === 3 && CATCHABLE_SIGNAL.test(args[0]!) ? 'status' : undefined;
+    case 'sigprocmask':
+    case 'pthread_sigmask':
+      return args.length === 3 && SIGNAL_MASK_HOW.test(args[0]!) ? 'status' : undefined;
+    case 'sigemptyset':
+    case 'sigfillset':
+      return args.length === 1 ? 'status' : undefined;
+    case 'sigaddset':
+    case 'sigdelset':
+      return args.length === 2 && CATCHABLE_SIGNAL.test(args[1]!) ? 'status' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+
+/**
+ * The value of a condition that tests such a call's result (true or false), else undefined:
+ * `signal(…) == SIG_ERR` false, `sigaction(…) < 0` false, `sigprocmask(…) == 0` true, a bare
+ * `sigaction(…)` (non-zero on failure) false.
+ */
+export function neverFailingTest(condition: SyntaxNode): boolean | undefined {
+  const expr = unwrap(condition);
+  const bare = neverFailingCall(expr);
+  if (bare) return bare === 'status' ? false : undefined;
+  if (expr.type !== 'binary_expression') return undefined;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  let op = expr.childForFieldName('operator')?.type ?? '';
+  if (!left || !right) return undefined;
+  let kind = neverFailingCall(left);
+  let other = squeeze(unwrap(right).text);
+  if (!kind) {
+    kind = neverFailingCall(right);
+    other = squeeze(unwrap(left).text);
+    op = FLIP[op] ?? '';
+  }
+  if (!kind) return undefined;
+  if (kind === 'handler') return other === 'SIG_ERR' && (op === '==' || op === '!=') ? op === '!=' : undefined;
+  // A status: 0 on success.
+  if (other === '0') return op === '==' || op === '>=' || op === '<=' ? true : op === '!=' || op === '<' || op === '>' ? false : undefined;
+  if (other === '-1') return op === '==' || op === '<=' ? false : op === '!=' || op === '>' ? true : undefined;
+  return undefined;
+}
