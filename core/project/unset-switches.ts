@@ -119,7 +119,9 @@ export function namesBuildMaySet(files: readonly BuildFile[]): BuildKnowledge {
   for (const file of files) {
     if (AUTOCONF_INPUT.test(file.name) || CMAKE_FILE.test(file.name)) continue;
     const generated = autoconf.length > 0 && AUTOCONF_OUTPUT.test(file.name);
-    for (const name of namesIn(file.text)) if (!generated || (!off.has(name) && !on.has(name))) mentioned.add(name);
+    // Automake's `if DCE` … `endif` tests its conditional, not a C macro.
+    const text = AUTOMAKE_INPUT.test(file.name) ? file.text.replace(AUTOMAKE_CONDITIONAL_LINE, '') : file.text;
+    for (const name of namesIn(text)) if (!generated || (!off.has(name) && !on.has(name))) mentioned.add(name);
   }
   for (const name of on) mentioned.add(name);
   return { mentioned, onByDefault: on };
@@ -133,6 +135,8 @@ export interface BuildKnowledge {
 }
 
 const AUTOCONF_INPUT = /^configure\.(?:ac|in)$/;
+const AUTOMAKE_INPUT = /^(?:Makefile\.am|[\w.+-]+\.am)$/;
+const AUTOMAKE_CONDITIONAL_LINE = /^[ \t]*(?:if|else|endif)(?:[ \t]+!?\w+)?[ \t]*$/gm;
 const CMAKE_FILE = /^(?:CMakeLists\.txt|[\w.+-]+\.cmake)$/;
 const CMAKE_OPTION = /\boption\s*\(\s*([A-Za-z_]\w*)\s+"[^"]*"\s*(ON|OFF|TRUE|FALSE|YES|NO|[01])?\s*\)/gi;
 /** `add_definitions(-DX)`, `add_compile_definitions(X=1)`, `target_compile_definitions(t PRIVATE X)`: the definitions a command makes. */
@@ -193,7 +197,8 @@ const DEFINITION = /\bAC_DEFINE(?:_UNQUOTED)?\s*\(\s*\[?\s*([A-Z][A-Z0-9_]*)/g;
 
 /** Names configure.ac defines where an option's default does not reach (off) or does (on), and every other name it mentions. */
 function autoconfNames(text: string): { off: Set<string>; on: Set<string>; elsewhere: Set<string> } {
-  const code = text.replace(/^[ \t]*(?:dnl\b|#).*$/gm, '');
+  // An Automake conditional (`AM_CONDITIONAL(DCE, …)`) names no C macro, though it often shares one's name.
+  const code = text.replace(/^[ \t]*(?:dnl\b|#).*$/gm, '').replace(/\bAM_CONDITIONAL\s*\(\s*\[?\w+\]?\s*,/g, 'AM_CONDITIONAL(');
   const starts = [...code.matchAll(OPTION_START)];
   const off = new Set<string>();
   const on = new Set<string>();

@@ -10,6 +10,9 @@ import type { Language } from './language.js';
 const LINUX_GCC: ReadonlyMap<string, number> = new Map([
   ...['__linux__', '__linux', 'linux', '__unix__', '__unix', 'unix', '__ELF__', '__STDC__', '__GNUC__', '__x86_64__', '__LP64__', '_GNU_SOURCE', '_POSIX_C_SOURCE'].map((n): [string, number] => [n, n === '__GNUC__' ? 12 : n === '_POSIX_C_SOURCE' ? 200809 : 1]),
   ['__STDC_VERSION__', 201710],
+  // What glibc's and Linux's headers define, tested as features by portable code (`#ifndef
+  // MAP_ANON` → a `/dev/zero` fallback, `#ifdef SOCK_CLOEXEC`): present on Linux.
+  ...['MAP_ANON', 'MAP_ANONYMOUS', 'O_CLOEXEC', 'O_NONBLOCK', 'O_DIRECTORY', 'O_NOFOLLOW', 'FD_CLOEXEC', 'F_DUPFD_CLOEXEC', 'SOCK_CLOEXEC', 'SOCK_NONBLOCK', 'MSG_NOSIGNAL', 'EPOLLRDHUP', 'SO_REUSEPORT', 'SO_PEERCRED', 'IPV6_V6ONLY', 'IP_PKTINFO', 'IPV6_RECVPKTINFO', 'AF_INET6', 'PF_INET6', 'AF_UNIX', 'PF_UNIX', 'AF_LOCAL', 'PF_LOCAL', 'TCP_NODELAY', 'SIGPIPE', 'SIGCHLD', 'EWOULDBLOCK', 'EAGAIN', 'PATH_MAX', 'TIOCSCTTY'].map((n): [string, number] => [n, 1]),
   ...[
     '_WIN32', '_WIN64', 'WIN32', 'WIN64', '_WINDOWS', '__WIN32__', '__WINDOWS__', '_MSC_VER', '__MINGW32__', '__MINGW64__', '__CYGWIN__', '_WIN32_WCE', '__APPLE__', '__MACH__', '__FreeBSD__', '__OpenBSD__', '__NetBSD__', '__DragonFly__', '__sun', '__sun__', '__SVR4', 'sun', '_AIX', '__hpux', '__HAIKU__', '__VMS', 'VMS', 'MSDOS', '__MSDOS__', '__DJGPP__', '__OS2__', '__riscos__', '__QNX__', '__QNXNTO__', '__minix', '__amigaos__', '__AMIGA__', '__SYMBIAN32__', 'NETWARE', '__NOVELL_LIBC__', '__BORLANDC__', '__WATCOMC__', '__INTEL_COMPILER', '__SUNPRO_C', '__IBMC__', '__clang__', '__ANDROID__', '__EMSCRIPTEN__', '__vxworks', '__ZEPHYR__', 'ESP_PLATFORM', '__TANDEM',
     // Static checkers' own names: what they see, not what a compiler builds.

@@ -621,7 +621,8 @@ function closedAtScopeEnd(functionText: string, variable: string, macros: Readon
   const declared = `[^;{}()]*?[\\s*]${escapeRegExp(variable)}\\s*[=;,]`;
   if (/g_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
   if (macros.size === 0) return false;
-  return new RegExp(`\\b(?:${[...macros].map(escapeRegExp).join('|')})\\b${declared}`).test(functionText);
+  // `_cleanup_close_ int fd`, and a macro taking the cleanup function: `_c_cleanup_(c_closep) int fd`.
+  return new RegExp(`\\b(?:${[...macros].map(escapeRegExp).join('|')})\\b(?:\\s*\\([^()]*\\))?${declared}`).test(functionText);
 }
 
 /** Is the call's result assigned to a variable whose assignment is itself assigned on (`a = b = f()`)? */

@@ -42,6 +42,14 @@ describe('configuration switches a default build leaves unset', () => {
     expect(known.mentioned.has('USE_AB')).toBe(true);
   });
 
+  it('an Automake conditional of the same name is no mention of the C macro', () => {
+    const configureAc = 'AC_ARG_ENABLE(dce,\n\tAS_HELP_STRING([--enable-dce],[DCE]))\nif test "$enable_dce" = yes; then\n    AC_DEFINE(DCE, 1, [DCE])\nfi\nAM_CONDITIONAL(DCE, test "$enable_dce" = yes)\n';
+    const makefileAm = 'if DCE\nSUBDIRS += dceutils\nendif\n';
+    const known = namesBuildMaySet([{ name: 'configure.ac', text: configureAc }, { name: 'Makefile.am', text: makefileAm }]);
+    expect(known.mentioned.has('DCE')).toBe(false);
+    expect(namesBuildMaySet([{ name: 'configure.ac', text: configureAc }, { name: 'Makefile.am', text: 'AM_CPPFLAGS = -DDCE\n' }]).mentioned.has('DCE')).toBe(true);
+  });
+
   it('a name tested but never defined, read or mentioned is unset; a definition only another platform or an unset switch compiles does not count', () => {
     const header = '#if defined(__ANDROID__) || defined(FAKE_KEYSTORE)\n#define KEYSTORE\n#endif\n#ifdef KEYSTORE\n#define KEYSTORE_LOG\n#endif\n#define OWN_SWITCH 1\n';
     const code = '/* DO_TRACE is for debugging */\n#ifdef DO_TRACE\nint t;\n#endif\n#if OWN_SWITCH && !defined(KEYSTORE_LOG)\nint k;\n#endif\n#ifdef SO_REUSEPORT\nint r = SO_REUSEPORT;\n#endif\n#ifdef WANT_TLS\n#endif\n';
