@@ -547,6 +547,10 @@ interface ReturnsOf {
  * returned only when it failed is a status, not a handle: libuv's `new_socket`, iproute2's
  * `dl_argv_parse` returning its last `err = …`)?
  */
+/** A branch hint around the test (`if (UNLIKELY (fd < 0))`, `if (G_UNLIKELY (fd == -1))`), and its closing parenthesis. */
+const HINT = String.raw`(?:\s*(?:[A-Za-z_]\w*_)?(?:UNLIKELY|LIKELY|unlikely|likely)\s*\()?`;
+const HINT_CLOSE = String.raw`(?:\s*\))?`;
+
 function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cache: Map<number, ReturnsOf>, index: number): boolean {
   let info = cache.get(index);
   if (!info) {
@@ -556,10 +560,10 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
       const name = m[1]!;
       // The statements just before: `if (v < 0)`, `if (v == -1)`, `if (v)`, then at most a few statements.
       const before = text.slice(Math.max(0, m.index - 240), m.index);
-      const guard = new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
+      const guard = new RegExp(`\\bif\\s*\\(${HINT}\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)${HINT_CLOSE}\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
       // Or anywhere in the block such a test opens: `if (destfd < 0) { if (srcfd != -1) close(srcfd); return destfd; }`.
       const open = openingBrace(text, m.index);
-      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)\\s*$`).test(text.slice(Math.max(0, open - 200), open));
+      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(${HINT}\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)${HINT_CLOSE}\\s*$`).test(text.slice(Math.max(0, open - 200), open));
       (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: blockGuard || guard.test(before) });
     }
     // Only assignments in the body's own statement list (depth 1) surely run before a later return

@@ -37,7 +37,7 @@ describeRuleFixtures('fd-leak', {
   'close-all.c': 'closefrom() in a forked child closes the descriptor; without it the child\'s early return keeps it',
   'close-all.cpp': 'C++: close_range() in the child of a fork',
   'wrapped-descriptors.cpp': 'C++: a descriptor in std::expected<int, E> from a project function: `!maybe_fd` is its failure, `fd = *maybe_fd` / `maybe_fd.value()` stores it',
-  'failure-passthrough.c': 'a function returning its acquire\'s result only on failure (if (fd < 0) return fd; … return 0;) returns a status, not a descriptor; a real wrapper still acquires',
+  'failure-passthrough.c': 'a function returning its acquire\'s result only on failure (if (fd < 0) return fd; … return 0;, also under a branch hint: if (UNLIKELY (fd < 0))) returns a status, not a descriptor; a real wrapper still acquires',
   'macro-constants.c': 'pipe ends named by integer macros (pfd[PIPE_WR] is pfd[1]), and by <unistd.h>\'s STDIN_FILENO / STDOUT_FILENO',
   'macro-constants.cpp': 'C++: fds[STDOUT_FILENO] is fds[1] in a member function',
   'statement-macros.c': 'statement macros: what their bodies close (their parameters or the caller\'s variables) is closed where they are used, on their way out for returning macros; a body that always calls exit() ends the path (also through a macro over it, defined before or after), one that aborts when its argument is false is a branch on it',
