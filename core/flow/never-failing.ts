@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../syntax/parser.js';
-import { callArguments, calleeName, squeeze, unwrap } from '../syntax/nodes.js';
+import { callArguments, calleeName, comparisonWithCall, squeeze, unwrap } from '../syntax/nodes.js';
 
 /**
  * Library calls that cannot fail with the arguments they are given, and what a test of their
@@ -44,8 +44,6 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
   }
 }
 
-const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
-
 /**
  * The value of a condition that tests such a call's result (true or false), else undefined:
  * `signal(…) == SIG_ERR` false, `sigaction(…) < 0` false, `sigprocmask(…) == 0` true, a bare
@@ -55,20 +53,10 @@ export function neverFailingTest(condition: SyntaxNode): boolean | undefined {
   const expr = unwrap(condition);
   const bare = neverFailingCall(expr);
   if (bare) return bare === 'status' ? false : undefined;
-  if (expr.type !== 'binary_expression') return undefined;
-  const left = expr.childForFieldName('left');
-  const right = expr.childForFieldName('right');
-  let op = expr.childForFieldName('operator')?.type ?? '';
-  if (!left || !right) return undefined;
-  let kind = neverFailingCall(left);
-  let other = squeeze(unwrap(right).text);
-  if (!kind) {
-    kind = neverFailingCall(right);
-    other = squeeze(unwrap(left).text);
-    op = FLIP[op] ?? '';
-  }
-  if (!kind) return undefined;
-  if (kind === 'handler') return other === 'SIG_ERR' && (op === '==' || op === '!=') ? op === '!=' : undefined;
+  const comparison = comparisonWithCall(expr, (node) => neverFailingCall(node) !== undefined);
+  if (!comparison) return undefined;
+  const { op, other } = comparison;
+  if (neverFailingCall(comparison.call) === 'handler') return other === 'SIG_ERR' && (op === '==' || op === '!=') ? op === '!=' : undefined;
   // A status: 0 on success.
   if (other === '0') return op === '==' || op === '>=' || op === '<=' ? true : op === '!=' || op === '<' || op === '>' ? false : undefined;
   if (other === '-1') return op === '==' || op === '<=' ? false : op === '!=' || op === '>' ? true : undefined;

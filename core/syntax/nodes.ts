@@ -195,6 +195,23 @@ export function inExclusiveBranches(a: SyntaxNode, b: SyntaxNode): boolean {
   return false;
 }
 
+const MIRRORED_OPERATOR: Readonly<Record<string, string>> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+
+/**
+ * A comparison with a call on either side (`fcntl(…) < 0`, `-1 == fcntl(…)`), read with the call on
+ * the left: the call, the operator as it then reads, and the other operand's text.
+ */
+export function comparisonWithCall(expr: SyntaxNode, isCall: (node: SyntaxNode) => boolean): { call: SyntaxNode; op: string; other: string } | undefined {
+  if (expr.type !== 'binary_expression') return undefined;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  const op = expr.childForFieldName('operator')?.type ?? '';
+  if (!left || !right || !(op in MIRRORED_OPERATOR)) return undefined;
+  if (isCall(left)) return { call: unwrap(left), op, other: squeeze(unwrap(right).text) };
+  if (isCall(right)) return { call: unwrap(right), op: MIRRORED_OPERATOR[op]!, other: squeeze(unwrap(left).text) };
+  return undefined;
+}
+
 /** Identifiers mentioned in an expression (macro-style flag tests like `EPOLLIN | EPOLLET`). */
 export function identifiersIn(text: string): string[] {
   return text.match(/[A-Za-z_]\w*/g) ?? [];

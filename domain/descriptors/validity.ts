@@ -1,6 +1,6 @@
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import { callArguments, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { callArguments, comparisonWithCall, squeeze, unwrap } from '../../core/syntax/nodes.js';
 import { expandedExpression, subscriptsResolved } from '../../core/project/macros.js';
 import type { MacroExpression } from '../../core/project/facts.js';
 import { parseText } from '../../core/syntax/parser.js';
@@ -142,19 +142,11 @@ function fcntlFailure(expr: SyntaxNode, handle: string, constants: ReadonlyMap<s
   const bare = call(expr);
   // `if (fcntl(fd, F_SETFD, FD_CLOEXEC))`: 0 on success.
   if (bare) return bare === 'set' ? true : undefined;
-  if (expr.type !== 'binary_expression') return undefined;
-  const left = expr.childForFieldName('left');
-  const right = expr.childForFieldName('right');
-  let op = expr.childForFieldName('operator')?.type ?? '';
-  if (!left || !right) return undefined;
-  let kind = call(left);
-  let constant = bareConstant(squeeze(right.text));
-  if (!kind) {
-    kind = call(right);
-    constant = bareConstant(squeeze(left.text));
-    op = FLIP[op] ?? '';
-  }
-  if (!kind) return undefined;
+  const comparison = comparisonWithCall(expr, (node) => call(node) !== undefined);
+  if (!comparison) return undefined;
+  const kind = call(comparison.call);
+  const op = comparison.op;
+  const constant = bareConstant(comparison.other);
   if ((op === '<' && constant === '0') || (op === '<=' && constant === '-1') || (op === '==' && constant === '-1')) return true;
   if ((op === '>=' && constant === '0') || (op === '>' && constant === '-1') || (op === '!=' && constant === '-1')) return false;
   if (kind === 'set' && constant === '0') return op === '!=' ? true : op === '==' ? false : undefined;
