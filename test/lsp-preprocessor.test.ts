@@ -141,4 +141,17 @@ describe('connlint-lsp: the preprocessor', () => {
     const published = await client.waitFor('the default build\'s leaks', () => client!.publishes.find((p) => p.uri === uriOf(file) && summary(p.diagnostics).join() === expected.join()));
     expect(summary(published.diagnostics)).toEqual(expected);
   });
+
+  it("what the project's config.h defines outside any #if holds in the editor too: code under #ifndef of it is not compiled", async () => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'fd-leak', 'configuration-header');
+    const source = readFileSync(join(fixture, 'daemonize.c'), 'utf8');
+    const dir = workspace({ 'config.h': readFileSync(join(fixture, 'config.h'), 'utf8'), 'daemonize.c': source });
+    const file = join(dir, 'daemonize.c');
+    client = LspClient.start();
+    await client.initialize(dir);
+    client.open(file, source, 1);
+    // Once indexed: the #ifndef USE_DAEMON function is gone, the TRACE_OPENS leak stays.
+    const published = await client.waitFor('the configuration header applied', () => client!.publishes.find((p) => p.uri === uriOf(file) && summary(p.diagnostics).join() === 'fd-leak@26'));
+    expect(summary(published.diagnostics)).toEqual(['fd-leak@26']);
+  });
 });
