@@ -56,10 +56,8 @@ export class Analyzer {
    * compile database's -D / -U. True when they changed (settings made before are stale).
    */
   setProjectSwitches(switches: ProjectSwitches): boolean {
-    const same = (a: readonly string[] = [], b: readonly string[] = []) => a.length === b.length && a.every((n, i) => n === b[i]);
-    const files = new Set([...Object.keys(switches.byFile ?? {}), ...Object.keys(this.switches.byFile ?? {})]);
-    const sameFiles = [...files].every((f) => same(switches.byFile?.[f], this.switches.byFile?.[f]));
-    if (same(switches.unset, this.switches.unset) && same(switches.set, this.switches.set) && sameFiles) return false;
+    // Plain data, built in a fixed order (sorted lists, files in run order): equal when their JSON is.
+    if (JSON.stringify(switches) === JSON.stringify(this.switches)) return false;
     this.switches = switches;
     this.settingsByConfig = new WeakMap();
     return true;

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { namesBuildMaySet, switchUsage, unsetSwitches, type BuildFile, type SwitchUsage } from '../project/unset-switches.js';
+import { namesBuildMaySet, type BuildFile } from '../project/build-options.js';
+import { switchUsage, unsetSwitches, type SwitchUsage } from '../project/unset-switches.js';
+import { detectLanguage } from '../syntax/language.js';
 
 /** Configuration switches a default build leaves unset (`unset`) or sets (`set`), from the project's sources and build files. */
 export interface ProjectSwitches {
@@ -14,7 +16,6 @@ export interface ProjectSwitches {
 }
 
 const NO_SWITCHES: ProjectSwitches = { unset: [], set: [] };
-import { detectLanguage } from '../syntax/language.js';
 
 /**
  * The build files around a run's sources, and the configuration switches nothing in the project

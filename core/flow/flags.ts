@@ -2,7 +2,7 @@ import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg
 import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
-import { squeeze, unwrap } from '../syntax/nodes.js';
+import { MIRRORED_OPERATOR, squeeze, unwrap } from '../syntax/nodes.js';
 import { escapeRegExp } from '../util/regexp.js';
 
 /**
@@ -56,7 +56,6 @@ const SIGN_NAMES: ReadonlySet<string> = new Set(SIGN_VALUES.values());
 const SIGNS_OF: ReadonlyMap<string, number> = new Map([['?', N | Z | P], ['0', Z], ['!0', N | P], ...[...SIGN_VALUES].map(([bits, value]): [string, number] => [value, bits])]);
 /** Signs each ordering allows when true, with the flag on the left (`x < 0`). */
 const ORDERING_SIGNS: Readonly<Record<string, number>> = { '<': N, '<=': N | Z, '>': P, '>=': Z | P };
-const MIRRORED: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
 function signOf(value: number): number {
   return value < 0 ? N : value === 0 ? Z : P;
@@ -136,7 +135,7 @@ function testOf(condition: SyntaxNode): Test | undefined {
       const left = operand('left');
       const right = operand('right');
       if (right.name === '0' && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, signs: ORDERING_SIGNS[op], assigns: left.assigns };
-      if (left.name === '0' && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED[op]!], assigns: right.assigns };
+      if (left.name === '0' && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED_OPERATOR[op]!], assigns: right.assigns };
     }
   }
   // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.

@@ -14,6 +14,8 @@ import { callArguments, calleeName, comparisonWithCall, squeeze, unwrap } from '
 const CATCHABLE_SIGNAL = /^SIG(?!KILL$|STOP$)[A-Z0-9]+$/;
 const SIGNAL_MASK_HOW = /^SIG_(?:BLOCK|UNBLOCK|SETMASK)$/;
 
+const NEVER_FAILING_NAMES = new Set(['signal', 'sigset', 'bsd_signal', 'sigaction', 'sigprocmask', 'pthread_sigmask', 'sigemptyset', 'sigfillset', 'sigaddset', 'sigdelset']);
+
 /** 'handler': returns the old handler, SIG_ERR on failure; 'status': 0 on success, -1 (or an error number) on failure. */
 type Kind = 'handler' | 'status';
 
@@ -21,7 +23,8 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
   const call = unwrap(node);
   if (call.type !== 'call_expression') return undefined;
   const name = calleeName(call)?.replace(/^::/, '');
-  if (!name) return undefined;
+  // Every condition that is a call asks: its arguments are read only for the calls listed here.
+  if (!name || !NEVER_FAILING_NAMES.has(name)) return undefined;
   const args = callArguments(call).map((a) => squeeze(a.text));
   switch (name) {
     case 'signal':

@@ -195,7 +195,8 @@ export function inExclusiveBranches(a: SyntaxNode, b: SyntaxNode): boolean {
   return false;
 }
 
-const MIRRORED_OPERATOR: Readonly<Record<string, string>> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+/** A comparison's operator with its operands swapped (`0 > fd` reads as `fd < 0`). */
+export const MIRRORED_OPERATOR: Readonly<Record<string, string>> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 
 /**
  * A comparison with a call on either side (`fcntl(…) < 0`, `-1 == fcntl(…)`), read with the call on

@@ -105,22 +105,22 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
 }
 
 /** A lock taken (not released, not tested) on the descriptor: `flock(fd, LOCK_EX)`, `lockf(fd, F_TLOCK, 0)`, `fcntl(fd, F_SETLK, &fl)` with a write or read lock. */
-function takesLock(name: string, args: SyntaxNode): boolean {
+function takesLock(name: string, args: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
   const command = args.namedChildren.filter((c) => c.type !== 'comment')[1]?.text ?? '';
   if (name === 'flock') return /\bLOCK_(?:EX|SH)\b/.test(command);
   if (name === 'lockf' || name === 'lockf64') return /^F_T?LOCK$/.test(command.trim());
   if (name === 'fcntl' || name === 'fcntl64') {
     if (!/^F_(?:OFD_)?SETLKW?(?:64)?$/.test(command.trim())) return false;
     // `fl.l_type = F_UNLCK` before it releases, not takes.
-    const fn = enclosingFunctionText(args);
+    const fn = enclosingFunctionText(args, parentOf);
     return !/\bF_UNLCK\b/.test(fn) || /\bF_(?:WR|RD)LCK\b/.test(fn);
   }
   return false;
 }
 
-function enclosingFunctionText(node: SyntaxNode): string {
+function enclosingFunctionText(node: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): string {
   let current: SyntaxNode | null = node;
-  while (current && current.type !== 'function_definition') current = current.parent;
+  while (current && current.type !== 'function_definition') current = parentOf(current);
   return current?.text ?? '';
 }
 
@@ -527,7 +527,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (afterFormatString(parent, argIndex)) return undefined;
       // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory, kept
       // for the life of the process on purpose (closing it would drop the lock).
-      if (argIndex === 0 && takesLock(name, parent)) return { kind: 'release' };
+      if (argIndex === 0 && takesLock(name, parent, parentOf)) return { kind: 'release' };
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':

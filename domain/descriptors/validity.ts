@@ -1,6 +1,6 @@
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import { callArguments, comparisonWithCall, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { callArguments, comparisonWithCall, MIRRORED_OPERATOR, squeeze, unwrap } from '../../core/syntax/nodes.js';
 import { expandedExpression, subscriptsResolved } from '../../core/project/macros.js';
 import type { MacroExpression } from '../../core/project/facts.js';
 import { parseText } from '../../core/syntax/parser.js';
@@ -17,7 +17,6 @@ export type Validity = 'valid' | 'invalid';
  */
 export type HandleShape = 'descriptor' | 'pointer' | 'status' | 'wrapped';
 
-const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 
 /** True when `expr` is the handle: `fd`, `(fd)`, `(fd = accept(...))`, `c->fd`. */
 export function isHandleExpression(expr: SyntaxNode, handle: string, constants: ReadonlyMap<string, string> = NO_CONSTANTS): boolean {
@@ -90,13 +89,13 @@ export function impliedValidity(
     let op = expr.childForFieldName('operator')?.type ?? '';
     // Both sides hold when `&&` is true, neither when `||` is false.
     if (left && right && ((op === '&&' && assumption) || (op === '||' && !assumption))) return within(left, assumption) ?? within(right, assumption);
-    if (!left || !right || !(op in FLIP)) return undefined;
+    if (!left || !right || !(op in MIRRORED_OPERATOR)) return undefined;
     let constant: string;
     if (isHandleExpression(left, handle, constants)) {
       constant = squeeze(right.text);
     } else if (isHandleExpression(right, handle, constants)) {
       constant = squeeze(left.text);
-      op = FLIP[op]!;
+      op = MIRRORED_OPERATOR[op]!;
     } else {
       return undefined;
     }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFilesAround, switchesOfSources } from '../../core/engine/build-files.js';
-import { namesBuildMaySet, switchUsage, unsetSwitches } from '../../core/project/unset-switches.js';
+import { namesBuildMaySet } from '../../core/project/build-options.js';
+import { switchUsage, unsetSwitches } from '../../core/project/unset-switches.js';
 import { runCli } from '../cli-helpers.js';
 
 const option = (name: string, help: string, body: string, notGiven = '') =>
