@@ -55,11 +55,13 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
     const exits = /\b(return|goto)\b/.test(body) ? undefined : /\bif\s*\(/.test(body) ? calledIn(body, params) : [];
     if (exits?.length === 0) continue;
     let guard: ReturningMacro = { name: m[1]! };
+    const conditions = ifConditions(body);
     params.forEach((param, index) => {
       if (!/^[A-Za-z_]\w*$/.test(param)) return;
-      const p = escapeRegExp(param);
-      if (new RegExp(`\\bif\\s*\\(\\s*!\\s*\\(?\\s*\\(?${p}\\)?\\s*\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: false };
-      else if (new RegExp(`\\bif\\s*\\(\\s*\\(?${p}\\)?\\s*\\)`).test(body)) guard = { name: m[1]!, param: index, returnsWhen: true };
+      for (const condition of conditions) {
+        if (condition === param) guard = { name: m[1]!, param: index, returnsWhen: true };
+        else if (condition.startsWith('!') && stripParens(condition.slice(1).trim()) === param) guard = { name: m[1]!, param: index, returnsWhen: false };
+      }
     });
     const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
     // `#define ABORT_FINALIZE(code) do { iRet = code; goto finalize_it; } while (0)`: what it sets on the way out.
@@ -71,6 +73,28 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
     macros.push({ at: m.index, value: assigns.length > 0 ? { ...value, assigns } : value });
   }
   return macros;
+}
+
+/** A branch hint around a condition: `unlikely(c)`, `__builtin_expect(c, 0)`, `G_UNLIKELY(c)`. */
+const HINT_CALL = /^(?:__builtin_expect|(?:[A-Z]+_)?(?:un)?likely|(?:UN)?LIKELY)\s*\(/;
+
+/**
+ * The conditions of a body's `if`s, parentheses and branch hints stripped: `if ((!(expr)))` →
+ * `!(expr)`, `if (unlikely(!(x)))` → `!(x)`.
+ */
+function ifConditions(body: string): string[] {
+  const out: string[] = [];
+  for (const m of body.matchAll(/\bif\s*\(/g)) {
+    const open = m.index! + m[0].length - 1;
+    const close = closing(body, open);
+    if (close < 0) continue;
+    let condition = stripParens(body.slice(open, close).trim());
+    for (let hint = HINT_CALL.exec(condition); hint && closing(condition, hint[0].length - 1) === condition.length; hint = HINT_CALL.exec(condition)) {
+      condition = stripParens(topLevelParts(condition.slice(hint[0].length, -1))[0]!.trim());
+    }
+    out.push(condition.replace(/^!\s*/, '!'));
+  }
+  return out;
 }
 
 const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'defined', '__builtin_expect']);

@@ -2,8 +2,9 @@ import type { FactsProvider } from '../../core/project/provider.js';
 import { acceptWrappersProvider } from './accept-wrappers.js';
 import { registrationsProvider } from './registrations.js';
 import { invalidMacrosProvider } from '../descriptors/summaries.js';
+import { checkWrappersProvider } from '../descriptors/check-wrappers.js';
 import { flagHelpersProvider } from './flag-helpers.js';
 import { equalityAliasesProvider } from './equality-aliases.js';
 
-/** What the accept analyses read from the project besides the generic facts: wrappers, registrations, helpers that compute edge-triggered masks, arguments equal to another descriptor, names for invalid descriptors. */
-export const ACCEPT_PROVIDERS: readonly FactsProvider[] = [acceptWrappersProvider, registrationsProvider, flagHelpersProvider, equalityAliasesProvider, invalidMacrosProvider];
+/** What the accept analyses read from the project besides the generic facts: wrappers, registrations, helpers that compute edge-triggered masks, arguments equal to another descriptor, names for invalid descriptors, functions that only test a descriptor's flags (what invalidity.ts reads). */
+export const ACCEPT_PROVIDERS: readonly FactsProvider[] = [acceptWrappersProvider, registrationsProvider, flagHelpersProvider, equalityAliasesProvider, invalidMacrosProvider, checkWrappersProvider];

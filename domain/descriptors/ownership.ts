@@ -9,6 +9,7 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
+import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, inExclusiveBranches, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
@@ -264,6 +265,8 @@ export interface OwnershipProblem {
 
 export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): OwnershipProblem {
   const invalidNames = index.derived(invalidMacrosProvider);
+  // Expression macros, and the project's functions that fail only as a flag command on their descriptor does.
+  const expressions = withCheckWrappers(macros.expressions, index.derived(checkWrappersProvider));
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
@@ -316,8 +319,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // What each branch says about the handle does not depend on the state: work it out once per edge.
   const verdicts = new Map<CfgEdge, BranchVerdict | undefined>();
   // The bits a branch keeps: the handle's own test, or a test of what it was lent to.
+  // A lent handle is open (the call that took it may have failed): a test saying it is not open rules it out.
   const maskOf = (verdict: BranchVerdict): number =>
-    verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE | O_LENT : verdict === 'invalid' ? O_INVALID | O_UNSET | O_GONE | O_LENT : verdict === 'lent-valid' ? ALL & ~O_LENT : ALL & ~O_GONE;
+    verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE | O_LENT : verdict === 'invalid' ? O_INVALID | O_UNSET | O_GONE : verdict === 'lent-valid' ? ALL & ~O_LENT : ALL & ~O_GONE;
   const verdictOf = (edge: CfgEdge) => {
     if (!verdicts.has(edge)) verdicts.set(edge, verdictFor(edge));
     return verdicts.get(edge);
@@ -342,9 +346,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     }
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, macros.expressions);
+    const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
     // The two ends of a pipe() pair are opened together: `if (fd[0] != -1) { close(fd[0]); close(fd[1]); }`.
-    if (own === undefined && sibling) return impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, macros.expressions);
+    if (own === undefined && sibling) return impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, expressions);
     return own;
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
@@ -616,10 +620,14 @@ function ownedByObject(type: string, ctx: FileAnalysis): boolean {
 /** A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`, GCC's `cleanup` attribute, systemd's `_cleanup_…_`. */
 const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
 
+const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]/.source;
+
 /** `macros`: the project's macros that put a cleanup on a declaration (`__do_close`, `__do_fclose`). */
 function closedAtScopeEnd(functionText: string, variable: string, macros: ReadonlySet<string>): boolean {
   const declared = `[^;{}()]*?[\\s*]${escapeRegExp(variable)}\\s*[=;,]`;
   if (/g_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
+  // The attribute after the declarator: `int fd __attribute__((cleanup(cleanup_close))) = -1;`.
+  if (functionText.includes('cleanup') && new RegExp(`[\\s*]${escapeRegExp(variable)}\\s*${CLEANUP_ATTRIBUTE_AFTER}`).test(functionText)) return true;
   if (macros.size === 0) return false;
   // `_cleanup_close_ int fd`, and a macro taking the cleanup function: `_c_cleanup_(c_closep) int fd`.
   return new RegExp(`\\b(?:${[...macros].map(escapeRegExp).join('|')})\\b(?:\\s*\\([^()]*\\))?${declared}`).test(functionText);

@@ -78,6 +78,11 @@ export function impliedValidity(
     const expansion = expansionOf(expr, expressions);
     return expansion ? within(expansion, assumption) : undefined;
   }
+  // `set_nonblock(fd) < 0` with a function that stands for `fcntl(fd, F_SETFL, …)`: the comparison of its expansion.
+  if (expr.type === 'binary_expression' && expressions && expressions.size > 0) {
+    const expansion = comparisonExpansionOf(expr, expressions);
+    if (expansion) return within(expansion, assumption);
+  }
   // Inside an expansion (`((f) != NULL && (f)->fd >= 0)`, `(!(p))`); the CFG splits the function's own.
   if (expr.type === 'unary_expression' && expr.childForFieldName('operator')?.type === '!') {
     const operand = expr.childForFieldName('argument');
@@ -127,7 +132,7 @@ export function impliedValidity(
 const FLAG_COMMANDS = /^F_(?:GET|SET)F[LD]$/;
 
 /** Is `expr` a test of such a call on the handle: true when it is true exactly if the call failed, false when exactly if it succeeded. */
-function fcntlFailure(expr: SyntaxNode, handle: string, constants: ReadonlyMap<string, string> | undefined): boolean | undefined {
+export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): boolean | undefined {
   const call = (node: SyntaxNode): 'get' | 'set' | undefined => {
     const inner = unwrap(node);
     if (inner.type !== 'call_expression') return undefined;
@@ -228,11 +233,30 @@ const expansions = new Map<string, SyntaxNode | null>();
 
 /** `SOCK_INVALID(fd)` with `#define SOCK_INVALID(s) ((s) < 0)`: the tree of `((fd) < 0)`. */
 function expansionOf(call: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): SyntaxNode | undefined {
+  const text = expandedText(call, expressions);
+  return text === undefined ? undefined : parsedExpression(text);
+}
+
+/** `CHECK_FLAGS(fd) < 0` → the tree of `(expansion) < 0`; undefined when neither operand is such a call. */
+function comparisonExpansionOf(comparison: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): SyntaxNode | undefined {
+  const op = comparison.childForFieldName('operator')?.type ?? '';
+  const left = comparison.childForFieldName('left');
+  const right = comparison.childForFieldName('right');
+  if (!left || !right || !(op in MIRRORED_OPERATOR)) return undefined;
+  const [l, r] = [unwrap(left), unwrap(right)];
+  const leftText = l.type === 'call_expression' ? expandedText(l, expressions) : undefined;
+  const rightText = leftText === undefined && r.type === 'call_expression' ? expandedText(r, expressions) : undefined;
+  if (leftText === undefined && rightText === undefined) return undefined;
+  return parsedExpression(`(${leftText ?? left.text}) ${op} (${rightText ?? right.text})`);
+}
+
+function expandedText(call: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): string | undefined {
   const callee = call.childForFieldName('function');
   const macro = callee?.type === 'identifier' ? expressions.get(callee.text) : undefined;
-  if (!macro) return undefined;
-  const text = expandedExpression(macro, callArguments(call).map((a) => a.text));
-  if (text === undefined) return undefined;
+  return macro ? expandedExpression(macro, callArguments(call).map((a) => a.text)) : undefined;
+}
+
+function parsedExpression(text: string): SyntaxNode | undefined {
   let node = expansions.get(text);
   if (node === undefined) {
     const tree = parseText('c', `int x = (${text});`);

@@ -58,6 +58,7 @@ describeRuleFixtures('fd-leak', {
   'standard-streams.c': 'a daemon that closes every descriptor (a close(i) loop) then opens /dev/null gets its standard input, and the first open after close(1) / close(STDIN_FILENO) takes that number, kept on purpose; a later open, or /dev/null opened without that, is an ordinary descriptor; a loop opening /dev/null while the number is below 2, and dup(0) once the standard streams are closed, fill the standard streams',
   'standard-streams.cpp': 'C++: closefrom(0) then /dev/null in a member function; a loop opening /dev/null while the number is below 2',
   'descriptor-flags.c': 'fcntl F_GETFL/F_SETFL/F_GETFD/F_SETFD fail only for a descriptor that is not open: their failure branch (< 0, == -1, non-zero) never runs with it open, for a pipe end or its sibling',
+  'flag-wrappers': 'a project function that only sets or reads a descriptor\'s flags and fails only when fcntl does (bool or status, through the variable holding F_GETFD) is tested as that fcntl call; one that reads the flag back or writes can fail with the descriptor open',
   'descriptor-flags.cpp': 'C++: ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 in a member function',
   'exiting-macro-chain.cpp': 'C++: DIE(msg) over DIE_AT(file, line, msg), whose body always calls _exit(), ends the path',
   'cmake-options': 'CMake options as a default build has them: a definition under if (OPTION) of an OFF option is not made, of an ON option is (and its else() branch is not); one under a condition the defaults do not decide keeps both configurations; in C and C++',

@@ -1,0 +1,192 @@
+import type { FunctionFact, MacroExpression } from '../../core/project/facts.js';
+import type { ProjectIndex } from '../../core/project/project-index.js';
+import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { calleeName, callArguments, isNestedFunction, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
+import { fcntlFailure } from './validity.js';
+
+/**
+ * Project functions that only set or read a descriptor's flags and fail only when fcntl does:
+ * sway's `bool sway_set_cloexec(int fd, bool cloexec)` returns false only when `fcntl(fd, F_GETFD)`
+ * or `fcntl(fd, F_SETFD, …)` fails, which happens only for a descriptor that is not open. A test of
+ * such a call's failure (`if (!sway_set_cloexec(sockets[0], true)) return false;`) is then a test
+ * of the descriptor, read as the fcntl call it stands for: on the path where the descriptor was
+ * just opened, that branch is never taken.
+ *
+ * Read from the function's syntax: every return gives a success literal (`true`, `0`), the result
+ * of a flag command on the parameter, or a failure literal (`false`, a negative number) under a
+ * test that the flag command on the parameter failed (directly, or through the variable that holds
+ * `fcntl(fd, F_GETFD)`, tested before anything else is stored in it). Anything else — another call
+ * that may fail, a goto — and the function is not one.
+ */
+
+export interface CheckWrapperItem {
+  readonly fn: number;
+  readonly param: number;
+  /** 'bool': true on success; 'set': 0 or fcntl(F_SET…)'s result, negative on failure; 'get': fcntl(F_GET…)'s result or a negative. */
+  readonly returns: 'bool' | 'set' | 'get';
+}
+
+export const checkWrappersProvider: FactsProvider<CheckWrapperItem, ReadonlyMap<string, MacroExpression>> = {
+  id: 'descriptor-check-wrappers',
+  extract(file) {
+    const out: CheckWrapperItem[] = [];
+    if (!file.text.includes('fcntl')) return out;
+    file.functions.forEach((fact, i) => {
+      const found = checkWrapperOf(fact, file.functionNodes[i]!);
+      if (found) out.push({ fn: i, ...found });
+    });
+    return out;
+  },
+  build(index: ProjectIndex) {
+    const byFunction = new Map<FunctionFact, CheckWrapperItem>();
+    for (const { item, functions } of itemsOf(index, checkWrappersProvider)) byFunction.set(functions[item.fn]!, item);
+    const wrappers = new Map<string, MacroExpression>();
+    for (const [fact, item] of byFunction) {
+      if (wrappers.has(fact.name)) continue;
+      // Every definition of the name must be one, alike (a static helper of the same name elsewhere may fail otherwise).
+      const defs = index.functionsNamed(fact.name);
+      if (!defs.every((d) => sameWrapper(byFunction.get(d.fn), item))) continue;
+      wrappers.set(fact.name, asExpression(fact, item));
+    }
+    return wrappers;
+  },
+};
+
+function sameWrapper(a: CheckWrapperItem | undefined, b: CheckWrapperItem): boolean {
+  return a !== undefined && a.param === b.param && a.returns === b.returns;
+}
+
+/** The fcntl call the wrapper stands for, as an expression macro of its parameters. */
+function asExpression(fact: FunctionFact, item: CheckWrapperItem): MacroExpression {
+  const params = fact.params.map((p, i) => (p.name ? p.name : `__arg${i}`));
+  const fd = params[item.param]!;
+  const body = item.returns === 'bool' ? `(fcntl(${fd}, F_SETFD, 0) != -1)` : item.returns === 'set' ? `fcntl(${fd}, F_SETFD, 0)` : `fcntl(${fd}, F_GETFD)`;
+  return { name: fact.name, params, body, calls: ['fcntl'] };
+}
+
+/** Check wrappers as expression macros, under the macros in effect (a macro of the same name wins). */
+export function withCheckWrappers(expressions: ReadonlyMap<string, MacroExpression>, wrappers: ReadonlyMap<string, MacroExpression>): ReadonlyMap<string, MacroExpression> {
+  if (wrappers.size === 0) return expressions;
+  let merged = mergedCache.get(expressions)?.get(wrappers);
+  if (!merged) {
+    merged = new Map([...wrappers, ...expressions]);
+    const byWrappers = mergedCache.get(expressions) ?? new WeakMap();
+    byWrappers.set(wrappers, merged);
+    mergedCache.set(expressions, byWrappers);
+  }
+  return merged;
+}
+
+const mergedCache = new WeakMap<ReadonlyMap<string, MacroExpression>, WeakMap<ReadonlyMap<string, MacroExpression>, ReadonlyMap<string, MacroExpression>>>();
+
+const DESCRIPTOR_PARAM = new RegExp(`^(?:(?:const\\s+)?(?:unsigned\\s+)?int|${DESCRIPTOR_TYPE_NAMES.join('|')})$`);
+const FLAG_COMMAND = /^F_(GET|SET)F[LD]$/;
+const BOOL_SUCCESS = new Set(['true', 'TRUE']);
+const BOOL_FAILURE = new Set(['false', 'FALSE']);
+const NEGATIVE = /^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/;
+
+type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'set' | 'get';
+
+function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapperItem, 'fn'> | undefined {
+  const body = fnNode.childForFieldName('body');
+  if (!body || !body.text.includes('fcntl') || /\b(?:goto|longjmp|throw)\b/.test(body.text)) return undefined;
+  for (let param = 0; param < fact.params.length; param++) {
+    const { name, type } = fact.params[param]!;
+    if (!name || !DESCRIPTOR_PARAM.test(squeeze(type))) continue;
+    const returns = wrapperReturns(body, name);
+    if (returns) return { param, returns };
+  }
+  return undefined;
+}
+
+/** How the function returns, if it is a check wrapper of parameter `fd`. */
+function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns'] | undefined {
+  const flagCall = (node: SyntaxNode): 'get' | 'set' | undefined => {
+    const call = unwrap(node);
+    if (call.type !== 'call_expression' || calleeName(call) !== 'fcntl') return undefined;
+    const args = callArguments(call);
+    const command = FLAG_COMMAND.exec(squeeze(args[1]?.text ?? ''));
+    if (!command || squeeze(unwrap(args[0]!).text) !== fd) return undefined;
+    return command[1] === 'GET' ? 'get' : 'set';
+  };
+  // `flags = fcntl(fd, F_GETFD)`: where each variable gets a flag command's result, and where it gets anything else.
+  const stores = new Map<string, { at: number; fromFlagCall: boolean }[]>();
+  const kinds = new Set<ReturnKind>();
+  let flagCalls = 0;
+  let ok = true;
+  const store = (name: string, at: number, value: SyntaxNode | null) => {
+    const list = stores.get(name) ?? [];
+    list.push({ at, fromFlagCall: value !== null && flagCall(value) !== undefined });
+    stores.set(name, list);
+  };
+  /** Is `condition` true exactly when a flag command on `fd` failed (read at offset `at`)? */
+  const failureTest = (condition: SyntaxNode, at: number): boolean => {
+    const expr = unwrap(condition);
+    if (expr.type === 'binary_expression' && expr.childForFieldName('operator')?.type === '||') {
+      const [l, r] = [expr.childForFieldName('left'), expr.childForFieldName('right')];
+      return !!l && !!r && failureTest(l, at) && failureTest(r, at);
+    }
+    if (fcntlFailure(expr, fd) === true) return true;
+    // `if (flags == -1)`, `if (flags < 0)` on the variable holding the last flag command's result.
+    const m = /^\(?([A-Za-z_]\w*)\)?(==-1|<0|<=-1)$/.exec(squeeze(expr.text).replace(/^-1==(\w+)$/, '$1==-1'));
+    if (!m) return false;
+    const before = (stores.get(m[1]!) ?? []).filter((s) => s.at < at);
+    return before.length > 0 && before[before.length - 1]!.fromFlagCall;
+  };
+  const visit = (node: SyntaxNode, guarded: boolean): void => {
+    if (!ok || isNestedFunction(node)) return;
+    switch (node.type) {
+      case 'if_statement': {
+        const condition = node.childForFieldName('condition');
+        if (condition) visit(condition, guarded);
+        const consequence = node.childForFieldName('consequence');
+        const alternative = node.childForFieldName('alternative');
+        const failed = condition !== null && failureTest(condition, node.startIndex);
+        if (consequence) visit(consequence, guarded || failed);
+        if (alternative) visit(alternative, guarded);
+        return;
+      }
+      case 'return_statement': {
+        const value = node.namedChildren.find((c) => c.type !== 'comment');
+        const kind = value ? returnKind(value, flagCall) : undefined;
+        if (!kind || ((kind === 'bool-fail' || kind === 'int-fail') && !guarded)) ok = false;
+        else kinds.add(kind);
+        if (value) visit(value, guarded);
+        return;
+      }
+      case 'call_expression':
+        if (flagCall(node)) flagCalls++;
+        break;
+      case 'init_declarator': {
+        const declarator = node.childForFieldName('declarator');
+        if (declarator?.type === 'identifier') store(declarator.text, node.startIndex, node.childForFieldName('value'));
+        break;
+      }
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        if (left?.type === 'identifier') store(left.text, node.startIndex, node.childForFieldName('operator')?.type === '=' ? node.childForFieldName('right') : null);
+        break;
+      }
+    }
+    for (const child of node.namedChildren) visit(child, guarded);
+  };
+  visit(body, false);
+  if (!ok || flagCalls === 0 || kinds.size === 0) return undefined;
+  const has = (...list: ReturnKind[]) => list.some((k) => kinds.has(k));
+  const isBool = has('bool-ok', 'bool-fail');
+  if (isBool) return has('int-ok', 'int-fail', 'set', 'get') ? undefined : 'bool';
+  return kinds.has('get') ? 'get' : 'set';
+}
+
+function returnKind(value: SyntaxNode, flagCall: (node: SyntaxNode) => 'get' | 'set' | undefined): ReturnKind | undefined {
+  const call = flagCall(value);
+  if (call) return call;
+  const text = squeeze(unwrap(value).text);
+  if (BOOL_SUCCESS.has(text)) return 'bool-ok';
+  if (BOOL_FAILURE.has(text)) return 'bool-fail';
+  if (text === '0') return 'int-ok';
+  if (NEGATIVE.test(text)) return 'int-fail';
+  return undefined;
+}
