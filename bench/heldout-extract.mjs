@@ -35,7 +35,7 @@ if (rows.length === 0) {
 let failed = 0;
 for (const [, project, source, revision] of rows) {
   const repo = source.replace(/^github:/, '').replace(/^https:\/\/github\.com\//, '').replace(/\.git$/, '');
-  const gitDir = [join(mirrors, repo.replace('/', '+'), 'repo'), join(mirrors, repo.replace('/', '+'))].find((d) => existsSync(d));
+  const gitDir = [join(mirrors, repo.replace('/', '+'), 'repo', '.git'), join(mirrors, repo.replace('/', '+'), 'repo'), join(mirrors, repo.replace('/', '+'))].find((d) => existsSync(d));
   if (!gitDir) {
     console.error(`${project}: no clone of ${repo} under ${mirrors}`);
     failed++;
