@@ -216,13 +216,14 @@ function registration(spec: TriggerRegistration, call: CallFact, callNode: Synta
     if (named.length > 0 && !named.some((id) => spec.registeringOps!.includes(id))) return undefined;
   }
   const fdText = call.args[spec.fdArg];
-  let flags = call.args[spec.flagsArg];
+  // An API with no edge-triggered mode registers level-triggered, whatever its flags.
+  let flags = spec.flagsArg < 0 ? '' : call.args[spec.flagsArg];
   if (!fdText || flags === undefined) return undefined;
   if (spec.removingFlags?.some((f) => identifiersIn(flags!).includes(f))) return undefined;
   const key = descriptorKey(fdText, scope);
   if (!key) return undefined;
   if (spec.flagsField) flags = structFieldValue(flags, spec.flagsField, text, fnNode, callNode) ?? '';
-  const mode = flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
+  const mode = spec.edgeFlag === '' ? 'level' : flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
   const callback = spec.callbackArg !== undefined ? call.args[spec.callbackArg] : undefined;
   const flagCalls = mode === 'unknown' ? [...flags.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!) : [];
   return {

@@ -109,7 +109,7 @@ export function describeRegistration(r: ResolvedRegistration, layer = false): st
 }
 
 function edgeFlagOf(r: ResolvedRegistration): string {
-  return r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : 'EV_ET';
+  return r.api === 'epoll' ? 'EPOLLET' : r.api === 'kqueue' ? 'EV_CLEAR' : r.api === 'libevent' ? 'EV_ET' : `no edge-triggered mode in ${r.api}`;
 }
 
 

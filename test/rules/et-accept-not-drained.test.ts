@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, describeRuleFixtures } from '../helpers.js';
+import { parseConfig } from '../../core/engine/config.js';
+import { actualFindings, analyze, describeRuleFixtures, fixtureSources } from '../helpers.js';
 
 /**
  * et-accept-not-drained. Each fixture under test/fixtures/et-accept-not-drained/ (and the shared
@@ -15,6 +16,7 @@ describeRuleFixtures('et-accept-not-drained', {
   'event-layer-mixed.c': 'an event layer that also registers with flags and an operation its callers choose says nothing about a callback\'s listener',
   'equality-alias.c': 'a listener told apart by `fd == lfd` in the event loop and passed on as the event\'s descriptor is `lfd` for the handler',
   'known-limits.c': 'known limits: a registration inside a macro body (missed)',
+  'libev-libuv.c': 'libev and libuv registrations are level-triggered (the default options: silent)',
 });
 
 /** Runs both accept rules (analyze's default), as it did when the two shared one test file. */
@@ -35,4 +37,14 @@ void event_loop(int listen_fd) {
     expect(findings.map((f) => [f.location.file, f.location.line, f.ruleId, f.related[0]?.location.file])).toEqual([['b/edge.c', 3, 'et-accept-not-drained', 'b/edge.c']]);
   });
 
+});
+
+describe('et-accept-not-drained and the event libraries without an edge-triggered mode', () => {
+  it('libev io watchers and libuv poll handles register level-triggered: silent even under edgeTriggered: assume', () => {
+    const sources = fixtureSources('et-accept-not-drained/libev-libuv.c');
+    const config = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'assume' }], 'et-accept-not-drained': ['warning', { edgeTriggered: 'assume' }] } }));
+    expect(analyze(sources)).toEqual([]);
+    // Only the listener no library registered is taken as edge-triggered.
+    expect(actualFindings(analyze(sources, config))).toEqual(['et-accept-not-drained/libev-libuv.c:26 et-accept-not-drained warning']);
+  });
 });
