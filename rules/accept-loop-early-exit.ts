@@ -84,7 +84,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
     reported.add(key);
     const statement = exit.syntax!;
     const what = exit.jump === 'goto' ? `goto ${exit.label ?? ''}`.trim() : exit.jump === 'co_return' ? 'co_return' : exit.jump!;
-    const evidence = trigger.registration ? ` (${registrationEvidence(trigger.registration, trigger.layer)})` : ' (taken as edge-triggered by the edgeTriggered option)';
+    const evidence = trigger.registration ? ` (${registrationEvidence({ ...trigger, registration: trigger.registration })})` : ' (taken as edge-triggered by the edgeTriggered option)';
     const consequence = edge
       ? `'${site.listener}' is edge-triggered${evidence}, so connections still queued get no new wake-up and wait in the backlog (CLOSE_WAIT once their clients give up)`
       : `if '${site.listener}' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found), connections still queued are stranded in the backlog`;

@@ -71,7 +71,7 @@ export const etAcceptNotDrained: Rule = {
       const evidence = !edge
         ? ' (if it is edge-triggered: no EPOLLET/EV_CLEAR/EV_ET registration of it was found)'
         : trigger.registration
-          ? ` (edge-triggered: ${registrationEvidence(trigger.registration, trigger.layer)})`
+          ? ` (edge-triggered: ${registrationEvidence({ ...trigger, registration: trigger.registration })})`
           : ' (taken as edge-triggered by the edgeTriggered option)';
       ctx.report({
         span: spanOf(site.node),

@@ -24,6 +24,11 @@ export interface TriggerEvidence {
    * function is a callback, and every registration the program makes with that API is edge-triggered.
    */
   readonly layer?: boolean;
+  /**
+   * A level-triggered registration of the same descriptor with another API (kqueue `EV_CLEAR` in
+   * one backend, epoll without `EPOLLET` in another): the message names both rather than pick one.
+   */
+  readonly otherwise?: ResolvedRegistration;
 }
 
 /**
@@ -80,7 +85,10 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
   // file's own registrations first, then by file and line.
   registrations.sort((a, b) => Number(b.site.file === facts.path) - Number(a.site.file === facts.path) || a.site.file.localeCompare(b.site.file) || a.site.line - b.site.line);
   const edge = registrations.find((r) => r.mode === 'edge');
-  if (edge) return { mode: 'edge', registration: edge, key };
+  if (edge) {
+    const otherwise = registrations.find((r) => r.mode === 'level' && r.api !== edge.api);
+    return { mode: 'edge', registration: edge, key, ...(otherwise ? { otherwise } : {}) };
+  }
   if (registrations.length > 0 && registrations.every((r) => r.mode === 'level')) return { mode: 'level', registration: registrations[0], key };
   // A callback of the program's event layer (`i.readable = cli_incoming; poller_add_item(p, &i)`)
   // whose every registration is edge-triggered gets its descriptors edge-triggered.
@@ -95,10 +103,20 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
   return { mode: option === 'assume' ? 'edge' : 'unknown', key };
 }
 
-/** Flag and place of the evidence, for a message: `EPOLLET at server.c:42`, or the event layer's. */
-export function registrationEvidence(r: ResolvedRegistration, layer = false): string {
-  const at = `${r.site.file.slice(r.site.file.lastIndexOf('/') + 1)}:${r.site.line}`;
-  return layer ? `a callback of an event layer that registers everything with ${edgeFlagOf(r)}, as at ${at}` : `${edgeFlagOf(r)} at ${at}`;
+/**
+ * Flag and place of the evidence, for a message: `EPOLLET at server.c:42`, or the event layer's;
+ * with a level-triggered registration through another API, both (`EV_ET at a.c:5; level-triggered
+ * with epoll at b.c:9`).
+ */
+export function registrationEvidence(trigger: TriggerEvidence & { registration: ResolvedRegistration }): string {
+  const r = trigger.registration;
+  const at = placeOf(r);
+  const edge = trigger.layer ? `a callback of an event layer that registers everything with ${edgeFlagOf(r)}, as at ${at}` : `${edgeFlagOf(r)} at ${at}`;
+  return trigger.otherwise ? `${edge}; level-triggered with ${trigger.otherwise.api} at ${placeOf(trigger.otherwise)}` : edge;
+}
+
+function placeOf(r: ResolvedRegistration): string {
+  return `${r.site.file.slice(r.site.file.lastIndexOf('/') + 1)}:${r.site.line}`;
 }
 
 /** The related location's message for the registration that decided the mode. */
@@ -130,5 +148,6 @@ export function evidenceLocations(trigger: TriggerEvidence): RelatedLocation[] {
   const at = (site: ResolvedRegistration['site']) => ({ file: site.file, line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn });
   const out: RelatedLocation[] = [{ location: at(r.site), message: describeRegistration(r, trigger.layer) }];
   if (r.via) out.push({ location: at(r.via), message: 'through this call' });
+  if (trigger.otherwise) out.push({ location: at(trigger.otherwise.site), message: describeRegistration(trigger.otherwise) });
   return out;
 }

@@ -16,6 +16,7 @@ describeRuleFixtures('et-accept-not-drained', {
   'event-layer-mixed.c': 'an event layer that also registers with flags and an operation its callers choose says nothing about a callback\'s listener',
   'equality-alias.c': 'a listener told apart by `fd == lfd` in the event loop and passed on as the event\'s descriptor is `lfd` for the handler',
   'known-limits.c': 'known limits: a registration inside a macro body (missed)',
+  'two-backends.c': 'a listener registered edge-triggered with libevent and level-triggered with epoll: the message names both registrations',
   'libev-libuv.c': 'libev and libuv registrations are level-triggered (the default options: silent)',
 });
 
