@@ -32,7 +32,7 @@ int nonblocking_socket(int on) {
     if (ioctl(s, FIONBIO, &on) < 0) {
         close(s);
 #else
-    if (setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) < 0) {
+    if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, &on, sizeof on) < 0) {
 #endif
         return -1;
     }

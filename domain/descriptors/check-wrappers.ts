@@ -4,10 +4,11 @@ import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { calleeName, callArguments, isNestedFunction, squeeze, unwrap } from '../../core/syntax/nodes.js';
 import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
-import { fcntlFailure } from './validity.js';
+import { fcntlFailure, neverFailingSocketOption } from './validity.js';
 
 /**
- * Project functions that only set or read a descriptor's flags and fail only when fcntl does:
+ * Project functions that only set or read a descriptor's flags (or set a socket option that cannot
+ * fail on an open socket, validity.ts) and fail only when fcntl (setsockopt) does:
  * sway's `bool sway_set_cloexec(int fd, bool cloexec)` returns false only when `fcntl(fd, F_GETFD)`
  * or `fcntl(fd, F_SETFD, …)` fails, which happens only for a descriptor that is not open. A test of
  * such a call's failure (`if (!sway_set_cloexec(sockets[0], true)) return false;`) is then a test
@@ -32,7 +33,7 @@ export const checkWrappersProvider: FactsProvider<CheckWrapperItem, ReadonlyMap<
   id: 'descriptor-check-wrappers',
   extract(file) {
     const out: CheckWrapperItem[] = [];
-    if (!file.text.includes('fcntl')) return out;
+    if (!file.text.includes('fcntl') && !file.text.includes('setsockopt')) return out;
     file.functions.forEach((fact, i) => {
       const found = checkWrapperOf(fact, file.functionNodes[i]!);
       if (found) out.push({ fn: i, ...found });
@@ -91,7 +92,7 @@ type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'set' | 'get
 
 function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapperItem, 'fn'> | undefined {
   const body = fnNode.childForFieldName('body');
-  if (!body || !body.text.includes('fcntl') || /\b(?:goto|longjmp|throw)\b/.test(body.text)) return undefined;
+  if (!body || !/\b(?:fcntl|setsockopt)\b/.test(body.text) || /\b(?:goto|longjmp|throw)\b/.test(body.text)) return undefined;
   for (let param = 0; param < fact.params.length; param++) {
     const { name, type } = fact.params[param]!;
     if (!name || !DESCRIPTOR_PARAM.test(squeeze(type))) continue;
@@ -105,8 +106,12 @@ function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapp
 function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns'] | undefined {
   const flagCall = (node: SyntaxNode): 'get' | 'set' | undefined => {
     const call = unwrap(node);
-    if (call.type !== 'call_expression' || calleeName(call) !== 'fcntl') return undefined;
+    if (call.type !== 'call_expression') return undefined;
+    const callee = calleeName(call);
     const args = callArguments(call);
+    // `setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, …)` fails as a set command does: only when fd is not open.
+    if (callee === 'setsockopt') return args.length === 5 && squeeze(unwrap(args[0]!).text) === fd && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
+    if (callee !== 'fcntl') return undefined;
     const command = FLAG_COMMAND.exec(squeeze(args[1]?.text ?? ''));
     if (!command || squeeze(unwrap(args[0]!).text) !== fd) return undefined;
     return command[1] === 'GET' ? 'get' : 'set';

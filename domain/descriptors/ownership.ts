@@ -10,6 +10,7 @@ import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
+import { lockingParamsProvider } from './lock-wrappers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, inExclusiveBranches, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
@@ -178,8 +179,10 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `close(1); fd = open_write(path);` likewise takes number 1, the standard output, on purpose.
     // `close(0); close(1); close(2); open("/dev/null", O_RDWR); fr = dup(0); fr = dup(0);`: each dup of
     // a standard stream fills the next one.
-    const fills = call.callee === 'dup' && STANDARD_STREAM_NUMBER.test(call.args[0] ?? '');
-    if (takesStandardStreamNumber(ctx.file.syntax.functionNodes[call.fn]!, node, call.callee === 'open' && STANDARD_STREAM_PATH.test(call.args[0] ?? ''), fills)) return;
+    // `fd = open("/dev/null", O_RDWR); dup(fd); dup(fd);` likewise: the dups of that descriptor.
+    const fnNode = ctx.file.syntax.functionNodes[call.fn]!;
+    const fills = call.callee === 'dup' && (STANDARD_STREAM_NUMBER.test(call.args[0] ?? '') || openedOnStandardPath(fnNode, node, call.args[0] ?? ''));
+    if (takesStandardStreamNumber(fnNode, node, call.callee === 'open' && STANDARD_STREAM_PATH.test(call.args[0] ?? ''), fills)) return;
     const variable = resultVariable(node);
     // Handles stored straight into a field, a global or a static are owned elsewhere — but not a
     // field or element of a struct or array that is itself a local (`file.fd = open(…)`,
@@ -207,13 +210,20 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
 }
 
 const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;
-/** Every descriptor closed: a loop of close(i), closefrom(0), close_range(0, …). */
-const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
+/** Every descriptor closed: a loop of close(i) (`for (…) close(i)`, `while (n) close(n--)`), closefrom(0), close_range(0, …). */
+const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
 /** One standard stream closed: `close(1)`, `close(STDOUT_FILENO)`. */
 const STANDARD_STREAM_NUMBER = /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO)$/;
 const STANDARD_STREAM_CLOSED = /\bclose\s*\(\s*(?:[012]|STD(?:IN|OUT|ERR)_FILENO)\s*\)/g;
 /** Calls that may take the lowest free number. */
 const TAKES_A_NUMBER = /\b(?:open|openat|open64|creat|socket|accept4?|fopen|dup|pipe2?|socketpair|open_\w+)\s*\(/;
+
+/** Is `variable` assigned `open("/dev/null", …)` (or the console, a tty) before `site` in the function? */
+function openedOnStandardPath(fn: SyntaxNode, site: SyntaxNode, variable: string): boolean {
+  if (!IDENT.test(variable)) return false;
+  const before = fn.text.slice(0, site.startIndex - fn.startIndex);
+  return new RegExp(`\\b${escapeRegExp(variable)}\\s*=\\s*open\\s*\\(\\s*"/dev/(?:null|console|tty)"`).test(before);
+}
 
 /**
  * Does the acquire at `site` take a standard stream's number on purpose: the first acquire after
@@ -532,6 +542,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory, kept
       // for the life of the process on purpose (closing it would drop the lock).
       if (argIndex === 0 && takesLock(name, parent, parentOf)) return { kind: 'release' };
+      // The same through a project function that takes the lock (`uwsgi_fcntl_lock(fd)`).
+      if (index.derived(lockingParamsProvider).locksParam(name, argIndex)) return { kind: 'release' };
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':

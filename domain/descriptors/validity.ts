@@ -131,16 +131,42 @@ export function impliedValidity(
  */
 const FLAG_COMMANDS = /^F_(?:GET|SET)F[LD]$/;
 
-/** Is `expr` a test of such a call on the handle: true when it is true exactly if the call failed, false when exactly if it succeeded. */
+/**
+ * Socket options whose setting fails only for a descriptor that is not an open socket: `SO_REUSEADDR`
+ * on a socket just made, `TCP_NODELAY`, buffer sizes (Linux clamps them), timeouts. Not those that
+ * need a privilege (`SO_BINDTODEVICE`, `IP_TRANSPARENT`), a recent kernel (`SO_REUSEPORT`), a
+ * device (`IP_ADD_MEMBERSHIP`) or a value in range (`TCP_KEEPIDLE`): their failure is real.
+ */
+const NEVER_FAILING_SOCKET_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  SOL_SOCKET: ['SO_REUSEADDR', 'SO_KEEPALIVE', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_SNDTIMEO', 'SO_RCVTIMEO', 'SO_LINGER', 'SO_BROADCAST', 'SO_OOBINLINE', 'SO_DONTROUTE', 'SO_PASSCRED', 'SO_TIMESTAMP'],
+  IPPROTO_TCP: ['TCP_NODELAY', 'TCP_CORK', 'TCP_QUICKACK', 'TCP_DEFER_ACCEPT'],
+  SOL_TCP: ['TCP_NODELAY', 'TCP_CORK', 'TCP_QUICKACK', 'TCP_DEFER_ACCEPT'],
+  IPPROTO_IP: ['IP_FREEBIND', 'IP_PKTINFO', 'IP_RECVERR', 'IP_MULTICAST_LOOP', 'IP_MULTICAST_TTL', 'IP_TTL', 'IP_TOS'],
+  SOL_IP: ['IP_FREEBIND', 'IP_PKTINFO', 'IP_RECVERR', 'IP_MULTICAST_LOOP', 'IP_MULTICAST_TTL', 'IP_TTL', 'IP_TOS'],
+  IPPROTO_IPV6: ['IPV6_V6ONLY', 'IPV6_RECVPKTINFO', 'IPV6_MULTICAST_LOOP', 'IPV6_MULTICAST_HOPS', 'IPV6_UNICAST_HOPS', 'IPV6_FREEBIND'],
+  SOL_IPV6: ['IPV6_V6ONLY', 'IPV6_RECVPKTINFO', 'IPV6_MULTICAST_LOOP', 'IPV6_MULTICAST_HOPS', 'IPV6_UNICAST_HOPS', 'IPV6_FREEBIND'],
+};
+
+export function neverFailingSocketOption(level: string, option: string): boolean {
+  return NEVER_FAILING_SOCKET_OPTIONS[level]?.includes(option) === true;
+}
+
+/**
+ * Is `expr` a test of such a call on the handle (an fcntl flag command, or setsockopt() of one of
+ * those options): true when it is true exactly if the call failed, false when exactly if it succeeded.
+ */
 export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): boolean | undefined {
   const call = (node: SyntaxNode): 'get' | 'set' | undefined => {
     const inner = unwrap(node);
     if (inner.type !== 'call_expression') return undefined;
     const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
-    if (callee !== 'fcntl' && callee !== 'fcntl64') return undefined;
+    if (callee !== 'fcntl' && callee !== 'fcntl64' && callee !== 'setsockopt') return undefined;
     const args = callArguments(inner);
+    if (!args[0] || !isHandleExpression(args[0], handle, constants)) return undefined;
+    // setsockopt(): 0 on success, -1 on failure, as a set command.
+    if (callee === 'setsockopt') return args.length === 5 && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
     const command = squeeze(args[1]?.text ?? '');
-    if (!args[0] || !FLAG_COMMANDS.test(command) || !isHandleExpression(args[0], handle, constants)) return undefined;
+    if (!FLAG_COMMANDS.test(command)) return undefined;
     return command.startsWith('F_GET') ? 'get' : 'set';
   };
   const bare = call(expr);
