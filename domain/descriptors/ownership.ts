@@ -106,9 +106,16 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   return undefined;
 }
 
-/** A lock taken (not released, not tested) on the descriptor: `flock(fd, LOCK_EX)`, `lockf(fd, F_TLOCK, 0)`, `fcntl(fd, F_SETLK, &fl)` with a write or read lock. */
+/**
+ * A lock taken (not released, not tested) on the descriptor: `flock(fd, LOCK_EX)`, `lockf(fd,
+ * F_TLOCK, 0)`, `fcntl(fd, F_SETLK, &fl)` with a write or read lock; or a multicast group joined on
+ * the socket (`setsockopt(s, IPPROTO_IPV6, IPV6_JOIN_GROUP, …)`), a membership that lasts only
+ * while the socket is open (rpcbind keeps its socket for that, its close commented out).
+ */
 function takesLock(name: string, args: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
-  const command = args.namedChildren.filter((c) => c.type !== 'comment')[1]?.text ?? '';
+  const argList = args.namedChildren.filter((c) => c.type !== 'comment');
+  if (name === 'setsockopt') return MULTICAST_JOIN.test(squeeze(argList[2]?.text ?? ''));
+  const command = argList[1]?.text ?? '';
   if (name === 'flock') return /\bLOCK_(?:EX|SH)\b/.test(command);
   if (name === 'lockf' || name === 'lockf64') return /^F_T?LOCK$/.test(command.trim());
   if (name === 'fcntl' || name === 'fcntl64') {
@@ -119,6 +126,8 @@ function takesLock(name: string, args: SyntaxNode, parentOf: (node: SyntaxNode) 
   }
   return false;
 }
+
+const MULTICAST_JOIN = /^(?:IP_ADD_MEMBERSHIP|IP_ADD_SOURCE_MEMBERSHIP|IPV6_JOIN_GROUP|IPV6_ADD_MEMBERSHIP|MCAST_JOIN_GROUP|MCAST_JOIN_SOURCE_GROUP)$/;
 
 function enclosingFunctionText(node: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): string {
   let current: SyntaxNode | null = node;
@@ -539,7 +548,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (macros.readsOnly(name)) return undefined;
       // `log_msg("accepted %d", fd)`: a value for a format, printed, not kept.
       if (afterFormatString(parent, argIndex)) return undefined;
-      // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory, kept
+      // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory (or a multicast membership), kept
       // for the life of the process on purpose (closing it would drop the lock).
       if (argIndex === 0 && takesLock(name, parent, parentOf)) return { kind: 'release' };
       // The same through a project function that takes the lock (`uwsgi_fcntl_lock(fd)`).
