@@ -476,7 +476,8 @@ export class FlagTracker {
       allowed = zero ? Z : N | P;
     }
     if (allowed !== undefined) {
-      const now = test.assigns ? N | Z | P : SIGNS_OF.get(current);
+      // `(r = connect(…)) < 0`: the value the condition just assigned (a status call's `<=0`), else any.
+      const now = test.assigns ? (SIGNS_OF.get(current) ?? N | Z | P) : SIGNS_OF.get(current);
       if (now === undefined) return out;
       const left = now & allowed;
       if (left === 0) return undefined;

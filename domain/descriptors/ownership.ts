@@ -11,6 +11,7 @@ import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
 import { lockingParamsProvider } from './lock-wrappers.js';
+import { shadowedRanges } from './scope.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { calleeName, contains, inExclusiveBranches, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
@@ -128,6 +129,16 @@ function takesLock(name: string, args: SyntaxNode, parentOf: (node: SyntaxNode) 
 }
 
 const MULTICAST_JOIN = /^(?:IP_ADD_MEMBERSHIP|IP_ADD_SOURCE_MEMBERSHIP|IPV6_JOIN_GROUP|IPV6_ADD_MEMBERSHIP|MCAST_JOIN_GROUP|MCAST_JOIN_SOURCE_GROUP)$/;
+
+/** Is `index` the subscript of `subscript` (C: the index; C++: the argument list), and that element (or a field of it) assigned with `=`? */
+function indexStoresHandle(subscript: SyntaxNode, index: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
+  const indices = subscript.childForFieldName('indices') ?? subscript.childForFieldName('index');
+  if (indices?.id !== index.id) return false;
+  let target = subscript;
+  for (let up = parentOf(target); up && up.type === 'field_expression' && up.childForFieldName('argument')?.id === target.id; up = parentOf(target)) target = up;
+  const assignment = parentOf(target);
+  return assignment?.type === 'assignment_expression' && assignment.childForFieldName('left')?.id === target.id && assignment.childForFieldName('operator')?.type === '=';
+}
 
 function enclosingFunctionText(node: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): string {
   let current: SyntaxNode | null = node;
@@ -294,8 +305,12 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const shared = site.statusCall ? undefined : sharedEffects(cfg, site.variable);
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
   const statementMacros = macros.bodies.size > 0 ? macroStatements(cfg, macros) : undefined;
+  // `{ FILE *fd; … fd = popen(…) … }` in an inner block: another variable of the same name.
+  const shadowed = shadowedRanges(cfg, base, site.node);
+  const inShadow = (node: CfgNode) => shadowed.length > 0 && node.syntax !== undefined && shadowed.some(([start, end]) => start <= node.syntax!.startIndex && node.syntax!.startIndex < end);
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join') continue;
+    if (inShadow(node)) continue;
     const isSource = node === sourceNode;
     const macro = statementMacros?.get(node.id);
     if (macro && macroReleases(macro, node, site, resources)) {
@@ -350,6 +365,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
+    if (inShadow(edge.from)) return undefined;
     if (edge.caseValue) return edge.from.syntax ? caseValidity(edge.from.syntax, edge.caseValue, site.variable, shape, invalidNames, macros.constants) : undefined;
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.
@@ -512,6 +528,15 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
   }
   if (!parent) return undefined;
   switch (parent.type) {
+    case 'subscript_expression':
+      // `readers[fd] = true`, `conns[fd].state = NEW`: a table indexed by the descriptor records it
+      // (its owner finds and closes it by number); a read (`buf[fd]`, `if (seen[fd])`) does not.
+      return indexStoresHandle(parent, child, parentOf) ? { kind: 'release' } : undefined;
+    case 'subscript_argument_list': {
+      // C++: `readers_[fd] = true` (a std::map keyed by the descriptor).
+      const subscript = parentOf(parent);
+      return subscript?.type === 'subscript_expression' && parent.namedChildren.length === 1 && indexStoresHandle(subscript, parent, parentOf) ? { kind: 'release' } : undefined;
+    }
     case 'assignment_expression': {
       const left = parent.childForFieldName('left');
       const right = parent.childForFieldName('right');

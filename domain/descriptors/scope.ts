@@ -1,6 +1,7 @@
 import type { Cfg, CfgEdge, CfgNode } from '../../core/flow/cfg.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { contains, declaredName } from '../../core/syntax/nodes.js';
+import { perObject } from '../../core/util/memo.js';
 
 /**
  * Where a handle variable's scope ends. A descriptor held in a local declared inside a block (a
@@ -26,6 +27,33 @@ export function declaringBlock(fn: SyntaxNode, variable: string, at: SyntaxNode)
   }
   return undefined;
 }
+
+/**
+ * Byte ranges where `name` means another variable than the one acquired at `site`: from a
+ * declaration of the same name in an inner block (`{ FILE *fd; … fd = popen(…); … }`) to the end of
+ * that block, when the acquire is not in it. What happens there is not done to the handle.
+ */
+export function shadowedRanges(cfg: Cfg, name: string, site: SyntaxNode): (readonly [number, number])[] {
+  return (declarationsOf(cfg).get(name) ?? []).filter(([start, end]) => !(start <= site.startIndex && site.startIndex < end));
+}
+
+/** Each name declared in an inner block of the function: from its declaration to the block's end. */
+const declarationsOf = perObject((cfg: Cfg): Map<string, (readonly [number, number])[]> => {
+  const out = new Map<string, (readonly [number, number])[]>();
+  const body = cfg.function.childForFieldName('body');
+  for (const declaration of cfg.function.descendantsOfType('declaration')) {
+    const block = declaration.parent;
+    if (!block || block.type !== 'compound_statement' || block.id === body?.id) continue;
+    for (const d of declaration.childrenForFieldName('declarator')) {
+      const name = declaredName(d);
+      if (!name) continue;
+      const list = out.get(name) ?? [];
+      list.push([declaration.startIndex, block.endIndex]);
+      out.set(name, list);
+    }
+  }
+  return out;
+});
 
 function declares(declaration: SyntaxNode, name: string): boolean {
   return declaration.childrenForFieldName('declarator').some((d) => declaredName(d) === name);
