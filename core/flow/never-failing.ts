@@ -47,6 +47,25 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
   }
 }
 
+/** The exec family returns only when it failed, with -1: a test of its result is decided the other way. */
+const RETURNS_ONLY_ON_FAILURE = new Set(['execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve']);
+
+function returnsOnlyOnFailure(node: SyntaxNode): boolean {
+  const call = unwrap(node);
+  return call.type === 'call_expression' && RETURNS_ONLY_ON_FAILURE.has(calleeName(call)?.replace(/^::/, '') ?? '');
+}
+
+/** `execvp(…) == -1` (true), `execvp(…) < 0` (true), `execvp(…) != -1` (false): what an exec that returned says. */
+function execTest(expr: SyntaxNode): boolean | undefined {
+  if (returnsOnlyOnFailure(expr)) return true;
+  const comparison = comparisonWithCall(expr, returnsOnlyOnFailure);
+  if (!comparison) return undefined;
+  const { op, other } = comparison;
+  if (other === '-1') return op === '==' || op === '<=' || op === '<' ? op !== '<' : op === '!=' || op === '>' ? false : op === '>=' ? true : undefined;
+  if (other === '0') return op === '<' || op === '<=' || op === '!=' ? true : op === '==' || op === '>=' || op === '>' ? false : undefined;
+  return undefined;
+}
+
 /**
  * The value of a condition that tests such a call's result (true or false), else undefined:
  * `signal(…) == SIG_ERR` false, `sigaction(…) < 0` false, `sigprocmask(…) == 0` true, a bare
@@ -54,6 +73,8 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
  */
 export function neverFailingTest(condition: SyntaxNode): boolean | undefined {
   const expr = unwrap(condition);
+  const exec = execTest(expr);
+  if (exec !== undefined) return exec;
   const bare = neverFailingCall(expr);
   if (bare) return bare === 'status' ? false : undefined;
   const comparison = comparisonWithCall(expr, (node) => neverFailingCall(node) !== undefined);

@@ -66,7 +66,7 @@ describeRuleFixtures('fd-leak', {
   'cmake-options': 'CMake options as a default build has them: a definition under if (OPTION) of an OFF option is not made, of an ON option is (and its else() branch is not); one under a condition the defaults do not decide keeps both configurations; in C and C++',
   'constant-loops.c': 'a loop condition of literals only (while (1 == 1)) never ends by its test, one that is false (2 < 1) never runs',
   'constant-loops.cpp': 'C++: while (1 == 1) in a member function',
-  'never-failing-calls.c': 'signal() for a catchable named signal, sigprocmask() with a named how, the sigset functions cannot fail: their error branches never run; signal() of a variable signal number can',
+  'never-failing-calls.c': 'signal() for a catchable named signal, sigprocmask() with a named how, the sigset functions cannot fail: their error branches never run; signal() of a variable signal number can; an exec that returns has failed (execvp(…) == -1 is true)',
   'never-failing-calls.cpp': 'C++: ::sigaction(SIGPIPE, …) < 0 in a member function',
   'known-limits.c': 'known limits: an overwrite right after an unchecked acquire (missed), a zero-trip loop a guard rules out (false positive), a lock call\'s failure branch (missed)',
 });
