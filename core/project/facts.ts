@@ -476,6 +476,8 @@ function localDeclarations(fnNode: SyntaxNode, scopeNodes: NodesInOrder): Map<st
       nestedEnd = node.endIndex;
       continue;
     }
+    // `extern FILE *yyin;` inside a function names a global, not a local.
+    if (node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'extern')) continue;
     const storage = node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static') ? 'static ' : '';
     const type = storage + (node.childForFieldName('type')?.text ?? '');
     for (const d of childrenForField(node, 'declarator')) {

@@ -75,8 +75,8 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
   return macros;
 }
 
-/** A branch hint around a condition: `unlikely(c)`, `__builtin_expect(c, 0)`, `G_UNLIKELY(c)`. */
-const HINT_CALL = /^(?:__builtin_expect|(?:[A-Z]+_)?(?:un)?likely|(?:UN)?LIKELY)\s*\(/;
+/** A branch hint around a condition: `unlikely(c)`, `__builtin_expect(c, 0)`, `G_UNLIKELY(c)`, `OSMO_UNLIKELY(c)`. */
+const HINT_CALL = /^(?:__builtin_expect|(?:[A-Za-z]+_)?(?:un)?likely|(?:[A-Z]+_)?(?:UN)?LIKELY)\s*\(/;
 
 /**
  * The conditions of a body's `if`s, parentheses and branch hints stripped: `if ((!(expr)))` →

@@ -158,7 +158,8 @@ export function borrows(name: string, argIndex: number, resources: ResourceCatal
 
 const IDENT = /^[A-Za-z_]\w*$/;
 const TYPE_WORDS = new Set(['int', 'char', 'short', 'long', 'unsigned', 'signed', 'void', 'bool', 'float', 'double', 'const', 'struct', 'auto']);
-const CLOSES_ALL = new RegExp(`\\b(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\s*\\(`);
+// A project's own name for it counts too: `osmo_close_all_fds_above(2)`, `g_closefrom(3)`.
+const CLOSES_ALL = new RegExp(`\\b\\w*(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\w*\\s*\\(`);
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   const sites: AcquireSite[] = [];

@@ -10,7 +10,7 @@ import { actualFindings, analyze, describeRuleFixtures, fixtureSources } from '.
 describeRuleFixtures('fd-leak', {
   'error-paths.c': 'error paths, goto cleanup, two handles, reassignment, continue, fall-off, conditional cleanup, main',
   'pipes.c': 'pipe/socketpair ends tracked separately',
-  'ownership.c': 'ownership handed off (return, struct, field, out-param, global, array, unknown callee, fdopen, epoll data); CHECK() macros',
+  'ownership.c': 'ownership handed off (return, struct, field, out-param, global, array, unknown callee, fdopen, epoll data); CHECK() macros; a global declared extern inside the function',
   'inline.h': 'header static inline falling off the end',
   'summaries': 'summaries across files: acquirer wrappers, releaser, borrower, taker',
   'raii.cpp': 'C++: RAII wrappers, unique_ptr, containers, lambdas, member functions',
@@ -34,7 +34,7 @@ describeRuleFixtures('fd-leak', {
   'exiting-functions': 'project functions that always exit (merr() ending in exit(), fatal() ending in merr(), across files) end the path; one that returns does not',
   'status-variables.c': 'rc = socketpair(…); if (rc < 0): the pair\'s status tested through the variable, until it is assigned again',
   'status-variables.cpp': 'C++: const rc = ::socketpair(…); if (rc != 0) return false',
-  'close-all.c': 'closefrom() in a forked child closes the descriptor; without it the child\'s early return keeps it',
+  'close-all.c': 'closefrom() in a forked child closes the descriptor; without it the child\'s early return keeps it; so does a project\'s own close-all function (osmo_close_all_fds_above), not any other',
   'close-all.cpp': 'C++: close_range() in the child of a fork',
   'wrapped-descriptors.cpp': 'C++: a descriptor in std::expected<int, E> from a project function: `!maybe_fd` is its failure, `fd = *maybe_fd` / `maybe_fd.value()` stores it',
   'failure-passthrough.c': 'a function returning its acquire\'s result only on failure (if (fd < 0) return fd; … return 0;, also under a branch hint: if (UNLIKELY (fd < 0))) returns a status, not a descriptor; a real wrapper still acquires',
