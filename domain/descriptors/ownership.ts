@@ -10,6 +10,7 @@ import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
+import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
@@ -68,6 +69,8 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   if (spec) return spec.outArrayArg === undefined && (depth === ACQUIRER_DEPTH || !spec.when) ? spec.kind : undefined;
   if (depth === 0 || seen.has(name)) return undefined;
   seen.add(name);
+  // `s = socket(…); insert_in_tree(s); return s;`: the caller does not own what the tree holds.
+  if (index.derived(keptReturnsProvider).keepsReturned(name)) return undefined;
   for (const callee of index.returnsCallOf(name)) {
     const kind = acquirerKind(callee, resources, index, depth - 1, seen);
     if (kind) return kind;
