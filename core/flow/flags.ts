@@ -45,6 +45,16 @@ interface Test {
   readonly signs?: number;
   /** The condition assigns the flag before testing it (`(r = read(…)) > 0`): its old value is gone. */
   readonly assigns?: boolean;
+  /** An ordering with a number other than 0 (`j < 6`): decided when the flag holds a known number (`j = 0` before a loop). */
+  readonly bound?: { readonly op: string; readonly value: number };
+}
+
+/** A decimal integer literal. */
+const NUMBER = /^-?\d+$/;
+
+/** `a op b` for an ordering operator. */
+function ordered(a: number, op: string, b: number): boolean {
+  return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 }
 
 const N = 1;
@@ -136,6 +146,9 @@ function testOf(condition: SyntaxNode): Test | undefined {
       const right = operand('right');
       if (right.name === '0' && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, signs: ORDERING_SIGNS[op], assigns: left.assigns };
       if (left.name === '0' && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED_OPERATOR[op]!], assigns: right.assigns };
+      // `j < 6` in `for (j = 0; j < 6; j++)`: its first test is decided by the 0 the loop starts from.
+      if (NUMBER.test(right.name) && !left.assigns && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, bound: { op, value: Number(right.name) } };
+      if (NUMBER.test(left.name) && !right.assigns && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, bound: { op: MIRRORED_OPERATOR[op]!, value: Number(left.name) } };
     }
   }
   // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.
@@ -464,6 +477,11 @@ export class FlagTracker {
     const domain = this.flags.values[i]!;
     const current = domain[values[i]!]!;
     const out = [...values];
+    // `j < 6` with j known to be 0: the branch its value takes, only.
+    if (test.bound !== undefined) {
+      const value = current === '0' ? 0 : NUMBER.test(current) ? Number(current) : undefined;
+      return value === undefined || ordered(value, test.bound.op, test.bound.value) === edge.assumption ? out : undefined;
+    }
     // The signs the branch allows: a comparison with 0 (`r > 0`), or — on a value already known by
     // its sign (`<=0` after `r > 0` was false) — a truth test or `== 0`.
     let allowed: number | undefined;

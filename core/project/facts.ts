@@ -45,7 +45,7 @@ export interface FunctionFact extends Span {
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
-  /** Callees whose result this function returns (`return f(…)`, or `v = f(…); … return v;`). */
+  /** Callees whose result this function returns (`return f(…)`, or `v = f(…); … return v;`); a class's own (`Cls::open`) with its qualifier. */
   returnsCallOf?: string[];
 }
 
@@ -290,7 +290,11 @@ export function extractFacts(
     const resultUsed = parent?.type !== 'expression_statement';
     const member = isIndirectCallee(fnNode!);
     // `return (netio->open)(s, fd, mode);` returns whatever a callback returns, not open()'s descriptor.
-    if (fn >= 0 && parent && parent.type !== 'expression_statement' && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, callee, returnedNames, globals);
+    // `return interval<T>::open(lo, hi);` returns a class's own open(), not the C library's: noted
+    // with its qualifier (`interval<T>::open`), which acquirer summaries do not take for libc's.
+    const qualifier = fnNode!.type === 'qualified_identifier' ? callShape(fnNode!, text)?.qualifier : undefined;
+    const returnedCallee = qualifier && qualifier !== '::' && qualifier !== 'std' ? `${qualifier}::${callee}` : callee;
+    if (fn >= 0 && parent && parent.type !== 'expression_statement' && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, returnedCallee, returnedNames, globals);
     // The argument list ends the call: its end is the call's end.
     const argsEnd = argsNode.endIndex;
     calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsEnd)), inLoop, resultUsed, member, ...lines.span(start, argsEnd), ...callShape(fnNode!, text) });

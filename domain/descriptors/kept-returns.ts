@@ -3,6 +3,7 @@ import type { ProjectIndex } from '../../core/project/project-index.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { callArguments, calleeName, callsIn, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { escapeRegExp } from '../../core/util/regexp.js';
 import { borrowedParamsProvider } from './summaries.js';
 
 /**
@@ -59,14 +60,15 @@ function passesOfReturned(fact: FunctionFact, fnNode: SyntaxNode): { callee: str
   if (!body) return [];
   const text = body.text;
   const returned = new Set([...text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)].map((m) => m[1]!));
-  const sources = new Set(fact.returnsCallOf);
+  // Returned calls by their name (`Cls::make` is `make` at its call).
+  const sources = new Set(fact.returnsCallOf!.map((r) => r.slice(r.lastIndexOf(':') + 1)));
   const out: { callee: string; arg: number }[] = [];
   for (const call of callsIn(body)) {
     const callee = calleeName(call);
     if (!callee || sources.has(callee)) continue;
     callArguments(call).forEach((arg, i) => {
       const name = squeeze(unwrap(arg).text);
-      if (returned.has(name) && new RegExp(`\\b${name}\\s*=\\s*(?:\\([^()]*\\)\\s*)?(?:${[...sources].join('|')})\\s*\\(`).test(text)) out.push({ callee, arg: i });
+      if (returned.has(name) && new RegExp(`\\b${name}\\s*=\\s*(?:\\([^()]*\\)\\s*)?(?:${[...sources].map(escapeRegExp).join('|')})\\s*\\(`).test(text)) out.push({ callee, arg: i });
     });
   }
   return out;

@@ -71,11 +71,19 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   seen.add(name);
   // `s = socket(…); insert_in_tree(s); return s;`: the caller does not own what the tree holds.
   if (index.derived(keptReturnsProvider).keepsReturned(name)) return undefined;
-  for (const callee of index.returnsCallOf(name)) {
-    const kind = acquirerKind(callee, resources, index, depth - 1, seen);
+  for (const returned of index.returnsCallOf(name)) {
+    const kind = returnedKind(returned, resources, index, depth - 1, seen);
     if (kind) return kind;
   }
   return undefined;
+}
+
+/** Kind of handle a returned call gives: `Cls::open(…)` is a class's own function, never the catalog's (a project one by its name). */
+function returnedKind(returned: string, resources: ResourceCatalog, index: ProjectIndex, depth: number, seen: Set<string>): HandleKind | undefined {
+  const qualified = returned.lastIndexOf('::');
+  const callee = qualified < 0 ? returned : returned.slice(qualified + 2);
+  if (qualified >= 0 && resources.acquire(callee)) return undefined;
+  return acquirerKind(callee, resources, index, depth, seen);
 }
 
 /**
@@ -102,8 +110,8 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   const seen = new Set<string>([call.callee]);
   for (const edge of graph.edgesOfCall(file, call)) {
     if (edge.kind !== 'call') continue;
-    for (const callee of graph.fact(edge.callee).returnsCallOf ?? []) {
-      const kind = acquirerKind(callee, resources, index, ACQUIRER_DEPTH - 1, seen);
+    for (const returned of graph.fact(edge.callee).returnsCallOf ?? []) {
+      const kind = returnedKind(returned, resources, index, ACQUIRER_DEPTH - 1, seen);
       if (kind) return kind;
     }
   }
@@ -302,6 +310,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // Expression macros, and the project's functions that fail only as a flag command on their descriptor does.
   const expressions = withCheckWrappers(macros.expressions, index.derived(checkWrappersProvider));
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
+  const anyElement = anyElementOf(site.variable);
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
   // What a statement does to a variable is the same for every acquire into it (accept4/accept in
@@ -387,8 +396,11 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
     const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
     // The two ends of a pipe() pair are opened together: `if (fd[0] != -1) { close(fd[0]); close(fd[1]); }`.
-    if (own === undefined && sibling) return impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, expressions);
-    return own;
+    const paired = own === undefined && sibling ? impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, expressions) : own;
+    // `if (fds[j] != -1) close(fds[j]);` in a loop over the array: a test of each element in turn, this one among them.
+    const element = paired === undefined && anyElement ? new RegExp(`\\b${base}\\[[A-Za-z_]\\w*\\]`).exec(tested)?.[0] : undefined;
+    if (element) return impliedValidity(edge.condition!, edge.assumption!, element, 'descriptor', invalidNames, macros.constants, expressions);
+    return paired;
   };
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue) return state;
@@ -462,6 +474,7 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
   // Parents as the walk met them (asking a node for its parent walks down from the tree's root).
   const parents = new Map<SyntaxNode, SyntaxNode>();
   const parentOf = (node: SyntaxNode): SyntaxNode | null => parents.get(node) ?? node.parent;
+  const anyElement = anyElementOf(site.variable);
   // Every effect below needs the variable's name in the node's text: only nodes where it occurs.
   walkMentioning(syntax, syntaxText, base, (node, parent) => {
     if (parent) parents.set(node, parent);
@@ -477,6 +490,13 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
     }
     const text =
       node.type === 'identifier' || node.type === 'field_expression' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), macros.constants) : '';
+    // `for (j = 0; j < 6; j++) if (fds[j] != -1) close(fds[j]);`: an element by a variable index
+    // closed in a loop over the array closes this one too (never an overwrite of it).
+    if (anyElement && node.type === 'subscript_expression' && anyElement.test(text)) {
+      const effect = useOf(node, site, resources, index, macros, parentOf);
+      if (effect?.kind === 'release') effects.push({ at: node.startIndex, effect });
+      return false;
+    }
     if (text === site.variable) {
       const effect = useOf(node, site, resources, index, macros, parentOf);
       // The store happens after its value is computed: `fd = register_fd(fd)` hands fd on first.
@@ -681,6 +701,12 @@ function closedAtScopeEnd(functionText: string, variable: string, macros: Readon
   if (macros.size === 0) return false;
   // `_cleanup_close_ int fd`, and a macro taking the cleanup function: `_c_cleanup_(c_closep) int fd`.
   return new RegExp(`\\b(?:${[...macros].map(escapeRegExp).join('|')})\\b(?:\\s*\\([^()]*\\))?${declared}`).test(functionText);
+}
+
+/** For `fds[1]`: `fds[j]`, an element of the same array by a variable index (a loop over it); undefined for any other handle. */
+function anyElementOf(variable: string): RegExp | undefined {
+  const slot = /^([A-Za-z_]\w*)\[\d+\]$/.exec(variable);
+  return slot ? new RegExp(`^${slot[1]}\\[[A-Za-z_]\\w*\\]$`) : undefined;
 }
 
 /** Is the call's result assigned to a variable whose assignment is itself assigned on (`a = b = f()`)? */

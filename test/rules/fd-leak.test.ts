@@ -59,6 +59,8 @@ describeRuleFixtures('fd-leak', {
   'standard-streams.cpp': 'C++: closefrom(0) then /dev/null in a member function; a loop opening /dev/null while the number is below 2',
   'descriptor-flags.c': 'fcntl F_GETFL/F_SETFL/F_GETFD/F_SETFD fail only for a descriptor that is not open: their failure branch (< 0, == -1, non-zero) never runs with it open, for a pipe end or its sibling; so does setsockopt() of SO_REUSEADDR or TCP_NODELAY, but not of SO_BINDTODEVICE',
   'flag-wrappers': 'a project function that only sets or reads a descriptor\'s flags or sets a socket option that cannot fail and fails only when fcntl does (bool or status, through the variable holding F_GETFD) is tested as that fcntl call; one that reads the flag back or writes can fail with the descriptor open',
+  'array-loops.c': 'for (j = 0; j < 6; j++) runs at least once, and fds[j] is each element in turn: a loop closing or storing the array\'s elements handles every one; a loop whose bound is a parameter may not run',
+  'qualified-returns.cpp': 'C++: a function returning a class\'s own open() (interval<T>::open) is no acquirer; one returning ::open() is',
   'kept-returns.c': 'a function that returns a socket it also put in a global table (through a project function that keeps it) is no acquirer; one that only uses it is',
   'descriptor-tables.c': 'a table indexed by the descriptor (conns[fd].state = …) records it; reading one (if (seen[fd])) does not',
   'descriptor-tables.cpp': 'C++: a std::map keyed by the descriptor (readers_[fd] = true) records it; reading it does not',
