@@ -155,7 +155,9 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
       }
       case 'return_statement': {
         const value = node.namedChildren.find((c) => c.type !== 'comment');
-        const kind = value ? returnKind(value, flagCall) : undefined;
+        // `if (flags < 0) return flags;`: the flag command's own result passed back.
+        const held = value && unwrap(value).type === 'identifier' ? stores.get(unwrap(value).text)?.filter((st) => st.at < node.startIndex).pop() : undefined;
+        const kind = held?.fromFlagCall ? 'get' : value ? returnKind(value, flagCall) : undefined;
         if (!kind || ((kind === 'bool-fail' || kind === 'int-fail') && !guarded)) ok = false;
         else kinds.add(kind);
         if (value) visit(value, guarded);

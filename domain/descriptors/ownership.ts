@@ -488,6 +488,11 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       effects.push({ at: node.startIndex, effect: { kind: 'release' } });
       return false;
     }
+    // `butil::ScopedFD closer(fds[0]);` parses the same way, with `fds [0]` as an array parameter.
+    if (node.type === 'parameter_declaration' && squeeze(node.text) === site.variable && node.namedChildren.some((c) => c.type === 'abstract_array_declarator')) {
+      effects.push({ at: node.startIndex, effect: { kind: 'release' } });
+      return false;
+    }
     const text =
       node.type === 'identifier' || node.type === 'field_expression' ? squeeze(node.text) : node.type === 'subscript_expression' ? subscriptsResolved(squeeze(node.text), macros.constants) : '';
     // `for (j = 0; j < 6; j++) if (fds[j] != -1) close(fds[j]);`: an element by a variable index
