@@ -11,7 +11,7 @@ import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 import { contains } from '../core/syntax/nodes.js';
-import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
+import { declarationStart, declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -77,7 +77,10 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     return (state & O_LENT) !== 0 && (state & O_GONE) !== 0;
   });
   const block = lentOut ? undefined : declared;
-  const blockExits = lentOut ? [] : exitsOfDeclared;
+  // An exit before the declaration (a `continue` at the top of a loop body) holds no handle of this
+  // pass: one open there is the previous pass's, lost where that pass left the block (reported there).
+  const declaredAt = block ? declarationStart(block, site.variable) : 0;
+  const blockExits = lentOut ? [] : exitsOfDeclared.filter((exit) => exit.from.syntax === undefined || exit.from.syntax.startIndex >= declaredAt);
   const leavesBlock = new Set(blockExits.map((exit) => exit.edge));
   const outsideBlock = (node: CfgNode) => block !== undefined && !(node.syntax !== undefined && contains(block, node.syntax));
   // Paths are shown through edges where the handle is ours or lent to a call whose result is tested later.

@@ -590,6 +590,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (!name) return { kind: 'release' };
       const argIndex = parent.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.id === child.id);
       if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
+      // `node->data.accept(sockfd, ctx)`: a callback stored in a field, whatever its name — not the
+      // C library's accept() (which only reads its listener): it may keep the descriptor.
+      if (call.childForFieldName('function')?.type === 'field_expression' && (resources.isBorrow(name) || resources.acquire(name))) return { kind: 'release' };
       const spec = resources.acquire(name);
       if (spec?.takesArg === argIndex) {
         // `f = fdopen(fd, "r")`: if f is null, fd is still ours.
