@@ -33,7 +33,7 @@ export const checkWrappersProvider: FactsProvider<CheckWrapperItem, ReadonlyMap<
   id: 'descriptor-check-wrappers',
   extract(file) {
     const out: CheckWrapperItem[] = [];
-    if (!file.text.includes('fcntl') && !file.text.includes('setsockopt')) return out;
+    if (!/\b(?:fcntl|setsockopt|ioctl)\b/.test(file.text)) return out;
     file.functions.forEach((fact, i) => {
       const found = checkWrapperOf(fact, file.functionNodes[i]!);
       if (found) out.push({ fn: i, ...found });
@@ -87,12 +87,15 @@ const FLAG_COMMAND = /^F_(GET|SET)F[LD]$/;
 const BOOL_SUCCESS = new Set(['true', 'TRUE']);
 const BOOL_FAILURE = new Set(['false', 'FALSE']);
 const NEGATIVE = /^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/;
+/** A project's names for its statuses (`ANET_OK`, `ANET_ERR`): what they say by their name. */
+const SUCCESS_NAME = /^(?:[A-Z][A-Z0-9]*_)+(?:OK|SUCCESS)$/;
+const FAILURE_NAME = /^(?:[A-Z][A-Z0-9]*_)+(?:ERR|ERROR|FAIL|FAILURE)$/;
 
 type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'set' | 'get';
 
 function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapperItem, 'fn'> | undefined {
   const body = fnNode.childForFieldName('body');
-  if (!body || !/\b(?:fcntl|setsockopt)\b/.test(body.text) || /\b(?:goto|longjmp|throw)\b/.test(body.text)) return undefined;
+  if (!body || !/\b(?:fcntl|setsockopt|ioctl)\b/.test(body.text) || /\b(?:goto|longjmp|throw)\b/.test(body.text)) return undefined;
   for (let param = 0; param < fact.params.length; param++) {
     const { name, type } = fact.params[param]!;
     if (!name || !DESCRIPTOR_PARAM.test(squeeze(type))) continue;
@@ -111,6 +114,8 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
     const args = callArguments(call);
     // `setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, …)` fails as a set command does: only when fd is not open.
     if (callee === 'setsockopt') return args.length === 5 && squeeze(unwrap(args[0]!).text) === fd && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
+    // `ioctl(fd, FIONBIO, &on)`: a flag set, as F_SETFL.
+    if (callee === 'ioctl') return args.length === 3 && squeeze(unwrap(args[0]!).text) === fd && /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/.test(squeeze(args[1]!.text)) ? 'set' : undefined;
     if (callee !== 'fcntl') return undefined;
     const command = FLAG_COMMAND.exec(squeeze(args[1]?.text ?? ''));
     if (!command || squeeze(unwrap(args[0]!).text) !== fd) return undefined;
@@ -134,6 +139,14 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
       return !!l && !!r && failureTest(l, at) && failureTest(r, at);
     }
     if (fcntlFailure(expr, fd) === true) return true;
+    // `(flags = fcntl(fd, F_GETFL)) == -1`: the call assigned and tested at once.
+    if (expr.type === 'binary_expression') {
+      const left = unwrap(expr.childForFieldName('left') ?? expr);
+      const assigned = left.type === 'assignment_expression' ? left.childForFieldName('right') : null;
+      const op = expr.childForFieldName('operator')?.type;
+      const other = squeeze(expr.childForFieldName('right')?.text ?? '');
+      if (assigned && flagCall(assigned) && ((op === '==' && other === '-1') || (op === '<' && other === '0') || (op === '<=' && other === '-1'))) return true;
+    }
     // `if (flags == -1)`, `if (flags < 0)` on the variable holding the last flag command's result.
     const m = /^\(?([A-Za-z_]\w*)\)?(==-1|<0|<=-1)$/.exec(squeeze(expr.text).replace(/^-1==(\w+)$/, '$1==-1'));
     if (!m) return false;
@@ -193,7 +206,7 @@ function returnKind(value: SyntaxNode, flagCall: (node: SyntaxNode) => 'get' | '
   const text = squeeze(unwrap(value).text);
   if (BOOL_SUCCESS.has(text)) return 'bool-ok';
   if (BOOL_FAILURE.has(text)) return 'bool-fail';
-  if (text === '0') return 'int-ok';
-  if (NEGATIVE.test(text)) return 'int-fail';
+  if (text === '0' || SUCCESS_NAME.test(text)) return 'int-ok';
+  if (NEGATIVE.test(text) || FAILURE_NAME.test(text)) return 'int-fail';
   return undefined;
 }

@@ -45,6 +45,15 @@ function bareConstant(text: string): string {
   return c;
 }
 
+/** The negative value a name stands for, also qualified by its class (`XmlRpcSocket::Invalid`, a `static const Socket Invalid = -1` member); else the text. */
+function namedValue(constant: string, invalidNames: ReadonlyMap<string, string> | undefined): string {
+  if (!invalidNames) return constant;
+  const direct = invalidNames.get(constant);
+  if (direct !== undefined) return direct;
+  const member = /^(?:[A-Za-z_]\w*::)+([A-Za-z_]\w*)$/.exec(constant);
+  return (member ? invalidNames.get(member[1]!) : undefined) ?? constant;
+}
+
 /** Streams that are never the result of an fopen(): comparing with them tells "not ours". */
 const STANDARD_STREAMS = ['stdin', 'stdout', 'stderr'];
 /** Descriptors 0–2 are the standard ones: code keeps them open on purpose (daemonize, /dev/null). */
@@ -105,7 +114,7 @@ export function impliedValidity(
       return undefined;
     }
     constant = bareConstant(constant);
-    constant = invalidNames?.get(constant) ?? constant;
+    constant = namedValue(constant, invalidNames);
     // Equal to a descriptor or stream held elsewhere (`fd != wrapped_fd`, `wfp != rfp`): that one, not ours.
     if ((shape === 'descriptor' || (shape === 'pointer' && !NULL_CONSTANTS.includes(constant))) && (op === '==' || op === '!=') && heldElsewhere(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
@@ -152,17 +161,20 @@ export function neverFailingSocketOption(level: string, option: string): boolean
 }
 
 /**
- * Is `expr` a test of such a call on the handle (an fcntl flag command, or setsockopt() of one of
- * those options): true when it is true exactly if the call failed, false when exactly if it succeeded.
+ * Is `expr` a test of such a call on the handle (an fcntl flag command, `ioctl(fd, FIONBIO, …)`, or
+ * setsockopt() of one of those options): true when it is true exactly if the call failed, false
+ * when exactly if it succeeded.
  */
 export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): boolean | undefined {
   const call = (node: SyntaxNode): 'get' | 'set' | undefined => {
     const inner = unwrap(node);
     if (inner.type !== 'call_expression') return undefined;
     const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
-    if (callee !== 'fcntl' && callee !== 'fcntl64' && callee !== 'setsockopt') return undefined;
+    if (callee !== 'fcntl' && callee !== 'fcntl64' && callee !== 'setsockopt' && callee !== 'ioctl') return undefined;
     const args = callArguments(inner);
     if (!args[0] || !isHandleExpression(args[0], handle, constants)) return undefined;
+    // ioctl(fd, FIONBIO, &on): sets a descriptor flag, as F_SETFL does (0 on success).
+    if (callee === 'ioctl') return args.length === 3 && /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/.test(squeeze(args[1]!.text)) ? 'set' : undefined;
     // setsockopt(): 0 on success, -1 on failure, as a set command.
     if (callee === 'setsockopt') return args.length === 5 && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
     const command = squeeze(args[1]?.text ?? '');
@@ -176,7 +188,9 @@ export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: Reado
   if (!comparison) return undefined;
   const kind = call(comparison.call);
   const op = comparison.op;
-  const constant = bareConstant(comparison.other);
+  // A project's names for 0 and -1 (`anetNonBlock(err, s) != ANET_OK`, `== ANET_ERR`).
+  const named = bareConstant(comparison.other);
+  const constant = SUCCESS_NAME.test(named) ? '0' : FAILURE_NAME.test(named) ? '-1' : named;
   if ((op === '<' && constant === '0') || (op === '<=' && constant === '-1') || (op === '==' && constant === '-1')) return true;
   if ((op === '>=' && constant === '0') || (op === '>' && constant === '-1') || (op === '!=' && constant === '-1')) return false;
   if (kind === 'set' && constant === '0') return op === '!=' ? true : op === '==' ? false : undefined;
@@ -190,7 +204,7 @@ export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: Reado
 export function caseValidity(subject: SyntaxNode, value: SyntaxNode, handle: string, shape: HandleShape, invalidNames?: ReadonlyMap<string, string>, constants?: ReadonlyMap<string, string>): Validity | undefined {
   if (shape !== 'descriptor' || !isHandleExpression(subject, handle, constants)) return undefined;
   const text = bareConstant(squeeze(value.text));
-  const named = invalidNames?.get(text) ?? text;
+  const named = namedValue(text, invalidNames);
   return /^-\(?[A-Za-z_]\w*\)?$/.test(named) ? 'invalid' : descriptorComparison('==', named);
 }
 
@@ -244,6 +258,8 @@ function pointerComparison(op: string, constant: string): Validity | undefined {
 
 /** A library's name for a 0 status: `PJ_SUCCESS`, `APR_SUCCESS`, `RS_RET_OK`, `EXIT_SUCCESS`. */
 const SUCCESS_NAME = /^(?:[A-Z][A-Z0-9]*_)*(?:SUCCESS|OK)$/;
+/** A project's name for a -1 status: `ANET_ERR`, `NGX_ERROR` (not `EXIT_FAILURE`, which is 1). */
+const FAILURE_NAME = /^(?!EXIT_)(?:[A-Z][A-Z0-9]*_)+(?:ERR|ERROR)$/;
 
 function statusComparison(op: string, constant: string): Validity | undefined {
   const c = SUCCESS_NAME.test(constant) ? '0' : constant;
