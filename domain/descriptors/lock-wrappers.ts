@@ -1,8 +1,9 @@
 import type { FunctionFact } from '../../core/project/facts.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
-import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
+import type { FactsProvider } from '../../core/project/provider.js';
 import { squeeze } from '../../core/syntax/nodes.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
+import { paramsByFunction, type ParamsItem } from './summaries.js';
 
 /**
  * Project functions that take a lock on a descriptor they are given: uWSGI's
@@ -12,20 +13,15 @@ import { escapeRegExp } from '../../core/util/regexp.js';
  * as when the caller calls flock() itself.
  */
 
-export interface LockingParamsItem {
-  readonly fn: number;
-  readonly params: readonly number[];
-}
-
 export interface LockingParams {
   /** Does every definition of `name` take a lock on its parameter `index`? */
   locksParam(name: string, index: number): boolean;
 }
 
-export const lockingParamsProvider: FactsProvider<LockingParamsItem, LockingParams> = {
+export const lockingParamsProvider: FactsProvider<ParamsItem, LockingParams> = {
   id: 'locking-params',
   extract(file) {
-    const out: LockingParamsItem[] = [];
+    const out: ParamsItem[] = [];
     if (!/\b(?:flock|lockf|F_SETLK)/.test(file.text)) return out;
     file.functions.forEach((fact, i) => {
       const body = file.functionNodes[i]!.childForFieldName('body')?.text;
@@ -36,8 +32,7 @@ export const lockingParamsProvider: FactsProvider<LockingParamsItem, LockingPara
     return out;
   },
   build(index: ProjectIndex): LockingParams {
-    const byFunction = new Map<FunctionFact, readonly number[]>();
-    for (const { item, functions } of itemsOf(index, lockingParamsProvider)) byFunction.set(functions[item.fn]!, item.params);
+    const byFunction = paramsByFunction(index, lockingParamsProvider);
     return {
       locksParam(name, param) {
         const defs = index.functionsNamed(name);

@@ -14,10 +14,20 @@ import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
  * ("no descriptor" in validity tests).
  */
 
-export interface BorrowedParamsItem {
+/** An item of a provider that marks some parameters of a function (borrowed ones, locked ones). */
+export interface ParamsItem {
   readonly fn: number;
-  /** Parameters the function only uses (reads, compares, passes to borrowing calls): never closes, stores or returns. */
   readonly params: readonly number[];
+}
+
+/** Parameters the function only uses (reads, compares, passes to borrowing calls): never closes, stores or returns. */
+export type BorrowedParamsItem = ParamsItem;
+
+/** Each function's marked parameters, from every file's items of `provider`. */
+export function paramsByFunction(index: ProjectIndex, provider: FactsProvider<ParamsItem>): Map<FunctionFact, readonly number[]> {
+  const byFunction = new Map<FunctionFact, readonly number[]>();
+  for (const { item, functions } of itemsOf(index, provider)) byFunction.set(functions[item.fn]!, item.params);
+  return byFunction;
 }
 
 export interface BorrowedParams {
@@ -37,8 +47,7 @@ export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedP
     return out;
   },
   build(index: ProjectIndex): BorrowedParams {
-    const byFunction = new Map<FunctionFact, readonly number[]>();
-    for (const { item, functions } of itemsOf(index, borrowedParamsProvider)) byFunction.set(functions[item.fn]!, item.params);
+    const byFunction = paramsByFunction(index, borrowedParamsProvider);
     return {
       borrowsParam(name, param) {
         const defs = index.functionsNamed(name);
