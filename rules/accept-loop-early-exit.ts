@@ -5,11 +5,9 @@ import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
-import { solveHandleFlow, VALID } from '../domain/descriptors/handle-flow.js';
-import { invalidityKnowledge } from '../domain/descriptors/invalidity.js';
+import { VALID } from '../domain/descriptors/handle-flow.js';
 import { acceptLoopOf } from '../domain/accept/loop-roles.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
-import { contains } from '../core/syntax/nodes.js';
 import { asksAboutUndecided, edgeTriggeredOptionsSchema, evidenceLocations, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
 /**
@@ -107,10 +105,6 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
       anchorText: statement.text,
     });
   }
-}
-
-function spanOfSite(site: { line: number; column: number; endLine: number; endColumn: number }) {
-  return { line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn };
 }
 
 /** A jump leaves the loop when its target is outside the loop's nodes (a break of an inner switch does not). */

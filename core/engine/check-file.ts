@@ -4,7 +4,6 @@ import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
 import type { Span } from '../project/facts.js';
 import { mostlyErrors } from './coverage.js';
-import type { SyntaxNode } from '../syntax/parser.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import { macrosIn, type MacroScope } from '../project/macro-table.js';
 import type { Rule, RuleContext } from './rule.js';

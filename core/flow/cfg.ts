@@ -4,6 +4,7 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { neverFailingTest } from './never-failing.js';
+import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 /**
  * Control-flow graph of one function body, built from the tree-sitter syntax tree.
@@ -133,17 +134,9 @@ interface JumpTargets {
   readonly continueTo?: CfgNode;
 }
 
-const BRANCH_HINTS = new Set(['likely', 'unlikely', '__builtin_expect', 'LIKELY', 'UNLIKELY', 'G_LIKELY', 'G_UNLIKELY', 'ngx_likely', 'ngx_unlikely', 'TEST_CHECK', 'TEST_CHECK_']);
-/**
- * A project's own hint of one argument: `nxt_slow_path(x)`, `ossl_unlikely(x)`, `EXPECT_FALSE(x)`.
- * (acutest's `TEST_CHECK(x)` also returns whether `x` held: `if (!TEST_CHECK(fp != NULL)) return;`.)
- */
-const BRANCH_HINT_NAME = /(?:^|_)(?:likely|unlikely|fast_?path|slow_?path|expect_?true|expect_?false)$/i;
-
 /** `likely(x)`, `__builtin_expect(x, 0)`, `nxt_slow_path(x)`: a call that only hints at how `x` goes. */
 function isBranchHint(call: SyntaxNode): boolean {
-  const name = calleeName(call) ?? '';
-  return BRANCH_HINTS.has(name) || (BRANCH_HINT_NAME.test(name) && callArguments(call).length === 1);
+  return isBranchHintCall(calleeName(call) ?? '', callArguments(call).length);
 }
 
 /**
@@ -322,7 +315,6 @@ class CfgBuilder {
         return node;
       }
       case 'labeled_statement': {
-        const label = stmt.childForFieldName('label')?.text ?? '';
         const labelNode = this.labelAt.get(stmt.startIndex) ?? this.node('join', stmt);
         for (const loop of this.loopStack) loop.nodes.add(labelNode.id);
         (labelNode.loops as LoopInfo[]).push(...[...this.loopStack].reverse());

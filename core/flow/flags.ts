@@ -4,6 +4,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
 import { MIRRORED_OPERATOR, squeeze, unwrap } from '../syntax/nodes.js';
 import { escapeRegExp } from '../util/regexp.js';
+import { RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
 
 /**
  * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to
@@ -209,7 +210,7 @@ const NEVER_NULL = /^(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_mallo
  * branch whenever it took the first.
  */
 const STATUS_ONLY = /^(?:::)?(?:getpeername|getsockname|getsockopt|setsockopt|bind|listen|connect|shutdown|close|pipe2?|socketpair|fstat|stat|lstat|fstatat|fchmod|chmod|fchown|chown|lchown|unlink|unlinkat|rename|renameat|mkdir|mkdirat|rmdir|chdir|fchdir|ftruncate|truncate|fsync|fdatasync|sigaction|sigprocmask|setrlimit|getrlimit|gettimeofday|clock_gettime|munmap|mprotect|mlock|munlock|access|faccessat|setenv|unsetenv|symlink|link|dup2|dup3|fstatvfs|statvfs|inet_pton|uname|sigemptyset|sigfillset|sigaddset|sigdelset)\(/;
-const FAILURE_ONLY = /^(?:::)?(?:execl|execlp|execle|execv|execvp|execvpe|execve|fexecve)\(/;
+const FAILURE_ONLY = new RegExp(`^(?:::)?(?:${[...RETURNS_ONLY_ON_FAILURE].join('|')})\\(`);
 /** What a variable is known to hold after a call: '<=0' (its sign) for STATUS_ONLY, -1 for FAILURE_ONLY. */
 function callResultSign(value: string): string | undefined {
   return STATUS_ONLY.test(value) ? '<=0' : FAILURE_ONLY.test(value) ? '-1' : undefined;

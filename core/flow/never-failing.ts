@@ -47,8 +47,8 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
   }
 }
 
-/** The exec family returns only when it failed, with -1: a test of its result is decided the other way. */
-const RETURNS_ONLY_ON_FAILURE = new Set(['execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve']);
+/** The exec family returns only when it failed, with -1: a test of its result is decided the other way (flags.ts: a variable assigned one holds -1). */
+export const RETURNS_ONLY_ON_FAILURE: ReadonlySet<string> = new Set(['execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve']);
 
 function returnsOnlyOnFailure(node: SyntaxNode): boolean {
   const call = unwrap(node);

@@ -1,6 +1,7 @@
 import type { MacroAlias, MacroBody, MacroConstant, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { closing, elementsOf } from '../syntax/c-text.js';
+import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 let lastText: string | undefined;
 let lastStarts: number[] = [];
@@ -75,8 +76,8 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
   return macros;
 }
 
-/** A branch hint around a condition: `unlikely(c)`, `__builtin_expect(c, 0)`, `G_UNLIKELY(c)`, `OSMO_UNLIKELY(c)`. */
-const HINT_CALL = /^(?:__builtin_expect|(?:[A-Za-z]+_)?(?:un)?likely|(?:[A-Z]+_)?(?:UN)?LIKELY)\s*\(/;
+/** A call at the start of a condition: its name, and where its argument list opens. */
+const LEADING_CALL = /^([A-Za-z_]\w*)\s*\(/;
 
 /**
  * The conditions of a body's `if`s, parentheses and branch hints stripped: `if ((!(expr)))` →
@@ -89,8 +90,11 @@ function ifConditions(body: string): string[] {
     const close = closing(body, open);
     if (close < 0) continue;
     let condition = stripParens(body.slice(open, close).trim());
-    for (let hint = HINT_CALL.exec(condition); hint && closing(condition, hint[0].length - 1) === condition.length; hint = HINT_CALL.exec(condition)) {
-      condition = stripParens(topLevelParts(condition.slice(hint[0].length, -1))[0]!.trim());
+    // `unlikely(c)`, `__builtin_expect(c, 0)`, `OSMO_UNLIKELY(c)` around the whole condition: c.
+    for (let call = LEADING_CALL.exec(condition); call && closing(condition, call[0].length - 1) === condition.length; call = LEADING_CALL.exec(condition)) {
+      const args = topLevelParts(condition.slice(call[0].length, -1));
+      if (!isBranchHintCall(call[1]!, args.length)) break;
+      condition = stripParens(args[0]!.trim());
     }
     out.push(condition.replace(/^!\s*/, '!'));
   }

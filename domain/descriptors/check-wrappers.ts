@@ -2,9 +2,9 @@ import type { FunctionFact, MacroExpression } from '../../core/project/facts.js'
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import { calleeName, callArguments, isNestedFunction, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { isNestedFunction, squeeze, unwrap } from '../../core/syntax/nodes.js';
 import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
-import { fcntlFailure, neverFailingSocketOption } from './validity.js';
+import { descriptorFlagCall, fcntlFailure, statusNameValue } from './validity.js';
 
 /**
  * Project functions that only set or read a descriptor's flags (or set a socket option that cannot
@@ -83,13 +83,9 @@ export function withCheckWrappers(expressions: ReadonlyMap<string, MacroExpressi
 const mergedCache = new WeakMap<ReadonlyMap<string, MacroExpression>, WeakMap<ReadonlyMap<string, MacroExpression>, ReadonlyMap<string, MacroExpression>>>();
 
 const DESCRIPTOR_PARAM = new RegExp(`^(?:(?:const\\s+)?(?:unsigned\\s+)?int|${DESCRIPTOR_TYPE_NAMES.join('|')})$`);
-const FLAG_COMMAND = /^F_(GET|SET)F[LD]$/;
 const BOOL_SUCCESS = new Set(['true', 'TRUE']);
 const BOOL_FAILURE = new Set(['false', 'FALSE']);
 const NEGATIVE = /^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/;
-/** A project's names for its statuses (`ANET_OK`, `ANET_ERR`): what they say by their name. */
-const SUCCESS_NAME = /^(?:[A-Z][A-Z0-9]*_)+(?:OK|SUCCESS)$/;
-const FAILURE_NAME = /^(?:[A-Z][A-Z0-9]*_)+(?:ERR|ERROR|FAIL|FAILURE)$/;
 
 type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'set' | 'get';
 
@@ -107,20 +103,7 @@ function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapp
 
 /** How the function returns, if it is a check wrapper of parameter `fd`. */
 function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns'] | undefined {
-  const flagCall = (node: SyntaxNode): 'get' | 'set' | undefined => {
-    const call = unwrap(node);
-    if (call.type !== 'call_expression') return undefined;
-    const callee = calleeName(call);
-    const args = callArguments(call);
-    // `setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, …)` fails as a set command does: only when fd is not open.
-    if (callee === 'setsockopt') return args.length === 5 && squeeze(unwrap(args[0]!).text) === fd && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
-    // `ioctl(fd, FIONBIO, &on)`: a flag set, as F_SETFL.
-    if (callee === 'ioctl') return args.length === 3 && squeeze(unwrap(args[0]!).text) === fd && /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/.test(squeeze(args[1]!.text)) ? 'set' : undefined;
-    if (callee !== 'fcntl') return undefined;
-    const command = FLAG_COMMAND.exec(squeeze(args[1]?.text ?? ''));
-    if (!command || squeeze(unwrap(args[0]!).text) !== fd) return undefined;
-    return command[1] === 'GET' ? 'get' : 'set';
-  };
+  const flagCall = (node: SyntaxNode) => descriptorFlagCall(node, (arg) => squeeze(unwrap(arg).text) === fd);
   // `flags = fcntl(fd, F_GETFD)`: where each variable gets a flag command's result, and where it gets anything else.
   const stores = new Map<string, { at: number; fromFlagCall: boolean }[]>();
   const kinds = new Set<ReturnKind>();
@@ -206,7 +189,9 @@ function returnKind(value: SyntaxNode, flagCall: (node: SyntaxNode) => 'get' | '
   const text = squeeze(unwrap(value).text);
   if (BOOL_SUCCESS.has(text)) return 'bool-ok';
   if (BOOL_FAILURE.has(text)) return 'bool-fail';
-  if (text === '0' || SUCCESS_NAME.test(text)) return 'int-ok';
-  if (NEGATIVE.test(text) || FAILURE_NAME.test(text)) return 'int-fail';
+  // A project's names for its statuses (`ANET_OK`, `ANET_ERR`) say what they are.
+  const named = statusNameValue(text);
+  if (text === '0' || named === '0') return 'int-ok';
+  if (NEGATIVE.test(text) || named === '-1') return 'int-fail';
   return undefined;
 }

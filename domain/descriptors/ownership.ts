@@ -11,7 +11,7 @@ import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
 import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
 import { keptReturnsProvider } from './kept-returns.js';
-import { lockingParamsProvider } from './lock-wrappers.js';
+import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
@@ -117,29 +117,6 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   }
   return undefined;
 }
-
-/**
- * A lock taken (not released, not tested) on the descriptor: `flock(fd, LOCK_EX)`, `lockf(fd,
- * F_TLOCK, 0)`, `fcntl(fd, F_SETLK, &fl)` with a write or read lock; or a multicast group joined on
- * the socket (`setsockopt(s, IPPROTO_IPV6, IPV6_JOIN_GROUP, …)`), a membership that lasts only
- * while the socket is open (rpcbind keeps its socket for that, its close commented out).
- */
-function takesLock(name: string, args: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
-  const argList = args.namedChildren.filter((c) => c.type !== 'comment');
-  if (name === 'setsockopt') return MULTICAST_JOIN.test(squeeze(argList[2]?.text ?? ''));
-  const command = argList[1]?.text ?? '';
-  if (name === 'flock') return /\bLOCK_(?:EX|SH)\b/.test(command);
-  if (name === 'lockf' || name === 'lockf64') return /^F_T?LOCK$/.test(command.trim());
-  if (name === 'fcntl' || name === 'fcntl64') {
-    if (!/^F_(?:OFD_)?SETLKW?(?:64)?$/.test(command.trim())) return false;
-    // `fl.l_type = F_UNLCK` before it releases, not takes.
-    const fn = enclosingFunctionText(args, parentOf);
-    return !/\bF_UNLCK\b/.test(fn) || /\bF_(?:WR|RD)LCK\b/.test(fn);
-  }
-  return false;
-}
-
-const MULTICAST_JOIN = /^(?:IP_ADD_MEMBERSHIP|IP_ADD_SOURCE_MEMBERSHIP|IPV6_JOIN_GROUP|IPV6_ADD_MEMBERSHIP|MCAST_JOIN_GROUP|MCAST_JOIN_SOURCE_GROUP)$/;
 
 /** Is `index` the subscript of `subscript` (C: the index; C++: the argument list), and that element (or a field of it) assigned with `=`? */
 function indexStoresHandle(subscript: SyntaxNode, index: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
@@ -607,7 +584,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (afterFormatString(parent, argIndex)) return undefined;
       // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory (or a multicast membership), kept
       // for the life of the process on purpose (closing it would drop the lock).
-      if (argIndex === 0 && takesLock(name, parent, parentOf)) return { kind: 'release' };
+      if (argIndex === 0 && takesLock(name, parent.namedChildren.filter((c) => c.type !== 'comment'), () => enclosingFunctionText(parent, parentOf))) return { kind: 'release' };
       // The same through a project function that takes the lock (`uwsgi_fcntl_lock(fd)`).
       if (index.derived(lockingParamsProvider).locksParam(name, argIndex)) return { kind: 'release' };
       return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };

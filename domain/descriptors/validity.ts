@@ -160,27 +160,35 @@ export function neverFailingSocketOption(level: string, option: string): boolean
   return NEVER_FAILING_SOCKET_OPTIONS[level]?.includes(option) === true;
 }
 
+const FLAG_IOCTLS = /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/;
+
+/**
+ * A call that fails only when its descriptor argument (the one `isDescriptor` accepts) is not open:
+ * an fcntl flag command ('get': its result is the flags; 'set': 0 on success), `ioctl(fd, FIONBIO,
+ * …)`, or setsockopt() of an option that cannot fail (both 'set'). Shared by the failure tests and
+ * the project wrappers that only make such calls (check-wrappers.ts).
+ */
+export function descriptorFlagCall(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'get' | 'set' | undefined {
+  const inner = unwrap(node);
+  if (inner.type !== 'call_expression') return undefined;
+  const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
+  if (callee !== 'fcntl' && callee !== 'fcntl64' && callee !== 'setsockopt' && callee !== 'ioctl') return undefined;
+  const args = callArguments(inner);
+  if (!args[0] || !isDescriptor(args[0])) return undefined;
+  if (callee === 'ioctl') return args.length === 3 && FLAG_IOCTLS.test(squeeze(args[1]!.text)) ? 'set' : undefined;
+  if (callee === 'setsockopt') return args.length === 5 && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
+  const command = squeeze(args[1]?.text ?? '');
+  if (!FLAG_COMMANDS.test(command)) return undefined;
+  return command.startsWith('F_GET') ? 'get' : 'set';
+}
+
 /**
  * Is `expr` a test of such a call on the handle (an fcntl flag command, `ioctl(fd, FIONBIO, …)`, or
  * setsockopt() of one of those options): true when it is true exactly if the call failed, false
  * when exactly if it succeeded.
  */
 export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): boolean | undefined {
-  const call = (node: SyntaxNode): 'get' | 'set' | undefined => {
-    const inner = unwrap(node);
-    if (inner.type !== 'call_expression') return undefined;
-    const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
-    if (callee !== 'fcntl' && callee !== 'fcntl64' && callee !== 'setsockopt' && callee !== 'ioctl') return undefined;
-    const args = callArguments(inner);
-    if (!args[0] || !isHandleExpression(args[0], handle, constants)) return undefined;
-    // ioctl(fd, FIONBIO, &on): sets a descriptor flag, as F_SETFL does (0 on success).
-    if (callee === 'ioctl') return args.length === 3 && /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/.test(squeeze(args[1]!.text)) ? 'set' : undefined;
-    // setsockopt(): 0 on success, -1 on failure, as a set command.
-    if (callee === 'setsockopt') return args.length === 5 && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
-    const command = squeeze(args[1]?.text ?? '');
-    if (!FLAG_COMMANDS.test(command)) return undefined;
-    return command.startsWith('F_GET') ? 'get' : 'set';
-  };
+  const call = (node: SyntaxNode) => descriptorFlagCall(node, (arg) => isHandleExpression(arg, handle, constants));
   const bare = call(expr);
   // `if (fcntl(fd, F_SETFD, FD_CLOEXEC))`: 0 on success.
   if (bare) return bare === 'set' ? true : undefined;
@@ -190,7 +198,7 @@ export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: Reado
   const op = comparison.op;
   // A project's names for 0 and -1 (`anetNonBlock(err, s) != ANET_OK`, `== ANET_ERR`).
   const named = bareConstant(comparison.other);
-  const constant = SUCCESS_NAME.test(named) ? '0' : FAILURE_NAME.test(named) ? '-1' : named;
+  const constant = statusNameValue(named) ?? named;
   if ((op === '<' && constant === '0') || (op === '<=' && constant === '-1') || (op === '==' && constant === '-1')) return true;
   if ((op === '>=' && constant === '0') || (op === '>' && constant === '-1') || (op === '!=' && constant === '-1')) return false;
   if (kind === 'set' && constant === '0') return op === '!=' ? true : op === '==' ? false : undefined;
@@ -259,7 +267,12 @@ function pointerComparison(op: string, constant: string): Validity | undefined {
 /** A library's name for a 0 status: `PJ_SUCCESS`, `APR_SUCCESS`, `RS_RET_OK`, `EXIT_SUCCESS`. */
 const SUCCESS_NAME = /^(?:[A-Z][A-Z0-9]*_)*(?:SUCCESS|OK)$/;
 /** A project's name for a -1 status: `ANET_ERR`, `NGX_ERROR` (not `EXIT_FAILURE`, which is 1). */
-const FAILURE_NAME = /^(?!EXIT_)(?:[A-Z][A-Z0-9]*_)+(?:ERR|ERROR)$/;
+const FAILURE_NAME = /^(?!EXIT_)(?:[A-Z][A-Z0-9]*_)+(?:ERR|ERROR|FAIL|FAILURE)$/;
+
+/** What a status's name says it is: '0' (`ANET_OK`, `APR_SUCCESS`), '-1' (`ANET_ERR`), else undefined. */
+export function statusNameValue(name: string): '0' | '-1' | undefined {
+  return SUCCESS_NAME.test(name) ? '0' : FAILURE_NAME.test(name) ? '-1' : undefined;
+}
 
 function statusComparison(op: string, constant: string): Validity | undefined {
   const c = SUCCESS_NAME.test(constant) ? '0' : constant;
