@@ -288,6 +288,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const expressions = withCheckWrappers(macros.expressions, index.derived(checkWrappersProvider));
   const base = /^[A-Za-z_]\w*/.exec(site.variable)![0];
   const anyElement = anyElementOf(site.variable);
+  // `fds[j]` in a condition's text, for a handle `fds[1]`: built once per site, read per branch.
+  const elementTest = anyElement ? new RegExp(`\\b${base}\\[[A-Za-z_]\\w*\\]`) : undefined;
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
   // What a statement does to a variable is the same for every acquire into it (accept4/accept in
@@ -375,7 +377,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     // The two ends of a pipe() pair are opened together: `if (fd[0] != -1) { close(fd[0]); close(fd[1]); }`.
     const paired = own === undefined && sibling ? impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, expressions) : own;
     // `if (fds[j] != -1) close(fds[j]);` in a loop over the array: a test of each element in turn, this one among them.
-    const element = paired === undefined && anyElement ? new RegExp(`\\b${base}\\[[A-Za-z_]\\w*\\]`).exec(tested)?.[0] : undefined;
+    const element = paired === undefined ? elementTest?.exec(tested)?.[0] : undefined;
     if (element) return impliedValidity(edge.condition!, edge.assumption!, element, 'descriptor', invalidNames, macros.constants, expressions);
     return paired;
   };
