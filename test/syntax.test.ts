@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { leanNodeAccessorsInstalled, libraryAccessors } from '../core/syntax/node-objects.js';
 import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/syntax/parser.js';
 import { LineMap } from '../core/syntax/source-text.js';
+import { OrderedAncestry } from '../core/syntax/ordered-ancestry.js';
 import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax/nodes.js';
 import { ROOT } from './cli-helpers.js';
 
@@ -42,6 +43,34 @@ describe('syntax helpers', () => {
     expect(new Set(nodes.map((n) => n.id)).size).toBe(nodes.length);
     const call = tree.rootNode.descendantsOfType('call_expression').at(-1)!;
     expect(nodes.find((n) => n.type === 'call_expression' && n.startIndex === call.startIndex)!.id).toBe(call.id);
+  });
+
+  it('OrderedAncestry gives every node the parent chain node.parent gives, in document order and out of it, past non-ASCII text', () => {
+    const text = `${readFileSync(join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp'), 'utf8')}\n// é 😀\nint g(void) { return (int)((h("😀", f(f(1))))); }\n`;
+    const tree = parseText('cpp', text);
+    const nodes: SyntaxNode[] = [];
+    const visit = (node: SyntaxNode) => {
+      nodes.push(node);
+      for (const child of node.children) visit(child);
+    };
+    visit(tree.rootNode);
+    const chainOf = (node: SyntaxNode, through: (type: string) => boolean) => {
+      const chain: number[] = [];
+      for (let p = node.parent; p; p = p.parent) {
+        chain.push(p.id);
+        if (!through(p.type)) break;
+      }
+      return chain;
+    };
+    const throughParens = (type: string) => type === 'parenthesized_expression' || type === 'cast_expression';
+    const ancestry = new OrderedAncestry(tree.rootNode);
+    for (const node of nodes.slice(1)) expect(ancestry.ancestors(node, throughParens)!.map((n) => n.id)).toEqual(chainOf(node, throughParens));
+    // Out of order (last first) and all the way up.
+    for (const node of [...nodes.slice(1)].reverse().filter((_, i) => i % 7 === 0)) expect(ancestry.ancestors(node, () => true)!.map((n) => n.id)).toEqual(chainOf(node, () => true));
+    // A cursor on a subtree climbs no higher than it.
+    const fn = tree.rootNode.descendantsOfType('function_definition').at(-1)!;
+    const inner = fn.descendantsOfType('call_expression').at(-1)!;
+    expect(new OrderedAncestry(fn).ancestors(inner, () => true)!.at(-1)!.id).toBe(fn.id);
   });
 
   it('the token types a walk does not descend into have no named children, in C and C++, on every sample and fixture', () => {

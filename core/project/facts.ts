@@ -6,6 +6,7 @@ import { childrenForField, declaredName, lastIdentifier, squeeze } from '../synt
 import { LineMap } from '../syntax/source-text.js';
 import { lowerBound } from '../util/sorted.js';
 import { elementsOf } from '../syntax/c-text.js';
+import { OrderedAncestry } from '../syntax/ordered-ancestry.js';
 import { defineLines, macroAliases, macroBodies, macroConstants, macroExpressions, returningMacros } from './macros.js';
 import { inactiveBranches, isInactive } from '../syntax/inactive-branches.js';
 import { braceDepths } from '../syntax/macro-rewrites.js';
@@ -189,8 +190,22 @@ export function spanOf(node: SyntaxNode): Span {
 }
 
 /** Splits an argument list's text (`(a, f(b, c))`) on top-level commas: squeezed, at most 160 characters each. */
+/** Longest argument text kept (squeezed); longer ones are cut. */
+const ARGUMENT_CHARS = 160;
+
+/** The arguments of an argument list (`text` with its parentheses), squeezed and cut. */
 export function splitArguments(text: string): string[] {
-  return elementsOf(text, 1, text.length - 1).map(([s, e]) => squeeze(text.slice(s, e)).slice(0, 160));
+  return argumentsBetween(text, 0, text.length);
+}
+
+/**
+ * The arguments of the argument list at [open, close) of `text`, squeezed and cut. `nested`: the
+ * argument lists of calls inside it (start → end), skipped without reading them, so that
+ * `f(f(f(…)))` is read once and not once per call.
+ */
+function argumentsBetween(text: string, open: number, close: number, nested?: ReadonlyMap<number, number>): string[] {
+  // Only the start of a long argument is read: what is kept of it is at most ARGUMENT_CHARS long.
+  return elementsOf(text, open + 1, close - 1, nested).map(([s, e]) => squeeze(text.slice(s, Math.min(e, s + ARGUMENT_CHARS * 16))).slice(0, ARGUMENT_CHARS));
 }
 
 export interface FactsOptions {
@@ -276,9 +291,12 @@ export function extractFacts(
     else loopsByFunction.set(owner, [range]);
   }
   const globals = scope?.globals ?? fileScopeNames(tree.rootNode);
+  const ancestry = new OrderedAncestry(tree.rootNode);
+  const callParts = callNodes.map((node) => ({ fnNode: node.childForFieldName('function'), argsNode: node.childForFieldName('arguments') }));
+  const argumentLists = new Map<number, number>();
+  for (const { argsNode } of callParts) if (argsNode) argumentLists.set(argsNode.startIndex, argsNode.endIndex);
   callNodes.forEach((node, i) => {
-    const fnNode = node.childForFieldName('function');
-    const argsNode = node.childForFieldName('arguments');
+    const { fnNode, argsNode } = callParts[i]!;
     const callee = fnNode ? (fnNode.type === 'identifier' ? text.slice(fnNode.startIndex, fnNode.endIndex) : lastIdentifier(fnNode)) : undefined;
     if (!callee || !argsNode) return;
     const start = callStarts[i]!;
@@ -286,7 +304,9 @@ export function extractFacts(
     if (fn < 0 && notCompiled.length > 0 && isInactive(notCompiled, start)) return;
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
-    const parent = node.parent;
+    // The call's parent, and the parentheses and casts around it up to what holds it.
+    const ancestors = ancestry.ancestors(node, (type) => type === 'parenthesized_expression' || type === 'cast_expression') ?? [];
+    const parent = ancestors[0];
     const resultUsed = parent?.type !== 'expression_statement';
     const member = isIndirectCallee(fnNode!);
     // `return (netio->open)(s, fd, mode);` returns whatever a callback returns, not open()'s descriptor.
@@ -294,10 +314,10 @@ export function extractFacts(
     // with its qualifier (`interval<T>::open`), which acquirer summaries do not take for libc's.
     const qualifier = fnNode!.type === 'qualified_identifier' ? callShape(fnNode!, text)?.qualifier : undefined;
     const returnedCallee = qualifier && qualifier !== '::' && qualifier !== 'std' ? `${qualifier}::${callee}` : callee;
-    if (fn >= 0 && parent && parent.type !== 'expression_statement' && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, parent, returnedCallee, returnedNames, globals);
+    if (fn >= 0 && parent && parent.type !== 'expression_statement' && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, ancestors, returnedCallee, returnedNames, globals);
     // The argument list ends the call: its end is the call's end.
     const argsEnd = argsNode.endIndex;
-    calls.push({ callee, fn, args: splitArguments(text.slice(argsNode.startIndex, argsEnd)), inLoop, resultUsed, member, ...lines.span(start, argsEnd), ...callShape(fnNode!, text) });
+    calls.push({ callee, fn, args: argumentsBetween(text, argsNode.startIndex, argsEnd, argumentLists), inLoop, resultUsed, member, ...lines.span(start, argsEnd), ...callShape(fnNode!, text) });
     callNodesKept.push(node);
   });
 
@@ -514,14 +534,11 @@ function isIndirectCallee(fnNode: SyntaxNode): boolean {
   return inner.type !== 'identifier' && inner.type !== 'qualified_identifier' && inner.type !== 'template_function';
 }
 
-function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, parent: SyntaxNode, callee: string, cache: Map<number, ReturnsOf>, globals: ReadonlySet<string>): void {
-  let holder: SyntaxNode | null = parent;
-  let child = call;
-  while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'cast_expression')) {
-    child = holder;
-    holder = holder.parent;
-  }
-  if (!holder) return;
+/** `ancestors`: the call's parent, then the parentheses and casts around it up to what holds it (OrderedAncestry). */
+function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, ancestors: readonly SyntaxNode[], callee: string, cache: Map<number, ReturnsOf>, globals: ReadonlySet<string>): void {
+  const holder = ancestors[ancestors.length - 1];
+  const child = ancestors.length > 1 ? ancestors[ancestors.length - 2]! : call;
+  if (!holder || holder.type === 'parenthesized_expression' || holder.type === 'cast_expression') return;
   let returned = holder.type === 'return_statement';
   if (!returned) {
     let variable: string | undefined;

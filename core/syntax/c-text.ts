@@ -21,7 +21,8 @@ export function closing(text: string, open: number, limit = open + 100_000): num
 
 /**
  * [start, end) of each comma-separated element at depth 0 between `from` and `to` (untrimmed; empty
- * list: none). `jumps`: brace groups known to end where the map says (skipped without reading them).
+ * list: none). `jumps`: brace or parenthesis groups known to end where the map says (skipped
+ * without reading them).
  */
 export function elementsOf(text: string, from: number, to: number, jumps?: ReadonlyMap<number, number>): [number, number][] {
   const out: [number, number][] = [];
@@ -29,7 +30,7 @@ export function elementsOf(text: string, from: number, to: number, jumps?: Reado
   let start = from;
   for (let i = from; i < to; i++) {
     const ch = text.charCodeAt(i);
-    if (ch === 123 && jumps) {
+    if ((ch === 123 || ch === 40) && jumps) {
       const end = jumps.get(i);
       if (end !== undefined && end <= to) {
         i = end - 1;

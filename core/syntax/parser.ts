@@ -6,6 +6,7 @@ import { installLeanNodeAccessors } from './node-objects.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
+export type TreeCursor = Parser.TreeCursor;
 
 const grammars: Record<Language, unknown> = { c: C, cpp: Cpp };
 const parsers = new Map<Language, Parser>();

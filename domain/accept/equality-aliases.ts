@@ -1,3 +1,4 @@
+import { OrderedAncestry } from '../../core/syntax/ordered-ancestry.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { squeeze, unwrap } from '../../core/syntax/nodes.js';
@@ -61,8 +62,12 @@ export const equalityAliasesProvider: FactsProvider<EqualityAliasItem, ReadonlyM
 /** The other side of an `X == Y` (a conjunct of the condition) of an `if` whose then-branch holds the call. */
 function guardingEquality(call: SyntaxNode, fn: SyntaxNode, name: string): string | undefined {
   let child = call;
-  for (let node = call.parent; node && node.id !== fn.id; child = node, node = node.parent) {
-    if (node.type !== 'if_statement' || node.childForFieldName('consequence')?.id !== child.id) continue;
+  // Ancestors from one walk down the function (`node.parent` walks down from the root each time).
+  for (const node of new OrderedAncestry(fn).ancestors(call, () => true) ?? []) {
+    if (node.id === fn.id) break;
+    const inner = child;
+    child = node;
+    if (node.type !== 'if_statement' || node.childForFieldName('consequence')?.id !== inner.id) continue;
     const condition = node.childForFieldName('condition');
     const alias = condition ? equalityIn(unwrap(condition), name) : undefined;
     if (alias) return alias;
