@@ -263,6 +263,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     cwd,
     findings,
     fileCount: result.prepared.filter((p) => p.facts && reported.has(p.path)).length,
+    skippedCount: result.prepared.filter((p) => p.skipped && reported.has(p.path)).length,
     problems,
     rules: ALL_RULES,
     sarifCategory: options.sarifCategory,

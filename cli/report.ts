@@ -8,6 +8,8 @@ export interface Report {
   readonly findings: readonly Finding[];
   /** Files analysed (not counting skipped ones). */
   readonly fileCount: number;
+  /** Files named or found that were not analysed (binary, over a limit, unreadable): each has a problem saying why. */
+  readonly skippedCount?: number;
   /** File-level messages that are not findings: skipped files, internal errors. */
   readonly problems: readonly { path: string; message: string; level: 'error' | 'warning' | 'note' }[];
   readonly rules: readonly Rule[];

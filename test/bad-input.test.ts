@@ -38,6 +38,17 @@ describe('bad input', () => {
     expect(r.code).toBe(1);
   });
 
+  it('a file with an identifier over the length limit is skipped and says so; the summary counts it; the rest is analysed', () => {
+    const name = 'p'.repeat(32_768);
+    const dir = projectWith({ 'long.c': `int g(int ${name}) {\n  int fd = open("a", 0);\n  if (fd < 0) return -1;\n  if (${name}) return 1;\n  close(fd);\n  return 0;\n}\n` });
+    const r = runCli(['long.c'], { cwd: dir });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'no problems found in 0 files (1 skipped: see the messages above)\n', 'connlint: long.c: has an identifier of 32,768 characters, over the limit of 4,096; skipped\n']);
+    const all = runCli(['--format', 'json', '.'], { cwd: dir });
+    expect(JSON.parse(all.stdout).problems).toEqual([{ file: 'long.c', level: 'warning', message: 'has an identifier of 32,768 characters, over the limit of 4,096; skipped' }]);
+    expect(JSON.parse(all.stdout).findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`)).toEqual(['good.c:4']);
+    noStack(all.stderr);
+  });
+
   it('invalid UTF-8 is read as Latin-1 and still analysed', () => {
     const latin1 = Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\n'), Buffer.from(ACCEPT_BUG)]);
     const dir = projectWith({ 'latin1.c': latin1 });

@@ -35,7 +35,9 @@ export const formatText: Formatter = (report, { color }) => {
   }
   const counts = countBySeverity(report.findings);
   const total = counts.error + counts.warning + counts.note;
-  const files = `${report.fileCount} file${report.fileCount === 1 ? '' : 's'}`;
+  // Skipped files are counted where the summary is read, not only in their messages on stderr.
+  const skipped = report.skippedCount ? ` (${report.skippedCount} skipped: see the messages above)` : '';
+  const files = `${report.fileCount} file${report.fileCount === 1 ? '' : 's'}${skipped}`;
   if (total === 0) lines.push(`no problems found in ${files}`);
   else {
     const parts = [`${counts.error} error${counts.error === 1 ? '' : 's'}`, `${counts.warning} warning${counts.warning === 1 ? '' : 's'}`, `${counts.note} note${counts.note === 1 ? '' : 's'}`];

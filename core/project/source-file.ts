@@ -1,3 +1,4 @@
+import { textLimitProblem } from '../engine/limits.js';
 import { decodeSource, LineMap } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';
@@ -115,6 +116,8 @@ export function sourceFromTree(
 export function prepareBytes(path: string, bytes: Uint8Array, settings: SourceSettings): LoadResult {
   const decoded = decodeSource(bytes);
   if (!decoded.ok) return decoded;
+  const overLimit = textLimitProblem(decoded.text);
+  if (overLimit) return { ok: false, reason: overLimit };
   const notices = decoded.warning ? [decoded.warning] : [];
   return { ok: true, file: prepareSource(path, decoded.text, settings, notices) };
 }
