@@ -11,6 +11,7 @@ import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 import { contains } from '../core/syntax/nodes.js';
+import { isWordChar } from '../core/syntax/c-text.js';
 import { declarationStart, declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
 
 /**
@@ -52,18 +53,45 @@ export const fdLeak: Rule = {
       if (!cfg) continue;
       // One finding per (handle, exit): accept4()/accept() in #if branches feed the same variable.
       const reported = new Set<string>();
-      for (const site of sites) checkSite(ctx, cfg, site, reported);
+      let findings = 0;
+      for (const [i, site] of sites.entries()) {
+        if (findings >= MAX_FINDINGS_PER_FUNCTION) {
+          reportLeftOut(ctx, sites.slice(i));
+          break;
+        }
+        findings += checkSite(ctx, cfg, site, reported);
+      }
     }
   },
 };
 
 const NOUN = { descriptor: 'descriptor', stream: 'stream', directory: 'directory stream' } as const;
 
-function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): void {
+/**
+ * Findings one function may have. Past it the function is generated or a test of limits (two
+ * hundred descriptors with early returns between them): the rest of its acquisitions are not
+ * checked, and a note says so.
+ */
+const MAX_FINDINGS_PER_FUNCTION = 100;
+
+function reportLeftOut(ctx: RuleContext, sites: readonly AcquireSite[]): void {
+  const first = sites[0]!;
+  ctx.report({
+    span: spanOf(first.node),
+    message: `${sites.length} more ${sites.length === 1 ? 'acquisition' : 'acquisitions'} in this function, from this one on, not checked: fd-leak reports at most ${MAX_FINDINGS_PER_FUNCTION} findings per function`,
+    severity: 'note',
+    related: [],
+    functionIndex: first.fn,
+    anchorText: `left-out:${first.variable}`,
+  });
+}
+
+/** Reports the site's leaks; answers how many findings that made. */
+function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): number {
   const sourceNode = nodeEvaluating(cfg, site.node);
-  if (!sourceNode) return;
+  if (!sourceNode) return 0;
   const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx, site.fn), ctx.index, macrosIn(ctx.file, ctx.index.macros, site.fn));
-  if (!problem.mayStayOpen()) return;
+  if (!problem.mayStayOpen()) return 0;
   const flow = problem.solve();
   const owned = (edge: CfgEdge) => stillOurs(flow.along(edge) ?? 0);
   // A handle in a variable declared inside a block (a loop body) is lost where control leaves the
@@ -90,6 +118,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     add: (id: number) => reportedExits.add(`${site.variable}@${id}`),
   };
   const what = `${NOUN[site.kind]} '${site.variable}' from ${site.callee}() ${lineReference(site.call.line)}`;
+  const leaks: LeakExit[] = [];
 
   // Leaving the function with the handle still open.
   for (const edge of cfg.exit.preds) {
@@ -105,7 +134,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const message = isReturn
       ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' returns from` : 'return leaves'} the function`
       : `${what} is still open when the function ends here`;
-    report(ctx, site, flow, traversable, exit, span, message, isReturn && !exit.viaMacro ? insertReleaseFix(ctx, site, exit) : undefined);
+    leaks.push({ kind: 'function', at: exit, span, message, fixable: isReturn && !exit.viaMacro });
   }
 
   // Leaving the block that declares the variable with the handle still open.
@@ -118,7 +147,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const message = isJump
       ? `${what} is still open when this '${from.jump}' leaves the block that declares '${site.variable}'`
       : `${what} is still open at the end of the block that declares '${site.variable}'`;
-    report(ctx, site, flow, traversable, from, isJump ? spanOf(from.syntax!) : closingBraceOf(block!), message, isJump ? insertReleaseFix(ctx, site, from) : undefined);
+    leaks.push({ kind: 'block', at: from, span: isJump ? spanOf(from.syntax!) : closingBraceOf(block!), message, fixable: isJump });
   }
 
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
@@ -140,8 +169,61 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const message = loopJump
       ? `${what} is still open when this '${loopJump.jump}' starts another iteration, which overwrites '${site.variable}'`
       : `${what} is still open when '${site.variable}' is overwritten here`;
-    report(ctx, site, flow, traversable, at, spanOf(at.syntax!), message, undefined, node === sourceNode ? undefined : path);
+    leaks.push({ kind: 'overwrite', at, span: spanOf(at.syntax!), message, fixable: false, knownPath: node === sourceNode ? undefined : path });
   }
+
+  let findings = 0;
+  for (const kind of LEAK_KINDS) {
+    const group = leaks.filter((l) => l.kind === kind).sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column);
+    if (group.length === 0) continue;
+    reportGroup(ctx, site, flow, traversable, group);
+    findings++;
+  }
+  return findings;
+}
+
+/** Ways a handle is lost: one finding per handle and way, at the first place, the others as its notes. */
+const LEAK_KINDS = ['function', 'block', 'overwrite'] as const;
+
+interface LeakExit {
+  readonly kind: (typeof LEAK_KINDS)[number];
+  readonly at: CfgNode;
+  readonly span: Span;
+  readonly message: string;
+  /** A release can be inserted before it (a jump statement of its own in a block). */
+  readonly fixable: boolean;
+  readonly knownPath?: CfgEdge[];
+}
+
+/** Other places of a group shown as notes; the message says how many there are in all. */
+const MAX_OTHER_PLACES = 20;
+
+const OTHER_PLACES: Record<LeakExit['kind'], (n: number) => string> = {
+  function: (n) => `also at ${n} other ${n === 1 ? 'exit' : 'exits'} of the function`,
+  block: (n) => `also at ${n} other ${n === 1 ? 'exit' : 'exits'} of the block`,
+  overwrite: (n) => `also at ${n} other ${n === 1 ? 'overwrite' : 'overwrites'}`,
+};
+
+/**
+ * One finding for a handle lost the same way at several places (a descriptor left open by ten
+ * early returns is one bug, not ten): at the first, with its path; the others as notes, and a fix
+ * that releases the handle before each of them.
+ */
+function reportGroup(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, group: readonly LeakExit[]): void {
+  const [first, ...others] = group as [LeakExit, ...LeakExit[]];
+  const shown = others.slice(0, MAX_OTHER_PLACES);
+  const notes: RelatedLocation[] = shown.map((o) => ({ location: ctx.locate(o.span), message: `'${site.variable}' is also still open here` }));
+  const message = others.length === 0 ? first.message : `${first.message}; ${OTHER_PLACES[first.kind](others.length)}${others.length > shown.length ? ` (the first ${shown.length} shown)` : ''}`;
+  const fixes = first.fixable ? group.filter((g) => g.fixable).map((g) => insertReleaseFix(ctx, site, g.at)) : [];
+  const fix = fixes.length > 0 && fixes.every((f) => f !== undefined) ? mergedFix(fixes as Fix[], first.at) : undefined;
+  report(ctx, site, flow, traversable, first.at, first.span, message, fix, first.knownPath, notes);
+}
+
+/** The fixes of a group as one: the same release before each place. */
+function mergedFix(fixes: readonly Fix[], first: CfgNode): Fix {
+  if (fixes.length === 1) return fixes[0]!;
+  const jump = first.jump === 'co_return' ? 'co_return' : (first.jump ?? 'return');
+  return { ...fixes[0]!, description: `${fixes[0]!.description.replace(/ before this \w+$/, '')} before this ${jump} and ${fixes.length - 1} other ${fixes.length === 2 ? 'exit' : 'exits'}`, edits: fixes.flatMap((f) => f.edits) };
 }
 
 /**
@@ -154,10 +236,10 @@ function startupOnly(ctx: RuleContext, fn: number): boolean {
   return callGraphOf(ctx.index).isReachedOnlyFromStartup({ file: ctx.file.path, index: fn }).only;
 }
 
-function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix?: Fix, knownPath?: CfgEdge[]): void {
+function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix: Fix | undefined, knownPath: CfgEdge[] | undefined, otherPlaces: readonly RelatedLocation[]): void {
   const acquired = ctx.locate(spanOf(site.node));
   const once = startupOnly(ctx, site.fn);
-  const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }];
+  const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }, ...otherPlaces];
   const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, traversable));
   ctx.report({
     span,
@@ -166,7 +248,7 @@ function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traver
     related,
     path: [
       { location: acquired, message: `${site.callee}() succeeds: '${site.variable}' is open` },
-      ...(path ? branchSteps(ctx, path) : []),
+      ...(path ? branchSteps(ctx, path, (condition) => mentions(condition.text, site.variable)) : []),
       { location: ctx.locate(span), message: `'${site.variable}' is still open here` },
     ],
     fix,
@@ -206,6 +288,17 @@ function insertReleaseFix(ctx: RuleContext, site: AcquireSite, exit: CfgNode): F
 function inOtherPreprocessorBranch(statement: SyntaxNode, acquire: SyntaxNode): boolean {
   for (let p = statement.parent, depth = 0; p && depth < 8 && p.type !== 'function_definition'; p = p.parent, depth++) {
     if (p.type.startsWith('preproc_') && p.type !== 'preproc_call') return !(p.startIndex <= acquire.startIndex && acquire.endIndex <= p.endIndex);
+  }
+  return false;
+}
+
+/** `text` names `variable` (a whole name, or the array it is an element of). */
+function mentions(text: string, variable: string): boolean {
+  const name = /^[A-Za-z_]\w*/.exec(variable)?.[0] ?? variable;
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    const after = at + name.length < text.length ? text.charCodeAt(at + name.length) : 32;
+    if (!isWordChar(before) && !isWordChar(after)) return true;
   }
   return false;
 }

@@ -48,3 +48,41 @@ describe('deep expression trees', () => {
     });
   }
 });
+
+describe('findings and paths stay proportionate', () => {
+  const FD_LEAK = ALL_RULES.filter((r) => r.meta.id === 'fd-leak');
+  const head = '#include <fcntl.h>\n#include <unistd.h>\n';
+
+  it('200 descriptors with early returns between them: one finding per descriptor up to the cap, then a note that says what was left out', () => {
+    let body = '';
+    for (let i = 0; i < 200; i++) body += `  int fd${i} = open("x${i}", O_RDONLY);\n  if (fd${i} < 0) return -1;\n  if (a == ${i}) return ${i};\n`;
+    for (let i = 0; i < 200; i++) body += `  close(fd${i});\n`;
+    const findings = analyze([{ path: 'many.c', text: `${head}int f(int a) {\n${body}  return 0;\n}\n` }], undefined, false, FD_LEAK);
+    expect(findings.length).toBe(101);
+    // fd0 leaks at every later return: one finding, at the first, with the first 20 others as notes.
+    expect(findings[0]!.message).toBe("descriptor 'fd0' from open() (line 4) is still open when this return leaves the function; also at 398 other exits of the function (the first 20 shown)");
+    expect(findings[0]!.related.length).toBe(21);
+    const last = findings.at(-1)!;
+    expect(`${last.severity} ${last.location.line}: ${last.message}`).toBe('note 304: 100 more acquisitions in this function, from this one on, not checked: fd-leak reports at most 100 findings per function');
+    expect(findings.reduce((n, f) => n + (f.path?.length ?? 0) + f.related.length, 0)).toBeLessThan(101 * 40);
+  });
+
+  it('one descriptor, then 2,000 returns: one finding with a short path', () => {
+    let body = '';
+    for (let i = 0; i < 2000; i++) body += `  if (a == ${i}) return ${i};\n`;
+    const findings = analyze([{ path: 'returns.c', text: `${head}int f(int a) {\n  int fd = open("a", O_RDONLY);\n  if (fd < 0) return -1;\n${body}  close(fd);\n  return 0;\n}\n` }], undefined, false, FD_LEAK);
+    expect(findings.map((f) => `${f.location.line} ${f.message}`)).toEqual(["6 descriptor 'fd' from open() (line 4) is still open when this return leaves the function; also at 1999 other exits of the function (the first 20 shown)"]);
+    expect(findings[0]!.path!.map((s) => s.message)).toEqual(["open() succeeds: 'fd' is open", "'fd < 0' is false", "'a == 0' is true", "'fd' is still open here"]);
+  });
+
+  it('a leak after 2,000 branches: the path keeps the decisions about the handle and the last ones, and says how many it left out', () => {
+    let body = '';
+    for (let i = 0; i < 2000; i++) body += `  if (a == ${i}) x++;\n`;
+    const findings = analyze([{ path: 'branches.c', text: `${head}int f(int a, int x) {\n  int fd = open("a", O_RDONLY);\n  if (fd < 0) return -1;\n${body}  if (x > 5) return x;\n  close(fd);\n  return 0;\n}\n` }], undefined, false, FD_LEAK);
+    expect(findings.length).toBe(1);
+    const steps = findings[0]!.path!.map((s) => `${s.location.line} ${s.message}`);
+    expect(steps.length).toBe(14);
+    expect(steps.slice(0, 4)).toEqual(["4 open() succeeds: 'fd' is open", "5 'fd < 0' is false", '6 … 1,991 other branch decisions on the way, not shown', "1997 'a == 1991' is false"]);
+    expect(steps.slice(-2)).toEqual(["2006 'x > 5' is true", "2006 'fd' is still open here"]);
+  });
+});

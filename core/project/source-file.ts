@@ -1,4 +1,4 @@
-import { textLimitProblem } from '../engine/limits.js';
+import { textLimitProblem } from '../syntax/identifier-limit.js';
 import { decodeSource, LineMap } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';

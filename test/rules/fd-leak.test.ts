@@ -168,6 +168,46 @@ describe('fd-leak in detail', () => {
     expect(popen[0]!.fix!.description).toBe("Insert 'pclose(p);' before this return");
   });
 
+  it('one finding per handle and way it is lost: the first place, the others as notes, and one fix for all of them', () => {
+    const text = [
+      '#include <fcntl.h>',
+      '#include <unistd.h>',
+      'int f(const char *p, int a) {',
+      '  int fd = open(p, O_RDONLY);',
+      '  if (fd < 0) return -1;',
+      '  if (a == 1) {',
+      '    return 1;',
+      '  }',
+      '  if (a == 2) {',
+      '    return 2;',
+      '  }',
+      '  if (a == 3) return 3;',
+      '  fd = open(p, O_RDONLY);',
+      '  close(fd);',
+      '  return 0;',
+      '}',
+    ].join('\n');
+    const findings = leaks([{ path: 'g.c', text }]);
+    expect(findings.map((f) => `${f.location.line}:${f.location.column} ${f.message}`)).toEqual([
+      "7:5 descriptor 'fd' from open() (line 4) is still open when this return leaves the function; also at 2 other exits of the function",
+      "13:3 descriptor 'fd' from open() (line 4) is still open when 'fd' is overwritten here",
+    ]);
+    const [returns] = findings;
+    expect(returns!.related.map((r) => `${r.location.line} ${r.message}`)).toEqual(["4 'fd' acquired by open() here", "10 'fd' is also still open here", "12 'fd' is also still open here"]);
+    // The path is the first place's; the fix releases before each return that has a block to insert into.
+    expect(returns!.path!.map((s) => s.message)).toEqual(["open() succeeds: 'fd' is open", "'fd < 0' is false", "'a == 1' is true", "'fd' is still open here"]);
+    expect(returns!.fix).toBeUndefined();
+    const blocks = leaks([{ path: 'h.c', text: text.replace('  if (a == 3) return 3;\n', '') }]);
+    expect(blocks[0]!.fix).toEqual({
+      description: "Insert 'close(fd);' before this return and 1 other exit",
+      edits: [
+        { location: { file: 'h.c', line: 7, column: 5, endLine: 7, endColumn: 5 }, newText: 'close(fd);\n    ' },
+        { location: { file: 'h.c', line: 10, column: 5, endLine: 10, endColumn: 5 }, newText: 'close(fd);\n    ' },
+      ],
+      preferred: true,
+    });
+  });
+
   it('configured acquire, release, borrow and take functions', () => {
     const text = `int f(const char *p) {
   int fd = my_open(p);
