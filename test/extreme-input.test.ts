@@ -86,3 +86,33 @@ describe('findings and paths stay proportionate', () => {
     expect(steps.slice(-2)).toEqual(["2006 'x > 5' is true", "2006 'fd' is still open here"]);
   });
 });
+
+describe('many functions of the same name in one file', () => {
+  it('a unit repeated 100 times under `#if V == i`: each copy is analysed against its own registration', () => {
+    const unit = [
+      'static int lfd;',
+      'static void arm(int ep) { struct epoll_event ev; ev.events = EPOLLIN | EPOLLET; ev.data.fd = lfd; epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev); }',
+      'static void on_accept(int fd) {',
+      '  for (;;) {',
+      '    int c = accept(fd, 0, 0);',
+      '    if (c < 0) return;',
+      '    if (c > 1000) { close(c); return; }',
+      '    serve(c);',
+      '  }',
+      '}',
+      'static void loop(int ep) {',
+      '  struct epoll_event evs[16];',
+      '  for (;;) { int n = epoll_wait(ep, evs, 16, -1); for (int i = 0; i < n; i++) if (evs[i].data.fd == lfd) on_accept(lfd); }',
+      '}',
+    ];
+    let text = '#include <sys/epoll.h>\n#include <sys/socket.h>\n#include <unistd.h>\n';
+    const expected: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const first = text.split('\n').length;
+      text += `#if V == ${i}\n${unit.join('\n')}\n#endif\n`;
+      expected.push(`accept-loop-early-exit ${first + 7}:31`);
+    }
+    const findings = analyze([{ path: 'copies.c', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(expected);
+  });
+});
