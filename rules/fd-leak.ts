@@ -261,9 +261,24 @@ function closingBrace(cfg: Cfg): Span {
   return closingBraceOf(cfg.function.childForFieldName('body') ?? cfg.function);
 }
 
+/** The block's closing brace; when the text ends before it (the brace is missing), its last token. */
 function closingBraceOf(body: SyntaxNode): Span {
-  const end = body.endPosition;
-  return { line: end.row + 1, column: Math.max(1, end.column), endLine: end.row + 1, endColumn: Math.max(2, end.column + 1) };
+  const last = body.lastChild;
+  if (last && last.type === '}' && !last.isMissing) {
+    const end = body.endPosition;
+    return { line: end.row + 1, column: Math.max(1, end.column), endLine: end.row + 1, endColumn: Math.max(2, end.column + 1) };
+  }
+  return spanOf(lastToken(body) ?? body);
+}
+
+/** The last token written in `node`: no missing token the parser made up, no comment. */
+function lastToken(node: SyntaxNode): SyntaxNode | undefined {
+  for (let i = node.childCount - 1; i >= 0; i--) {
+    const child = node.child(i)!;
+    if (child.isMissing || child.type === 'comment' || child.endIndex === child.startIndex) continue;
+    return child.childCount === 0 ? child : (lastToken(child) ?? child);
+  }
+  return undefined;
 }
 
 function macroName(node: CfgNode): string {

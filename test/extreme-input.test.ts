@@ -116,3 +116,26 @@ describe('many functions of the same name in one file', () => {
     expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(expected);
   });
 });
+
+describe('ranges within the text', () => {
+  it('a function the text ends inside (its brace missing): the fall-off leak is at its last token, not past the end', () => {
+    const findings = analyze([{ path: 'cut.c', text: 'int f(void){int d=open("x",0);//\\\n' }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.location.line}:${f.location.column}-${f.location.endLine}:${f.location.endColumn} ${f.message}`)).toEqual([
+      "1:30-1:31 descriptor 'd' from open() (line 1) is still open when the function ends here",
+    ]);
+  });
+
+  it('no location of any finding on the samples cut at every length lies past the end of the text', () => {
+    const text = '#include <fcntl.h>\nint f(int a) {\n  int fd = open("x", 0);\n  if (fd < 0) return -1;\n  if (a) {\n    return 1;\n  }\n  close(fd);\n  return 0;\n}\n';
+    for (let cut = 1; cut <= text.length; cut++) {
+      const part = text.slice(0, cut);
+      const lines = part.split('\n');
+      const inside = (line: number, column: number) => line < lines.length || (line === lines.length && column <= lines.at(-1)!.length + 1);
+      for (const f of analyze([{ path: 'cut.c', text: part }], undefined, false, ALL_RULES)) {
+        for (const l of [f.location, ...f.related.map((r) => r.location), ...(f.path ?? []).map((s) => s.location)]) {
+          expect(inside(l.line, l.column) && inside(l.endLine, l.endColumn), `${cut}: ${JSON.stringify(l)}`).toBe(true);
+        }
+      }
+    }
+  });
+});

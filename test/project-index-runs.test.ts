@@ -135,3 +135,21 @@ describe('runs on some files of a project', () => {
     expect(errors(out.stdout)).toEqual([expect.stringMatching(/^vendor\/net\/src\/accept\.c:12:13: error: /)]);
   });
 });
+
+describe('output independent of -j and of the order of paths', () => {
+  it('four identical EPOLLET registrations in four files: the same evidence (the first file) and the same bytes with -j1, -j2 and any order', () => {
+    const dir = tempDir();
+    for (const name of ['a', 'b', 'c', 'd']) {
+      writeFileSync(join(dir, `${name}.c`), `#include <sys/epoll.h>\nextern int lfd;\nvoid arm_${name}(int ep) { struct epoll_event ev; ev.events = EPOLLIN | EPOLLET; ev.data.fd = lfd; epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev); }\n`);
+    }
+    writeFileSync(join(dir, 'loop.c'), 'extern int lfd;\nvoid on_accept(void) {\n  for (;;) {\n    int c = accept(lfd, 0, 0);\n    if (c < 0) return;\n    if (c > 1000) { close(c); return; }\n    serve(c);\n  }\n}\n');
+    const runs = [
+      ['--jobs', '1', '.'],
+      ['--jobs', '2', '.'],
+      ['--jobs', '1', 'd.c', 'c.c', 'loop.c', 'b.c', 'a.c'],
+      ['--jobs', '2', 'loop.c', 'd.c', 'b.c', 'c.c', 'a.c'],
+    ].map((args) => runCli(['--format', 'sarif', ...args], { cwd: dir }).stdout);
+    expect(runs[0]).toContain('"uri": "a.c"');
+    for (const run of runs.slice(1)) expect(run).toBe(runs[0]);
+  });
+});

@@ -1,3 +1,4 @@
+import type { LineMap } from '../syntax/source-text.js';
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
 import { ASSERTIONS } from '../flow/no-return.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
@@ -54,7 +55,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     }
     return built ?? undefined;
   };
-  const locate = (span: Span): Location => ({ file: file.path, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn });
+  const locate = (span: Span): Location => withinText({ file: file.path, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn }, file.lines);
   const inputs: FindingInput[] = [];
   for (const rule of options.rules) {
     const setting = ruleSetting(rule, options);
@@ -164,4 +165,18 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions
     }
     throw error;
   }
+}
+
+/**
+ * A location cut at the end of the text: no range a rule makes (a brace the parser made up at the
+ * end of a file) may point past the last character.
+ */
+function withinText(location: Location, lines: LineMap): Location {
+  const lastLine = lines.lineCount;
+  if (location.endLine < lastLine) return location;
+  const lastColumn = lines.lineText(lastLine - 1).length + 1;
+  if (location.endLine === lastLine && location.endColumn <= lastColumn) return location;
+  const end = { endLine: lastLine, endColumn: lastColumn };
+  const startPast = location.line > lastLine || (location.line === lastLine && location.column > lastColumn);
+  return { ...location, ...end, ...(startPast ? { line: lastLine, column: lastColumn } : {}) };
 }
