@@ -1,3 +1,4 @@
+import { decodeSource } from '../core/syntax/source-text.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -114,10 +115,16 @@ function listRules(): string {
   return `${[line(['RULE', 'SEVERITY', 'FIX', 'TITLE']), ...rows.map(line)].join('\n')}\n`;
 }
 
-async function readStdin(): Promise<string> {
+/**
+ * Standard input decoded as a file's bytes are (invalid UTF-8 read as Latin-1, with the same note);
+ * the file jobs then apply the same checks to the text (decodeText: a NUL makes it binary).
+ */
+async function readStdin(): Promise<{ text: string; warning?: string }> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  const decoded = decodeSource(bytes);
+  return decoded.ok ? { text: decoded.text, warning: decoded.warning } : { text: bytes.toString('latin1') };
 }
 
 function useColor(options: CliOptions, toFile: boolean): boolean {
@@ -189,7 +196,9 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
 
   const problems: Report['problems'][number][] = [];
   let exitError = false;
-  const stdinText = options.stdin ? await readStdin() : undefined;
+  const stdinRead = options.stdin ? await readStdin() : undefined;
+  const stdinText = stdinRead?.text;
+  if (stdinRead?.warning) problems.push({ path: options.stdinFilename ?? 'stdin.c', message: stdinRead.warning, level: 'note' });
   const session = new AnalysisSession({
     rules: ALL_RULES,
     rulesModule: new URL('../rules/index.js', import.meta.url).href,

@@ -8,6 +8,7 @@ import type { AnalysisSettings } from '../core/engine/settings.js';
 import type { Analyzer } from '../core/engine/analyzer.js';
 import { MAX_FILE_BYTES } from '../core/engine/limits.js';
 import { textLimitProblem } from '../core/syntax/identifier-limit.js';
+import { decodeText } from '../core/syntax/source-text.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';
 import type { OpenDocument } from './documents.js';
@@ -60,7 +61,8 @@ export class DocumentChecker {
   /** undefined: the document is too large to analyse (as the CLI skips it). */
   prepare(doc: OpenDocument): PreparedDocument | undefined {
     const text = doc.text;
-    if (text.length * 2 > MAX_FILE_BYTES || textLimitProblem(text)) return undefined;
+    // As the CLI: a document with a NUL is binary, one over a limit is not analysed.
+    if (text.length * 2 > MAX_FILE_BYTES || !decodeText(text).ok || textLimitProblem(text)) return undefined;
     const config = this.configs.forFile(doc.path);
     const fileConfiguration = this.analyzer.fileConfiguration(doc.path, this.compileCommands.fileConfiguration(doc.path, config));
     const settings = this.analyzer.sourceSettingsFor(config, fileConfiguration);

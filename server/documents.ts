@@ -2,7 +2,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Tree } from '../core/syntax/parser.js';
 import type { Language } from '../core/syntax/language.js';
-import { LineMap } from '../core/syntax/source-text.js';
+import { LineMap, loneCrAsLf } from '../core/syntax/source-text.js';
 import { IncrementalAnalyzer } from './incremental.js';
 import type { EditedSpan } from './unit-match.js';
 
@@ -22,6 +22,8 @@ export class OpenDocument {
   /** The part of the text the edits since the last analysis cover (undefined: none, or the whole text changed). */
   editedSpan: EditedSpan | undefined;
   private lineMap: LineMap | undefined;
+  /** The client's text and the analysis's copy of it (see text). */
+  private analysed: { raw: string; text: string } | undefined;
 
   constructor(
     readonly uri: string,
@@ -37,13 +39,20 @@ export class OpenDocument {
     return this.doc.version;
   }
 
+  /**
+   * The text as the analysis reads it: the client's, with lone CRs as LF at the same offsets (see
+   * loneCrAsLf: the client counts them as line breaks too) and a byte-order mark as a space (the
+   * client's columns on the first line count it).
+   */
   get text(): string {
-    return this.doc.getText();
+    const raw = this.doc.getText();
+    if (this.analysed?.raw !== raw) this.analysed = { raw, text: loneCrAsLf(raw.charCodeAt(0) === 0xfeff ? ` ${raw.slice(1)}` : raw) };
+    return this.analysed.text;
   }
 
   /** Line starts of `text`, kept current through the edits (only inserted text is scanned). */
   get lines(): LineMap {
-    const text = this.doc.getText();
+    const text = this.text;
     if (this.lineMap?.text !== text) this.lineMap = new LineMap(text);
     return this.lineMap;
   }
@@ -67,8 +76,11 @@ export class OpenDocument {
       // offsetAt clamps positions past the end of a line; recompute the points from the offsets.
       const startPosition = this.doc.positionAt(startIndex);
       const oldEndPosition = this.doc.positionAt(oldEndIndex);
+      const hadCr = this.doc.getText().includes('\r');
       this.doc = TextDocument.update(this.doc, [{ range: { start: startPosition, end: oldEndPosition }, text: change.text }], version);
-      this.lineMap = this.lineMap?.edited(this.doc.getText(), startIndex, oldEndIndex, change.text);
+      // In a text with CRs an edit can pair a CR with an LF or leave one alone, away from the
+      // inserted text: the map is made again (rare; the map scans only inserted text otherwise).
+      this.lineMap = hadCr || change.text.includes('\r') || startIndex === 0 ? undefined : this.lineMap?.edited(this.text, startIndex, oldEndIndex, change.text);
       const newEndIndex = startIndex + change.text.length;
       this.editedSpan = mergeEdit(this.editedSpan, startIndex, oldEndIndex, newEndIndex);
       const newEndPosition = this.doc.positionAt(newEndIndex);

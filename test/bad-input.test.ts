@@ -49,6 +49,23 @@ describe('bad input', () => {
     noStack(all.stderr);
   });
 
+  it('one decoding for files and standard input: lone CRs are line breaks, a BOM is dropped, a NUL makes the input binary', () => {
+    const leak = 'int f(int a) {\n  int fd = open("x", 0);\n  if (fd < 0) return -1;\n  if (a) {\n    return 1;\n  }\n  close(fd);\n  return 0;\n}\n';
+    const variants: Record<string, string> = { 'cr.c': leak.replace(/\n/g, '\r'), 'mixed.c': leak.replace(/\n/g, (_m, at: number) => (at % 2 ? '\r' : '\r\n')), 'bom.c': `\ufeff${leak}`, 'bom1.c': `\ufeff${leak.replace(/\n/g, ' ')}` };
+    const expected: Record<string, string> = { 'cr.c': '5:5', 'mixed.c': '5:5', 'bom.c': '5:5', 'bom1.c': '1:81' };
+    const dir = projectWith(variants);
+    for (const name of Object.keys(variants)) {
+      const file = JSON.parse(runCli(['--format', 'json', '--no-project-index', name], { cwd: dir }).stdout);
+      const stdin = JSON.parse(runCli(['--format', 'json', '--no-project-index', '--stdin', '--stdin-filename', name], { cwd: dir, input: variants[name] }).stdout);
+      // The leak is on the fifth line whatever ends its lines, at its own column (no BOM counted).
+      expect(file.findings.map((f: { line: number; column: number }) => `${f.line}:${f.column}`), name).toEqual([expected[name]]);
+      expect(stdin.findings, name).toEqual(file.findings);
+    }
+    const binary = runCli(['--format', 'json', '--stdin', '--stdin-filename', 'nul.c'], { cwd: dir, input: `${leak}\0` });
+    expect(JSON.parse(binary.stdout).problems).toEqual([{ file: 'nul.c', level: 'warning', message: 'binary file (contains NUL bytes), skipped' }]);
+    expect(JSON.parse(binary.stdout).findings).toEqual([]);
+  });
+
   it('invalid UTF-8 is read as Latin-1 and still analysed', () => {
     const latin1 = Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\n'), Buffer.from(ACCEPT_BUG)]);
     const dir = projectWith({ 'latin1.c': latin1 });

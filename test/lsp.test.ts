@@ -72,6 +72,20 @@ describe('connlint-lsp over stdio', () => {
     expect(d.relatedInformation!.every((r) => r.location.uri === uri)).toBe(true);
   });
 
+  it('a document with lone CR line ends gets the CLI\'s positions, also after an edit that inserts CRs; one with a NUL is binary and gets nothing', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    const crText = BAD.replace(/\r?\n/g, '\r');
+    client.open(file, crText, 1);
+    expect(summary((await client.nextPublish(uri, { version: 1 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    // Two lines inserted above, with CR line ends: the finding moves down two lines.
+    client.change(file, 2, [{ range: { start: { line: 15, character: 0 }, end: { line: 15, character: 0 } }, text: '// one\r// two\r' }]);
+    expect(summary((await client.nextPublish(uri, { version: 2 })).diagnostics)).toEqual(['accept-loop-early-exit@43']);
+    const nulFile = join(dir, 'nul.cpp');
+    client.open(nulFile, `${BAD}\0`, 1);
+    expect((await client.nextPublish(uriOf(nulFile), { version: 1 })).diagnostics).toEqual([]);
+  });
+
   it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);

@@ -6,7 +6,7 @@ import { ConfigResolver, type BuildConfiguration } from './config.js';
 import type { FileFacts } from '../project/facts.js';
 import type { Finding, SeveritySetting } from './findings.js';
 import { ProjectIndex } from '../project/project-index.js';
-import { prepareSource, type SourceFile } from '../project/source-file.js';
+import { prepareText, type SourceFile } from '../project/source-file.js';
 import { ParseTimeoutError } from '../syntax/parser.js';
 import type { Rule } from './rule.js';
 import { syntaxCoverage, type SyntaxCoverage } from './coverage.js';
@@ -78,7 +78,10 @@ export class FileJobs {
     const text = this.texts.get(path);
     const config = this.configs.forFile(path);
     const fileConfiguration = this.fileConfiguration(path);
-    if (text !== undefined) return { file: prepareSource(path, text, this.analyzer.sourceSettingsFor(config, fileConfiguration)) };
+    if (text !== undefined) {
+      const result = prepareText(path, text, this.analyzer.sourceSettingsFor(config, fileConfiguration));
+      return result.ok ? { file: result.file } : { skipped: result.reason };
+    }
     return this.analyzer.load(path, resolve(this.options.cwd, path), config, fileConfiguration);
   }
 

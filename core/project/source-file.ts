@@ -1,5 +1,5 @@
 import { textLimitProblem } from '../syntax/identifier-limit.js';
-import { decodeSource, LineMap } from '../syntax/source-text.js';
+import { decodeSource, decodeText, LineMap, type DecodedSource } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';
 import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
@@ -114,7 +114,15 @@ export function sourceFromTree(
 }
 
 export function prepareBytes(path: string, bytes: Uint8Array, settings: SourceSettings): LoadResult {
-  const decoded = decodeSource(bytes);
+  return prepareDecoded(path, decodeSource(bytes), settings);
+}
+
+/** Text already decoded (standard input), read as a file's bytes would be (see decodeText). */
+export function prepareText(path: string, text: string, settings: SourceSettings): LoadResult {
+  return prepareDecoded(path, decodeText(text), settings);
+}
+
+function prepareDecoded(path: string, decoded: DecodedSource, settings: SourceSettings): LoadResult {
   if (!decoded.ok) return decoded;
   const overLimit = textLimitProblem(decoded.text);
   if (overLimit) return { ok: false, reason: overLimit };

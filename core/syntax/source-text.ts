@@ -10,21 +10,36 @@ export type DecodedSource =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1 = new TextDecoder('latin1');
 
-/** Bytes with a NUL in the first 8 KiB are a binary file, as git and grep decide it. */
+/** Bytes with a NUL are a binary file, as git and grep decide it. */
 export function decodeSource(bytes: Uint8Array): DecodedSource {
-  const head = bytes.subarray(0, 8192);
-  if (head.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes), skipped' };
-  if (bytes.length > 8192 && bytes.subarray(8192).includes(0)) {
-    return { ok: false, reason: 'binary file (contains NUL bytes), skipped' };
-  }
+  if (bytes.includes(0)) return { ok: false, reason: BINARY };
   try {
-    let text = utf8.decode(bytes);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { ok: true, text };
+    return decodeText(utf8.decode(bytes));
   } catch {
     // Old C sources often carry Latin-1 comments; analysing them beats skipping them.
-    return { ok: true, text: latin1.decode(bytes), warning: 'not valid UTF-8; read as Latin-1' };
+    const decoded = decodeText(latin1.decode(bytes));
+    return decoded.ok ? { ...decoded, warning: 'not valid UTF-8; read as Latin-1' } : decoded;
   }
+}
+
+const BINARY = 'binary file (contains NUL bytes), skipped';
+
+/**
+ * Decoded text as every entry point analyses it (files, standard input): a NUL makes it binary, a
+ * byte-order mark is dropped, lone CRs are line breaks (see loneCrAsLf).
+ */
+export function decodeText(text: string): DecodedSource {
+  if (text.includes('\0')) return { ok: false, reason: BINARY };
+  return { ok: true, text: loneCrAsLf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
+}
+
+/**
+ * The text with each lone CR written as LF, at the same offset. A lone CR ends a line for GCC (and
+ * a `//` comment with it) and for LSP clients, but tree-sitter and the line map count only LF: in a
+ * file of old Mac line ends every position after the first CR would be off.
+ */
+export function loneCrAsLf(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /** Line starts, for converting UTF-16 offsets (tree-sitter's indices in Node) to line/column. */
