@@ -165,6 +165,8 @@ describe('bad input', () => {
       ['{ "functions": { "acceptWrappers": [{ "name": "my accept" }] } }', /\/functions\/acceptWrappers\/0\/name: must match pattern/],
       ['{ "rules": { ', /connlint\.json(:\d+:\d+)?: not valid JSON/],
       ['{ "colour": true }', /connlint\.json: \/: unknown property 'colour'/],
+      [`{ "${'k'.repeat(1_000_000)}": 1 }`, /connlint\.json: \/: unknown property 'k{77}…'\n$/],
+      ['{ "ignore": ["build/", "src/[z-a]*.c"] }', /connlint\.json: \/ignore\/1: 'src\/\[z-a\]\*\.c': the range 'z-a' runs backwards \(at character 6\)/],
     ];
     for (const [config, message] of cases) {
       const dir = projectWith({ 'connlint.json': config });
@@ -173,6 +175,14 @@ describe('bad input', () => {
       expect(r.stderr, config).toMatch(message);
       expect(r.stderr.trim().split('\n'), config).toHaveLength(1);
     }
+  });
+
+  it('a connlint.json with a byte-order mark is read; --config naming a device that never ends is refused at 1 MiB', () => {
+    const dir = projectWith({ 'connlint.json': '\ufeff{ "rules": { "accept-loop-early-exit": "off" } }' });
+    const r = runCli(['--format', 'json', 'good.c'], { cwd: dir });
+    expect([r.code, JSON.parse(r.stdout).findings.length, r.stderr]).toEqual([0, 0, '']);
+    const zero = runCli(['--config', '/dev/zero', 'good.c'], { cwd: dir });
+    expect([zero.code, zero.stderr]).toEqual([2, 'connlint: /dev/zero: config file is over 1 MiB; not read\n']);
   });
 
   it('--config naming a missing file is exit 2', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package-root.js';
@@ -114,14 +114,16 @@ function describe(errors: ErrorObject[]): { pointer: string; detail: string } {
   let detail = deepest.message ?? 'invalid';
   if (deepest.keyword === 'additionalProperties') {
     const prop = (deepest.params as { additionalProperty: string }).additionalProperty;
-    detail = deepest.instancePath === '/rules' ? `unknown rule '${prop}'` : `unknown property '${prop}'`;
+    detail = deepest.instancePath === '/rules' ? `unknown rule '${shortened(prop)}'` : `unknown property '${shortened(prop)}'`;
   } else if (deepest.keyword === 'enum') {
     detail = `${detail}: ${(deepest.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
   }
   return { pointer: deepest.instancePath || '/', detail };
 }
 
-export function parseConfig(file: string, text: string): ResolvedConfig {
+export function parseConfig(file: string, withMark: string): ResolvedConfig {
+  // A byte-order mark some editors write is no part of the JSON.
+  const text = withMark.charCodeAt(0) === 0xfeff ? withMark.slice(1) : withMark;
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -138,7 +140,11 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
   const errors = validate(data);
   if (errors.length > 0) {
     const { pointer, detail } = describe(errors);
-    throw new ConfigError(file, pointer, detail);
+    throw new ConfigError(file, shortened(pointer), detail);
+  }
+  for (const [i, pattern] of ((data as { ignore?: string[] }).ignore ?? []).entries()) {
+    const problem = globProblem(pattern);
+    if (problem) throw new ConfigError(file, `/ignore/${i}`, problem);
   }
   const raw = data as {
     rules?: Record<string, string | [string, Record<string, unknown>?]>;
@@ -175,14 +181,58 @@ export function parseConfig(file: string, text: string): ResolvedConfig {
   };
 }
 
+/** A config larger than this is no config (`--config /dev/zero` would otherwise be read forever). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfigFile(file: string): ResolvedConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readCapped(file, MAX_CONFIG_BYTES);
   } catch (error) {
     throw new ConfigError(file, '', `cannot read config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseConfig(resolve(file), text);
+  if (bytes.length > MAX_CONFIG_BYTES) throw new ConfigError(file, '', `config file is over ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; not read`);
+  return parseConfig(resolve(file), bytes.toString('utf8'));
+}
+
+/** At most `max` + 1 bytes of a file (devices and pipes have no size to ask for first). */
+function readCapped(file: string, max: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(max + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length <= max; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Names and paths echoed in messages, cut (a megabyte of unknown key is not worth printing). */
+function shortened(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/**
+ * Why an `ignore` pattern cannot mean what it says, or undefined: a bracket range running
+ * backwards (`[z-a]`), which the glob library would otherwise take silently as matching nothing.
+ */
+export function globProblem(pattern: string): string | undefined {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (pattern[i] !== '[') continue;
+    const close = pattern.indexOf(']', i + 2);
+    if (close < 0) return undefined;
+    const start = i + 1 + (pattern[i + 1] === '!' || pattern[i + 1] === '^' ? 1 : 0);
+    for (let j = start + 1; j + 1 < close; j++) {
+      if (pattern[j] === '-' && pattern[j - 1]! > pattern[j + 1]!) return `'${shortened(pattern)}': the range '${pattern[j - 1]}-${pattern[j + 1]}' runs backwards (at character ${j})`;
+    }
+    i = close;
+  }
+  return undefined;
 }
 
 /** Nearest config file at or above `dir`. */
