@@ -7,7 +7,7 @@ import type { LineMap } from '../core/syntax/source-text.js';
 import type { AnalysisSettings } from '../core/engine/settings.js';
 import type { Analyzer } from '../core/engine/analyzer.js';
 import { MAX_FILE_BYTES } from '../core/engine/limits.js';
-import { textLimitProblem } from '../core/syntax/identifier-limit.js';
+import { textLimitProblem } from '../core/syntax/text-limits.js';
 import { decodeText } from '../core/syntax/source-text.js';
 import type { ConfigStore } from './config-store.js';
 import type { NativeMemory } from './native-memory.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseText, type SyntaxNode } from '../core/syntax/parser.js';
 import { ALL_RULES } from '../rules/index.js';
+import { textLimitProblem } from '../core/syntax/text-limits.js';
 import { analyze } from './helpers.js';
 
 /**
@@ -137,5 +138,15 @@ describe('ranges within the text', () => {
         }
       }
     }
+  });
+});
+
+describe('data fragments', () => {
+  it('a megabyte of `0x62, 0xEB, …` (an image to #include into an initializer) is skipped before parsing, saying why; code after such data is not', () => {
+    let data = '/* 565 image */\n';
+    while (data.length < 1_000_000) data += "0x62, 0xEB, 0x5A, 0xAA, -1, 1.5e-3f, 'a', \"x, y\",\n";
+    expect(textLimitProblem(data)).toBe('holds only literals and commas (data to #include into an initializer), no code; skipped');
+    expect(textLimitProblem(`${data}int x;\n`)).toBeUndefined();
+    expect(textLimitProblem(data.slice(0, 60_000))).toBeUndefined(); // small: left to the parser
   });
 });

@@ -1,4 +1,4 @@
-import { textLimitProblem } from '../syntax/identifier-limit.js';
+import { textLimitProblem } from '../syntax/text-limits.js';
 import { decodeSource, decodeText, LineMap, type DecodedSource } from '../syntax/source-text.js';
 import { detectLanguage, type Language } from '../syntax/language.js';
 import { parseText, type Tree } from '../syntax/parser.js';

@@ -1,0 +1,61 @@
+/**
+ * Longest identifier analysed. The analysis matches names in text with regular expressions built
+ * from them, and V8 refuses one past about 32,000 characters ("Regular expression too large");
+ * C guarantees 63 significant characters and no real program comes near this.
+ */
+export const MAX_IDENTIFIER_CHARS = 4096;
+
+const OVERLONG_IDENTIFIER = new RegExp(`[A-Za-z_$][\\w$]{${MAX_IDENTIFIER_CHARS},}`);
+
+/** Why a text is not analysed (a reason that ends in "skipped"), or undefined. */
+export function textLimitProblem(text: string): string | undefined {
+  if (isDataFragment(text)) return 'holds only literals and commas (data to #include into an initializer), no code; skipped';
+  const overlong = OVERLONG_IDENTIFIER.exec(text);
+  if (!overlong) return undefined;
+  let end = overlong.index + overlong[0].length;
+  while (end < text.length && /[\w$]/.test(text[end]!)) end++;
+  return `has an identifier of ${(end - overlong.index).toLocaleString('en-US')} characters, over the limit of ${MAX_IDENTIFIER_CHARS.toLocaleString('en-US')}; skipped`;
+}
+
+/** Below this size a data fragment parses quickly enough to be left to the parser. */
+const DATA_FRAGMENT_MIN_CHARS = 64 * 1024;
+
+/**
+ * A file that is only literals and commas (`0x62, 0xEB, …`: an image or a table kept apart and
+ * included into an array's initializer). It has no code to check, and tree-sitter's error recovery
+ * on a megabyte of it takes minutes; it is recognised before parsing, in one pass.
+ */
+function isDataFragment(text: string): boolean {
+  if (text.length < DATA_FRAGMENT_MIN_CHARS) return false;
+  const first = /\S/.exec(text.slice(0, 4096));
+  if (!first || !/[-+0-9'"{/]/.test(first[0])) return false;
+  return onlyLiterals(text);
+}
+
+/** Whether `text` is literals, commas, braces, whitespace and comments only: one pass, no backtracking. */
+function onlyLiterals(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const ch = text[i]!;
+    if (ch === ',' || ch === '{' || ch === '}' || ch === '+' || ch === '-' || ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v') i++;
+    else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else if (ch === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? n : end;
+    } else if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      while (j < n && text[j] !== ch && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      if (text[j] !== ch) return false;
+      i = j + 1;
+    } else if (ch >= '0' && ch <= '9') {
+      // A number with its base prefix, digits, fraction, exponent and suffix letters.
+      let j = i + 1;
+      while (j < n && /[0-9A-Za-z_.]/.test(text[j]!)) j++;
+      i = j;
+    } else return false;
+  }
+  return true;
+}
