@@ -304,17 +304,16 @@ export function extractFacts(
     if (fn < 0 && notCompiled.length > 0 && isInactive(notCompiled, start)) return;
     // A call is "in a loop" only for loops of its own function, not of an enclosing one around a lambda.
     const inLoop = loopsByFunction.get(fn)?.some(([s, e]) => s < start && start < e) ?? false;
-    // The call's parent, and the parentheses and casts around it up to what holds it.
-    const ancestors = ancestry.ancestors(node, (type) => type === 'parenthesized_expression' || type === 'cast_expression') ?? [];
-    const parent = ancestors[0];
-    const resultUsed = parent?.type !== 'expression_statement';
+    const parentType = ancestry.parentType(node);
+    const resultUsed = parentType !== 'expression_statement';
     const member = isIndirectCallee(fnNode!);
     // `return (netio->open)(s, fd, mode);` returns whatever a callback returns, not open()'s descriptor.
     // `return interval<T>::open(lo, hi);` returns a class's own open(), not the C library's: noted
     // with its qualifier (`interval<T>::open`), which acquirer summaries do not take for libc's.
     const qualifier = fnNode!.type === 'qualified_identifier' ? callShape(fnNode!, text)?.qualifier : undefined;
     const returnedCallee = qualifier && qualifier !== '::' && qualifier !== 'std' ? `${qualifier}::${callee}` : callee;
-    if (fn >= 0 && parent && parent.type !== 'expression_statement' && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, ancestors, returnedCallee, returnedNames, globals);
+    // The parentheses and casts around the call up to what holds it.
+    if (fn >= 0 && parentType && resultUsed && !member) noteReturnedCall(functions[fn]!, functionNodes[fn]!, node, ancestry.chainFromParent(PARENTHESES), returnedCallee, returnedNames, globals);
     // The argument list ends the call: its end is the call's end.
     const argsEnd = argsNode.endIndex;
     calls.push({ callee, fn, args: argumentsBetween(text, argsNode.startIndex, argsEnd, argumentLists), inLoop, resultUsed, member, ...lines.span(start, argsEnd), ...callShape(fnNode!, text) });
@@ -533,6 +532,8 @@ function isIndirectCallee(fnNode: SyntaxNode): boolean {
   while (inner.type === 'parenthesized_expression' && inner.namedChildCount === 1) inner = inner.namedChild(0)!;
   return inner.type !== 'identifier' && inner.type !== 'qualified_identifier' && inner.type !== 'template_function';
 }
+
+const PARENTHESES = (type: string) => type === 'parenthesized_expression' || type === 'cast_expression';
 
 /** `ancestors`: the call's parent, then the parentheses and casts around it up to what holds it (OrderedAncestry). */
 function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNode, ancestors: readonly SyntaxNode[], callee: string, cache: Map<number, ReturnsOf>, globals: ReadonlySet<string>): void {

@@ -5,16 +5,26 @@
  */
 export const MAX_IDENTIFIER_CHARS = 4096;
 
-const OVERLONG_IDENTIFIER = new RegExp(`[A-Za-z_$][\\w$]{${MAX_IDENTIFIER_CHARS},}`);
-
 /** Why a text is not analysed (a reason that ends in "skipped"), or undefined. */
 export function textLimitProblem(text: string): string | undefined {
   if (isDataFragment(text)) return 'holds only literals and commas (data to #include into an initializer), no code; skipped';
-  const overlong = OVERLONG_IDENTIFIER.exec(text);
-  if (!overlong) return undefined;
-  let end = overlong.index + overlong[0].length;
-  while (end < text.length && /[\w$]/.test(text[end]!)) end++;
-  return `has an identifier of ${(end - overlong.index).toLocaleString('en-US')} characters, over the limit of ${MAX_IDENTIFIER_CHARS.toLocaleString('en-US')}; skipped`;
+  const overlong = longestWordRun(text);
+  if (overlong <= MAX_IDENTIFIER_CHARS) return undefined;
+  return `has an identifier of ${overlong.toLocaleString('en-US')} characters, over the limit of ${MAX_IDENTIFIER_CHARS.toLocaleString('en-US')}; skipped`;
+}
+
+/** The longest run of name characters (`[A-Za-z0-9_$]`) when one exceeds the limit, else 0: one pass over the text. */
+function longestWordRun(text: string): number {
+  if (text.length <= MAX_IDENTIFIER_CHARS) return 0;
+  let run = 0;
+  let longest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36) {
+      if (++run > longest) longest = run;
+    } else run = 0;
+  }
+  return longest > MAX_IDENTIFIER_CHARS ? longest : 0;
 }
 
 /** Below this size a data fragment parses quickly enough to be left to the parser. */
