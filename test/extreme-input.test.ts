@@ -50,6 +50,14 @@ describe('deep expression trees', () => {
   }
 });
 
+describe('syntax errors in deep trees', () => {
+  it('a file-level sum of 20,000 terms with an error in it: error regions are found without recursion (the call stack overflowed)', () => {
+    const text = `${leakAround('1')}int y = ${'x + '.repeat(10_000)} ) ${'x + '.repeat(10_000)}1;\n`;
+    const findings = analyze([{ path: 'deep-error.c', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(['fd-leak 7:10']);
+  });
+});
+
 describe('findings and paths stay proportionate', () => {
   const FD_LEAK = ALL_RULES.filter((r) => r.meta.id === 'fd-leak');
   const head = '#include <fcntl.h>\n#include <unistd.h>\n';
@@ -148,5 +156,16 @@ describe('data fragments', () => {
     expect(textLimitProblem(data)).toBe('holds only literals and commas (data to #include into an initializer), no code; skipped');
     expect(textLimitProblem(`${data}int x;\n`)).toBeUndefined();
     expect(textLimitProblem(data.slice(0, 60_000))).toBeUndefined(); // small: left to the parser
+  });
+});
+
+describe('long names', () => {
+  it('a 3,000-character name compared 300 times: names are matched from their start only (66 s of regular-expression backtracking before)', () => {
+    const name = `v${'q'.repeat(3000)}`;
+    let body = '';
+    for (let i = 0; i < 300; i++) body += `  if (${name} == ${i}) g(${name});\n`;
+    const text = `${leakAround('1').replace('int g(int x) {', `void g(int);\nint h(int x, int ${name}) {\n${body}`)}`;
+    const findings = analyze([{ path: 'names.c', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId} ${f.location.line}`)).toEqual(['fd-leak 309']);
   });
 });

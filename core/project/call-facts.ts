@@ -742,7 +742,7 @@ function declaredNames(text: string, start: number): string[] {
       if (!group) break;
       part = part.slice(0, group.index).trimEnd();
     }
-    const m = /([A-Za-z_]\w*)$/.exec(part);
+    const m = /\b([A-Za-z_]\w*)$/.exec(part);
     if (m) names.push(m[1]!);
   };
   for (let i = start; i < end; i++) {
@@ -773,14 +773,14 @@ function startupFunctions(text: string, attributes: readonly SyntaxNode[]): stri
     if (!/^__attribute__\s*\(\(\s*(?:__)?constructor(?:__)?\b/.test(text.slice(start, end))) continue;
     const after = text.slice(end, end + 300);
     const stop = after.search(/[;{]/);
-    const forward = /([A-Za-z_]\w*)\s*\(/.exec(stop >= 0 ? after.slice(0, stop) : after);
+    const forward = /\b([A-Za-z_]\w*)\s*\(/.exec(stop >= 0 ? after.slice(0, stop) : after);
     if (forward && forward[1] !== '__attribute__') {
       names.push(forward[1]!);
       continue;
     }
     const before = text.slice(Math.max(0, start - 300), start);
     const statement = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1);
-    const backward = [...statement.matchAll(/([A-Za-z_]\w*)\s*\(/g)].pop();
+    const backward = [...statement.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].pop();
     if (backward) names.push(backward[1]!);
   }
   return names;

@@ -35,7 +35,7 @@ function declaredFunctionAround(text: string, start: number, end: number): strin
   while (to < text.length && !';{'.includes(text[to]!) && to - end < 1000) to++;
   const declaration = text.slice(from, to).replace(/\/\*[^]*?\*\/|\/\/[^\n]*|^\s*#[^\n]*$/gm, ' ');
   // `name (` not preceded by `__attribute__ ((`: the first such is the declarator's.
-  for (const m of declaration.matchAll(/([A-Za-z_]\w*)\s*\(/g)) {
+  for (const m of declaration.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
     const name = m[1]!;
     if (name === '__attribute__' || name === '__declspec' || name === 'noreturn' || /NORETURN|NO_RETURN/.test(name)) continue;
     if (/^(?:if|while|for|switch|return|sizeof|defined)$/.test(name)) return undefined;

@@ -41,19 +41,26 @@ export function errorRegions(root: SyntaxNode, text: string): ErrorRegion[] {
     if (last && !last.isFunction && (last.end >= start || /^\s*$/.test(text.slice(last.end, start)))) regions[regions.length - 1] = { ...last, end: Math.max(last.end, end) };
     else regions.push({ start, end, bodyStart: start, isFunction: false });
   };
-  const visit = (node: SyntaxNode, item: SyntaxNode | undefined): void => {
-    if (!node.hasError) return;
-    if (node.type === 'function_definition') {
-      const body = node.childForFieldName('body');
-      regions.push({ start: node.startIndex, end: node.endIndex, bodyStart: body?.startIndex ?? node.startIndex, isFunction: true });
-      return;
+  // Depth first in document order, with a stack of its own: an expression thousands deep (a sum
+  // of 20,000 terms with an error in it) would overflow the call stack.
+  const visit = (top: SyntaxNode, topItem: SyntaxNode | undefined): void => {
+    const stack: [SyntaxNode, SyntaxNode | undefined][] = [[top, topItem]];
+    while (stack.length > 0) {
+      const [node, item] = stack.pop()!;
+      if (!node.hasError) continue;
+      if (node.type === 'function_definition') {
+        const body = node.childForFieldName('body');
+        regions.push({ start: node.startIndex, end: node.endIndex, bodyStart: body?.startIndex ?? node.startIndex, isFunction: true });
+        continue;
+      }
+      if (node.type === 'ERROR' || node.isMissing) {
+        add(item ?? node);
+        continue;
+      }
+      const childItem = CONTAINERS.has(node.type) ? undefined : (item ?? node);
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, childItem]);
     }
-    if (node.type === 'ERROR' || node.isMissing) {
-      add(item ?? node);
-      return;
-    }
-    const container = CONTAINERS.has(node.type);
-    for (const child of node.children) visit(child, container ? undefined : item ?? node);
   };
   if (root.type === 'ERROR') {
     for (const child of root.children) {

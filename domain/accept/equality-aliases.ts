@@ -34,7 +34,7 @@ export const equalityAliasesProvider: FactsProvider<EqualityAliasItem, ReadonlyM
       if (!names) {
         const node = file.functionNodes[fn]!;
         const text = file.text.slice(node.startIndex, node.endIndex);
-        names = new Set([...text.matchAll(/([A-Za-z_]\w*)\s*==/g), ...text.matchAll(/==\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!));
+        names = new Set([...text.matchAll(/\b([A-Za-z_]\w*)\s*==/g), ...text.matchAll(/==\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!));
         compared.set(fn, names);
       }
       return names;

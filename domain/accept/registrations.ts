@@ -225,7 +225,7 @@ function registration(spec: TriggerRegistration, call: CallFact, callNode: Synta
   if (spec.flagsField) flags = structFieldValue(flags, spec.flagsField, text, fnNode, callNode) ?? '';
   const mode = spec.edgeFlag === '' ? 'level' : flags === '' ? 'unknown' : classifyFlags(flags, spec, scope.params);
   const callback = spec.callbackArg !== undefined ? call.args[spec.callbackArg] : undefined;
-  const flagCalls = mode === 'unknown' ? [...flags.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!) : [];
+  const flagCalls = mode === 'unknown' ? [...flags.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!) : [];
   return {
     api: spec.api,
     call: call.callee,

@@ -104,6 +104,6 @@ function oneWay(a: string, b: string): boolean {
 
 /** The last identifier of a key: the bucket the index files it under. */
 export function keyBaseName(key: string): string {
-  const m = /([A-Za-z_]\w*)$/.exec(key);
+  const m = /\b([A-Za-z_]\w*)$/.exec(key);
   return m ? m[1]! : key;
 }

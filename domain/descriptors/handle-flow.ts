@@ -33,7 +33,7 @@ export interface HandleFlow {
 }
 
 function lastName(variable: string): string {
-  return /([A-Za-z_]\w*)$/.exec(variable)?.[1] ?? variable;
+  return /\b([A-Za-z_]\w*)$/.exec(variable)?.[1] ?? variable;
 }
 
 /**

@@ -165,7 +165,8 @@ function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): b
 function releasesEqualHandle(body: string, name: string, resources: ResourceCatalog): boolean {
   if (!body.includes('==')) return false;
   const param = escapeRegExp(name);
-  const operand = String.raw`(\*?[A-Za-z_][\w.]*(?:->[A-Za-z_]\w*|\[\w+\])*)`;
+  // Matched from the start of a name only (`(?<![\w.])`): tried inside every long name it is quadratic.
+  const operand = String.raw`(?<![\w.])(\*?[A-Za-z_][\w.]*(?:->[A-Za-z_]\w*|\[\w+\])*)`;
   const equal = new Set<string>();
   for (const m of body.matchAll(new RegExp(`${operand}\\s*==\\s*${param}\\b`, 'g'))) equal.add(m[1]!);
   for (const m of body.matchAll(new RegExp(`(?<![\\w.>])${param}\\s*==\\s*${operand}`, 'g'))) equal.add(m[1]!);
@@ -188,7 +189,7 @@ function calleeBefore(before: string): string | undefined {
     else if (ch === '(') {
       if (depth === 0) {
         const head = before.slice(0, i);
-        return /([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
+        return /\b([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
       }
       depth--;
     }
