@@ -169,3 +169,11 @@ describe('long names', () => {
     expect(findings.map((f) => `${f.ruleId} ${f.location.line}`)).toEqual(['fd-leak 309']);
   });
 });
+
+describe('unbalanced nesting', () => {
+  it('5,000 unclosed `f(` on one line among many syntax errors: argument lists are read a bounded length, error lines found by search (26 s on a fuzzed file before)', () => {
+    const text = `${leakAround('1')}void h(void) {\n  ${'f( @ '.repeat(5000)}\n}\n${leakAround('2').replace('int g(', 'int k(')}`;
+    const findings = analyze([{ path: 'unbalanced.c', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(['fd-leak 7:10']);
+  });
+});

@@ -1,5 +1,6 @@
 import type { SyntaxNode } from './parser.js';
 import type { LineMap } from './source-text.js';
+import { lowerBound } from '../util/sorted.js';
 
 /*
  * Where a tree has errors, and how well a tree parses within given spans: what recovery.ts repairs
@@ -33,10 +34,22 @@ function isDebris(child: SyntaxNode): boolean {
  */
 export function errorRegions(root: SyntaxNode, text: string): ErrorRegion[] {
   const regions: ErrorRegion[] = [];
+  // Line ends by binary search, not by scanning back from each error: thousands of errors on one
+  // megabyte-long line made that quadratic.
+  let breaks: number[] | undefined;
+  const lineStart = (at: number) => {
+    const list = (breaks ??= newlines(text));
+    const i = lowerBound(list, at) - 1;
+    return i >= 0 ? list[i]! + 1 : 0;
+  };
+  const lineEnd = (at: number) => {
+    const list = (breaks ??= newlines(text));
+    const i = lowerBound(list, at);
+    return i < list.length ? list[i]! : text.length;
+  };
   const add = (node: SyntaxNode): void => {
-    const start = text.lastIndexOf('\n', node.startIndex - 1) + 1;
-    const nl = text.indexOf('\n', Math.max(node.endIndex - 1, node.startIndex));
-    const end = nl < 0 ? text.length : nl;
+    const start = lineStart(node.startIndex);
+    const end = lineEnd(Math.max(node.endIndex - 1, node.startIndex));
     const last = regions.at(-1);
     if (last && !last.isFunction && (last.end >= start || /^\s*$/.test(text.slice(last.end, start)))) regions[regions.length - 1] = { ...last, end: Math.max(last.end, end) };
     else regions.push({ start, end, bodyStart: start, isFunction: false });
@@ -167,4 +180,11 @@ export function withBlockMacroFunctions(regions: ErrorRegion[], stats: TreeStats
     extra.push({ start, end, bodyStart, isFunction: true });
   }
   return extra.length === 0 ? regions : [...regions, ...extra].sort((a, b) => a.start - b.start);
+}
+
+/** Offsets of the line breaks of `text`, in order. */
+function newlines(text: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i);
+  return out;
 }

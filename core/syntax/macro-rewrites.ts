@@ -130,6 +130,9 @@ function rewriteForHeaderMacro(text: string, chars: Uint16Array, after: number, 
  * - GNU case ranges (`case 'a' ... 'z':`) become `case 'a' ||  'z':`.
  * Returns how many.
  */
+/** Longest argument list read for a statement macro's call (see rewriteStatementMacros). */
+const MAX_CALL_CHARS = 20_000;
+
 export function rewriteStatementMacros(text: string, chars: Uint16Array, from: number, to: number, depthAtStart: number, blockNames?: RegExp): number {
   let count = 0;
   let previous = 123; // `{`: the region starts (on a line of its own) where a statement may
@@ -178,7 +181,9 @@ export function rewriteStatementMacros(text: string, chars: Uint16Array, from: n
     const afterBracket = previous === 93;
     const open = skipSpace(text, j, to);
     const isCall = text.charCodeAt(open) === 40 /* ( */ && !KEYWORDS.has(name);
-    const close = isCall ? closing(text, open, to) : -1;
+    // A macro's arguments end within this many characters, or it is no macro call: an unclosed
+    // `f(` read to the region's end for every name before it made a deep unbalanced nest quadratic.
+    const close = isCall ? closing(text, open, Math.min(to, open + MAX_CALL_CHARS)) : -1;
     if (ATTRIBUTE_LIKE.test(name) && !KEYWORDS.has(name) && (!isCall || close > 0)) {
       const end = close > 0 ? close : j;
       const next = skipSpace(text, end, to);
