@@ -36,6 +36,7 @@ interface CliOptions {
   explain?: string;
   stdin?: boolean;
   stdinFilename?: string;
+  followSymlinks?: boolean;
   jobs: number;
   quiet?: boolean;
   debug?: boolean;
@@ -84,6 +85,7 @@ function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }
     .option('--debug', 'explain skipped functions and files; stack traces on internal errors')
     .option('--report-unused-disable-directives', 'report connlint-disable comments that suppress nothing')
     .option('-p, --compile-commands <path>', "a compile_commands.json (or its folder): each file's -D and -U decide its #if branches")
+    .option('--follow-symlinks', 'follow symbolic links that lead out of the folders walked (by default they are not: a link to another tree would pull it in)')
     .option('--no-project-index', 'when files are named (or read from --stdin), analyse them alone instead of indexing the rest of their project for cross-file facts')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (GitHub code scanning category)')
     .option('--color', 'force colours')
@@ -210,6 +212,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     debug: options.debug === true,
     jobs: { count: options.jobs, explicit: jobsExplicit },
     projectIndex: options.projectIndex,
+    followSymlinks: options.followSymlinks === true,
     compileCommands: options.compileCommands,
   });
   const request = { paths, stdin: stdinText !== undefined ? { name: options.stdinFilename ?? 'stdin.c', text: stdinText } : undefined };

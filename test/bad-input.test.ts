@@ -148,6 +148,37 @@ describe('bad input', () => {
     expect(r.stdout).toContain('in 1 file');
   });
 
+  it('symbolic links out of the folder walked are not followed unless --follow-symlinks; one file is never reported twice', () => {
+    const outside = projectWith({});
+    const dir = projectWith({});
+    mkdirSync(join(dir, 'src'));
+    symlinkSync(join(outside, 'good.c'), join(dir, 'src', 'elsewhere.c'));
+    symlinkSync(outside, join(dir, 'src', 'other-tree'));
+    symlinkSync(join(dir, 'good.c'), join(dir, 'src', 'alias.c'));
+    const files = (args: string[]) => JSON.parse(runCli(['--format', 'json', '--no-project-index', ...args], { cwd: dir }).stdout).findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`);
+    // good.c and its alias inside the tree: one physical file, reported once, under its first name.
+    expect(files(['.'])).toEqual(['good.c:4']);
+    expect(files(['--follow-symlinks', '.'])).toEqual(['good.c:4', 'src/elsewhere.c:4']);
+  });
+
+  it('an unreadable folder is an error of the run (exit 2), as an unreadable file is; the rest is analysed', () => {
+    const dir = projectWith({});
+    mkdirSync(join(dir, 'private'));
+    writeFileSync(join(dir, 'private', 'x.c'), 'int x;\n');
+    chmodSync(join(dir, 'private'), 0o000);
+    const asRoot = process.getuid?.() === 0;
+    const r = asRoot
+      ? (() => {
+          const p = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+          return { code: p.status, stdout: p.stdout, stderr: p.stderr };
+        })()
+      : runCli(['.'], { cwd: dir });
+    chmodSync(join(dir, 'private'), 0o755);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('connlint: private: permission denied\n');
+    expect(r.stdout).toContain('good.c:4:');
+  });
+
   it('a nonexistent path is exit 2 with a clear message, after analysing the others', () => {
     const dir = projectWith({});
     const r = runCli(['missing.c', 'good.c'], { cwd: dir });

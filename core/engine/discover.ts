@@ -37,13 +37,22 @@ interface IgnoreLayer {
   readonly rules: Ignore;
 }
 
-export function discoverFiles(paths: readonly string[], cwd: string, configs: ConfigResolver): Discovery {
+export interface DiscoveryOptions {
+  /**
+   * Follow symbolic links that lead out of the folder being walked (off by default: a link to
+   * another tree would pull it in, and a link to a file already walked would report it twice).
+   */
+  readonly followSymlinks?: boolean;
+}
+
+export function discoverFiles(paths: readonly string[], cwd: string, configs: ConfigResolver, options: DiscoveryOptions = {}): Discovery {
   const files: string[] = [];
   const seen = new Set<string>();
   const problems: Discovery['problems'] = [];
   const otherPlatformFolders: string[] = [];
+  // One physical file is reported once, under the first name it was found by.
   const add = (file: string) => {
-    const key = resolve(cwd, file);
+    const key = realOrResolved(resolve(cwd, file));
     if (!seen.has(key)) {
       seen.add(key);
       files.push(file);
@@ -59,7 +68,7 @@ export function discoverFiles(paths: readonly string[], cwd: string, configs: Co
       continue;
     }
     if (stats.isFile()) add(path);
-    else if (stats.isDirectory()) walkDirectory(absolute, cwd, gitignoreLayers(absolute), configs, add, problems, otherPlatformFolders);
+    else if (stats.isDirectory()) walkDirectory(absolute, cwd, gitignoreLayers(absolute), configs, add, problems, otherPlatformFolders, options.followSymlinks === true);
     else problems.push({ path, message: 'not a regular file or directory', fatal: true });
   }
   return { files, problems, otherPlatformFolders };
@@ -130,8 +139,18 @@ function ignoredByConfig(configs: ConfigResolver, path: string, isDir: boolean):
   return rules.ignores(isDir ? `${rel}/` : rel);
 }
 
-function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], configs: ConfigResolver, add: (f: string) => void, problems: Discovery['problems'], otherPlatformFolders: string[]): void {
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], configs: ConfigResolver, add: (f: string) => void, problems: Discovery['problems'], otherPlatformFolders: string[], followSymlinks: boolean): void {
   const visitedReal = new Set<string>();
+  const realRoot = realOrResolved(root);
+  const insideRoot = (real: string) => real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
   // Explicit stack: directory trees can be deep, and symlinks can make them cyclic.
   const stack: { dir: string; layers: IgnoreLayer[] }[] = [{ dir: root, layers: inherited }];
   while (stack.length > 0) {
@@ -140,7 +159,7 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
     try {
       real = realpathSync(dir);
     } catch (error) {
-      problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: false });
+      problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: true });
       continue;
     }
     if (visitedReal.has(real)) {
@@ -152,7 +171,8 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
-      problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: false });
+      // A folder that cannot be read is an error of the run, as a file that cannot be read is.
+      problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: true });
       continue;
     }
     const own = loadGitignore(dir);
@@ -172,6 +192,8 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
           problems.push({ path: relative(cwd, full), message: describeFsError(error), fatal: false });
           continue;
         }
+        // A link out of the folder being walked is not followed unless asked (--follow-symlinks).
+        if (!followSymlinks && (isDir || (isFile && isSourcePath(entry.name))) && !insideRoot(realOrResolved(full))) continue;
       }
       if (isDir) {
         if (ignoredBy(layers, full, true) || ignoredByConfig(configs, full, true)) continue;

@@ -35,6 +35,8 @@ export interface SessionOptions extends JobOptions {
   readonly jobs: { readonly count: number; readonly explicit: boolean };
   /** Index the project around named files (default). */
   readonly projectIndex: boolean;
+  /** Follow symbolic links out of the folders walked (discover.ts). */
+  readonly followSymlinks?: boolean;
 }
 
 export interface SessionRequest {
@@ -71,7 +73,7 @@ export class AnalysisSession {
       const project = this.options.projectIndex ? this.projectAround(report) : undefined;
       return this.withIncludedHeaders({ report, indexOnly: project?.files ?? [], projectRoot: project?.root, problems: [] }, project !== undefined);
     }
-    const discovery = discoverFiles(request.paths, cwd, configs);
+    const discovery = discoverFiles(request.paths, cwd, configs, { followSymlinks: this.options.followSymlinks });
     const namedFiles = request.paths.filter((p) => isFile(resolve(cwd, p)));
     const project = this.options.projectIndex && namedFiles.length > 0 ? this.projectAround(discovery.files) : undefined;
     return this.withIncludedHeaders({ report: discovery.files, indexOnly: project?.files ?? [], projectRoot: project?.root, problems: discovery.problems, otherPlatformFolders: discovery.otherPlatformFolders }, project !== undefined);
@@ -129,7 +131,7 @@ export class AnalysisSession {
     const common = commonDirectory(absolute.map((f) => dirname(f)));
     const root = projectRoot(common);
     const reported = new Set(absolute);
-    const files = discoverFiles([relative(cwd, root) || '.'], cwd, configs).files.filter((f) => !reported.has(resolve(cwd, f)));
+    const files = discoverFiles([relative(cwd, root) || '.'], cwd, configs, { followSymlinks: this.options.followSymlinks }).files.filter((f) => !reported.has(resolve(cwd, f)));
     return { root, files };
   }
 }
