@@ -5,6 +5,7 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
+  ErrorCodes,
   FileChangeType,
   LSPErrorCodes,
   MessageType,
@@ -30,6 +31,7 @@ import { codeActionsFor, FIX_ALL_KIND } from './code-actions.js';
 import { ConfigStore, type ConfigLoadEvent } from './config-store.js';
 import { toDiagnostic } from './diagnostics.js';
 import { OpenDocument } from './documents.js';
+import { changeProblem, documentRequestProblem, openProblem } from './params.js';
 import { hoverFor } from './hover.js';
 import { locatePointer } from './json-locate.js';
 import { NativeMemory } from './native-memory.js';
@@ -160,9 +162,10 @@ export class ConnlintServer {
     const c = this.connection;
     c.onInitialize((params) => this.initialize(params));
     c.onInitialized(() => this.guard('initialized', () => this.initialized()));
-    c.onDidOpenTextDocument((p) => this.guard('didOpen', () => this.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));
+    c.onDidOpenTextDocument((p) => this.guard('didOpen', () => this.valid('didOpen', openProblem(p)) && this.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text)));
     c.onDidChangeTextDocument((p) =>
       this.guard('didChange', () => {
+        if (!this.valid('didChange', changeProblem(p))) return;
         const state = this.docs.get(p.textDocument.uri);
         if (!state) return;
         state.doc.applyChanges(p.contentChanges, p.textDocument.version);
@@ -176,8 +179,8 @@ export class ConnlintServer {
         this.schedule(state, inBurst ? this.settings.debounceMs : 0);
       }),
     );
-    c.onDidSaveTextDocument((p) => this.guard('didSave', () => this.saved(p.textDocument.uri)));
-    c.onDidCloseTextDocument((p) => this.guard('didClose', () => this.close(p.textDocument.uri)));
+    c.onDidSaveTextDocument((p) => this.guard('didSave', () => this.valid('didSave', documentRequestProblem(p)) && this.saved(p.textDocument.uri)));
+    c.onDidCloseTextDocument((p) => this.guard('didClose', () => this.valid('didClose', documentRequestProblem(p)) && this.close(p.textDocument.uri)));
     c.onDidChangeConfiguration((p) =>
       this.guard('didChangeConfiguration', async () => {
         this.pushedSettings = (p.settings as Record<string, unknown> | null | undefined)?.['connlint'];
@@ -187,6 +190,7 @@ export class ConnlintServer {
     c.onDidChangeWatchedFiles((p) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(p.changes)));
     c.onCodeAction((p) =>
       this.guardRequest('codeAction', [], () => {
+        invalidParams(documentRequestProblem(p, 'range'));
         const state = this.docs.get(p.textDocument.uri);
         if (!state || !this.settings.enable) return [];
         const result = this.current(state);
@@ -200,6 +204,7 @@ export class ConnlintServer {
     );
     c.onHover((p) =>
       this.guardRequest('hover', null, () => {
+        invalidParams(documentRequestProblem(p, 'position'));
         const state = this.docs.get(p.textDocument.uri);
         if (!state || !this.settings.enable) return null;
         const result = this.current(state);
@@ -209,6 +214,7 @@ export class ConnlintServer {
     c.languages.diagnostics.on((p, token) =>
       this.guardRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { kind: DocumentDiagnosticReportKind.Full, items: [] }, () => {
         if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
+        invalidParams(documentRequestProblem(p));
         const state = this.docs.get(p.textDocument.uri);
         if (!state || !this.settings.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
         const result = this.current(state);
@@ -531,8 +537,19 @@ export class ConnlintServer {
     }
   }
 
+  /** True when a notification's parameters are usable; otherwise says why in the log (one line, no stack). */
+  private valid(what: string, problem: string | undefined): boolean {
+    if (problem) this.connection.console.warn(`connlint: ${what} ignored: ${problem}`);
+    return problem === undefined;
+  }
+
   private logFailure(what: string, error: unknown): void {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.connection.console.error(`connlint: ${what} failed: ${detail}`);
   }
+}
+
+/** Answers a request whose parameters are unusable with InvalidParams, before it touches anything. */
+function invalidParams(problem: string | undefined): void {
+  if (problem) throw new ResponseError(ErrorCodes.InvalidParams, problem);
 }

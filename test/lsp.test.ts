@@ -86,6 +86,26 @@ describe('connlint-lsp over stdio', () => {
     expect((await client.nextPublish(uriOf(nulFile), { version: 1 })).diagnostics).toEqual([]);
   });
 
+  it('invalid parameters: a request gets InvalidParams, a notification is ignored with one log line; the documents are untouched', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    // A didOpen whose text is a number opens nothing; the proper one after it works.
+    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'cpp', version: 1, text: 42 } });
+    client.open(file, BAD, 2);
+    expect(summary((await client.nextPublish(uri, { version: 2 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    // A change at a fractional position is ignored: the server's text stays the client's.
+    client.change(file, 3, [{ range: { start: { line: 1.5, character: 0 }, end: { line: 1.5, character: 0 } }, text: '// x\n' }]);
+    client.change(file, 4, [{ range: { start: { line: 15, character: 0 }, end: { line: 15, character: 0 } }, text: '// one\n' }]);
+    expect(summary((await client.nextPublish(uri, { version: 4 })).diagnostics)).toEqual(['accept-loop-early-exit@42']);
+    await expect(client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 'x', character: 0 } })).rejects.toMatchObject({ code: -32602 });
+    await expect(client.connection.sendRequest('textDocument/codeAction', { textDocument: {}, range: RETURN_RANGE, context: { diagnostics: [] } })).rejects.toMatchObject({ code: -32602 });
+    expect(client.logs.filter((l) => l.message.includes('ignored')).map((l) => l.message)).toEqual([
+      'connlint: didOpen ignored: textDocument.text must be a string',
+      'connlint: didChange ignored: contentChanges[0].range.start must be a position of non-negative integers',
+    ]);
+    expect(client.logs.some((l) => /\n\s+at /.test(l.message))).toBe(false);
+  });
+
   it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);
