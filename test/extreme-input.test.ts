@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseText, type SyntaxNode } from '../core/syntax/parser.js';
 import { ALL_RULES } from '../rules/index.js';
@@ -175,5 +177,12 @@ describe('unbalanced nesting', () => {
     const text = `${leakAround('1')}void h(void) {\n  ${'f( @ '.repeat(5000)}\n}\n${leakAround('2').replace('int g(', 'int k(')}`;
     const findings = analyze([{ path: 'unbalanced.c', text }], undefined, false, ALL_RULES);
     expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(['fd-leak 7:10']);
+  });
+});
+
+describe('deep expressions in functions that take a descriptor', () => {
+  it('a fuzzed flag-wrapper file with a 20,000-term line: the check-wrapper reading walks with its own stack (the call stack overflowed)', () => {
+    const text = readFileSync(join(import.meta.dirname, 'robustness', 'deep-flag-wrapper.c'), 'utf8');
+    expect(() => analyze([{ path: 'deep-flag-wrapper.c', text }], undefined, false, ALL_RULES)).not.toThrow();
   });
 });

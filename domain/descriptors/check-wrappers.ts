@@ -136,18 +136,22 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
     const before = (stores.get(m[1]!) ?? []).filter((s) => s.at < at);
     return before.length > 0 && before[before.length - 1]!.fromFlagCall;
   };
-  const visit = (node: SyntaxNode, guarded: boolean): void => {
-    if (!ok || isNestedFunction(node)) return;
+  // In document order with a stack of its own (an expression thousands deep overflowed the call
+  // stack). What a test or a return reads of `stores` comes from before it, so it is the same.
+  const stack: [SyntaxNode, boolean][] = [[body, false]];
+  while (stack.length > 0 && ok) {
+    const [node, guarded] = stack.pop()!;
+    if (isNestedFunction(node)) continue;
     switch (node.type) {
       case 'if_statement': {
         const condition = node.childForFieldName('condition');
-        if (condition) visit(condition, guarded);
         const consequence = node.childForFieldName('consequence');
         const alternative = node.childForFieldName('alternative');
         const failed = condition !== null && failureTest(condition, node.startIndex);
-        if (consequence) visit(consequence, guarded || failed);
-        if (alternative) visit(alternative, guarded);
-        return;
+        if (alternative) stack.push([alternative, guarded]);
+        if (consequence) stack.push([consequence, guarded || failed]);
+        if (condition) stack.push([condition, guarded]);
+        continue;
       }
       case 'return_statement': {
         const value = node.namedChildren.find((c) => c.type !== 'comment');
@@ -156,8 +160,8 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
         const kind = held?.fromFlagCall ? 'get' : value ? returnKind(value, flagCall) : undefined;
         if (!kind || ((kind === 'bool-fail' || kind === 'int-fail') && !guarded)) ok = false;
         else kinds.add(kind);
-        if (value) visit(value, guarded);
-        return;
+        if (value) stack.push([value, guarded]);
+        continue;
       }
       case 'call_expression':
         if (flagCall(node)) flagCalls++;
@@ -173,9 +177,9 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
         break;
       }
     }
-    for (const child of node.namedChildren) visit(child, guarded);
-  };
-  visit(body, false);
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, guarded]);
+  }
   if (!ok || flagCalls === 0 || kinds.size === 0) return undefined;
   const has = (...list: ReturnKind[]) => list.some((k) => kinds.has(k));
   const isBool = has('bool-ok', 'bool-fail');
