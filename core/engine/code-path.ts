@@ -7,7 +7,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 const MAX_CONDITION_TEXT = 60;
 
 /** Most branch decisions a path shows; a longer path is summarised (see summarised). */
-export const MAX_PATH_STEPS = 12;
+const MAX_PATH_STEPS = 12;
 
 /**
  * Branch decisions along a CFG path, as code-flow steps ("'fd != -1' is true"), at most

@@ -182,7 +182,7 @@ export function parseConfig(file: string, withMark: string): ResolvedConfig {
 }
 
 /** A config larger than this is no config (`--config /dev/zero` would otherwise be read forever). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function loadConfigFile(file: string): ResolvedConfig {
   let bytes: Buffer;
@@ -217,7 +217,7 @@ function shortened(text: string): string {
  * Why an `ignore` pattern cannot mean what it says, or undefined: a bracket range running
  * backwards (`[z-a]`), which the glob library would otherwise take silently as matching nothing.
  */
-export function globProblem(pattern: string): string | undefined {
+function globProblem(pattern: string): string | undefined {
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] === '\\') {
       i++;

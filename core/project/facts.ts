@@ -193,11 +193,6 @@ export function spanOf(node: SyntaxNode): Span {
 /** Longest argument text kept (squeezed); longer ones are cut. */
 const ARGUMENT_CHARS = 160;
 
-/** The arguments of an argument list (`text` with its parentheses), squeezed and cut. */
-export function splitArguments(text: string): string[] {
-  return argumentsBetween(text, 0, text.length);
-}
-
 /**
  * The arguments of the argument list at [open, close) of `text`, squeezed and cut. `nested`: the
  * argument lists of calls inside it (start → end), skipped without reading them, so that
