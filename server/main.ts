@@ -1,5 +1,6 @@
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures, StreamMessageReader } from 'vscode-languageserver/node';
+import { FrameGuard } from './framing.js';
 import { SingleWriteMessageWriter } from './message-writer.js';
 import { ConnlintServer } from './server.js';
 
@@ -14,8 +15,9 @@ export function main(argv: readonly string[]): void {
   }
   const stdio = !argv.some((a) => a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'));
   if (stdio) consoleToStderr();
-  // Over stdio, each message goes out in one write (see SingleWriteMessageWriter).
-  const connection = stdio ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new SingleWriteMessageWriter(process.stdout)) : createConnection(ProposedFeatures.all);
+  // Over stdio, a malformed header is skipped (see FrameGuard) and each message goes out in one write (see SingleWriteMessageWriter).
+  const input = stdio ? process.stdin.pipe(new FrameGuard((message) => void process.stderr.write(`${message}\n`))) : undefined;
+  const connection = input ? createConnection(ProposedFeatures.all, new StreamMessageReader(input), new SingleWriteMessageWriter(process.stdout)) : createConnection(ProposedFeatures.all);
   // A bug in one check must never take the editor's linting down: log it and keep serving.
   process.on('uncaughtException', (error) => connection.console.error(`connlint: internal error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => connection.console.error(`connlint: internal error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));

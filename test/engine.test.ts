@@ -304,4 +304,30 @@ describe('macro aliases (functions under macro names)', () => {
     expect(inB.constants.get('IN_B')).toBe('1');
     expect(index.macros.at(text, offset('int b'), text.length)).toBe(inB);
   });
+
+  it('headers that define a name differently: a file sees the first definition among what it includes, none when it includes neither', () => {
+    const settings = settingsFor(emptyConfig(ROOT));
+    const facts = (path: string, text: string) => prepareSource(path, text, settings).facts;
+    const index = new ProjectIndex([
+      facts('/p/a/check.h', '#define CHECK(x) if (!(x)) goto out\n#define SAME(x) close(x)\n'),
+      facts('/p/b/check.h', '#define CHECK(x) if (!(x)) return -1\n#define SAME(x) close(x)\n#include "deep.h"\n'),
+      facts('/p/b/deep.h', '#include "check.h"\n#define DEEP 1\n'),
+      facts('/p/a/a.c', '#include "check.h"\n'),
+      facts('/p/b/b.c', '#include <b/deep.h>\n#if 0\n#include "../a/check.h"\n#endif\n'),
+      facts('/p/both.c', '#include "a/check.h"\n#include "b/check.h"\n'),
+      facts('/p/none.c', '#include "other.h"\n'),
+    ]);
+    // Identical definitions are no conflict.
+    expect([...index.macros.conflicts().keys()]).toEqual(['CHECK']);
+    expect(index.macrosFor('/p/a/a.c').returning.get('CHECK')?.gotoLabel).toBe('out');
+    // Through <b/deep.h> (a path suffix) and its "check.h" beside it (an include cycle); the #if 0 include does not count.
+    expect(index.macrosFor('/p/b/b.c').returning.get('CHECK')).toEqual({ name: 'CHECK', param: 0, returnsWhen: false });
+    expect(index.macrosFor('/p/both.c').returning.get('CHECK')?.gotoLabel).toBe('out');
+    expect(index.macrosFor('/p/none.c').returning.has('CHECK')).toBe(false);
+    expect(index.macrosFor('/p/none.c').aliases.get('SAME')?.target).toBe('close');
+    // A header sees its own definition first.
+    expect(index.macrosFor('/p/a/check.h').returning.get('CHECK')?.gotoLabel).toBe('out');
+    // One scope per set of choices.
+    expect(index.macrosFor('/p/both.c')).toBe(index.macrosFor('/p/a/a.c'));
+  });
 });

@@ -106,6 +106,20 @@ describe('connlint-lsp over stdio', () => {
     expect(client.logs.some((l) => /\n\s+at /.test(l.message))).toBe(false);
   });
 
+  it('a malformed Content-Length header is skipped with one line on stderr; the server reads on and answers', async () => {
+    const { dir, file, uri } = badWorkspace();
+    const { client } = await startWith(dir);
+    const body = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'cpp', version: 9, text: 'x' } } });
+    const broken = [`Content-Length: abc\r\n\r\n${body}`, `Content-Lenght: 12\r\n\r\n{"jsonrpc":1}`];
+    for (const bytes of broken) client.process.stdin!.write(bytes);
+    client.open(file, BAD, 2);
+    expect(summary((await client.nextPublish(uri, { version: 2 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    // The misspelt header is no place to read on at: one skip to the open's header.
+    expect(client.stderr.split('\n').filter((l) => l.includes('skipped'))).toEqual([
+      `connlint-lsp: skipped ${Buffer.byteLength(broken.join(''))} bytes of input: Content-Length "abc" is not a number; reading on at the next Content-Length header`,
+    ]);
+  });
+
   it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);

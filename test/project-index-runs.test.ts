@@ -152,4 +152,24 @@ describe('output independent of -j and of the order of paths', () => {
     expect(runs[0]).toContain('"uri": "a.c"');
     for (const run of runs.slice(1)) expect(run).toBe(runs[0]);
   });
+
+  it('two headers define CHECK differently: each file gets the CHECK it includes, whatever the order of the paths and -j (issue 21, item 6)', () => {
+    const dir = tempDir();
+    const user = (header: string, fn: string, cleanup: boolean) =>
+      [`#include <fcntl.h>`, `#include <unistd.h>`, `#include "${header}"`, `int ${fn}(const char *p) {`, '  int fd = open(p, O_RDONLY);', '  if (fd < 0) return -1;', '  CHECK(write(fd, "x", 1));', '  close(fd);', '  return 0;', ...(cleanup ? ['cleanup:', '  close(fd);', '  return -1;'] : []), '}', ''].join('\n');
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'a', 'check.h'), '#define CHECK(x) do { if ((x) < 0) goto cleanup; } while (0)\n');
+    writeFileSync(join(dir, 'b', 'check.h'), '#define CHECK(x) do { if ((x) < 0) return -1; } while (0)\n');
+    // Jumps to its cleanup: no leak. Returns with fd open: a leak at the CHECK.
+    writeFileSync(join(dir, 'a', 'a.c'), user('check.h', 'fa', true));
+    writeFileSync(join(dir, 'b', 'b.c'), user('check.h', 'fb', false));
+    // Includes neither header: what CHECK does is unknown, so nothing is claimed about it.
+    writeFileSync(join(dir, 'c.c'), user('missing.h', 'fc', false));
+    const leakInB = [expect.stringMatching(/^b\/b\.c:7:3: error: descriptor 'fd' from open\(\) \(line 5\) is still open when this 'CHECK' returns from the function \[fd-leak\]$/)];
+    for (const args of [['a/a.c', 'b/b.c', 'c.c'], ['c.c', 'b/b.c', 'a/a.c'], ['--jobs', '2', 'a/a.c', 'b/b.c', 'c.c'], ['.'], ['b/b.c']]) {
+      expect(errors(runCli(args, { cwd: dir }).stdout), args.join(' ')).toEqual(leakInB);
+    }
+    for (const alone of ['a/a.c', 'c.c']) expect(errors(runCli([alone], { cwd: dir }).stdout), alone).toEqual([]);
+  });
 });

@@ -48,7 +48,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     options.cfgRequested?.add(fnIndex);
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
-      const macros = macrosIn(file, index.macros, fnIndex);
+      const macros = macrosIn(file, index, fnIndex);
       built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName }, options.debug);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);

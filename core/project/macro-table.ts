@@ -55,55 +55,12 @@ abstract class ScopeQueries {
   }
 }
 
-/**
- * The macros every file sees: those of headers (and other included files), by name, later files
- * winning as later definitions do. A `.c`/`.cpp` file's own `#define`s are not here — no other
- * translation unit sees them; `at` lays them over the table where they are in effect. One per
- * FactsTable; an index over several tables merges them.
- */
-export class MacroTable extends ScopeQueries implements MacroScope {
-  readonly returning = new Map<string, ReturningMacro>();
-  readonly aliases = new Map<string, MacroAlias>();
-  readonly constants = new Map<string, string>();
-  readonly bodies = new Map<string, MacroBody>();
-  readonly expressions = new Map<string, MacroExpression>();
-  readonly noReturnDeclared = new Set<string>();
-
-  add(file: FileFacts): void {
-    // A function declared no-return is one wherever it is called from.
-    for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
-    if (isTranslationUnitPath(file.path)) return;
-    // A later definition replaces the name's earlier one, whatever kind either is.
-    const names = new Set([file.returningMacros, file.macroAliases ?? [], file.macroConstants ?? [], file.macroBodies ?? [], file.macroExpressions ?? []].flatMap((list) => list.map((m) => m.name)));
-    for (const name of names) {
-      this.returning.delete(name);
-      this.aliases.delete(name);
-      this.constants.delete(name);
-      this.bodies.delete(name);
-      this.expressions.delete(name);
-    }
-    for (const macro of file.returningMacros) this.returning.set(macro.name, macro);
-    for (const alias of file.macroAliases ?? []) this.aliases.set(alias.name, alias);
-    for (const constant of file.macroConstants ?? []) this.constants.set(constant.name, constant.value);
-    for (const body of file.macroBodies ?? []) this.bodies.set(body.name, body);
-    for (const expression of file.macroExpressions ?? []) this.expressions.set(expression.name, expression);
-  }
-
-  /** The tables' macros as one (the table itself when there is one). */
-  static merged(tables: readonly MacroTable[]): MacroTable {
-    if (tables.length === 1) return tables[0]!;
-    const merged = new MacroTable();
-    for (const t of tables) {
-      for (const [k, v] of t.returning) merged.returning.set(k, v);
-      for (const [k, v] of t.aliases) merged.aliases.set(k, v);
-      for (const [k, v] of t.constants) merged.constants.set(k, v);
-      for (const [k, v] of t.bodies) merged.bodies.set(k, v);
-      for (const [k, v] of t.expressions) merged.expressions.set(k, v);
-      for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
-    }
-    return merged;
-  }
-
+/** The maps a scope is read from, and `at`: the scope with a file's own definitions laid over it. */
+export abstract class TableScope extends ScopeQueries implements MacroScope {
+  abstract readonly returning: ReadonlyMap<string, ReturningMacro>;
+  abstract readonly constants: ReadonlyMap<string, string>;
+  abstract readonly bodies: ReadonlyMap<string, MacroBody>;
+  abstract readonly noReturnDeclared: ReadonlySet<string>;
 
   /**
    * The macros in effect in `[from, to)` of a file whose text is `text` (a function's body): the
@@ -140,6 +97,158 @@ export class MacroTable extends ScopeQueries implements MacroScope {
   }
 }
 
+/** What one header defines a name as (a returning macro with calls is also a statement macro). */
+interface HeaderDefinition {
+  readonly file: string;
+  readonly returning?: ReturningMacro;
+  readonly alias?: MacroAlias;
+  readonly constant?: string;
+  readonly body?: MacroBody;
+  readonly expression?: MacroExpression;
+}
+
+/**
+ * The macros of the project's headers (and other included files), by name. A `.c`/`.cpp` file's
+ * own `#define`s are not here — no other translation unit sees them; `at` lays them over the
+ * table where they are in effect. A name that headers define differently (`CHECK` jumping to
+ * `cleanup` in one, returning -1 in another) means what the header a translation unit includes
+ * says (`forIncludes`); the maps themselves hold the last definition added, which is what a
+ * file that includes none of them sees of a name only one header defines. One per FactsTable;
+ * an index over several tables merges them.
+ */
+export class MacroTable extends TableScope {
+  readonly returning = new Map<string, ReturningMacro>();
+  readonly aliases = new Map<string, MacroAlias>();
+  readonly constants = new Map<string, string>();
+  readonly bodies = new Map<string, MacroBody>();
+  readonly expressions = new Map<string, MacroExpression>();
+  readonly noReturnDeclared = new Set<string>();
+  /** Each name's definitions by header, in the order the headers were added. */
+  private readonly definitions = new Map<string, HeaderDefinition[]>();
+  private conflictsFound: ReadonlyMap<string, readonly HeaderDefinition[]> | undefined;
+  private readonly scopesByPicks = new Map<string, MacroTable | IncludedScope>();
+
+  add(file: FileFacts): void {
+    // A function declared no-return is one wherever it is called from.
+    for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
+    if (isTranslationUnitPath(file.path)) return;
+    const byName = new Map<string, { -readonly [K in keyof HeaderDefinition]: HeaderDefinition[K] }>();
+    const of = (name: string) => {
+      let definition = byName.get(name);
+      if (!definition) byName.set(name, (definition = { file: file.path }));
+      return definition;
+    };
+    for (const macro of file.returningMacros) of(macro.name).returning = macro;
+    for (const alias of file.macroAliases ?? []) of(alias.name).alias = alias;
+    for (const constant of file.macroConstants ?? []) of(constant.name).constant = constant.value;
+    for (const body of file.macroBodies ?? []) of(body.name).body = body;
+    for (const expression of file.macroExpressions ?? []) of(expression.name).expression = expression;
+    for (const [name, definition] of byName) this.define(name, definition);
+  }
+
+  /** A later definition replaces the name's earlier one, whatever kind either is. */
+  private define(name: string, definition: HeaderDefinition): void {
+    set(this.returning, name, definition.returning);
+    set(this.aliases, name, definition.alias);
+    set(this.constants, name, definition.constant);
+    set(this.bodies, name, definition.body);
+    set(this.expressions, name, definition.expression);
+    const list = (this.definitions.get(name) ?? []).filter((d) => d.file !== definition.file);
+    list.push(definition);
+    this.definitions.set(name, list);
+    this.conflictsFound = undefined;
+  }
+
+  /** The tables' macros as one (the table itself when there is one); later tables win. */
+  static merged(tables: readonly MacroTable[]): MacroTable {
+    if (tables.length === 1) return tables[0]!;
+    const merged = new MacroTable();
+    for (const t of tables) {
+      for (const [name, list] of t.definitions) for (const definition of list) merged.define(name, definition);
+      for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
+    }
+    return merged;
+  }
+
+  /** Names headers define in more than one way, with their definitions. */
+  conflicts(): ReadonlyMap<string, readonly HeaderDefinition[]> {
+    if (this.conflictsFound) return this.conflictsFound;
+    const found = new Map<string, readonly HeaderDefinition[]>();
+    for (const [name, list] of this.definitions) {
+      if (list.length < 2) continue;
+      const meaning = (d: HeaderDefinition) => JSON.stringify([d.returning, d.alias, d.constant, d.body, d.expression]);
+      const first = meaning(list[0]!);
+      if (list.some((d) => meaning(d) !== first)) found.set(name, list);
+    }
+    return (this.conflictsFound = found);
+  }
+
+  /**
+   * The macros a translation unit sees that includes `headers` (itself first, then what it
+   * includes, in the order a preprocessor meets them): a name headers define differently takes
+   * the first of those definitions the unit includes (include guards and `#ifndef NAME` keep the
+   * first), and is unknown when it includes none of them — guessing one would let another
+   * unit's `CHECK` decide this one's paths.
+   */
+  forIncludes(headers: readonly string[]): TableScope {
+    const conflicts = this.conflicts();
+    if (conflicts.size === 0) return this;
+    const position = new Map(headers.map((file, i) => [file, i] as const));
+    const chosen = new Map<string, HeaderDefinition | undefined>();
+    const picks: string[] = [];
+    for (const [name, list] of conflicts) {
+      let best: HeaderDefinition | undefined;
+      let bestAt = Infinity;
+      for (const definition of list) {
+        const at = position.get(definition.file);
+        if (at !== undefined && at < bestAt) {
+          best = definition;
+          bestAt = at;
+        }
+      }
+      // The table's own value is the last definition: no overlay needed when that one is chosen.
+      if (best === list[list.length - 1]) continue;
+      chosen.set(name, best);
+      picks.push(`${name}=${best?.file ?? ''}`);
+    }
+    if (picks.length === 0) return this;
+    const key = picks.join('\n');
+    let scope = this.scopesByPicks.get(key);
+    if (!scope) this.scopesByPicks.set(key, (scope = new IncludedScope(this, chosen)));
+    return scope;
+  }
+}
+
+function set<V>(map: Map<string, V>, name: string, value: V | undefined): void {
+  if (value === undefined) map.delete(name);
+  else map.set(name, value);
+}
+
+/** The table as a translation unit sees it: names headers define differently, as its includes say. */
+class IncludedScope extends TableScope {
+  readonly returning: ReadonlyMap<string, ReturningMacro>;
+  readonly aliases: ReadonlyMap<string, MacroAlias>;
+  readonly constants: ReadonlyMap<string, string>;
+  readonly bodies: ReadonlyMap<string, MacroBody>;
+  readonly expressions: ReadonlyMap<string, MacroExpression>;
+  readonly noReturnDeclared: ReadonlySet<string>;
+
+  constructor(table: MacroTable, chosen: ReadonlyMap<string, HeaderDefinition | undefined>) {
+    super();
+    const layer = <K extends keyof HeaderDefinition, V>(base: ReadonlyMap<string, V>, kind: K) => {
+      const over = new Map<string, V | undefined>();
+      for (const [name, definition] of chosen) over.set(name, definition?.[kind] as V | undefined);
+      return new OverlayMap(base, over);
+    };
+    this.returning = layer(table.returning, 'returning');
+    this.aliases = layer(table.aliases, 'alias');
+    this.constants = layer(table.constants, 'constant');
+    this.bodies = layer(table.bodies, 'body');
+    this.expressions = layer(table.expressions, 'expression');
+    this.noReturnDeclared = table.noReturnDeclared;
+  }
+}
+
 /** A file's `#define` and `#undef` lines in order, with what each definition is. */
 interface FileMacros {
   readonly events: readonly { readonly name: string; readonly at: number; readonly undef: boolean }[];
@@ -151,7 +260,7 @@ interface FileMacros {
   readonly bodies: ReadonlyMap<number, MacroBody>;
   readonly expressions: ReadonlyMap<number, MacroExpression>;
   /** Scopes built over each table, by the events they pick. */
-  readonly scopes: WeakMap<MacroTable, Map<string, MacroScope>>;
+  readonly scopes: WeakMap<TableScope, Map<string, MacroScope>>;
 }
 
 const NO_MACROS: FileMacros = { events: [], byName: new Map(), returning: new Map(), aliases: new Map(), constants: new Map(), bodies: new Map(), expressions: new Map(), scopes: new WeakMap() };
@@ -202,7 +311,7 @@ class OverlayScope extends ScopeQueries implements MacroScope {
   readonly expressions: ReadonlyMap<string, MacroExpression>;
   readonly noReturnDeclared: ReadonlySet<string>;
 
-  constructor(table: MacroTable, own: FileMacros, picks: readonly number[]) {
+  constructor(table: MacroScope, own: FileMacros, picks: readonly number[]) {
     super();
     // For each kind, the picked event's definition of that kind, or none (an #undef, or a
     // definition of another kind: `#define CHECK(x) ((void)(x))` after a returning CHECK).
@@ -267,10 +376,11 @@ class OverlayMap<V> implements ReadonlyMap<string, V> {
   }
 }
 
-const scopesOfFiles = new WeakMap<SourceFile, { table: MacroTable; scopes: MacroScope[] }>();
+const scopesOfFiles = new WeakMap<SourceFile, { table: TableScope; scopes: MacroScope[] }>();
 
-/** The macros in effect in function `fn` of a file being checked (see MacroTable.at). */
-export function macrosIn(file: SourceFile, table: MacroTable, fn: number): MacroScope {
+/** The macros in effect in function `fn` of a file being checked: its includes' (see MacroTable.forIncludes), then its own (see `at`). */
+export function macrosIn(file: SourceFile, index: { macrosFor(path: string): TableScope }, fn: number): MacroScope {
+  const table = index.macrosFor(file.path);
   let cached = scopesOfFiles.get(file);
   if (!cached || cached.table !== table) scopesOfFiles.set(file, (cached = { table, scopes: [] }));
   let scope = cached.scopes[fn];

@@ -1,5 +1,6 @@
 import type { CallFact, FileFacts, FunctionFact, Span } from './facts.js';
-import { MacroTable } from './macro-table.js';
+import { MacroTable, type TableScope } from './macro-table.js';
+import { IncludeGraph } from './include-graph.js';
 import type { FactsProvider, ProvidedItem } from './provider.js';
 import { push } from '../util/multimap.js';
 
@@ -56,6 +57,20 @@ export class ProjectIndex {
     this.tables = tables ?? [new FactsTable(files)];
     this.macros = MacroTable.merged(this.tables.map((t) => t.macros));
   }
+
+  /** The macros translation unit (or header) `path` sees: see MacroTable.forIncludes. */
+  macrosFor(path: string): TableScope {
+    if (this.macros.conflicts().size === 0) return this.macros;
+    let scope = this.macrosByFile.get(path);
+    if (!scope) {
+      this.includeGraph ??= new IncludeGraph(this.files);
+      this.macrosByFile.set(path, (scope = this.macros.forIncludes(this.includeGraph.reachable(path))));
+    }
+    return scope;
+  }
+
+  private includeGraph: IncludeGraph | undefined;
+  private readonly macrosByFile = new Map<string, TableScope>();
 
   /** A provider's project-level answers over this index (built on first use, then kept). */
   derived<Item extends ProvidedItem, P>(provider: FactsProvider<Item, P>): P {

@@ -40,7 +40,7 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
 
 /** `#define xs_accept accept`, `#define ACCEPT(l, a, n) accept4((l), (a), (n), 0)`: the listener argument of the call. */
 function aliasedListener(ctx: FileAnalysis, call: CallFact, acceptFunctions: ReadonlyMap<string, number>, wrappers: ReadonlyMap<string, number>): number | undefined {
-  const macros = macrosIn(ctx.file, ctx.index.macros, call.fn);
+  const macros = macrosIn(ctx.file, ctx.index, call.fn);
   if (macros.aliases.size === 0) return undefined;
   const { name, args } = macros.resolveAlias(call.callee);
   if (name === call.callee) return undefined;

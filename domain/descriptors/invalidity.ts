@@ -19,6 +19,6 @@ export interface InvalidityKnowledge {
 
 /** The knowledge that applies inside function `fn` of the file (its macros are those above it). */
 export function invalidityKnowledge(ctx: FileAnalysis, fn: number): InvalidityKnowledge {
-  const macros = macrosIn(ctx.file, ctx.index.macros, fn);
+  const macros = macrosIn(ctx.file, ctx.index, fn);
   return { invalidNames: ctx.index.derived(invalidMacrosProvider), constants: macros.constants, expressions: withCheckWrappers(macros.expressions, ctx.index.derived(checkWrappersProvider)) };
 }

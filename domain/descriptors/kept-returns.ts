@@ -43,7 +43,7 @@ export const keptReturnsProvider: FactsProvider<KeptReturnItem, KeptReturns> = {
     // A project function that is defined, takes the descriptor as a fixed parameter and may keep it.
     const keeps = (callee: string, arg: number) => {
       const defs = index.functionsNamed(callee);
-      return defs.length > 0 && defs.every((d) => arg < d.fn.params.length) && !borrowed!.borrowsParam(callee, arg);
+      return defs.length > 0 && defs.every((d) => arg < d.fn.params.length) && !borrowed!.borrowsParam(callee, arg, 'descriptor');
     };
     return {
       keepsReturned(name) {

@@ -135,13 +135,13 @@ function enclosingFunctionText(node: SyntaxNode, parentOf: (node: SyntaxNode) =>
 }
 
 /** Does passing a handle as argument `argIndex` of `name` leave ownership with the caller? */
-export function borrows(name: string, argIndex: number, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
+export function borrows(name: string, argIndex: number, kind: HandleKind, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   if (resources.isTake(name)) return false;
   const macro = macros.bodies.get(name);
-  if (macro) return macroBorrows(macro, argIndex, resources, index, macros);
+  if (macro) return macroBorrows(macro, argIndex, kind, resources, index, macros);
   // `#define CLOSE_SECOND(a, b) close(b)`: the macro never passes `a` on.
   if (!resources.forwardsArg(name, argIndex)) return true;
-  return resources.isBorrow(name) || index.derived(borrowedParamsProvider).borrowsParam(name, argIndex);
+  return resources.isBorrow(name) || index.derived(borrowedParamsProvider).borrowsParam(name, argIndex, kind);
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
@@ -589,7 +589,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (argIndex === 0 && takesLock(name, parent.namedChildren.filter((c) => c.type !== 'comment'), () => enclosingFunctionText(parent, parentOf))) return { kind: 'release' };
       // The same through a project function that takes the lock (`uwsgi_fcntl_lock(fd)`).
       if (index.derived(lockingParamsProvider).locksParam(name, argIndex)) return { kind: 'release' };
-      return borrows(name, argIndex, resources, index, macros) ? undefined : { kind: 'release' };
+      return borrows(name, argIndex, site.kind, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':
     case 'co_return_statement':
@@ -649,7 +649,7 @@ function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, 
  * (`#define curl_easy_setopt(h, o, v) … curl_easy_setopt(h, o, v)`: the function it wraps), or
  * used by no call at all (it may be stored), it is handed on.
  */
-function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
+function macroBorrows(macro: MacroBody, argIndex: number, kind: HandleKind, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   const param = `$${argIndex}`;
   let used = false;
   for (const call of macro.calls) {
@@ -657,7 +657,7 @@ function macroBorrows(macro: MacroBody, argIndex: number, resources: ResourceCat
       if (call.args[k] !== param) continue;
       used = true;
       if (resources.releasedArg(call.callee) === k) continue;
-      if (call.callee === macro.name || macros.bodies.has(call.callee) || !borrows(call.callee, k, resources, index, macros)) return false;
+      if (call.callee === macro.name || macros.bodies.has(call.callee) || !borrows(call.callee, k, kind, resources, index, macros)) return false;
     }
   }
   return used;

@@ -60,7 +60,7 @@ const scopeCatalogs = new WeakMap<MacroScope, Map<FunctionSettings, ResourceCata
  * or earlier in the file) answer as their targets, with argument positions moved to the macro's own.
  */
 export function resourcesOf(ctx: FileAnalysis, fn: number): ResourceCatalog {
-  const macros = macrosIn(ctx.file, ctx.index.macros, fn);
+  const macros = macrosIn(ctx.file, ctx.index, fn);
   let byConfig = scopeCatalogs.get(macros);
   if (!byConfig) scopeCatalogs.set(macros, (byConfig = new Map()));
   let catalog = byConfig.get(ctx.settings.functions);

@@ -1,3 +1,4 @@
+import type { HandleKind } from '../catalog/posix.js';
 import type { AnalysisSettings } from '../../core/engine/settings.js';
 import type { FunctionFact } from '../../core/project/facts.js';
 import { defineLines, defines } from '../../core/project/macros.js';
@@ -32,7 +33,8 @@ export function paramsByFunction(index: ProjectIndex, provider: FactsProvider<Pa
 
 export interface BorrowedParams {
   /** Every definition of `name` only borrows its parameter `index`. */
-  borrowsParam(name: string, index: number): boolean;
+  /** Does `name` leave argument `index`, a handle of `kind`, with its caller? */
+  borrowsParam(name: string, index: number, kind: HandleKind): boolean;
 }
 
 export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedParams> = {
@@ -49,10 +51,11 @@ export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedP
   build(index: ProjectIndex): BorrowedParams {
     const byFunction = paramsByFunction(index, borrowedParamsProvider);
     return {
-      borrowsParam(name, param) {
+      borrowsParam(name, param, kind) {
         const defs = index.functionsNamed(name);
-        // An argument for `...` is read by va_arg as a value: an int descriptor cannot be kept that way.
-        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param) || (d.fn.variadic === true && param >= d.fn.params.length));
+        // An argument for `...` is read by va_arg as a value: an int descriptor cannot be kept that
+        // way, a pointer can (`curl_easy_setopt(h, CURLOPT_PRIVATE, file)` keeps the FILE).
+        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param) || (kind === 'descriptor' && d.fn.variadic === true && param >= d.fn.params.length));
       },
     };
   },
