@@ -26,6 +26,7 @@ import type { Finding } from '../core/engine/findings.js';
 import { isSourcePath, SOURCE_EXTENSIONS } from '../core/syntax/language.js';
 import { packageRoot } from '../core/util/package-root.js';
 import { DocumentChecker } from './checker.js';
+import { BackgroundCheck } from './background-check.js';
 import { FallbackWatcher } from './file-watcher.js';
 import { codeActionsFor, FIX_ALL_KIND } from './code-actions.js';
 import { ConfigStore, type ConfigLoadEvent } from './config-store.js';
@@ -87,6 +88,16 @@ interface DocState {
   lastChange: number;
   /** A scheduled re-parse of the document tree (see TREE_REFRESH_IDLE_MS). */
   treeRefresh?: { cancel(): void };
+  /** How many times it was saved (a large document is checked again after each save). */
+  saves: number;
+  /** Over connlint.largeDocumentBytes: checked in the background when opened and saved, not as typed. */
+  large?: LargeState;
+}
+
+interface LargeState {
+  /** The check running, and the key (saves, config, settings) it checks. */
+  background?: BackgroundCheck;
+  key?: string;
 }
 
 interface Capabilities {
@@ -145,6 +156,7 @@ export class ConnlintServer {
   constructor(private readonly connection: Connection) {
     this.configs = new ConfigStore((event) => this.onConfigLoad(event));
     this.workspace = new WorkspaceIndex(this.analyzer, this.configs, (m) => this.connection.console.warn(m), this.memory, this.compileDatabases);
+    this.workspace.onBackgroundRead = () => this.recheckAll(BROADCAST_DELAY_MS);
     this.checker = new DocumentChecker(this.analyzer, this.configs, this.workspace, () => `${this.configs.generation}:${this.settingsGeneration}`, this.memory, this.compileDatabases);
   }
 
@@ -169,6 +181,8 @@ export class ConnlintServer {
         const state = this.docs.get(p.textDocument.uri);
         if (!state) return;
         state.doc.applyChanges(p.contentChanges, p.textDocument.version);
+        // A large document is checked when saved, not as it is typed.
+        if (this.largeDocument(state)) return;
         // Debounce bursts only: a change that finds the document's last check done is checked
         // right away (still after the messages already received, which it coalesces); changes
         // that arrive faster than checks finish (one scheduled or running) wait until the typing
@@ -229,6 +243,7 @@ export class ConnlintServer {
       if (this.indexBuild) this.indexBuild.cancelled = true;
       if (this.broadcastTimer) clearTimeout(this.broadcastTimer);
       this.fallbackWatcher?.dispose();
+      this.workspace.stopBackgroundReads();
       for (const state of this.docs.values()) this.dispose(state);
     });
     c.listen();
@@ -243,6 +258,7 @@ export class ConnlintServer {
     if (init && typeof init === 'object') {
       this.pushedSettings = init['connlint'] ?? init;
       this.settings = parseClientSettings(this.pushedSettings, (m) => this.connection.console.warn(m));
+      this.workspace.largeFileBytes = this.settings.largeDocumentBytes;
     }
     return {
       capabilities: {
@@ -318,6 +334,9 @@ export class ConnlintServer {
     if (JSON.stringify(next) === JSON.stringify(this.settings) && this.settingsGeneration > 0) return;
     this.settings = next;
     this.settingsGeneration++;
+    this.workspace.largeFileBytes = next.largeDocumentBytes;
+    // The size limit may have moved: documents cross it either way.
+    for (const state of this.docs.values()) this.largeDocument(state);
     if (!next.enable) {
       for (const state of this.docs.values()) {
         state.pending?.cancel();
@@ -335,14 +354,21 @@ export class ConnlintServer {
     if (!LANGUAGE_IDS.has(languageId) && !isSourcePath(path)) return;
     const existing = this.docs.get(uri);
     if (existing) this.dispose(existing);
-    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false, checking: false, lastChange: 0 };
+    const state: DocState = { doc: new OpenDocument(uri, path, languageId, version, text), closed: false, checking: false, lastChange: 0, saves: 0 };
     this.docs.set(uri, state);
+    this.largeDocument(state);
     this.schedule(state, 0);
   }
 
   private saved(uri: string): void {
     const state = this.docs.get(uri);
     if (!state) return;
+    state.saves++;
+    if (state.large) {
+      // Checked again; its facts are the saved file's, from that check (see checkInBackground).
+      this.schedule(state, 0);
+      return;
+    }
     // Its facts must be those of the saved text before the others are re-checked against them
     // (a check of the last edit may have been dropped as stale when the save arrived).
     this.current(state);
@@ -372,6 +398,8 @@ export class ConnlintServer {
     state.pending = undefined;
     state.treeRefresh?.cancel();
     state.treeRefresh = undefined;
+    state.large?.background?.cancel();
+    state.large = undefined;
     state.result = undefined;
     state.doc.release();
   }
@@ -433,6 +461,10 @@ export class ConnlintServer {
 
   private schedule(state: DocState, delay: number): void {
     if (state.closed || this.shuttingDown || !this.settings.enable) return;
+    if (state.large) {
+      this.checkInBackground(state, state.large);
+      return;
+    }
     state.pending?.cancel();
     state.pending = later(delay, () => {
       state.pending = undefined;
@@ -497,8 +529,72 @@ export class ConnlintServer {
     }
   }
 
+  /**
+   * Is the document (still) over connlint.largeDocumentBytes? Called when it opens and changes.
+   * Turning large, its typed text stops counting: its checks and facts are the file's on disk,
+   * and the user is told once why diagnostics now follow saves.
+   */
+  private largeDocument(state: DocState): boolean {
+    const limit = this.settings.largeDocumentBytes;
+    const text = state.doc.text;
+    // At most 3 UTF-8 bytes per UTF-16 unit: the exact count only when it can matter.
+    const large = limit > 0 && (text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit));
+    if (large === (state.large !== undefined)) return large;
+    if (!large) {
+      state.large?.background?.cancel();
+      state.large = undefined;
+      state.result = undefined;
+      this.schedule(state, 0);
+      return false;
+    }
+    state.large = {};
+    state.pending?.cancel();
+    state.pending = undefined;
+    state.treeRefresh?.cancel();
+    state.treeRefresh = undefined;
+    state.doc.release();
+    // The workspace index has its facts from disk (read in the background: it is large).
+    this.workspace.closeOpen(state.doc.path);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    const size = bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+    void this.connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Info,
+      message: `connlint: ${basename(state.doc.path)} is ${size}, over connlint.largeDocumentBytes (${limit} bytes): it is checked in the background when opened and saved, not as you type`,
+    });
+    return true;
+  }
+
+  /** Checks a large document's file in a worker thread, once per save (and config or settings change); a newer check stops an older one. */
+  private checkInBackground(state: DocState, large: LargeState): void {
+    const key = `${state.saves}:${this.configs.generation}:${this.settingsGeneration}`;
+    if (large.key === key) return;
+    large.background?.cancel();
+    large.key = key;
+    const started = performance.now();
+    const version = state.doc.version;
+    large.background = new BackgroundCheck({ path: state.doc.path, overrides: this.settings.rules }, (outcome) => {
+      if (state.large !== large || large.key !== key) return;
+      large.background = undefined;
+      if ('error' in outcome) {
+        this.connection.console.error(`connlint: background check of ${state.doc.path} failed: ${outcome.error}`);
+        return;
+      }
+      if (outcome.skipped) this.connection.console.warn(`connlint: ${state.doc.path}: ${outcome.skipped}`);
+      if (state.saves > 0) {
+        // What other files now see of it: re-check them.
+        this.workspace.setDiskFacts(state.doc.path, outcome.facts);
+        this.recheckAll(BROADCAST_DELAY_MS);
+      }
+      const result = this.finish(state, `large:${key}:${version}`, outcome.findings, version);
+      if (this.settings.trace === 'verbose') this.connection.console.log(`connlint: checked ${state.doc.path} (saved, in the background) in ${(performance.now() - started).toFixed(1)} ms: ${result.findings.length} findings`);
+      if (this.caps.pullDiagnostics && this.caps.diagnosticRefresh) void this.connection.languages.diagnostics.refresh();
+    });
+  }
+
   /** The result for the document as it is now, computed on the spot if pending (pull, code actions, hover). */
   private current(state: DocState): CheckResult | undefined {
+    // A large document's result is its last background check's, while nothing was typed since.
+    if (state.large) return state.result?.version === state.doc.version ? state.result : undefined;
     const key = this.resultKey(state);
     if (state.result?.key === key) return state.result;
     if (state.closed || this.shuttingDown) return undefined;
@@ -508,10 +604,10 @@ export class ConnlintServer {
     return this.finish(state, key, prepared ? this.checker.check(prepared, this.settings.rules).findings : []);
   }
 
-  private finish(state: DocState, key: string, findings: Finding[]): CheckResult {
+  private finish(state: DocState, key: string, findings: Finding[], version = state.doc.version): CheckResult {
     const uriOf = (path: string) => (path === state.doc.path ? state.doc.uri : pathToUri(path));
     const diagnostics = findings.map((f) => toDiagnostic(f, uriOf, this.caps.relatedInformation));
-    const result: CheckResult = { key, version: state.doc.version, findings, diagnostics };
+    const result: CheckResult = { key, version, findings, diagnostics };
     state.result = result;
     // Pushed always (Neovim 0.7 and eglot know nothing else), with the version it describes.
     this.connection.sendDiagnostics({ uri: state.doc.uri, version: result.version, diagnostics });

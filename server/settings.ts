@@ -12,12 +12,20 @@ export interface ClientSettings {
   readonly trace: 'off' | 'messages' | 'verbose';
   /** While changes arrive faster than checks finish, the quiet time awaited before checking again (see DEFAULT_DEBOUNCE_MS). */
   readonly debounceMs: number;
+  /** Documents larger than this (UTF-8 bytes; 0: none) are checked in the background when opened and saved, not as they are typed. */
+  readonly largeDocumentBytes: number;
 }
 
 /** Short: checking an edited function takes milliseconds, and stale checks are dropped anyway. */
 export const DEFAULT_DEBOUNCE_MS = 10;
 
-export const DEFAULT_SETTINGS: ClientSettings = { enable: true, rules: {}, trace: 'off', debounceMs: DEFAULT_DEBOUNCE_MS };
+/**
+ * A check of a 5 MB document takes ~15 s and ~1 GB: typing in one would hold every other
+ * document's requests that long. Real sources past a megabyte are generated or amalgamated.
+ */
+export const DEFAULT_LARGE_DOCUMENT_BYTES = 1024 * 1024;
+
+export const DEFAULT_SETTINGS: ClientSettings = { enable: true, rules: {}, trace: 'off', debounceMs: DEFAULT_DEBOUNCE_MS, largeDocumentBytes: DEFAULT_LARGE_DOCUMENT_BYTES };
 
 /**
  * Reads the `connlint` section as sent by workspace/configuration or didChangeConfiguration.
@@ -41,5 +49,8 @@ export function parseClientSettings(raw: unknown, warn: (message: string) => voi
   const trace = traceValue === 'messages' || traceValue === 'verbose' ? traceValue : 'off';
   const debounce = section['debounceMs'];
   const debounceMs = typeof debounce === 'number' && debounce >= 0 && debounce <= 5000 ? debounce : DEFAULT_DEBOUNCE_MS;
-  return { enable, rules, trace, debounceMs };
+  const large = section['largeDocumentBytes'];
+  const largeDocumentBytes = typeof large === 'number' && Number.isInteger(large) && large >= 0 ? large : DEFAULT_LARGE_DOCUMENT_BYTES;
+  if (large !== undefined && largeDocumentBytes !== large) warn('connlint.largeDocumentBytes: must be a whole number of bytes, 0 or more');
+  return { enable, rules, trace, debounceMs, largeDocumentBytes };
 }

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { BackgroundCheck } from './background-check.js';
 import { join } from 'node:path';
 import { ConfigResolver, type ResolvedConfig } from '../core/engine/config.js';
 import type { FileFacts } from '../core/project/facts.js';
@@ -62,6 +64,11 @@ export class WorkspaceIndex {
    * the largest source of objects promoted out of V8's young generation, 18 MB; 4.6 MB with runs.)
    */
   private editedRuns: { readonly path: string; readonly runs: readonly TabledRun[] } | undefined;
+  /** Files over this size (bytes; 0: none) are read in a worker thread (see readInBackground). */
+  largeFileBytes = 0;
+  /** Called when a background read has landed (the server re-checks what depends on it). */
+  onBackgroundRead: (path: string) => void = () => {};
+  private readonly backgroundReads = new Map<string, BackgroundCheck>();
   /** Bumped on every change of disk facts (not of open documents): part of pull result ids. */
   generation = 0;
   complete = false;
@@ -117,6 +124,7 @@ export class WorkspaceIndex {
   readFile(path: string): boolean {
     if (!isSourcePath(path)) return false;
     try {
+      if (this.largeFileBytes > 0 && statSync(path).size > this.largeFileBytes) return this.readInBackground(path);
       const config = this.configs.forFile(path);
       const result = this.analyzer.load(path, path, config, this.analyzer.fileConfiguration(path, this.compileDatabases.fileConfiguration(path, config)));
       if (!result.file) return this.forget(path);
@@ -134,10 +142,46 @@ export class WorkspaceIndex {
     }
   }
 
+  /**
+   * A large file's facts, read in a worker thread: reading a 5 MB file here would hold every
+   * request for seconds. Its facts count from when they arrive (the editor's checks follow).
+   */
+  private readInBackground(path: string): boolean {
+    this.backgroundReads.get(path)?.cancel();
+    this.backgroundReads.set(
+      path,
+      new BackgroundCheck({ path, overrides: {}, factsOnly: true }, (outcome) => {
+        this.backgroundReads.delete(path);
+        if ('error' in outcome) this.log(`indexing ${path}: ${outcome.error}`);
+        else this.setDiskFacts(path, outcome.facts);
+        this.onBackgroundRead(path);
+      }),
+    );
+    return true;
+  }
+
+  /** A file's facts as read elsewhere (a background check): none when it was not analysed. */
+  setDiskFacts(path: string, facts: FileFacts | undefined): void {
+    if (!facts) {
+      this.forget(path);
+      return;
+    }
+    this.diskFacts.set(path, detached(facts));
+    this.changed();
+  }
+
   /** A file was deleted (or became unreadable). */
   forget(path: string): false {
+    this.backgroundReads.get(path)?.cancel();
+    this.backgroundReads.delete(path);
     if (this.diskFacts.delete(path)) this.changed();
     return false;
+  }
+
+  /** Stops the background reads (shutdown). */
+  stopBackgroundReads(): void {
+    for (const read of this.backgroundReads.values()) read.cancel();
+    this.backgroundReads.clear();
   }
 
   /** The live facts of an open document (they win over its disk version). */

@@ -44,7 +44,7 @@ describe('VS Code extension (editors/vscode)', () => {
     expect(Object.keys(manifest.dependencies)).toEqual(['vscode-languageclient']);
     expect(manifest.devDependencies['@vscode/vsce']).toBeDefined();
     const properties = manifest.contributes.configuration.properties as Record<string, { description?: string; markdownDescription?: string; default: unknown }>;
-    expect(Object.keys(properties).sort()).toEqual(['connlint.debounceMs', 'connlint.enable', 'connlint.rules', 'connlint.server.path', 'connlint.trace.server']);
+    expect(Object.keys(properties).sort()).toEqual(['connlint.debounceMs', 'connlint.enable', 'connlint.largeDocumentBytes', 'connlint.rules', 'connlint.server.path', 'connlint.trace.server']);
     for (const [name, p] of Object.entries(properties)) expect((p.description ?? p.markdownDescription ?? '').length, name).toBeGreaterThan(20);
     expect(properties['connlint.enable']!.default).toBe(true);
     expect(properties['connlint.trace.server']!.default).toBe('off');

@@ -120,6 +120,39 @@ describe('connlint-lsp over stdio', () => {
     ]);
   });
 
+  it('a document over connlint.largeDocumentBytes is checked in the background when opened and saved, not as typed; the others as typed', async () => {
+    const { dir, file, uri } = badWorkspace();
+    client = LspClient.start();
+    client.settings = { largeDocumentBytes: 1000 };
+    await client.initialize(dir);
+    // The settings are asked for on `initialized`; the index is built after that.
+    await client.waitFor('the index', () => client!.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'end'));
+    client.open(file, BAD, 1);
+    expect(summary((await client.nextPublish(uri, { version: 1 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    expect(client.messages.map((m) => m.message)).toContain(
+      'connlint: bad_server.cpp is 3 KB, over connlint.largeDocumentBytes (1000 bytes): it is checked in the background when opened and saved, not as you type',
+    );
+    // A small document is checked as it is typed, as always.
+    const small = join(dir, 'small.c');
+    client.open(small, 'int f(void) { return 0; }\n', 1);
+    expect((await client.nextPublish(uriOf(small), { version: 1 })).diagnostics).toEqual([]);
+    // Typing the fix checks nothing; the last result no longer describes the text (no hover, no fixes).
+    client.change(file, 2, [{ range: RETURN_RANGE, text: 'continue;' }]);
+    expect(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: RETURN_RANGE.start })).toBeNull();
+    // Saved: the file is checked again.
+    const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'cpp', 1, BAD), [{ range: RETURN_RANGE, newText: 'continue;' }]);
+    writeFileSync(file, fixed);
+    void client.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    expect((await client.nextPublish(uri, { version: 2 })).diagnostics).toEqual([]);
+    // One publish per check: on opening and on saving, none for the typing.
+    expect(client.publishes.filter((p) => p.uri === uri).map((p) => [p.version, p.diagnostics.length])).toEqual([[1, 1], [2, 0]]);
+    // Under the limit again, it is checked as typed.
+    client.settings = { largeDocumentBytes: 0 };
+    void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { connlint: client.settings } });
+    client.change(file, 3, [{ range: RETURN_RANGE, text: 'return;' }]);
+    expect(summary((await client.nextPublish(uri, { version: 3 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+  });
+
   it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);
