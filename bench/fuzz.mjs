@@ -10,9 +10,12 @@
 // Each failure is written to --out (default bench/.cache/fuzz-failures/) as the mutant and what
 // failed, to become a minimized regression test. Needs the build (npm run build).
 //
-//   npm run fuzz -- --iterations 2000 --seed 7 [--cli-every 50] [--max-ms 10000] [--out DIR]
+//   npm run fuzz -- --iterations 2000 --seed 7 [--cli-every 50] [--max-ms 10000] [--out DIR] [--lsp]
+//
+// --lsp: the language server instead (bench/fuzz-lsp.mjs): --iterations documents, each opened,
+// edited at random with invalid messages mixed in, and its diagnostics compared with the CLI's.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { analyzeSources } = await import(join(ROOT, 'dist/core/engine/session.js'));
 const { ALL_RULES } = await import(join(ROOT, 'dist/rules/index.js'));
 const { emptyConfig } = await import(join(ROOT, 'dist/core/engine/config.js'));
+const { decodeSource } = await import(join(ROOT, 'dist/core/syntax/source-text.js'));
+const { fuzzInputs } = await import('./fuzz-inputs.mjs');
 
 const options = { iterations: 1000, seed: 1, cliEvery: 50, maxMs: 10_000, out: join(ROOT, 'bench/.cache/fuzz-failures') };
 const args = process.argv.slice(2);
@@ -31,109 +36,19 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--cli-every') options.cliEvery = Number(value());
   else if (args[i] === '--max-ms') options.maxMs = Number(value());
   else if (args[i] === '--out') options.out = value();
+  else if (args[i] === '--lsp') options.lsp = true;
   else {
     console.error(`fuzz: unknown argument ${args[i]}`);
     process.exit(2);
   }
 }
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = generator(options.seed);
-const pick = (list) => list[Math.floor(random() * list.length)];
-const int = (n) => Math.floor(random() * n);
+const inputs = fuzzInputs(ROOT, options.seed);
+const { pick, corpus, mutate } = inputs;
 
-const corpus = [];
-const collect = (dir) => {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) collect(path);
-    else if (['.c', '.h', '.cpp', '.cc', '.hpp'].includes(extname(entry))) corpus.push({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') });
-  }
-};
-collect(join(ROOT, 'samples'));
-collect(join(ROOT, 'test/fixtures'));
-
-const TOKEN = /[A-Za-z_]\w*|\d+|\S/g;
-const tokens = (text) => [...text.matchAll(TOKEN)].map((m) => [m.index, m.index + m[0].length]);
-const PREPROCESSOR = ['#if 0\n', '#endif\n', '#else\n', '#ifdef X\n', '#define CHECK(x) if (!(x)) return -1\n', '#include "x.h"\n', '#if V == 1\n', '#elif\n'];
-
-const MUTATIONS = {
-  flip: (t) => {
-    const at = int(t.length);
-    return t.slice(0, at) + String.fromCharCode(32 + int(95)) + t.slice(at + 1);
-  },
-  deleteToken: (t) => {
-    const all = tokens(t);
-    if (all.length === 0) return t;
-    const [s, e] = pick(all);
-    return t.slice(0, s) + t.slice(e);
-  },
-  duplicateToken: (t) => {
-    const all = tokens(t);
-    if (all.length === 0) return t;
-    const [s, e] = pick(all);
-    return t.slice(0, e) + t.slice(s, e) + t.slice(e);
-  },
-  swapTokens: (t) => {
-    const all = tokens(t);
-    if (all.length < 2) return t;
-    let [a, b] = [pick(all), pick(all)];
-    if (a[0] > b[0]) [a, b] = [b, a];
-    if (a[1] > b[0]) return t;
-    return t.slice(0, a[0]) + t.slice(b[0], b[1]) + t.slice(a[1], b[0]) + t.slice(a[0], a[1]) + t.slice(b[1]);
-  },
-  splice: (t) => {
-    const other = pick(corpus).text;
-    return t.slice(0, int(t.length)) + other.slice(int(other.length));
-  },
-  truncate: (t) => t.slice(0, int(t.length + 1)),
-  deepNesting: (t) => {
-    const at = int(t.length);
-    const depth = 50 + int(3000);
-    return t.slice(0, at) + pick(['(', '{', 'f(', 'if (x) {', '[']).repeat(depth) + t.slice(at);
-  },
-  preprocessorLine: (t) => {
-    const lines = t.split('\n');
-    lines.splice(int(lines.length + 1), 0, pick(PREPROCESSOR).trimEnd());
-    return lines.join('\n');
-  },
-  lineEnds: (t) => t.replace(/\r?\n/g, pick(['\r', '\r\n', '\n\r', '\n'])),
-  longLine: (t) => {
-    const at = int(t.length);
-    return `${t.slice(0, at)} ${'x + '.repeat(2000 + int(20000))}1 ${t.slice(at)}`;
-  },
-  hugeIdentifier: (t) => {
-    const all = tokens(t).filter(([s, e]) => /^[A-Za-z_]/.test(t.slice(s, e)));
-    if (all.length === 0) return t;
-    const name = t.slice(...pick(all));
-    return t.split(name).join(name + 'q'.repeat(500 + int(3000)));
-  },
-  nonAscii: (t) => {
-    const at = int(t.length);
-    return t.slice(0, at) + pick(['é', '😀', '\u2028', '\ufeff', '\u00a0', '\uFFFD']) + t.slice(at);
-  },
-};
-const NAMES = Object.keys(MUTATIONS);
-
-function mutate(text) {
-  let out = text;
-  const applied = [];
-  for (let n = 1 + int(3); n > 0; n--) {
-    const name = pick(NAMES);
-    out = MUTATIONS[name](out);
-    applied.push(name);
-  }
-  return { text: out, applied };
+if (options.lsp) {
+  const { fuzzLsp } = await import('./fuzz-lsp.mjs');
+  process.exit((await fuzzLsp(ROOT, options, inputs)) === 0 ? 0 : 1);
 }
 
 const config = emptyConfig(ROOT);
@@ -155,15 +70,15 @@ function cli(argv, cwd, input) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function cliChecks(name, text) {
+function cliChecks(name, bytes) {
   const dir = mkdtempSync(join(tmpdir(), 'connlint-fuzz-'));
   try {
-    writeFileSync(join(dir, name), text);
+    writeFileSync(join(dir, name), bytes);
     writeFileSync(join(dir, 'other.c'), corpus[0].text);
     const file = cli(['--format', 'json', '--no-project-index', name], dir);
     if (![0, 1].includes(file.code)) return `CLI exit ${file.code}: ${file.stderr.slice(0, 300)}`;
     if (/\n\s+at .*:\d+:\d+\)/.test(file.stderr)) return `stack trace: ${file.stderr.slice(0, 300)}`;
-    const stdin = cli(['--format', 'json', '--no-project-index', '--stdin', '--stdin-filename', name], dir, text);
+    const stdin = cli(['--format', 'json', '--no-project-index', '--stdin', '--stdin-filename', name], dir, bytes);
     const drop = (out) => JSON.stringify({ ...JSON.parse(out), problems: undefined });
     if (drop(stdin.stdout) !== drop(file.stdout)) return '--stdin differs from file mode';
     const one = cli(['--format', 'sarif', '--jobs', '1', name, 'other.c'], dir);
@@ -178,16 +93,25 @@ function cliChecks(name, text) {
   }
 }
 
+class SkipInProcess extends Error {}
+
 let failures = 0;
 let slowest = { ms: 0, what: '' };
 const started = Date.now();
 for (let i = 1; i <= options.iterations; i++) {
   const base = pick(corpus);
-  const { text, applied } = mutate(base.text);
+  const { bytes, applied } = mutate(base.text);
   const name = `mutant${extname(base.path)}`;
   const what = `#${i} ${base.path} (${applied.join(', ')})`;
+  // Analysed as the CLI reads a file: a binary one (a NUL) only through the CLI checks.
+  const decoded = decodeSource(bytes);
+  const text = decoded.ok ? decoded.text : undefined;
   let problem;
   try {
+    if (text === undefined) {
+      if (options.cliEvery > 0 && i % options.cliEvery === 0) problem = cliChecks(name, bytes);
+      throw new SkipInProcess();
+    }
     const t0 = performance.now();
     const first = analyse([{ path: name, text }]);
     const ms = performance.now() - t0;
@@ -202,15 +126,15 @@ for (let i = 1; i <= options.iterations; i++) {
       const after = analyse([{ path: `other-${other.path.replace(/\//g, '_')}`, text: other.text }, { path: name, text }]).filter((f) => f.location.file === name);
       if (stable(before) !== stable(after)) problem = 'findings depend on the order of files';
     }
-    if (!problem && options.cliEvery > 0 && i % options.cliEvery === 0) problem = cliChecks(name, text);
+    if (!problem && options.cliEvery > 0 && i % options.cliEvery === 0) problem = cliChecks(name, bytes);
   } catch (error) {
-    problem = `exception: ${error?.stack?.split('\n').slice(0, 4).join(' | ') ?? error}`;
+    if (!(error instanceof SkipInProcess)) problem = `exception: ${error?.stack?.split('\n').slice(0, 4).join(' | ') ?? error}`;
   }
   if (problem) {
     failures++;
     mkdirSync(options.out, { recursive: true });
     const file = join(options.out, `seed${options.seed}-${i}${extname(base.path)}`);
-    writeFileSync(file, text);
+    writeFileSync(file, bytes);
     writeFileSync(`${file}.txt`, `${what}\n${problem}\n`);
     console.log(`FAIL ${what}: ${problem} -> ${relative(process.cwd(), file)}`);
   }

@@ -10,6 +10,8 @@ export interface BackgroundRequest {
   /** Absolute: findings and facts name it so, as the server does. */
   readonly path: string;
   readonly overrides: Readonly<Record<string, SeveritySetting>>;
+  /** The document's text (it may differ from the file, or have none): read from the file when absent. */
+  readonly text?: string;
   /** Only the file's facts (the workspace index's reading of a large file), no rules, no project. */
   readonly factsOnly?: boolean;
 }
@@ -30,7 +32,7 @@ async function check(request: BackgroundRequest): Promise<BackgroundAnswer> {
     jobs: { count: 1, explicit: true },
     projectIndex: !request.factsOnly,
   });
-  const result = await session.run({ paths: [request.path] });
+  const result = await session.run(request.text === undefined ? { paths: [request.path] } : { paths: [], stdin: { name: request.path, text: request.text } });
   const prepared = result.prepared.find((p) => p.path === request.path);
   const problem = prepared?.error ?? result.checked.find((c) => c.error)?.error;
   if (problem) return { error: problem };

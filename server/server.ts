@@ -531,8 +531,8 @@ export class ConnlintServer {
 
   /**
    * Is the document (still) over connlint.largeDocumentBytes? Called when it opens and changes.
-   * Turning large, its typed text stops counting: its checks and facts are the file's on disk,
-   * and the user is told once why diagnostics now follow saves.
+   * Turning large, it is checked as it was opened or last saved, not as typed (its facts are the
+   * file's on disk until a save), and the user is told once why diagnostics now follow saves.
    */
   private largeDocument(state: DocState): boolean {
     const limit = this.settings.largeDocumentBytes;
@@ -564,7 +564,7 @@ export class ConnlintServer {
     return true;
   }
 
-  /** Checks a large document's file in a worker thread, once per save (and config or settings change); a newer check stops an older one. */
+  /** Checks a large document in a worker thread, once per open or save (and config or settings change); a newer check stops an older one. */
   private checkInBackground(state: DocState, large: LargeState): void {
     const key = `${state.saves}:${this.configs.generation}:${this.settingsGeneration}`;
     if (large.key === key) return;
@@ -572,7 +572,8 @@ export class ConnlintServer {
     large.key = key;
     const started = performance.now();
     const version = state.doc.version;
-    large.background = new BackgroundCheck({ path: state.doc.path, overrides: this.settings.rules }, (outcome) => {
+    // The text as the editor has it (as saved, or never saved at all).
+    large.background = new BackgroundCheck({ path: state.doc.path, text: state.doc.text, overrides: this.settings.rules }, (outcome) => {
       if (state.large !== large || large.key !== key) return;
       large.background = undefined;
       if ('error' in outcome) {
