@@ -1,3 +1,4 @@
+import { fsPath } from '../core/engine/file-names.js';
 import { decodeSource } from '../core/syntax/source-text.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -282,7 +283,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     sourceLine: (file, line) => {
       if (!texts.has(file)) {
         try {
-          texts.set(file, new LineMap(stdinText !== undefined && file === files[0] ? stdinText : readFileSync(resolve(cwd, file), 'utf8')));
+          texts.set(file, new LineMap(stdinText !== undefined && file === files[0] ? stdinText : readFileSync(fsPath(resolve(cwd, file)), 'utf8')));
         } catch {
           texts.set(file, null);
         }

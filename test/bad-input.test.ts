@@ -223,3 +223,45 @@ describe('bad input', () => {
     expect(r.stderr).toMatch(/^connlint: .*nope\.json: cannot read config file \(ENOENT\)\n$/);
   });
 });
+
+describe('file names that are not UTF-8 (issue 21, item 11)', () => {
+  const LEAK = 'int f(const char *p) {\n  int fd = open(p, 0);\n  if (fd < 0) return -1;\n  if (p[0]) return 1;\n  close(fd);\n  return 0;\n}\n';
+  const leaks = (stdout: string) => stdout.split('\n').filter((l) => /: error: .*\[fd-leak\]$/.test(l)).map((l) => l.split(': error')[0]);
+  function latin1Tree(): string {
+    const dir = tempDir();
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.c')]), LEAK);
+    mkdirSync(Buffer.concat([Buffer.from(`${dir}/dir`), Buffer.from([0xff])]));
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/dir`), Buffer.from([0xff]), Buffer.from('/x.c')]), LEAK);
+    return dir;
+  }
+
+  it('are found and analysed, shown with their odd bytes in octal as git shows them; SARIF names their bytes', () => {
+    const dir = latin1Tree();
+    const run = runCli(['.'], { cwd: dir });
+    expect(leaks(run.stdout)).toEqual(['caf\\351.c:4:13', 'dir\\377/x.c:4:13']);
+    expect(run.code).toBe(1);
+    expect(runCli(['--jobs', '2', '.'], { cwd: dir }).stdout).toBe(run.stdout);
+    const sarif = JSON.parse(runCli(['--format', 'sarif', '.'], { cwd: dir }).stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    expect(sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri)).toEqual(['caf%E9.c', 'dir%FF/x.c']);
+  });
+
+  it('can be named as shown, or as a shell passes them to Node (each odd byte a U+FFFD) when that names one file', () => {
+    const dir = latin1Tree();
+    expect(leaks(runCli(['caf\\351.c'], { cwd: dir }).stdout)).toEqual(['caf\\351.c:4:13']);
+    expect(leaks(runCli(['caf\ufffd.c'], { cwd: dir }).stdout)).toEqual(['caf\\351.c:4:13']);
+    // Two names it could stand for: neither is guessed.
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe8]), Buffer.from('.c')]), LEAK);
+    const ambiguous = runCli(['caf\ufffd.c'], { cwd: dir });
+    expect(ambiguous.stderr).toContain('caf\ufffd.c: no such file or directory');
+    expect(ambiguous.code).toBe(2);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('`connlint … | head -c 10`: no stack trace, the exit code of the run', () => {
+    const dir = projectWith({ 'a.c': ACCEPT_BUG });
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" --format sarif . | head -c 10 > /dev/null`], { cwd: dir, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+  });
+});

@@ -132,6 +132,10 @@ describe('connlint-lsp over stdio', () => {
     expect(client.messages.map((m) => m.message)).toContain(
       'connlint: bad_server.cpp is 3 KB, over connlint.largeDocumentBytes (1000 bytes): it is checked in the background when opened and saved, not as you type',
     );
+    // A large document never saved (found by the LSP fuzzing: it was not checked at all) is checked as the editor has it.
+    const unsaved = join(dir, 'unsaved.cpp');
+    client.open(unsaved, BAD, 1);
+    expect(summary((await client.nextPublish(uriOf(unsaved), { version: 1 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
     // A small document is checked as it is typed, as always.
     const small = join(dir, 'small.c');
     client.open(small, 'int f(void) { return 0; }\n', 1);

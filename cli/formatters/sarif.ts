@@ -61,6 +61,18 @@ const UNUSED_DIRECTIVE_DESCRIPTOR: Sarif.ReportingDescriptor = {
   properties: { tags: ['maintainability'], precision: 'very-high', 'problem.severity': 'warning' },
 };
 
+/**
+ * A path segment in a URI: percent-encoded UTF-8, and a name that is not UTF-8 (shown as
+ * `caf\351.c`, see core/engine/file-names.ts) as its own bytes (`caf%E9.c`), which is what
+ * code scanning finds in the repository.
+ */
+function uriSegment(segment: string): string {
+  return segment
+    .split(/((?:\\[0-7]{3})+)/)
+    .map((part, i) => (i % 2 === 1 ? part.slice(1).split('\\').map((o) => `%${parseInt(o, 8).toString(16).toUpperCase().padStart(2, '0')}`).join('') : encodeURIComponent(part)))
+    .join('');
+}
+
 export const formatSarif: Formatter = (report) => {
   const root = sourceRoot(report.cwd);
   const descriptors = [...report.rules.map(ruleDescriptor)];
@@ -71,7 +83,7 @@ export const formatSarif: Formatter = (report) => {
     const absolute = isAbsolute(file) ? file : resolve(report.cwd, file);
     const rel = relative(root, absolute);
     if (rel.startsWith('..') || isAbsolute(rel)) return { uri: pathToFileURL(absolute).href };
-    return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+    return { uri: rel.split(sep).map(uriSegment).join('/'), uriBaseId: '%SRCROOT%' };
   };
   const region = (l: Location): Sarif.Region => ({ startLine: l.line, startColumn: l.column, endLine: l.endLine, endColumn: Math.max(l.endColumn, l.line === l.endLine ? l.column + 1 : 1) });
   const physical = (l: Location): Sarif.PhysicalLocation => ({ artifactLocation: artifactLocation(l.file), region: region(l) });

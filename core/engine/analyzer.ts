@@ -1,3 +1,4 @@
+import { fsPath } from './file-names.js';
 import { readFileSync, statSync } from 'node:fs';
 import type { ProjectIndex } from '../project/project-index.js';
 import { providersOf, type FactsProvider } from '../project/provider.js';
@@ -94,9 +95,9 @@ export class Analyzer {
   /** `fileConfiguration`: the file's -D / -U from a compile database (over the configuration file's). */
   load(path: string, absolute: string, config: ResolvedConfig, fileConfiguration?: BuildConfiguration): LoadedFile {
     try {
-      const size = statSync(absolute).size;
+      const size = statSync(fsPath(absolute)).size;
       if (size > MAX_FILE_BYTES) return { skipped: `file is ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit; skipped` };
-      const result = prepareBytes(path, readFileSync(absolute), this.sourceSettingsFor(config, fileConfiguration));
+      const result = prepareBytes(path, readFileSync(fsPath(absolute)), this.sourceSettingsFor(config, fileConfiguration));
       return result.ok ? { file: result.file } : { skipped: result.reason };
     } catch (error) {
       if (error instanceof ParseTimeoutError) return { skipped: error.message };

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { argumentFile, entriesOf, fsPath, shownName } from './file-names.js';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isSourcePath } from '../syntax/language.js';
 import type { ConfigResolver } from './config.js';
@@ -61,14 +62,23 @@ export function discoverFiles(paths: readonly string[], cwd: string, configs: Co
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats;
+    let named = path;
+    let found = absolute;
     try {
       stats = statSync(absolute);
     } catch (error) {
-      problems.push({ path, message: describeFsError(error), fatal: true });
-      continue;
+      // A name that is not UTF-8, as the shell passed it (or as connlint shows it).
+      const file = argumentFile(absolute);
+      if (!file) {
+        problems.push({ path, message: describeFsError(error), fatal: true });
+        continue;
+      }
+      stats = statSync(fsPath(file));
+      found = file;
+      named = isAbsolute(path) ? file : relative(cwd, file);
     }
-    if (stats.isFile()) add(path);
-    else if (stats.isDirectory()) walkDirectory(absolute, cwd, gitignoreLayers(absolute), configs, add, problems, otherPlatformFolders, options.followSymlinks === true);
+    if (stats.isFile()) add(named);
+    else if (stats.isDirectory()) walkDirectory(found, cwd, gitignoreLayers(absolute), configs, add, problems, otherPlatformFolders, options.followSymlinks === true);
     else problems.push({ path, message: 'not a regular file or directory', fatal: true });
   }
   return { files, problems, otherPlatformFolders };
@@ -141,7 +151,7 @@ function ignoredByConfig(configs: ConfigResolver, path: string, isDir: boolean):
 
 function realOrResolved(path: string): string {
   try {
-    return realpathSync(path);
+    return shownName(realpathSync.native(fsPath(path), { encoding: 'buffer' }));
   } catch {
     return path;
   }
@@ -157,7 +167,7 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
     const { dir, layers: parentLayers } = stack.pop()!;
     let real: string;
     try {
-      real = realpathSync(dir);
+      real = shownName(realpathSync.native(fsPath(dir), { encoding: 'buffer' }));
     } catch (error) {
       problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: true });
       continue;
@@ -167,9 +177,9 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
       continue;
     }
     visitedReal.add(real);
-    let entries: Dirent[];
+    let entries: ReturnType<typeof entriesOf>;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = entriesOf(dir);
     } catch (error) {
       // A folder that cannot be read is an error of the run, as a file that cannot be read is.
       problems.push({ path: relative(cwd, dir) || '.', message: describeFsError(error), fatal: true });
@@ -185,7 +195,7 @@ function walkDirectory(root: string, cwd: string, inherited: IgnoreLayer[], conf
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         try {
-          const target = statSync(full);
+          const target = statSync(fsPath(full));
           isDir = target.isDirectory();
           isFile = target.isFile();
         } catch (error) {

@@ -1,3 +1,4 @@
+import { fsPath, rawPathTable } from './file-names.js';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -35,7 +36,7 @@ export async function runAnalysis(plan: RunPlan, jobs: { count: number; explicit
   const indexOnly = new Set(plan.indexOnly);
   const sizes = paths.map((p) => {
     try {
-      return statSync(resolve(options.cwd, p)).size;
+      return statSync(fsPath(resolve(options.cwd, p))).size;
     } catch {
       return 0;
     }
@@ -67,7 +68,7 @@ async function runInWorkers(paths: readonly string[], indexOnly: ReadonlySet<str
     loads[w]! += sizes[i]! + 1;
   }
   let done = 0;
-  const workers = shares.map(() => new Worker(new URL('./worker.js', import.meta.url), { workerData: data }));
+  const workers = shares.map(() => new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...data, rawPaths: rawPathTable() } }));
   try {
     const preparedByWorker = await Promise.all(
       workers.map(

@@ -1,3 +1,4 @@
+import { fsPath } from './file-names.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ProjectIndex } from '../project/project-index.js';
@@ -138,7 +139,7 @@ export class AnalysisSession {
 
 function isFile(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    return statSync(fsPath(path)).isFile();
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import { addRawPaths } from './file-names.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileJobs, type JobOptions } from './file-jobs.js';
 import type { FileFacts } from '../project/facts.js';
@@ -10,9 +11,12 @@ export interface WorkerData {
   readonly options: JobOptions;
   /** The module whose `ALL_RULES` export is the rule set (the engine never imports rules/ itself). */
   readonly rulesModule: string;
+  /** The main thread's names that are not UTF-8 (see file-names.ts). */
+  readonly rawPaths?: readonly (readonly [string, Uint8Array])[];
 }
 
-const { options, rulesModule } = workerData as WorkerData;
+const { options, rulesModule, rawPaths } = workerData as WorkerData;
+addRawPaths(rawPaths ?? []);
 const { ALL_RULES: rules } = (await import(rulesModule)) as { ALL_RULES: readonly Rule[] };
 const jobs = new FileJobs(options, rules);
 
