@@ -185,4 +185,10 @@ describe('deep expressions in functions that take a descriptor', () => {
     const text = readFileSync(join(import.meta.dirname, 'robustness', 'deep-flag-wrapper.c'), 'utf8');
     expect(() => analyze([{ path: 'deep-flag-wrapper.c', text }], undefined, false, ALL_RULES)).not.toThrow();
   });
+
+  it('a string literal of 10,000,000 characters: literals are skipped without a backtracking entry per character (the stack overflowed; found by fuzzing, seed 100)', () => {
+    const text = `#include <fcntl.h>\nint f(void) {\n  const char *s = "${'a '.repeat(5_000_000)}";\n  int fd = open(s, 0);\n  if (fd < 0) return -1;\n  return 0;\n}\n`;
+    const findings = analyze([{ path: 'long-literal.c', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`)).toEqual(['fd-leak@6:3']);
+  });
 });

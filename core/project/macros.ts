@@ -110,7 +110,7 @@ function calledIn(body: string, params: readonly string[]): string[] {
 
 /** A macro body without its comments, and with string and character literals emptied. */
 function codeOf(body: string): string {
-  return body.replace(/\/\*[\s\S]*?(\*\/|$)|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => (m.startsWith('"') ? '""' : m.startsWith("'") ? "''" : ' '));
+  return body.replace(/\/\*[\s\S]*?(\*\/|$)|\/\/[^\n]*|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'/g, (m) => (m.startsWith('"') ? '""' : m.startsWith("'") ? "''" : ' '));
 }
 
 const IDENTIFIER = /^[A-Za-z_]\w*$/;

@@ -44,8 +44,12 @@ const CONFIG_HEADER_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"((?:[^"\n]*\/)?[\w.+-
 const DIRECTIVE_LINE = /^[ \t]*#[ \t]*[a-z].*(?:\\\r?\n.*)*/gm;
 const CONDITIONAL_LINE = /^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b.*(?:\\\r?\n.*)*/gm;
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm;
-/** Comments, and string literals so that a `/*` inside one starts none. */
-const COMMENT = /"(?:[^"\\\n]|\\.)*"|\/\*[^]*?\*\/|\/\/[^\n]*/g;
+/**
+ * Comments, and string literals so that a `/*` inside one starts none. The literal is the
+ * unrolled `"[^"\\]*(\\.[^"\\]*)*"`: `(?:[^"\\]|\\.)*` keeps a backtracking entry per
+ * character, and a literal of a few million characters overflowed the stack (found by fuzzing).
+ */
+const COMMENT = /"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\/\*[^]*?\*\/|\/\/[^\n]*/g;
 const DEFINED_NAME = /^([ \t]*#[ \t]*(?:define|undef)[ \t]+)[A-Za-z_]\w*/gm;
 
 /**
