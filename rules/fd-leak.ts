@@ -232,8 +232,12 @@ function mergedFix(fixes: readonly Fix[], first: CfgNode): Fix {
  * on that error anyway. Reported as a note that says so (issue 13's "caller exits" decision).
  */
 function startupOnly(ctx: RuleContext, fn: number): boolean {
-  if (ctx.file.facts.functions[fn]?.name === 'main') return false;
-  return callGraphOf(ctx.index).isReachedOnlyFromStartup({ file: ctx.file.path, index: fn }).only;
+  const fact = ctx.file.facts.functions[fn];
+  if (!fact || fact.name === 'main') return false;
+  // By position: in the LSP server the index holds the file in pieces, numbered otherwise (found by fuzzing).
+  const graph = callGraphOf(ctx.index);
+  const ref = graph.refOf(ctx.file.path, fact);
+  return ref !== undefined && graph.isReachedOnlyFromStartup(ref).only;
 }
 
 function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix: Fix | undefined, knownPath: CfgEdge[] | undefined, otherPlaces: readonly RelatedLocation[]): void {

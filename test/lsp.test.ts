@@ -157,6 +157,18 @@ describe('connlint-lsp over stdio', () => {
     expect(summary((await client.nextPublish(uri, { version: 3 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
   });
 
+  it('a function inside an error region (its facts kept apart from the other functions\') gets the findings the CLI gives (found by the LSP fuzzing)', async () => {
+    const { dir } = badWorkspace();
+    const { client } = await startWith(dir);
+    const source = readFileSync(join(ROOT, 'test', 'robustness', 'nested-in-error-region.cpp'), 'utf8');
+    const file = join(dir, 'nested.cpp');
+    client.open(file, source, 1);
+    const published = await client.nextPublish(uriOf(file), { version: 1 });
+    const [cli] = analyzeSources([{ path: file, text: source }], { rules: ALL_RULES, config: emptyConfig(dir) });
+    expect(cli!.message).toMatch(/it runs only at startup \(every caller leads back to main\)/);
+    expect(published.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([`4: ${cli!.message}`]);
+  });
+
   it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);
