@@ -28,6 +28,10 @@ export async function fuzzLsp(ROOT, options, inputs) {
   const server = spawn(process.execPath, [join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
+  let exited;
+  server.on('exit', (code, signal) => (exited = `code ${code}, signal ${signal}`));
+  // After the server is gone, nothing is sent (the connection would throw): the failure says why.
+  const alive = () => exited === undefined;
   const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   const publishes = new Map();
   const waiters = [];
@@ -43,7 +47,8 @@ export async function fuzzLsp(ROOT, options, inputs) {
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'fuzz' }], capabilities: { workspace: { configuration: true } } });
   await connection.sendNotification('initialized', {});
 
-  const raw = (text) => server.stdin.write(text);
+  server.stdin.on('error', () => {});
+  const raw = (text) => alive() && server.stdin.write(text);
   const frame = (body) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
   /** Invalid messages, each followed by a request that must be answered. */
   const INVALID = [
@@ -53,7 +58,13 @@ export async function fuzzLsp(ROOT, options, inputs) {
     () => raw(frame('[1,2,3]')),
     (uri) => raw(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version: 1e9 }, contentChanges: [{ range: { start: { line: 0.5, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] } }))),
     (uri) => raw(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'c', version: 1, text: 42 } } }))),
-    (uri) => connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 'x', character: 0 } }).catch(() => {}),
+    async (uri) => {
+      try {
+        await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 'x', character: 0 } });
+      } catch {
+        // InvalidParams, as it should be
+      }
+    },
   ];
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   const memory = [];
@@ -84,12 +95,19 @@ export async function fuzzLsp(ROOT, options, inputs) {
     const path = join(dir, `doc${i}${base.path.endsWith('.cpp') ? '.cpp' : '.c'}`);
     const uri = pathToFileURL(path).href;
     let doc = TextDocument.create(uri, 'c', 1, initial);
-    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: path.endsWith('.cpp') ? 'cpp' : 'c', version: 1, text: initial } });
+    const notify = async (method, params) => {
+      try {
+        if (alive()) await connection.sendNotification(method, params);
+      } catch {
+        // closed under us: the exit is the failure
+      }
+    };
+    await notify('textDocument/didOpen', { textDocument: { uri, languageId: path.endsWith('.cpp') ? 'cpp' : 'c', version: 1, text: initial } });
     let problem;
     const count = 1 + int(20);
     // What was sent, to replay a failure (bench/fuzz-lsp-replay.mjs).
     const sent = [{ open: initial, path }];
-    for (let e = 0; e < count && !problem; e++) {
+    for (let e = 0; e < count && !problem && alive(); e++) {
       const text = doc.getText();
       const a = int(text.length + 1);
       const b = Math.min(text.length, a + (int(3) === 0 ? int(200) : int(8)));
@@ -99,18 +117,26 @@ export async function fuzzLsp(ROOT, options, inputs) {
       const range = { start: doc.positionAt(a), end: doc.positionAt(b) };
       doc = TextDocument.update(doc, [{ range, text: inserted }], doc.version + 1);
       edits++;
-      await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ range, text: inserted }] });
+      await notify('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ range, text: inserted }] });
       sent.push({ version: doc.version, range, text: inserted });
       if (int(10) === 0) {
         const invalid = int(INVALID.length);
         sent.push({ invalid });
         await INVALID[invalid](uri);
-        const answered = await Promise.race([connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }).then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), options.maxMs))]);
+        const hover = async () => {
+          try {
+            await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+          } catch {
+            // an error answer is an answer; a closed connection shows as the exit
+          }
+          return true;
+        };
+        const answered = alive() && (await Promise.race([hover(), new Promise((r) => setTimeout(() => r(false), options.maxMs))]));
         if (!answered) problem = 'no answer to a request after an invalid message';
       }
     }
     // A document over connlint.largeDocumentBytes (default 1 MiB) is checked when saved, not as typed.
-    if (!problem && Buffer.byteLength(doc.getText(), 'utf8') > 1024 * 1024) await connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    if (!problem && Buffer.byteLength(doc.getText(), 'utf8') > 1024 * 1024) await notify('textDocument/didSave', { textDocument: { uri } });
     if (!problem) {
       const published = await waitForPublish(uri, doc.version);
       if (!published) problem = server.exitCode !== null ? `the server exited (${server.exitCode}): ${stderr.slice(-500)}` : `no diagnostics for the last version within ${options.maxMs} ms`;
@@ -123,8 +149,9 @@ export async function fuzzLsp(ROOT, options, inputs) {
         if (JSON.stringify([...got].sort()) !== JSON.stringify([...expected].sort())) problem = `diagnostics differ from the CLI's: got ${JSON.stringify(got).slice(0, 400)}, expected ${JSON.stringify(expected).slice(0, 400)}`;
       }
     }
-    await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await notify('textDocument/didClose', { textDocument: { uri } });
     publishes.delete(uri);
+    if (!alive()) problem = `the server exited (${exited}): ${stderr.slice(-1500)}`;
     if (/\n\s+at .*:\d+:\d+\)/.test(stderr)) problem ??= `stack trace on stderr: ${stderr.slice(-600)}`;
     if (problem) {
       failures++;
@@ -134,7 +161,7 @@ export async function fuzzLsp(ROOT, options, inputs) {
       writeFileSync(`${file}.txt`, `#${i} ${base.path}, ${count} edits\n${problem}\n`);
       writeFileSync(`${file}.sent.json`, JSON.stringify(sent));
       console.log(`FAIL #${i} ${base.path}: ${problem}`);
-      if (server.exitCode !== null) break;
+      if (!alive()) break;
     }
     if (i % 100 === 0) memory.push(rss());
     if (i % 200 === 0) console.log(`${i} documents, ${edits} edits, ${failures} failures, ${Math.round((Date.now() - started) / 1000)} s, RSS ${Math.round(memory.at(-1))} MB`);
@@ -146,8 +173,10 @@ export async function fuzzLsp(ROOT, options, inputs) {
     failures++;
     console.log(`FAIL memory grows: ${memory.map((m) => Math.round(m)).join(', ')} MB every 100 documents`);
   }
-  await connection.sendRequest('shutdown').catch(() => {});
-  await connection.sendNotification('exit').catch(() => {});
+  if (alive()) {
+    await connection.sendRequest('shutdown').catch(() => {});
+    await connection.sendNotification('exit').catch(() => {});
+  }
   server.kill();
   rmSync(dir, { recursive: true, force: true });
   const range = memory.length > 0 ? `; RSS ${Math.round(Math.min(...memory))}-${Math.round(Math.max(...memory))} MB` : '';

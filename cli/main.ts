@@ -257,6 +257,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
     if (c.coverage) coverage = addCoverage(coverage, c.coverage);
     findings.push(...c.findings);
     for (const d of c.debug) err(`connlint: debug: ${d}\n`);
+    for (const message of c.limits ?? []) problems.push({ path: c.path, message, level: 'note' });
     if (c.error) {
       problems.push({ path: c.path, message: `internal error: ${c.error}`, level: 'error' });
       exitError = true;

@@ -28,6 +28,8 @@ export interface CheckRequest {
   readonly overrides?: Readonly<Record<string, RuleSetting['severity']>>;
   readonly reportUnusedDirectives?: boolean;
   readonly debug?: (message: string) => void;
+  /** A function left unanalysed at a limit (see CheckOptions.limit). */
+  readonly limit?: (message: string) => void;
   /** The file's -D / -U from a compile database. */
   readonly fileConfiguration?: BuildConfiguration;
 }

@@ -19,6 +19,8 @@ export interface CheckOptions {
   readonly overrides?: Readonly<Record<string, RuleSetting['severity']>>;
   readonly reportUnusedDirectives?: boolean;
   readonly debug?: (message: string) => void;
+  /** A function left unanalysed at a limit (nesting past the CFG's depth): said to the user, not only under --debug. */
+  readonly limit?: (message: string) => void;
   /** This file's -D / -U from a compile database, over the configuration file's. */
   readonly fileConfiguration?: BuildConfiguration;
   /** Only these functions are analysed (the rules get no CFG for the others): the other configuration's. */
@@ -49,7 +51,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName }, options.debug);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -145,7 +147,7 @@ function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: Proje
   return set;
 }
 
-function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions, debug?: (m: string) => void): Cfg | null {
+function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions, debug?: (m: string) => void, limit?: (m: string) => void): Cfg | null {
   const node = file.syntax.functionNodes[fnIndex];
   const fact = file.facts.functions[fnIndex];
   if (!node || !fact) return null;
@@ -160,7 +162,9 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions
     return buildCfg(node, options);
   } catch (error) {
     if (error instanceof CfgTooDeepError || (error instanceof RangeError && /call stack/i.test(error.message))) {
-      debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${error instanceof CfgTooDeepError ? error.message : 'nested too deeply'}`);
+      const message = `function '${fact.qualifiedName}' (line ${fact.line}) not analysed: ${error instanceof CfgTooDeepError ? `its statements nest deeper than ${error.depth} levels` : 'it nests too deeply'}`;
+      debug?.(`${file.path}:${fact.line}: skipped ${message.replace(/ not analysed:/, ':')}`);
+      limit?.(message);
       return null;
     }
     throw error;

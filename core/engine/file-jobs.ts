@@ -45,6 +45,8 @@ export interface CheckedFile {
   readonly path: string;
   readonly findings: Finding[];
   readonly debug: readonly string[];
+  /** Functions left unanalysed at a limit, said as notes (check-file.ts). */
+  readonly limits?: readonly string[];
   readonly error?: string;
   /** Function bodies and how many had regions skipped for syntax errors (with --debug only). */
   readonly coverage?: SyntaxCoverage;
@@ -116,6 +118,7 @@ export class FileJobs {
 
   private checkOne(path: string, index: ProjectIndex): CheckedFile {
     const debug: string[] = [];
+    const limits = new Set<string>();
     try {
       let file = this.cache.get(path);
       if (!file) {
@@ -129,9 +132,10 @@ export class FileJobs {
         overrides: this.options.overrides,
         reportUnusedDirectives: this.options.reportUnusedDirectives,
         debug: this.options.debug ? (m) => debug.push(m) : undefined,
+        limit: (m) => limits.add(m),
         fileConfiguration: this.fileConfiguration(path),
       });
-      return { path, findings, debug, coverage: this.options.debug ? syntaxCoverage(file) : undefined };
+      return { path, findings, debug, limits: [...limits], coverage: this.options.debug ? syntaxCoverage(file) : undefined };
     } catch (error) {
       return { path, findings: [], debug, error: this.describe(error) };
     }

@@ -546,14 +546,31 @@ class CfgBuilder {
     return node;
   }
 
+  /**
+   * An `if` and the `else if`s chained to it, as a loop: a generated dispatcher's chain of 10,000
+   * `else if`s is 10,000 levels deep in the tree, not in the code. Nodes are made in the order the
+   * recursion made them (each `then`, the last `else`, then the conditions from the last up).
+   */
   private ifStatement(stmt: SyntaxNode, next: CfgNode, targets: JumpTargets): CfgNode {
-    const cond = stmt.childForFieldName('condition');
-    const consequence = stmt.childForFieldName('consequence');
-    let alternative = stmt.childForFieldName('alternative');
-    if (alternative?.type === 'else_clause') alternative = alternative.namedChildren.find((c) => c.type !== 'comment') ?? null;
-    const thenEntry = consequence ? this.statement(consequence, next, targets) : next;
-    const elseEntry = alternative ? this.statement(alternative, next, targets) : next;
-    return cond ? this.condition(cond, thenEntry, elseEntry) : thenEntry;
+    const links: { cond: SyntaxNode | null; thenEntry: CfgNode }[] = [];
+    let current: SyntaxNode | null = stmt;
+    let elseEntry = next;
+    while (current) {
+      const consequence = current.childForFieldName('consequence');
+      let alternative = current.childForFieldName('alternative');
+      if (alternative?.type === 'else_clause') alternative = alternative.namedChildren.find((c) => c.type !== 'comment') ?? null;
+      links.push({ cond: current.childForFieldName('condition'), thenEntry: consequence ? this.statement(consequence, next, targets) : next });
+      if (alternative?.type === 'if_statement') current = alternative;
+      else {
+        if (alternative) elseEntry = this.statement(alternative, next, targets);
+        current = null;
+      }
+    }
+    for (let i = links.length - 1; i >= 0; i--) {
+      const { cond, thenEntry } = links[i]!;
+      elseEntry = cond ? this.condition(cond, thenEntry, elseEntry) : thenEntry;
+    }
+    return elseEntry;
   }
 
   private openLoop(stmt: SyntaxNode, neverRepeats: boolean): LoopInfo {

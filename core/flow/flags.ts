@@ -333,9 +333,15 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
       // `≠C`, `≠C,D`: known to differ from the constants it is compared with (`rw != XIO_WRONLY`
       // taken true, then `rw != XIO_RDONLY`): one or two at a time, sorted.
       const compared = [...constants].filter((c) => c !== '0').sort();
-      const exclusions = [...compared.map((c) => `${NOT}${c}`), ...compared.flatMap((c, i) => compared.slice(i + 1).map((d) => `${NOT}${c},${d}`))];
       const signs = ordered.has(flag) ? [...SIGN_VALUES.values()] : [];
-      return { flag, domain: ['?', '!0', '0', ...signs, ...values, ...exclusions].slice(0, MAX_VALUES) };
+      const domain = ['?', '!0', '0', ...signs, ...values].slice(0, MAX_VALUES);
+      // Only as many as the slots left take: a flag compared with 10,000 constants (a generated
+      // `else if` chain) has 50 million pairs.
+      for (const c of compared) if (domain.length < MAX_VALUES) domain.push(`${NOT}${c}`);
+      for (let i = 0; i < compared.length && domain.length < MAX_VALUES; i++) {
+        for (let j = i + 1; j < compared.length && domain.length < MAX_VALUES; j++) domain.push(`${NOT}${compared[i]},${compared[j]}`);
+      }
+      return { flag, domain };
     });
 });
 
