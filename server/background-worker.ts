@@ -4,6 +4,7 @@ import { ConfigResolver } from '../core/engine/config.js';
 import { AnalysisSession } from '../core/engine/session.js';
 import type { SeveritySetting } from '../core/engine/findings.js';
 import { ALL_RULES } from '../rules/index.js';
+import { cancelParsesWhen } from '../core/syntax/parser.js';
 
 /** What the server asks of a background check: one saved file, checked as the CLI checks it. */
 export interface BackgroundRequest {
@@ -14,6 +15,8 @@ export interface BackgroundRequest {
   readonly text?: string;
   /** Only the file's facts (the workspace index's reading of a large file), no rules, no project. */
   readonly factsOnly?: boolean;
+  /** Non-zero at [0]: stop (see cancelParsesWhen). */
+  readonly stop?: Int32Array;
 }
 
 /** What it answers: the findings and the file's facts, or why the file was not analysed. */
@@ -32,6 +35,7 @@ async function check(request: BackgroundRequest): Promise<BackgroundAnswer> {
     jobs: { count: 1, explicit: true },
     projectIndex: !request.factsOnly,
   });
+  if (request.stop && Atomics.load(request.stop, 0) !== 0) return { error: 'cancelled' };
   const result = await session.run(request.text === undefined ? { paths: [request.path] } : { paths: [], stdin: { name: request.path, text: request.text } });
   const prepared = result.prepared.find((p) => p.path === request.path);
   const problem = prepared?.error ?? result.checked.find((c) => c.error)?.error;
@@ -39,7 +43,9 @@ async function check(request: BackgroundRequest): Promise<BackgroundAnswer> {
   return { findings: result.checked.flatMap((c) => c.findings), facts: prepared?.facts, skipped: prepared?.skipped };
 }
 
-check(workerData as BackgroundRequest).then(
+const request = workerData as BackgroundRequest;
+if (request.stop) cancelParsesWhen(request.stop);
+check(request).then(
   (answer) => parentPort!.postMessage(answer),
   (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
 );

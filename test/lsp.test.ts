@@ -157,6 +157,26 @@ describe('connlint-lsp over stdio', () => {
     expect(summary((await client.nextPublish(uri, { version: 3 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
   });
 
+  it('large documents closed while their background checks parse: the checks stop, the server lives (it aborted: a thread terminated mid-parse; found by the LSP fuzzing)', async () => {
+    const { dir, file, uri } = badWorkspace();
+    client = LspClient.start();
+    client.settings = { largeDocumentBytes: 1000 };
+    await client.initialize(dir);
+    await client.waitFor('the index', () => client!.progress.some((p) => (p as { value: { kind: string } }).value.kind === 'end'));
+    let text = '';
+    for (let i = 0; i < 20_000; i++) text += `int f${i}(int a) { int fd = open("x", 0); if (fd < 0) return -1; if (a) return 1; close(fd); return 0; }\n`;
+    for (let round = 0; round < 6; round++) {
+      const big = join(dir, `big${round}.c`);
+      client.open(big, text, 1);
+      await new Promise((r) => setTimeout(r, 150 + round * 150));
+      void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(big) } });
+    }
+    client.open(file, BAD, 1);
+    expect(summary((await client.nextPublish(uri, { version: 1 })).diagnostics)).toEqual(['accept-loop-early-exit@41']);
+    expect(client.process.exitCode).toBeNull();
+    expect(client.stderr).not.toContain('terminate called');
+  });
+
   it('a function inside an error region (its facts kept apart from the other functions\') gets the findings the CLI gives (found by the LSP fuzzing)', async () => {
     const { dir } = badWorkspace();
     const { client } = await startWith(dir);

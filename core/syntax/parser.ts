@@ -119,6 +119,19 @@ export function parseBudgetMs(length: number): number {
  * super-linear on some inputs (a megabyte of bare `0x62, 0xEB,` bytes). `includedRanges`: parse
  * only those parts of the text (positions stay the text's own), e.g. one function of a document.
  */
+/** Set by a worker thread that may be asked to stop (see cancelParsesWhen). */
+let stopFlag: Int32Array | undefined;
+
+/**
+ * Parses in this thread stop (with ParseTimeoutError) once `flag[0]` is non-zero. A thread that
+ * another one wants to stop must not be terminated mid-parse: tree-sitter calls back into
+ * JavaScript as it reads, a terminating thread's call fails in native code, and that aborts the
+ * whole process. The LSP server's background checks stop this way instead.
+ */
+export function cancelParsesWhen(flag: Int32Array): void {
+  stopFlag = flag;
+}
+
 export function parseText(language: Language, text: string, oldTree?: Tree, includedRanges?: Parser.Range[]): Tree {
   const parser = parserFor(language);
   const budget = parseBudgetMs(text.length);
@@ -127,7 +140,7 @@ export function parseText(language: Language, text: string, oldTree?: Tree, incl
   const tree = parser.parse(text, oldTree, {
     bufferSize: Math.max(32 * 1024, text.length * 2 + 16),
     includedRanges,
-    progressCallback: () => (cancelled = Date.now() > deadline),
+    progressCallback: () => (cancelled = Date.now() > deadline || (stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0)),
   });
   if (cancelled) {
     parser.reset();
