@@ -105,7 +105,7 @@ describe('bad input', () => {
     expect(r.stdout).toContain('1 problem (1 error, 0 warnings, 0 notes) in 2 files');
   }, 300_000);
 
-  it('10,000 nested ifs and braces: no stack overflow, the function is skipped with a debug note', () => {
+  it('10,000 nested ifs and braces: no stack overflow, the function is skipped with a note (and a debug line)', () => {
     const n = 10000;
     const dir = projectWith({
       'deep.c': `void f(int a) {\n${'if (a) {\n'.repeat(n)}int fd = accept(a, 0, 0);\n${'}\n'.repeat(n)}}\n`,
@@ -114,7 +114,8 @@ describe('bad input', () => {
     const r = runCli(['--debug', 'deep.c', 'braces.c', 'good.c'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('in 3 files');
-    expect(r.stderr).toMatch(/deep\.c:1: skipped function 'f': nesting deeper than/);
+    expect(r.stderr).toMatch(/deep\.c:1: skipped function 'f': its statements nest deeper than 1200 levels/);
+    expect(r.stderr).toContain("connlint: deep.c: function 'f' (line 1) not analysed: its statements nest deeper than 1200 levels\n");
     noStack(r.stderr);
   });
 

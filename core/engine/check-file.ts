@@ -162,9 +162,9 @@ function buildFunctionCfg(file: SourceFile, fnIndex: number, options: CfgOptions
     return buildCfg(node, options);
   } catch (error) {
     if (error instanceof CfgTooDeepError || (error instanceof RangeError && /call stack/i.test(error.message))) {
-      const message = `function '${fact.qualifiedName}' (line ${fact.line}) not analysed: ${error instanceof CfgTooDeepError ? `its statements nest deeper than ${error.depth} levels` : 'it nests too deeply'}`;
-      debug?.(`${file.path}:${fact.line}: skipped ${message.replace(/ not analysed:/, ':')}`);
-      limit?.(message);
+      const why = error instanceof CfgTooDeepError ? `its statements nest deeper than ${error.depth} levels` : 'it nests too deeply';
+      debug?.(`${file.path}:${fact.line}: skipped function '${fact.qualifiedName}': ${why}`);
+      limit?.(`function '${fact.qualifiedName}' (line ${fact.line}) not analysed: ${why}`);
       return null;
     }
     throw error;
