@@ -92,19 +92,23 @@ export abstract class TableScope extends ScopeQueries implements MacroScope {
     let scopes = own.scopes.get(this);
     if (!scopes) own.scopes.set(this, (scopes = new Map()));
     let scope = scopes.get(key);
-    if (!scope) scopes.set(key, (scope = new OverlayScope(this, own, picks)));
+    if (!scope) scopes.set(key, (scope = new LayeredScope(this, ownLayer(own, picks))));
     return scope;
   }
 }
 
-/** What one header defines a name as (a returning macro with calls is also a statement macro). */
-interface HeaderDefinition {
-  readonly file: string;
+/** What a name is defined as, of each kind (a returning macro with calls is also a statement macro). */
+interface MacroDefinition {
   readonly returning?: ReturningMacro;
   readonly alias?: MacroAlias;
   readonly constant?: string;
   readonly body?: MacroBody;
   readonly expression?: MacroExpression;
+}
+
+/** One header's definition of a name. */
+interface HeaderDefinition extends MacroDefinition {
+  readonly file: string;
 }
 
 /**
@@ -126,7 +130,7 @@ export class MacroTable extends TableScope {
   /** Each name's definitions by header, in the order the headers were added. */
   private readonly definitions = new Map<string, HeaderDefinition[]>();
   private conflictsFound: ReadonlyMap<string, readonly HeaderDefinition[]> | undefined;
-  private readonly scopesByPicks = new Map<string, MacroTable | IncludedScope>();
+  private readonly scopesByPicks = new Map<string, TableScope>();
 
   add(file: FileFacts): void {
     // A function declared no-return is one wherever it is called from.
@@ -214,7 +218,7 @@ export class MacroTable extends TableScope {
     if (picks.length === 0) return this;
     const key = picks.join('\n');
     let scope = this.scopesByPicks.get(key);
-    if (!scope) this.scopesByPicks.set(key, (scope = new IncludedScope(this, chosen)));
+    if (!scope) this.scopesByPicks.set(key, (scope = new LayeredScope(this, chosen)));
     return scope;
   }
 }
@@ -224,8 +228,12 @@ function set<V>(map: Map<string, V>, name: string, value: V | undefined): void {
   else map.set(name, value);
 }
 
-/** The table as a translation unit sees it: names headers define differently, as its includes say. */
-class IncludedScope extends TableScope {
+/**
+ * A scope read through a layer of definitions by name first (undefined there: the name is not a
+ * macro here), then `base`: a translation unit's choice among headers' definitions
+ * (MacroTable.forIncludes), a file's own `#define`s and `#undef`s (`at`).
+ */
+class LayeredScope extends TableScope {
   readonly returning: ReadonlyMap<string, ReturningMacro>;
   readonly aliases: ReadonlyMap<string, MacroAlias>;
   readonly constants: ReadonlyMap<string, string>;
@@ -233,19 +241,19 @@ class IncludedScope extends TableScope {
   readonly expressions: ReadonlyMap<string, MacroExpression>;
   readonly noReturnDeclared: ReadonlySet<string>;
 
-  constructor(table: MacroTable, chosen: ReadonlyMap<string, HeaderDefinition | undefined>) {
+  constructor(base: MacroScope, layer: ReadonlyMap<string, MacroDefinition | undefined>) {
     super();
-    const layer = <K extends keyof HeaderDefinition, V>(base: ReadonlyMap<string, V>, kind: K) => {
-      const over = new Map<string, V | undefined>();
-      for (const [name, definition] of chosen) over.set(name, definition?.[kind] as V | undefined);
-      return new OverlayMap(base, over);
+    const of = <K extends keyof MacroDefinition>(kind: K) => {
+      const over = new Map<string, MacroDefinition[K] | undefined>();
+      for (const [name, definition] of layer) over.set(name, definition?.[kind]);
+      return over;
     };
-    this.returning = layer(table.returning, 'returning');
-    this.aliases = layer(table.aliases, 'alias');
-    this.constants = layer(table.constants, 'constant');
-    this.bodies = layer(table.bodies, 'body');
-    this.expressions = layer(table.expressions, 'expression');
-    this.noReturnDeclared = table.noReturnDeclared;
+    this.returning = new OverlayMap(base.returning, of('returning'));
+    this.aliases = new OverlayMap(base.aliases, of('alias'));
+    this.constants = new OverlayMap(base.constants, of('constant'));
+    this.bodies = new OverlayMap(base.bodies, of('body'));
+    this.expressions = new OverlayMap(base.expressions, of('expression'));
+    this.noReturnDeclared = base.noReturnDeclared;
   }
 }
 
@@ -302,35 +310,18 @@ function fileMacros(text: string, inactiveBranches: () => readonly (readonly [nu
   return lastMacros;
 }
 
-/** The table with a file's definitions in effect laid over it. */
-class OverlayScope extends ScopeQueries implements MacroScope {
-  readonly returning: ReadonlyMap<string, ReturningMacro>;
-  readonly aliases: ReadonlyMap<string, MacroAlias>;
-  readonly constants: ReadonlyMap<string, string>;
-  readonly bodies: ReadonlyMap<string, MacroBody>;
-  readonly expressions: ReadonlyMap<string, MacroExpression>;
-  readonly noReturnDeclared: ReadonlySet<string>;
-
-  constructor(table: MacroScope, own: FileMacros, picks: readonly number[]) {
-    super();
-    // For each kind, the picked event's definition of that kind, or none (an #undef, or a
-    // definition of another kind: `#define CHECK(x) ((void)(x))` after a returning CHECK).
-    const layer = <T>(base: ReadonlyMap<string, T>, definitions: ReadonlyMap<number, T>) => {
-      const over = new Map<string, T | undefined>();
-      for (const i of picks) {
-        const event = own.events[i]!;
-        over.set(event.name, event.undef ? undefined : definitions.get(event.at));
-      }
-      return new OverlayMap(base, over);
-    };
-    this.returning = layer(table.returning, own.returning);
-    this.aliases = layer(table.aliases, own.aliases);
-    this.constants = layer(table.constants, own.constants);
-    this.bodies = layer(table.bodies, own.bodies);
-    this.expressions = layer(table.expressions, own.expressions);
-    this.noReturnDeclared = table.noReturnDeclared;
+/**
+ * What a file's picked `#define`s and `#undef`s make each name: an `#undef` none, a definition
+ * what it is of each kind (none of the others: `#define CHECK(x) ((void)(x))` after a returning
+ * CHECK is no longer returning).
+ */
+function ownLayer(own: FileMacros, picks: readonly number[]): Map<string, MacroDefinition | undefined> {
+  const layer = new Map<string, MacroDefinition | undefined>();
+  for (const i of picks) {
+    const { name, at, undef } = own.events[i]!;
+    layer.set(name, undef ? undefined : { returning: own.returning.get(at), alias: own.aliases.get(at), constant: own.constants.get(at), body: own.bodies.get(at), expression: own.expressions.get(at) });
   }
-
+  return layer;
 }
 
 /** A map read through `over` first (undefined there: removed), then `base`. */
