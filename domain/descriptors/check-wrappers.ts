@@ -25,17 +25,28 @@ import { descriptorFlagCall, fcntlFailure, statusNameValue } from './validity.js
 export interface CheckWrapperItem {
   readonly fn: number;
   readonly param: number;
-  /** 'bool': true on success; 'set': 0 or fcntl(F_SET…)'s result, negative on failure; 'get': fcntl(F_GET…)'s result or a negative. */
-  readonly returns: 'bool' | 'set' | 'get';
+  /**
+   * 'bool': true on success; 'set': 0 or fcntl(F_SET…)'s result, negative on failure; 'get':
+   * fcntl(F_GET…)'s result or a negative; 'expression': the function is one `return` of
+   * `expression`, which reads only its parameters (mdadm's `is_fd_valid(fd)`: `fd > -1`).
+   */
+  readonly returns: 'bool' | 'set' | 'get' | 'expression';
+  readonly expression?: string;
 }
 
 export const checkWrappersProvider: FactsProvider<CheckWrapperItem, ReadonlyMap<string, MacroExpression>> = {
   id: 'descriptor-check-wrappers',
   extract(file) {
     const out: CheckWrapperItem[] = [];
-    if (!/\b(?:fcntl|setsockopt|ioctl)\b/.test(file.text)) return out;
+    const flagCalls = /\b(?:fcntl|setsockopt|ioctl)\b/.test(file.text);
     file.functions.forEach((fact, i) => {
-      const found = checkWrapperOf(fact, file.functionNodes[i]!);
+      const node = file.functionNodes[i]!;
+      const expression = predicateOf(fact, node);
+      if (expression !== undefined) {
+        out.push({ fn: i, param: -1, returns: 'expression', expression });
+        return;
+      }
+      const found = flagCalls ? checkWrapperOf(fact, node) : undefined;
       if (found) out.push({ fn: i, ...found });
     });
     return out;
@@ -56,12 +67,13 @@ export const checkWrappersProvider: FactsProvider<CheckWrapperItem, ReadonlyMap<
 };
 
 function sameWrapper(a: CheckWrapperItem | undefined, b: CheckWrapperItem): boolean {
-  return a !== undefined && a.param === b.param && a.returns === b.returns;
+  return a !== undefined && a.param === b.param && a.returns === b.returns && a.expression === b.expression;
 }
 
 /** The fcntl call the wrapper stands for, as an expression macro of its parameters. */
 function asExpression(fact: FunctionFact, item: CheckWrapperItem): MacroExpression {
   const params = fact.params.map((p, i) => (p.name ? p.name : `__arg${i}`));
+  if (item.returns === 'expression') return { name: fact.name, params, body: `(${item.expression!})`, calls: [] };
   const fd = params[item.param]!;
   const body = item.returns === 'bool' ? `(fcntl(${fd}, F_SETFD, 0) != -1)` : item.returns === 'set' ? `fcntl(${fd}, F_SETFD, 0)` : `fcntl(${fd}, F_GETFD)`;
   return { name: fact.name, params, body, calls: ['fcntl'] };
@@ -88,6 +100,32 @@ const BOOL_FAILURE = new Set(['false', 'FALSE']);
 const NEGATIVE = /^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/;
 
 type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'set' | 'get';
+
+/** Names a predicate's expression may read besides its parameters. */
+const PREDICATE_CONSTANT = /^(?:[A-Z][A-Z0-9_]*|true|false|nullptr)$/;
+
+/**
+ * The expression of a function whose body is one `return` of an expression of its parameters, with
+ * no call in it (`static inline int is_fd_valid(int fd) { return (fd > -1); }`): a test of such a
+ * call is a test of the expression.
+ */
+function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined {
+  if (fact.params.length === 0 || fact.params.length > 4) return undefined;
+  const body = fnNode.childForFieldName('body');
+  if (!body || body.namedChildCount !== 1) return undefined;
+  const statement = body.namedChild(0);
+  if (statement?.type !== 'return_statement' || statement.namedChildCount !== 1) return undefined;
+  const expression = statement.namedChild(0)!;
+  const text = expression.text;
+  if (text.length > 200 || expression.descendantsOfType('call_expression').length > 0) return undefined;
+  const params = new Set(fact.params.map((p) => p.name));
+  let readsParam = false;
+  for (const [name] of text.matchAll(/[A-Za-z_]\w*/g)) {
+    if (params.has(name)) readsParam = true;
+    else if (!PREDICATE_CONSTANT.test(name)) return undefined;
+  }
+  return readsParam ? text : undefined;
+}
 
 function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapperItem, 'fn'> | undefined {
   const body = fnNode.childForFieldName('body');

@@ -582,6 +582,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       const expression = macros.expressions.get(name);
       if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
       if (macros.readsOnly(name)) return undefined;
+      // `is_fd_valid(fd)`: a project function that is one return of an expression of its parameters only reads them.
+      if (index.derived(checkWrappersProvider).get(name)?.calls.length === 0) return undefined;
       // `log_msg("accepted %d", fd)`: a value for a format, printed, not kept.
       if (afterFormatString(parent, argIndex)) return undefined;
       // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory (or a multicast membership), kept

@@ -24,6 +24,8 @@ describeRuleFixtures('fd-leak', {
   'inactive-definitions': 'a header\'s definitions in #if branches a Linux build rules out (_WIN32, a feature taken as present, #if 0) do not count; its include guard does not hide it',
   'other-platforms.c': 'a Linux build: functions and branches under _WIN32 / __APPLE__ are not compiled, __linux__ ones are, nor an #ifndef HAVE_FORKPTY fallback; another feature test keeps both sides; what glibc and Linux define (MAP_ANON) is defined, so its fallback is not compiled',
   'other-platforms.cpp': 'C++: a member function\'s _WIN32 branch is not compiled, its #else is; an #ifndef SOCK_CLOEXEC fallback is not compiled',
+  'predicate-functions.c': 'a project function that is one return of an expression of its parameters (is_fd_valid(fd): fd > -1) tests what the expression tests; a leak after it is still found',
+  'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
   'correlated-conditions.c': 'a condition tested again with nothing it reads assigned in between takes the same value (a predicate call, == and != of one comparison, a function pointer set to a function); not after an assignment, nor a call with effects (read); a status call\'s result assigned in the condition ((e = connect(…)) < 0 false) is 0 afterwards, a read()\'s count is not',
