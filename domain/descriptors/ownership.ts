@@ -170,6 +170,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       // `if (pipe(fd)) return 1;` with `fd` never used again reserves descriptors on purpose (0-2 filling).
       const mentions = ctx.file.syntax.functionNodes[call.fn]!.text.match(new RegExp(`\\b${array}\\b`, 'g'))?.length ?? 0;
       if (mentions <= 2) return;
+      // `_cleanup_close_pair_ int pair[2] = EBADF_PAIR;` (systemd, elogind): both ends closed at the end of its scope.
+      if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, array, ctx.index.derived(cleanupMacrosProvider), true)) return;
       for (const element of [0, 1]) {
         sites.push({ call, node, fn: call.fn, callee: call.callee, kind: spec.kind, variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor(spec.kind) });
       }
@@ -682,8 +684,9 @@ const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|__attribute__\s*\(\(\s*(
 const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]/.source;
 
 /** `macros`: the project's macros that put a cleanup on a declaration (`__do_close`, `__do_fclose`). */
-function closedAtScopeEnd(functionText: string, variable: string, macros: ReadonlySet<string>): boolean {
-  const declared = `[^;{}()]*?[\\s*]${escapeRegExp(variable)}\\s*[=;,]`;
+function closedAtScopeEnd(functionText: string, variable: string, macros: ReadonlySet<string>, array = false): boolean {
+  // Earlier declarators of the same declaration may have brace initializers (`pair[2] = { -1, -1 }, other[2]`).
+  const declared = `(?:[^;{}()]|\\{[^{};]*\\})*?[\\s*]${escapeRegExp(variable)}\\s*${array ? '\\[[^\\]]*\\]\\s*' : ''}[=;,]`;
   if (/g_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
   // The attribute after the declarator: `int fd __attribute__((cleanup(cleanup_close))) = -1;`.
   if (functionText.includes('cleanup') && new RegExp(`[\\s*]${escapeRegExp(variable)}\\s*${CLEANUP_ATTRIBUTE_AFTER}`).test(functionText)) return true;
