@@ -1,11 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isSourcePath } from '../syntax/language.js';
+import { INCLUDE_DIRECTIVE } from '../project/include-graph.js';
 
 /** More headers than this are not followed (a -I of a whole system include tree, say). */
 export const MAX_INCLUDED_FILES = 5000;
 
-const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
 
 /**
  * The headers the given files include, directly or through other headers, that are not among
@@ -27,7 +27,7 @@ export function includedHeaders(files: readonly string[], known: ReadonlySet<str
       continue;
     }
     const dirs = includeDirsOf(file);
-    for (const [, bracket, name] of text.matchAll(INCLUDE)) {
+    for (const [, bracket, name] of text.matchAll(INCLUDE_DIRECTIVE)) {
       const candidates = [...(bracket === '"' ? [dirname(file)] : []), ...dirs].map((dir) => resolve(dir, name!.trim()));
       const header = candidates.find((c) => isRegularFile(c));
       if (!header || seen.has(header) || !isSourcePath(header)) continue;

@@ -2,7 +2,8 @@ import { basename, dirname, resolve } from 'node:path';
 import type { FileFacts } from './facts.js';
 import { isInactive } from '../syntax/inactive-branches.js';
 
-const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
+/** An `#include` line: [, `<` or `"`, the name as written]. Also read by core/engine/includes.ts. */
+export const INCLUDE_DIRECTIVE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
 
 /**
  * The `#include`s of a file outside inactive branches, as written: `"net.h"` or `<proj/net.h>`.
@@ -11,7 +12,7 @@ const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
 export function includeNames(text: string, inactive: readonly (readonly [number, number])[]): string[] {
   if (!text.includes('include')) return [];
   const names: string[] = [];
-  for (const m of text.matchAll(INCLUDE)) {
+  for (const m of text.matchAll(INCLUDE_DIRECTIVE)) {
     if (isInactive(inactive, m.index)) continue;
     const name = m[2]!.trim();
     names.push(m[1] === '"' ? `"${name}"` : `<${name}>`);
