@@ -537,6 +537,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     parent = parentOf(parent);
   }
   if (!parent) return undefined;
+  if (returnedWithOffset(parent, parentOf)) return { kind: 'release' };
   switch (parent.type) {
     case 'subscript_expression':
       // `readers[fd] = true`, `conns[fd].state = NEW`: a table indexed by the descriptor records it
@@ -606,6 +607,22 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       return undefined;
   }
 }
+
+/**
+ * `return fd - (AT_FDCWD == -1 && fd < 0);` (gnulib): the caller gets the descriptor adjusted by an
+ * offset that is zero whenever it is open, so it is handed on like a plain `return fd;`.
+ */
+function returnedWithOffset(parent: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
+  let node: SyntaxNode | null = parent;
+  let additive = false;
+  while (node && (node.type === 'parenthesized_expression' || (node.type === 'binary_expression' && ADDITIVE.has(node.childForFieldName('operator')?.type ?? '')))) {
+    additive ||= node.type === 'binary_expression';
+    node = parentOf(node);
+  }
+  return additive && (node?.type === 'return_statement' || node?.type === 'co_return_statement');
+}
+
+const ADDITIVE = new Set(['+', '-']);
 
 interface MacroStatement {
   readonly body: MacroBody;

@@ -25,6 +25,8 @@ describeRuleFixtures('fd-leak', {
   'other-platforms.c': 'a Linux build: functions and branches under _WIN32 / __APPLE__ are not compiled, __linux__ ones are, nor an #ifndef HAVE_FORKPTY fallback; another feature test keeps both sides; what glibc and Linux define (MAP_ANON) is defined, so its fallback is not compiled',
   'other-platforms.cpp': 'C++: a member function\'s _WIN32 branch is not compiled, its #else is; an #ifndef SOCK_CLOEXEC fallback is not compiled',
   'predicate-functions.c': 'a project function that is one return of an expression of its parameters (is_fd_valid(fd): fd > -1) tests what the expression tests; a leak after it is still found',
+  'returned-with-offset.c': 'a descriptor returned adjusted by an offset that is zero while it is open (return fd - (AT_FDCWD == -1 && fd < 0)) is the caller\'s; a sum of another value is not',
+  'returned-with-offset.cpp': 'C++: a member function returning its socket minus a comparison',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
