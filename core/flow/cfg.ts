@@ -4,6 +4,7 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { neverFailingTest } from './never-failing.js';
+import { killsItself, SELF_KILLERS } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 /**
@@ -97,6 +98,9 @@ export interface Cfg {
   readonly isFunctionName?: (name: string) => boolean;
 }
 
+/** A literal zero argument: `0`, `0L`, `(0)`, `NULL`, `false`. */
+const ZERO = /^\(*\s*(?:0[uUlL]*|0x0+|NULL|nullptr|false)\s*\)*$/;
+
 /** A function-like macro that may leave the function (core/project/macros.ts `returningMacros`). */
 export interface ReturningMacroShape {
   readonly param?: number;
@@ -106,6 +110,8 @@ export interface ReturningMacroShape {
   readonly exits?: readonly string[];
   /** Variables it sets on its way out (`iRet = code;`): to a constant, or to argument `param`. */
   readonly assigns?: readonly { readonly name: string; readonly value?: string; readonly param?: number }[];
+  /** Returns when two arguments (or one and 0) are equal, or when they differ. */
+  readonly equality?: { readonly left?: number; readonly right?: number; readonly returnsWhenEqual: boolean };
 }
 
 export interface CfgOptions {
@@ -376,7 +382,7 @@ class CfgBuilder {
   private simple(stmt: SyntaxNode, next: CfgNode, expression?: SyntaxNode): CfgNode {
     const node = this.node('statement', stmt);
     const called = this.statementCall(expression);
-    if (called && this.options.noReturn.has(called)) {
+    if (called && (this.options.noReturn.has(called) || (SELF_KILLERS.has(called) && killsItself(called, this.statementCallArguments(expression).map((a) => squeeze(a.text)))))) {
       node.noReturn = true;
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {
@@ -400,10 +406,10 @@ class CfgBuilder {
       }
       if (label) hiddenReturn.label = macro.gotoLabel;
       this.edge(hiddenReturn, label ?? this.exit);
-      const guard = macro.param !== undefined ? this.statementCallArguments(expression)[macro.param] : undefined;
-      if (guard && macro.returnsWhen !== undefined) {
+      const { guard, returnsWhen } = this.macroGuard(macro, expression);
+      if (guard && returnsWhen !== undefined) {
         // `CHECK(fd >= 0);` is `if (!(fd >= 0)) return …;`: a branch on its argument.
-        this.edge(node, macro.returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
+        this.edge(node, returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
       } else {
         // The macro either falls through or returns: both paths exist.
         this.edge(node, next);
@@ -425,13 +431,33 @@ class CfgBuilder {
     exit.noReturn = true;
     exit.viaMacro = true;
     this.edge(exit, this.abort);
-    const guard = macro.param !== undefined ? this.statementCallArguments(expression)[macro.param] : undefined;
-    if (guard && macro.returnsWhen !== undefined) this.edge(node, macro.returnsWhen ? this.condition(guard, exit, next) : this.condition(guard, next, exit));
+    const { guard, returnsWhen } = this.macroGuard(macro, expression);
+    if (guard && returnsWhen !== undefined) this.edge(node, returnsWhen ? this.condition(guard, exit, next) : this.condition(guard, next, exit));
     else {
       this.edge(node, next);
       this.edge(node, exit);
     }
     return node;
+  }
+
+  /**
+   * The argument whose truth decides a returning macro, and the truth on which it returns: its
+   * guard parameter, or one side of an equality with 0 (`ASSERT_EQUAL(ret, 0)`, whose body tests
+   * `__got != __expected`, returns when `ret` is true). An equality of two other values decides
+   * nothing here: both paths exist.
+   */
+  private macroGuard(macro: ReturningMacroShape, expression: SyntaxNode | undefined): { guard?: SyntaxNode; returnsWhen?: boolean } {
+    const args = this.statementCallArguments(expression);
+    if (macro.param !== undefined) return { guard: args[macro.param], returnsWhen: macro.returnsWhen };
+    const equality = macro.equality;
+    if (!equality) return {};
+    const operand = (index: number | undefined) => (index === undefined ? undefined : args[index]);
+    const left = operand(equality.left);
+    const right = operand(equality.right);
+    const zero = (arg: SyntaxNode | undefined, index: number | undefined) => index === undefined || (arg !== undefined && ZERO.test(arg.text));
+    const guard = zero(left, equality.left) ? right : zero(right, equality.right) ? left : undefined;
+    // `a == 0` is `!a`: it returns when the guard is false.
+    return guard ? { guard, returnsWhen: !equality.returnsWhenEqual } : {};
   }
 
   private statementCallArguments(expression: SyntaxNode | undefined): SyntaxNode[] {

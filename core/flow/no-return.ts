@@ -22,3 +22,20 @@ export const ASSERTIONS: ReadonlyMap<string, { readonly exitsWhen: boolean; read
   ...['fail_if', 'g_assert_false', 'assert_false', 'assert_null', 'CU_ASSERT_FALSE_FATAL', 'BUG_ON', 'TEST_ASSERT_FALSE', 'g_assert_null'].map((name): [string, { exitsWhen: boolean }] => [name, { exitsWhen: true }]),
   ...['g_return_if_fail', 'g_return_val_if_fail'].map((name): [string, { exitsWhen: boolean; returns: boolean }] => [name, { exitsWhen: false, returns: true }]),
 ]);
+
+/**
+ * Calls that end the process through their arguments: `raise(SIGKILL)`, `kill(getpid(), SIGKILL)`
+ * (a signal that can be neither caught nor ignored, sent to the calling process). Arguments as
+ * written, whitespace removed.
+ */
+export function killsItself(callee: string, written: readonly string[]): boolean {
+  const args = written.map((a) => a.replace(/^(?:std)?::/, ''));
+  if (callee === 'raise') return args.length === 1 && args[0] === 'SIGKILL';
+  if (callee === 'kill') return args.length === 2 && SELF.has(args[0]!) && args[1] === 'SIGKILL';
+  return false;
+}
+
+const SELF = new Set(['getpid()', '::getpid()', '0']);
+
+/** The callees `killsItself` knows. */
+export const SELF_KILLERS: ReadonlySet<string> = new Set(['raise', 'kill']);

@@ -148,6 +148,18 @@ export interface ReturningMacro {
   readonly exits?: readonly string[];
   /** Variables it sets before it leaves (`iRet = code;`): to a constant, or to argument `param`. */
   readonly assigns?: readonly MacroAssignment[];
+  /**
+   * The guard compares two arguments, or an argument with 0, for equality (`int __got = (got),
+   * __expected = (expected); if (__got != __expected) return false;`): which arguments (undefined
+   * for a literal 0 in the body) and whether it returns when they are equal.
+   */
+  readonly equality?: MacroEquality;
+}
+
+export interface MacroEquality {
+  readonly left?: number;
+  readonly right?: number;
+  readonly returnsWhenEqual: boolean;
 }
 
 export interface MacroAssignment {
@@ -503,7 +515,9 @@ function localDeclarations(fnNode: SyntaxNode, scopeNodes: NodesInOrder): Map<st
     const type = storage + (node.childForFieldName('type')?.text ?? '');
     for (const d of childrenForField(node, 'declarator')) {
       const name = declaredName(d);
-      if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}`.trim());
+      // `int& fds = table[i]`, `for (auto& fds : table)`: a reference names storage declared elsewhere.
+      const reference = d.type === 'reference_declarator' || d.childForFieldName('declarator')?.type === 'reference_declarator';
+      if (name && !locals.has(name)) locals.set(name, `${type} ${d.text.includes('*') ? '*' : ''}${reference ? '&' : ''}`.trim());
     }
   }
   return locals;
@@ -573,6 +587,14 @@ interface ReturnsOf {
 const HINT = String.raw`(?:\s*(?:[A-Za-z_]\w*_)?(?:UNLIKELY|LIKELY|unlikely|likely)\s*\()?`;
 const HINT_CLOSE = String.raw`(?:\s*\))?`;
 
+/**
+ * A failure test of `name` inside an `if (…)`: `v < 0`, `v == -1`, `v == SOME_ERR`, plain `v`, or a
+ * negated predicate of it (`!NT_STATUS_IS_OK(status)`, `!is_valid(fd)`).
+ */
+function failureTestOf(name: string): string {
+  return String.raw`\s*(?:\(?\s*${name}\s*\)?\s*(?:(?:<\s*0|==\s*-1|<=\s*-1|==\s*[A-Z_][A-Z0-9_]*)\s*)?|!\s*[A-Za-z_]\w*\s*\(\s*${name}\s*\)\s*)`;
+}
+
 function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cache: Map<number, ReturnsOf>, index: number): boolean {
   let info = cache.get(index);
   if (!info) {
@@ -582,10 +604,10 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
       const name = m[1]!;
       // The statements just before: `if (v < 0)`, `if (v == -1)`, `if (v)`, then at most a few statements.
       const before = text.slice(Math.max(0, m.index - 240), m.index);
-      const guard = new RegExp(`\\bif\\s*\\(${HINT}\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)${HINT_CLOSE}\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
+      const guard = new RegExp(`\\bif\\s*\\(${HINT}${failureTestOf(name)}\\)${HINT_CLOSE}\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
       // Or anywhere in the block such a test opens: `if (destfd < 0) { if (srcfd != -1) close(srcfd); return destfd; }`.
       const open = openingBrace(text, m.index);
-      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(${HINT}\\s*\\(?\\s*${name}\\s*\\)?\\s*(?:(?:<\\s*0|==\\s*-1|<=\\s*-1|==\\s*[A-Z_][A-Z0-9_]*)\\s*)?\\)${HINT_CLOSE}\\s*$`).test(text.slice(Math.max(0, open - 200), open));
+      const blockGuard = open >= 0 && new RegExp(`\\bif\\s*\\(${HINT}${failureTestOf(name)}\\)${HINT_CLOSE}\\s*$`).test(text.slice(Math.max(0, open - 200), open));
       (returns.get(name) ?? returns.set(name, []).get(name)!).push({ at: m.index, passthrough: blockGuard || guard.test(before) });
     }
     // Only assignments in the body's own statement list (depth 1) surely run before a later return

@@ -1,4 +1,4 @@
-import type { MacroAlias, MacroBody, MacroConstant, MacroExpression, ReturningMacro } from './facts.js';
+import type { MacroAlias, MacroBody, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { closing, elementsOf } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
@@ -64,6 +64,10 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
         else if (condition.startsWith('!') && stripParens(condition.slice(1).trim()) === param) guard = { name: m[1]!, param: index, returnsWhen: false };
       }
     });
+    if (guard.param === undefined) {
+      const equality = conditions.map((c) => equalityGuard(c, params, body)).find((e) => e !== undefined);
+      if (equality) guard = { name: m[1]!, equality };
+    }
     const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
     // `#define ABORT_FINALIZE(code) do { iRet = code; goto finalize_it; } while (0)`: what it sets on the way out.
     const assigns = [...body.replace(/\\\r?\n/g, ' ').matchAll(/(?:^|[;{}]|\bdo\b)\s*([A-Za-z_]\w*)\s*=(?!=)\s*\(?\s*([A-Za-z_]\w*|-?\d+)\s*\)?\s*;/g)].map((a) => {
@@ -74,6 +78,28 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
     macros.push({ at: m.index, value: assigns.length > 0 ? { ...value, assigns } : value });
   }
   return macros;
+}
+
+/**
+ * `a != b`, `a == 0` where each side is a parameter, a local the body initialises from one (`int
+ * __got = (got)`), or a literal 0: the guard of an assertion macro comparing its arguments.
+ */
+function equalityGuard(condition: string, params: readonly string[], body: string): MacroEquality | undefined {
+  const m = /^\(?\s*([A-Za-z_]\w*|0)\s*\)?\s*(==|!=)\s*\(?\s*([A-Za-z_]\w*|0)\s*\)?$/.exec(condition);
+  if (!m) return undefined;
+  const side = (operand: string): number | undefined | null => {
+    if (operand === '0') return undefined;
+    const direct = params.indexOf(operand);
+    if (direct >= 0) return direct;
+    // A copy made by the body: `int __got = (got)`, `__typeof__(got) _g = (got);`.
+    const copy = new RegExp(`[\\s,*]${escapeRegExp(operand)}\\s*=\\s*\\(*\\s*([A-Za-z_]\\w*)\\s*\\)*\\s*[,;]`).exec(body);
+    const source = copy ? params.indexOf(copy[1]!) : -1;
+    return source >= 0 ? source : null;
+  };
+  const left = side(m[1]!);
+  const right = side(m[3]!);
+  if (left === null || right === null || (left === undefined && right === undefined)) return undefined;
+  return { left, right, returnsWhenEqual: m[2] === '==' };
 }
 
 /** A call at the start of a condition: its name, and where its argument list opens. */

@@ -21,8 +21,16 @@ export const ACCEPT_FUNCTIONS: readonly AcceptFunction[] = [
 /** Names a descriptor's type is spelled with besides `int` (typedefs of an integer). */
 export const DESCRIPTOR_TYPE_NAMES: readonly string[] = ['SOCKET', 'socket_t', 'fd_t', 'evutil_socket_t', 'curl_socket_t', 'ngx_socket_t', 'ngx_fd_t', 'zmq_fd_t', 'ber_socket_t'];
 
-/** Values a descriptor compares against to mean "no descriptor". */
-export const INVALID_DESCRIPTOR_CONSTANTS: readonly string[] = ['-1', 'INVALID_SOCKET', 'INVALID_FD', 'INVALID_HANDLE_VALUE', 'BAD_FD'];
+/**
+ * Values a descriptor compares against to mean "no descriptor": -1, and the names libraries'
+ * headers give it, which a project using them does not define itself (Sun RPC's `RPC_ANYSOCK`,
+ * libtirpc's `RPC_ANYFD`, libcurl's `CURL_SOCKET_BAD`, c-ares's `ARES_SOCKET_BAD`, libevent's
+ * `EVUTIL_INVALID_SOCKET`, pjlib's `PJ_INVALID_SOCKET`, Winsock's `INVALID_SOCKET`).
+ */
+export const INVALID_DESCRIPTOR_CONSTANTS: readonly string[] = [
+  '-1', 'INVALID_SOCKET', 'INVALID_FD', 'INVALID_HANDLE_VALUE', 'BAD_FD',
+  'RPC_ANYSOCK', 'RPC_ANYFD', 'CURL_SOCKET_BAD', 'ARES_SOCKET_BAD', 'EVUTIL_INVALID_SOCKET', 'PJ_INVALID_SOCKET',
+];
 /** Values a pointer handle compares against to mean "no handle". */
 export const NULL_CONSTANTS: readonly string[] = ['NULL', 'nullptr', '0', '((void*)0)', '((void *)0)'];
 

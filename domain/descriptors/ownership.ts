@@ -158,9 +158,10 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     const spec = catalogAcquire(call, resources);
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
+    // A reference (`for (auto& fds : l_EventFDs)`) is another name for storage that outlives the call.
     const isLocal = (name: string) => {
       const type = ctx.file.syntax.locals(call.fn).get(name);
-      return type !== undefined && !type.startsWith('static');
+      return type !== undefined && !type.startsWith('static') && !type.endsWith('&');
     };
     if (spec?.outArrayArg !== undefined) {
       const array = call.args[spec.outArrayArg];

@@ -254,6 +254,9 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   // taken on purpose (filling the standard streams), no descriptor of the function's own.
   if (c === '2' && op === '<') return 'invalid';
   if (c === '2' && op === '>=') return 'valid';
+  // `if (fdnull > 1) close(fdnull);` after `dup2(fdnull, 0); dup2(fdnull, 1);`: the same test written `> 1`.
+  if (c === '1' && op === '<=') return 'invalid';
+  if (c === '1' && op === '>') return 'valid';
   return undefined;
 }
 
