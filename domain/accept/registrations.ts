@@ -22,7 +22,17 @@ import { push } from '../../core/util/multimap.js';
 
 /** How a registration sets the trigger mode: fixed, or taken from a parameter of its function. */
 export type TriggerMode = 'edge' | 'level' | 'unknown';
-export type ModeSource = TriggerMode | { readonly param: number };
+export type ModeSource = TriggerMode | ParamMode;
+
+/**
+ * The mode comes from parameter `param`: its flags, or, with `edgeWhen`, a comparison of it with a
+ * constant (`if (trigger == ospoll_trigger_edge) ev.events |= EPOLLET;`): edge-triggered when the
+ * argument is (`equals`) or is not that constant.
+ */
+export interface ParamMode {
+  readonly param: number;
+  readonly edgeWhen?: { readonly equals: boolean; readonly value: string };
+}
 
 export interface RegistrationItem extends Span {
   readonly api: TriggerApi;
@@ -110,24 +120,24 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
       return;
     }
     const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call)!;
-    const visit = (fnRef: FunctionRef, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined): void => {
+    const visit = (fnRef: FunctionRef, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined, edgeWhen: ParamMode['edgeWhen']): void => {
       for (const call of graph.callSitesOf(fnRef)) {
         const scope = { file: call.file, functionName: call.caller.qualifiedName, className: call.caller.className, params: call.caller.params };
         const key = keyP !== undefined ? (call.call.args[keyP] ? descriptorKey(call.call.args[keyP]!, scope) : undefined) : fixedKey;
         const modeArg = modeP !== undefined ? call.call.args[modeP] : undefined;
-        const mode = modeP === undefined ? (reg.mode as TriggerMode) : modeArg === undefined ? 'unknown' : classifyFlags(modeArg, spec, call.caller.params);
+        const mode = modeP === undefined ? (reg.mode as TriggerMode) : modeArg === undefined ? 'unknown' : modeOfArgument(modeArg, edgeWhen, spec, call.caller.params);
         if (!key) continue;
         const thisVia = via ?? { file: call.file, ...spanOf(call.call) };
         const nextKeyP = paramOf(key);
         const nextModeP = typeof mode === 'object' ? mode.param : undefined;
         if (nextModeP === undefined) add({ ...base, key, mode: mode as TriggerMode, via: thisVia });
         if ((nextKeyP !== undefined || nextModeP !== undefined) && depth > 1) {
-          visit(call.edge.caller, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia);
+          visit(call.edge.caller, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia, typeof mode === 'object' ? mode.edgeWhen : undefined);
         }
       }
     };
     const fnRef = graph.refOf(file, fn);
-    if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined);
+    if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined, typeof reg.mode === 'object' ? reg.mode.edgeWhen : undefined);
     // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
     add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
   };
@@ -183,11 +193,26 @@ export function argumentKeys(index: ProjectIndex, fn: FunctionRef, paramIndex: n
   return out;
 }
 
+/**
+ * The mode an argument gives a wrapper's parameter: its flags, or, when the wrapper compares the
+ * parameter with a constant (`edgeWhen`), that constant or another one (`ospoll_add(…,
+ * ospoll_trigger_level, …)` where only `ospoll_trigger_edge` adds EPOLLET), or the caller's parameter.
+ */
+function modeOfArgument(arg: string, edgeWhen: ParamMode['edgeWhen'], spec: Pick<TriggerRegistration, 'edgeFlag' | 'flagPrefix'>, params: readonly ParamFact[]): ModeSource {
+  if (!edgeWhen) return classifyFlags(arg, spec, params);
+  const value = squeeze(arg).replace(/^\((.*)\)$/, '$1');
+  if (!/^[A-Za-z_][\w:]*$/.test(value)) return 'unknown';
+  const param = params.findIndex((p) => p.name === value);
+  if (param >= 0) return { param, edgeWhen };
+  return (value === edgeWhen.value) === edgeWhen.equals ? 'edge' : 'level';
+}
+
 /** Classifies a flags expression: contains the edge flag, only this API's constants, or a parameter. */
 export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'edgeFlag' | 'flagPrefix'>, params: readonly ParamFact[]): ModeSource {
   const ids = identifiersIn(flags);
-  // `edge ? EPOLLET : 0`: edge-triggered on one arm only, decided at run time.
-  if (ids.includes(spec.edgeFlag)) return conditionalEdge(flags, spec.edgeFlag) ? 'unknown' : 'edge';
+  // `edge ? EPOLLET : 0`: edge-triggered on one arm only, decided at run time — by the caller when
+  // the condition compares a parameter with a constant (`trigger == ospoll_trigger_edge ? EPOLLET : 0`).
+  if (ids.includes(spec.edgeFlag)) return conditionalEdge(flags, spec.edgeFlag) ? parameterComparison(flags, spec.edgeFlag, params) ?? 'unknown' : 'edge';
   const unknown = ids.filter((id) => !spec.flagPrefix.test(id));
   if (unknown.length === 0) return ids.length > 0 || /^\d+$/.test(flags) ? 'level' : 'unknown';
   if (unknown.length === 1) {
@@ -195,6 +220,17 @@ export function classifyFlags(flags: string, spec: Pick<TriggerRegistration, 'ed
     if (param >= 0) return { param };
   }
   return 'unknown';
+}
+
+/** `(p == C) ? (EPOLLET) : 0` with `p` a parameter: the mode is `p`'s, edge-triggered when it equals `C` (or differs, for `!=`, or with the flag in the other arm). */
+function parameterComparison(flags: string, edgeFlag: string, params: readonly ParamFact[]): ParamMode | undefined {
+  const m = /\(?\s*([A-Za-z_][\w:]*)\s*(==|!=)\s*([A-Za-z_][\w:]*)\s*\)?\s*\?([^?]*?[^:]):(?!:)/.exec(flags);
+  if (!m) return undefined;
+  const [name, other] = params.some((p) => p.name === m[1]) ? [m[1]!, m[3]!] : [m[3]!, m[1]!];
+  const param = params.findIndex((p) => p.name === name);
+  if (param < 0 || params.some((p) => p.name === other)) return undefined;
+  const inFirstArm = new RegExp(`\\b${edgeFlag}\\b`).test(m[4]!);
+  return { param, edgeWhen: { equals: (m[2] === '==') === inFirstArm, value: other } };
 }
 
 /** Is the edge flag in one arm of a `?:` and not the other? */
@@ -254,7 +290,9 @@ function structFieldValue(arg: string, field: string, text: string, fnNode: Synt
   let values: string[] = [];
   for (const m of assigned) {
     if (m[1] === '=') values = [];
-    values.push(m[2]!);
+    // `if (trigger == ospoll_trigger_edge) ev.events |= EPOLLET;`: that part only when the test holds.
+    const test = CONDITIONAL_BEFORE.exec(before.slice(Math.max(0, m.index! - 200), m.index));
+    values.push(test ? `(${squeeze(test[1]!)}) ? (${m[2]!}) : 0` : m[2]!);
   }
   if (values.length > 0) return squeeze(values.join('|'));
   const init = new RegExp(`\\b${v}\\s*=\\s*\\{([^;]*)\\}\\s*;`).exec(before) ?? new RegExp(`\\b${v}\\s*\\{([^;]*)\\}\\s*;`).exec(before);
@@ -266,6 +304,9 @@ function structFieldValue(arg: string, field: string, text: string, fnNode: Synt
   }
   return undefined;
 }
+
+/** An `if (…)` (or `if (…) {`) right before an assignment: its condition. */
+const CONDITIONAL_BEFORE = /\bif\s*\(([^;{}]*)\)\s*\{?\s*$/;
 
 function paramOf(key: string): number | undefined {
   return key.startsWith('param:') ? Number(key.slice(key.lastIndexOf(':') + 1)) : undefined;

@@ -68,7 +68,9 @@ function identifierKey(name: string, scope: ScopeInfo): string {
   if (param >= 0) return `param:${scope.file}:${scope.functionName}:${param}`;
   if (scope.locals?.has(name)) return `local:${scope.file}:${scope.functionName}:${name}`;
   if (scope.locals && scope.globals?.has(name)) return `global:${name}`;
-  if (scope.className && scope.locals && !scope.globals?.has(name)) return `field:${scope.className}.${name}`;
+  // A method's bare name that is no local is its class's member; at a call site seen from facts
+  // alone (no locals known: a wrapper's call expanded), a member of the caller's class too.
+  if (scope.className && !scope.locals?.has(name) && !scope.globals?.has(name)) return `field:${scope.className}.${name}`;
   if (scope.locals) return `global:${name}`;
   return `name:${scope.file}:${scope.functionName}:${name}`;
 }
@@ -91,8 +93,10 @@ export function keysMatch(a: string, b: string): boolean {
 
 function oneWay(a: string, b: string): boolean {
   if (a.startsWith('name:')) {
-    const [, file, fn, name] = a.split(':');
-    return b === `local:${file}:${fn}:${name}` || b === `global:${name}`;
+    // The function may be qualified (`Listener::start`): the name is after the last colon.
+    const rest = a.slice('name:'.length);
+    const name = rest.slice(rest.lastIndexOf(':') + 1);
+    return b === `local:${rest}` || b === `global:${name}`;
   }
   if (a.startsWith('field:*.') && b.startsWith('field:')) {
     return a.slice(a.indexOf('.') + 1) === b.slice(b.indexOf('.') + 1);

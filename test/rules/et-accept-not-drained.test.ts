@@ -16,6 +16,8 @@ describeRuleFixtures('et-accept-not-drained', {
   'event-layer-mixed.c': 'an event layer that also registers with flags and an operation its callers choose says nothing about a callback\'s listener',
   'equality-alias.c': 'a listener told apart by `fd == lfd` in the event loop and passed on as the event\'s descriptor is `lfd` for the handler',
   'known-limits.c': 'known limits: a registration inside a macro body (missed)',
+  'trigger-parameter.c': 'a wrapper that adds EPOLLET only when its trigger parameter equals a constant (if (trigger == ospoll_trigger_edge) ev.events |= EPOLLET): level at a call passing another constant, edge at one passing that one',
+  'trigger-parameter.cpp': 'C++: the same with an enum class (Trigger::Edge), called from same-named methods of two classes with their members named bare',
   'two-backends.c': 'a listener registered edge-triggered with libevent and level-triggered with epoll: the message names both registrations',
   'libev-libuv.c': 'libev and libuv registrations are level-triggered (the default options: silent)',
 });
