@@ -265,7 +265,9 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
       if (arg) out.set(squeeze(arg.text), null);
     } else if (n.type === 'pointer_expression' && n.text.startsWith('&')) {
       const arg = n.childForFieldName('argument');
-      if (arg) out.set(squeeze(arg.text), ADDRESS_TAKEN);
+      // `open_pty(&pty_master_fd, …)`: an out-parameter, written by that call (an assignment of an
+      // unknown value there); an address stored anywhere else may be written through at any time.
+      if (arg) out.set(squeeze(arg.text), n.parent?.type === 'argument_list' ? null : ADDRESS_TAKEN);
     }
   }
   return out;

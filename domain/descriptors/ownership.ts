@@ -367,7 +367,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     const tested = nodeText(edge.from);
     if (status && edge.condition!.startIndex > status.after && edge.condition!.startIndex < status.until && status.mentioned.test(tested)) {
       const verdict = impliedValidity(edge.condition!, edge.assumption!, status.name, 'status', invalidNames);
-      if (verdict) return verdict;
+      // A success flag is true where a status is 0: the same test says the opposite.
+      if (verdict) return status.success ? (verdict === 'valid' ? 'invalid' : 'valid') : verdict;
     }
     for (const result of lentTo) {
       if (!tested.includes(result)) continue;
@@ -750,8 +751,9 @@ function assignmentAround(node: SyntaxNode, parentOf: (node: SyntaxNode) => Synt
 }
 
 /** The variable a status call's result is stored in, and the stretch of the function where it still holds that result. */
-function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned: RegExp; after: number; until: number } | undefined {
-  const name = resultVariable(site.node);
+function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned: RegExp; after: number; until: number; success?: boolean } | undefined {
+  const flag = comparisonFlag(site.node);
+  const name = flag ? flag.name : resultVariable(site.node);
   if (!name || !IDENT.test(name)) return undefined;
   const text = cfg.function.text;
   const offset = cfg.function.startIndex;
@@ -762,5 +764,29 @@ function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned:
   const root = cfg.function.tree.rootNode;
   let assigned: RegExpExecArray | null;
   while ((assigned = next.exec(text)) && inExclusiveBranches(site.node, root.descendantForIndex(offset + assigned.index)));
-  return { name, mentioned: new RegExp(`\\b${name}\\b`), after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER };
+  return { name, mentioned: new RegExp(`\\b${name}\\b`), after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER, ...(flag?.success ? { success: true } : {}) };
+}
+
+/**
+ * `pipe_error = (pipe(fd) < 0);`, `ok = socketpair(…) == 0;`: a variable holding the call's
+ * failure (or success) test, true when it failed (succeeded). A failure flag is read like the
+ * status itself (true: failed); a success flag the other way round.
+ */
+function comparisonFlag(call: SyntaxNode): { name: string; success: boolean } | undefined {
+  let comparison = call.parent;
+  while (comparison?.type === 'parenthesized_expression') comparison = comparison.parent;
+  if (comparison?.type !== 'binary_expression' || !unwrapsTo(comparison.childForFieldName('left'), call)) return undefined;
+  const op = comparison.childForFieldName('operator')?.type ?? '';
+  const constant = squeeze(comparison.childForFieldName('right')?.text ?? '');
+  const failure = (op === '<' && constant === '0') || (op === '==' && constant === '-1') || (op === '!=' && constant === '0');
+  const success = (op === '>=' && constant === '0') || (op === '!=' && constant === '-1') || (op === '==' && constant === '0');
+  if (!failure && !success) return undefined;
+  const name = resultVariable(comparison);
+  return name ? { name, success } : undefined;
+}
+
+/** Is `node`, its parentheses aside, `inner`? */
+function unwrapsTo(node: SyntaxNode | null, inner: SyntaxNode): boolean {
+  while (node?.type === 'parenthesized_expression' && node.namedChildCount === 1) node = node.namedChild(0);
+  return node?.id === inner.id;
 }
