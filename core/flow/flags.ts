@@ -156,11 +156,18 @@ function testOf(condition: SyntaxNode): Test | undefined {
   if (expr.type !== 'binary_expression' || !(text.includes('==') || text.includes('!='))) return conditionFlagOf(text, expr);
   const op = expr.childForFieldName('operator')?.type;
   if (op !== '==' && op !== '!=') return conditionFlagOf(text, expr);
-  const left = squeeze(expr.childForFieldName('left')?.text ?? '');
-  const right = squeeze(expr.childForFieldName('right')?.text ?? '');
+  // `(pid = zfork(&t)) == -1`: the variable assigned, compared right after.
+  const side = (field: string): { name: string; assigns?: true } => {
+    const node = expr.childForFieldName(field);
+    const inner = node ? unwrap(node) : undefined;
+    if (inner?.type === 'assignment_expression' && inner.childForFieldName('operator')?.type === '=') return { name: squeeze(inner.childForFieldName('left')?.text ?? ''), assigns: true };
+    return { name: squeeze(node?.text ?? '') };
+  };
+  const left = side('left');
+  const right = side('right');
   const negated = op === '!=';
-  if (FLAG_EXPR.test(left) && CONSTANT.test(right) && !CONSTANT.test(left)) return { flag: left, constant: normalize(right), negated };
-  if (FLAG_EXPR.test(right) && CONSTANT.test(left) && !CONSTANT.test(right)) return { flag: right, constant: normalize(left), negated };
+  if (FLAG_EXPR.test(left.name) && CONSTANT.test(right.name) && !CONSTANT.test(left.name)) return { flag: left.name, constant: normalize(right.name), negated, ...(left.assigns ? { assigns: true } : {}) };
+  if (FLAG_EXPR.test(right.name) && CONSTANT.test(left.name) && !CONSTANT.test(right.name)) return { flag: right.name, constant: normalize(left.name), negated, ...(right.assigns ? { assigns: true } : {}) };
   return conditionFlagOf(text, expr);
 }
 
@@ -484,7 +491,8 @@ export class FlagTracker {
     if (i < 0) return values;
     const test = this.testOfNode[edge.from.id]!;
     const domain = this.flags.values[i]!;
-    const current = domain[values[i]!]!;
+    // A comparison that assigns its flag first (`(pid = zfork()) == -1`) starts from any value.
+    const current = test.assigns && test.constant !== undefined ? '?' : domain[values[i]!]!;
     const out = [...values];
     // `j < 6` with j known to be 0: the branch its value takes, only.
     if (test.bound !== undefined) {

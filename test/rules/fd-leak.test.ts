@@ -40,6 +40,8 @@ describeRuleFixtures('fd-leak', {
   'status-flags.cpp': 'C++: a const bool holding ::pipe2()\'s failure test',
   'out-parameter-flags.c': 'a variable filled through its address by a call (open_pty(&pty_master_fd, …)) is assigned there: tested twice after it, it takes the same value on a path; an address stored elsewhere (watch = &state) may be written through at any time',
   'out-parameter-flags.cpp': 'C++: a mode filled by a member call through its address, tested before the pipe and again before its cleanup',
+  'assigned-comparisons.c': 'a variable assigned inside a comparison with a constant ((pid = zfork(&t)) == -1) holds that constant on the true branch, so a later pid < 0 agrees; another constant does not',
+  'assigned-comparisons.cpp': 'C++: (pid = ::fork()) == -1 then pid < 0 in a member function',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
