@@ -208,6 +208,14 @@ function negativeNames(text: string): [string, string][] {
     const m = re.exec(text);
     return m ? [[m[1]!, `-${m[2]!}`]] : [];
   });
+  // Pointer sentinels: `#define XCURSOR_SCAN_CORE ((FILE *) 1)`, `#define MAP_FAILED ((void *) -1)`:
+  // compared with a stream, no stream at all, like NULL.
+  const sentinel = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*\([ \t]*(?:const[ \t]+)?(?:struct[ \t]+)?[A-Za-z_]\w*[ \t]*\*[ \t]*\)[ \t]*\(?[ \t]*-?[ \t]*\d+[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
+  for (const start of defineLines(text)) {
+    sentinel.lastIndex = start;
+    const m = sentinel.exec(text);
+    if (m) out.push([m[1]!, 'NULL']);
+  }
   // Enumerators and constants: `retired_fd = -1` inside an enum, `const int NO_FD = -1;`.
   if (/\benum\b/.test(text)) {
     for (const body of text.matchAll(/\benum\b[^{;()]*\{([^{}]*)\}/g)) {

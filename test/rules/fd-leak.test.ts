@@ -42,6 +42,8 @@ describeRuleFixtures('fd-leak', {
   'out-parameter-flags.cpp': 'C++: a mode filled by a member call through its address, tested before the pipe and again before its cleanup',
   'assigned-comparisons.c': 'a variable assigned inside a comparison with a constant ((pid = zfork(&t)) == -1) holds that constant on the true branch, so a later pid < 0 agrees; another constant does not',
   'assigned-comparisons.cpp': 'C++: (pid = ::fork()) == -1 then pid < 0 in a member function',
+  'sentinel-pointers.c': 'a pointer sentinel a stream function returns instead of a stream (#define XCURSOR_SCAN_CORE ((FILE *) 1)): equal to it, nothing to close; a real stream still leaks',
+  'sentinel-pointers.cpp': 'C++: a member function comparing its stream with a project\'s ((FILE *) 1) sentinel',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
