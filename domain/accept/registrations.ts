@@ -120,26 +120,33 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
       return;
     }
     const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === reg.call)!;
-    const visit = (fnRef: FunctionRef, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, depth: number, via: SiteRef | undefined, edgeWhen: ParamMode['edgeWhen']): void => {
+    // `fixedMode`: the mode once a caller's argument decided it (`ospoll_add(server_poll, fd,
+    // ospoll_trigger_level, …)` inside `SetNotifyFd(fd, …)`), carried on to that caller's callers.
+    const visit = (fnRef: FunctionRef, keyP: number | undefined, modeP: number | undefined, fixedKey: string | undefined, fixedMode: TriggerMode, depth: number, via: SiteRef | undefined, edgeWhen: ParamMode['edgeWhen']): void => {
       for (const call of graph.callSitesOf(fnRef)) {
         const scope = { file: call.file, functionName: call.caller.qualifiedName, className: call.caller.className, params: call.caller.params };
         const key = keyP !== undefined ? (call.call.args[keyP] ? descriptorKey(call.call.args[keyP]!, scope) : undefined) : fixedKey;
         const modeArg = modeP !== undefined ? call.call.args[modeP] : undefined;
-        const mode = modeP === undefined ? (reg.mode as TriggerMode) : modeArg === undefined ? 'unknown' : modeOfArgument(modeArg, edgeWhen, spec, call.caller.params);
+        const mode = modeP === undefined ? fixedMode : modeArg === undefined ? 'unknown' : modeOfArgument(modeArg, edgeWhen, spec, call.caller.params);
         if (!key) continue;
         const thisVia = via ?? { file: call.file, ...spanOf(call.call) };
         const nextKeyP = paramOf(key);
         const nextModeP = typeof mode === 'object' ? mode.param : undefined;
         if (nextModeP === undefined) add({ ...base, key, mode: mode as TriggerMode, via: thisVia });
+        expandedModes.add(typeof mode === 'object' ? 'unknown' : mode);
         if ((nextKeyP !== undefined || nextModeP !== undefined) && depth > 1) {
-          visit(call.edge.caller, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, depth - 1, thisVia, typeof mode === 'object' ? mode.edgeWhen : undefined);
+          visit(call.edge.caller, nextKeyP, nextModeP, nextKeyP === undefined ? key : undefined, typeof mode === 'object' ? 'unknown' : mode, depth - 1, thisVia, typeof mode === 'object' ? mode.edgeWhen : undefined);
         }
       }
     };
     const fnRef = graph.refOf(file, fn);
-    if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, WRAPPER_DEPTH, undefined, typeof reg.mode === 'object' ? reg.mode.edgeWhen : undefined);
+    const expandedModes = new Set<TriggerMode>();
+    if (fnRef) visit(fnRef, keyParam, modeParam, keyParam === undefined ? reg.key : undefined, typeof reg.mode === 'object' ? 'unknown' : reg.mode, WRAPPER_DEPTH, undefined, typeof reg.mode === 'object' ? reg.mode.edgeWhen : undefined);
     // Keep the unexpanded registration too: callbacks and same-function parameters still match it.
-    add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? 'unknown' : reg.mode });
+    // A mode from a parameter is then the one every call site gives, when they all agree
+    // (`ospoll_add(…, ospoll_trigger_level, …)` everywhere: level), else undecided.
+    const agreed = expandedModes.size === 1 ? [...expandedModes][0]! : 'unknown';
+    add({ ...base, key: reg.key, mode: typeof reg.mode === 'object' ? agreed : reg.mode });
   };
   for (const { item, file, functions } of itemsOf(index, registrationsProvider)) expand(file, functions, item);
   return {

@@ -51,3 +51,33 @@ describe('et-accept-not-drained and the event libraries without an edge-triggere
     expect(actualFindings(analyze(sources, config))).toEqual(['et-accept-not-drained/libev-libuv.c:26 et-accept-not-drained warning']);
   });
 });
+
+describe('et-accept-not-drained and a trigger mode decided by a wrapper\'s caller', () => {
+  it('a listener registered level-triggered two wrappers down (SetNotifyFd → ospoll_add(…, ospoll_trigger_level, …)) is no question under edgeTriggered: ask', () => {
+    const text = `#include <sys/epoll.h>
+#include <sys/socket.h>
+enum ospoll_trigger { ospoll_trigger_edge, ospoll_trigger_level };
+void serve(int fd);
+int ospoll_add(int fd, enum ospoll_trigger trigger, void *data) {
+    struct epoll_event ev;
+    ev.events = EPOLLIN;
+    ev.data.ptr = data;
+    if (trigger == ospoll_trigger_edge)
+        ev.events |= EPOLLET;
+    return epoll_ctl(3, EPOLL_CTL_ADD, fd, &ev);
+}
+int set_notify_fd(int fd, void *data) { return ospoll_add(fd, ospoll_trigger_level, data); }
+int add_client(int fd, void *data) { return ospoll_add(fd, ospoll_trigger_edge, data); }
+struct driver { int socket_fd; };
+void driver_listen(struct driver *d) { set_notify_fd(d->socket_fd, d); }
+void driver_accept(struct driver *d) {
+    int c = accept(d->socket_fd, 0, 0);
+    if (c >= 0) add_client(c, d);
+}
+`;
+    const ask = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'ask' }], 'et-accept-not-drained': ['error', { edgeTriggered: 'ask' }] } }));
+    const sources = [{ path: 'os/poll.c', text }];
+    expect(actualFindings(analyze(sources, ask)).filter((f) => !f.includes('fd-leak'))).toEqual([]);
+    expect(actualFindings(analyze(sources)).filter((f) => !f.includes('fd-leak'))).toEqual([]);
+  });
+});
