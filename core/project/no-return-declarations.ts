@@ -39,6 +39,10 @@ function declaredFunctionAround(text: string, start: number, end: number): strin
     const name = m[1]!;
     if (name === '__attribute__' || name === '__declspec' || name === 'noreturn' || /NORETURN|NO_RETURN/.test(name)) continue;
     if (/^(?:if|while|for|switch|return|sizeof|defined)$/.test(name)) return undefined;
+    // `void EXPORT_FUNC(grub_util_error) (const char *fmt, …)`: a macro around the name (GRUB's
+    // export marker) — the name is its argument, followed by the parameter list.
+    const wrapped = /^\(\s*([A-Za-z_]\w*)\s*\)\s*\(/.exec(declaration.slice(m.index! + m[0].length - 1));
+    if (wrapped && /^[A-Z][A-Z0-9_]*$/.test(name)) return wrapped[1];
     return name;
   }
   return undefined;

@@ -697,8 +697,12 @@ function ownedByObject(type: string, ctx: FileAnalysis): boolean {
   return callGraphOf(ctx.index).isClass(bare);
 }
 
-/** A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`/`g_autofd` (2.76), GCC's `cleanup` attribute, systemd's `_cleanup_…_`. */
-const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\bg_autofd\b|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
+/**
+ * A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`/`g_autofd` (2.76), libglnx's
+ * `glnx_autofd` (Flatpak, OSTree: a submodule a checkout may not have), GCC's `cleanup`
+ * attribute, systemd's `_cleanup_…_`.
+ */
+const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b(?:g|glnx)_autofd\b|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
 
 const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]/.source;
 
