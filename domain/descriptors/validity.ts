@@ -22,8 +22,11 @@ export type HandleShape = 'descriptor' | 'pointer' | 'status' | 'wrapped';
 export function isHandleExpression(expr: SyntaxNode, handle: string, constants: ReadonlyMap<string, string> = NO_CONSTANTS): boolean {
   const inner = unwrap(expr);
   if (inner.type === 'assignment_expression') {
+    // `(fd = open(…)) < 0` tests `fd`; `(ret = socketpair(…, sv)) == -1` tests the call too (the value assigned).
     const left = inner.childForFieldName('left');
-    return left !== null && subscriptsResolved(squeeze(left.text), constants) === handle;
+    const right = inner.childForFieldName('right');
+    if (left !== null && subscriptsResolved(squeeze(left.text), constants) === handle) return true;
+    return right !== null && inner.childForFieldName('operator')?.type === '=' && squeeze(unwrap(right).text) === handle;
   }
   if (inner.type === 'cast_expression') {
     const value = inner.childForFieldName('value');
