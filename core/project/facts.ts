@@ -563,7 +563,7 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     if (isKeptVariable(variable, fnNode, globals)) return;
     returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
     // Returned, but also stored in an object the caller passed in: a borrowed number.
-    if (returned && storedInCallersObject(variable, fnNode, fact.params)) return;
+    if (returned && storedInCallersObject(variable, fnNode, fact.params, globals)) return;
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
 }
@@ -654,12 +654,25 @@ function isKeptVariable(variable: string, fnNode: SyntaxNode, globals: ReadonlyS
  * keeps it (and closes it with itself); the caller gets a borrowed copy of the number. (Found from
  * each `= variable;`, looking back at its left side.)
  */
-function storedInCallersObject(variable: string, fnNode: SyntaxNode, params: readonly { readonly name: string }[]): boolean {
+function storedInCallersObject(variable: string, fnNode: SyntaxNode, params: readonly { readonly name: string }[], globals: ReadonlySet<string>): boolean {
   const text = fnNode.text;
   if (!/^[A-Za-z_]\w*$/.test(variable) || !text.includes('->')) return false;
   for (const m of text.matchAll(new RegExp(`=\\s*${variable}\\s*;`, 'g'))) {
     const left = /([A-Za-z_]\w*)\s*->\s*[\w.>-]+\s*$/.exec(text.slice(Math.max(0, m.index! - 120), m.index));
-    if (left && params.some((p) => p.name === left[1])) return true;
+    if (!left) continue;
+    if (params.some((p) => p.name === left[1])) return true;
+    // Or in a node the function links into a file-level registry (Lynx's `LYOpenTemp()`:
+    // `p->file = fp; … ly_temp = p;`): the registry keeps it and closes it later.
+    if (linkedIntoGlobal(left[1]!, text, globals)) return true;
+  }
+  return false;
+}
+
+/** Is the pointer `node` stored into a file-level variable (`ly_temp = p;`, `head->next = p;` with `head` global)? */
+function linkedIntoGlobal(node: string, text: string, globals: ReadonlySet<string>): boolean {
+  if (globals.size === 0) return false;
+  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)(?:\\s*(?:->|\\.)\\s*[\\w.>-]+)?\\s*=\\s*${node}\\s*;`, 'g'))) {
+    if (globals.has(m[1]!)) return true;
   }
   return false;
 }
