@@ -112,7 +112,8 @@ const PREDICATE_CONSTANT = /^(?:[A-Z][A-Z0-9_]*|true|false|nullptr)$/;
 function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined {
   if (fact.params.length === 0 || fact.params.length > 4) return undefined;
   const body = fnNode.childForFieldName('body');
-  if (!body || body.namedChildCount !== 1) return undefined;
+  if (!body) return undefined;
+  if (body.namedChildCount !== 1) return returnedParameter(fact, body);
   const statement = body.namedChild(0);
   if (statement?.type !== 'return_statement' || statement.namedChildCount !== 1) return undefined;
   const expression = statement.namedChild(0)!;
@@ -125,6 +126,23 @@ function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined
     else if (!PREDICATE_CONSTANT.test(name)) return undefined;
   }
   return readsParam ? text : undefined;
+}
+
+/**
+ * A function that returns one of its parameters unchanged on every path, whatever else it does
+ * (a test framework's `static bool check_bool(const char *name, bool got) { printf(…); return got; }`):
+ * a test of its call is a test of that argument.
+ */
+function returnedParameter(fact: FunctionFact, body: SyntaxNode): string | undefined {
+  const text = body.text;
+  if (text.length > 2000 || /\b(?:goto|longjmp|throw)\b/.test(text)) return undefined;
+  const returns = [...text.matchAll(/\breturn\b\s*([^;]*);/g)].map((m) => m[1]!.trim().replace(/^\((.*)\)$/, '$1').trim());
+  if (returns.length === 0 || new Set(returns).size !== 1) return undefined;
+  const name = returns[0]!;
+  if (!fact.params.some((p) => p.name === name)) return undefined;
+  // Never changed in the body: not assigned, incremented or passed by address.
+  const changed = new RegExp(`(?:\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\\+\\+\\s*${name}\\b|\\b${name}\\s*(?:\\+\\+|--)|--\\s*${name}\\b|(?<![&\\w)\\]])&\\s*${name}\\b)`);
+  return changed.test(text) ? undefined : name;
 }
 
 function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapperItem, 'fn'> | undefined {
