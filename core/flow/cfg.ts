@@ -4,7 +4,7 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { neverFailingTest } from './never-failing.js';
-import { killsItself, SELF_KILLERS } from './no-return.js';
+import { killsItself } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 /**
@@ -382,7 +382,7 @@ class CfgBuilder {
   private simple(stmt: SyntaxNode, next: CfgNode, expression?: SyntaxNode): CfgNode {
     const node = this.node('statement', stmt);
     const called = this.statementCall(expression);
-    if (called && (this.options.noReturn.has(called) || (SELF_KILLERS.has(called) && killsItself(called, this.statementCallArguments(expression).map((a) => squeeze(a.text)))))) {
+    if (called && (this.options.noReturn.has(called) || killsItself(called, () => this.statementCallArguments(expression).map((a) => squeeze(a.text))))) {
       node.noReturn = true;
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {

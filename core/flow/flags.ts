@@ -138,13 +138,8 @@ function testOf(condition: SyntaxNode): Test | undefined {
     const op = expr.childForFieldName('operator')?.type ?? '';
     if (op in ORDERING_SIGNS) {
       // `(r = read(…)) > 0`: the variable assigned, tested right after.
-      const operand = (field: string): { name: string; assigns: boolean } => {
-        const node = unwrap(expr.childForFieldName(field)!);
-        if (node.type === 'assignment_expression' && node.childForFieldName('operator')?.type === '=') return { name: squeeze(node.childForFieldName('left')?.text ?? ''), assigns: true };
-        return { name: squeeze(node.text), assigns: false };
-      };
-      const left = operand('left');
-      const right = operand('right');
+      const left = comparedOperand(expr, 'left');
+      const right = comparedOperand(expr, 'right');
       if (right.name === '0' && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, signs: ORDERING_SIGNS[op], assigns: left.assigns };
       if (left.name === '0' && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED_OPERATOR[op]!], assigns: right.assigns };
       // `j < 6` in `for (j = 0; j < 6; j++)`: its first test is decided by the 0 the loop starts from.
@@ -157,18 +152,21 @@ function testOf(condition: SyntaxNode): Test | undefined {
   const op = expr.childForFieldName('operator')?.type;
   if (op !== '==' && op !== '!=') return conditionFlagOf(text, expr);
   // `(pid = zfork(&t)) == -1`: the variable assigned, compared right after.
-  const side = (field: string): { name: string; assigns?: true } => {
-    const node = expr.childForFieldName(field);
-    const inner = node ? unwrap(node) : undefined;
-    if (inner?.type === 'assignment_expression' && inner.childForFieldName('operator')?.type === '=') return { name: squeeze(inner.childForFieldName('left')?.text ?? ''), assigns: true };
-    return { name: squeeze(node?.text ?? '') };
-  };
-  const left = side('left');
-  const right = side('right');
+  const left = comparedOperand(expr, 'left');
+  const right = comparedOperand(expr, 'right');
   const negated = op === '!=';
-  if (FLAG_EXPR.test(left.name) && CONSTANT.test(right.name) && !CONSTANT.test(left.name)) return { flag: left.name, constant: normalize(right.name), negated, ...(left.assigns ? { assigns: true } : {}) };
-  if (FLAG_EXPR.test(right.name) && CONSTANT.test(left.name) && !CONSTANT.test(right.name)) return { flag: right.name, constant: normalize(left.name), negated, ...(right.assigns ? { assigns: true } : {}) };
+  if (FLAG_EXPR.test(left.name) && CONSTANT.test(right.name) && !CONSTANT.test(left.name)) return { flag: left.name, constant: normalize(right.name), negated, assigns: left.assigns };
+  if (FLAG_EXPR.test(right.name) && CONSTANT.test(left.name) && !CONSTANT.test(right.name)) return { flag: right.name, constant: normalize(left.name), negated, assigns: right.assigns };
   return conditionFlagOf(text, expr);
+}
+
+/** One side of a comparison, parentheses aside; an assignment in it (`(r = read(…)) > 0`) stands for the variable it assigns. */
+function comparedOperand(expr: SyntaxNode, field: 'left' | 'right'): { name: string; assigns: boolean } {
+  const child = expr.childForFieldName(field);
+  if (!child) return { name: '', assigns: false };
+  const node = unwrap(child);
+  if (node.type === 'assignment_expression' && node.childForFieldName('operator')?.type === '=') return { name: squeeze(node.childForFieldName('left')?.text ?? ''), assigns: true };
+  return { name: squeeze(node.text), assigns: false };
 }
 
 /** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */

@@ -25,17 +25,14 @@ export const ASSERTIONS: ReadonlyMap<string, { readonly exitsWhen: boolean; read
 
 /**
  * Calls that end the process through their arguments: `raise(SIGKILL)`, `kill(getpid(), SIGKILL)`
- * (a signal that can be neither caught nor ignored, sent to the calling process). Arguments as
- * written, whitespace removed.
+ * (a signal that can be neither caught nor ignored, sent to the calling process). `argsOf` gives
+ * the arguments as written, whitespace removed; it is read only for `raise` and `kill`.
  */
-export function killsItself(callee: string, written: readonly string[]): boolean {
-  const args = written.map((a) => a.replace(/^(?:std)?::/, ''));
+export function killsItself(callee: string, argsOf: () => readonly string[]): boolean {
+  if (callee !== 'raise' && callee !== 'kill') return false;
+  const args = argsOf().map((a) => a.replace(/^(?:std)?::/, ''));
   if (callee === 'raise') return args.length === 1 && args[0] === 'SIGKILL';
-  if (callee === 'kill') return args.length === 2 && SELF.has(args[0]!) && args[1] === 'SIGKILL';
-  return false;
+  return args.length === 2 && SELF.has(args[0]!) && args[1] === 'SIGKILL';
 }
 
-const SELF = new Set(['getpid()', '::getpid()', '0']);
-
-/** The callees `killsItself` knows. */
-export const SELF_KILLERS: ReadonlySet<string> = new Set(['raise', 'kill']);
+const SELF = new Set(['getpid()', '0']);

@@ -15,10 +15,9 @@ import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
-import { calleeName, contains, inExclusiveBranches, resultVariable, squeeze, walkMentioning } from '../../core/syntax/nodes.js';
+import { callArguments, calleeName, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
-import { callArguments, unwrap } from '../../core/syntax/nodes.js';
 import { caseValidity, impliedValidity, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -779,7 +778,8 @@ function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned:
 function comparisonFlag(call: SyntaxNode): { name: string; success: boolean } | undefined {
   let comparison = call.parent;
   while (comparison?.type === 'parenthesized_expression') comparison = comparison.parent;
-  if (comparison?.type !== 'binary_expression' || !unwrapsTo(comparison.childForFieldName('left'), call)) return undefined;
+  const compared = comparison?.type === 'binary_expression' ? comparison.childForFieldName('left') : null;
+  if (!comparison || !compared || unwrap(compared).id !== call.id) return undefined;
   const op = comparison.childForFieldName('operator')?.type ?? '';
   const constant = squeeze(comparison.childForFieldName('right')?.text ?? '');
   const failure = (op === '<' && constant === '0') || (op === '==' && constant === '-1') || (op === '!=' && constant === '0');
@@ -789,8 +789,3 @@ function comparisonFlag(call: SyntaxNode): { name: string; success: boolean } | 
   return name ? { name, success } : undefined;
 }
 
-/** Is `node`, its parentheses aside, `inner`? */
-function unwrapsTo(node: SyntaxNode | null, inner: SyntaxNode): boolean {
-  while (node?.type === 'parenthesized_expression' && node.namedChildCount === 1) node = node.namedChild(0);
-  return node?.id === inner.id;
-}

@@ -203,19 +203,17 @@ function calleeBefore(before: string): string | undefined {
 /** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`, `#define DONE -3`. */
 function negativeNames(text: string): [string, string][] {
   const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*(?:\([A-Za-z_]\w*\)[ \t]*)?\(*[ \t]*-[ \t]*(\d+)[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
-  const out: [string, string][] = defineLines(text).flatMap((start): [string, string][] => {
-    re.lastIndex = start;
-    const m = re.exec(text);
-    return m ? [[m[1]!, `-${m[2]!}`]] : [];
-  });
   // Pointer sentinels: `#define XCURSOR_SCAN_CORE ((FILE *) 1)`, `#define MAP_FAILED ((void *) -1)`:
   // compared with a stream, no stream at all, like NULL.
   const sentinel = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*\([ \t]*(?:const[ \t]+)?(?:struct[ \t]+)?[A-Za-z_]\w*[ \t]*\*[ \t]*\)[ \t]*\(?[ \t]*-?[ \t]*\d+[ \t]*\)*[ \t]*(?:\/[*\/].*)?$/my;
-  for (const start of defineLines(text)) {
+  const out: [string, string][] = defineLines(text).flatMap((start): [string, string][] => {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m) return [[m[1]!, `-${m[2]!}`]];
     sentinel.lastIndex = start;
-    const m = sentinel.exec(text);
-    if (m) out.push([m[1]!, 'NULL']);
-  }
+    const pointer = sentinel.exec(text);
+    return pointer ? [[pointer[1]!, 'NULL']] : [];
+  });
   // Enumerators and constants: `retired_fd = -1` inside an enum, `const int NO_FD = -1;`.
   if (/\benum\b/.test(text)) {
     for (const body of text.matchAll(/\benum\b[^{;()]*\{([^{}]*)\}/g)) {
