@@ -10,6 +10,7 @@ import { macrosIn, type MacroScope } from '../project/macro-table.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { AnalysisSettings } from './settings.js';
 import type { SourceFile } from '../project/source-file.js';
+import { parameterValuesOf } from '../project/parameter-values.js';
 import { applyDirectives, parseDirectives, UNUSED_DIRECTIVE_RULE } from './suppressions.js';
 
 export interface CheckOptions {
@@ -51,7 +52,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

@@ -96,6 +96,8 @@ export interface Cfg {
   readonly loops: LoopInfo[];
   /** Names known to be functions (see CfgOptions.isFunctionName). */
   readonly isFunctionName?: (name: string) => boolean;
+  /** The constants each parameter can hold on entry, where every caller is known (see CfgOptions.parameterValues). */
+  readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A literal zero argument: `0`, `0L`, `(0)`, `NULL`, `false`. */
@@ -125,6 +127,8 @@ export interface CfgOptions {
   readonly configuration?: PreprocessorConfiguration;
   /** Names known to be functions (called in the file, defined in the project): `closer = pclose;` stores a non-null pointer. */
   readonly isFunctionName?: (name: string) => boolean;
+  /** Parameters every caller passes one of a few constants to (core/project/parameter-values.ts): branches only other values take are not paths. */
+  readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
 }
 
 export type { PreprocessorConfiguration };
@@ -794,7 +798,7 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   } else {
     builder.edge(builder.entry, builder.exit);
   }
-  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName };
+  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName, ...(options.parameterValues && options.parameterValues.size > 0 ? { parameterValues: options.parameterValues } : {}) };
 }
 
 /** Innermost loop around a node that really iterates (skips `do { } while (0)` wrappers). */

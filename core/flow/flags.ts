@@ -16,6 +16,8 @@ export interface FlagSet {
   readonly names: readonly string[];
   /** Per flag: value index → constant ('?' unknown, '!0' some non-zero value). */
   readonly values: readonly string[][];
+  /** Per flag: the constants it may hold on entry (a parameter every caller passes one of them to); undefined: any. */
+  readonly entry?: readonly (readonly string[] | undefined)[];
 }
 
 const MAX_FLAGS = 6;
@@ -214,7 +216,7 @@ const NEVER_NULL = /^(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_mallo
  * returns only on failure (-1): `err = getpeername(…); if (err) … if (err < 0)` takes the second
  * branch whenever it took the first.
  */
-const STATUS_ONLY = /^(?:::)?(?:getpeername|getsockname|getsockopt|setsockopt|bind|listen|connect|shutdown|close|pipe2?|socketpair|fstat|stat|lstat|fstatat|fchmod|chmod|fchown|chown|lchown|unlink|unlinkat|rename|renameat|mkdir|mkdirat|rmdir|chdir|fchdir|ftruncate|truncate|fsync|fdatasync|sigaction|sigprocmask|setrlimit|getrlimit|gettimeofday|clock_gettime|munmap|mprotect|mlock|munlock|access|faccessat|setenv|unsetenv|symlink|link|dup2|dup3|fstatvfs|statvfs|inet_pton|uname|sigemptyset|sigfillset|sigaddset|sigdelset)\(/;
+const STATUS_ONLY = /^(?:::)?(?:getpeername|getsockname|getsockopt|setsockopt|bind|listen|connect|shutdown|close|pipe2?|socketpair|fstat|stat|lstat|fstatat|fchmod|chmod|fchown|chown|lchown|unlink|unlinkat|rename|renameat|mkdir|mkdirat|rmdir|chdir|fchdir|ftruncate|truncate|fsync|fdatasync|sigaction|sigprocmask|setrlimit|getrlimit|gettimeofday|clock_gettime|munmap|mprotect|mlock|munlock|access|faccessat|setenv|unsetenv|symlink|link|dup2|dup3|fstatvfs|statvfs|inet_pton|uname|sigemptyset|sigfillset|sigaddset|sigdelset|tcgetattr|tcsetattr|tcflush|tcdrain|tcsendbreak|cfsetispeed|cfsetospeed|cfsetspeed|mkfifo|mkfifoat|mknod|mknodat|utimes|futimes|futimens|utimensat|flock|lockf|fchmodat|fchownat|linkat|symlinkat|epoll_ctl|timerfd_settime|timerfd_gettime|sigaltstack|setuid|setgid|seteuid|setegid|setresuid|setresgid|setgroups|initgroups|chroot|setpgid|daemon)\(/;
 const FAILURE_ONLY = new RegExp(`^(?:::)?(?:${[...RETURNS_ONLY_ON_FAILURE].join('|')})\\(`);
 /** What a variable is known to hold after a call: '<=0' (its sign) for STATUS_ONLY, -1 for FAILURE_ONLY. */
 function callResultSign(value: string): string | undefined {
@@ -291,7 +293,7 @@ const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | nu
 });
 
 /** Flag candidates of a CFG, best first; they do not depend on the handle, so once per CFG. */
-const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] => {
+const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[]; entry?: string[] }[] => {
   const tests = new Map<string, Set<string>>();
   const testCount = new Map<string, number>();
   // Flags compared with 0 by an ordering: their domain holds the sign sets.
@@ -328,27 +330,32 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[] }[] =
     for (const found of cfgAssignments(cfg).values()) for (const [name, value] of found) if (value === ADDRESS_TAKEN) addressTaken.add(name);
     for (const flag of tests.keys()) if (flag.startsWith(CONDITION_FLAG) && namesIn(flag.slice(1)).some((n) => addressTaken.has(n))) spoiled.add(flag);
   }
+  // Parameters every caller passes a constant to: known on entry, worth a slot like an assigned flag.
+  const entry = new Map<string, string[]>();
+  for (const [name, constants] of cfg.parameterValues ?? []) if (tests.has(name) && !spoiled.has(name)) entry.set(name, constants.map(normalize));
   // The most telling flags first: set to constants, then tested most often.
   // Configuration symbols (`#NAME`) only take the slots the code's own flags leave, and
   // conditions of other forms (`@…`) the slots left after them.
-  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 ? 100 : 0) + (testCount.get(flag) ?? 0) - (flag.startsWith('#') ? 1000 : flag.startsWith(CONDITION_FLAG) ? 2000 : 0);
+  const score = (flag: string) => ((assigned.get(flag)?.size ?? 0) > 0 || entry.has(flag) ? 100 : 0) + (testCount.get(flag) ?? 0) - (flag.startsWith('#') ? 1000 : flag.startsWith(CONDITION_FLAG) ? 2000 : 0);
   return [...tests]
-    .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || (testCount.get(flag) ?? 0) >= 2))
+    .filter(([flag]) => !spoiled.has(flag) && (assigned.has(flag) || entry.has(flag) || (testCount.get(flag) ?? 0) >= 2))
     .sort((a, b) => score(b[0]) - score(a[0]))
     .map(([flag, constants]) => {
-      const values = [...new Set([...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0' && c !== NON_ZERO && !(ordered.has(flag) && SIGN_NAMES.has(c))))];
+      const values = [...new Set([...(entry.get(flag) ?? []), ...constants, ...(assigned.get(flag) ?? [])].filter((c) => c !== '0' && c !== NON_ZERO && !(ordered.has(flag) && SIGN_NAMES.has(c))))];
       // `≠C`, `≠C,D`: known to differ from the constants it is compared with (`rw != XIO_WRONLY`
       // taken true, then `rw != XIO_RDONLY`): one or two at a time, sorted.
       const compared = [...constants].filter((c) => c !== '0').sort();
       const signs = ordered.has(flag) ? [...SIGN_VALUES.values()] : [];
-      const domain = ['?', '!0', '0', ...signs, ...values].slice(0, MAX_VALUES);
+      // The values a parameter comes in with go first: they must have a slot of their own.
+      const onEntry = values.filter((v) => entry.get(flag)?.includes(v));
+      const domain = ['?', '!0', '0', ...onEntry, ...signs, ...values.filter((v) => !onEntry.includes(v))].slice(0, MAX_VALUES);
       // Only as many as the slots left take: a flag compared with 10,000 constants (a generated
       // `else if` chain) has 50 million pairs.
       for (const c of compared) if (domain.length < MAX_VALUES) domain.push(`${NOT}${c}`);
       for (let i = 0; i < compared.length && domain.length < MAX_VALUES; i++) {
         for (let j = i + 1; j < compared.length && domain.length < MAX_VALUES; j++) domain.push(`${NOT}${compared[i]},${compared[j]}`);
       }
-      return { flag, domain };
+      return { flag, domain, ...(entry.has(flag) ? { entry: entry.get(flag)! } : {}) };
     });
 });
 
@@ -360,7 +367,7 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
   // More candidates than slots: those whose tests guard code that mentions the handle go first
   // (`if (active) { … sock = accept(…) }`), then the rest in their order.
   const chosen = (candidates.length <= MAX_FLAGS ? candidates : byRelevance(cfg, candidates, mentionsHandle)).slice(0, MAX_FLAGS);
-  return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain) };
+  return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain), entry: chosen.map((f) => f.entry) };
 }
 
 const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement', 'preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_else']);
@@ -424,6 +431,20 @@ export class FlagTracker {
     const exact = this.flags.values[flag]!.indexOf(constant);
     if (exact >= 0) return exact;
     return constant === '0' ? 2 : 1;
+  }
+
+  /** The tuples a function starts in: one per combination of its parameters' values on entry (any value, '?', for the rest). */
+  initial(handle: number): number[] {
+    let tuples: number[][] = [this.flags.names.map(() => 0)];
+    this.flags.names.forEach((_, i) => {
+      const constants = this.flags.entry?.[i];
+      if (!constants) return;
+      const indices = [...new Set(constants.map((c) => this.flags.values[i]!.indexOf(c)))];
+      // A value without a slot of its own: start from any value.
+      if (indices.some((x) => x < 0)) return;
+      tuples = tuples.flatMap((t) => indices.map((x) => t.map((v, j) => (j === i ? x : v))));
+    });
+    return tuples.map((values) => this.encode(handle, values)).sort((a, b) => a - b);
   }
 
   get active(): boolean {

@@ -69,9 +69,8 @@ function solveWithFlags(
     }
     return sortedUnique(out);
   };
-  const initialValues = tracker.flags.names.map(() => 0);
   const solution = solveForward<number[]>(cfg, {
-    initial: [tracker.encode(problem.initial, initialValues)],
+    initial: tracker.initial(problem.initial),
     // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
     transfer: (node, state) => (problem.affects(node) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
     transferEdge(edge, state) {

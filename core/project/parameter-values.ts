@@ -1,0 +1,93 @@
+import type { SourceFile } from './source-file.js';
+import { escapeRegExp } from '../util/regexp.js';
+import { squeeze } from '../syntax/nodes.js';
+
+/**
+ * The values a `static` function's parameters can take, when every call of it is in view and
+ * passes a constant there: `static int open_listener(int family)` called only as
+ * `open_listener(AF_INET)` and `open_listener(AF_INET6)` never runs its `else { return -1; }`
+ * branch. Branches that only such a caller's value rules out are otherwise taken for real paths.
+ *
+ * Only where nothing else can call it: a `static` free function or one in an anonymous namespace
+ * (its name is not seen outside its file) whose name the file mentions only in its own declarations and in direct calls — not stored,
+ * passed as a callback, or used inside a macro body — and whose every call passes as many
+ * arguments as it has parameters.
+ */
+export type ParameterValues = ReadonlyMap<string, readonly string[]>;
+
+const NONE: ParameterValues = new Map();
+/** A constant an argument may be: a number, a character, an upper-case name (`AF_INET`), `NULL`, `true`. */
+const CONSTANT_ARGUMENT = /^(?:-?(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*|'(?:[^'\\]|\\.)'|TRUE|FALSE|true|false|NULL|nullptr|[A-Z][A-Z0-9_]*)$/;
+/** More values than this for one parameter are not worth the paths they split into. */
+const MAX_VALUES = 4;
+
+const cache = new WeakMap<SourceFile, Map<number, ParameterValues>>();
+
+export function parameterValuesOf(file: SourceFile, fnIndex: number): ParameterValues {
+  let byFunction = cache.get(file);
+  if (!byFunction) cache.set(file, (byFunction = new Map()));
+  let values = byFunction.get(fnIndex);
+  if (!values) byFunction.set(fnIndex, (values = compute(file, fnIndex)));
+  return values;
+}
+
+function compute(file: SourceFile, fnIndex: number): ParameterValues {
+  const fn = file.facts.functions[fnIndex];
+  if (!fn || fn.isLambda || fn.className !== undefined || fn.variadic || fn.params.length === 0) return NONE;
+  if (!fn.isStatic && !inAnonymousNamespace(file, fnIndex)) return NONE;
+  // Defined once in the file (two definitions are two `#if` branches: which one runs is not known).
+  if (file.facts.functions.filter((f) => f.name === fn.name).length !== 1) return NONE;
+  const calls = file.facts.calls.filter((c) => c.callee === fn.name);
+  if (calls.length === 0 || calls.some((c) => c.member || c.qualifier !== undefined || c.args.length !== fn.params.length)) return NONE;
+  // Every mention of the name outside comments and strings is a call or a declaration: followed
+  // by `(`, no more of them than the calls, the definition and one prototype, none in a `#define`.
+  let mentions = 0;
+  for (const match of file.text.matchAll(new RegExp(`(?<![\\w$])${escapeRegExp(fn.name)}(?![\\w$])`, 'g'))) {
+    const at = match.index;
+    const node = file.tree.rootNode.descendantForIndex(at, at + fn.name.length);
+    if (node.type === 'comment' || /string|char_literal|raw_string/.test(node.type) || /string|char_literal/.test(node.parent?.type ?? '')) continue;
+    if (/(?:\.|->|::)\s*$/.test(file.text.slice(Math.max(0, at - 4), at)) || !/^\s*\(/.test(file.text.slice(at + fn.name.length, at + fn.name.length + 80))) return NONE;
+    if (node.type === 'preproc_arg' || node.parent?.type === 'preproc_function_def' || node.parent?.type === 'preproc_def' || /^[ \t]*#/.test(lineAround(file.text, at))) return NONE;
+    mentions++;
+  }
+  if (mentions > calls.length + 2) return NONE;
+  const out = new Map<string, string[]>();
+  fn.params.forEach((param, i) => {
+    if (!/^[A-Za-z_]\w*$/.test(param.name)) return;
+    const seen = new Set<string>();
+    for (const call of calls) {
+      const arg = withoutParentheses(squeeze(call.args[i] ?? ''));
+      if (!CONSTANT_ARGUMENT.test(arg)) return;
+      seen.add(arg);
+    }
+    if (seen.size > 0 && seen.size <= MAX_VALUES) out.set(param.name, [...seen]);
+  });
+  return out.size > 0 ? out : NONE;
+}
+
+/** C++'s other way to keep a function to its file: `namespace { … }`. */
+function inAnonymousNamespace(file: SourceFile, fnIndex: number): boolean {
+  for (let node = file.syntax.functionNodes[fnIndex]?.parent; node; node = node.parent) {
+    if (node.type === 'namespace_definition' && !node.childForFieldName('name')) return true;
+  }
+  return false;
+}
+
+function lineAround(text: string, at: number): string {
+  return text.slice(text.lastIndexOf('\n', at) + 1, at);
+}
+
+function withoutParentheses(text: string): string {
+  let out = text;
+  while (/^\(.*\)$/.test(out) && balanced(out.slice(1, -1))) out = out.slice(1, -1);
+  return out;
+}
+
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
