@@ -9,6 +9,7 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { MacroScope } from '../../core/project/macro-table.js';
 import { resourcesOf, type ResourceCatalog } from './resources.js';
+import { destructorReleasesProvider } from './destructor-releases.js';
 import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
 import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
@@ -201,6 +202,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // misread (`_cleanup_close_ int fd = …`).
     if (!variable || TYPE_WORDS.has(variable)) return;
     if (!(IDENT.test(variable) ? isLocal(variable) : isLocalAggregateSlot(variable, ctx.file.syntax.locals(call.fn)))) return;
+    // `ioFD In; In.FD = open(…)` where ~ioFD() closes FD: the object closes it on every way out.
+    if (ctx.file.language === 'cpp' && !IDENT.test(variable) && closedByDestructor(variable, call.fn, ctx)) return;
     // `g_autoptr(FILE) fp`, `__attribute__((cleanup(closep))) int fd`, `_cleanup_close_ int fd`:
     // the compiler closes it when the variable goes out of scope.
     if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, variable, ctx.index.derived(cleanupMacrosProvider))) return;
@@ -689,6 +692,15 @@ function macroBorrows(macro: MacroBody, argIndex: number, kind: HandleKind, reso
 const DESCRIPTOR_TYPEDEFS = new RegExp(`^(?:(?:const|static|volatile|unsigned|signed)\\s+)*(?:int|long|short|auto|${DESCRIPTOR_TYPE_NAMES.join('|')}|[A-Za-z_]\\w*_t|FILE\\s*\\*?|DIR\\s*\\*?)(?:\\s+const)?\\s*\\*?$`);
 
 /** A C++ local whose type is a class (a qualified name, a template, or a class of the project). */
+/** `In.FD` of a local `ioFD In` whose class's destructor closes its member `FD`. */
+function closedByDestructor(variable: string, fn: number, ctx: FileAnalysis): boolean {
+  const slot = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(variable);
+  if (!slot) return false;
+  const type = ctx.file.syntax.locals(fn).get(slot[1]!) ?? '';
+  const className = /([A-Za-z_]\w*)\s*(?:<[^<>]*>)?\s*$/.exec(type.replace(/\b(?:const|volatile|struct|class)\b/g, ' ').trim())?.[1];
+  return className !== undefined && ctx.index.derived(destructorReleasesProvider).closesMember(className, slot[2]!);
+}
+
 function ownedByObject(type: string, ctx: FileAnalysis): boolean {
   const bare = type.replace(/\b(?:static|const|volatile)\b/g, ' ').trim();
   if (bare === '' || bare.endsWith('*') || DESCRIPTOR_TYPEDEFS.test(bare)) return false;

@@ -1,8 +1,9 @@
 import type { FactsProvider } from '../../core/project/provider.js';
 import { checkWrappersProvider } from './check-wrappers.js';
+import { destructorReleasesProvider } from './destructor-releases.js';
 import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider } from './lock-wrappers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 
 /** What the descriptor analyses read from the project besides the generic facts. */
-export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider];
+export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider];
