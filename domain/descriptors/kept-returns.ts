@@ -12,12 +12,19 @@ import { borrowedParamsProvider } from './summaries.js';
  * polling (`pico_radio_mgr_socket_insert(s, …)`) and returns it. Its caller does not own the
  * socket alone — the tree holds it, and whoever walks the tree closes it — so such a function is
  * no acquirer wrapper for fd-leak.
+ *
+ * Nor is one that returns a standard stream on some path instead of opening (xfsprogs's
+ * `fopen_write_secure(fname)`: `if (!fname) return stdout;`): what its caller gets may be a stream
+ * it must not close, and callers close it only when they know they opened one (`if (fname)
+ * fclose(fp)`), a test of their own arguments the summary does not carry.
  */
 
 export interface KeptReturnItem {
   readonly fn: number;
   /** Calls of other functions the returned variable is passed to: callee and argument index. */
   readonly passes: readonly { readonly callee: string; readonly arg: number }[];
+  /** Returns a standard stream (`stdout`, `STDIN_FILENO`) on some path. */
+  readonly standardStream?: true;
 }
 
 export interface KeptReturns {
@@ -31,8 +38,10 @@ export const keptReturnsProvider: FactsProvider<KeptReturnItem, KeptReturns> = {
     const out: KeptReturnItem[] = [];
     file.functions.forEach((fact, i) => {
       if (!fact.returnsCallOf || fact.returnsCallOf.length === 0) return;
-      const passes = passesOfReturned(fact, file.functionNodes[i]!);
-      if (passes.length > 0) out.push({ fn: i, passes });
+      const fnNode = file.functionNodes[i]!;
+      const standardStream = returnsStandardStream(fnNode.childForFieldName('body')?.text ?? '');
+      const passes = passesOfReturned(fact, fnNode);
+      if (passes.length > 0 || standardStream) out.push({ fn: i, passes, ...(standardStream ? { standardStream } : {}) });
     });
     return out;
   },
@@ -48,7 +57,10 @@ export const keptReturnsProvider: FactsProvider<KeptReturnItem, KeptReturns> = {
     return {
       keepsReturned(name) {
         const defs = index.functionsNamed(name);
-        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.passes.some((p) => keeps(p.callee, p.arg)) === true);
+        return defs.length > 0 && defs.every((d) => {
+          const item = byFunction.get(d.fn);
+          return item !== undefined && (item.standardStream === true || item.passes.some((p) => keeps(p.callee, p.arg)));
+        });
       },
     };
   },
@@ -72,4 +84,18 @@ function passesOfReturned(fact: FunctionFact, fnNode: SyntaxNode): { callee: str
     });
   }
   return out;
+}
+
+const STANDARD_STREAM = String.raw`(?:stdin|stdout|stderr|STD(?:IN|OUT|ERR)_FILENO)`;
+/** `return stdout;`, `return name ? fopen(name, "w") : stdout;` (not `return fprintf(stderr, …)`). */
+const RETURNS_STANDARD = new RegExp(String.raw`\breturn\s*(?:[^;]*[?:]\s*)?\(?\s*${STANDARD_STREAM}\s*\)?\s*[;:]`);
+/** `fp = stdout;`, `fp = name ? fopen(…) : stdout;`: the variable, if the function returns it. */
+const ASSIGNS_STANDARD = new RegExp(String.raw`\b([A-Za-z_]\w*)\s*=\s*(?:[^;=]*[?:]\s*)?\(?\s*${STANDARD_STREAM}\s*\)?\s*[;:]`, 'g');
+
+/** Does a function body return a standard stream, directly or through a variable it returns? */
+function returnsStandardStream(body: string): boolean {
+  if (!/\b(?:std(?:in|out|err)|STD(?:IN|OUT|ERR)_FILENO)\b/.test(body)) return false;
+  if (RETURNS_STANDARD.test(body)) return true;
+  for (const m of body.matchAll(ASSIGNS_STANDARD)) if (new RegExp(String.raw`\breturn\s*\(?\s*${m[1]}\s*\)?\s*;`).test(body)) return true;
+  return false;
 }

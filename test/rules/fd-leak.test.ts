@@ -47,6 +47,8 @@ describeRuleFixtures('fd-leak', {
   'caller-constants.c': 'a static function every call of which passes one of a few constants (open_listener(AF_INET), open_listener(AF_INET6); NULL for an out-parameter) does not take the branches only other values take; a function another file may call, one a caller passes a variable to, or one stored in a pointer still does, and a leak on the constant\'s own path is still found',
   'caller-constants.cpp': 'C++: a static helper called with two modes, and a function in an anonymous namespace; a member function of the same name and a ::-qualified call leave the parameter open',
   'destructor-members.cpp': 'C++: a descriptor stored in a member of a local object whose class\'s destructor closes that member (in the class or out of it) is closed on every way out; a class without such a destructor, or another member, still leaks',
+  'standard-stream-wrappers.c': 'a project opener that returns stdout or stderr instead of opening on some path (fopen_write_secure(NULL)) gives a stream its caller may not own: no finding for its callers; an opener that always opens is still an acquirer',
+  'standard-stream-wrappers.cpp': 'C++: a namespaced opener falling back to stdout; one that never does',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
