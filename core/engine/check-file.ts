@@ -46,13 +46,19 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
   // Functions by name: those the file calls and those the project defines.
   let called: Set<string> | undefined;
   const isFunctionName = (name: string) => (called ??= new Set(file.facts.calls.map((c) => c.callee))).has(name) || index.functionsNamed(name).length > 0;
+  // Every definition of the name returns the same one constant (`return 0;` on every path).
+  const constantResultOf = (name: string): string | undefined => {
+    const defs = index.functionsNamed(name);
+    const value = defs[0]?.fn.returnsOnly;
+    return value !== undefined && defs.every((d) => d.fn.returnsOnly === value) ? value : undefined;
+  };
   const cfg = (fnIndex: number): Cfg | undefined => {
     if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
     options.cfgRequested?.add(fnIndex);
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

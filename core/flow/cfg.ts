@@ -3,7 +3,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '../syntax/nodes.js';
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
-import { neverFailingTest } from './never-failing.js';
+import { constantResultTest, neverFailingTest } from './never-failing.js';
 import { killsItself } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
@@ -98,6 +98,8 @@ export interface Cfg {
   readonly isFunctionName?: (name: string) => boolean;
   /** The constants each parameter can hold on entry, where every caller is known (see CfgOptions.parameterValues). */
   readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
+  /** See CfgOptions.constantResultOf. */
+  readonly constantResultOf?: (name: string) => string | undefined;
 }
 
 /** A literal zero argument: `0`, `0L`, `(0)`, `NULL`, `false`. */
@@ -129,6 +131,8 @@ export interface CfgOptions {
   readonly isFunctionName?: (name: string) => boolean;
   /** Parameters every caller passes one of a few constants to (core/project/parameter-values.ts): branches only other values take are not paths. */
   readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
+  /** The one constant a project function always returns (`wdmd_socket_address()`: 0), if so: a test of its result is decided. */
+  readonly constantResultOf?: (name: string) => string | undefined;
 }
 
 export type { PreprocessorConfiguration };
@@ -562,7 +566,7 @@ class CfgBuilder {
     }
     const node = this.node('condition', expr);
     // `signal(SIGHUP, h) == SIG_ERR`: a call that cannot fail with these arguments decides its test.
-    const decided = neverFailingTest(expr);
+    const decided = neverFailingTest(expr) ?? constantResultTest(expr, this.options.constantResultOf);
     if (decided !== undefined) {
       this.edge(node, decided ? onTrue : onFalse);
       return node;
@@ -798,7 +802,7 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   } else {
     builder.edge(builder.entry, builder.exit);
   }
-  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName, ...(options.parameterValues && options.parameterValues.size > 0 ? { parameterValues: options.parameterValues } : {}) };
+  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName, constantResultOf: options.constantResultOf, ...(options.parameterValues && options.parameterValues.size > 0 ? { parameterValues: options.parameterValues } : {}) };
 }
 
 /** Innermost loop around a node that really iterates (skips `do { } while (0)` wrappers). */

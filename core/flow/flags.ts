@@ -223,6 +223,14 @@ function callResultSign(value: string): string | undefined {
   return STATUS_ONLY.test(value) ? '<=0' : FAILURE_ONLY.test(value) ? '-1' : undefined;
 }
 
+/** `rv = wdmd_socket_address(…)`: the one constant a project function always returns, normalized. */
+function constantResult(cfg: Cfg, value: string): string | undefined {
+  if (!cfg.constantResultOf) return undefined;
+  const callee = /^(?:::)?([A-Za-z_]\w*)\s*\(/.exec(value)?.[1];
+  const result = callee === undefined ? undefined : cfg.constantResultOf(callee);
+  return result === undefined ? undefined : normalize(result);
+}
+
 /**
  * A value that cannot be null or zero: an address, a string literal, a never-null allocator's
  * result, a function — one the file calls or the project defines, or any name stored into a
@@ -265,7 +273,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
         // `Worker *worker = …` declares `worker`.
         const name = n.type === 'init_declarator' ? squeeze(left.text).replace(/^[*&]+/, '') : squeeze(left.text);
-        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : (callResultSign(value) ?? null));
+        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : (callResultSign(value) ?? constantResult(cfg, value) ?? null));
       }
     } else if (n.type === 'update_expression') {
       const arg = n.childForFieldName('argument');

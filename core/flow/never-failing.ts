@@ -86,3 +86,53 @@ export function neverFailingTest(condition: SyntaxNode): boolean | undefined {
   if (other === '-1') return op === '==' || op === '<=' ? false : op === '!=' || op === '>' ? true : undefined;
   return undefined;
 }
+
+/** The project function a condition's call names, plainly (`f(…)`, `::f(…)`), or undefined. */
+function plainCallee(node: SyntaxNode): string | undefined {
+  const call = unwrap(node);
+  if (call.type !== 'call_expression') return undefined;
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'identifier' ? fn.text : undefined;
+}
+
+/**
+ * The value of a condition testing a call of a project function that always returns one constant
+ * (`rv = wdmd_socket_address(…)` is always 0): `f(…) < 0` false, `f(…)` (non-zero) false, `f(…) ==
+ * 0` true. `constantResultOf` answers from the project's definitions; undefined: not decided.
+ */
+export function constantResultTest(condition: SyntaxNode, constantResultOf: ((name: string) => string | undefined) | undefined): boolean | undefined {
+  if (!constantResultOf) return undefined;
+  const expr = unwrap(condition);
+  const bare = plainCallee(expr);
+  if (bare !== undefined) {
+    const value = constantResultOf(bare);
+    return value === undefined ? undefined : Number(value) !== 0;
+  }
+  let value: string | undefined;
+  const comparison = comparisonWithCall(expr, (node) => {
+    const name = plainCallee(node);
+    value = name === undefined ? undefined : constantResultOf(name);
+    return value !== undefined;
+  });
+  if (!comparison || value === undefined || !/^-?\d+$/.test(comparison.other)) return undefined;
+  return compareNumbers(Number(value), comparison.op, Number(comparison.other));
+}
+
+function compareNumbers(a: number, op: string, b: number): boolean | undefined {
+  switch (op) {
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    default:
+      return undefined;
+  }
+}

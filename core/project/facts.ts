@@ -44,6 +44,8 @@ export interface FunctionFact extends Span {
   readonly variadic?: boolean;
   /** No `return` in the body, whose last statement calls this (see endingCall). */
   readonly endsIn?: string;
+  /** The one integer constant every return of the function returns (`return 0;` on every path), if so. */
+  readonly returnsOnly?: string;
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
@@ -415,7 +417,8 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const list = declarator?.childForFieldName('parameters') ?? null;
   const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
   const endsIn = endingCall(node, text);
-  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), isLambda: false, isStatic, ...span };
+  const returnsOnly = onlyReturnedConstant(node, text);
+  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**
@@ -432,6 +435,25 @@ function endingCall(fn: SyntaxNode, text: string): string | undefined {
   if (!last || last.type !== 'expression_statement') return undefined;
   const call = /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?([A-Za-z_]\w*)\s*\(/.exec(text.slice(last.startIndex, last.endIndex));
   return call?.[1];
+}
+
+/**
+ * `static int address_of(…) { …; return 0; }`: the constant every `return` returns. Not where a
+ * macro call may hide a return of its own (`CHECK(x);`), nor through a lambda's returns, `throw`
+ * or `longjmp`; a `return` of anything else, or a comment saying one, gives up.
+ */
+function onlyReturnedConstant(fn: SyntaxNode, text: string): string | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || body.type !== 'compound_statement') return undefined;
+  const bodyText = text.slice(body.startIndex, body.endIndex);
+  if (!bodyText.includes('return') || /\b[A-Z][A-Z0-9_]*\s*\(|\]\s*\(|\blongjmp\b|\bthrow\b/.test(bodyText)) return undefined;
+  let value: string | undefined;
+  for (const m of bodyText.matchAll(/\breturn\b([^;]*);/g)) {
+    const returned = m[1]!.replace(/[\s()]/g, '');
+    if (!/^-?\d+$/.test(returned) || (value !== undefined && returned !== value)) return undefined;
+    value = returned;
+  }
+  return value;
 }
 
 function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {

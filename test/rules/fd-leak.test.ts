@@ -49,6 +49,8 @@ describeRuleFixtures('fd-leak', {
   'destructor-members.cpp': 'C++: a descriptor stored in a member of a local object whose class\'s destructor closes that member (in the class or out of it) is closed on every way out; a class without such a destructor, or another member, still leaks',
   'standard-stream-wrappers.c': 'a project opener that returns stdout or stderr instead of opening on some path (fopen_write_secure(NULL)) gives a stream its caller may not own: no finding for its callers; an opener that always opens is still an acquirer',
   'standard-stream-wrappers.cpp': 'C++: a namespaced opener falling back to stdout; one that never does',
+  'constant-results.c': 'a project function whose every return returns one constant (return 0 on every path) decides a test of its result, assigned first or tested directly; one that may return another value, or calls a macro that may return, does not',
+  'constant-results.cpp': 'C++: a helper returning (0) tested for truth and negated; one that may return -1',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
