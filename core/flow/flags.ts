@@ -4,7 +4,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
 import { MIRRORED_OPERATOR, squeeze, unwrap } from '../syntax/nodes.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
+import { neverNegativeCall, RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
 
 /**
  * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to
@@ -63,6 +63,22 @@ function ordered(a: number, op: string, b: number): boolean {
 const N = 1;
 const Z = 2;
 const P = 4;
+
+/** `x op value` for every integer x of the sign set `signs` alike (true or false), else undefined. */
+function boundBySigns(signs: number, op: string, value: number): boolean | undefined {
+  const ranges: [number, number][] = [];
+  if (signs & N) ranges.push([-Infinity, -1]);
+  if (signs & Z) ranges.push([0, 0]);
+  if (signs & P) ranges.push([1, Infinity]);
+  let answer: boolean | undefined;
+  for (const [lo, hi] of ranges) {
+    const atLo = ordered(lo, op, value);
+    if (atLo !== ordered(hi, op, value)) return undefined;
+    if (answer !== undefined && answer !== atLo) return undefined;
+    answer = atLo;
+  }
+  return answer;
+}
 /** Values a flag compared with 0 takes besides '?' (NZP), '0' (Z) and '!0' (NP): the other sign sets. */
 const SIGN_VALUES: ReadonlyMap<number, string> = new Map([[N, '<0'], [P, '>0'], [N | Z, '<=0'], [Z | P, '>=0']]);
 const SIGN_NAMES: ReadonlySet<string> = new Set(SIGN_VALUES.values());
@@ -220,7 +236,12 @@ const STATUS_ONLY = /^(?:::)?(?:getpeername|getsockname|getsockopt|setsockopt|bi
 const FAILURE_ONLY = new RegExp(`^(?:::)?(?:${[...RETURNS_ONLY_ON_FAILURE].join('|')})\\(`);
 /** What a variable is known to hold after a call: '<=0' (its sign) for STATUS_ONLY, -1 for FAILURE_ONLY. */
 function callResultSign(value: string): string | undefined {
-  return STATUS_ONLY.test(value) ? '<=0' : FAILURE_ONLY.test(value) ? '-1' : undefined;
+  if (STATUS_ONLY.test(value)) return '<=0';
+  if (FAILURE_ONLY.test(value)) return '-1';
+  // `n = fread(…)`, `pagesize = sysconf(_SC_PAGESIZE)`: never negative.
+  const call = /^(?:std::|::)?([A-Za-z_]\w*)\s*\(([^,()]*)/.exec(value);
+  const kind = call ? neverNegativeCall(call[1]!, [call[2]!.trim()]) : undefined;
+  return kind === 'positive' ? '>0' : kind === 'nonnegative' ? '>=0' : undefined;
 }
 
 /** `rv = wdmd_socket_address(…)`: the one constant a project function always returns, normalized. */
@@ -524,6 +545,11 @@ export class FlagTracker {
     // `j < 6` with j known to be 0: the branch its value takes, only.
     if (test.bound !== undefined) {
       const value = current === '0' ? 0 : NUMBER.test(current) ? Number(current) : undefined;
+      // Known by its sign (`page = sysconf(_SC_PAGESIZE)`, > 0): `page < 1` is false for all of them.
+      if (value === undefined && SIGN_NAMES.has(current)) {
+        const decided = boundBySigns(SIGNS_OF.get(current)!, test.bound.op, test.bound.value);
+        return decided === undefined || decided === edge.assumption ? out : undefined;
+      }
       return value === undefined || ordered(value, test.bound.op, test.bound.value) === edge.assumption ? out : undefined;
     }
     // The signs the branch allows: a comparison with 0 (`r > 0`), or — on a value already known by

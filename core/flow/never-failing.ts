@@ -47,6 +47,42 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
   }
 }
 
+/**
+ * Library calls whose result is never negative: counts of `size_t` (`fread`, `fwrite`; a cast to
+ * `int` does not make them negative), `dirfd()` of an open directory stream (glibc fails only
+ * where the stream has no descriptor, which `opendir` never gives), and ones that are always
+ * positive: the page size. `(int)fread(buf, 1, n, f) < 0` is never true.
+ */
+const NEVER_NEGATIVE: ReadonlyMap<string, 'nonnegative' | 'positive'> = new Map([
+  ['fread', 'nonnegative'], ['fwrite', 'nonnegative'], ['fread_unlocked', 'nonnegative'], ['fwrite_unlocked', 'nonnegative'], ['dirfd', 'nonnegative'],
+  ['getpagesize', 'positive'],
+]);
+const PAGE_SIZE = /^_SC_PAGE_?SIZE$/;
+
+/** 'nonnegative' or 'positive' for such a call (`sysconf(_SC_PAGESIZE)` is positive), else undefined. */
+export function neverNegativeCall(name: string, args: readonly string[]): 'nonnegative' | 'positive' | undefined {
+  if (name === 'sysconf') return PAGE_SIZE.test(args[0] ?? '') ? 'positive' : undefined;
+  return NEVER_NEGATIVE.get(name);
+}
+
+function neverNegativeTest(expr: SyntaxNode): boolean | undefined {
+  let kind: 'nonnegative' | 'positive' | undefined;
+  const comparison = comparisonWithCall(expr, (node) => {
+    const call = unwrap(node);
+    const name = call.type === 'call_expression' ? calleeName(call)?.replace(/^::/, '') : undefined;
+    kind = name === undefined ? undefined : neverNegativeCall(name, callArguments(call).map((a) => squeeze(a.text)));
+    return kind !== undefined;
+  });
+  if (!comparison || !kind || !/^-?\d+$/.test(comparison.other)) return undefined;
+  const other = Number(comparison.other);
+  const { op } = comparison;
+  // The call's value is ≥ 0 (or > 0): decided only where every such value gives the same answer.
+  const least = kind === 'positive' ? 1 : 0;
+  if (other < least) return op === '>' || op === '>=' || op === '!=' ? true : op === '<' || op === '<=' || op === '==' ? false : undefined;
+  if (other === least) return op === '>=' ? true : op === '<' ? false : undefined;
+  return undefined;
+}
+
 /** The exec family returns only when it failed, with -1: a test of its result is decided the other way (flags.ts: a variable assigned one holds -1). */
 export const RETURNS_ONLY_ON_FAILURE: ReadonlySet<string> = new Set(['execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve']);
 
@@ -75,6 +111,8 @@ export function neverFailingTest(condition: SyntaxNode): boolean | undefined {
   const expr = unwrap(condition);
   const exec = execTest(expr);
   if (exec !== undefined) return exec;
+  const sign = neverNegativeTest(expr);
+  if (sign !== undefined) return sign;
   const bare = neverFailingCall(expr);
   if (bare) return bare === 'status' ? false : undefined;
   const comparison = comparisonWithCall(expr, (node) => neverFailingCall(node) !== undefined);

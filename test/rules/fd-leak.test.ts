@@ -51,6 +51,8 @@ describeRuleFixtures('fd-leak', {
   'standard-stream-wrappers.cpp': 'C++: a namespaced opener falling back to stdout; one that never does',
   'constant-results.c': 'a project function whose every return returns one constant (return 0 on every path) decides a test of its result, assigned first or tested directly; one that may return another value, or calls a macro that may return, does not',
   'constant-results.cpp': 'C++: a helper returning (0) tested for truth and negated; one that may return -1',
+  'never-negative-results.c': 'fread()\'s count (cast to int), dirfd() of an open directory stream and the page size are never negative: a test for a negative value is never true; read()\'s result keeps its error branch',
+  'never-negative-results.cpp': 'C++: static_cast<long>(std::fread(…)) == -1 and ::sysconf(_SC_PAGE_SIZE) < 1 are false; std::fgetc() < 0 can be true',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
