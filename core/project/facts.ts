@@ -46,6 +46,8 @@ export interface FunctionFact extends Span {
   readonly endsIn?: string;
   /** The one integer constant every return of the function returns (`return 0;` on every path), if so. */
   readonly returnsOnly?: string;
+  /** A C++ function's return type when it is a template (`Result<TempFile>`, `std::expected<int, E>`), squeezed. */
+  readonly returnTemplate?: string;
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
@@ -418,7 +420,9 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
   const endsIn = endingCall(node, text);
   const returnsOnly = onlyReturnedConstant(node, text);
-  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), isLambda: false, isStatic, ...span };
+  const returnType = language === 'cpp' ? node.childForFieldName('type') : null;
+  const returnTemplate = returnType && returnType.type === 'template_type' || returnType?.type === 'qualified_identifier' && /</.test(returnType.text) ? squeeze(returnType!.text) : undefined;
+  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**
@@ -622,8 +626,12 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
   if (!info) {
     const text = fnNode.text;
     const returns = new Map<string, { at: number; passthrough: boolean }[]>();
+    // A lambda's `return fd;` returns from the lambda (bpftrace's `mktemp(name, [](char *s) { int fd
+    // = mkostemp(s, …); …; return fd; })`), not from the function around it.
+    const lambdas = /\]\s*(?:\(|\{|->|mutable)/.test(text) ? nestedLambdaRanges(fnNode) : [];
     for (const m of text.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)) {
       const name = m[1]!;
+      if (lambdas.some(([start, end]) => start <= m.index && m.index < end)) continue;
       // The statements just before: `if (v < 0)`, `if (v == -1)`, `if (v)`, then at most a few statements.
       const before = text.slice(Math.max(0, m.index - 240), m.index);
       const guard = new RegExp(`\\bif\\s*\\(${HINT}${failureTestOf(name)}\\)${HINT_CLOSE}\\s*\\{?\\s*(?:(?!\\s*return\\b)[^;{}]*;\\s*){0,3}$`);
@@ -645,6 +653,14 @@ function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cac
   }
   const assigned = info.assignments.get(variable) ?? [];
   return (info.returns.get(variable) ?? []).some((r) => r.at > after && !r.passthrough && !assigned.some((a) => a > after && a < r.at));
+}
+
+/** Nested lambdas of a function (not itself), as ranges relative to its start. */
+function nestedLambdaRanges(fnNode: SyntaxNode): [number, number][] {
+  return fnNode
+    .descendantsOfType('lambda_expression')
+    .filter((l) => l.id !== fnNode.id)
+    .map((l) => [l.startIndex - fnNode.startIndex, l.endIndex - fnNode.startIndex]);
 }
 
 /** The `{` of the block `at` is in (balanced blocks before it skipped); -1 at the top. Comments and strings are not looked at. */

@@ -3,7 +3,7 @@ import { escapeRegExp } from '../../core/util/regexp.js';
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
 import { perObject } from '../../core/util/memo.js';
 import { solveTypestate } from '../../core/flow/typestate.js';
-import type { CallFact } from '../../core/project/facts.js';
+import type { CallFact, FunctionFact } from '../../core/project/facts.js';
 import { callGraphOf } from '../../core/project/call-graph.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
@@ -69,13 +69,32 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   if (spec) return spec.outArrayArg === undefined && (depth === ACQUIRER_DEPTH || !spec.when) ? spec.kind : undefined;
   if (depth === 0 || seen.has(name)) return undefined;
   seen.add(name);
+  // `Result<TempFile> TempFile::create(…)`: every definition returns an object, not a descriptor.
+
   // `s = socket(…); insert_in_tree(s); return s;`: the caller does not own what the tree holds.
   if (index.derived(keptReturnsProvider).keepsReturned(name)) return undefined;
-  for (const returned of index.returnsCallOf(name)) {
-    const kind = returnedKind(returned, resources, index, depth - 1, seen);
-    if (kind) return kind;
+  // `Result<TempFile> TempFile::create(…)`: a definition returning an object, not a descriptor, whatever it calls.
+  for (const { fn } of index.functionsNamed(name)) {
+    if (returnsObjectTemplate(fn)) continue;
+    for (const returned of fn.returnsCallOf ?? []) {
+      const kind = returnedKind(returned, resources, index, depth - 1, seen);
+      if (kind) return kind;
+    }
   }
   return undefined;
+}
+
+/**
+ * A C++ function returning a template of objects (`Result<TempFile>`, `Result<llvm::Type *>`,
+ * `std::shared_ptr<Conn>`): what it returns is no bare descriptor or stream, whatever it calls. A
+ * template of an integer or a handle type (`std::expected<int, E>`, `std::optional<unique_fd>`,
+ * `Result<FILE *>`) may hold one.
+ */
+function returnsObjectTemplate(fact: FunctionFact): boolean {
+  const type = fact.returnTemplate;
+  if (type === undefined) return false;
+  const args = type.slice(type.indexOf('<') + 1);
+  return !/\b(?:int|long|short|unsigned|signed|auto|FILE|DIR|SOCKET|\w*_t)\b|fd|[Ss]ock|[Hh]andle\b/.test(args);
 }
 
 /** Kind of handle a returned call gives: `Cls::open(…)` is a class's own function, never the catalog's (a project one by its name). */
@@ -109,7 +128,7 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   const graph = callGraphOf(index);
   const seen = new Set<string>([call.callee]);
   for (const edge of graph.edgesOfCall(file, call)) {
-    if (edge.kind !== 'call') continue;
+    if (edge.kind !== 'call' || returnsObjectTemplate(graph.fact(edge.callee))) continue;
     for (const returned of graph.fact(edge.callee).returnsCallOf ?? []) {
       const kind = returnedKind(returned, resources, index, ACQUIRER_DEPTH - 1, seen);
       if (kind) return kind;
