@@ -124,6 +124,11 @@ export function impliedValidity(
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
     verdict = shape === 'descriptor' || shape === 'wrapped' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
+    // `fd >= -1` after a call returning -2 for "nothing opened" (ntfs-3g's try_open): every open
+    // descriptor passes an ordering with a negative number, so the branch it fails holds none.
+    if (verdict === undefined && shape === 'descriptor' && /^-\d+$/.test(constant) && (op === '<' || op === '<=' || op === '>' || op === '>=')) {
+      return assumption === (op === '>' || op === '>=') ? undefined : 'invalid';
+    }
   } else if ((shape === 'pointer' || shape === 'wrapped') && isHandleExpression(expr, handle, constants)) {
     verdict = 'valid';
   } else if (shape === 'descriptor' && isHandleExpression(expr, handle, constants)) {

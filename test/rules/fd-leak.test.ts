@@ -53,6 +53,8 @@ describeRuleFixtures('fd-leak', {
   'constant-results.cpp': 'C++: a helper returning (0) tested for truth and negated; one that may return -1',
   'never-negative-results.c': 'fread()\'s count (cast to int), dirfd() of an open directory stream and the page size are never negative: a test for a negative value is never true; read()\'s result keeps its error branch',
   'never-negative-results.cpp': 'C++: static_cast<long>(std::fread(…)) == -1 and ::sysconf(_SC_PAGE_SIZE) < 1 are false; std::fgetc() < 0 can be true',
+  'negative-sentinels.c': 'an opener returning -2 for "nothing opened": an open descriptor passes every ordering with a negative number (fd >= -1), so the branch failing it holds none; a leak on the branch passing it is still found',
+  'negative-sentinels.cpp': 'C++: a static member opener returning -3, tested as -3 < fd',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
