@@ -3,7 +3,7 @@ import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMac
 import { ASSERTIONS } from '../flow/no-return.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
-import type { Span } from '../project/facts.js';
+import type { ReturningMacro, Span } from '../project/facts.js';
 import { mostlyErrors } from './coverage.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import { macrosIn, type MacroScope } from '../project/macro-table.js';
@@ -58,7 +58,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning), configuration, isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning, index), configuration, isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -117,17 +117,31 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 const noReturnSets = new WeakMap<ProjectIndex, WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>>();
 
 /** The project's returning macros, and the catalog's assertions it does not define itself (one merged map per macro scope). */
-const withAssertionsCache = new WeakMap<ReadonlyMap<string, ReturningMacroShape>, ReadonlyMap<string, ReturningMacroShape>>();
-function withAssertions(returning: ReadonlyMap<string, ReturningMacroShape>): ReadonlyMap<string, ReturningMacroShape> {
-  let merged = withAssertionsCache.get(returning);
+const withAssertionsCache = new WeakMap<ReadonlyMap<string, ReturningMacro>, WeakMap<ProjectIndex, ReadonlyMap<string, ReturningMacroShape>>>();
+function withAssertions(returning: ReadonlyMap<string, ReturningMacro>, index: ProjectIndex): ReadonlyMap<string, ReturningMacroShape> {
+  let byIndex = withAssertionsCache.get(returning);
+  if (!byIndex) withAssertionsCache.set(returning, (byIndex = new WeakMap()));
+  let merged = byIndex.get(index);
   if (!merged) {
     const map = new Map<string, ReturningMacroShape>();
     for (const [name, { exitsWhen, returns }] of ASSERTIONS) map.set(name, returns ? { param: 0, returnsWhen: exitsWhen } : { param: 0, returnsWhen: exitsWhen, exits: ['abort'] });
-    for (const [name, macro] of returning) map.set(name, macro);
+    for (const [name, macro] of returning) map.set(name, resolvedGuard(macro, index));
     merged = map;
-    withAssertionsCache.set(returning, merged);
+    byIndex.set(index, merged);
   }
   return merged;
+}
+
+/**
+ * A guard through a call (`if (!_verify((int)(A), …)) return;`) tests the argument only where every
+ * definition of the callee returns that argument unchanged; elsewhere the macro may return either way.
+ */
+function resolvedGuard(macro: ReturningMacro, index: ProjectIndex): ReturningMacroShape {
+  if (!macro.via) return macro;
+  const defs = index.functionsNamed(macro.via.callee);
+  if (defs.length > 0 && defs.every((d) => d.fn.returnsParam === macro.via!.arg)) return macro;
+  const { param: _param, returnsWhen: _returnsWhen, ...rest } = macro;
+  return rest;
 }
 
 function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: ProjectIndex): ReadonlySet<string> {

@@ -46,6 +46,8 @@ export interface FunctionFact extends Span {
   readonly endsIn?: string;
   /** The one integer constant every return of the function returns (`return 0;` on every path), if so. */
   readonly returnsOnly?: string;
+  /** Every return returns this parameter, unchanged (`int _verify(int ok, …) { if (!ok) report(…); return ok; }`). */
+  readonly returnsParam?: number;
   /** A C++ function's return type when it is a template (`Result<TempFile>`, `std::expected<int, E>`), squeezed. */
   readonly returnTemplate?: string;
   readonly isLambda: boolean;
@@ -158,6 +160,12 @@ export interface ReturningMacro {
    * for a literal 0 in the body) and whether it returns when they are equal.
    */
   readonly equality?: MacroEquality;
+  /**
+   * The guard tests a call's result, not the argument itself (`if (!_verify((int)(A), #A, …))
+   * return;`): `param`/`returnsWhen` hold only where `callee` returns its argument `arg` unchanged
+   * (FunctionFact.returnsParam), which the project's definitions decide.
+   */
+  readonly via?: { readonly callee: string; readonly arg: number };
 }
 
 export interface MacroEquality {
@@ -420,9 +428,11 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
   const endsIn = endingCall(node, text);
   const returnsOnly = onlyReturnedConstant(node, text);
+  const parameters_ = parameters(declarator?.childForFieldName('parameters') ?? null);
+  const returnsParam = returnsOnly === undefined ? onlyReturnedParameter(node, text, parameters_) : undefined;
   const returnType = language === 'cpp' ? node.childForFieldName('type') : null;
   const returnTemplate = returnType && returnType.type === 'template_type' || returnType?.type === 'qualified_identifier' && /</.test(returnType.text) ? squeeze(returnType!.text) : undefined;
-  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
+  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**
@@ -458,6 +468,30 @@ function onlyReturnedConstant(fn: SyntaxNode, text: string): string | undefined 
     value = returned;
   }
   return value;
+}
+
+/**
+ * `int _verify(int ok, const char *what, …) { if (!ok) …; return ok; }`: the parameter every
+ * `return` returns, never assigned, incremented or given away by address in the body. Not where a
+ * macro call may hide a return of its own, nor through a lambda's returns.
+ */
+function onlyReturnedParameter(fn: SyntaxNode, text: string, params: readonly ParamFact[]): number | undefined {
+  if (params.length === 0) return undefined;
+  const body = fn.childForFieldName('body');
+  if (!body || body.type !== 'compound_statement') return undefined;
+  const bodyText = text.slice(body.startIndex, body.endIndex);
+  if (!bodyText.includes('return') || /\b[A-Z][A-Z0-9_]*\s*\(|\]\s*\(|\blongjmp\b|\bthrow\b/.test(bodyText)) return undefined;
+  let name: string | undefined;
+  for (const m of bodyText.matchAll(/\breturn\b([^;]*);/g)) {
+    const returned = m[1]!.replace(/[\s()]/g, '');
+    if (!/^[A-Za-z_]\w*$/.test(returned) || (name !== undefined && returned !== name)) return undefined;
+    name = returned;
+  }
+  if (name === undefined) return undefined;
+  const index = params.findIndex((p) => p.name === name);
+  if (index < 0) return undefined;
+  const changed = new RegExp(String.raw`(?:\b${name}\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+\s*${name}\b|--\s*${name}\b|\b${name}\s*(?:\+\+|--)|&\s*${name}\b)`);
+  return changed.test(bodyText) ? undefined : index;
 }
 
 function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {

@@ -64,6 +64,20 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
         else if (condition.startsWith('!') && stripParens(condition.slice(1).trim()) === param) guard = { name: m[1]!, param: index, returnsWhen: false };
       }
     });
+    // `if (!_verify((int)(A), #A, __FILE__, __LINE__)) return;`: the argument through a call, which
+    // holds only where that function returns it unchanged (decided with the project's definitions).
+    if (guard.param === undefined) {
+      for (const condition of conditions) {
+        const negated = condition.startsWith('!');
+        const call = /^([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(stripParens((negated ? condition.slice(1) : condition).trim()));
+        if (!call) continue;
+        const args = splitArguments(call[2]!).map((a) => stripParens(withoutCast(a.trim())));
+        const arg = args.findIndex((a) => params.includes(a));
+        if (arg < 0) continue;
+        guard = { name: m[1]!, param: params.indexOf(args[arg]!), returnsWhen: !negated, via: { callee: call[1]!, arg } };
+        break;
+      }
+    }
     if (guard.param === undefined) {
       const equality = conditions.map((c) => equalityGuard(c, params, body)).find((e) => e !== undefined);
       if (equality) guard = { name: m[1]!, equality };
@@ -78,6 +92,31 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
     macros.push({ at: m.index, value: assigns.length > 0 ? { ...value, assigns } : value });
   }
   return macros;
+}
+
+/** `(int)(A)`, `static_cast<bool>(cond)` → `(A)`, `cond`: the value under a cast to a scalar type. */
+function withoutCast(text: string): string {
+  const named = /^(?:static_cast|const_cast)\s*<\s*[A-Za-z_][\w\s]*>\s*\(([^]*)\)$/.exec(text);
+  if (named) return named[1]!.trim();
+  return text.replace(/^\(\s*(?:unsigned\s+|signed\s+)?[A-Za-z_]\w*\s*\)\s*(?=\S)/, '');
+}
+
+/** A call's argument list split at its top-level commas. */
+function splitArguments(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
 }
 
 /**

@@ -55,6 +55,8 @@ describeRuleFixtures('fd-leak', {
   'never-negative-results.cpp': 'C++: static_cast<long>(std::fread(…)) == -1 and ::sysconf(_SC_PAGE_SIZE) < 1 are false; std::fgetc() < 0 can be true',
   'negative-sentinels.c': 'an opener returning -2 for "nothing opened": an open descriptor passes every ordering with a negative number (fd >= -1), so the branch failing it holds none; a leak on the branch passing it is still found',
   'negative-sentinels.cpp': 'C++: a static member opener returning -3, tested as -3 < fd',
+  'returning-macro-calls.c': 'a returning macro whose guard is a call returning its argument unchanged (#define verify(A) if (!_verify((int)(A), …)) return;) returns exactly when the argument is false; through a function returning something else it may return either way',
+  'returning-macro-calls.cpp': 'C++: a check macro through a bool reporter returning its argument (static_cast<bool>(cond)); one through a reporter that may fail for another reason',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
