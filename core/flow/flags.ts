@@ -239,8 +239,8 @@ function callResultSign(value: string): string | undefined {
   if (STATUS_ONLY.test(value)) return '<=0';
   if (FAILURE_ONLY.test(value)) return '-1';
   // `n = fread(…)`, `pagesize = sysconf(_SC_PAGESIZE)`: never negative.
-  const call = /^(?:std::|::)?([A-Za-z_]\w*)\s*\(([^,()]*)/.exec(value);
-  const kind = call ? neverNegativeCall(call[1]!, [call[2]!.trim()]) : undefined;
+  const call = /^(?:std::|::)?([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(value);
+  const kind = call ? neverNegativeCall(call[1]!, call[2]!) : undefined;
   return kind === 'positive' ? '>0' : kind === 'nonnegative' ? '>=0' : undefined;
 }
 

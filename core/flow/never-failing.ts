@@ -59,9 +59,20 @@ const NEVER_NEGATIVE: ReadonlyMap<string, 'nonnegative' | 'positive'> = new Map(
 ]);
 const PAGE_SIZE = /^_SC_PAGE_?SIZE$/;
 
-/** 'nonnegative' or 'positive' for such a call (`sysconf(_SC_PAGESIZE)` is positive), else undefined. */
-export function neverNegativeCall(name: string, args: readonly string[]): 'nonnegative' | 'positive' | undefined {
-  if (name === 'sysconf') return PAGE_SIZE.test(args[0] ?? '') ? 'positive' : undefined;
+/** A format that prints no wide character or string (`%ls`, `%lc`, `%S`, `%C`), whose conversion could fail. */
+const NARROW_FORMAT = /^"(?:[^"%\\]|\\.|%(?![-+ #0-9.*]*(?:l[sc]|[SC])))*"/;
+
+/**
+ * 'nonnegative' or 'positive' for such a call, else undefined: `sysconf(_SC_PAGESIZE)` is positive;
+ * `snprintf(buf, sizeof buf, "%s/%s", …)` with a literal narrow format is never negative (it
+ * counts the characters it would write). `args`: the argument list's text, without parentheses.
+ */
+export function neverNegativeCall(name: string, args: string): 'nonnegative' | 'positive' | undefined {
+  if (name === 'sysconf') return PAGE_SIZE.test(args.trim().split(',')[0]!.trim()) ? 'positive' : undefined;
+  if (name === 'snprintf' || name === 'sprintf') {
+    const format = /"/.exec(args);
+    return format && NARROW_FORMAT.test(args.slice(format.index)) ? 'nonnegative' : undefined;
+  }
   return NEVER_NEGATIVE.get(name);
 }
 
@@ -70,7 +81,7 @@ function neverNegativeTest(expr: SyntaxNode): boolean | undefined {
   const comparison = comparisonWithCall(expr, (node) => {
     const call = unwrap(node);
     const name = call.type === 'call_expression' ? calleeName(call)?.replace(/^::/, '') : undefined;
-    kind = name === undefined ? undefined : neverNegativeCall(name, callArguments(call).map((a) => squeeze(a.text)));
+    kind = name === undefined ? undefined : neverNegativeCall(name, callArguments(call).map((a) => a.text).join(', '));
     return kind !== undefined;
   });
   if (!comparison || !kind || !/^-?\d+$/.test(comparison.other)) return undefined;

@@ -623,7 +623,7 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     if (isKeptVariable(variable, fnNode, globals)) return;
     returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
     // Returned, but also stored in an object the caller passed in: a borrowed number.
-    if (returned && storedInCallersObject(variable, fnNode, fact.params, globals)) return;
+    if (returned && (storedInCallersObject(variable, fnNode, fact.params, globals) || storedInMember(variable, fnNode, fact))) return;
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
 }
@@ -736,6 +736,26 @@ function storedInCallersObject(variable: string, fnNode: SyntaxNode, params: rea
     // Or in a node the function links into a file-level registry (Lynx's `LYOpenTemp()`:
     // `p->file = fp; … ly_temp = p;`): the registry keeps it and closes it later.
     if (linkedIntoGlobal(left[1]!, text, globals)) return true;
+  }
+  return false;
+}
+
+/**
+ * A method that keeps the descriptor it returns in a member of its object (thermald's
+ * `get_cached_fd()`: `fd_cache[full_path] = fd; return fd;`, `cache_.emplace(key, fd)`,
+ * `this->fd_ = fd`): the object holds it and closes it (its destructor), the caller borrows it.
+ */
+function storedInMember(variable: string, fnNode: SyntaxNode, fact: FunctionFact): boolean {
+  if (fact.className === undefined || !/^[A-Za-z_]\w*$/.test(variable)) return false;
+  const text = fnNode.text;
+  const isMember = (name: string) =>
+    !fact.params.some((p) => p.name === name) && !new RegExp(String.raw`[\w>*&]\s+[*&]*\s*${name}\s*(?:[=;,\[({]|$)`, 'm').test(text);
+  for (const m of text.matchAll(new RegExp(String.raw`=\s*${variable}\s*;`, 'g'))) {
+    const left = /(this\s*->\s*)?([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]|\.\s*[\w.]+|->\s*[\w.>-]+)?\s*$/.exec(text.slice(Math.max(0, m.index - 120), m.index));
+    if (left && (left[1] !== undefined || isMember(left[2]!))) return true;
+  }
+  for (const m of text.matchAll(new RegExp(String.raw`(this\s*->\s*)?\b([A-Za-z_]\w*)\s*(?:\.|->)\s*(?:insert|emplace|emplace_back|push_back|push|try_emplace|insert_or_assign)\s*\([^;]*\b${variable}\b`, 'g'))) {
+    if (m[1] !== undefined || isMember(m[2]!)) return true;
   }
   return false;
 }
