@@ -348,6 +348,22 @@ export function discardsArg(macro: MacroExpression, index: number): boolean {
   return param !== undefined && new RegExp(`\\(\\s*void\\s*\\)\\s*\\(*\\s*${escapeRegExp(param)}\\b`).test(macro.body);
 }
 
+/**
+ * Is the macro's value its argument `index` under casts and parentheses only (`#define
+ * SX_INT_TO_PTR(X) ((void *)(sxptr)(X))`)? Then using it is using the argument.
+ */
+export function castsArg(macro: MacroExpression, index: number): boolean {
+  const param = macro.params[index];
+  if (param === undefined) return false;
+  let body = macro.body.replace(/\\\r?\n/g, ' ');
+  const cast = /\(\s*(?:(?:const|volatile|unsigned|signed|struct|long|short)\s+)*[A-Za-z_][\w:]*(?:\s+(?:long|int|const))*\s*\**\s*\)\s*(?=[(A-Za-z_])|\b(?:static_cast|reinterpret_cast|const_cast)\s*<[^<>]*>\s*(?=\()/g;
+  for (let before = ''; before !== body; ) {
+    before = body;
+    body = body.replace(cast, '');
+  }
+  return body.replace(/[()\s]/g, '') === param;
+}
+
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
 export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {
   if (args.length !== macro.params.length) return undefined;

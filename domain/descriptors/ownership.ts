@@ -17,7 +17,7 @@ import { shadowedRanges } from './scope.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
-import { discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
+import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
 import { caseValidity, impliedValidity, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
@@ -607,6 +607,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       // `SOCK_INVALID(fd)`: an expression macro only reads its arguments; `UNUSED(fd)` discards one.
       const expression = macros.expressions.get(name);
       if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
+      // `*ppHandle = SX_INT_TO_PTR(fd)`: a macro that only casts its argument is the argument.
+      if (expression && castsArg(expression, argIndex)) return useOf(call, site, resources, index, macros, parentOf);
       if (macros.readsOnly(name)) return undefined;
       // `is_fd_valid(fd)`: a project function that is one return of an expression of its parameters only reads them.
       if (index.derived(checkWrappersProvider).get(name)?.calls.length === 0) return undefined;

@@ -58,6 +58,8 @@ describeRuleFixtures('fd-leak', {
   'returning-macro-calls.c': 'a returning macro whose guard is a call returning its argument unchanged (#define verify(A) if (!_verify((int)(A), …)) return;) returns exactly when the argument is false; through a function returning something else it may return either way',
   'returning-macro-calls.cpp': 'C++: a check macro through a bool reporter returning its argument (static_cast<bool>(cond)); one through a reporter that may fail for another reason',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
+  'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
+  'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
