@@ -192,7 +192,9 @@ function calleeBefore(before: string): string | undefined {
     else if (ch === '(') {
       if (depth === 0) {
         const head = before.slice(0, i);
-        return /\b([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
+        // `std::make_unique<folly::File>(fd, true)`: a template function, by its name.
+        const template = /\b([A-Za-z_]\w*)\s*<[^<>]*(?:<[^<>]*>[^<>]*)*>\s*$/.exec(head)?.[1];
+        return /\b([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? template ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
       }
       depth--;
     }
