@@ -3,7 +3,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import type { LineMap } from '../syntax/source-text.js';
 import { childrenForField, squeeze } from '../syntax/nodes.js';
 import { lowerBound } from '../util/sorted.js';
-import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace } from '../syntax/c-text.js';
+import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace, splitTopLevel } from '../syntax/c-text.js';
 import type { CallFact, FunctionFact, Span } from './facts.js';
 
 /**
@@ -463,7 +463,7 @@ class Extraction {
     if (!head) return undefined;
     const cls = typeName(head[1]!);
     if (!cls) return undefined;
-    const bases = head[2] ? splitTopLevel(head[2]).flatMap((b) => typeName(b.replace(/\b(public|private|protected|virtual)\b/g, ''))?.name ?? []) : [];
+    const bases = head[2] ? splitTopLevel(head[2], '<(', '>)').flatMap((b) => typeName(b.replace(/\b(public|private|protected|virtual)\b/g, ''))?.name ?? []) : [];
     const fields: { name: string; type: string }[] = [];
     const body = node.childForFieldName('body');
     for (const member of body?.namedChildren ?? []) {
@@ -638,23 +638,6 @@ function lastTopLevelParen(text: string, start: number, end: number): number {
 }
 
 
-/** Top-level comma split of a short string, `<…>` nesting included (base class lists). */
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '<' || ch === '(') depth++;
-    else if (ch === '>' || ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(s.slice(start));
-  return out;
-}
 
 /** `==`, `!=`, `<=`, `+=`, …: characters before an `=` that is no plain assignment. */
 const COMPOUND_ASSIGNMENT = new Set([...'=!<>+-*/%&|^'].map((c) => c.charCodeAt(0)));

@@ -452,44 +452,41 @@ function endingCall(fn: SyntaxNode, text: string): string | undefined {
 }
 
 /**
- * `static int address_of(…) { …; return 0; }`: the constant every `return` returns. Not where a
- * macro call may hide a return of its own (`CHECK(x);`), nor through a lambda's returns, `throw`
- * or `longjmp`; a `return` of anything else, or a comment saying one, gives up.
+ * What each `return` of a function returns, parentheses and spaces removed, in order; undefined
+ * where the returns in the text may not be all of them: a macro call may hide one (`CHECK(x);`),
+ * a lambda has its own, `throw` and `longjmp` leave without one.
  */
-function onlyReturnedConstant(fn: SyntaxNode, text: string): string | undefined {
+function returnedExpressions(fn: SyntaxNode, text: string): string[] | undefined {
   const body = fn.childForFieldName('body');
   if (!body || body.type !== 'compound_statement') return undefined;
   const bodyText = text.slice(body.startIndex, body.endIndex);
   if (!bodyText.includes('return') || /\b[A-Z][A-Z0-9_]*\s*\(|\]\s*\(|\blongjmp\b|\bthrow\b/.test(bodyText)) return undefined;
-  let value: string | undefined;
-  for (const m of bodyText.matchAll(/\breturn\b([^;]*);/g)) {
-    const returned = m[1]!.replace(/[\s()]/g, '');
-    if (!/^-?\d+$/.test(returned) || (value !== undefined && returned !== value)) return undefined;
-    value = returned;
-  }
-  return value;
+  return [...bodyText.matchAll(/\breturn\b([^;]*);/g)].map((m) => m[1]!.replace(/[\s()]/g, ''));
+}
+
+/** The one value every `return` returns, if it is one and has `shape` (a comment saying another gives up). */
+function onlyReturned(fn: SyntaxNode, text: string, shape: RegExp): string | undefined {
+  const returned = returnedExpressions(fn, text);
+  if (!returned || returned.length === 0) return undefined;
+  return returned.every((r) => r === returned[0] && shape.test(r)) ? returned[0] : undefined;
+}
+
+/** `static int address_of(…) { …; return 0; }`: the constant every `return` returns. */
+function onlyReturnedConstant(fn: SyntaxNode, text: string): string | undefined {
+  return onlyReturned(fn, text, /^-?\d+$/);
 }
 
 /**
  * `int _verify(int ok, const char *what, …) { if (!ok) …; return ok; }`: the parameter every
- * `return` returns, never assigned, incremented or given away by address in the body. Not where a
- * macro call may hide a return of its own, nor through a lambda's returns.
+ * `return` returns, never assigned, incremented or given away by address in the body.
  */
 function onlyReturnedParameter(fn: SyntaxNode, text: string, params: readonly ParamFact[]): number | undefined {
   if (params.length === 0) return undefined;
-  const body = fn.childForFieldName('body');
-  if (!body || body.type !== 'compound_statement') return undefined;
-  const bodyText = text.slice(body.startIndex, body.endIndex);
-  if (!bodyText.includes('return') || /\b[A-Z][A-Z0-9_]*\s*\(|\]\s*\(|\blongjmp\b|\bthrow\b/.test(bodyText)) return undefined;
-  let name: string | undefined;
-  for (const m of bodyText.matchAll(/\breturn\b([^;]*);/g)) {
-    const returned = m[1]!.replace(/[\s()]/g, '');
-    if (!/^[A-Za-z_]\w*$/.test(returned) || (name !== undefined && returned !== name)) return undefined;
-    name = returned;
-  }
-  if (name === undefined) return undefined;
-  const index = params.findIndex((p) => p.name === name);
+  const name = onlyReturned(fn, text, /^[A-Za-z_]\w*$/);
+  const index = name === undefined ? -1 : params.findIndex((p) => p.name === name);
   if (index < 0) return undefined;
+  const body = fn.childForFieldName('body')!;
+  const bodyText = text.slice(body.startIndex, body.endIndex);
   const changed = new RegExp(String.raw`(?:\b${name}\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+\s*${name}\b|--\s*${name}\b|\b${name}\s*(?:\+\+|--)|&\s*${name}\b)`);
   return changed.test(bodyText) ? undefined : index;
 }

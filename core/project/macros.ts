@@ -1,6 +1,6 @@
 import type { MacroAlias, MacroBody, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { closing, elementsOf } from '../syntax/c-text.js';
+import { closing, elementsOf, splitTopLevel } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 let lastText: string | undefined;
@@ -71,7 +71,7 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
         const negated = condition.startsWith('!');
         const call = /^([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(stripParens((negated ? condition.slice(1) : condition).trim()));
         if (!call) continue;
-        const args = splitArguments(call[2]!).map((a) => stripParens(withoutCast(a.trim())));
+        const args = splitTopLevel(call[2]!).map((a) => stripParens(withoutCast(a.trim())));
         const arg = args.findIndex((a) => params.includes(a));
         if (arg < 0) continue;
         guard = { name: m[1]!, param: params.indexOf(args[arg]!), returnsWhen: !negated, via: { callee: call[1]!, arg } };
@@ -99,24 +99,6 @@ function withoutCast(text: string): string {
   const named = /^(?:static_cast|const_cast)\s*<\s*[A-Za-z_][\w\s]*>\s*\(([^]*)\)$/.exec(text);
   if (named) return named[1]!.trim();
   return text.replace(/^\(\s*(?:unsigned\s+|signed\s+)?[A-Za-z_]\w*\s*\)\s*(?=\S)/, '');
-}
-
-/** A call's argument list split at its top-level commas. */
-function splitArguments(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(text.slice(start));
-  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { SourceFile } from './source-file.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { squeeze } from '../syntax/nodes.js';
+import { withoutOuterParentheses } from '../syntax/c-text.js';
 
 /**
  * The values a `static` function's parameters can take, when every call of it is in view and
@@ -56,7 +57,7 @@ function compute(file: SourceFile, fnIndex: number): ParameterValues {
     if (!/^[A-Za-z_]\w*$/.test(param.name)) return;
     const seen = new Set<string>();
     for (const call of calls) {
-      const arg = withoutParentheses(squeeze(call.args[i] ?? ''));
+      const arg = withoutOuterParentheses(squeeze(call.args[i] ?? ''));
       if (!CONSTANT_ARGUMENT.test(arg)) return;
       seen.add(arg);
     }
@@ -75,19 +76,4 @@ function inAnonymousNamespace(file: SourceFile, fnIndex: number): boolean {
 
 function lineAround(text: string, at: number): string {
   return text.slice(text.lastIndexOf('\n', at) + 1, at);
-}
-
-function withoutParentheses(text: string): string {
-  let out = text;
-  while (/^\(.*\)$/.test(out) && balanced(out.slice(1, -1))) out = out.slice(1, -1);
-  return out;
-}
-
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }

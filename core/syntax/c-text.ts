@@ -95,3 +95,38 @@ export function skipComment(text: string, i: number, end: number): number {
   }
   return i;
 }
+
+/** Do the parentheses of `text` balance, none closing before it opened? */
+export function balancedParentheses(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** `((x))` → `x`: parentheses around the whole text, as many as enclose it. */
+export function withoutOuterParentheses(text: string): string {
+  let out = text;
+  while (/^\(.*\)$/s.test(out) && balancedParentheses(out.slice(1, -1))) out = out.slice(1, -1);
+  return out;
+}
+
+/** `text` split at its top-level commas; `open`/`close` are the brackets that nest (C++ base lists add `<`, `>`). */
+export function splitTopLevel(text: string, open = '([{', close = ')]}'): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (open.includes(ch)) depth++;
+    else if (close.includes(ch)) depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}

@@ -10,6 +10,7 @@
  *   name:FILE:FUNCTION:NAME      an identifier seen from facts only (local or global, unknown which)
  */
 import type { ScopeInfo } from '../../core/project/facts.js';
+import { balancedParentheses } from '../../core/syntax/c-text.js';
 
 export type { ScopeInfo };
 
@@ -24,19 +25,10 @@ function strip(expr: string): string {
   for (;;) {
     const before = text;
     text = text.replace(/^\((?:const)?(?:int|unsigned|SOCKET|evutil_socket_t|socket_t|intptr_t|long)\)/, '');
-    if (/^\(.*\)$/.test(text) && balanced(text.slice(1, -1))) text = text.slice(1, -1);
+    if (/^\(.*\)$/.test(text) && balancedParentheses(text.slice(1, -1))) text = text.slice(1, -1);
     text = text.replace(/^static_cast<[^>]*>\((.*)\)$/, '$1');
     if (text === before) return text;
   }
-}
-
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /** The struct/class name in a type spelling: `struct server *` → `server`, `const Listener&` → `Listener`. */

@@ -16,10 +16,10 @@ import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
-import { callArguments, calleeName, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
+import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
-import { caseValidity, impliedValidity, type HandleShape } from './validity.js';
+import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
@@ -371,7 +371,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // The bits a branch keeps: the handle's own test, or a test of what it was lent to.
   // A lent handle is open (the call that took it may have failed): a test saying it is not open rules it out.
   const maskOf = (verdict: BranchVerdict): number =>
-    verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE | O_LENT : verdict === 'invalid' ? O_INVALID | O_UNSET | O_GONE : verdict === 'lent-valid' ? ALL & ~O_LENT : ALL & ~O_GONE;
+    verdict === 'unreachable' ? 0 : verdict === 'valid' ? O_OWNED | O_UNSET | O_GONE | O_LENT : verdict === 'invalid' ? O_INVALID | O_UNSET | O_GONE : verdict === 'lent-valid' ? ALL & ~O_LENT : ALL & ~O_GONE;
   const verdictOf = (edge: CfgEdge) => {
     if (!verdicts.has(edge)) verdicts.set(edge, verdictFor(edge));
     return verdicts.get(edge);
@@ -396,6 +396,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       const verdict = impliedValidity(edge.condition!, edge.assumption!, result, 'pointer', invalidNames);
       if (verdict) return verdict === 'valid' ? 'lent-valid' : 'lent-null';
     }
+    // `fcntl(infds[1], F_SETFD, …)` failing while `errfds[0]` is tracked: it fails only for a
+    // descriptor that is not open, and `infds` is one this function opened and uses as open.
+    if (tested.includes('fcntl') && flagCommandFailsOnOther(edge.condition!, edge.assumption!, site.variable, cfg.function.text)) return 'unreachable';
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
     const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
@@ -456,7 +459,35 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
 }
 
 /** What a branch says: about the handle itself, or about the result of the call it was lent to. */
-type BranchVerdict = 'valid' | 'invalid' | 'lent-valid' | 'lent-null';
+/**
+ * Is this the failure branch of a descriptor-flag command (`fcntl(fd, F_SETFD, …)`, which fails only
+ * with EBADF) on a descriptor other than `handle` that the function itself opens (`x = open(…)`,
+ * `pipe(x)`)? The function uses it as open there; the branch is for a bug, not a path.
+ */
+function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, handle: string, functionText: string): boolean {
+  const expr = unwrap(condition);
+  let target: string | undefined;
+  const probe = (node: SyntaxNode) =>
+    descriptorFlagCall(node, (arg) => {
+      target = squeeze(unwrap(arg).text);
+      return true;
+    }) !== undefined;
+  if (!probe(expr) && !comparisonWithCall(expr, probe)) return false;
+  if (target === undefined || target === handle || !openedInFunction(target, functionText)) return false;
+  const failure = fcntlFailure(expr, target);
+  return failure !== undefined && assumption === failure;
+}
+
+/** `infds[1]` of a `pipe(infds)`, `fd` of an `fd = open(…)` in the function's text. */
+function openedInFunction(target: string, functionText: string): boolean {
+  const base = /^([A-Za-z_]\w*)(?:\[\w+\])?$/.exec(target)?.[1];
+  if (!base) return false;
+  const name = escapeRegExp(base);
+  return new RegExp(String.raw`\b(?:pipe2?|socketpair)\s*\([^;]*\b${name}\b|\b${name}\s*(?:\[[^\]]*\])?\s*=\s*(?:\([^()]*\)\s*)?(?:::)?(?:open\w*|socket|accept4?|dup[23]?|creat|epoll_create1?|eventfd|timerfd_create|signalfd|inotify_init1?|memfd_create|mkstemp\w*)\s*\(`).test(functionText);
+}
+
+/** 'unreachable': a branch no run takes, whatever the handle (a flag command failing on another open descriptor). */
+type BranchVerdict = 'valid' | 'invalid' | 'lent-valid' | 'lent-null' | 'unreachable';
 
 /** Effects per CFG node of statements on a variable, for the acquires whose call they do not contain. */
 const effectsByVariable = perObject((_cfg: Cfg) => new Map<string, Map<number, Effect[]>>());

@@ -61,6 +61,8 @@ describeRuleFixtures('fd-leak', {
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
   'object-handoffs.cpp': 'C++: a project function wrapping the descriptor it is given in an owning object (std::make_unique<folly::File>(fd, true)) takes it; one that only prints it leaves it with the caller',
+  'flag-commands-on-others.c': 'a descriptor-flag fcntl failing on another descriptor the function opened (the first pipe\'s ends while the second is tracked) is no path; on a descriptor the function was given the branch stays',
+  'flag-commands-on-others.cpp': 'C++: ::fcntl(s, F_GETFD) == -1 on the function\'s own socket while its pipe is tracked',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
