@@ -6,6 +6,8 @@ export const NO_RETURN_FUNCTIONS: readonly string[] = [
   'exit', '_exit', '_Exit', 'quick_exit', 'abort', 'pthread_exit', 'longjmp', 'siglongjmp', '_longjmp',
   '__builtin_unreachable', '__builtin_trap', '__assert_fail', '__assert_rtn', '__assert', '_assert',
   'err', 'errx', 'verr', 'verrx', 'terminate', 'unreachable', 'thrd_exit', 'std::terminate',
+  // GLib: g_error() logs at G_LOG_LEVEL_ERROR, which is always fatal (it aborts); and its checks.
+  'g_error', 'g_abort', 'g_assert_not_reached',
 ];
 
 /**

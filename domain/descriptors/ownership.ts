@@ -762,10 +762,11 @@ function ownedByObject(type: string, ctx: FileAnalysis): boolean {
 
 /**
  * A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`/`g_autofd` (2.76), libglnx's
- * `glnx_autofd` (Flatpak, OSTree: a submodule a checkout may not have), GCC's `cleanup`
+ * `glnx_autofd` (Flatpak, OSTree: a submodule a checkout may not have), PipeWire's SPA
+ * `spa_autoclose`/`spa_autoptr(T)` (from SPA headers a client's tree does not hold), GCC's `cleanup`
  * attribute, systemd's `_cleanup_…_`.
  */
-const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b(?:g|glnx)_autofd\b|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
+const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b(?:g|glnx)_autofd\b|\bspa_autoclose\b|\bspa_autoptr\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
 
 const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]/.source;
 
@@ -773,7 +774,7 @@ const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*
 function closedAtScopeEnd(functionText: string, variable: string, macros: ReadonlySet<string>, array = false): boolean {
   // Earlier declarators of the same declaration may have brace initializers (`pair[2] = { -1, -1 }, other[2]`).
   const declared = `(?:[^;{}()]|\\{[^{};]*\\})*?[\\s*]${escapeRegExp(variable)}\\s*${array ? '\\[[^\\]]*\\]\\s*' : ''}[=;,]`;
-  if (/g_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
+  if (/g_auto|glnx_auto|spa_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
   // The attribute after the declarator: `int fd __attribute__((cleanup(cleanup_close))) = -1;`.
   if (functionText.includes('cleanup') && new RegExp(`[\\s*]${escapeRegExp(variable)}\\s*${CLEANUP_ATTRIBUTE_AFTER}`).test(functionText)) return true;
   if (macros.size === 0) return false;
