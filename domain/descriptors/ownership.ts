@@ -205,6 +205,9 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       const wrapped = call.args[0] ?? '';
       if (IDENT.test(wrapped) && !isLocal(wrapped)) return;
     }
+    // `f = freopen(NULL, "wb", stdout)`, `freopen("/dev/null", "r", stdin)`: the result is the
+    // standard stream itself, reopened, which the process keeps.
+    if (spec?.name === 'freopen' && /^(?:std(?:in|out|err))$/.test((call.args[2] ?? '').trim())) return;
     // `for (i = getdtablesize(); i >= 0; --i) close(i); i = open("/dev/null", O_RDWR);`: with every
     // descriptor closed, the open takes number 0 and becomes the daemon's standard input.
     // `close(1); fd = open_write(path);` likewise takes number 1, the standard output, on purpose.
@@ -631,6 +634,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (call.childForFieldName('function')?.type === 'field_expression' && (resources.isBorrow(name) || resources.acquire(name))) return { kind: 'release' };
       const spec = resources.acquire(name);
       if (spec?.takesArg === argIndex) {
+        // `g = freopen(path, "r", f)`: f's file is closed first, whether the reopening works or not (C11 7.21.5.4).
+        if (spec.name === 'freopen') return { kind: 'release' };
         // `f = fdopen(fd, "r")`: if f is null, fd is still ours.
         const result = spec.kind !== 'descriptor' ? resultVariable(call) : undefined;
         return result && IDENT.test(result) ? { kind: 'lend', result } : { kind: 'release' };

@@ -63,6 +63,8 @@ describeRuleFixtures('fd-leak', {
   'object-handoffs.cpp': 'C++: a project function wrapping the descriptor it is given in an owning object (std::make_unique<folly::File>(fd, true)) takes it; one that only prints it leaves it with the caller',
   'flag-commands-on-others.c': 'a descriptor-flag fcntl failing on another descriptor the function opened (the first pipe\'s ends while the second is tracked) is no path; on a descriptor the function was given the branch stays',
   'flag-commands-on-others.cpp': 'C++: ::fcntl(s, F_GETFD) == -1 on the function\'s own socket while its pipe is tracked',
+  'standard-stream-reopen.c': 'freopen() of stdin/stdout/stderr gives back that standard stream, kept by the process; the stream freopen() reopens is closed first, whether it works or not; its result is the one to close',
+  'standard-stream-reopen.cpp': 'C++: std::freopen(path, "r", stdin) in a member function',
   'predicate-functions.cpp': 'C++: a static inline bool predicate of a descriptor; a reporter returning its verdict',
   'logged-descriptors.c': 'a descriptor passed after a format string literal, or as a variadic argument of a project function, is printed, not kept; an unknown function without a format may keep it; a pointer (a FILE) given for `...` may be kept',
   'logged-descriptors.cpp': 'C++: a socket traced through a printf-style logger stays the caller\'s',
