@@ -4,7 +4,8 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
 import { MIRRORED_OPERATOR, squeeze, unwrap } from '../syntax/nodes.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { neverNegativeCall, RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
+import { compareNumbers, neverNegativeCall, RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
+import { withoutCasts } from '../syntax/c-text.js';
 
 /**
  * Flags: variables (or fixed expressions like `source->type`) that a function only ever sets to
@@ -57,7 +58,7 @@ const NUMBER = /^-?\d+$/;
 
 /** `a op b` for an ordering operator. */
 function ordered(a: number, op: string, b: number): boolean {
-  return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+  return compareNumbers(a, op, b) === true;
 }
 
 const N = 1;
@@ -207,18 +208,6 @@ const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: numb
 
 const NON_ZERO = '!0';
 
-/** `(void *)1`, `(struct x *) NULL`, `(int)-1`: the constant under a cast is the value assigned. */
-const LEADING_CAST = /^\((?:const\s+|volatile\s+|struct\s+|unsigned\s+|signed\s+)*[A-Za-z_]\w*\s*\**\s*\)\s*/;
-/** C++'s `static_cast<char *>(alloca(n))`: the value is the operand. */
-const NAMED_CAST = /^(?:static_cast|reinterpret_cast|const_cast)\s*<[^<>]*(?:<[^<>]*>[^<>]*)*>\s*\(([^]*)\)$/;
-function withoutCasts(value: string): string {
-  let out = value;
-  for (;;) {
-    if (LEADING_CAST.test(out)) out = out.replace(LEADING_CAST, '');
-    else if (NAMED_CAST.test(out)) out = NAMED_CAST.exec(out)![1]!.trim();
-    else return out;
-  }
-}
 
 /**
  * Allocators that never return null: they abort on failure (GLib's `g_new0`, `g_malloc`, the
@@ -240,7 +229,7 @@ function callResultSign(value: string): string | undefined {
   if (FAILURE_ONLY.test(value)) return '-1';
   // `n = fread(…)`, `pagesize = sysconf(_SC_PAGESIZE)`: never negative.
   const call = /^(?:std::|::)?([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(value);
-  const kind = call ? neverNegativeCall(call[1]!, call[2]!) : undefined;
+  const kind = call ? neverNegativeCall(call[1]!, () => call[2]!) : undefined;
   return kind === 'positive' ? '>0' : kind === 'nonnegative' ? '>=0' : undefined;
 }
 
@@ -290,6 +279,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
       const left = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.childForFieldName('declarator');
       const right = n.type === 'assignment_expression' ? n.childForFieldName('right') : n.childForFieldName('value');
       if (left && right) {
+        // `(void *)1`, `(struct x *) NULL`, `(int)-1`: the constant under a cast is the value assigned.
         const value = withoutCasts(squeeze(right.text));
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
         // `Worker *worker = …` declares `worker`.

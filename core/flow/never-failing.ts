@@ -65,11 +65,12 @@ const NARROW_FORMAT = /^"(?:[^"%\\]|\\.|%(?![-+ #0-9.*]*(?:l[sc]|[SC])))*"/;
 /**
  * 'nonnegative' or 'positive' for such a call, else undefined: `sysconf(_SC_PAGESIZE)` is positive;
  * `snprintf(buf, sizeof buf, "%s/%s", …)` with a literal narrow format is never negative (it
- * counts the characters it would write). `args`: the argument list's text, without parentheses.
+ * counts the characters it would write). `argsOf` gives the argument list's text, without parentheses; it is read only for those two.
  */
-export function neverNegativeCall(name: string, args: string): 'nonnegative' | 'positive' | undefined {
-  if (name === 'sysconf') return PAGE_SIZE.test(args.trim().split(',')[0]!.trim()) ? 'positive' : undefined;
+export function neverNegativeCall(name: string, argsOf: () => string): 'nonnegative' | 'positive' | undefined {
+  if (name === 'sysconf') return PAGE_SIZE.test(argsOf().trim().split(',')[0]!.trim()) ? 'positive' : undefined;
   if (name === 'snprintf' || name === 'sprintf') {
+    const args = argsOf();
     const format = /"/.exec(args);
     return format && NARROW_FORMAT.test(args.slice(format.index)) ? 'nonnegative' : undefined;
   }
@@ -81,7 +82,7 @@ function neverNegativeTest(expr: SyntaxNode): boolean | undefined {
   const comparison = comparisonWithCall(expr, (node) => {
     const call = unwrap(node);
     const name = call.type === 'call_expression' ? calleeName(call)?.replace(/^::/, '') : undefined;
-    kind = name === undefined ? undefined : neverNegativeCall(name, callArguments(call).map((a) => a.text).join(', '));
+    kind = name === undefined ? undefined : neverNegativeCall(name, () => callArguments(call).map((a) => a.text).join(', '));
     return kind !== undefined;
   });
   if (!comparison || !kind || !/^-?\d+$/.test(comparison.other)) return undefined;
@@ -167,7 +168,8 @@ export function constantResultTest(condition: SyntaxNode, constantResultOf: ((na
   return compareNumbers(Number(value), comparison.op, Number(comparison.other));
 }
 
-function compareNumbers(a: number, op: string, b: number): boolean | undefined {
+/** `a op b` for a comparison operator; undefined for any other. */
+export function compareNumbers(a: number, op: string, b: number): boolean | undefined {
   switch (op) {
     case '==':
       return a === b;

@@ -427,12 +427,13 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const list = declarator?.childForFieldName('parameters') ?? null;
   const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
   const endsIn = endingCall(node, text);
+  const params = parameters(list);
   const returnsOnly = onlyReturnedConstant(node, text);
-  const parameters_ = parameters(declarator?.childForFieldName('parameters') ?? null);
-  const returnsParam = returnsOnly === undefined ? onlyReturnedParameter(node, text, parameters_) : undefined;
+  const returnsParam = returnsOnly === undefined ? onlyReturnedParameter(node, text, params) : undefined;
   const returnType = language === 'cpp' ? node.childForFieldName('type') : null;
-  const returnTemplate = returnType && returnType.type === 'template_type' || returnType?.type === 'qualified_identifier' && /</.test(returnType.text) ? squeeze(returnType!.text) : undefined;
-  return { index, name, qualifiedName, className, params: parameters(list), ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
+  const isTemplate = returnType !== null && (returnType.type === 'template_type' || (returnType.type === 'qualified_identifier' && returnType.text.includes('<')));
+  const returnTemplate = isTemplate ? squeeze(returnType.text) : undefined;
+  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**

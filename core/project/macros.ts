@@ -1,6 +1,6 @@
 import type { MacroAlias, MacroBody, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { closing, elementsOf, splitTopLevel } from '../syntax/c-text.js';
+import { closing, elementsOf, splitTopLevel, withoutCasts, withoutOuterParentheses } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 let lastText: string | undefined;
@@ -71,7 +71,7 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
         const negated = condition.startsWith('!');
         const call = /^([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(stripParens((negated ? condition.slice(1) : condition).trim()));
         if (!call) continue;
-        const args = splitTopLevel(call[2]!).map((a) => stripParens(withoutCast(a.trim())));
+        const args = splitTopLevel(call[2]!).map((a) => stripParens(withoutCasts(a)));
         const arg = args.findIndex((a) => params.includes(a));
         if (arg < 0) continue;
         guard = { name: m[1]!, param: params.indexOf(args[arg]!), returnsWhen: !negated, via: { callee: call[1]!, arg } };
@@ -94,12 +94,6 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
   return macros;
 }
 
-/** `(int)(A)`, `static_cast<bool>(cond)` → `(A)`, `cond`: the value under a cast to a scalar type. */
-function withoutCast(text: string): string {
-  const named = /^(?:static_cast|const_cast)\s*<\s*[A-Za-z_][\w\s]*>\s*\(([^]*)\)$/.exec(text);
-  if (named) return named[1]!.trim();
-  return text.replace(/^\(\s*(?:unsigned\s+|signed\s+)?[A-Za-z_]\w*\s*\)\s*(?=\S)/, '');
-}
 
 /**
  * `a != b`, `a == 0` where each side is a parameter, a local the body initialises from one (`int
@@ -337,13 +331,13 @@ export function discardsArg(macro: MacroExpression, index: number): boolean {
 export function castsArg(macro: MacroExpression, index: number): boolean {
   const param = macro.params[index];
   if (param === undefined) return false;
-  let body = macro.body.replace(/\\\r?\n/g, ' ');
-  const cast = /\(\s*(?:(?:const|volatile|unsigned|signed|struct|long|short)\s+)*[A-Za-z_][\w:]*(?:\s+(?:long|int|const))*\s*\**\s*\)\s*(?=[(A-Za-z_])|\b(?:static_cast|reinterpret_cast|const_cast)\s*<[^<>]*>\s*(?=\()/g;
+  // Parentheses and casts peeled off in turn: `((void *)(sxptr)(X))` → `X`.
+  let body = macro.body.replace(/\\\r?\n/g, ' ').trim();
   for (let before = ''; before !== body; ) {
     before = body;
-    body = body.replace(cast, '');
+    body = withoutCasts(withoutOuterParentheses(body));
   }
-  return body.replace(/[()\s]/g, '') === param;
+  return body === param;
 }
 
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */

@@ -130,3 +130,18 @@ export function splitTopLevel(text: string, open = '([{', close = ')]}'): string
   out.push(text.slice(start));
   return out;
 }
+
+/** `(void *)`, `(const struct x *)`, `(std::intptr_t)` before a value (not a parenthesized value alone). */
+const LEADING_CAST = /^\(\s*(?:(?:const|volatile|struct|unsigned|signed|long|short)\s+)*[A-Za-z_][\w:]*(?:\s+(?:long|int|const))*\s*\**\s*\)\s*(?=\S)/;
+/** C++'s `static_cast<char *>(x)`: the value is the operand. */
+const NAMED_CAST = /^(?:static_cast|reinterpret_cast|const_cast)\s*<[^<>]*(?:<[^<>]*>[^<>]*)*>\s*\(([^]*)\)$/;
+
+/** The value under leading casts: `(int)-1` → `-1`, `(void *)(sxptr)(X)` → `(X)`, `static_cast<bool>(c)` → `c`. */
+export function withoutCasts(text: string): string {
+  let out = text.trim();
+  for (;;) {
+    if (LEADING_CAST.test(out)) out = out.replace(LEADING_CAST, '');
+    else if (NAMED_CAST.test(out)) out = NAMED_CAST.exec(out)![1]!.trim();
+    else return out;
+  }
+}

@@ -113,7 +113,9 @@ function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined
   if (fact.params.length === 0 || fact.params.length > 4) return undefined;
   const body = fnNode.childForFieldName('body');
   if (!body) return undefined;
-  if (body.namedChildCount !== 1) return returnedParameter(fact, body);
+  // `check_bool(name, got) { printf(…); return got; }`: a function that returns one of its
+  // parameters unchanged on every path (FunctionFact.returnsParam) tests that argument.
+  if (body.namedChildCount !== 1) return fact.returnsParam === undefined ? undefined : fact.params[fact.returnsParam]?.name;
   const statement = body.namedChild(0);
   if (statement?.type !== 'return_statement' || statement.namedChildCount !== 1) return undefined;
   const expression = statement.namedChild(0)!;
@@ -128,22 +130,6 @@ function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined
   return readsParam ? text : undefined;
 }
 
-/**
- * A function that returns one of its parameters unchanged on every path, whatever else it does
- * (a test framework's `static bool check_bool(const char *name, bool got) { printf(…); return got; }`):
- * a test of its call is a test of that argument.
- */
-function returnedParameter(fact: FunctionFact, body: SyntaxNode): string | undefined {
-  const text = body.text;
-  if (text.length > 2000 || /\b(?:goto|longjmp|throw)\b/.test(text)) return undefined;
-  const returns = [...text.matchAll(/\breturn\b\s*([^;]*);/g)].map((m) => m[1]!.trim().replace(/^\((.*)\)$/, '$1').trim());
-  if (returns.length === 0 || new Set(returns).size !== 1) return undefined;
-  const name = returns[0]!;
-  if (!fact.params.some((p) => p.name === name)) return undefined;
-  // Never changed in the body: not assigned, incremented or passed by address.
-  const changed = new RegExp(`(?:\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\\+\\+\\s*${name}\\b|\\b${name}\\s*(?:\\+\\+|--)|--\\s*${name}\\b|(?<![&\\w)\\]])&\\s*${name}\\b)`);
-  return changed.test(text) ? undefined : name;
-}
 
 function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapperItem, 'fn'> | undefined {
   const body = fnNode.childForFieldName('body');

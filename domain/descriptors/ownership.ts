@@ -401,7 +401,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     }
     // `fcntl(infds[1], F_SETFD, …)` failing while `errfds[0]` is tracked: it fails only for a
     // descriptor that is not open, and `infds` is one this function opened and uses as open.
-    if (tested.includes('fcntl') && flagCommandFailsOnOther(edge.condition!, edge.assumption!, site.variable, cfg.function.text)) return 'unreachable';
+    if (tested.includes('fcntl') && flagCommandFailsOnOther(edge.condition!, edge.assumption!, site.variable, cfg.function.text, resources)) return 'unreachable';
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
     const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
@@ -467,7 +467,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
  * with EBADF) on a descriptor other than `handle` that the function itself opens (`x = open(…)`,
  * `pipe(x)`)? The function uses it as open there; the branch is for a bug, not a path.
  */
-function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, handle: string, functionText: string): boolean {
+function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, handle: string, functionText: string, resources: ResourceCatalog): boolean {
   const expr = unwrap(condition);
   let target: string | undefined;
   const probe = (node: SyntaxNode) =>
@@ -476,17 +476,25 @@ function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, han
       return true;
     }) !== undefined;
   if (!probe(expr) && !comparisonWithCall(expr, probe)) return false;
-  if (target === undefined || target === handle || !openedInFunction(target, functionText)) return false;
+  if (target === undefined || target === handle || !openedInFunction(target, functionText, resources)) return false;
   const failure = fcntlFailure(expr, target);
   return failure !== undefined && assumption === failure;
 }
 
-/** `infds[1]` of a `pipe(infds)`, `fd` of an `fd = open(…)` in the function's text. */
-function openedInFunction(target: string, functionText: string): boolean {
+/** `infds[1]` of a `pipe(infds)`, `fd` of an `fd = open(…)`: filled by one of the catalog's acquires in the function's text. */
+function openedInFunction(target: string, functionText: string, resources: ResourceCatalog): boolean {
   const base = /^([A-Za-z_]\w*)(?:\[\w+\])?$/.exec(target)?.[1];
   if (!base) return false;
   const name = escapeRegExp(base);
-  return new RegExp(String.raw`\b(?:pipe2?|socketpair)\s*\([^;]*\b${name}\b|\b${name}\s*(?:\[[^\]]*\])?\s*=\s*(?:\([^()]*\)\s*)?(?:::)?(?:open\w*|socket|accept4?|dup[23]?|creat|epoll_create1?|eventfd|timerfd_create|signalfd|inotify_init1?|memfd_create|mkstemp\w*)\s*\(`).test(functionText);
+  for (const m of functionText.matchAll(new RegExp(String.raw`\b${name}\s*(?:\[[^\]]*\])?\s*=\s*(?:\([^()]*\)\s*)?(?:::)?([A-Za-z_]\w*)\s*\(`, 'g'))) {
+    const spec = resources.acquire(m[1]!);
+    if (spec && spec.outArrayArg === undefined) return true;
+  }
+  for (const m of functionText.matchAll(new RegExp(String.raw`\b([A-Za-z_]\w*)\s*\((?=[^;]*\b${name}\b)`, 'g'))) {
+    const spec = resources.acquire(m[1]!);
+    if (spec?.outArrayArg !== undefined) return true;
+  }
+  return false;
 }
 
 /** 'unreachable': a branch no run takes, whatever the handle (a flag command failing on another open descriptor). */
