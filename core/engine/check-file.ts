@@ -1,6 +1,8 @@
 import type { LineMap } from '../syntax/source-text.js';
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
 import { ASSERTIONS } from '../flow/no-return.js';
+import { compareNumbers } from '../flow/never-failing.js';
+import { withoutOuterParentheses } from '../syntax/c-text.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
 import type { ReturningMacro, Span } from '../project/facts.js';
@@ -58,7 +60,8 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     let built = cfgs.get(fnIndex);
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
-      built = buildFunctionCfg(file, fnIndex, { noReturn: noReturnOf(macros, settings, index), returningMacros: withAssertions(macros.returning, index), configuration, isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
+      const noReturn = noReturnOf(macros, settings, index);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }
@@ -118,14 +121,15 @@ const noReturnSets = new WeakMap<ProjectIndex, WeakMap<MacroScope, WeakMap<Analy
 
 /** The project's returning macros, and the catalog's assertions it does not define itself (one merged map per macro scope). */
 const withAssertionsCache = new WeakMap<ReadonlyMap<string, ReturningMacro>, WeakMap<ProjectIndex, ReadonlyMap<string, ReturningMacroShape>>>();
-function withAssertions(returning: ReadonlyMap<string, ReturningMacro>, index: ProjectIndex): ReadonlyMap<string, ReturningMacroShape> {
+function withAssertions(macros: MacroScope, index: ProjectIndex): ReadonlyMap<string, ReturningMacroShape> {
+  const returning = macros.returning;
   let byIndex = withAssertionsCache.get(returning);
   if (!byIndex) withAssertionsCache.set(returning, (byIndex = new WeakMap()));
   let merged = byIndex.get(index);
   if (!merged) {
     const map = new Map<string, ReturningMacroShape>();
     for (const [name, { exitsWhen, returns }] of ASSERTIONS) map.set(name, returns ? { param: 0, returnsWhen: exitsWhen } : { param: 0, returnsWhen: exitsWhen, exits: ['abort'] });
-    for (const [name, macro] of returning) map.set(name, resolvedGuard(macro, index));
+    for (const [name, macro] of returning) map.set(name, resolvedGuard(macro, index, macros));
     merged = map;
     byIndex.set(index, merged);
   }
@@ -135,13 +139,49 @@ function withAssertions(returning: ReadonlyMap<string, ReturningMacro>, index: P
 /**
  * A guard through a call (`if (!_verify((int)(A), …)) return;`) tests the argument only where every
  * definition of the callee returns that argument unchanged; elsewhere the macro may return either way.
+ * A jump handed to another macro (`#define CHKANDJUMP(c, e) CHKANDSTMT(c, e, goto fn_fail)` over
+ * `#define CHKANDSTMT(c, e, s) do { if (c) { s; } } while (0)`) is guarded by that macro's guard.
  */
-function resolvedGuard(macro: ReturningMacro, index: ProjectIndex): ReturningMacroShape {
-  if (!macro.via) return macro;
-  const defs = index.functionsNamed(macro.via.callee);
-  if (defs.length > 0 && defs.every((d) => d.fn.returnsParam === macro.via!.arg)) return macro;
-  const { param: _param, returnsWhen: _returnsWhen, ...rest } = macro;
-  return rest;
+function resolvedGuard(macro: ReturningMacro, index: ProjectIndex, macros: MacroScope, depth = 0): ReturningMacroShape {
+  if (macro.via) {
+    const defs = index.functionsNamed(macro.via.callee);
+    if (defs.length > 0 && defs.every((d) => d.fn.returnsParam === macro.via!.arg)) return macro;
+    const { param: _param, returnsWhen: _returnsWhen, ...rest } = macro;
+    return rest;
+  }
+  if (macro.param !== undefined || macro.equality || macro.exits || depth > 8) return macro;
+  const alias = macros.aliases.get(macro.name);
+  const inner = alias?.args && alias.target !== macro.name ? macros.returning.get(alias.target) : undefined;
+  if (!alias?.args || !inner) return macro;
+  const guard = resolvedGuard(inner, index, macros, depth + 1);
+  const param = guard.param !== undefined ? alias.args[guard.param] : undefined;
+  return param !== undefined && param >= 0 && guard.returnsWhen !== undefined ? { ...macro, param, returnsWhen: guard.returnsWhen } : macro;
+}
+
+/**
+ * `starter_return(up, down, JOB_EXEC_RETRY, &rtn)` over a definition ending in `if (code < 0)
+ * exit(254);`: the argument (a number or an integer macro) satisfies the test in every definition.
+ */
+function neverReturnsWith(index: ProjectIndex, noReturn: ReadonlySet<string>, macros: MacroScope): (callee: string, args: readonly string[]) => boolean {
+  return (callee, args) => {
+    const defs = index.functionsNamed(callee);
+    return (
+      defs.length > 0 &&
+      defs.every(({ fn }) => {
+        const when = fn.endsInWhen;
+        if (!when || !noReturn.has(when.call) || args.length !== fn.params.length) return false;
+        const value = integerArgument(args[when.param]!, macros.constants);
+        return value !== undefined && compareNumbers(value, when.op, when.value) === true;
+      })
+    );
+  };
+}
+
+/** `-3`, `(-3)`, `JOB_EXEC_RETRY` (an integer macro, one level): its value. */
+function integerArgument(arg: string, constants: ReadonlyMap<string, string>): number | undefined {
+  const plain = withoutOuterParentheses(arg);
+  const value = /^-?\d+$/.test(plain) ? plain : withoutOuterParentheses(constants.get(plain) ?? '');
+  return /^-?\d+$/.test(value) ? Number(value) : undefined;
 }
 
 function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: ProjectIndex): ReadonlySet<string> {

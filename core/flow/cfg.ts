@@ -121,6 +121,11 @@ export interface ReturningMacroShape {
 export interface CfgOptions {
   /** Names of functions that never return (catalog plus configuration). */
   readonly noReturn: ReadonlySet<string>;
+  /**
+   * Whether a call of this project function with these arguments (squeezed texts) never comes back:
+   * its body ends in a never-returning call under a test of a parameter the arguments satisfy.
+   */
+  readonly neverReturnsWith?: (callee: string, args: readonly string[]) => boolean;
   /** Function-like macros whose expansion may return (`CHECK(x);`): a statement calling one may leave the function. */
   readonly returningMacros?: ReadonlyMap<string, ReturningMacroShape>;
   /** Nesting deeper than this gives up on the function (no stack overflow on generated code). */
@@ -390,7 +395,8 @@ class CfgBuilder {
   private simple(stmt: SyntaxNode, next: CfgNode, expression?: SyntaxNode): CfgNode {
     const node = this.node('statement', stmt);
     const called = this.statementCall(expression);
-    if (called && (this.options.noReturn.has(called) || killsItself(called, () => this.statementCallArguments(expression).map((a) => squeeze(a.text))))) {
+    const argsOf = () => this.statementCallArguments(expression).map((a) => squeeze(a.text));
+    if (called && (this.options.noReturn.has(called) || killsItself(called, argsOf) || this.options.neverReturnsWith?.(called, argsOf()) === true)) {
       node.noReturn = true;
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {
@@ -469,7 +475,9 @@ class CfgBuilder {
   }
 
   private statementCallArguments(expression: SyntaxNode | undefined): SyntaxNode[] {
-    const expr = expression ? unwrap(expression) : undefined;
+    let expr = expression ? unwrap(expression) : undefined;
+    // `(void) starter_return(…);`: the call under the cast, as statementCall reads it.
+    if (expr?.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
     return expr?.type === 'call_expression' ? callArguments(expr) : [];
   }
 

@@ -50,11 +50,13 @@ function neverFailingCall(node: SyntaxNode): Kind | undefined {
 /**
  * Library calls whose result is never negative: counts of `size_t` (`fread`, `fwrite`; a cast to
  * `int` does not make them negative), `dirfd()` of an open directory stream (glibc fails only
- * where the stream has no descriptor, which `opendir` never gives), and ones that are always
- * positive: the page size. `(int)fread(buf, 1, n, f) < 0` is never true.
+ * where the stream has no descriptor, which `opendir` never gives), `fileno()` likewise (only a
+ * memory stream — fmemopen, open_memstream, fopencookie — has none, and those are not what a
+ * program asks the number of), and ones that are always positive: the page size.
+ * `(int)fread(buf, 1, n, f) < 0` is never true.
  */
 const NEVER_NEGATIVE: ReadonlyMap<string, 'nonnegative' | 'positive'> = new Map([
-  ['fread', 'nonnegative'], ['fwrite', 'nonnegative'], ['fread_unlocked', 'nonnegative'], ['fwrite_unlocked', 'nonnegative'], ['dirfd', 'nonnegative'],
+  ['fread', 'nonnegative'], ['fwrite', 'nonnegative'], ['fread_unlocked', 'nonnegative'], ['fwrite_unlocked', 'nonnegative'], ['dirfd', 'nonnegative'], ['fileno', 'nonnegative'], ['fileno_unlocked', 'nonnegative'],
   ['getpagesize', 'positive'],
 ]);
 const PAGE_SIZE = /^_SC_PAGE_?SIZE$/;

@@ -44,6 +44,12 @@ export interface FunctionFact extends Span {
   readonly variadic?: boolean;
   /** No `return` in the body, whose last statement calls this (see endingCall). */
   readonly endsIn?: string;
+  /**
+   * No `return` in the body, whose last statement is `if (param OP constant) { …; call(…); }`
+   * (see endingCallWhen): a call passing a value that satisfies the test does not come back when
+   * `call` never returns (`starter_return(…, JOB_EXEC_RETRY, …)` ends in `if (code < 0) exit(254);`).
+   */
+  readonly endsInWhen?: EndingCallWhen;
   /** The one integer constant every return of the function returns (`return 0;` on every path), if so. */
   readonly returnsOnly?: string;
   /** Every return returns this parameter, unchanged (`int _verify(int ok, …) { if (!ok) report(…); return ok; }`). */
@@ -55,6 +61,14 @@ export interface FunctionFact extends Span {
   readonly isStatic: boolean;
   /** Callees whose result this function returns (`return f(…)`, or `v = f(…); … return v;`); a class's own (`Cls::open`) with its qualifier. */
   returnsCallOf?: string[];
+}
+
+export interface EndingCallWhen {
+  readonly param: number;
+  /** `<`, `<=`, `>`, `>=`, `==`, `!=`: the parameter on the left. */
+  readonly op: string;
+  readonly value: number;
+  readonly call: string;
 }
 
 export interface CallFact extends Span, CallShape {
@@ -428,12 +442,13 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const variadic = list?.namedChildren.some((c) => c.type === 'variadic_parameter') === true;
   const endsIn = endingCall(node, text);
   const params = parameters(list);
+  const endsInWhen = endsIn ? undefined : endingCallWhen(node, text, params);
   const returnsOnly = onlyReturnedConstant(node, text);
   const returnsParam = returnsOnly === undefined ? onlyReturnedParameter(node, text, params) : undefined;
   const returnType = language === 'cpp' ? node.childForFieldName('type') : null;
   const isTemplate = returnType !== null && (returnType.type === 'template_type' || (returnType.type === 'qualified_identifier' && returnType.text.includes('<')));
   const returnTemplate = isTemplate ? squeeze(returnType.text) : undefined;
-  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
+  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(endsInWhen ? { endsInWhen } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**
@@ -450,6 +465,31 @@ function endingCall(fn: SyntaxNode, text: string): string | undefined {
   if (!last || last.type !== 'expression_statement') return undefined;
   const call = /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?([A-Za-z_]\w*)\s*\(/.exec(text.slice(last.startIndex, last.endIndex));
   return call?.[1];
+}
+
+/**
+ * `void starter_return(int up, int down, int code, …) { …; if (code < 0) { exit(254); } }`: no
+ * `return` in the body, which ends in an `if` without `else` comparing a parameter (never assigned
+ * in the body) with an integer, its branch ending in a call. Every path reaches that test.
+ */
+function endingCallWhen(fn: SyntaxNode, text: string, params: readonly ParamFact[]): EndingCallWhen | undefined {
+  const body = fn.childForFieldName('body');
+  if (!body || body.type !== 'compound_statement') return undefined;
+  const bodyText = text.slice(body.startIndex, body.endIndex);
+  if (/\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b|\bthrow\b/.test(bodyText)) return undefined;
+  const last = body.namedChildren.filter((c) => c.type !== 'comment').at(-1);
+  if (!last || last.type !== 'if_statement' || last.childForFieldName('alternative')) return undefined;
+  const condition = last.childForFieldName('condition');
+  const test = condition && /^\(\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*(<=|>=|==|!=|<|>)\s*\(?\s*(-?\d+)\s*\)?\s*\)$/.exec(text.slice(condition.startIndex, condition.endIndex));
+  if (!test) return undefined;
+  const param = params.findIndex((p) => p.name === test[1]);
+  if (param < 0 || new RegExp(`(?<![\\w.>])${test[1]}\\s*(?:[-+*/%&|^]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--|&)\\s*${test[1]}\\b`).test(bodyText)) return undefined;
+  let branch = last.childForFieldName('consequence');
+  if (branch?.type === 'compound_statement') branch = branch.namedChildren.filter((c) => c.type !== 'comment').at(-1) ?? null;
+  if (!branch || branch.type !== 'expression_statement') return undefined;
+  // `exit(1)`, `std::exit(status)`, `::_exit(2)`: the function's own name.
+  const call = /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?(?:(?:[A-Za-z_]\w*)?\s*::\s*)*([A-Za-z_]\w*)\s*\(/.exec(text.slice(branch.startIndex, branch.endIndex));
+  return call ? { param, op: test[2]!, value: Number(test[3]), call: call[1]! } : undefined;
 }
 
 /**

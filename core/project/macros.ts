@@ -54,7 +54,9 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
     const params = m[2]!.split(',').map((p) => p.trim());
     // `#define CHECK(x) if (!(x)) abort()`: leaves through a call, if that call never returns (the CFG knows).
     const exits = /\b(return|goto)\b/.test(body) ? undefined : /\bif\s*\(/.test(body) ? calledIn(body, params) : [];
-    if (exits?.length === 0) continue;
+    // `#define CHKANDSTMT(c, stmt) do { if (c) { stmt; } } while (0)`: calls nothing, but leaves with the
+    // statement it is given; kept for the macros that hand it a jump (check-file.ts `resolvedGuard`).
+    if (exits?.length === 0 && !params.some((param) => IDENTIFIER.test(param) && runsAsStatement(body, param))) continue;
     let guard: ReturningMacro = { name: m[1]! };
     const conditions = ifConditions(body);
     params.forEach((param, index) => {
@@ -94,6 +96,11 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
   return macros;
 }
 
+
+/** Whether the body runs the parameter as a statement of its own (`{ stmt_; }`). */
+function runsAsStatement(body: string, param: string): boolean {
+  return new RegExp(`(?:^|[;{}]|\\bdo\\b|\\belse\\b|\\))\\s*${escapeRegExp(param)}\\s*;`).test(body.replace(/\\\r?\n/g, ' '));
+}
 
 /**
  * `a != b`, `a == 0` where each side is a parameter, a local the body initialises from one (`int
@@ -228,11 +235,11 @@ export function macroConstants(text: string, lines: readonly number[] = defineLi
 
 export function macroConstantsAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroConstant>[] {
   const constants: Positioned<MacroConstant>[] = [];
-  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*(\d+)[uUlL]*[ \t]*\)*[ \t]*(?:\/[*/].*)?$/my;
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+\(*[ \t]*(-?[ \t]*\d+)[uUlL]*[ \t]*\)*[ \t]*(?:\/[*/].*)?$/my;
   for (const start of lines) {
     re.lastIndex = start;
     const m = re.exec(text);
-    if (m) constants.push({ at: m.index, value: { name: m[1]!, value: String(Number(m[2]!)) } });
+    if (m) constants.push({ at: m.index, value: { name: m[1]!, value: String(Number(m[2]!.replace(/[ \t]/g, ''))) } });
   }
   return constants;
 }
