@@ -164,7 +164,10 @@ describe('validity of branch conditions', () => {
     ['fd == 0', true, 'descriptor', 'invalid'],
     ['fd == -2', true, 'descriptor', 'invalid'],
     ['fd != -2', true, 'descriptor', undefined],
-    ['fd == 3', true, 'descriptor', undefined],
+    // A descriptor on the number the program asked for (fcntl(fd, F_DUPFD, 255) == 255) is kept by that number.
+    ['fd == 3', true, 'descriptor', 'invalid'],
+    ['fd != 255', false, 'descriptor', 'invalid'],
+    ['fd == 255', false, 'descriptor', 'valid'],
     ['fd == 2', true, 'descriptor', 'invalid'],
     ['fd != 2', true, 'descriptor', 'valid'],
     ['other < 0', true, 'descriptor', undefined],

@@ -251,6 +251,10 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
   if (c === '-1' && op === '<=') return 'invalid';
   // `fd == -2`: another negative sentinel ("done", "not opened yet"), never a descriptor.
   if (/^-\d+$/.test(c) && op === '==') return 'invalid';
+  // `if (fd_dup == 255) fd_255_reserved = true;` after `fcntl(fd, F_DUPFD, 255)`: a descriptor
+  // that landed on the number the program asked for is one it keeps and addresses by that number.
+  if (/^\d+$/.test(c) && Number(c) >= 3 && op === '==') return 'invalid';
+  if (/^\d+$/.test(c) && Number(c) >= 3 && op === '!=') return 'valid';
   // `fd == 0`, `fd != 0`: code that tests a descriptor against 0 uses 0 for "none" (a successful
   // socket() or open() is 0 only when the process closed its standard input).
   if (c === '0' && op === '==') return 'invalid';

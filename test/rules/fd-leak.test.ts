@@ -61,6 +61,8 @@ describeRuleFixtures('fd-leak', {
   'forwarded-jump-macros.cpp': 'C++: the same forwarded jump around ::open() in C++ code',
   'conditional-exits.c': 'a project function ending in if (code < 0) exit(254) with no return (OpenPBS starter_return) does not come back when called with a negative number or integer macro, (void)-cast or not; with 0, a variable, or from a function that may return first, it does',
   'conditional-exits.cpp': 'C++: a namespaced reporter ending in if (status != 0) std::exit(status), called with 2 and with 0 in a member function',
+  'numbered-descriptors.c': 'a descriptor equal to the number the program asked for (fcntl(fd, F_DUPFD, 255) then fd_dup == 255) is kept and addressed by that number; on the path where it is another number it still leaks',
+  'numbered-descriptors.cpp': 'C++: a member function keeping the descriptor that landed on its reserved number (250 != fd false)',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
