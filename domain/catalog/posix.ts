@@ -44,6 +44,8 @@ export interface AcquireFunction {
   readonly outArrayArg?: number;
   /** Only an acquire when this argument has one of these values (fcntl F_DUPFD, signalfd(-1, …)). */
   readonly when?: { readonly arg: number; readonly oneOf: readonly string[] };
+  /** A copy of the descriptor in this argument (dup, fcntl F_DUPFD): it exists only if that one was open. */
+  readonly duplicatesArg?: number;
   /** The handle in this argument passes into the new one (fdopen: closing the FILE closes the fd). */
   readonly takesArg?: number;
   /**
@@ -57,8 +59,8 @@ const fd = (name: string, minArgs: number, extra: Partial<AcquireFunction> = {})
 
 export const ACQUIRE_FUNCTIONS: readonly AcquireFunction[] = [
   fd('open', 2), fd('openat', 3), fd('open64', 2), fd('openat64', 3), fd('creat', 2), fd('socket', 3), fd('accept', 3), fd('accept4', 4),
-  fd('dup', 1), fd('dup3', 3),
-  fd('fcntl', 2, { when: { arg: 1, oneOf: ['F_DUPFD', 'F_DUPFD_CLOEXEC'] } }),
+  fd('dup', 1, { duplicatesArg: 0 }), fd('dup3', 3, { duplicatesArg: 0 }),
+  fd('fcntl', 2, { when: { arg: 1, oneOf: ['F_DUPFD', 'F_DUPFD_CLOEXEC'] }, duplicatesArg: 0 }),
   fd('pipe', 1, { outArrayArg: 0 }), fd('pipe2', 2, { outArrayArg: 0 }), fd('socketpair', 4, { outArrayArg: 3 }),
   fd('epoll_create', 1), fd('epoll_create1', 1), fd('eventfd', 2), fd('timerfd_create', 2),
   fd('signalfd', 3, { when: { arg: 0, oneOf: ['-1'] } }),

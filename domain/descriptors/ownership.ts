@@ -19,7 +19,7 @@ import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
-import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, type HandleShape } from './validity.js';
+import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
@@ -381,6 +381,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   };
   // `rc = socketpair(…, pair); if (rc < 0)`: the pair's status kept in a variable, tested before it is assigned again.
   const status = site.statusCall ? statusVariable(site, cfg) : undefined;
+  const duplicated = site.statusCall ? undefined : duplicatedVariable(site, cfg, resources);
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
@@ -402,6 +403,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     // `fcntl(infds[1], F_SETFD, …)` failing while `errfds[0]` is tracked: it fails only for a
     // descriptor that is not open, and `infds` is one this function opened and uses as open.
     if (tested.includes('fcntl') && flagCommandFailsOnOther(edge.condition!, edge.assumption!, site.variable, cfg.function.text, resources)) return 'unreachable';
+    // `file_err = dup(file_out)` open, then `if (file_out < 0)`: the copy exists only if its original was open.
+    const at = edge.condition!.startIndex;
+    if (duplicated && at > duplicated.after && at < duplicated.until && duplicated.mentioned.test(tested) && impliesNegative(edge.condition!, edge.assumption!, duplicated.name)) return 'invalid';
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
     const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
@@ -836,16 +840,32 @@ function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned:
   const flag = comparisonFlag(site.node);
   const name = flag ? flag.name : resultVariable(site.node);
   if (!name || !IDENT.test(name)) return undefined;
+  return { name, mentioned: new RegExp(`\\b${name}\\b`), after: site.node.endIndex, until: nextAssignment(name, site, cfg), ...(flag?.success ? { success: true } : {}) };
+}
+
+/**
+ * `file_err = dup(file_out)`: the descriptor a duplicate was made of (a plain variable), from the
+ * call to its next assignment. A test saying it is negative there says the copy was never made.
+ */
+function duplicatedVariable(site: AcquireSite, cfg: Cfg, resources: ResourceCatalog): { name: string; mentioned: RegExp; after: number; until: number } | undefined {
+  const index = resources.acquire(site.callee)?.duplicatesArg;
+  const arg = index === undefined ? undefined : callArguments(site.node)[index];
+  const name = arg ? squeeze(unwrap(arg).text) : undefined;
+  if (!name || !IDENT.test(name) || name === site.variable) return undefined;
+  return { name, mentioned: new RegExp(`\\b${name}\\b`), after: site.node.endIndex, until: nextAssignment(name, site, cfg) };
+}
+
+/** Where `name` is next assigned after the acquire at `site`, in the same build; past the end when never. */
+function nextAssignment(name: string, site: AcquireSite, cfg: Cfg): number {
   const text = cfg.function.text;
   const offset = cfg.function.startIndex;
-  const after = site.node.endIndex;
   const next = new RegExp(`\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)`, 'g');
-  next.lastIndex = after - offset;
+  next.lastIndex = site.node.endIndex - offset;
   // An assignment in another branch of an `#if` around the call (`#else` `ret = pipe(fd);`) is in no build with it.
   const root = cfg.function.tree.rootNode;
   let assigned: RegExpExecArray | null;
   while ((assigned = next.exec(text)) && inExclusiveBranches(site.node, root.descendantForIndex(offset + assigned.index)));
-  return { name, mentioned: new RegExp(`\\b${name}\\b`), after, until: assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER, ...(flag?.success ? { success: true } : {}) };
+  return assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER;
 }
 
 /**

@@ -92,7 +92,7 @@ function withAliases(base: ResourceCatalog, macros: MacroScope): ResourceCatalog
       const whenArg = callArg(args, spec.when?.arg);
       // A condition or out-array argument the macro computes cannot be checked: not an acquire.
       if ((spec.outArrayArg !== undefined && outArrayArg === undefined) || (spec.when && whenArg === undefined)) return undefined;
-      return { ...spec, name, outArrayArg, when: spec.when && { ...spec.when, arg: whenArg! }, takesArg: callArg(args, spec.takesArg) };
+      return { ...spec, name, outArrayArg, when: spec.when && { ...spec.when, arg: whenArg! }, takesArg: callArg(args, spec.takesArg), duplicatesArg: callArg(args, spec.duplicatesArg) };
     },
     release: (name) => base.release(resolve(name).name),
     releasedArg(name) {

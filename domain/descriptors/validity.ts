@@ -142,6 +142,37 @@ export function impliedValidity(
 }
 
 /**
+ * Does the branch say `name` holds a negative number (`src < 0`, `src == -1`, `-1 == src`, the
+ * false side of `src >= 0`)? Only a failure test in the strict sense: `src == 1` says nothing here.
+ */
+export function impliesNegative(condition: SyntaxNode, assumption: boolean, name: string): boolean {
+  const expr = unwrap(condition);
+  if (expr.type === 'unary_expression' && expr.childForFieldName('operator')?.type === '!') {
+    const operand = expr.childForFieldName('argument');
+    return operand ? impliesNegative(operand, !assumption, name) : false;
+  }
+  if (expr.type !== 'binary_expression') return false;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  let op = expr.childForFieldName('operator')?.type ?? '';
+  if (!left || !right) return false;
+  if ((op === '&&' && assumption) || (op === '||' && !assumption)) return impliesNegative(left, assumption, name) || impliesNegative(right, assumption, name);
+  if (!(op in MIRRORED_OPERATOR)) return false;
+  let other: string;
+  if (squeeze(unwrap(left).text) === name) other = squeeze(right.text);
+  else if (squeeze(unwrap(right).text) === name) {
+    other = squeeze(left.text);
+    op = MIRRORED_OPERATOR[op]!;
+  } else return false;
+  const c = bareConstant(other);
+  const negative = INVALID_DESCRIPTOR_CONSTANTS.includes(c) ? '-1' : c;
+  if (!/^-?\d+$/.test(negative)) return false;
+  const n = Number(negative);
+  if (assumption) return (op === '<' && n <= 0) || (op === '<=' && n < 0) || (op === '==' && n < 0);
+  return (op === '>=' && n <= 0) || (op === '>' && n < 0) || (op === '!=' && n < 0);
+}
+
+/**
  * Descriptor-flag commands, which fail only for a descriptor that is not open (EBADF): testing one
  * for failure tests the descriptor (`if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)` is never true
  * for an open `fd`).

@@ -63,6 +63,8 @@ describeRuleFixtures('fd-leak', {
   'conditional-exits.cpp': 'C++: a namespaced reporter ending in if (status != 0) std::exit(status), called with 2 and with 0 in a member function',
   'numbered-descriptors.c': 'a descriptor equal to the number the program asked for (fcntl(fd, F_DUPFD, 255) then fd_dup == 255) is kept and addressed by that number; on the path where it is another number it still leaks',
   'numbered-descriptors.cpp': 'C++: a member function keeping the descriptor that landed on its reserved number (250 != fd false)',
+  'duplicate-sources.c': 'a copy made by dup() or fcntl(F_DUPFD_CLOEXEC) exists only if its original was open: a later test that the original is negative (file_out < 0, == -1, == -2), before it is reassigned, is a path without the copy; a test against 1, or after a reassignment, still leaks it',
+  'duplicate-sources.cpp': 'C++: ::dup(fd) then 0 > fd in a member function',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
