@@ -391,19 +391,26 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
 
 const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement', 'preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_else']);
 
-/** Flags some test of which guards a statement that mentions the handle, first; stable otherwise. */
+/**
+ * Flags some test of which guards a statement that mentions the handle, first — the most direct
+ * guard first: the smallest such statement (`if (tmp_file) fclose(outfp);` before an `if` whose
+ * hundred-line body mentions it somewhere); stable otherwise.
+ */
 function byRelevance<T extends { flag: string }>(cfg: Cfg, candidates: T[], mentionsHandle: RegExp): T[] {
   const tests = conditionTests(cfg);
-  const relevant = new Set<string>();
+  const closest = new Map<string, number>();
   cfg.nodes.forEach((node, id) => {
     const test = tests[id];
-    if (!test || relevant.has(test.flag) || !node.syntax) return;
+    if (!test || !node.syntax) return;
     // The statement the condition belongs to: a few parents up (through `&&`, `||`, `!`, parentheses).
     let statement: SyntaxNode | null = node.syntax;
     for (let depth = 0; statement && depth < 8 && !GUARDING_STATEMENTS.has(statement.type); depth++) statement = statement.parent;
-    if (statement && GUARDING_STATEMENTS.has(statement.type) && mentionsHandle.test(statement.text)) relevant.add(test.flag);
+    if (!statement || !GUARDING_STATEMENTS.has(statement.type)) return;
+    const size = statement.endIndex - statement.startIndex;
+    if (size < (closest.get(test.flag) ?? Infinity) && mentionsHandle.test(statement.text)) closest.set(test.flag, size);
   });
-  return [...candidates.filter((f) => relevant.has(f.flag)), ...candidates.filter((f) => !relevant.has(f.flag))];
+  const relevant = candidates.filter((f) => closest.has(f.flag)).sort((a, b) => closest.get(a.flag)! - closest.get(b.flag)!);
+  return [...relevant, ...candidates.filter((f) => !closest.has(f.flag))];
 }
 
 /**

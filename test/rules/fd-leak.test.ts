@@ -65,6 +65,8 @@ describeRuleFixtures('fd-leak', {
   'numbered-descriptors.cpp': 'C++: a member function keeping the descriptor that landed on its reserved number (250 != fd false)',
   'duplicate-sources.c': 'a copy made by dup() or fcntl(F_DUPFD_CLOEXEC) exists only if its original was open: a later test that the original is negative (file_out < 0, == -1, == -2), before it is reassigned, is a path without the copy; a test against 1, or after a reassignment, still leaks it',
   'duplicate-sources.cpp': 'C++: ::dup(fd) then 0 > fd in a member function',
+  'flag-relevance.c': 'more flags than the analysis tracks at once: the one whose test most directly guards the handle (if (tmp_file) fclose(outfp)) is tracked before flags whose long branches mention it somewhere; a leak on another return is still found',
+  'flag-relevance.cpp': 'C++: the same in a member function',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
