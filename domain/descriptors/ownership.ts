@@ -332,7 +332,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (inShadow(node)) continue;
     const isSource = node === sourceNode;
     const macro = statementMacros?.get(node.id);
-    if (macro && macroReleases(macro, node, site, resources)) {
+    if (macro && macroReleases(macro, node, site, resources, index, macros)) {
       effects.set(node.id, [{ kind: 'release' }]);
       continue;
     }
@@ -729,11 +729,16 @@ function macroStatements(cfg: Cfg, macros: MacroScope): Map<number, MacroStateme
  * Does this use of a statement macro close the handle? A returning macro's calls happen on its way
  * out (`#define FAIL(x) close(fd); return (x)`): on the hidden return, not on the path through.
  */
-function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, resources: ResourceCatalog): boolean {
+function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   if (macro.body.returns !== (node.kind === 'jump')) return false;
   return macro.body.calls.some((call) => {
     const arg = resources.releasedArg(call.callee);
-    return arg !== undefined && call.args[arg] !== undefined && squeeze(substituteMacroArgs(call.args[arg]!, macro.args)) === site.variable;
+    if (arg !== undefined) return call.args[arg] !== undefined && squeeze(substituteMacroArgs(call.args[arg]!, macro.args)) === site.variable;
+    // `if (fp) claws_fclose(fp);` with the project's own closer (`funlockfile(fp); return fclose(fp);`):
+    // handed to a function of the project that does not give it back, as a call outside a macro is.
+    if (index.functionsNamed(call.callee).length === 0) return false;
+    const k = call.args.findIndex((a) => squeeze(substituteMacroArgs(a, macro.args)) === site.variable);
+    return k >= 0 && !borrows(call.callee, k, site.kind, resources, index, macros);
   });
 }
 

@@ -67,6 +67,8 @@ describeRuleFixtures('fd-leak', {
   'duplicate-sources.cpp': 'C++: ::dup(fd) then 0 > fd in a member function',
   'flag-relevance.c': 'more flags than the analysis tracks at once: the one whose test most directly guards the handle (if (tmp_file) fclose(outfp)) is tracked before flags whose long branches mention it somewhere; a leak on another return is still found',
   'flag-relevance.cpp': 'C++: the same in a member function',
+  'macro-project-closers.c': 'a returning macro that closes the stream with the project\'s own closer before it returns (if (fp) mpc_fclose(fp); return; with mpc_fclose doing funlockfile then fclose) closes it on its way out; one that hands it to a project function that only reads it still leaks it',
+  'macro-project-closers.cpp': 'C++: a check macro calling a namespaced closer (mpcpp::close_quietly(fd)) before return false',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
