@@ -19,6 +19,7 @@ import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
+import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -382,6 +383,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   // `rc = socketpair(…, pair); if (rc < 0)`: the pair's status kept in a variable, tested before it is assigned again.
   const status = site.statusCall ? statusVariable(site, cfg) : undefined;
   const duplicated = site.statusCall ? undefined : duplicatedVariable(site, cfg, resources);
+  // `bool Success = hNewFile != FILE_BAD_HANDLE; if (Success)`: the handle's test kept in a variable.
+  const flags = site.statusCall ? [] : validityFlags(cfg, site.variable, site.node);
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
@@ -406,6 +409,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     // `file_err = dup(file_out)` open, then `if (file_out < 0)`: the copy exists only if its original was open.
     const at = edge.condition!.startIndex;
     if (duplicated && at > duplicated.after && at < duplicated.until && duplicated.mentioned.test(tested) && impliesNegative(edge.condition!, edge.assumption!, duplicated.name)) return 'invalid';
+    const flagged = flags.length > 0 ? flagValidity(edge, tested, flags, site.variable, shape, invalidNames) : undefined;
+    if (flagged) return flagged;
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
     const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
@@ -845,7 +850,7 @@ function statusVariable(site: AcquireSite, cfg: Cfg): { name: string; mentioned:
   const flag = comparisonFlag(site.node);
   const name = flag ? flag.name : resultVariable(site.node);
   if (!name || !IDENT.test(name)) return undefined;
-  return { name, mentioned: new RegExp(`\\b${name}\\b`), after: site.node.endIndex, until: nextAssignment(name, site, cfg), ...(flag?.success ? { success: true } : {}) };
+  return { name, mentioned: new RegExp(`\\b${name}\\b`), after: site.node.endIndex, until: nextAssignment(cfg, name, site.node), ...(flag?.success ? { success: true } : {}) };
 }
 
 /**
@@ -857,21 +862,9 @@ function duplicatedVariable(site: AcquireSite, cfg: Cfg, resources: ResourceCata
   const arg = index === undefined ? undefined : callArguments(site.node)[index];
   const name = arg ? squeeze(unwrap(arg).text) : undefined;
   if (!name || !IDENT.test(name) || name === site.variable) return undefined;
-  return { name, mentioned: new RegExp(`\\b${name}\\b`), after: site.node.endIndex, until: nextAssignment(name, site, cfg) };
+  return { name, mentioned: new RegExp(`\\b${name}\\b`), after: site.node.endIndex, until: nextAssignment(cfg, name, site.node) };
 }
 
-/** Where `name` is next assigned after the acquire at `site`, in the same build; past the end when never. */
-function nextAssignment(name: string, site: AcquireSite, cfg: Cfg): number {
-  const text = cfg.function.text;
-  const offset = cfg.function.startIndex;
-  const next = new RegExp(`\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)`, 'g');
-  next.lastIndex = site.node.endIndex - offset;
-  // An assignment in another branch of an `#if` around the call (`#else` `ret = pipe(fd);`) is in no build with it.
-  const root = cfg.function.tree.rootNode;
-  let assigned: RegExpExecArray | null;
-  while ((assigned = next.exec(text)) && inExclusiveBranches(site.node, root.descendantForIndex(offset + assigned.index)));
-  return assigned ? offset + assigned.index : Number.MAX_SAFE_INTEGER;
-}
 
 /**
  * `pipe_error = (pipe(fd) < 0);`, `ok = socketpair(…) == 0;`: a variable holding the call's

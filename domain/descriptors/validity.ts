@@ -37,12 +37,17 @@ export function isHandleExpression(expr: SyntaxNode, handle: string, constants: 
 
 const NO_CONSTANTS: ReadonlyMap<string, string> = new Map();
 
-/** Strips casts and parentheses from a constant: `(ngx_socket_t) -1` → `-1`, `((void *)0)` → `0`. */
+/** Strips casts and parentheses from a constant: `(ngx_socket_t) -1` → `-1`, `((void *)0)` → `0`, `reinterpret_cast<FILE *>(-1)` → `-1`. */
 function bareConstant(text: string): string {
   let c = text;
   for (let i = 0; i < 4; i++) {
     const before = c;
-    c = c.replace(/^\(([^()]*)\)$/, '$1').replace(/^\((?:const)?[A-Za-z_][\w]*(?:\*)*\)(?=[-\w(])/, '').replace(/^\(void\*\)/, '');
+    c = c
+      .replace(/^\(([^()]*)\)$/, '$1')
+      .replace(/^\((?:const)?[A-Za-z_][\w]*(?:\*)*\)(?=[-\w(])/, '')
+      .replace(/^\(void\*\)/, '')
+      // `reinterpret_cast<FILE*>(-1)`, `static_cast<int>(-1)`.
+      .replace(/^(?:reinterpret|static|const)_cast<[^<>()]*>\(([^()]*)\)$/, '$1');
     if (c === before) break;
   }
   return c;
@@ -304,6 +309,9 @@ function descriptorComparison(op: string, constant: string): Validity | undefine
 }
 
 function pointerComparison(op: string, constant: string): Validity | undefined {
+  // `fp == (FILE *)-1`, `-1 == (long)fp` (sysvinit's hdopen() error marker): an integer other than 0
+  // is a sentinel no open stream equals; unequal, the pointer may still be NULL.
+  if (/^-?\d+$/.test(constant) && Number(constant) !== 0) return op === '==' ? 'invalid' : undefined;
   if (!NULL_CONSTANTS.includes(constant) && !STANDARD_STREAMS.includes(constant)) return undefined;
   if (op === '==') return 'invalid';
   if (op === '!=') return 'valid';
