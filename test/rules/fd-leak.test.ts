@@ -105,6 +105,7 @@ describeRuleFixtures('fd-leak', {
   'block-scope.cpp': 'C++: a descriptor declared in a range-for or while body, lost at continue or break',
   'local-aggregates.c': 'a descriptor acquired into a member of a local struct or an element of a local array is tracked; handing the whole struct on (passed by address, returned) hands it on; a member through a pointer is the caller\'s',
   'local-aggregates.cpp': 'C++: a socket in a member of a local struct, lost on an early return',
+  'foreign-header-switches': 'a switch a file defines only in branches that include a header no Linux system has (<dev/speaker/speaker.h>, <machine/speaker.h>) is not defined in a Linux build, so its #ifdef code is not analysed (a C++ class under one neither); the branch including <linux/kd.h> is the one compiled, and a leak under its switch is found',
   'configuration-switches': 'switches as a default build has them, from configure.ac and the sources: an --enable option off by default and a name nothing defines are not defined, an option on by default is, a name configure may set keeps both configurations, a system name the code reads stays undecided, a definition only another platform compiles does not count; in C and C++',
   'registry-close.c': 'a project function that closes the registry entry equal to the descriptor it is given (entry->sd == sd … close(entry->sd)) closes the caller\'s; a lookup that only compares stays a borrow',
   'registry-close.cpp': 'C++: a table method closing *it where *it == fd',
