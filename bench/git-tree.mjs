@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isBuildFileName } from '../dist/core/engine/build-files.js';
-
-const SOURCE = /\.(c|h|cc|cpp|cxx|hpp|hh|hxx)$/;
+// The sources connlint itself reads (`.c++`, `.h++`, `.ipp` too: Cap'n Proto's are `.c++`).
+import { isSourcePath } from '../dist/core/syntax/language.js';
 
 /** Writes the sources and build files of `rev` in the repository at `gitDir` under `dir`; returns how many. */
 export function extractTree(gitDir, rev, dir) {
@@ -18,7 +18,7 @@ export function extractTree(gitDir, rev, dir) {
       const [meta, path] = line.split('\t');
       return { type: meta.split(' ')[1], sha: meta.split(' ')[2], path };
     })
-    .filter((e) => e.type === 'blob' && (SOURCE.test(e.path) || isBuildFileName(basename(e.path))));
+    .filter((e) => e.type === 'blob' && (isSourcePath(e.path) || isBuildFileName(basename(e.path))));
   let written = 0;
   for (const { sha, path } of entries) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
