@@ -690,7 +690,8 @@ const HINT_CLOSE = String.raw`(?:\s*\))?`;
  * negated predicate of it (`!NT_STATUS_IS_OK(status)`, `!is_valid(fd)`).
  */
 function failureTestOf(name: string): string {
-  return String.raw`\s*(?:\(?\s*${name}\s*\)?\s*(?:(?:<\s*0|==\s*-1|<=\s*-1|==\s*[A-Z_][A-Z0-9_]*)\s*)?|!\s*[A-Za-z_]\w*\s*\(\s*${name}\s*\)\s*)`;
+  // Also with the call assigned in the test: `if ((fd = p_open(path, flags, mode)) < 0) return fd;` (libgit2).
+  return String.raw`\s*(?:\(?\s*${name}\s*\)?\s*(?:(?:<\s*0|==\s*-1|<=\s*-1|==\s*[A-Z_][A-Z0-9_]*)\s*)?|\(\s*${name}\s*=(?!=)[^;{}]*\)\s*(?:<\s*0|==\s*-1|<=\s*-1|==\s*[A-Z_][A-Z0-9_]*)\s*|!\s*[A-Za-z_]\w*\s*\(\s*${name}\s*\)\s*)`;
 }
 
 function returnsValueOf(variable: string, fnNode: SyntaxNode, after: number, cache: Map<number, ReturnsOf>, index: number): boolean {

@@ -86,7 +86,7 @@ const OTHER_PLATFORM_HEADER = new RegExp(
       // (`<dev/speaker/speaker.h>`, `<dev/wscons/…>`, `<machine/speaker.h>`, `<machine/cpu.h>`: no Linux
       // system has a dev/ or machine/ include directory)
       'dev/[\\w/]+', 'machine/[\\w/]+',
-      'net/bpf', 'net/if_dl', 'net/if_media', 'net/if_types', 'net/pfvar', 'net80211/[\\w/]+', 'netinet/ip_fw', 'netinet6/in6_var', 'sys/ioccom', 'sys/sockio', 'sys/filio', 'libproc', 'mach/[\\w/]+', 'mach-o/[\\w/]+', 'CoreFoundation/[\\w/]+', 'SystemConfiguration/[\\w/]+',
+      'net/bpf', 'net/if_dl', 'net/if_media', 'net/if_types', 'net/pfvar', 'net80211/[\\w/]+', 'netinet/ip_fw', 'netinet6/in6_var', 'sys/ioccom', 'sys/sockio', 'sys/filio', 'libproc', 'mach/[\\w/]+', 'mach-o/[\\w/]+', 'CoreFoundation/[\\w/]+', 'SystemConfiguration/[\\w/]+', 'CommonCrypto/[\\w/]+', 'Security/[\\w/]+', 'IOKit/[\\w/]+',
       // Solaris and AIX
       'sys/dlpi', 'sys/stropts', 'stropts', 'sys/devpoll', 'sys/kstat', 'sys/bufmod', 'sys/cfgodm', 'sys/sysconfig',
     ].join('|') +

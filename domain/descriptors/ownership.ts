@@ -612,6 +612,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
   }
   if (!parent) return undefined;
   if (returnedWithOffset(parent, parentOf)) return { kind: 'release' };
+  if (storedWithOffset(parent, child, parentOf)) return { kind: 'release' };
   switch (parent.type) {
     case 'subscript_expression':
       // `readers[fd] = true`, `conns[fd].state = NEW`: a table indexed by the descriptor records it
@@ -701,6 +702,24 @@ function returnedWithOffset(parent: SyntaxNode, parentOf: (node: SyntaxNode) => 
 }
 
 const ADDITIVE = new Set(['+', '-']);
+
+/**
+ * `w->drop.file_fd_plus_one = fd + 1;` (kitty): a field holding the descriptor shifted by a
+ * constant, so that 0 means none, is where its owner finds it again — when the file reads it back
+ * (`file_fd_plus_one - 1`). Not a sum kept for other uses (`s->maxfd = fd + 1` for select()).
+ */
+function storedWithOffset(parent: SyntaxNode, child: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
+  if (parent.type !== 'binary_expression' || parent.childForFieldName('operator')?.type !== '+' || parent.childForFieldName('left')?.id !== child.id) return false;
+  const offset = parent.childForFieldName('right');
+  if (!offset || !/^[1-9]\d*$/.test(offset.text)) return false;
+  let value: SyntaxNode = parent;
+  let holder = parentOf(value);
+  while (holder?.type === 'parenthesized_expression') holder = parentOf((value = holder));
+  if (holder?.type !== 'assignment_expression' || holder.childForFieldName('right')?.id !== value.id) return false;
+  const field = holder.childForFieldName('left');
+  const name = field?.type === 'field_expression' ? field.childForFieldName('field')?.text : undefined;
+  return name !== undefined && new RegExp(`\\b${name}\\s*\\)?\\s*-\\s*${offset.text}\\b`).test(field!.tree.rootNode.text);
+}
 
 interface MacroStatement {
   readonly body: MacroBody;
