@@ -90,7 +90,7 @@ function reportLeftOut(ctx: RuleContext, sites: readonly AcquireSite[]): void {
 function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): number {
   const sourceNode = nodeEvaluating(cfg, site.node);
   if (!sourceNode) return 0;
-  const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx, site.fn), ctx.index, macrosIn(ctx.file, ctx.index, site.fn));
+  const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx, site.fn), ctx.index, macrosIn(ctx.file, ctx.index, site.fn), ctx.file.recovery?.originalText);
   if (!problem.mayStayOpen()) return 0;
   const flow = problem.solve();
   const owned = (edge: CfgEdge) => stillOurs(flow.along(edge) ?? 0);

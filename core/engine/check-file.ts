@@ -147,7 +147,9 @@ function resolvedGuard(macro: ReturningMacro, index: ProjectIndex, macros: Macro
     const defs = index.functionsNamed(macro.via.callee);
     if (defs.length > 0 && defs.every((d) => d.fn.returnsParam === macro.via!.arg)) return macro;
     const { param: _param, returnsWhen: _returnsWhen, ...rest } = macro;
-    return rest;
+    // A project reporter that may fail for its own reasons (`return ok && write(…) == 0;`); a
+    // checker the project does not define stays unread.
+    return defs.length > 0 ? { ...rest, guardedElsewhere: true } : rest;
   }
   if (macro.param !== undefined || macro.equality || macro.exits || depth > 8) return macro;
   const alias = macros.aliases.get(macro.name);

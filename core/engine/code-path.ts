@@ -1,3 +1,4 @@
+import { blockMacroHead } from '../syntax/block-macros.js';
 import type { CfgEdge } from '../flow/cfg.js';
 import { spanOf } from '../project/facts.js';
 import type { RelatedLocation } from './findings.js';
@@ -50,7 +51,8 @@ function decisionSteps(ctx: RuleContext, path: readonly CfgEdge[]): RelatedLocat
   const steps: RelatedLocation[] = [];
   for (const edge of path) {
     if (!edge.condition || edge.assumption === undefined) continue;
-    const macro = blockMacroHead(ctx, edge.condition);
+    const original = ctx.file.recovery?.originalText;
+    const macro = original === undefined ? undefined : blockMacroHead(original, edge.condition);
     if (macro) {
       const outcome = macro.loop ? (edge.assumption ? 'runs its block' : 'is done') : edge.assumption ? 'runs its block' : 'skips its block';
       steps.push({ location: ctx.locate(ctx.file.lines.span(macro.start, macro.end)), message: `'${shortened(macro.text)}' ${outcome}` });
@@ -74,18 +76,3 @@ function shortened(condition: string): string {
  * A loop or `if` head that is a block macro in the file (`LIST_FOREACH(x, l, link) {`), analysed
  * through the configuration-resolved copy as `while       (x, l, link)`: the macro call as written.
  */
-function blockMacroHead(ctx: RuleContext, condition: SyntaxNode): { text: string; start: number; end: number; loop: boolean } | undefined {
-  const original = ctx.file.recovery?.originalText;
-  if (original === undefined) return undefined;
-  let head: SyntaxNode | null = condition;
-  while (head && head.type !== 'while_statement' && head.type !== 'if_statement') {
-    if (head.type !== 'parenthesized_expression' && head.type !== 'comma_expression' && head.type !== 'condition_clause' && head !== condition) return undefined;
-    head = head.parent;
-  }
-  if (!head) return undefined;
-  const keyword = head.type === 'while_statement' ? 'while' : 'if';
-  if (original.startsWith(keyword, head.startIndex)) return undefined;
-  const parens = head.childForFieldName('condition');
-  if (!parens) return undefined;
-  return { text: original.slice(head.startIndex, parens.endIndex), start: head.startIndex, end: parens.endIndex, loop: keyword === 'while' };
-}

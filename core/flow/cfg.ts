@@ -61,6 +61,11 @@ export interface CfgNode {
   label?: string;
   /** A return hidden in a macro call (`CHECK(x);`): there is no statement of ours to rewrite. */
   viaMacro?: boolean;
+  /**
+   * That macro's condition could not be read (`KJ_SYSCALL(call)`: a lambda around the call), nor
+   * is it known to test something else: it is taken for a check of the call it is given.
+   */
+  opaqueGuard?: boolean;
   /** What that macro sets on its way out (`ABORT_FINALIZE(RS_RET_ERR)` sets `iRet`), values as written. */
   macroAssigns?: readonly { readonly name: string; readonly value: string }[];
   /** The syntax's text and offsets, read on first use (see nodeText, nodeRange). */
@@ -116,6 +121,8 @@ export interface ReturningMacroShape {
   readonly assigns?: readonly { readonly name: string; readonly value?: string; readonly param?: number }[];
   /** Returns when two arguments (or one and 0) are equal, or when they differ. */
   readonly equality?: { readonly left?: number; readonly right?: number; readonly returnsWhenEqual: boolean };
+  /** Its guard is known to test more than its argument (a reporter that may fail for its own reasons). */
+  readonly guardedElsewhere?: boolean;
 }
 
 export interface CfgOptions {
@@ -426,6 +433,7 @@ class CfgBuilder {
         this.edge(node, returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
       } else {
         // The macro either falls through or returns: both paths exist.
+        if (macro.param === undefined && !macro.equality && !macro.guardedElsewhere) hiddenReturn.opaqueGuard = true;
         this.edge(node, next);
         this.edge(node, hiddenReturn);
       }

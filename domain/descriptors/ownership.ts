@@ -20,6 +20,7 @@ import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBra
 import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
+import { blockMacroHead } from '../../core/syntax/block-macros.js';
 import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -310,7 +311,8 @@ export interface OwnershipProblem {
   solve(): OwnershipFlow;
 }
 
-export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): OwnershipProblem {
+/** `originalText`: the file as written, where the analysed copy rewrote block macros (macro-rewrites.ts). */
+export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNode, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope, originalText?: string): OwnershipProblem {
   const invalidNames = index.derived(invalidMacrosProvider);
   // Expression macros, and the project's functions that fail only as a flag command on their descriptor does.
   const expressions = withCheckWrappers(macros.expressions, index.derived(checkWrappersProvider));
@@ -332,6 +334,12 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (!node.syntax || node.kind === 'join') continue;
     if (inShadow(node)) continue;
     const isSource = node === sourceNode;
+    // `KJ_SYSCALL(pipe(fds));`, `CHECK(fd = open(…))`: a checking macro around the acquire leaves
+    // the function through its hidden return when the call it wraps failed — nothing was opened.
+    if (!isSource && node.kind === 'jump' && node.opaqueGuard && node.syntax === sourceNode.syntax) {
+      effects.set(node.id, [{ kind: 'release' }]);
+      continue;
+    }
     const macro = statementMacros?.get(node.id);
     if (macro && macroReleases(macro, node, site, resources, index, macros)) {
       effects.set(node.id, [{ kind: 'release' }]);
@@ -389,6 +397,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
     if (inShadow(edge.from)) return undefined;
+    // `KJ_SYSCALL_HANDLE_ERRORS(fd = openat(…)) { … }`: a block macro around the acquire runs its
+    // block when the call failed, and skips it when it worked.
+    if (originalText !== undefined && edge.condition && contains(edge.condition, site.node) && blockMacroHead(originalText, edge.condition)) return edge.assumption ? 'invalid' : 'valid';
     if (edge.caseValue) return edge.from.syntax ? caseValidity(edge.from.syntax, edge.caseValue, site.variable, shape, invalidNames, macros.constants) : undefined;
     // A test that never names the handle (or, for pipe()-style calls, the call) says nothing about it.
     // The edge tests its condition node's syntax, whose text is read once for every handle.

@@ -75,6 +75,8 @@ describeRuleFixtures('fd-leak', {
   'assigned-passthrough.cpp': 'C++: a namespaced writer returning ::open()\'s result only when it failed',
   'offset-fields.c': 'a field holding the descriptor plus a constant (file_fd_plus_one = fd + 1), read back in the file as file_fd_plus_one - 1, stores it; a sum kept for another use (maxfd = fd + 1) stores nothing',
   'offset-fields.cpp': 'C++: this->sock_plus_one_ = s + 1 in a member function, closed by the destructor as sock_plus_one_ - 1',
+  'checking-macros.c': 'a checking macro around the acquire (CM_SYSCALL(pipe(fds)), a block macro CM_SYSCALL_HANDLE_ERRORS(fd = open(…)) { return -1; }) leaves or runs its block when the call failed: nothing is open there; around a later call (CM_SYSCALL(write(fd, …))) its exit leaves the descriptor open',
+  'checking-macros.cpp': 'C++: Cap\'n Proto\'s KJ_SYSCALL shape (a lambda around the call, a fault loop that throws) around ::pipe() in a member function',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
