@@ -112,6 +112,23 @@ export function impliedValidity(
     // Both sides hold when `&&` is true, neither when `||` is false.
     if (left && right && ((op === '&&' && assumption) || (op === '||' && !assumption))) return within(left, assumption) ?? within(right, assumption);
     if (!left || !right || !(op in MIRRORED_OPERATOR)) return undefined;
+    // `IS_VALID_STREAM(sock) == FALSE` (TORQUE), `is_open(f) != true`: a test compared with a
+    // boolean constant is that test, or its negation.
+    const truth = (node: SyntaxNode) => {
+      const text = unwrap(node).text;
+      return /^(?:FALSE|false)$/.test(text) ? false : /^(?:TRUE|true)$/.test(text) ? true : undefined;
+    };
+    if ((op === '==' || op === '!=') && (truth(right) !== undefined || truth(left) !== undefined)) {
+      const [tested, value] = truth(right) !== undefined ? [left, truth(right)!] : [right, truth(left)!];
+      if (!isHandleExpression(tested, handle, constants)) return within(tested, (op === '==') === (assumption === value) ? true : false);
+    }
+    // `fileno(dummyfile) == 1` after `fclose(stdout)`: the stream landed on a standard stream's
+    // number, kept open on purpose as that stream (a daemon's /dev/null).
+    if (shape === 'pointer' && ((op === '==' && assumption) || (op === '!=' && !assumption))) {
+      const [call, number] = unwrap(left).type === 'call_expression' ? [unwrap(left), right] : [unwrap(right), left];
+      const args = call.type === 'call_expression' && /^(?:fileno|fileno_unlocked)$/.test(squeeze(call.childForFieldName('function')?.text ?? '')) ? callArguments(call) : [];
+      if (args.length === 1 && isHandleExpression(args[0]!, handle, constants) && /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO)$/.test(bareConstant(squeeze(number.text)))) return 'invalid';
+    }
     let constant: string;
     if (isHandleExpression(left, handle, constants)) {
       constant = squeeze(right.text);

@@ -77,6 +77,8 @@ describeRuleFixtures('fd-leak', {
   'offset-fields.cpp': 'C++: this->sock_plus_one_ = s + 1 in a member function, closed by the destructor as sock_plus_one_ - 1',
   'checking-macros.c': 'a checking macro around the acquire (CM_SYSCALL(pipe(fds)), a block macro CM_SYSCALL_HANDLE_ERRORS(fd = open(…)) { return -1; }) leaves or runs its block when the call failed: nothing is open there; around a later call (CM_SYSCALL(write(fd, …))) its exit leaves the descriptor open',
   'checking-macros.cpp': 'C++: Cap\'n Proto\'s KJ_SYSCALL shape (a lambda around the call, a fault loop that throws) around ::pipe() in a member function',
+  'boolean-comparisons.c': 'a validity test compared with a boolean constant (IS_VALID_STREAM(sock) == FALSE over #define IS_VALID_STREAM(x) (x >= 0); != TRUE) is that test or its negation; a stream asserted to sit on a standard stream\'s number (fileno(dummyfile) != 1 false after fclose(stdout)) is kept as that stream',
+  'boolean-comparisons.cpp': 'C++: BCPP_VALID(s) == false before a member keeps the socket',
   'member-caches.cpp': 'C++: a method keeping the descriptor it returns in a member (fd_cache[path] = fd, opened_.push_back(fd)) lends it: its callers hold no descriptor of their own; one recording it in a local map gives it away',
   'cast-macros.c': 'a macro that only casts its argument (#define SX_INT_TO_PTR(X) ((void *)(sxptr)(X))) is the argument: storing it through an out-parameter hands the descriptor over; a macro computing from it does not',
   'cast-macros.cpp': 'C++: cast macros with std::intptr_t and reinterpret_cast/static_cast around a socket stored in a caller\'s object',
