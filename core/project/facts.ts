@@ -457,14 +457,23 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
  * decides, knowing which functions never return: see ProjectIndex.neverReturning).
  */
 function endingCall(fn: SyntaxNode, text: string): string | undefined {
+  const last = lastStatementOf(fn, text, /\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b/);
+  return last?.statement.type === 'expression_statement' ? leadingCallee(last.statement, text) : undefined;
+}
+
+/** A body's last statement, when nothing in the body (`leaves`: `return`, `goto`, …) can leave it before. */
+function lastStatementOf(fn: SyntaxNode, text: string, leaves: RegExp): { statement: SyntaxNode; bodyText: string } | undefined {
   const body = fn.childForFieldName('body');
   if (!body || body.type !== 'compound_statement') return undefined;
   const bodyText = text.slice(body.startIndex, body.endIndex);
-  if (/\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b/.test(bodyText)) return undefined;
-  const last = body.namedChildren.filter((c) => c.type !== 'comment').at(-1);
-  if (!last || last.type !== 'expression_statement') return undefined;
-  const call = /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?([A-Za-z_]\w*)\s*\(/.exec(text.slice(last.startIndex, last.endIndex));
-  return call?.[1];
+  if (leaves.test(bodyText)) return undefined;
+  const statement = body.namedChildren.filter((c) => c.type !== 'comment').at(-1);
+  return statement ? { statement, bodyText } : undefined;
+}
+
+/** The function a statement starts by calling: `exit(1);`, `(void) _exit(2);`, `std::exit(status);` → its own name. */
+function leadingCallee(statement: SyntaxNode, text: string): string | undefined {
+  return /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?(?:(?:[A-Za-z_]\w*)?\s*::\s*)*([A-Za-z_]\w*)\s*\(/.exec(text.slice(statement.startIndex, statement.endIndex))?.[1];
 }
 
 /**
@@ -473,23 +482,18 @@ function endingCall(fn: SyntaxNode, text: string): string | undefined {
  * in the body) with an integer, its branch ending in a call. Every path reaches that test.
  */
 function endingCallWhen(fn: SyntaxNode, text: string, params: readonly ParamFact[]): EndingCallWhen | undefined {
-  const body = fn.childForFieldName('body');
-  if (!body || body.type !== 'compound_statement') return undefined;
-  const bodyText = text.slice(body.startIndex, body.endIndex);
-  if (/\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b|\bthrow\b/.test(bodyText)) return undefined;
-  const last = body.namedChildren.filter((c) => c.type !== 'comment').at(-1);
-  if (!last || last.type !== 'if_statement' || last.childForFieldName('alternative')) return undefined;
+  const ending = lastStatementOf(fn, text, /\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b|\bthrow\b/);
+  const last = ending?.statement;
+  if (!ending || !last || last.type !== 'if_statement' || last.childForFieldName('alternative')) return undefined;
   const condition = last.childForFieldName('condition');
   const test = condition && /^\(\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*(<=|>=|==|!=|<|>)\s*\(?\s*(-?\d+)\s*\)?\s*\)$/.exec(text.slice(condition.startIndex, condition.endIndex));
   if (!test) return undefined;
   const param = params.findIndex((p) => p.name === test[1]);
-  if (param < 0 || new RegExp(`(?<![\\w.>])${test[1]}\\s*(?:[-+*/%&|^]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--|&)\\s*${test[1]}\\b`).test(bodyText)) return undefined;
+  if (param < 0 || new RegExp(`(?<![\\w.>])${test[1]}\\s*(?:[-+*/%&|^]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--|&)\\s*${test[1]}\\b`).test(ending.bodyText)) return undefined;
   let branch = last.childForFieldName('consequence');
   if (branch?.type === 'compound_statement') branch = branch.namedChildren.filter((c) => c.type !== 'comment').at(-1) ?? null;
-  if (!branch || branch.type !== 'expression_statement') return undefined;
-  // `exit(1)`, `std::exit(status)`, `::_exit(2)`: the function's own name.
-  const call = /^\s*\(?\s*(?:\(\s*void\s*\)\s*)?(?:(?:[A-Za-z_]\w*)?\s*::\s*)*([A-Za-z_]\w*)\s*\(/.exec(text.slice(branch.startIndex, branch.endIndex));
-  return call ? { param, op: test[2]!, value: Number(test[3]), call: call[1]! } : undefined;
+  const call = branch?.type === 'expression_statement' ? leadingCallee(branch, text) : undefined;
+  return call ? { param, op: test[2]!, value: Number(test[3]), call } : undefined;
 }
 
 /**
