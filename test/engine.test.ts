@@ -8,7 +8,7 @@ import { ALL_RULES } from '../rules/index.js';
 import { FactsTable, ProjectIndex } from '../core/project/project-index.js';
 import { emptyConfig } from '../core/engine/config.js';
 import { settingsFor } from '../core/engine/settings.js';
-import { expandedExpression, macroExpressions } from '../core/project/macros.js';
+import { expandedExpression, leavesAlways, macroExpressions } from '../core/project/macros.js';
 import { providersOf } from '../core/project/provider.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import { registrationsProvider, type RegistrationItem } from '../domain/accept/registrations.js';
@@ -329,5 +329,22 @@ describe('macro aliases (functions under macro names)', () => {
     expect(index.macrosFor('/p/a/check.h').returning.get('CHECK')?.gotoLabel).toBe('out');
     // One scope per set of choices.
     expect(index.macrosFor('/p/both.c')).toBe(index.macrosFor('/p/a/a.c'));
+  });
+});
+
+describe('macros that leave on every use', () => {
+  it('a return or goto of its own at the top level of the body', () => {
+    expect(leavesAlways(' do { \\\n if (fd != -1) \\\n close(fd); \\\n return (x); \\\n } while (0);')).toBe(true);
+    expect(leavesAlways(' { status = (code); goto out; }')).toBe(true);
+    expect(leavesAlways(' close(fd); return -1')).toBe(true);
+    expect(leavesAlways(' do { if (a) { log(a); } return a; } while (0)')).toBe(true);
+  });
+  it('a return under an if, else or loop of the body, or none', () => {
+    expect(leavesAlways(' do { if ((x) < 0) return (x); } while (0)')).toBe(false);
+    expect(leavesAlways(' if (!(x)) { close(fd); return -1; }')).toBe(false);
+    expect(leavesAlways(' do { if (a) log(a); else return a; } while (0)')).toBe(false);
+    expect(leavesAlways(' for (;;) return 1')).toBe(false);
+    expect(leavesAlways(' do { } while (0); return 1')).toBe(true);
+    expect(leavesAlways(' if (x) abort()')).toBe(false);
   });
 });

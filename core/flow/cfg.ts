@@ -115,6 +115,8 @@ export interface ReturningMacroShape {
   readonly param?: number;
   readonly returnsWhen?: boolean;
   readonly gotoLabel?: string;
+  /** Leaves on every expansion (a return or goto under no condition): no path goes past it. */
+  readonly always?: boolean;
   /** Leaves through one of these calls rather than a return, where one never returns. */
   readonly exits?: readonly string[];
   /** Variables it sets on its way out (`iRet = code;`): to a constant, or to argument `param`. */
@@ -428,7 +430,9 @@ class CfgBuilder {
       if (label) hiddenReturn.label = macro.gotoLabel;
       this.edge(hiddenReturn, label ?? this.exit);
       const { guard, returnsWhen } = this.macroGuard(macro, expression);
-      if (guard && returnsWhen !== undefined) {
+      if (macro.always) {
+        this.edge(node, hiddenReturn);
+      } else if (guard && returnsWhen !== undefined) {
         // `CHECK(fd >= 0);` is `if (!(fd >= 0)) return …;`: a branch on its argument.
         this.edge(node, returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
       } else {

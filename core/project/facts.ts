@@ -164,6 +164,11 @@ export interface ReturningMacro {
   readonly returnsWhen?: boolean;
   /** The macro jumps to this label (`goto cleanup`) rather than returning. */
   readonly gotoLabel?: string;
+  /**
+   * The body leaves on every expansion: a `return` or `goto` of its own, under no `if` or loop
+   * (`#define RETURN(x) do { if (fd >= 0) close(fd); return (x); } while (0)`).
+   */
+  readonly always?: boolean;
   /** No return in the body: it leaves through one of these calls, where one never returns (`if (!(x)) abort()`). */
   readonly exits?: readonly string[];
   /** Variables it sets before it leaves (`iRet = code;`): to a constant, or to argument `param`. */

@@ -90,12 +90,46 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
       const param = params.indexOf(a[2]!);
       return param >= 0 ? { name: a[1]!, param } : { name: a[1]!, value: a[2]! };
     });
-    const value = exits ? { ...guard, exits } : jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard;
+    const jumping = exits ? { ...guard, exits } : jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard;
+    const value = !exits && leavesAlways(body) ? { ...jumping, always: true } : jumping;
     macros.push({ at: m.index, value: assigns.length > 0 ? { ...value, assigns } : value });
   }
   return macros;
 }
 
+
+/**
+ * Whether a `return` or `goto` of the body runs on every expansion: a statement of its own at the
+ * top level (inside `do { … } while (0)` or braces), not the branch of an `if`, `else` or loop,
+ * which stay in the same top-level statement (`if (x) return -1;`).
+ */
+export function leavesAlways(body: string): boolean {
+  let code = body.replace(/\\\r?\n/g, ' ').trim().replace(/;\s*$/, '');
+  const wrapped = /^do\s*\{([^]*)\}\s*while\s*\(\s*0\s*\)$/.exec(code) ?? /^\{([^]*)\}$/.exec(code);
+  if (wrapped && balancedBraces(wrapped[1]!)) code = wrapped[1]!;
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= code.length; i++) {
+    const ch = code[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (depth < 0) return false;
+    if (i === code.length || (depth === 0 && (ch === ';' || ch === '}'))) {
+      if (/^\s*(?:return|goto)\b/.test(code.slice(start, i))) return true;
+      start = i + 1;
+    }
+  }
+  return false;
+}
+
+function balancedBraces(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
 
 /** Whether the body runs the parameter as a statement of its own (`{ stmt_; }`). */
 function runsAsStatement(body: string, param: string): boolean {

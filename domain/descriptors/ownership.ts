@@ -79,7 +79,7 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   for (const { fn } of index.functionsNamed(name)) {
     if (returnsObjectTemplate(fn)) continue;
     for (const returned of fn.returnsCallOf ?? []) {
-      const kind = returnedKind(returned, resources, index, depth - 1, seen);
+      const kind = returnedKind(asCalledIn(fn, returned, index), resources, index, depth - 1, seen);
       if (kind) return kind;
     }
   }
@@ -97,6 +97,17 @@ function returnsObjectTemplate(fact: FunctionFact): boolean {
   if (type === undefined) return false;
   const args = type.slice(type.indexOf('<') + 1);
   return !/\b(?:int|long|short|unsigned|signed|auto|FILE|DIR|SOCKET|\w*_t)\b|fd|[Ss]ock|[Hh]andle\b/.test(args);
+}
+
+/**
+ * The function an unqualified call in `fn` names: in a method, a name its class defines is the
+ * class's own (C++ finds the member before the C function: `return open(h, addr, NULL, t)` in
+ * `Stream::open`), whatever the number of arguments; qualified as such.
+ */
+function asCalledIn(fn: FunctionFact, returned: string, index: ProjectIndex): string {
+  const cls = fn.className;
+  if (cls === undefined || fn.isLambda || returned.includes('::')) return returned;
+  return index.functionsNamed(returned).some((d) => d.fn.className === cls) ? `${cls}::${returned}` : returned;
 }
 
 /** Kind of handle a returned call gives: `Cls::open(…)` is a class's own function, never the catalog's (a project one by its name). */
@@ -130,9 +141,11 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   const graph = callGraphOf(index);
   const seen = new Set<string>([call.callee]);
   for (const edge of graph.edgesOfCall(file, call)) {
-    if (edge.kind !== 'call' || returnsObjectTemplate(graph.fact(edge.callee))) continue;
-    for (const returned of graph.fact(edge.callee).returnsCallOf ?? []) {
-      const kind = returnedKind(returned, resources, index, ACQUIRER_DEPTH - 1, seen);
+    if (edge.kind !== 'call') continue;
+    const fact = graph.fact(edge.callee);
+    if (returnsObjectTemplate(fact)) continue;
+    for (const returned of fact.returnsCallOf ?? []) {
+      const kind = returnedKind(asCalledIn(fact, returned, index), resources, index, ACQUIRER_DEPTH - 1, seen);
       if (kind) return kind;
     }
   }
@@ -176,6 +189,9 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
     if (call.fn < 0 || call.member) return;
     const resources = resourcesOf(ctx, call.fn);
+    // `rc = open(path, 0)` in a method of a class that defines open(): the class's own.
+    const caller = ctx.file.facts.functions[call.fn]!;
+    if (call.qualifier === undefined && resources.acquire(call.callee) && asCalledIn(caller, call.callee, ctx.index) !== call.callee) return;
     const spec = catalogAcquire(call, resources);
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
