@@ -750,6 +750,9 @@ class CfgBuilder {
     const body = stmt.namedChildren.filter((c) => !skip.has(c.id));
     // `#else` is the branch itself, not a choice; `#if 0` is never compiled.
     if (stmt.type === 'preproc_else') return this.sequence(body, next, targets);
+    // `#else #error Unknown OS`: a branch that stops the build is never the one compiled.
+    if (stopsTheBuild(body)) return alternative ? this.statement(alternative, next, targets) : next;
+    if (alternative?.type === 'preproc_else' && stopsTheBuild(alternative.namedChildren)) return this.sequence(body, next, targets);
     const test = stmt.type === 'preproc_ifdef' ? stmt.childForFieldName('name') : condition;
     const negated = stmt.type === 'preproc_ifdef' && stmt.child(0)?.type === '#ifndef';
     const decided = test ? decideDirective(test, stmt.type === 'preproc_ifdef', this.platform) : undefined;
@@ -778,6 +781,11 @@ class CfgBuilder {
  */
 function decideDirective(test: SyntaxNode, ifdef: boolean, lookup: (name: string) => MacroValue): boolean | undefined {
   return ifdef ? evaluateDefined(test.text, false, lookup) : evaluateCondition(test.text, lookup);
+}
+
+/** A branch holding `#error` at its top level: compiling it fails, so a build never takes it. */
+function stopsTheBuild(body: readonly SyntaxNode[]): boolean {
+  return body.some((c) => c.type === 'preproc_call' && c.childForFieldName('directive')?.text.replace(/\s+/g, '') === '#error');
 }
 
 /** `#if 0` (and `#if (0)`): code that is never compiled. */

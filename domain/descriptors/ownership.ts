@@ -152,6 +152,12 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   return undefined;
 }
 
+/** Does every definition of project function `name` return its argument `argIndex` unchanged? */
+function returnsArgument(name: string, argIndex: number, index: ProjectIndex): boolean {
+  const defs = index.functionsNamed(name);
+  return defs.length > 0 && defs.every((d) => d.fn.returnsParam === argIndex);
+}
+
 /** Is `index` the subscript of `subscript` (C: the index; C++: the argument list), and that element (or a field of it) assigned with `=`? */
 function indexStoresHandle(subscript: SyntaxNode, index: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
   const indices = subscript.childForFieldName('indices') ?? subscript.childForFieldName('index');
@@ -585,6 +591,13 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       return false;
     }
     if (text === site.variable) {
+      // `pfp.reset(fp = fopen(…))`: the value of the acquire's own assignment, handed on as well.
+      const own = isSource ? acquiringAssignment(node, site, macros, parentOf) : undefined;
+      if (own) {
+        const onward = useOf(own, site, resources, index, macros, parentOf);
+        if (onward?.kind === 'release') effects.push({ at: own.endIndex, effect: onward });
+        return false;
+      }
       const effect = useOf(node, site, resources, index, macros, parentOf);
       // The store happens after its value is computed: `fd = register_fd(fd)` hands fd on first.
       if (effect) effects.push({ at: effect.kind === 'overwrite' ? (assignmentAround(node, parentOf)?.endIndex ?? node.startIndex) : node.startIndex, effect });
@@ -610,6 +623,20 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
     return true;
   });
   return effects.sort((a, b) => a.at - b.at).map((e) => e.effect);
+}
+
+/** `fp = fopen(…)` around the acquire, when `mention` is its left side. */
+function acquiringAssignment(mention: SyntaxNode, site: AcquireSite, macros: MacroScope, parentOf: (node: SyntaxNode) => SyntaxNode | null): SyntaxNode | undefined {
+  const parent = parentOf(mention);
+  if (parent?.type !== 'assignment_expression' || parent.childForFieldName('left')?.id !== mention.id) return undefined;
+  const right = parent.childForFieldName('right');
+  if (!right || !contains(right, site.node)) return undefined;
+  // `CHECK(fd = open(…))`: a macro checking the call it wraps takes nothing.
+  let outer = parentOf(parent);
+  while (outer?.type === 'parenthesized_expression') outer = parentOf(outer);
+  const call = outer?.type === 'argument_list' ? parentOf(outer) : null;
+  const name = call?.type === 'call_expression' ? calleeName(call) : undefined;
+  return name !== undefined && (macros.returning.has(name) || macros.bodies.has(name) || macros.expressions.has(name)) ? undefined : parent;
 }
 
 /** The context a mention of the handle sits in decides what happens to ownership. */
@@ -691,6 +718,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       // `*ppHandle = SX_INT_TO_PTR(fd)`: a macro that only casts its argument is the argument.
       if (expression && castsArg(expression, argIndex)) return useOf(call, site, resources, index, macros, parentOf);
       if (macros.readsOnly(name)) return undefined;
+      // `return set_nonblocking(no_sigpipe(fd))` over functions that hand back the descriptor they
+      // are given on every path (`… return fd;`): the call's value is the descriptor itself.
+      if (returnsArgument(name, argIndex, index)) return useOf(call, site, resources, index, macros, parentOf);
       // `is_fd_valid(fd)`: a project function that is one return of an expression of its parameters only reads them.
       if (index.derived(checkWrappersProvider).get(name)?.calls.length === 0) return undefined;
       // `log_msg("accepted %d", fd)`: a value for a format, printed, not kept.

@@ -1,6 +1,7 @@
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import { callArguments, comparisonWithCall, MIRRORED_OPERATOR, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { callArguments, calleeName, comparisonWithCall, MIRRORED_OPERATOR, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { isBranchHintCall } from '../../core/syntax/branch-hints.js';
 import { expandedExpression, subscriptsResolved } from '../../core/project/macros.js';
 import type { MacroExpression } from '../../core/project/facts.js';
 import { parseText } from '../../core/syntax/parser.js';
@@ -91,6 +92,11 @@ export function impliedValidity(
     const failed = fcntlFailure(expr, handle, constants);
     if (failed !== undefined) return failed === assumption ? 'invalid' : undefined;
   }
+  // `__builtin_expect(!!(s < 0), 0)`, what `dill_slow(s < 0)` expands to: the hinted condition.
+  if (expr.type === 'call_expression' && isBranchHintCall(calleeName(expr) ?? '', callArguments(expr).length)) {
+    const hinted = callArguments(expr)[0];
+    return hinted ? within(hinted, assumption) : undefined;
+  }
   if (expr.type === 'call_expression' && expressions && expressions.size > 0) {
     const expansion = expansionOf(expr, expressions);
     return expansion ? within(expansion, assumption) : undefined;
@@ -145,6 +151,8 @@ export function impliedValidity(
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
     // false says nothing (0 or -1).
     if (shape === 'status' && ((op === '>' && constant === '0') || (op === '>=' && constant === '1'))) return assumption ? 'invalid' : undefined;
+    // `fp < 0` (a FILE * ordered against null): no pointer is below null, open or not.
+    if (shape === 'pointer' && op === '<' && NULL_CONSTANTS.includes(constant)) return assumption ? 'invalid' : undefined;
     verdict = shape === 'descriptor' || shape === 'wrapped' ? descriptorComparison(op, constant) : shape === 'status' ? statusComparison(op, constant) : pointerComparison(op, constant);
     // `fd >= -1` after a call returning -2 for "nothing opened" (ntfs-3g's try_open): every open
     // descriptor passes an ordering with a negative number, so the branch it fails holds none.
@@ -330,8 +338,9 @@ function pointerComparison(op: string, constant: string): Validity | undefined {
   // is a sentinel no open stream equals; unequal, the pointer may still be NULL.
   if (/^-?\d+$/.test(constant) && Number(constant) !== 0) return op === '==' ? 'invalid' : undefined;
   if (!NULL_CONSTANTS.includes(constant) && !STANDARD_STREAMS.includes(constant)) return undefined;
-  if (op === '==') return 'invalid';
-  if (op === '!=') return 'valid';
+  // `fp <= NULL` holds only for null, `fp > NULL` for every other pointer (`fp >= NULL` always).
+  if (op === '==' || op === '<=') return 'invalid';
+  if (op === '!=' || op === '>') return 'valid';
   return undefined;
 }
 
