@@ -107,8 +107,12 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   const block = lentOut ? undefined : declared;
   // An exit before the declaration (a `continue` at the top of a loop body) holds no handle of this
   // pass: one open there is the previous pass's, lost where that pass left the block (reported there).
+  // Likewise an exit the acquire reaches only by leaving the block first (`int s; if (!host)
+  // continue; s = socket(…);`: the next pass's early continue, after this pass lost the handle).
   const declaredAt = block ? declarationStart(block, site.variable) : 0;
-  const blockExits = lentOut ? [] : exitsOfDeclared.filter((exit) => exit.from.syntax === undefined || exit.from.syntax.startIndex >= declaredAt);
+  const exitEdges = new Set(exitsOfDeclared.map((exit) => exit.edge));
+  const inThisPass = (exit: { from: CfgNode }) => exit.from === sourceNode || findPath(sourceNode, exit.from, (edge) => !exitEdges.has(edge)) !== undefined;
+  const blockExits = lentOut ? [] : exitsOfDeclared.filter((exit) => (exit.from.syntax === undefined || exit.from.syntax.startIndex >= declaredAt) && inThisPass(exit));
   const leavesBlock = new Set(blockExits.map((exit) => exit.edge));
   const outsideBlock = (node: CfgNode) => block !== undefined && !(node.syntax !== undefined && contains(block, node.syntax));
   // Paths are shown through edges where the handle is ours or lent to a call whose result is tested later.

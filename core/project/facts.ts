@@ -8,7 +8,7 @@ import { lowerBound } from '../util/sorted.js';
 import { elementsOf } from '../syntax/c-text.js';
 import { OrderedAncestry } from '../syntax/ordered-ancestry.js';
 import { includeNames } from './include-graph.js';
-import { defineLines, macroAliases, macroBodies, macroConstants, macroExpressions, returningMacros } from './macros.js';
+import { defineLines, macroAliases, macroBodies, macroConstants, macroExpressions, memberPrefixMacros, returningMacros } from './macros.js';
 import { inactiveBranches, isInactive } from '../syntax/inactive-branches.js';
 import { braceDepths } from '../syntax/macro-rewrites.js';
 import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
@@ -101,6 +101,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly macroExpressions?: MacroExpression[];
   /** Functions declared here with a no-return marker (`_Noreturn`, `ATTRIB_NORETURN`): calls to them end a path. */
   readonly noReturnDeclared?: string[];
+  /** Object-like macros that stand for a member access's object (`#define BX_SER_THIS theSerial->`). */
+  readonly memberPrefixes?: string[];
   /** The `#include`s outside inactive branches, as written (`"net.h"`, `<proj/net.h>`): whose macros this file sees. */
   readonly includes?: string[];
   /** Items of the facts providers (see provider.ts), by provider id. */
@@ -393,7 +395,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text, defines()), macroAliases: scope ? [] : macroAliases(text, defines()), macroConstants: scope ? [] : macroConstants(text, defines()), macroBodies: scope ? [] : macroBodies(text, defines()), macroExpressions: scope ? [] : macroExpressions(text, defines()), noReturnDeclared: scope ? [] : noReturnDeclarations(text), includes: scope ? [] : includeNames(text, inactive()), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text, defines()), macroAliases: scope ? [] : macroAliases(text, defines()), macroConstants: scope ? [] : macroConstants(text, defines()), macroBodies: scope ? [] : macroBodies(text, defines()), macroExpressions: scope ? [] : macroExpressions(text, defines()), noReturnDeclared: scope ? [] : noReturnDeclarations(text), memberPrefixes: scope ? [] : memberPrefixMacros(text, defines()), includes: scope ? [] : includeNames(text, inactive()), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals, inactiveBranches: inactive },
   };
 }

@@ -21,6 +21,8 @@ export interface MacroScope {
   readonly expressions: ReadonlyMap<string, MacroExpression>;
   /** Functions declared with a no-return marker, standard or a macro's (`ATTRIB_NORETURN`): see no-return-declarations.ts. */
   readonly noReturnDeclared: ReadonlySet<string>;
+  /** Object-like macros standing for a member access's object (`#define BX_SER_THIS theSerial->`), wherever the project defines them. */
+  readonly memberPrefixes: ReadonlySet<string>;
   /**
    * The function a name stands for through macro aliases (`xs_socket` → `socket`, chains
    * followed), with the target's arguments as positions of the call's own (`sclose(x)` →
@@ -61,6 +63,7 @@ export abstract class TableScope extends ScopeQueries implements MacroScope {
   abstract readonly constants: ReadonlyMap<string, string>;
   abstract readonly bodies: ReadonlyMap<string, MacroBody>;
   abstract readonly noReturnDeclared: ReadonlySet<string>;
+  abstract readonly memberPrefixes: ReadonlySet<string>;
 
   /**
    * The macros in effect in `[from, to)` of a file whose text is `text` (a function's body): the
@@ -127,6 +130,7 @@ export class MacroTable extends TableScope {
   readonly bodies = new Map<string, MacroBody>();
   readonly expressions = new Map<string, MacroExpression>();
   readonly noReturnDeclared = new Set<string>();
+  readonly memberPrefixes = new Set<string>();
   /** Each name's definitions by header, in the order the headers were added. */
   private readonly definitions = new Map<string, HeaderDefinition[]>();
   private conflictsFound: ReadonlyMap<string, readonly HeaderDefinition[]> | undefined;
@@ -135,6 +139,8 @@ export class MacroTable extends TableScope {
   add(file: FileFacts): void {
     // A function declared no-return is one wherever it is called from.
     for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
+    // So is a member-access prefix: a name spelled as a type in front of a field.
+    for (const name of file.memberPrefixes ?? []) this.memberPrefixes.add(name);
     if (isTranslationUnitPath(file.path)) return;
     const byName = new Map<string, { -readonly [K in keyof HeaderDefinition]: HeaderDefinition[K] }>();
     const of = (name: string) => {
@@ -170,6 +176,7 @@ export class MacroTable extends TableScope {
     for (const t of tables) {
       for (const [name, list] of t.definitions) for (const definition of list) merged.define(name, definition);
       for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
+      for (const name of t.memberPrefixes) merged.memberPrefixes.add(name);
     }
     return merged;
   }
@@ -240,6 +247,7 @@ class LayeredScope extends TableScope {
   readonly bodies: ReadonlyMap<string, MacroBody>;
   readonly expressions: ReadonlyMap<string, MacroExpression>;
   readonly noReturnDeclared: ReadonlySet<string>;
+  readonly memberPrefixes: ReadonlySet<string>;
 
   constructor(base: MacroScope, layer: ReadonlyMap<string, MacroDefinition | undefined>) {
     super();
@@ -254,6 +262,7 @@ class LayeredScope extends TableScope {
     this.bodies = new OverlayMap(base.bodies, of('body'));
     this.expressions = new OverlayMap(base.expressions, of('expression'));
     this.noReturnDeclared = base.noReturnDeclared;
+    this.memberPrefixes = base.memberPrefixes;
   }
 }
 

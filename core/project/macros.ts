@@ -131,6 +131,22 @@ function balancedBraces(text: string): boolean {
   return depth === 0;
 }
 
+/**
+ * Object-like macros whose body is the object of a member access, ending in `->` or `.`
+ * (`#define BX_SER_THIS theSerial->`, `#define BX_MEM_THIS this->`): `BX_SER_THIS fd = open(…)`
+ * stores into a field, though it reads as a declaration of `fd` with the macro for its type.
+ */
+export function memberPrefixMacros(text: string, lines: readonly number[] = defineLines(text)): string[] {
+  const names: string[] = [];
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+[^\n]*?(?:->|[\w)\]]\.)[ \t]*(?:\/[*/].*)?$/my;
+  for (const start of lines) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m) names.push(m[1]!);
+  }
+  return names;
+}
+
 /** Whether the body runs the parameter as a statement of its own (`{ stmt_; }`). */
 function runsAsStatement(body: string, param: string): boolean {
   return new RegExp(`(?:^|[;{}]|\\bdo\\b|\\belse\\b|\\))\\s*${escapeRegExp(param)}\\s*;`).test(body.replace(/\\\r?\n/g, ' '));

@@ -191,6 +191,8 @@ const CLOSES_ALL = new RegExp(`\\b\\w*(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\w*\\
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   const sites: AcquireSite[] = [];
+  // `BX_SER_THIS fd = open(…)` over `#define BX_SER_THIS theSerial->`: a field, not a local of that "type".
+  const memberPrefixes = ctx.index.macrosFor(ctx.file.path).memberPrefixes;
   ctx.file.facts.calls.forEach((call, i) => {
     // `l->accept(conn)`, `list->dup(v)`: a method or callback that merely shares a libc name.
     if (call.fn < 0 || call.member) return;
@@ -204,7 +206,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // A reference (`for (auto& fds : l_EventFDs)`) is another name for storage that outlives the call.
     const isLocal = (name: string) => {
       const type = ctx.file.syntax.locals(call.fn).get(name);
-      return type !== undefined && !type.startsWith('static') && !type.endsWith('&');
+      return type !== undefined && !type.startsWith('static') && !type.endsWith('&') && !memberPrefixes.has(type);
     };
     if (spec?.outArrayArg !== undefined) {
       const array = call.args[spec.outArrayArg];
