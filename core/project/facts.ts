@@ -129,8 +129,12 @@ export interface ScopeInfo {
  */
 export interface MacroBody {
   readonly name: string;
-  /** Calls in the body, in order; arguments as written, parameters as `$0`, `$1`, …. */
-  readonly calls: readonly { readonly callee: string; readonly args: readonly string[] }[];
+  /**
+   * Calls in the body, in order; arguments as written, parameters as `$0`, `$1`, …. `tested`: the
+   * call is (inside) the condition of an `if`, `while` or `switch`, which runs whichever way the
+   * macro then goes (`if (fclose(x) != 0) goto FCLOSE_ERROR;` closes on both).
+   */
+  readonly calls: readonly { readonly callee: string; readonly args: readonly string[]; readonly tested?: boolean }[];
   /** The body returns or jumps (a returning macro: its calls happen on the way out). */
   readonly returns: boolean;
   /** The body may skip some of its calls (a test, a loop). */

@@ -331,7 +331,8 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
     const returns = /\b(return|goto)\b/.test(body);
     if (!returns && !/;\s*\S/.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());
-    const calls: { callee: string; args: string[] }[] = [];
+    const calls: { callee: string; args: string[]; tested?: boolean }[] = [];
+    const conditions = conditionSpans(body);
     const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
     for (let c = callRe.exec(body); c; c = callRe.exec(body)) {
       const callee = c[1]!;
@@ -343,11 +344,23 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
         const squeezed = arg.replace(/\s+/g, ' ').trim();
         return params.reduce((acc, param, i) => (param && /^[A-Za-z_]\w*$/.test(param) ? acc.replace(new RegExp(`\\b${escapeRegExp(param)}\\b`, 'g'), () => `$${i}`) : acc), squeezed);
       });
-      calls.push({ callee, args });
+      const tested = conditions.some(([from, to]) => from < c!.index && c!.index < to);
+      calls.push(tested ? { callee, args, tested } : { callee, args });
     }
     if (calls.length > 0) bodies.push({ at: m.index, value: { name: m[1]!, calls, returns, conditional: CONDITIONAL.test(body) } });
   }
   return bodies;
+}
+
+/** The parenthesised conditions of a body's `if`, `while` and `switch` statements: [open, close) offsets. */
+function conditionSpans(body: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of body.matchAll(/\b(?:if|while|switch)\s*\(/g)) {
+    const open = m.index! + m[0].length - 1;
+    const close = closing(body, open);
+    if (close > open) spans.push([open, close]);
+  }
+  return spans;
 }
 
 /**

@@ -810,11 +810,15 @@ function macroStatements(cfg: Cfg, macros: MacroScope): Map<number, MacroStateme
 
 /**
  * Does this use of a statement macro close the handle? A returning macro's calls happen on its way
- * out (`#define FAIL(x) close(fd); return (x)`): on the hidden return, not on the path through.
+ * out (`#define FAIL(x) close(fd); return (x)`): on the hidden return, not on the path through —
+ * but for those its tests make (`#define FCLOSE(x) if (fclose(x) != 0) goto FCLOSE_ERROR`), which
+ * run on both.
  */
 function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
-  if (macro.body.returns !== (node.kind === 'jump')) return false;
+  const throughReturning = macro.body.returns && node.kind !== 'jump';
+  if (!macro.body.returns && node.kind === 'jump') return false;
   return macro.body.calls.some((call) => {
+    if (throughReturning && !call.tested) return false;
     const arg = resources.releasedArg(call.callee);
     if (arg !== undefined) return call.args[arg] !== undefined && squeeze(substituteMacroArgs(call.args[arg]!, macro.args)) === site.variable;
     // `if (fp) claws_fclose(fp);` with the project's own closer (`funlockfile(fp); return fclose(fp);`):

@@ -31,6 +31,8 @@ describeRuleFixtures('fd-leak', {
   'member-prefix-macros': 'an object-like macro standing for a member access\'s object (#define BX_SER_THIS theSerial->, BX_MEM(0)->, this->) makes BX_SER_THIS fd = open(…) a store into a field, not a local declared with the macro as its type; a local is still tracked',
   'loop-carried-exits.c': 'a variable declared without a value at the top of a loop body holds nothing at a continue before the acquire (the previous pass\'s handle is reported where that pass left the block)',
   'loop-carried-exits.cpp': 'C++: the same in a member function\'s range-for loop',
+  'tested-macro-closes.c': 'a macro that closes in the test of its jump (#define FCLOSE(x) if (x != NULL) { if (fclose(x) != 0) goto FCLOSE_ERROR; }) closes on the path through as well as on its jump; one that closes only on its way out still leaves the stream open on the path through',
+  'tested-macro-closes.cpp': 'C++: a closing test macro in a member function',
   'member-open.cpp': 'C++: a class\'s own open() is not the C function: called in its methods unqualified (whatever the number of arguments, one overload returning another\'s result) or with its qualifier',
   'same-name-methods.cpp': 'C++ methods that share a name: the receiver\'s class decides which one a call runs (Logger::Open returns no descriptor, Probe::Open does)',
   'macro-comments': 'a header macro that says "return" only in a comment or a string is no returning macro',
