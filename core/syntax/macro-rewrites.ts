@@ -234,6 +234,11 @@ export function rewriteStatementMacros(text: string, chars: Uint16Array, from: n
         blankDeclaredTypes(text, chars, open + 1, close - 1);
         count++;
       }
+    } else if (!isCall && nextChar === 123 && name.length >= 5 && /^[A-Z_][A-Z0-9_]*$/.test(name) && (!blockNames || blockNames.test(name))) {
+      // `TEST_ALLOC_FAIL {` (libnih's tests): a block macro without arguments, which may run its
+      // block more than once or not at all: a loop on an unknown condition, `while(_)`.
+      write(chars, i, (name.length >= 8 ? 'while(_)' : 'if(_)').padEnd(j - i));
+      count++;
     } else if (lineBreak && ((startsStatement && nextChar !== 123 && nextChar !== 40 && nextChar !== 42) || nextChar === 125) && (close > 0 || /^(?:[A-Z_][A-Z0-9_]*|__\w+)$/.test(name))) {
       // A `;` in the first blank after it (the line's end, or the next line's indentation).
       const blankAt = text.slice(end, next).search(/[ \t]/);
