@@ -252,12 +252,31 @@ export function descriptorFlagCall(node: SyntaxNode, isDescriptor: (arg: SyntaxN
 }
 
 /**
+ * Other calls that fail only for a descriptor that is not open, in a test of the handle's own call
+ * (not wrappers: their results say more): `fstat(fd, &st)` (its other errors need a bad pointer or
+ * a 32-bit build without large-file support) and `getsockname(fd, &addr, &len)`. Not `dup2(fd,
+ * 0)`, which hardly fails either, but whose error path projects fix as a leak (memcached's
+ * daemonize): a failure users expect reported.
+ */
+function openDescriptorQuery(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'set' | undefined {
+  const inner = unwrap(node);
+  if (inner.type !== 'call_expression') return undefined;
+  const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
+  const args = callArguments(inner);
+  if (!args[0] || !isDescriptor(args[0])) return undefined;
+  if ((callee === 'fstat' || callee === 'fstat64') && args.length === 2) return 'set';
+  if (callee === 'getsockname' && args.length === 3) return 'set';
+  return undefined;
+}
+
+/**
  * Is `expr` a test of such a call on the handle (an fcntl flag command, `ioctl(fd, FIONBIO, …)`, or
  * setsockopt() of one of those options): true when it is true exactly if the call failed, false
  * when exactly if it succeeded.
  */
 export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): boolean | undefined {
-  const call = (node: SyntaxNode) => descriptorFlagCall(node, (arg) => isHandleExpression(arg, handle, constants));
+  const isHandle = (arg: SyntaxNode) => isHandleExpression(arg, handle, constants);
+  const call = (node: SyntaxNode) => descriptorFlagCall(node, isHandle) ?? openDescriptorQuery(node, isHandle);
   const bare = call(expr);
   // `if (fcntl(fd, F_SETFD, FD_CLOEXEC))`: 0 on success.
   if (bare) return bare === 'set' ? true : undefined;

@@ -34,6 +34,8 @@ describeRuleFixtures('fd-leak', {
   'tested-macro-closes.c': 'a macro that closes in the test of its jump (#define FCLOSE(x) if (x != NULL) { if (fclose(x) != 0) goto FCLOSE_ERROR; }) closes on the path through as well as on its jump; one that closes only on its way out still leaves the stream open on the path through',
   'tested-macro-closes.cpp': 'C++: a closing test macro in a member function',
   'bare-block-macros.c': 'a block macro without arguments that the project does not define (libnih\'s TEST_ALLOC_FAIL { … }) runs its block any number of times and the function goes on after it, to the close; a leak after it is still found',
+  'open-descriptor-queries.c': 'fstat() and getsockname() of the descriptor just opened fail only for a descriptor that is not open: their error branches never run with it open; a dup2() failure still leaks',
+  'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'member-open.cpp': 'C++: a class\'s own open() is not the C function: called in its methods unqualified (whatever the number of arguments, one overload returning another\'s result) or with its qualifier',
   'same-name-methods.cpp': 'C++ methods that share a name: the receiver\'s class decides which one a call runs (Logger::Open returns no descriptor, Probe::Open does)',
   'macro-comments': 'a header macro that says "return" only in a comment or a string is no returning macro',
