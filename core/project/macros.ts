@@ -34,6 +34,16 @@ function* functionLikeDefines(text: string, lines: readonly number[]): Generator
   }
 }
 
+/** Object-like `#define NAME body` lines whose body holds a `;` (statements), continued lines included. */
+function* objectLikeStatementDefines(text: string, lines: readonly number[]): Generator<{ index: number; name: string; params: string[]; text: string }> {
+  const re = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?![\w(])((?:[^\n]*\\\r?\n)*[^\n]*)/y;
+  for (const start of lines) {
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m && m[2]!.includes(';')) yield { index: m.index, name: m[1]!, params: [], text: m[2]! };
+  }
+}
+
 /** `#define NAME(args) … return …` (continued lines included), with the argument that guards the return. */
 export function returningMacros(text: string, lines: readonly number[] = defineLines(text)): ReturningMacro[] {
   return returningMacrosAt(text, lines).map((d) => d.value);
@@ -326,11 +336,17 @@ export function macroBodies(text: string, lines: readonly number[] = defineLines
 
 export function macroBodiesAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroBody>[] {
   const bodies: Positioned<MacroBody>[] = [];
-  for (const m of functionLikeDefines(text, lines)) {
-    const body = codeOf(m[3]!).replace(/\\\r?\n/g, ' ');
+  // Function-like ones, then object-like statement macros (`#define XH_extuninit if (fp) { fclose(fp); … }`,
+  // used as `XH_extuninit;`): a body of statements, with no parameters.
+  const defines = [
+    ...[...functionLikeDefines(text, lines)].map((m) => ({ index: m.index, name: m[1]!, params: m[2]!.split(',').map((p) => p.trim()), text: m[3]! })),
+    ...objectLikeStatementDefines(text, lines),
+  ].sort((a, b) => a.index - b.index);
+  for (const m of defines) {
+    const body = codeOf(m.text).replace(/\\\r?\n/g, ' ');
     const returns = /\b(return|goto)\b/.test(body);
     if (!returns && !/;\s*\S/.test(body)) continue;
-    const params = m[2]!.split(',').map((p) => p.trim());
+    const params = m.params;
     const calls: { callee: string; args: string[]; tested?: boolean }[] = [];
     const conditions = conditionSpans(body);
     const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
@@ -347,7 +363,7 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
       const tested = conditions.some(([from, to]) => from < c!.index && c!.index < to);
       calls.push(tested ? { callee, args, tested } : { callee, args });
     }
-    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m[1]!, calls, returns, conditional: CONDITIONAL.test(body) } });
+    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m.name, calls, returns, conditional: CONDITIONAL.test(body) } });
   }
   return bodies;
 }

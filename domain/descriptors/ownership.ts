@@ -796,11 +796,16 @@ function macroStatements(cfg: Cfg, macros: MacroScope): Map<number, MacroStateme
   found = new Map();
   for (const node of cfg.nodes) {
     if (!node.syntax || (node.kind !== 'statement' && !(node.kind === 'jump' && node.viaMacro))) continue;
-    const name = /^\s*([A-Za-z_]\w*)\s*\(/.exec(nodeText(node))?.[1];
+    // `FAIL_CLOSE(x);`, or an object-like one: `XH_extuninit;`.
+    const name = /^\s*([A-Za-z_]\w*)\s*(?:\(|;?\s*$)/.exec(nodeText(node))?.[1];
     const body = name ? macros.bodies.get(name) : undefined;
     if (!body) continue;
     let call: SyntaxNode | null = node.syntax.type === 'expression_statement' ? node.syntax.namedChildren[0] ?? null : null;
     if (call) call = unwrap(call);
+    if (call?.type === 'identifier') {
+      found.set(node.id, { body, args: [] });
+      continue;
+    }
     if (!call || call.type !== 'call_expression') continue;
     found.set(node.id, { body, args: callArguments(call).map((a) => squeeze(a.text)) });
   }

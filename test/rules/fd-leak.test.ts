@@ -36,6 +36,8 @@ describeRuleFixtures('fd-leak', {
   'bare-block-macros.c': 'a block macro without arguments that the project does not define (libnih\'s TEST_ALLOC_FAIL { … }) runs its block any number of times and the function goes on after it, to the close; a leak after it is still found',
   'open-descriptor-queries.c': 'fstat() and getsockname() of the descriptor just opened fail only for a descriptor that is not open: their error branches never run with it open; a dup2() failure still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
+  'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
+  'object-like-statement-macros.cpp': 'C++: an object-like statement macro closing a member function\'s stream before an early return',
   'member-open.cpp': 'C++: a class\'s own open() is not the C function: called in its methods unqualified (whatever the number of arguments, one overload returning another\'s result) or with its qualifier',
   'same-name-methods.cpp': 'C++ methods that share a name: the receiver\'s class decides which one a call runs (Logger::Open returns no descriptor, Probe::Open does)',
   'macro-comments': 'a header macro that says "return" only in a comment or a string is no returning macro',
