@@ -12,7 +12,7 @@ import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 import { contains } from '../core/syntax/nodes.js';
 import { isWordChar } from '../core/syntax/c-text.js';
-import { declarationStart, declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
+import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -105,14 +105,12 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     return (state & O_LENT) !== 0 && (state & O_GONE) !== 0;
   });
   const block = lentOut ? undefined : declared;
-  // An exit before the declaration (a `continue` at the top of a loop body) holds no handle of this
-  // pass: one open there is the previous pass's, lost where that pass left the block (reported there).
-  // Likewise an exit the acquire reaches only by leaving the block first (`int s; if (!host)
-  // continue; s = socket(…);`: the next pass's early continue, after this pass lost the handle).
-  const declaredAt = block ? declarationStart(block, site.variable) : 0;
+  // An exit the acquire reaches only by leaving the block first holds no handle of this pass (a
+  // `continue` at the top of a loop body, before the declaration or before `s = socket(…)`): one
+  // open there is the previous pass's, lost where that pass left the block (reported there).
   const exitEdges = new Set(exitsOfDeclared.map((exit) => exit.edge));
   const inThisPass = (exit: { from: CfgNode }) => exit.from === sourceNode || findPath(sourceNode, exit.from, (edge) => !exitEdges.has(edge)) !== undefined;
-  const blockExits = lentOut ? [] : exitsOfDeclared.filter((exit) => (exit.from.syntax === undefined || exit.from.syntax.startIndex >= declaredAt) && inThisPass(exit));
+  const blockExits = lentOut ? [] : exitsOfDeclared.filter(inThisPass);
   const leavesBlock = new Set(blockExits.map((exit) => exit.edge));
   const outsideBlock = (node: CfgNode) => block !== undefined && !(node.syntax !== undefined && contains(block, node.syntax));
   // Paths are shown through edges where the handle is ours or lent to a call whose result is tested later.

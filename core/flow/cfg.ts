@@ -429,10 +429,12 @@ class CfgBuilder {
       }
       if (label) hiddenReturn.label = macro.gotoLabel;
       this.edge(hiddenReturn, label ?? this.exit);
-      const { guard, returnsWhen } = this.macroGuard(macro, expression);
       if (macro.always) {
         this.edge(node, hiddenReturn);
-      } else if (guard && returnsWhen !== undefined) {
+        return node;
+      }
+      const { guard, returnsWhen } = this.macroGuard(macro, expression);
+      if (guard && returnsWhen !== undefined) {
         // `CHECK(fd >= 0);` is `if (!(fd >= 0)) return …;`: a branch on its argument.
         this.edge(node, returnsWhen ? this.condition(guard, hiddenReturn, next) : this.condition(guard, next, hiddenReturn));
       } else {

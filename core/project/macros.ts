@@ -1,6 +1,6 @@
 import type { MacroAlias, MacroBody, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { closing, elementsOf, splitTopLevel, withoutCasts, withoutOuterParentheses } from '../syntax/c-text.js';
+import { balancedParentheses, closing, elementsOf, splitTopLevel, withoutCasts, withoutOuterParentheses } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 let lastText: string | undefined;
@@ -107,7 +107,6 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
   return macros;
 }
 
-
 /**
  * Whether a `return` or `goto` of the body runs on every expansion: a statement of its own at the
  * top level (inside `do { … } while (0)` or braces), not the branch of an `if`, `else` or loop,
@@ -116,7 +115,7 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
 export function leavesAlways(body: string): boolean {
   let code = body.replace(/\\\r?\n/g, ' ').trim().replace(/;\s*$/, '');
   const wrapped = /^do\s*\{([^]*)\}\s*while\s*\(\s*0\s*\)$/.exec(code) ?? /^\{([^]*)\}$/.exec(code);
-  if (wrapped && balancedBraces(wrapped[1]!)) code = wrapped[1]!;
+  if (wrapped && balancedParentheses(wrapped[1]!, '{', '}')) code = wrapped[1]!;
   let depth = 0;
   let start = 0;
   for (let i = 0; i <= code.length; i++) {
@@ -130,15 +129,6 @@ export function leavesAlways(body: string): boolean {
     }
   }
   return false;
-}
-
-function balancedBraces(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '{') depth++;
-    else if (ch === '}' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /**
@@ -193,10 +183,7 @@ const LEADING_CALL = /^([A-Za-z_]\w*)\s*\(/;
  */
 function ifConditions(body: string): string[] {
   const out: string[] = [];
-  for (const m of body.matchAll(/\bif\s*\(/g)) {
-    const open = m.index! + m[0].length - 1;
-    const close = closing(body, open);
-    if (close < 0) continue;
+  for (const [open, close] of conditionSpans(body, /\bif\s*\(/g)) {
     let condition = stripParens(body.slice(open, close).trim());
     // `unlikely(c)`, `__builtin_expect(c, 0)`, `OSMO_UNLIKELY(c)` around the whole condition: c.
     for (let call = LEADING_CALL.exec(condition); call && closing(condition, call[0].length - 1) === condition.length; call = LEADING_CALL.exec(condition)) {
@@ -368,10 +355,10 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
   return bodies;
 }
 
-/** The parenthesised conditions of a body's `if`, `while` and `switch` statements: [open, close) offsets. */
-function conditionSpans(body: string): [number, number][] {
+/** The parenthesised conditions after `heads` (`if (`, by default also `while (` and `switch (`) in a body: [open, close) offsets. */
+function conditionSpans(body: string, heads = /\b(?:if|while|switch)\s*\(/g): [number, number][] {
   const spans: [number, number][] = [];
-  for (const m of body.matchAll(/\b(?:if|while|switch)\s*\(/g)) {
+  for (const m of body.matchAll(heads)) {
     const open = m.index! + m[0].length - 1;
     const close = closing(body, open);
     if (close > open) spans.push([open, close]);

@@ -96,12 +96,12 @@ export function skipComment(text: string, i: number, end: number): number {
   return i;
 }
 
-/** Do the parentheses of `text` balance, none closing before it opened? */
-export function balancedParentheses(text: string): boolean {
+/** Do the parentheses (or the `open`/`close` pair given) of `text` balance, none closing before it opened? */
+export function balancedParentheses(text: string, open = '(', close = ')'): boolean {
   let depth = 0;
   for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
+    if (ch === open) depth++;
+    else if (ch === close && --depth < 0) return false;
   }
   return depth === 0;
 }

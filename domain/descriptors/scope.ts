@@ -55,13 +55,6 @@ const declarationsOf = perObject((cfg: Cfg): Map<string, (readonly [number, numb
   return out;
 });
 
-/** Where `block` declares `variable` (its first declaration there); the block's start when not found. */
-export function declarationStart(block: SyntaxNode, variable: string): number {
-  const name = /^([A-Za-z_]\w*)/.exec(variable)?.[1];
-  const declaration = name ? block.namedChildren.find((child) => child.type === 'declaration' && declares(child, name)) : undefined;
-  return declaration?.startIndex ?? block.startIndex;
-}
-
 function declares(declaration: SyntaxNode, name: string): boolean {
   return declaration.childrenForFieldName('declarator').some((d) => declaredName(d) === name);
 }

@@ -230,6 +230,8 @@ export function neverFailingSocketOption(level: string, option: string): boolean
 }
 
 const FLAG_IOCTLS = /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/;
+const FLAG_CALLS: ReadonlySet<string> = new Set(['fcntl', 'fcntl64', 'setsockopt', 'ioctl']);
+const QUERY_CALLS: ReadonlySet<string> = new Set(['fstat', 'fstat64', 'getsockname']);
 
 /**
  * A call that fails only when its descriptor argument (the one `isDescriptor` accepts) is not open:
@@ -238,12 +240,8 @@ const FLAG_IOCTLS = /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/;
  * the project wrappers that only make such calls (check-wrappers.ts).
  */
 export function descriptorFlagCall(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'get' | 'set' | undefined {
-  const inner = unwrap(node);
-  if (inner.type !== 'call_expression') return undefined;
-  const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
-  if (callee !== 'fcntl' && callee !== 'fcntl64' && callee !== 'setsockopt' && callee !== 'ioctl') return undefined;
-  const args = callArguments(inner);
-  if (!args[0] || !isDescriptor(args[0])) return undefined;
+  const { callee, args } = callOnDescriptor(node, FLAG_CALLS, isDescriptor) ?? {};
+  if (!args) return undefined;
   if (callee === 'ioctl') return args.length === 3 && FLAG_IOCTLS.test(squeeze(args[1]!.text)) ? 'set' : undefined;
   if (callee === 'setsockopt') return args.length === 5 && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
   const command = squeeze(args[1]?.text ?? '');
@@ -259,14 +257,18 @@ export function descriptorFlagCall(node: SyntaxNode, isDescriptor: (arg: SyntaxN
  * daemonize): a failure users expect reported.
  */
 function openDescriptorQuery(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'set' | undefined {
+  const { callee, args } = callOnDescriptor(node, QUERY_CALLS, isDescriptor) ?? {};
+  return args && args.length === (callee === 'getsockname' ? 3 : 2) ? 'set' : undefined;
+}
+
+/** A call of one of `names` (`::` aside) whose first argument `isDescriptor` accepts: its name and arguments. */
+function callOnDescriptor(node: SyntaxNode, names: ReadonlySet<string>, isDescriptor: (arg: SyntaxNode) => boolean): { callee: string; args: SyntaxNode[] } | undefined {
   const inner = unwrap(node);
   if (inner.type !== 'call_expression') return undefined;
   const callee = squeeze(inner.childForFieldName('function')?.text ?? '').replace(/^::/, '');
+  if (!names.has(callee)) return undefined;
   const args = callArguments(inner);
-  if (!args[0] || !isDescriptor(args[0])) return undefined;
-  if ((callee === 'fstat' || callee === 'fstat64') && args.length === 2) return 'set';
-  if (callee === 'getsockname' && args.length === 3) return 'set';
-  return undefined;
+  return args[0] && isDescriptor(args[0]) ? { callee, args } : undefined;
 }
 
 /**
