@@ -156,10 +156,17 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   for (const node of [...flow.overwrites, sourceNode]) {
     const before = flow.before(node);
     // Only a handle known to be open: `fd = a(); if (fd < 0) fd = b();` and #if-split fallbacks are fine.
-    if (before === undefined || (before & O_OWNED) === 0 || (before & O_INVALID) !== 0) continue;
+    if (before === undefined || (before & O_OWNED) === 0) continue;
+    // Known open on one way in at least (a retry loop's `continue` after a failed write, where
+    // the other ways come with a failed acquire): the path goes that way.
+    const openWay = (before & O_INVALID) === 0 ? undefined : knownOpenEdgeInto(node, flow);
+    if ((before & O_INVALID) !== 0 && !openWay) continue;
     // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
-    const path = findPath(sourceNode, node, traversable);
+    const path = openWay ? pathThrough(sourceNode, openWay, node, traversable) : findPath(sourceNode, node, traversable);
+    // That way must be a jump the code makes with the handle open (`continue`, `goto retry`): falling
+    // into the next pass is where counters decide (`if (count > 1) close(s); count--; } while (count > 0)`).
+    if (openWay && !path?.some((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'goto'))) continue;
     // Reaching it only by leaving the declaring block is the leak reported there (a new variable here).
     if (block && !path) continue;
     // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a
@@ -171,7 +178,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     const message = loopJump
       ? `${what} is still open when this '${loopJump.jump}' starts another iteration, which overwrites '${site.variable}'`
       : `${what} is still open when '${site.variable}' is overwritten here`;
-    leaks.push({ kind: 'overwrite', at, span: spanOf(at.syntax!), message, fixable: false, knownPath: node === sourceNode ? undefined : path });
+    leaks.push({ kind: 'overwrite', at, span: spanOf(at.syntax!), message, fixable: false, knownPath: path });
   }
 
   let findings = 0;
@@ -185,6 +192,33 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
 }
 
 /** Ways a handle is lost: one finding per handle and way, at the first place, the others as its notes. */
+/**
+ * An edge into `node`, through nodes that do nothing to the handle, along which it is known open
+ * (owned, and no failed acquire among its states); undefined if every way in may hold a failure.
+ */
+function knownOpenEdgeInto(node: CfgNode, flow: OwnershipFlow): CfgEdge | undefined {
+  const seen = new Set<number>([node.id]);
+  const stack = [...node.preds];
+  while (stack.length > 0) {
+    const edge = stack.pop()!;
+    const state = flow.along(edge) ?? 0;
+    if ((state & O_OWNED) === 0) continue;
+    if ((state & O_INVALID) === 0) return edge;
+    const from = edge.from;
+    if (from === flow.sourceNode || flow.affects(from) || seen.has(from.id)) continue;
+    seen.add(from.id);
+    stack.push(...from.preds);
+  }
+  return undefined;
+}
+
+/** A path from `from` to `to` that takes `via`. */
+function pathThrough(from: CfgNode, via: CfgEdge, to: CfgNode, traversable: (e: CfgEdge) => boolean): CfgEdge[] | undefined {
+  const head = via.from === from ? [] : findPath(from, via.from, traversable);
+  const tail = via.to === to ? [] : findPath(via.to, to, traversable);
+  return head && tail ? [...head, via, ...tail] : undefined;
+}
+
 const LEAK_KINDS = ['function', 'block', 'overwrite'] as const;
 
 interface LeakExit {
@@ -218,7 +252,9 @@ function reportGroup(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, t
   const message = others.length === 0 ? first.message : `${first.message}; ${OTHER_PLACES[first.kind](others.length)}${others.length > shown.length ? ` (the first ${shown.length} shown)` : ''}`;
   const fixes = first.fixable ? group.filter((g) => g.fixable).map((g) => insertReleaseFix(ctx, site, g.at)) : [];
   const fix = fixes.length > 0 && fixes.every((f) => f !== undefined) ? mergedFix(fixes as Fix[], first.at) : undefined;
-  report(ctx, site, flow, traversable, first.at, first.span, message, fix, first.knownPath, notes);
+  // Left in a loop's pass (a continue, the block's end, the next pass's overwrite), it leaks on every pass, at startup or not.
+  const perPass = first.kind !== 'function' && site.call.inLoop;
+  report(ctx, site, flow, traversable, first.at, first.span, message, fix, first.knownPath, notes, perPass);
 }
 
 /** The fixes of a group as one: the same release before each place. */
@@ -242,9 +278,9 @@ function startupOnly(ctx: RuleContext, fn: number): boolean {
   return ref !== undefined && graph.isReachedOnlyFromStartup(ref).only;
 }
 
-function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix: Fix | undefined, knownPath: CfgEdge[] | undefined, otherPlaces: readonly RelatedLocation[]): void {
+function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix: Fix | undefined, knownPath: CfgEdge[] | undefined, otherPlaces: readonly RelatedLocation[], perPass: boolean): void {
   const acquired = ctx.locate(spanOf(site.node));
-  const once = startupOnly(ctx, site.fn);
+  const once = !perPass && startupOnly(ctx, site.fn);
   const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }, ...otherPlaces];
   const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, traversable));
   ctx.report({

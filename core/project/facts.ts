@@ -139,6 +139,8 @@ export interface MacroBody {
   readonly returns: boolean;
   /** The body may skip some of its calls (a test, a loop). */
   readonly conditional?: boolean;
+  /** A variadic macro: the position of its first variadic argument (passed on as `$...` in `calls`). */
+  readonly variadicFrom?: number;
 }
 
 export interface MacroExpression {

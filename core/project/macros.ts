@@ -317,6 +317,9 @@ export function subscriptsResolved(text: string, constants: ReadonlyMap<string, 
 /** A body that may skip some of its calls: a test, a loop (`do … while (0)` is not one). */
 const CONDITIONAL = /\b(?:if|switch|for)\b|\?|&&|\|\||\bwhile\s*\(\s*(?!0\s*\))/;
 
+/** How a statement macro's body passes on its variadic arguments (`##args`, `__VA_ARGS__`) in `MacroBody.calls`. */
+export const VARIADIC_ARGUMENTS = '$...';
+
 export function macroBodies(text: string, lines: readonly number[] = defineLines(text)): MacroBody[] {
   return macroBodiesAt(text, lines).map((d) => d.value);
 }
@@ -333,7 +336,10 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
     const body = codeOf(m.text).replace(/\\\r?\n/g, ' ');
     const returns = /\b(return|goto)\b/.test(body);
     if (!returns && !/;\s*\S/.test(body)) continue;
-    const params = m.params;
+    // `(fmt, args...)`, `(fmt, ...)`: the arguments from the last on are the variadic ones.
+    const variadicName = /^(?:([A-Za-z_]\w*)\s*)?\.\.\.$/.exec(m.params[m.params.length - 1] ?? '');
+    const params = variadicName ? m.params.slice(0, -1) : m.params;
+    const pack = variadicName ? new RegExp(`^(?:##\\s*)?(?:__VA_ARGS__|${variadicName[1] ?? '__VA_ARGS__'})$`) : undefined;
     const calls: { callee: string; args: string[]; tested?: boolean }[] = [];
     const conditions = conditionSpans(body);
     const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
@@ -345,12 +351,13 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
       if (close < 0) break;
       const args = topLevelParts(body.slice(open + 1, close)).map((arg) => {
         const squeezed = arg.replace(/\s+/g, ' ').trim();
+        if (pack?.test(squeezed)) return VARIADIC_ARGUMENTS;
         return params.reduce((acc, param, i) => (param && /^[A-Za-z_]\w*$/.test(param) ? acc.replace(new RegExp(`\\b${escapeRegExp(param)}\\b`, 'g'), () => `$${i}`) : acc), squeezed);
       });
       const tested = conditions.some(([from, to]) => from < c!.index && c!.index < to);
       calls.push(tested ? { callee, args, tested } : { callee, args });
     }
-    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m.name, calls, returns, conditional: CONDITIONAL.test(body) } });
+    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m.name, calls, returns, conditional: CONDITIONAL.test(body), ...(variadicName ? { variadicFrom: params.length } : {}) } });
   }
   return bodies;
 }

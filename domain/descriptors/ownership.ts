@@ -320,6 +320,8 @@ export interface OwnershipFlow {
   /** Handle states (O_* bits) possible before a node / along an edge; undefined: unreachable. */
   before(node: CfgNode): number | undefined;
   along(edge: CfgEdge): number | undefined;
+  /** Does the node do something to the handle (acquire, release, hand off, overwrite)? */
+  affects(node: CfgNode): boolean;
 }
 
 const SHAPE: Record<HandleKind, HandleShape> = { descriptor: 'descriptor', stream: 'pointer', directory: 'pointer' };
@@ -501,7 +503,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       },
       correlateFlagsExcept: site.variable,
     });
-    return { sourceNode, overwrites, before: solution.before, along: solution.along };
+    return { sourceNode, overwrites, before: solution.before, along: solution.along, affects: (node) => effects.has(node.id) };
   }
 }
 

@@ -1,13 +1,13 @@
-import type { HandleKind } from '../catalog/posix.js';
+import { BORROW_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, type HandleKind } from '../catalog/posix.js';
 import type { AnalysisSettings } from '../../core/engine/settings.js';
 import type { FunctionFact } from '../../core/project/facts.js';
-import { defineLines, defines } from '../../core/project/macros.js';
+import type { MacroScope } from '../../core/project/macro-table.js';
+import { defineLines, defines, VARIADIC_ARGUMENTS } from '../../core/project/macros.js';
 import type { ProjectIndex } from '../../core/project/project-index.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
-import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
 
 /**
  * Descriptor summaries of project functions, as facts providers: which parameters a function only
@@ -21,8 +21,17 @@ export interface ParamsItem {
   readonly params: readonly number[];
 }
 
-/** Parameters the function only uses (reads, compares, passes to borrowing calls): never closes, stores or returns. */
-export type BorrowedParamsItem = ParamsItem;
+/** A project call a parameter is passed to: the function it names, and the argument's position. */
+export type PassedOn = readonly [callee: string, argIndex: number];
+
+/**
+ * Parameters the function only uses (reads, compares, passes to borrowing calls): never closes,
+ * stores or returns; and parameters it also passes to calls the catalog does not know (`passedOn`),
+ * borrowed if those calls borrow them in turn (a wrapper of a wrapper of `writev()`).
+ */
+export interface BorrowedParamsItem extends ParamsItem {
+  readonly passedOn?: readonly { readonly param: number; readonly to: readonly PassedOn[] }[];
+}
 
 /** Each function's marked parameters, from every file's items of `provider`. */
 export function paramsByFunction(index: ProjectIndex, provider: FactsProvider<ParamsItem>): Map<FunctionFact, readonly number[]> {
@@ -43,23 +52,71 @@ export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedP
     const resources = resourcesFor(file.settings as AnalysisSettings);
     const out: BorrowedParamsItem[] = [];
     file.functions.forEach((fact, i) => {
-      const params = borrowedParameters(fact, file.functionNodes[i]!, resources);
-      if (params.length > 0) out.push({ fn: i, params });
+      const { params, passedOn } = borrowedParameters(fact, file.functionNodes[i]!, resources);
+      if (params.length > 0 || passedOn.length > 0) out.push(passedOn.length > 0 ? { fn: i, params, passedOn } : { fn: i, params });
     });
     return out;
   },
   build(index: ProjectIndex): BorrowedParams {
-    const byFunction = paramsByFunction(index, borrowedParamsProvider);
-    return {
-      borrowsParam(name, param, kind) {
-        const defs = index.functionsNamed(name);
-        // An argument for `...` is read by va_arg as a value: an int descriptor cannot be kept that
-        // way, a pointer can (`curl_easy_setopt(h, CURLOPT_PRIVATE, file)` keeps the FILE).
-        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param) || (kind === 'descriptor' && d.fn.variadic === true && param >= d.fn.params.length));
-      },
+    const byFunction = new Map<FunctionFact, Set<number>>();
+    const pending: { fn: FunctionFact; file: string; param: number; to: readonly PassedOn[] }[] = [];
+    for (const { item, file, functions } of itemsOf(index, borrowedParamsProvider)) {
+      const fn = functions[item.fn]!;
+      byFunction.set(fn, new Set(item.params));
+      for (const passed of item.passedOn ?? []) pending.push({ fn, file, ...passed });
+    }
+    const borrowsParam = (name: string, param: number, kind: HandleKind): boolean => {
+      const defs = index.functionsNamed(name);
+      // An argument for `...` is read by va_arg as a value: an int descriptor cannot be kept that way,
+      // a pointer can (`curl_easy_setopt(h, CURLOPT_PRIVATE, file)` keeps the FILE).
+      return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.has(param) || (kind === 'descriptor' && d.fn.variadic === true && param >= d.fn.params.length));
     };
+    // A parameter passed on is borrowed once every call it goes to is known to borrow it, through
+    // project functions and the macros in scope of its file; until nothing new (a cycle stays unproved).
+    for (let grew = pending.length > 0; grew; ) {
+      grew = false;
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const { fn, file, param, to } = pending[i]!;
+        const kind = handleKindOfType(fn.params[param]?.type ?? '');
+        const macros = index.macrosFor(file);
+        if (!to.every(([callee, arg]) => (macros.bodies.has(callee) ? macroPassesOnlyToBorrows(macros, callee, arg, kind, borrowsParam) : borrowsParam(callee, arg, kind)))) continue;
+        byFunction.get(fn)!.add(param);
+        pending.splice(i, 1);
+        grew = true;
+      }
+    }
+    return { borrowsParam };
   },
 };
+
+function handleKindOfType(type: string): HandleKind {
+  return /\bFILE\b/.test(type) ? 'stream' : /\bDIR\b/.test(type) ? 'directory' : 'descriptor';
+}
+
+/**
+ * Does the statement macro `name` (`#define info(fmt, args...) do { g_message(fmt, ##args); } while
+ * (0)`) pass its argument `argIndex` only to borrowing calls? Its variadic arguments go where
+ * `args`/`__VA_ARGS__` go; after a format string, a descriptor is printed, not kept.
+ */
+function macroPassesOnlyToBorrows(macros: MacroScope, name: string, argIndex: number, kind: HandleKind, borrowsParam: (name: string, param: number, kind: HandleKind) => boolean, depth = 0): boolean {
+  const macro = macros.bodies.get(name)!;
+  const variadic = macro.variadicFrom !== undefined && argIndex >= macro.variadicFrom;
+  const param = variadic ? VARIADIC_ARGUMENTS : `$${argIndex}`;
+  let used = false;
+  for (const call of macro.calls) {
+    for (let k = 0; k < call.args.length; k++) {
+      if (call.args[k] !== param) continue;
+      used = true;
+      if (variadic && kind === 'descriptor' && call.args.slice(0, k).some((a) => /"[^"]*%/.test(a))) continue;
+      if (BORROW_NAMES.has(call.callee)) continue;
+      if (macros.bodies.has(call.callee) ? depth < 3 && call.callee !== name && macroPassesOnlyToBorrows(macros, call.callee, k, kind, borrowsParam, depth + 1) : borrowsParam(call.callee, k, kind)) continue;
+      return false;
+    }
+  }
+  return used;
+}
+
+const BORROW_NAMES = new Set(BORROW_FUNCTIONS);
 
 export interface InvalidMacroItem {
   readonly fn: -1;
@@ -127,38 +184,50 @@ const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'siz
 
 /**
  * Parameters that look like handles and are only used, never closed, stored, returned or passed
- * on to a call that might keep them: callers still own what they pass in. Read from the text of
- * the body (cheaper than a walk, and only for handle-typed parameters).
+ * on to a call that might keep them: callers still own what they pass in. Those also passed to
+ * calls the catalog does not know come with those calls (`passedOn`), for the project-wide pass.
+ * Read from the text of the body (cheaper than a walk, and only for handle-typed parameters).
  */
-function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: ResourceCatalog): number[] {
-  const out: number[] = [];
+function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: ResourceCatalog): { params: number[]; passedOn: { param: number; to: PassedOn[] }[] } {
+  const params: number[] = [];
+  const passedOn: { param: number; to: PassedOn[] }[] = [];
   let body: string | undefined;
   fact.params.forEach((param, index) => {
     if (!param.name || !HANDLE_TYPES.test(param.type.trim())) return;
     body ??= (fnNode.childForFieldName('body')?.text ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
-    if (onlyBorrowed(body, param.name, resources)) out.push(index);
+    const to = callsTakingOnly(body, param.name, resources);
+    if (to?.length === 0) params.push(index);
+    else if (to) passedOn.push({ param: index, to });
   });
-  return out;
+  return { params, passedOn };
 }
 
-function onlyBorrowed(body: string, name: string, resources: ResourceCatalog): boolean {
+/**
+ * The calls the catalog does not know that `name` is passed to, if every other use of it only
+ * borrows it (no closing, storing, returning or passing to a releasing call); undefined otherwise.
+ */
+function callsTakingOnly(body: string, name: string, resources: ResourceCatalog): PassedOn[] | undefined {
   const re = new RegExp(`\\b${escapeRegExp(name)}\\b`, 'g');
   let uses = 0;
+  const to: PassedOn[] = [];
   for (const m of body.matchAll(re)) {
     uses++;
     const before = body.slice(Math.max(0, m.index! - 200), m.index!).trimEnd();
     const after = body.slice(m.index! + name.length).trimStart();
-    if (/^=(?!=)/.test(after) || /^(\+\+|--)/.test(after)) return false;
+    if (/^=(?!=)/.test(after) || /^(\+\+|--)/.test(after)) return undefined;
     if (/^(->|\.|\[)/.test(after)) continue;
-    if (/\breturn$/.test(before)) return false;
-    if (/[^=!<>]=$/.test(before) || /&$/.test(before) && !/&&$/.test(before)) return false;
+    if (/\breturn$/.test(before)) return undefined;
+    if (/[^=!<>]=$/.test(before) || /&$/.test(before) && !/&&$/.test(before)) return undefined;
     if (/[(,]$/.test(before) && /^[),]/.test(after)) {
-      const callee = calleeBefore(before);
-      if (callee === undefined || CONTROL_KEYWORDS.has(callee)) continue;
-      if (resources.release(callee) || !resources.isBorrow(callee)) return false;
+      const call = callBefore(before);
+      if (call === undefined || CONTROL_KEYWORDS.has(call.callee)) continue;
+      if (resources.release(call.callee) || resources.isTake(call.callee) || call.callee === CALL_THROUGH_EXPRESSION) return undefined;
+      // `log_msg("socket %d", fd)`: a value for a format, printed, not kept.
+      if (resources.isBorrow(call.callee) || call.afterFormat) continue;
+      to.push([call.callee, call.argIndex]);
     }
   }
-  return uses > 0 && !releasesEqualHandle(body, name, resources);
+  return uses > 0 && !releasesEqualHandle(body, name, resources) ? to : undefined;
 }
 
 /**
@@ -183,8 +252,11 @@ function releasesEqualHandle(body: string, name: string, resources: ResourceCata
 /** A call through an expression (`(netio->open)(strm, fd)`, `table[i](fd)`): what it does is unknown. */
 const CALL_THROUGH_EXPRESSION = '(*)';
 
-/** Name of the call whose argument list is open at the end of `before` (`foo(a, ` → foo). */
-function calleeBefore(before: string): string | undefined {
+/**
+ * The call whose argument list is open at the end of `before` (`foo(a, ` → foo, argument 1), and
+ * whether a format string (`"… %d …"`) comes before that argument.
+ */
+function callBefore(before: string): { callee: string; argIndex: number; afterFormat: boolean } | undefined {
   let depth = 0;
   for (let i = before.length - 1; i >= 0; i--) {
     const ch = before[i];
@@ -194,12 +266,42 @@ function calleeBefore(before: string): string | undefined {
         const head = before.slice(0, i);
         // `std::make_unique<folly::File>(fd, true)`: a template function, by its name.
         const template = /\b([A-Za-z_]\w*)\s*<[^<>]*(?:<[^<>]*>[^<>]*)*>\s*$/.exec(head)?.[1];
-        return /\b([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? template ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
+        const callee = /\b([A-Za-z_]\w*)\s*$/.exec(head)?.[1] ?? template ?? (/[)\]]\s*$/.test(head) ? CALL_THROUGH_EXPRESSION : undefined);
+        return callee === undefined ? undefined : { callee, ...argumentsSoFar(before.slice(i + 1)) };
       }
       depth--;
     }
   }
   return undefined;
+}
+
+/** The arguments before the last one in `text` (an argument list's start): their count, and whether one is a format string. */
+function argumentsSoFar(text: string): { argIndex: number; afterFormat: boolean } {
+  let argIndex = 0;
+  let afterFormat = false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const end = stringEnd(text, i);
+      if (depth === 0 && text.slice(i, end).includes('%')) afterFormat = true;
+      i = end - 1;
+    } else if (ch === '\'') i = stringEnd(text, i) - 1;
+    else if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === 0) argIndex++;
+  }
+  return { argIndex, afterFormat };
+}
+
+/** Offset just past the string or character literal opening at `start`. */
+function stringEnd(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === quote) return i + 1;
+  }
+  return text.length;
 }
 
 /** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`, `#define DONE -3`. */
