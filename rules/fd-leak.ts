@@ -42,8 +42,9 @@ export const fdLeak: Rule = {
     const byFunction = new Map<number, AcquireSite[]>();
     for (const site of acquireSites(ctx)) {
       const fact = ctx.file.facts.functions[site.fn]!;
-      // Descriptors left open when main() returns are closed by the process exit.
-      if (fact.name === 'main' && !fact.className) continue;
+      // Descriptors left open when main() returns are closed by the process exit; only one lost
+      // in a pass of its loop (a server's accept loop in main) is lost again on the next pass.
+      if (isMain(fact) && !site.call.inLoop) continue;
       const list = byFunction.get(site.fn);
       if (list) list.push(site);
       else byFunction.set(site.fn, [site]);
@@ -182,7 +183,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   }
 
   let findings = 0;
-  for (const kind of LEAK_KINDS) {
+  for (const kind of isMain(ctx.file.facts.functions[site.fn]!) ? PER_PASS_KINDS : LEAK_KINDS) {
     const group = leaks.filter((l) => l.kind === kind).sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column);
     if (group.length === 0) continue;
     reportGroup(ctx, site, flow, traversable, group);
@@ -220,6 +221,12 @@ function pathThrough(from: CfgNode, via: CfgEdge, to: CfgNode, traversable: (e: 
 }
 
 const LEAK_KINDS = ['function', 'block', 'overwrite'] as const;
+/** In main(), only losses within a loop's pass: its exits are the process's. */
+const PER_PASS_KINDS = ['block', 'overwrite'] as const;
+
+function isMain(fact: { readonly name: string; readonly className?: string }): boolean {
+  return fact.name === 'main' && !fact.className;
+}
 
 interface LeakExit {
   readonly kind: (typeof LEAK_KINDS)[number];
@@ -271,7 +278,7 @@ function mergedFix(fixes: readonly Fix[], first: CfgNode): Fix {
  */
 function startupOnly(ctx: RuleContext, fn: number): boolean {
   const fact = ctx.file.facts.functions[fn];
-  if (!fact || fact.name === 'main') return false;
+  if (!fact || isMain(fact)) return false;
   // By position: in the LSP server the index holds the file in pieces, numbered otherwise (found by fuzzing).
   const graph = callGraphOf(ctx.index);
   const ref = graph.refOf(ctx.file.path, fact);

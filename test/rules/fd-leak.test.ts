@@ -38,6 +38,8 @@ describeRuleFixtures('fd-leak', {
   'retry-loop-overwrites.c': 'a continue or goto back taken with the socket open starts a pass that overwrites it, even when other ways into that pass come with a failed acquire; a counter-decided pass that falls through open (if (count > 1) close(s); count--; } while (count > 0)) with an EINTR continue holding no socket is silent',
   'retry-loop-overwrites.cpp': 'C++: a member function\'s range-for over endpoints with a continue taken after a failed ::write()',
   'startup-loop-leaks.c': 'in a function only main calls, a return with the descriptor open is a note (once per process), but a continue that drops an accepted socket inside its loop leaks on every pass: an error',
+  'main-loops.c': 'main()\'s exits are the process\'s (a return with a descriptor open, an overwrite outside a loop: silent), but an accepted socket dropped at the end of a pass of its server loop is lost on every pass',
+  'main-loops.cpp': 'C++: an accept loop in main() whose continue drops the socket after a failed ::write()',
   'open-descriptor-queries.c': 'fstat() and getsockname() of the descriptor just opened fail only for a descriptor that is not open: their error branches never run with it open; a dup2() failure still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
