@@ -165,9 +165,10 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
     const path = openWay ? pathThrough(sourceNode, openWay, node, traversable) : findPath(sourceNode, node, traversable);
-    // That way must be a jump the code makes with the handle open (`continue`, `goto retry`): falling
+    // That way must be a jump the code makes with the handle open (`continue`, `goto retry`, a `break`
+    // out of an inner loop into the outer one's next pass): falling
     // into the next pass is where counters decide (`if (count > 1) close(s); count--; } while (count > 0)`).
-    if (openWay && !path?.some((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'goto'))) continue;
+    if (openWay && !path?.some((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'goto' || e.from.jump === 'break'))) continue;
     // Reaching it only by leaving the declaring block is the leak reported there (a new variable here).
     if (block && !path) continue;
     // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a
