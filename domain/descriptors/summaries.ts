@@ -194,12 +194,20 @@ function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: R
   let body: string | undefined;
   fact.params.forEach((param, index) => {
     if (!param.name || !HANDLE_TYPES.test(param.type.trim())) return;
-    body ??= (fnNode.childForFieldName('body')?.text ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+    body ??= codeWithoutText(fnNode.childForFieldName('body')?.text ?? '');
     const to = callsTakingOnly(body, param.name, resources);
     if (to?.length === 0) params.push(index);
     else if (to) passedOn.push({ param: index, to });
   });
   return { params, passedOn };
+}
+
+/**
+ * A body without comments, and with string literals reduced to `"%"` or `""` (whether they hold a
+ * format directive): `log("session_fd=%d", session_fd)` names the parameter once, not twice.
+ */
+function codeWithoutText(body: string): string {
+  return body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => (m[0] === '"' ? (m.includes('%') ? '"%"' : '""') : m[0] === "'" ? "' '" : ' '));
 }
 
 /**
