@@ -204,8 +204,10 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
     // A reference (`for (auto& fds : l_EventFDs)`) is another name for storage that outlives the call.
+    // A parameter passed by value is the function's own copy too (`fd = open("/dev/tty", …)` when
+    // the caller passed -1): what it is given here is this function's to close.
     const isLocal = (name: string) => {
-      const type = ctx.file.syntax.locals(call.fn).get(name);
+      const type = ctx.file.syntax.locals(call.fn).get(name) ?? byValueParameterType(caller, name);
       return type !== undefined && !type.startsWith('static') && !type.endsWith('&') && !memberPrefixes.has(type);
     };
     if (spec?.outArrayArg !== undefined) {
@@ -269,6 +271,12 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
   });
   return sites;
+}
+
+/** The type of parameter `name` if it is a plain handle passed by value (not a reference, an array or a pointer to one). */
+function byValueParameterType(fn: FunctionFact, name: string): string | undefined {
+  const param = fn.params.find((p) => p.name === name);
+  return param && /^(?:(?:const|unsigned|signed|struct)\s+)*(?:int|long|short|[A-Za-z_]\w*_t|SOCKET|FILE\s*\*|DIR\s*\*)$/.test(param.type.trim()) ? param.type.trim() : undefined;
 }
 
 const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;

@@ -40,6 +40,8 @@ describeRuleFixtures('fd-leak', {
   'startup-loop-leaks.c': 'in a function only main calls, a return with the descriptor open is a note (once per process), but a continue that drops an accepted socket inside its loop leaks on every pass: an error',
   'main-loops.c': 'main()\'s exits are the process\'s (a return with a descriptor open, an overwrite outside a loop: silent), but an accepted socket dropped at the end of a pass of its server loop is lost on every pass',
   'main-loops.cpp': 'C++: an accept loop in main() whose continue drops the socket after a failed ::write()',
+  'parameter-targets.c': 'a parameter passed by value (int fd, FILE *in) that the function opens into is its own copy: lost on the allocation-failure return it leaks (udpcast\'s prepareConsole); handed on in a struct or closed it is silent; through a pointer (*fd = open(…)) it is the caller\'s',
+  'parameter-targets.cpp': 'C++: a by-value parameter reopened in a member function leaks on the early return; an int & parameter is the caller\'s storage',
   'open-descriptor-queries.c': 'fstat() and getsockname() of the descriptor just opened fail only for a descriptor that is not open: their error branches never run with it open; a dup2() failure still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
