@@ -12,6 +12,7 @@ import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
 import { contains } from '../core/syntax/nodes.js';
 import { isWordChar } from '../core/syntax/c-text.js';
+import { escapeRegExp } from '../core/util/regexp.js';
 import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
 
 /**
@@ -161,10 +162,13 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     // Known open on one way in at least (a retry loop's `continue` after a failed write, where
     // the other ways come with a failed acquire): the path goes that way.
     const openWay = (before & O_INVALID) === 0 ? undefined : knownOpenEdgeInto(node, flow);
-    if ((before & O_INVALID) !== 0 && !openWay) continue;
+    // Or never read before it is overwritten (`fh = fopen(…); if ((fh = fopen(…)) == NULL)`): a
+    // fallback tests the first result first; this one discards it, open or not.
+    const unread = (before & O_INVALID) !== 0 && !openWay ? overwrittenUnread(sourceNode, node, site.variable) : undefined;
+    if ((before & O_INVALID) !== 0 && !openWay && !unread) continue;
     // An overwrite in an #ifdef block the acquire is not part of is another platform's alternative.
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
-    const path = openWay ? pathThrough(sourceNode, openWay, node, traversable) : findPath(sourceNode, node, traversable);
+    const path = openWay ? pathThrough(sourceNode, openWay, node, traversable) : (unread ?? findPath(sourceNode, node, traversable));
     // That way must be a jump the code makes with the handle open (`continue`, `goto retry`, a `break`
     // out of an inner loop into the outer one's next pass): falling
     // into the next pass is where counters decide (`if (count > 1) close(s); count--; } while (count > 0)`).
@@ -179,7 +183,9 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     reported.add(at.id);
     const message = loopJump
       ? `${what} is still open when this '${loopJump.jump}' starts another iteration, which overwrites '${site.variable}'`
-      : `${what} is still open when '${site.variable}' is overwritten here`;
+      : unread
+        ? `${what} is overwritten here before anything reads it: if ${site.callee}() succeeded, it is still open`
+        : `${what} is still open when '${site.variable}' is overwritten here`;
     leaks.push({ kind: 'overwrite', at, span: spanOf(at.syntax!), message, fixable: false, knownPath: path });
   }
 
@@ -212,6 +218,17 @@ function knownOpenEdgeInto(node: CfgNode, flow: OwnershipFlow): CfgEdge | undefi
     stack.push(...from.preds);
   }
   return undefined;
+}
+
+/**
+ * A path from the acquire to the overwrite at `to` on which nothing reads the variable, and the
+ * overwrite itself does not read it (`fd = fd < 0 ? open(b) : fd` does); undefined if none.
+ */
+function overwrittenUnread(from: CfgNode, to: CfgNode, variable: string): CfgEdge[] | undefined {
+  const overwrite = to.syntax?.text ?? '';
+  const assigned = new RegExp(`(?<![\\w.>])${escapeRegExp(variable)}\\s*=(?!=)`);
+  if (!assigned.test(overwrite) || mentions(overwrite.replace(assigned, ' '), variable)) return undefined;
+  return findPath(from, to, (edge) => edge.to === to || !(edge.to.syntax !== undefined && mentions(edge.to.syntax.text, variable)));
 }
 
 /** A path from `from` to `to` that takes `via`. */
