@@ -51,7 +51,9 @@ function bareConstant(text: string): string {
       .replace(/^(?:reinterpret|static|const)_cast<[^<>()]*>\(([^()]*)\)$/, '$1');
     if (c === before) break;
   }
-  return c;
+  // `fd != fileno(stdout)`: the standard stream's own number (`openlogfile("stdout")` hands it back).
+  const stream = /^(?:::)?fileno\((std(?:in|out|err))\)$/.exec(c)?.[1];
+  return stream ? `${stream.toUpperCase()}_FILENO` : c;
 }
 
 /** The negative value a name stands for, also qualified by its class (`XmlRpcSocket::Invalid`, a `static const Socket Invalid = -1` member); else the text. */
@@ -90,6 +92,10 @@ export function impliedValidity(
   const within = (node: SyntaxNode, value: boolean) => impliedValidity(node, value, handle, shape, invalidNames, constants, expressions, depth + 1);
   if (shape === 'descriptor') {
     const failed = fcntlFailure(expr, handle, constants);
+    if (failed !== undefined) return failed === assumption ? 'invalid' : undefined;
+  } else if (shape === 'pointer') {
+    // `fstat(fileno(fp), &st)` of a stream just opened: its descriptor is open, so the query cannot fail.
+    const failed = ['fileno', '::fileno', 'dirfd', '::dirfd'].reduce<boolean | undefined>((found, call) => found ?? fcntlFailure(expr, `${call}(${handle})`, constants), undefined);
     if (failed !== undefined) return failed === assumption ? 'invalid' : undefined;
   }
   // `__builtin_expect(!!(s < 0), 0)`, what `dill_slow(s < 0)` expands to: the hinted condition.
