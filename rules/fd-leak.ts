@@ -127,16 +127,19 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   // Leaving the function with the handle still open.
   for (const edge of cfg.exit.preds) {
     const exit = edge.from;
-    const isReturn = exit.kind === 'jump' && (exit.jump === 'return' || exit.jump === 'co_return');
+    // A `throw` no handler of the function catches leaves it like a return (an exception from a
+    // call may not, and is not followed).
+    const isThrow = exit.kind === 'jump' && exit.jump === 'throw';
+    const isReturn = exit.kind === 'jump' && (exit.jump === 'return' || exit.jump === 'co_return' || isThrow);
     // Every way of falling off the end is one exit: the closing brace.
     const exitKey = isReturn ? exit.id : -1;
-    if (edge.exceptional || !owned(edge) || reported.has(exitKey)) continue;
+    if ((edge.exceptional && !isThrow) || !owned(edge) || reported.has(exitKey)) continue;
     if (exit.kind === 'jump' && exit.jump === 'goto') continue; // a goto to a label we could not resolve
     if (outsideBlock(exit) || leavesBlock.has(edge)) continue; // reported where it left the block
     reported.add(exitKey);
     const span = isReturn ? spanOf(exit.syntax!) : closingBrace(cfg);
     const message = isReturn
-      ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' returns from` : 'return leaves'} the function`
+      ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' ${isThrow ? 'throws out of' : 'returns from'}` : isThrow ? 'throw leaves' : 'return leaves'} the function`
       : `${what} is still open when the function ends here`;
     leaks.push({ kind: 'function', at: exit, span, message, fixable: isReturn && !exit.viaMacro });
   }

@@ -48,6 +48,7 @@ describeRuleFixtures('fd-leak', {
   'open-stream-queries.cpp': 'C++: ::fstat(::fileno(fp)) == -1 in a member function',
   'standard-stream-filenos.c': 'a descriptor compared with a standard stream\'s own number (fd != fileno(stdout) && fd != fileno(stderr)) is that stream when equal: a log opener handing back fileno(stdout) is closed only when it is not; without the test it still leaks',
   'standard-stream-filenos.cpp': 'C++: a member function closing its log descriptor only when it is not ::fileno(stderr)',
+  'throw-exits.cpp': 'C++ only (C has no throw): a throw no handler of the function catches leaves it like a return, and a raw descriptor open there is lost (licq-upgrade); a throw before the acquire, or one caught in the function that closes and rethrows, is silent',
   'open-descriptor-queries.c': 'fstat() and getsockname() of the descriptor just opened fail only for a descriptor that is not open: their error branches never run with it open; a dup2() failure still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
