@@ -27,9 +27,18 @@ const OTHER_PLATFORM = /(?:^|_)(?:WIN32|WIN64|WINDOWS|WINSOCK2?|WINCE|MSC|MSVC|M
 
 /**
  * Feature switches for another platform's event notifier (`NC_HAVE_KQUEUE`, `HAVE_SYS_EVENT_H`,
- * Solaris event ports, `/dev/poll`, Windows completion ports): never available on Linux.
+ * Solaris event ports, `/dev/poll`, Windows completion ports) or an Apple framework
+ * (`HAVE_IOKIT_IOKITLIB_H`, CoreFoundation): never available on Linux.
  */
-const OTHER_PLATFORM_FACILITY = /(?:^|_)(?:KQUEUE|SYS_EVENT_H|EVPORTS?|EVENT_PORTS?|PORT_CREATE|DEVPOLL|SYS_DEVPOLL_H|IOCP)(?:_|$)/;
+const OTHER_PLATFORM_FACILITY = /(?:^|_)(?:KQUEUE|SYS_EVENT_H|EVPORTS?|EVENT_PORTS?|PORT_CREATE|DEVPOLL|SYS_DEVPOLL_H|IOCP|IOKIT|COREFOUNDATION|CORESERVICES|CARBON|COCOA)(?:_|$)/;
+
+/**
+ * A project's own name for the Linux platform (collectd's and configure scripts' `KERNEL_LINUX`,
+ * `OS_LINUX`, `TARGET_LINUX`, `HAVE_LINUX_IF_TUN_H`): defined in a Linux build. Not a version
+ * number, nor a switch that turns something off (`NO_LINUX_…`, `DISABLE_LINUX_…`).
+ */
+const LINUX_PLATFORM = /(?:^|_)LINUX(?:_|$)/;
+const NEGATIVE_SWITCH = /^(?:NO|NOT|DISABLE|WITHOUT|SKIP)_/;
 
 const VERSION_MACRO = /VERSION|(?:^|_)VER(?:_|$)/;
 
@@ -55,7 +64,10 @@ export function platformLookup(language: Language | undefined, configuration: Pr
     const value = configured(name);
     if (value !== undefined) return value;
     if (name === '__cplusplus') return language === undefined ? undefined : language === 'cpp' ? 201703 : 0;
-    return LINUX_GCC.get(name) ?? (OTHER_PLATFORM.test(name) || OTHER_PLATFORM_FACILITY.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined);
+    const known = LINUX_GCC.get(name);
+    if (known !== undefined) return known;
+    if (LINUX_PLATFORM.test(name) && !VERSION_MACRO.test(name) && !NEGATIVE_SWITCH.test(name)) return 1;
+    return OTHER_PLATFORM.test(name) || OTHER_PLATFORM_FACILITY.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined;
   };
 }
 

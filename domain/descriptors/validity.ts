@@ -237,7 +237,7 @@ export function neverFailingSocketOption(level: string, option: string): boolean
 
 const FLAG_IOCTLS = /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/;
 const FLAG_CALLS: ReadonlySet<string> = new Set(['fcntl', 'fcntl64', 'setsockopt', 'ioctl']);
-const QUERY_CALLS: ReadonlySet<string> = new Set(['fstat', 'fstat64', 'getsockname']);
+const QUERY_CALLS: ReadonlySet<string> = new Set(['fstat', 'fstat64', 'getsockname', 'dup2']);
 
 /**
  * A call that fails only when its descriptor argument (the one `isDescriptor` accepts) is not open:
@@ -258,14 +258,21 @@ export function descriptorFlagCall(node: SyntaxNode, isDescriptor: (arg: SyntaxN
 /**
  * Other calls that fail only for a descriptor that is not open, in a test of the handle's own call
  * (not wrappers: their results say more): `fstat(fd, &st)` (its other errors need a bad pointer or
- * a 32-bit build without large-file support) and `getsockname(fd, &addr, &len)`. Not `dup2(fd,
- * 0)`, which hardly fails either, but whose error path projects fix as a leak (memcached's
- * daemonize): a failure users expect reported.
+ * a 32-bit build without large-file support), `getsockname(fd, &addr, &len)` ('set': 0 on
+ * success), and `dup2(fd, target)` onto a standard stream's number or another descriptor
+ * ('get': the target on success): with both open it fails only if a signal or a racing open()
+ * interrupts it, and blind triage takes its error branch as infeasible (Dante's Rconnect, frox).
+ * That gives up memcached's daemonize "fix" (docs/precision.md), which only added closes on that branch.
  */
-function openDescriptorQuery(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'set' | undefined {
+function openDescriptorQuery(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'get' | 'set' | undefined {
   const { callee, args } = callOnDescriptor(node, QUERY_CALLS, isDescriptor) ?? {};
-  return args && args.length === (callee === 'getsockname' ? 3 : 2) ? 'set' : undefined;
+  if (!args) return undefined;
+  if (callee === 'dup2') return args.length === 2 && DUP2_TARGET.test(squeeze(args[1]!.text)) ? 'get' : undefined;
+  return args.length === (callee === 'getsockname' ? 3 : 2) ? 'set' : undefined;
 }
+
+/** A target `dup2()` cannot be refused: a standard stream's number, or a descriptor held in a variable or field. */
+const DUP2_TARGET = /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO|(?:::)?fileno\(std(?:in|out|err)\)|[A-Za-z_][\w.]*(?:->[A-Za-z_]\w*)*(?:\[\w+\])?)$/;
 
 /** A call of one of `names` (`::` aside) whose first argument `isDescriptor` accepts: its name and arguments. */
 function callOnDescriptor(node: SyntaxNode, names: ReadonlySet<string>, isDescriptor: (arg: SyntaxNode) => boolean): { callee: string; args: SyntaxNode[] } | undefined {
