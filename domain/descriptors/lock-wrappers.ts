@@ -70,7 +70,8 @@ export function takesLock(name: string, args: readonly SyntaxNode[], functionTex
   if (name === 'setsockopt') return MULTICAST_JOIN.test(squeeze(args[2]?.text ?? ''));
   const command = squeeze(args[1]?.text ?? '');
   if (name === 'flock') return /\bLOCK_(?:EX|SH)\b/.test(command);
-  if (name === 'lockf' || name === 'lockf64') return /^F_T?LOCK$/.test(command);
+  // `lockf(fd, 1, 0)` (djb's lock_ex): F_LOCK and F_TLOCK are 1 and 2 in every C library.
+  if (name === 'lockf' || name === 'lockf64') return /^(?:F_T?LOCK|[12])$/.test(command);
   if (name === 'fcntl' || name === 'fcntl64') {
     if (!/^F_(?:OFD_)?SETLKW?(?:64)?$/.test(command)) return false;
     // `fl.l_type = F_UNLCK` before it releases, not takes.
