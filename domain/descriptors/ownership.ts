@@ -110,11 +110,13 @@ function asCalledIn(fn: FunctionFact, returned: string, index: ProjectIndex): st
   return index.functionsNamed(returned).some((d) => d.fn.className === cls) ? `${cls}::${returned}` : returned;
 }
 
-/** Kind of handle a returned call gives: `Cls::open(…)` is a class's own function, never the catalog's (a project one by its name). */
+/** Kind of handle a returned call gives: `Cls::open(…)` is a class's own function, never the catalog's (a project one by its name); `::open(…)` is the catalog's. */
 function returnedKind(returned: string, resources: ResourceCatalog, index: ProjectIndex, depth: number, seen: Set<string>): HandleKind | undefined {
   const qualified = returned.lastIndexOf('::');
   const callee = qualified < 0 ? returned : returned.slice(qualified + 2);
-  if (qualified >= 0 && resources.acquire(callee)) return undefined;
+  // `::open(…)` and `std::fopen(…)` are the C library's; `Stream::open(…)` is not.
+  const qualifier = qualified < 0 ? undefined : returned.slice(0, qualified);
+  if (qualifier !== undefined && qualifier !== '' && qualifier !== 'std' && resources.acquire(callee)) return undefined;
   return acquirerKind(callee, resources, index, depth, seen);
 }
 
@@ -280,8 +282,12 @@ function byValueParameterType(fn: FunctionFact, name: string): string | undefine
 }
 
 const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;
-/** Every descriptor closed: a loop of close(i) (`for (…) close(i)`, `while (n) close(n--)`), closefrom(0), close_range(0, …). */
-const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
+/**
+ * Every descriptor closed: a loop of close(i) (`for (…) close(i)`, also sparing one it keeps: `for
+ * (fd = 0; fd < 64; fd++) if (fd != intf->fd) close(fd);`), `while (n) close(n--)`, closefrom(0),
+ * close_range(0, …).
+ */
+const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:if\s*\((?:[^()]|\([^()]*\))*\)\s*\{?\s*)?(?:\(void\)\s*)?(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
 /** One standard stream closed: `close(1)`, `close(STDOUT_FILENO)`. */
 const STANDARD_STREAM_NUMBER = /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO)$/;
 const STANDARD_STREAM_CLOSED = /\bclose\s*\(\s*(?:[012]|STD(?:IN|OUT|ERR)_FILENO)\s*\)/g;
@@ -426,7 +432,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const status = site.statusCall ? statusVariable(site, cfg) : undefined;
   const duplicated = site.statusCall ? undefined : duplicatedVariable(site, cfg, resources);
   // `bool Success = hNewFile != FILE_BAD_HANDLE; if (Success)`: the handle's test kept in a variable.
-  const flags = site.statusCall ? [] : validityFlags(cfg, site.variable, site.node);
+  const flags = site.statusCall ? [] : validityFlags(cfg, site.variable, site.node, shape);
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {

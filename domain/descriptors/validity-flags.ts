@@ -1,8 +1,8 @@
 import type { Cfg, CfgEdge } from '../../core/flow/cfg.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
-import { inExclusiveBranches, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
+import { comparisonWithCall, inExclusiveBranches, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
-import { impliedValidity, isHandleExpression, type HandleShape, type Validity } from './validity.js';
+import { comparisonFailure, impliedValidity, isHandleExpression, queryOnHandle, type HandleShape, type Validity } from './validity.js';
 
 /**
  * A variable holding the handle's own validity test, tested instead of the handle: ClamAV's
@@ -12,8 +12,13 @@ import { impliedValidity, isHandleExpression, type HandleShape, type Validity } 
  */
 export interface ValidityFlag {
   readonly name: string;
-  /** The comparison assigned to it. */
+  /** The comparison assigned to it, or the call whose status it holds (`query`). */
   readonly value: SyntaxNode;
+  /**
+   * It holds the status of a call that fails only for a handle that is not open (`ret =
+   * fstat(fileno(fp), &st); … if (ret != 0)`, `rc = fcntl(fd, F_SETFD, FD_CLOEXEC); if (rc < 0)`).
+   */
+  readonly query?: 'get' | 'set';
   readonly mentioned: RegExp;
   readonly after: number;
   readonly until: number;
@@ -23,7 +28,7 @@ const IDENT = /^[A-Za-z_]\w*$/;
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 /** The validity flags assigned after `from` (the acquire) in the CFG's function. */
-export function validityFlags(cfg: Cfg, handle: string, from: SyntaxNode): ValidityFlag[] {
+export function validityFlags(cfg: Cfg, handle: string, from: SyntaxNode, shape: HandleShape = 'descriptor'): ValidityFlag[] {
   const fn = cfg.function;
   const flags: ValidityFlag[] = [];
   const base = handle.replace(/[[.].*$/, '');
@@ -34,6 +39,11 @@ export function validityFlags(cfg: Cfg, handle: string, from: SyntaxNode): Valid
     if (!assigned || !value) return true;
     const name = squeeze(assigned.text);
     const comparison = unwrap(value);
+    const query = IDENT.test(name) && name !== handle ? queryOfHandle(comparison, handle, shape) : undefined;
+    if (query) {
+      flags.push({ name, value: comparison, query, mentioned: new RegExp(`\\b${escapeRegExp(name)}\\b`), after: node.endIndex, until: Math.min(nextAssignment(cfg, name, node), nextAssignment(cfg, handle, node)) });
+      return false;
+    }
     if (!IDENT.test(name) || name === handle || comparison.type !== 'binary_expression' || !COMPARISONS.has(comparison.childForFieldName('operator')?.type ?? '')) return true;
     const [left, right] = [comparison.childForFieldName('left'), comparison.childForFieldName('right')];
     if (!(left && isHandleExpression(left, handle)) && !(right && isHandleExpression(right, handle))) return true;
@@ -49,12 +59,40 @@ export function flagValidity(edge: CfgEdge, tested: string, flags: readonly Vali
   const at = edge.condition!.startIndex;
   for (const flag of flags) {
     if (at <= flag.after || at >= flag.until || !flag.mentioned.test(tested)) continue;
+    if (flag.query) {
+      const failed = statusFailure(edge.condition!, flag.name, flag.query);
+      if (failed !== undefined) return failed === edge.assumption ? 'invalid' : undefined;
+      continue;
+    }
     // Read as a pointer's test: truth is 'valid', falsity 'invalid' (`Success`, `!opened`, `ok == 0`).
     const truth = impliedValidity(edge.condition!, edge.assumption!, flag.name, 'pointer');
     if (truth === undefined) continue;
     return impliedValidity(flag.value, truth === 'valid', handle, shape, invalidNames);
   }
   return undefined;
+}
+
+/** The kind of query `value` is on the handle (on `fileno(fp)`/`dirfd(d)` for a stream or directory). */
+function queryOfHandle(value: SyntaxNode, handle: string, shape: HandleShape): 'get' | 'set' | undefined {
+  if (value.type !== 'call_expression') return undefined;
+  if (shape === 'descriptor') return queryOnHandle(value, handle);
+  for (const under of ['fileno', '::fileno', 'dirfd', '::dirfd']) {
+    const kind = queryOnHandle(value, `${under}(${handle})`);
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
+/** What a test of a status variable (`ret`, `!ret`, `ret != 0`, `ret < 0`) says of the call it holds: failed, worked, or neither. */
+function statusFailure(condition: SyntaxNode, name: string, kind: 'get' | 'set'): boolean | undefined {
+  const expr = unwrap(condition);
+  if (squeeze(expr.text) === name) return kind === 'set' ? true : undefined;
+  if (expr.type === 'unary_expression' && expr.childForFieldName('operator')?.type === '!') {
+    const inner = statusFailure(expr.childForFieldName('argument')!, name, kind);
+    return inner === undefined ? undefined : !inner;
+  }
+  const comparison = comparisonWithCall(expr, (node) => squeeze(unwrap(node).text) === name);
+  return comparison ? comparisonFailure(kind, comparison.op, comparison.other) : undefined;
 }
 
 /** Where `name` is next assigned after `node`, in the same build; past the end when never. */

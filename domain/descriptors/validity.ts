@@ -290,17 +290,27 @@ function callOnDescriptor(node: SyntaxNode, names: ReadonlySet<string>, isDescri
  * when exactly if it succeeded.
  */
 export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): boolean | undefined {
-  const isHandle = (arg: SyntaxNode) => isHandleExpression(arg, handle, constants);
-  const call = (node: SyntaxNode) => descriptorFlagCall(node, isHandle) ?? openDescriptorQuery(node, isHandle);
+  const call = (node: SyntaxNode) => queryOnHandle(node, handle, constants);
   const bare = call(expr);
   // `if (fcntl(fd, F_SETFD, FD_CLOEXEC))`: 0 on success.
   if (bare) return bare === 'set' ? true : undefined;
   const comparison = comparisonWithCall(expr, (node) => call(node) !== undefined);
-  if (!comparison) return undefined;
-  const kind = call(comparison.call);
-  const op = comparison.op;
+  return comparison ? comparisonFailure(call(comparison.call)!, comparison.op, comparison.other) : undefined;
+}
+
+/**
+ * The kind of call `node` is on the handle (or on the descriptor under a stream: `fileno(fp)`) that
+ * fails only when it is not open: see descriptorFlagCall and openDescriptorQuery.
+ */
+export function queryOnHandle(node: SyntaxNode, handle: string, constants?: ReadonlyMap<string, string>): 'get' | 'set' | undefined {
+  const isHandle = (arg: SyntaxNode) => isHandleExpression(arg, handle, constants);
+  return descriptorFlagCall(node, isHandle) ?? openDescriptorQuery(node, isHandle);
+}
+
+/** Does `result OP other` (the result of such a call of `kind`) say it failed (true), it worked (false), or neither? */
+export function comparisonFailure(kind: 'get' | 'set', op: string, other: string): boolean | undefined {
   // A project's names for 0 and -1 (`anetNonBlock(err, s) != ANET_OK`, `== ANET_ERR`).
-  const named = bareConstant(comparison.other);
+  const named = bareConstant(other);
   const constant = statusNameValue(named) ?? named;
   if ((op === '<' && constant === '0') || (op === '<=' && constant === '-1') || (op === '==' && constant === '-1')) return true;
   if ((op === '>=' && constant === '0') || (op === '>' && constant === '-1') || (op === '!=' && constant === '-1')) return false;
