@@ -71,18 +71,21 @@ export const borrowedParamsProvider: FactsProvider<BorrowedParamsItem, BorrowedP
       // a pointer can (`curl_easy_setopt(h, CURLOPT_PRIVATE, file)` keeps the FILE).
       return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.has(param) || (kind === 'descriptor' && d.fn.variadic === true && param >= d.fn.params.length));
     };
-    // A parameter passed on is borrowed once every call it goes to is known to borrow it, through
-    // project functions and the macros in scope of its file; until nothing new (a cycle stays unproved).
-    for (let grew = pending.length > 0; grew; ) {
-      grew = false;
+    // A parameter passed on is borrowed unless a call it goes to may keep or close it, through
+    // project functions and the macros in scope of its file: taken as borrowed first, then dropped
+    // until nothing changes (the greatest fixpoint: a recursive `parse_header(fd)` that otherwise
+    // only reads `fd` borrows it; a library call nothing defines does not).
+    for (const { fn, param } of pending) byFunction.get(fn)!.add(param);
+    for (let shrank = pending.length > 0; shrank; ) {
+      shrank = false;
       for (let i = pending.length - 1; i >= 0; i--) {
         const { fn, file, param, to } = pending[i]!;
         const kind = handleKindOfType(fn.params[param]?.type ?? '');
         const macros = index.macrosFor(file);
-        if (!to.every(([callee, arg]) => (macros.bodies.has(callee) ? macroPassesOnlyToBorrows(macros, callee, arg, kind, borrowsParam) : borrowsParam(callee, arg, kind)))) continue;
-        byFunction.get(fn)!.add(param);
+        if (to.every(([callee, arg]) => (macros.bodies.has(callee) ? macroPassesOnlyToBorrows(macros, callee, arg, kind, borrowsParam) : borrowsParam(callee, arg, kind)))) continue;
+        byFunction.get(fn)!.delete(param);
         pending.splice(i, 1);
-        grew = true;
+        shrank = true;
       }
     }
     return { borrowsParam };
