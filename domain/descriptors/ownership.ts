@@ -275,10 +275,10 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   return sites;
 }
 
-/** The type of parameter `name` if it is a plain handle passed by value (not a reference, an array or a pointer to one). */
+/** The type of parameter `name` if it is a handle passed by value (a descriptor type, `FILE *`; not a reference). */
 function byValueParameterType(fn: FunctionFact, name: string): string | undefined {
-  const param = fn.params.find((p) => p.name === name);
-  return param && /^(?:(?:const|unsigned|signed|struct)\s+)*(?:int|long|short|[A-Za-z_]\w*_t|SOCKET|FILE\s*\*|DIR\s*\*)$/.test(param.type.trim()) ? param.type.trim() : undefined;
+  const type = fn.params.find((p) => p.name === name)?.type.trim();
+  return type !== undefined && DESCRIPTOR_TYPEDEFS.test(type) ? type : undefined;
 }
 
 const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;

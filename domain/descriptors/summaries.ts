@@ -7,6 +7,7 @@ import type { ProjectIndex } from '../../core/project/project-index.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
+import { skipQuoted } from '../../core/syntax/c-text.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
 
 /**
@@ -294,25 +295,15 @@ function argumentsSoFar(text: string): { argIndex: number; afterFormat: boolean 
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '"') {
-      const end = stringEnd(text, i);
+      const end = skipQuoted(text, i, text.length) + 1;
       if (depth === 0 && text.slice(i, end).includes('%')) afterFormat = true;
       i = end - 1;
-    } else if (ch === '\'') i = stringEnd(text, i) - 1;
+    } else if (ch === '\'') i = skipQuoted(text, i, text.length);
     else if (ch === '(' || ch === '[' || ch === '{') depth++;
     else if (ch === ')' || ch === ']' || ch === '}') depth--;
     else if (ch === ',' && depth === 0) argIndex++;
   }
   return { argIndex, afterFormat };
-}
-
-/** Offset just past the string or character literal opening at `start`. */
-function stringEnd(text: string, start: number): number {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === quote) return i + 1;
-  }
-  return text.length;
 }
 
 /** `#define ANET_ERR -1`, `#define CURL_SOCKET_BAD (-1)`, `#define BAD_FD ((int)-1)`, `#define DONE -3`. */

@@ -2,7 +2,7 @@ import type { Cfg, CfgEdge } from '../../core/flow/cfg.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { comparisonWithCall, inExclusiveBranches, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
-import { comparisonFailure, impliedValidity, isHandleExpression, queryOnHandle, type HandleShape, type Validity } from './validity.js';
+import { comparisonFailure, descriptorsUnder, impliedValidity, isHandleExpression, queryOnHandle, type HandleShape, type Validity } from './validity.js';
 
 /**
  * A variable holding the handle's own validity test, tested instead of the handle: ClamAV's
@@ -76,8 +76,8 @@ export function flagValidity(edge: CfgEdge, tested: string, flags: readonly Vali
 function queryOfHandle(value: SyntaxNode, handle: string, shape: HandleShape): 'get' | 'set' | undefined {
   if (value.type !== 'call_expression') return undefined;
   if (shape === 'descriptor') return queryOnHandle(value, handle);
-  for (const under of ['fileno', '::fileno', 'dirfd', '::dirfd']) {
-    const kind = queryOnHandle(value, `${under}(${handle})`);
+  for (const descriptor of descriptorsUnder(handle)) {
+    const kind = queryOnHandle(value, descriptor);
     if (kind) return kind;
   }
   return undefined;

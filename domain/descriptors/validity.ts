@@ -95,7 +95,7 @@ export function impliedValidity(
     if (failed !== undefined) return failed === assumption ? 'invalid' : undefined;
   } else if (shape === 'pointer') {
     // `fstat(fileno(fp), &st)` of a stream just opened: its descriptor is open, so the query cannot fail.
-    const failed = ['fileno', '::fileno', 'dirfd', '::dirfd'].reduce<boolean | undefined>((found, call) => found ?? fcntlFailure(expr, `${call}(${handle})`, constants), undefined);
+    const failed = descriptorsUnder(handle).reduce<boolean | undefined>((found, descriptor) => found ?? fcntlFailure(expr, descriptor, constants), undefined);
     if (failed !== undefined) return failed === assumption ? 'invalid' : undefined;
   }
   // `__builtin_expect(!!(s < 0), 0)`, what `dill_slow(s < 0)` expands to: the hinted condition.
@@ -296,6 +296,11 @@ export function fcntlFailure(expr: SyntaxNode, handle: string, constants?: Reado
   if (bare) return bare === 'set' ? true : undefined;
   const comparison = comparisonWithCall(expr, (node) => call(node) !== undefined);
   return comparison ? comparisonFailure(call(comparison.call)!, comparison.op, comparison.other) : undefined;
+}
+
+/** How code names the descriptor under a stream or a directory stream: `fileno(fp)`, `dirfd(d)`. */
+export function descriptorsUnder(handle: string): string[] {
+  return ['fileno', '::fileno', 'dirfd', '::dirfd'].map((call) => `${call}(${handle})`);
 }
 
 /**
