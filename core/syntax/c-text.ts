@@ -96,6 +96,28 @@ export function skipComment(text: string, i: number, end: number): number {
   return i;
 }
 
+/**
+ * `text` with every comment blanked to spaces (newlines kept), strings and characters left alone:
+ * same length and line numbers, so offsets found in it are offsets in `text`.
+ */
+export function blankComments(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */ || ch === 39 /* ' */) i = skipQuoted(text, i, text.length);
+    else if (ch === 47 /* / */) {
+      const last = skipComment(text, i, text.length);
+      if (last === i) continue;
+      const end = Math.min(last + 1, text.length);
+      out += text.slice(copied, i) + text.slice(i, end).replace(/[^\n]/g, ' ');
+      copied = end;
+      i = end - 1;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 /** Do the parentheses (or the `open`/`close` pair given) of `text` balance, none closing before it opened? */
 export function balancedParentheses(text: string, open = '(', close = ')'): boolean {
   let depth = 0;

@@ -1,3 +1,5 @@
+import { blankComments } from './c-text.js';
+
 /** Which grammar a file is parsed with. */
 export type Language = 'c' | 'cpp';
 
@@ -34,9 +36,6 @@ export function detectLanguage(path: string, text: string, headerLanguage: 'auto
   if (C_EXTENSIONS.has(ext)) return 'c';
   if (CPP_EXTENSIONS.has(ext)) return 'cpp';
   if (HEADER_EXTENSIONS.has(ext) && headerLanguage !== 'auto') return headerLanguage;
-  return CPP_MARKERS.test(stripComments(text)) ? 'cpp' : 'c';
+  return CPP_MARKERS.test(blankComments(text)) ? 'cpp' : 'c';
 }
 
-function stripComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
-}

@@ -21,6 +21,7 @@ import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '
 import type { MacroBody } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
+import { blankComments } from '../../core/syntax/c-text.js';
 import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -307,7 +308,8 @@ function openedOnStandardPath(fn: SyntaxNode, site: SyntaxNode, variable: string
  * stream (`dupOfStandardStream`) once they were closed?
  */
 function takesStandardStreamNumber(fn: SyntaxNode, site: SyntaxNode, devNull: boolean, dupOfStandardStream: boolean): boolean {
-  const before = fn.text.slice(0, site.startIndex - fn.startIndex);
+  // `for (fd = 0; fd <= 2; fd++) // close all file descriptors` then `close(fd);`: comments are not code.
+  const before = blankComments(fn.text.slice(0, site.startIndex - fn.startIndex));
   let last = -1;
   for (const m of before.matchAll(STANDARD_STREAM_CLOSED)) last = m.index! + m[0].length;
   if (devNull || dupOfStandardStream) for (const m of before.matchAll(ALL_CLOSED)) last = Math.max(last, m.index! + m[0].length);

@@ -56,6 +56,8 @@ describeRuleFixtures('fd-leak', {
   'query-status-variables.cpp': 'C++: a const status of ::fstat(::fileno(fp)) tested after the size is read; a later return still leaks',
   'guarded-close-all.c': 'a loop closing every descriptor but one it keeps (if (fd != keep) close(fd)) before open("/dev/null") and two dup(0) fills the standard streams on purpose (ipmiutil\'s daemon start); /dev/null opened without it still leaks',
   'guarded-close-all.cpp': 'C++: a member function closing all but its socket with ::close in a guarded for loop, then filling 0-2 from /dev/null',
+  'commented-close-all.c': 'a loop closing the standard descriptors with a comment between its head and close() (tcpproxy) before /dev/null and two dup()s fill them on purpose; a commented-out close loop closes nothing',
+  'commented-close-all.cpp': 'C++: a ::close loop with a comment after its head, then /dev/null and ::dup fill the standard streams',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
