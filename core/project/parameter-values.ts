@@ -2,6 +2,9 @@ import type { SourceFile } from './source-file.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { squeeze } from '../syntax/nodes.js';
 import { withoutOuterParentheses } from '../syntax/c-text.js';
+import type { ProjectIndex } from './project-index.js';
+import { callGraphOf } from './call-graph.js';
+import type { CallFact } from './facts.js';
 
 /**
  * The values a `static` function's parameters can take, when every call of it is in view and
@@ -12,7 +15,12 @@ import { withoutOuterParentheses } from '../syntax/c-text.js';
  * Only where nothing else can call it: a `static` free function or one in an anonymous namespace
  * (its name is not seen outside its file) whose name the file mentions only in its own declarations and in direct calls — not stored,
  * passed as a callback, or used inside a macro body — and whose every call passes as many
- * arguments as it has parameters.
+ * arguments as it has parameters. Also a program's own non-`static` function (nc6's
+ * `open3(cmd, &in, &out, NULL)`, declared in a header of the program): the project defines
+ * `main()` and defines the function once, every place that uses it is a direct call the call
+ * graph resolves to it (never a callback, a stored pointer or a macro's body), and every one passes
+ * a constant. A library's function may have callers outside the project: a project without a
+ * `main()` keeps every path.
  */
 export type ParameterValues = ReadonlyMap<string, readonly string[]>;
 
@@ -22,20 +30,22 @@ const CONSTANT_ARGUMENT = /^(?:-?(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*|'(?:[^'\\]|\\.
 /** More values than this for one parameter are not worth the paths they split into. */
 const MAX_VALUES = 4;
 
-const cache = new WeakMap<SourceFile, Map<number, ParameterValues>>();
+// A program function's values depend on its callers elsewhere: computed again for a new index (the LSP server's after an edit).
+const cache = new WeakMap<SourceFile, { index: ProjectIndex | undefined; byFunction: Map<number, ParameterValues> }>();
 
-export function parameterValuesOf(file: SourceFile, fnIndex: number): ParameterValues {
-  let byFunction = cache.get(file);
-  if (!byFunction) cache.set(file, (byFunction = new Map()));
+export function parameterValuesOf(file: SourceFile, fnIndex: number, index?: ProjectIndex): ParameterValues {
+  let cached = cache.get(file);
+  if (!cached || cached.index !== index) cache.set(file, (cached = { index, byFunction: new Map() }));
+  const byFunction = cached.byFunction;
   let values = byFunction.get(fnIndex);
-  if (!values) byFunction.set(fnIndex, (values = compute(file, fnIndex)));
+  if (!values) byFunction.set(fnIndex, (values = compute(file, fnIndex, index)));
   return values;
 }
 
-function compute(file: SourceFile, fnIndex: number): ParameterValues {
+function compute(file: SourceFile, fnIndex: number, index: ProjectIndex | undefined): ParameterValues {
   const fn = file.facts.functions[fnIndex];
   if (!fn || fn.isLambda || fn.className !== undefined || fn.variadic || fn.params.length === 0) return NONE;
-  if (!fn.isStatic && !inAnonymousNamespace(file, fnIndex)) return NONE;
+  if (!fn.isStatic && !inAnonymousNamespace(file, fnIndex)) return index ? programFunctionValues(file, fnIndex, index) : NONE;
   // Defined once in the file (two definitions are two `#if` branches: which one runs is not known).
   if (file.facts.functions.filter((f) => f.name === fn.name).length !== 1) return NONE;
   const calls = file.facts.calls.filter((c) => c.callee === fn.name);
@@ -52,8 +62,49 @@ function compute(file: SourceFile, fnIndex: number): ParameterValues {
     mentions++;
   }
   if (mentions > calls.length + 2) return NONE;
+  return constantValues(fn.params, calls);
+}
+
+/** A non-`static` function of a program, every call of it in view (see the top of the file). */
+function programFunctionValues(file: SourceFile, fnIndex: number, index: ProjectIndex): ParameterValues {
+  const fn = file.facts.functions[fnIndex]!;
+  if (index.functionsNamed('main').length === 0 || index.functionsNamed(fn.name).length !== 1) return NONE;
+  const graph = callGraphOf(index);
+  const ref = graph.refOf(file.path, fn);
+  if (!ref) return NONE;
+  const edges = graph.callers(ref);
+  const calls: CallFact[] = [];
+  for (const edge of edges) {
+    if (edge.kind !== 'call' || edge.ambiguous || !edge.call) return NONE;
+    calls.push(edge.call);
+  }
+  // Every call the project makes by that name is one of those (none left unresolved), and no macro passes it on.
+  if (calls.length === 0 || index.callsTo(fn.name).length !== calls.length) return NONE;
+  if (calls.some((c) => c.member || (c.qualifier !== undefined && c.qualifier !== '::') || c.args.length !== fn.params.length)) return NONE;
+  const values = constantValues(fn.params, calls);
+  return values.size > 0 && !namedByMacros(index).has(fn.name) ? values : NONE;
+}
+
+const macroNames = new WeakMap<ProjectIndex, ReadonlySet<string>>();
+
+/** Functions the project's macros call or stand for: a use of such a macro is a call the index does not list. */
+function namedByMacros(index: ProjectIndex): ReadonlySet<string> {
+  let names = macroNames.get(index);
+  if (!names) {
+    const set = new Set<string>();
+    for (const f of index.files) {
+      for (const m of f.macroBodies) for (const c of m.calls) set.add(c.callee);
+      for (const a of f.macroAliases) set.add(a.target);
+    }
+    macroNames.set(index, (names = set));
+  }
+  return names;
+}
+
+/** Parameters for which every call passes a constant, with those constants (at most MAX_VALUES). */
+function constantValues(params: readonly { readonly name: string }[], calls: readonly CallFact[]): ParameterValues {
   const out = new Map<string, string[]>();
-  fn.params.forEach((param, i) => {
+  params.forEach((param, i) => {
     if (!/^[A-Za-z_]\w*$/.test(param.name)) return;
     const seen = new Set<string>();
     for (const call of calls) {
