@@ -14,6 +14,7 @@ import { contains } from '../core/syntax/nodes.js';
 import { isWordChar } from '../core/syntax/c-text.js';
 import { escapeRegExp } from '../core/util/regexp.js';
 import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
+import { enclosingLoop, passHangsOnLoopState } from '../domain/descriptors/loop-passes.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -173,9 +174,12 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     if (node !== sourceNode && inOtherPreprocessorBranch(node.syntax!, site.node)) continue;
     const path = openWay ? pathThrough(sourceNode, openWay, node, traversable) : (unread ?? findPath(sourceNode, node, traversable));
     // That way must be a jump the code makes with the handle open (`continue`, `goto retry`, a `break`
-    // out of an inner loop into the outer one's next pass): falling
-    // into the next pass is where counters decide (`if (count > 1) close(s); count--; } while (count > 0)`).
-    if (openWay && !path?.some((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'goto' || e.from.jump === 'break'))) continue;
+    // out of an inner loop into the outer one's next pass), or a fall into the next pass that no
+    // test of the loop's own state decides: counters do (`if (count > 1) close(s); count--; } while
+    // (count > 0)`), a connect() that worked and no `break` after it does not.
+    const jumped = path?.some((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'goto' || e.from.jump === 'break'));
+    // (A variable declared in the loop's body is a new one each pass: its loss is the block's end.)
+    if (openWay && !jumped && (block || !path || passHangsOnLoopState(path, site.variable.replace(/[[.].*$/, ''), enclosingLoop(node.syntax!)))) continue;
     // Reaching it only by leaving the declaring block is the leak reported there (a new variable here).
     if (block && !path) continue;
     // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a

@@ -1,6 +1,6 @@
 import type { LineMap } from '../syntax/source-text.js';
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
-import { ASSERTIONS } from '../flow/no-return.js';
+import { ASSERTIONS, EXITS_ON_NONZERO_STATUS } from '../flow/no-return.js';
 import { compareNumbers } from '../flow/never-failing.js';
 import { withoutOuterParentheses } from '../syntax/c-text.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
@@ -167,6 +167,10 @@ function resolvedGuard(macro: ReturningMacro, index: ProjectIndex, macros: Macro
 function neverReturnsWith(index: ProjectIndex, noReturn: ReadonlySet<string>, macros: MacroScope): (callee: string, args: readonly string[]) => boolean {
   return (callee, args) => {
     const defs = index.functionsNamed(callee);
+    if (defs.length === 0 && EXITS_ON_NONZERO_STATUS.includes(callee) && !macros.bodies.has(callee) && !macros.aliases.has(callee)) {
+      const status = args[0] === 'EXIT_FAILURE' ? 1 : integerArgument(args[0] ?? '', macros.constants);
+      return status !== undefined && status !== 0;
+    }
     return (
       defs.length > 0 &&
       defs.every(({ fn }) => {

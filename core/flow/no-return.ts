@@ -11,6 +11,13 @@ export const NO_RETURN_FUNCTIONS: readonly string[] = [
 ];
 
 /**
+ * glibc's `error(status, errnum, fmt, …)` and `error_at_line(status, …)` call `exit(status)` when
+ * `status` is not 0: with a nonzero constant there they never return (a project's own `error()`
+ * is its own).
+ */
+export const EXITS_ON_NONZERO_STATUS: readonly string[] = ['error', 'error_at_line'];
+
+/**
  * Assertions: `assert(x)` and the test frameworks' and libraries' checks end the path where their
  * condition fails (abort, or a test's failure), so after one the condition holds (`ck_assert_msg(res
  * < 0, …)` then code that needs `res < 0`). `exitsWhen`: the value of argument 0 that ends the path.

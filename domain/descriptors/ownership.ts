@@ -235,6 +235,9 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     if (spec?.takesArg === 0 && call.callee !== 'freopen') {
       const wrapped = call.args[0] ?? '';
       if (IDENT.test(wrapped) && !isLocal(wrapped)) return;
+      // `fcntl(fd, F_SETLK, &lock)` then `fp = fdopen(fd, "w")` (dnscap's pid file): the stream holds
+      // the lock its descriptor took, kept for the life of the process like the descriptor would be.
+      if (IDENT.test(wrapped) && lockedBefore(ctx, call.fn, wrapped, node)) return;
     }
     // `f = freopen(NULL, "wb", stdout)`, `freopen("/dev/null", "r", stdin)`: the result is the
     // standard stream itself, reopened, which the process keeps.
@@ -276,10 +279,24 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   return sites;
 }
 
+/** Does the function lock `descriptor` (flock, lockf, fcntl F_SETLK, a project locking function) before `site`? */
+function lockedBefore(ctx: FileAnalysis, fn: number, descriptor: string, site: SyntaxNode): boolean {
+  const fnNode = ctx.file.syntax.functionNodes[fn]!;
+  return ctx.file.facts.calls.some((c, i) => {
+    if (c.fn !== fn || c.args[0]?.trim() !== descriptor) return false;
+    const node = ctx.file.syntax.callNodes[i]!;
+    if (node.startIndex >= site.startIndex) return false;
+    return takesLock(c.callee, callArguments(node), () => fnNode.text) || ctx.index.derived(lockingParamsProvider).locksParam(c.callee, 0);
+  });
+}
+
 /** The type of parameter `name` if it is a handle passed by value (a descriptor type, `FILE *`; not a reference). */
 function byValueParameterType(fn: FunctionFact, name: string): string | undefined {
   const type = fn.params.find((p) => p.name === name)?.type.trim();
-  return type !== undefined && DESCRIPTOR_TYPEDEFS.test(type) ? type : undefined;
+  // `int *fds` (or `int fds[2]`, the same to C) points at the caller's storage: `socketpair(…, fds)`
+  // fills the caller's array (acme-client's xsocketpair). Only a stream or directory pointer is a handle.
+  if (type === undefined || (type.endsWith('*') && !/\b(?:FILE|DIR)\b/.test(type))) return undefined;
+  return DESCRIPTOR_TYPEDEFS.test(type) ? type : undefined;
 }
 
 const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;

@@ -1,0 +1,53 @@
+import type { CfgEdge } from '../../core/flow/cfg.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { contains } from '../../core/syntax/nodes.js';
+import { blankComments } from '../../core/syntax/c-text.js';
+
+const LOOPS = new Set(['for_statement', 'for_range_loop', 'while_statement', 'do_statement']);
+/** `x = …`, `x += …`, `x++`, `--x`: the names a loop changes (a field's name counts, to be safe). */
+const ASSIGNED = /([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|([A-Za-z_]\w*)\s*(?:\+\+|--)|(?:\+\+|--)\s*([A-Za-z_]\w*)/g;
+
+/**
+ * Does a path that falls from the acquire into its loop's next pass (no `continue`, `goto` or
+ * `break` on the way) hang on the loop's own state? In `if (count > 1) close(s); count--; } while
+ * (count > 0)` the branch that kept the handle open tests a variable the loop changes, and the
+ * loop's condition may end the loop exactly then: not a path to report. A handle kept open only by
+ * calls' outcomes (`if (connect(fd, r->ai_addr, …) < 0) { close(fd); fd = -1; }` not taken, then
+ * `r = r->ai_next` and another `socket()`) or by values the loop never changes does go round.
+ * `handle`: the variable's name (its own tests are the acquire's, not the loop's). Undefined loop
+ * (a backward `goto`): hangs on it, as far as we know.
+ */
+export function passHangsOnLoopState(path: readonly CfgEdge[], handle: string, loop: SyntaxNode | undefined): boolean {
+  if (!loop) return true;
+  const header = loop.childForFieldName('condition');
+  const changed = new Set<string>();
+  for (const m of blankComments(loop.text).matchAll(ASSIGNED)) changed.add((m[1] ?? m[2] ?? m[3])!);
+  changed.delete(handle);
+  for (const edge of path) {
+    const condition = edge.condition ?? (edge.caseValue ? edge.from.syntax : undefined);
+    if (!condition || (header && contains(header, condition))) continue;
+    if (testedNames(condition).some((name) => changed.has(name))) return true;
+  }
+  return false;
+}
+
+/** The innermost loop statement around `node`. */
+export function enclosingLoop(node: SyntaxNode): SyntaxNode | undefined {
+  for (let up = node.parent; up; up = up.parent) {
+    if (LOOPS.has(up.type)) return up;
+    if (up.type === 'function_definition' || up.type === 'lambda_expression') return undefined;
+  }
+  return undefined;
+}
+
+/** Names a condition tests itself: not a call's name or what it passes (`connect(fd, r->ai_addr, …) < 0` tests connect's result). */
+function testedNames(condition: SyntaxNode): string[] {
+  const names: string[] = [];
+  const visit = (node: SyntaxNode) => {
+    if (node.type === 'identifier') names.push(node.text);
+    if (node.type === 'call_expression' || node.type === 'argument_list') return;
+    for (const child of node.namedChildren) visit(child);
+  };
+  visit(condition);
+  return names;
+}
