@@ -89,6 +89,8 @@ const ITERATING = /each|iter|loop|for|walk|scan|range/i;
  * `WITH_LOCK(m) {`, `scoped_guard(mutex, &m) {`): a `for` that runs once, or a cleanup scope.
  */
 const RUNS_ONCE = /(?:^|_)(?:with|scoped|guard|locked|critical|synchronized|once)(?:_|$)/i;
+/** Names of block macros that stand for an `if` (`unlikely_if(x) {`, `IF_DEBUG(x) {`). */
+const CONDITIONAL = /(?:^|_)if(?:_|$)/i;
 /** Longer arguments are no types (and are not given to the patterns below). */
 const MAX_TYPE_TEXT = 200;
 /** A macro argument that is a type (`struct x *`, `char *`, `Proto *`): no expression looks like it. */
@@ -223,8 +225,10 @@ export function rewriteStatementMacros(text: string, chars: Uint16Array, from: n
     const nextChar = text.charCodeAt(next);
     const lineBreak = text.slice(end, next).includes('\n');
     const startsStatement = nextChar === 123 || (isWordChar(nextChar) && !(nextChar >= 48 && nextChar <= 57)) || nextChar === 42 || nextChar === 40;
-    if (close > 0 && (nextChar === 123 || (lineBreak && startsStatement && ITERATING.test(name))) && (!blockNames || blockNames.test(name))) {
-      const head = name.length >= 5 ? 'while' : name.length >= 2 ? 'if' : undefined;
+    if (close > 0 && (nextChar === 123 || (lineBreak && startsStatement && (ITERATING.test(name) || CONDITIONAL.test(name)))) && (!blockNames || blockNames.test(name))) {
+      // `unlikely_if(!fp) {` (`#define unlikely_if(x) if (unlikely(x))`, chinadns-ng): a name that
+      // says `if` is a conditional block, run once or not at all, never a loop.
+      const head = CONDITIONAL.test(name) ? 'if' : name.length >= 5 ? 'while' : name.length >= 2 ? 'if' : undefined;
       if (RUNS_ONCE.test(name)) {
         // A scoped guard runs its block exactly once: the head goes, the block stays a plain block.
         blank(chars, i, close);

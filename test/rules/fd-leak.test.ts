@@ -65,6 +65,8 @@ describeRuleFixtures('fd-leak', {
   'next-pass-overwrites.cpp': 'C++: the same in a member function with ::socket/::connect; a counter-kept last socket stays silent',
   'glibc-error-exits.c': 'glibc\'s error(status, …) with a nonzero status (1, EXIT_FAILURE) exits, ending the path (mptcpd\'s mptcpize); error(0, …) returns, and the stream still leaks',
   'glibc-error-exits.cpp': 'C++: error(2, …) ends the path in a member function; error(0, …) does not',
+  'conditional-block-macros.c': 'block macros whose name says if (chinadns-ng\'s #define unlikely_if(x) if (unlikely(x))) are conditionals, with braces or a statement on the next line: a break in one leaves the loop only when taken; a leak after an if-else through them is still found',
+  'conditional-block-macros.cpp': 'C++: unlikely_if (fp == nullptr) then continue on the next line in a member function\'s loop; a later break still leaks',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
