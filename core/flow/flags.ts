@@ -191,6 +191,33 @@ function comparedOperand(expr: SyntaxNode, field: 'left' | 'right'): { name: str
 /** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */
 const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] => cfg.nodes.map((node) => (node.kind === 'condition' && node.syntax ? testOf(node.syntax) : undefined)));
 
+/**
+ * `switch (mode) { case 0: … case '}': … }`: the dispatch node of each switch on a flag expression,
+ * by node id, with the flag and its labels' constants. A `case` edge says the flag equals its label
+ * (`if (mode == 0) pipe(p2);` then `case '}':` never has the pipe); `default` says nothing.
+ */
+const switchTests = perObject((cfg: Cfg): Map<number, { flag: string; constants: string[]; labels: string[] | undefined }> => {
+  const out = new Map<number, { flag: string; constants: string[]; labels: string[] | undefined }>();
+  for (const node of cfg.nodes) {
+    if (!node.syntax || !node.succs.some((e) => e.caseValue)) continue;
+    const flag = squeeze(unwrap(node.syntax).text);
+    if (!FLAG_EXPR.test(flag) || CONSTANT.test(flag)) continue;
+    const labels = node.succs.flatMap((e) => (e.caseValue ? [caseConstant(e.caseValue)] : []));
+    // The `default` edge (or the way past a switch without one) differs from every label: known only when every label is.
+    const known = labels.every((c) => c !== undefined) ? (labels as string[]) : undefined;
+    out.set(node.id, { flag, constants: known?.filter((c) => CONSTANT.test(c)) ?? [], labels: known });
+  }
+  return out;
+});
+
+/** A `case` label's value: a constant (normalized), a character literal (`'\\0'` is 0), else undefined. */
+function caseConstant(label: SyntaxNode): string | undefined {
+  const text = squeeze(unwrap(label).text);
+  if (CONSTANT.test(text)) return normalize(text);
+  if (/^'(?:\\0+|\\x0+)'$/.test(text)) return '0';
+  return /^'(?:[^'\\]|\\.)'$/.test(text) ? text : undefined;
+}
+
 /** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
 const ADDRESS_TAKEN = '&';
 
@@ -325,6 +352,12 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[]; entr
     if (test.constant !== undefined) set.add(test.constant);
     tests.set(test.flag, set);
   }
+  for (const { flag, constants } of switchTests(cfg).values()) {
+    testCount.set(flag, (testCount.get(flag) ?? 0) + 1);
+    const set = tests.get(flag) ?? new Set<string>();
+    for (const c of constants) set.add(c);
+    tests.set(flag, set);
+  }
   const assigned = new Map<string, Set<string>>();
   const spoiled = new Set<string>();
   // Nothing tested, nothing to track: most functions stop here, before looking at assignments
@@ -424,6 +457,8 @@ export class FlagTracker {
   /** Per CFG node id: its flag test, as an index into `flags.names` (-1: none), read in the solver's inner loop. */
   private readonly testedFlag: Int32Array;
   private readonly testOfNode: (Test | undefined)[] = [];
+  /** Per switch dispatch node id: its labels' constants, which its `default` edge differs from. */
+  private readonly switchLabels = new Map<number, string[]>();
 
   constructor(
     readonly flags: FlagSet,
@@ -436,6 +471,10 @@ export class FlagTracker {
       this.testOfNode[id] = test;
       this.testedFlag[id] = flags.names.indexOf(test.flag);
     });
+    for (const [id, { flag, labels }] of switchTests(cfg)) {
+      this.testedFlag[id] = flags.names.indexOf(flag);
+      if (labels) this.switchLabels.set(id, labels);
+    }
     // Condition flags, with the names each reads: assigning any of them makes the condition unknown again.
     const conditions = flags.names.flatMap((name, i) => (name.startsWith(CONDITION_FLAG) ? [{ i, names: namesIn(name.slice(1)) }] : []));
     for (const [id, found] of flags.names.every((name) => name.startsWith('#')) ? [] : cfgAssignments(cfg)) {
@@ -526,15 +565,32 @@ export class FlagTracker {
 
   /** Does the branch test one of the tracked flags? */
   tests(edge: CfgEdge): boolean {
-    return edge.condition !== undefined && this.testedFlag[edge.from.id]! >= 0;
+    return (edge.condition !== undefined || edge.caseValue !== undefined || this.switchLabels.has(edge.from.id)) && this.testedFlag[edge.from.id]! >= 0;
   }
 
   /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
   refine(edge: CfgEdge, values: number[]): number[] | undefined {
-    if (!edge.condition || edge.assumption === undefined) return values;
     const i = this.testedFlag[edge.from.id]!;
     if (i < 0) return values;
-    const test = this.testOfNode[edge.from.id]!;
+    if (edge.caseValue) {
+      // `case C:` taken: the subject equals C.
+      const constant = caseConstant(edge.caseValue);
+      return constant === undefined ? values : this.refineTest(i, { flag: this.flags.names[i]!, constant, negated: false }, true, values);
+    }
+    const labels = edge.condition ? undefined : this.switchLabels.get(edge.from.id);
+    if (labels) {
+      // `default:` taken: the subject differs from every label.
+      let out: number[] | undefined = values;
+      for (const constant of labels) if (out) out = this.refineTest(i, { flag: this.flags.names[i]!, constant, negated: false }, false, out);
+      return out;
+    }
+    if (!edge.condition || edge.assumption === undefined) return values;
+    return this.refineTest(i, this.testOfNode[edge.from.id]!, edge.assumption, values);
+  }
+
+  /** `refine` for test `test` of flag `i` taken with `assumption`. */
+  private refineTest(i: number, test: Test, assumption: boolean, values: number[]): number[] | undefined {
+    const edge = { assumption };
     const domain = this.flags.values[i]!;
     // A comparison that assigns its flag first (`(pid = zfork()) == -1`) starts from any value.
     const current = test.assigns && test.constant !== undefined ? '?' : domain[values[i]!]!;

@@ -74,9 +74,11 @@ function solveWithFlags(
     // Most nodes and edges touch neither the handle nor a flag: pass their state through as is.
     transfer: (node, state) => (problem.affects(node) || tracker.assigns(node) ? each(state, (handle, values) => [transfer(node, handle), tracker.assign(node, values)]) : state),
     transferEdge(edge, state) {
-      if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue) return state;
+      // A switch's `default` edge tests no condition of its own, but a tracked flag all the same.
+      const flagged = tracker.tests(edge);
+      if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue && !flagged) return state;
       // A branch that tests neither the handle nor a tracked flag keeps every tuple.
-      if (keepOf(edge) === undefined && !tracker.tests(edge)) return state;
+      if (!flagged && keepOf(edge) === undefined) return state;
       const out = each(state, (handle, values) => {
         const h = refine(edge, handle);
         const v = h === undefined ? undefined : tracker.refine(edge, values);

@@ -470,7 +470,9 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
  * decides, knowing which functions never return: see ProjectIndex.neverReturning).
  */
 function endingCall(fn: SyntaxNode, text: string): string | undefined {
-  const last = lastStatementOf(fn, text, /\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b/);
+  // A `break` only leaves a loop or a `switch` inside the body (ziproxy's `send_error()`, a switch
+  // on the status, then `exit(1)`): the last statement still runs.
+  const last = lastStatementOf(fn, text, /\breturn\b|\bgoto\b|\blongjmp\b/);
   return last?.statement.type === 'expression_statement' ? leadingCallee(last.statement, text) : undefined;
 }
 
@@ -495,7 +497,7 @@ function leadingCallee(statement: SyntaxNode, text: string): string | undefined 
  * in the body) with an integer, its branch ending in a call. Every path reaches that test.
  */
 function endingCallWhen(fn: SyntaxNode, text: string, params: readonly ParamFact[]): EndingCallWhen | undefined {
-  const ending = lastStatementOf(fn, text, /\breturn\b|\bgoto\b|\bbreak\b|\blongjmp\b|\bthrow\b/);
+  const ending = lastStatementOf(fn, text, /\breturn\b|\bgoto\b|\blongjmp\b|\bthrow\b/);
   const last = ending?.statement;
   if (!ending || !last || last.type !== 'if_statement' || last.childForFieldName('alternative')) return undefined;
   const condition = last.childForFieldName('condition');
