@@ -230,6 +230,9 @@ function callsTakingOnly(body: string, name: string, resources: ResourceCatalog)
     if (/^(->|\.|\[)/.test(after)) continue;
     if (/\breturn$/.test(before)) return undefined;
     if (/[^=!<>]=$/.test(before) || /&$/.test(before) && !/&&$/.test(before)) return undefined;
+    // `const Socket res = {(force Socket_Value)sock}; return res;` (c-toxcore), `return Conn{fd};`:
+    // an element of a brace initializer is stored in the aggregate it builds.
+    if (/^[},]/.test(after) && innermostOpenBracket(before.replace(/\(\s*[A-Za-z_][\w\s*]*\)$/, '')) === '{') return undefined;
     if (/[(,]$/.test(before) && /^[),]/.test(after)) {
       const call = callBefore(before);
       if (call === undefined || CONTROL_KEYWORDS.has(call.callee)) continue;
@@ -240,6 +243,20 @@ function callsTakingOnly(body: string, name: string, resources: ResourceCatalog)
     }
   }
   return uses > 0 && !releasesEqualHandle(body, name, resources) ? to : undefined;
+}
+
+/** The innermost bracket `text` leaves open at its end: `{`, `(`, `[`, or undefined. */
+function innermostOpenBracket(text: string): string | undefined {
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const ch = text[i]!;
+    if (ch === ')' || ch === ']' || ch === '}') depth++;
+    else if (ch === '(' || ch === '[' || ch === '{') {
+      if (depth === 0) return ch;
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -71,6 +71,8 @@ describeRuleFixtures('fd-leak', {
   'switch-correlations.cpp': 'C++: a stream opened only for one enum value, closed in that case of a switch; the other cases and default never see it open',
   'exiting-after-switch.c': 'a project function ending in exit() after a switch and a loop with breaks never returns (ziproxy\'s send_error()): the paths through its calls end there; one that can return before its exit() is an ordinary call',
   'exiting-after-switch.cpp': 'C++: a free function ending in std::exit() after a switch with breaks, called on a member function\'s error path',
+  'aggregate-returns.c': 'a project function that returns a struct built from its descriptor parameter (c-toxcore\'s net_socket_from_native: const Socket res = {sock}; return res;) hands it back: storing its result stores the descriptor; one that only reads it borrows, and a leak after it is still found',
+  'aggregate-returns.cpp': 'C++: return Conn{fd}; stored in a member keeps the descriptor',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
