@@ -99,7 +99,11 @@ const BOOL_SUCCESS = new Set(['true', 'TRUE']);
 const BOOL_FAILURE = new Set(['false', 'FALSE']);
 const NEGATIVE = /^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/;
 
-type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'set' | 'get';
+/**
+ * 'int-one' is a literal 1 (success, when 0 is returned only where a flag command failed:
+ * `network_set_nonblocking()` returning 1 or 0); 'zero-guarded' a 0 returned there.
+ */
+type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'int-one' | 'zero-guarded' | 'set' | 'get';
 
 /** Names a predicate's expression may read besides its parameters. */
 const PREDICATE_CONSTANT = /^(?:[A-Z][A-Z0-9_]*|true|false|nullptr)$/;
@@ -199,7 +203,8 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
         const value = node.namedChildren.find((c) => c.type !== 'comment');
         // `if (flags < 0) return flags;`: the flag command's own result passed back.
         const held = value && unwrap(value).type === 'identifier' ? stores.get(unwrap(value).text)?.filter((st) => st.at < node.startIndex).pop() : undefined;
-        const kind = held?.fromFlagCall ? 'get' : value ? returnKind(value, flagCall) : undefined;
+        const returned = held?.fromFlagCall ? 'get' : value ? returnKind(value, flagCall) : undefined;
+        const kind = returned === 'int-ok' && guarded ? 'zero-guarded' : returned;
         if (!kind || ((kind === 'bool-fail' || kind === 'int-fail') && !guarded)) ok = false;
         else kinds.add(kind);
         if (value) stack.push([value, guarded]);
@@ -224,6 +229,9 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
   }
   if (!ok || flagCalls === 0 || kinds.size === 0) return undefined;
   const has = (...list: ReturnKind[]) => list.some((k) => kinds.has(k));
+  // 1 for success and 0 where a flag command failed: a truth value, like true and false.
+  if (kinds.has('int-one')) return has('int-ok', 'int-fail', 'set', 'get') ? undefined : 'bool';
+  if (kinds.delete('zero-guarded')) kinds.add('int-ok');
   const isBool = has('bool-ok', 'bool-fail');
   if (isBool) return has('int-ok', 'int-fail', 'set', 'get') ? undefined : 'bool';
   return kinds.has('get') ? 'get' : 'set';
@@ -232,7 +240,11 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
 function returnKind(value: SyntaxNode, flagCall: (node: SyntaxNode) => 'get' | 'set' | undefined): ReturnKind | undefined {
   const call = flagCall(value);
   if (call) return call;
+  // `return fcntl(fd, F_SETFL, flags) != -1;`, and `return (flags & FD_CLOEXEC) == 0 || fcntl(…) != -1;`
+  // (ttyd's fd_set_cloexec: true unless the flag command failed).
+  if (flagSuccessTest(unwrap(value), flagCall)) return 'bool-ok';
   const text = squeeze(unwrap(value).text);
+  if (text === '1') return 'int-one';
   if (BOOL_SUCCESS.has(text)) return 'bool-ok';
   if (BOOL_FAILURE.has(text)) return 'bool-fail';
   // A project's names for its statuses (`ANET_OK`, `ANET_ERR`) say what they are.
@@ -240,4 +252,20 @@ function returnKind(value: SyntaxNode, flagCall: (node: SyntaxNode) => 'get' | '
   if (text === '0' || named === '0') return 'int-ok';
   if (NEGATIVE.test(text) || named === '-1') return 'int-fail';
   return undefined;
+}
+
+/**
+ * Is `expr` true exactly when the flag command in it worked: `fcntl(…) != -1`, `>= 0`, `> -1`, or
+ * `test || that` where `test` calls nothing (`(flags & FD_CLOEXEC) == 0 || fcntl(…) != -1`)?
+ */
+function flagSuccessTest(expr: SyntaxNode, flagCall: (node: SyntaxNode) => 'get' | 'set' | undefined): boolean {
+  if (expr.type !== 'binary_expression') return false;
+  const op = expr.childForFieldName('operator')?.type;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  if (!left || !right) return false;
+  if (op === '||') return left.descendantsOfType('call_expression').length === 0 && left.type !== 'call_expression' && flagSuccessTest(unwrap(right), flagCall);
+  const bound = squeeze(right.text);
+  const succeeds = (op === '!=' && bound === '-1') || (op === '>=' && bound === '0') || (op === '>' && bound === '-1');
+  return succeeds && flagCall(unwrap(left)) !== undefined;
 }

@@ -73,6 +73,8 @@ describeRuleFixtures('fd-leak', {
   'exiting-after-switch.cpp': 'C++: a free function ending in std::exit() after a switch with breaks, called on a member function\'s error path',
   'aggregate-returns.c': 'a project function that returns a struct built from its descriptor parameter (c-toxcore\'s net_socket_from_native: const Socket res = {sock}; return res;) hands it back: storing its result stores the descriptor; one that only reads it borrows, and a leak after it is still found',
   'aggregate-returns.cpp': 'C++: return Conn{fd}; stored in a member keeps the descriptor',
+  'flag-wrapper-truths': 'flag wrappers returning a truth value: fcntl(…) != -1 at the end (microdc2\'s fd_set_status_flags, through a macro alias), 1 or 0 around ioctl(FIONBIO) (LambdaMOO), (flags & FD_CLOEXEC) == 0 || fcntl(…) != -1 (ttyd): their failure is a closed descriptor\'s; one that writes can fail with it open',
+  'flag-wrapper-truths.cpp': 'C++: a free function returning ::fcntl(…) != -1 tested in a member function; a later early return still leaks',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
