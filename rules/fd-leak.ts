@@ -125,8 +125,8 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   const what = `${NOUN[site.kind]} '${site.variable}' from ${site.callee}() ${lineReference(site.call.line)}`;
   const leaks: LeakExit[] = [];
 
-  // Leaving the function with the handle still open.
-  for (const edge of cfg.exit.preds) {
+  // Leaving the function with the handle still open (not one held in storage that outlives it).
+  for (const edge of site.overwriteOnly ? [] : cfg.exit.preds) {
     const exit = edge.from;
     // A `throw` no handler of the function catches leaves it like a return (an exception from a
     // call may not, and is not followed).
@@ -146,7 +146,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
   }
 
   // Leaving the block that declares the variable with the handle still open.
-  for (const { edge, from } of blockExits) {
+  for (const { edge, from } of site.overwriteOnly ? [] : blockExits) {
     const isJump = from.kind === 'jump' && from.jump !== 'throw' && !from.viaMacro;
     // Every way of falling off the block's end is one exit: its closing brace.
     const exitKey = isJump ? from.id : -2 - block!.startIndex;

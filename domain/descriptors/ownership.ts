@@ -60,6 +60,13 @@ export interface AcquireSite {
   readonly release: string;
   /** How its tests read, when not its kind's (a descriptor held in a C++ wrapper: see acquireSites). */
   readonly shape?: HandleShape;
+  /**
+   * Held in storage that outlives the function (a global, a static, a member, a field through a
+   * pointer): leaving the function with it open is its owner's business, but overwriting it here
+   * while this function knows it open loses it (pwnat's `sock->fd = socket(…)` twice, a global
+   * assigned by every pass of an accept loop).
+   */
+  readonly overwriteOnly?: boolean;
 }
 
 const ACQUIRER_DEPTH = 4;
@@ -188,6 +195,8 @@ export function borrows(name: string, argIndex: number, kind: HandleKind, resour
 }
 
 const IDENT = /^[A-Za-z_]\w*$/;
+/** A name, or one field of a name (`sock->fd`, `this->fd_`, `srv.fd`): storage another function can reach. */
+const NON_LOCAL_HOLDER = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)?$/;
 const TYPE_WORDS = new Set(['int', 'char', 'short', 'long', 'unsigned', 'signed', 'void', 'bool', 'float', 'double', 'const', 'struct', 'auto']);
 // A project's own name for it counts too: `osmo_close_all_fds_above(2)`, `g_closefrom(3)`.
 const CLOSES_ALL = new RegExp(`\\b\\w*(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\w*\\s*\\(`);
@@ -257,7 +266,14 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `fds[0] = socket(…)`): that is the function's own. A type name is a declaration the grammar
     // misread (`_cleanup_close_ int fd = …`).
     if (!variable || TYPE_WORDS.has(variable)) return;
-    if (!(IDENT.test(variable) ? isLocal(variable) : isLocalAggregateSlot(variable, ctx.file.syntax.locals(call.fn)))) return;
+    if (!(IDENT.test(variable) ? isLocal(variable) : isLocalAggregateSlot(variable, ctx.file.syntax.locals(call.fn)))) {
+      // A global, static or member (`g_client = accept(…)`, `fd_ = ::socket(…)`) or a field through
+      // a pointer or of a non-local (`sock->fd`, `this->fd`, `srv.fd`): only its overwrites here.
+      if (!NON_LOCAL_HOLDER.test(variable) || memberPrefixes.size > 0 || chainAssigned(node)) return;
+      const release = call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
+      sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, overwriteOnly: true });
+      return;
+    }
     // `ioFD In; In.FD = open(…)` where ~ioFD() closes FD: the object closes it on every way out.
     if (ctx.file.language === 'cpp' && !IDENT.test(variable) && closedByDestructor(variable, call.fn, ctx)) return;
     // `g_autoptr(FILE) fp`, `__attribute__((cleanup(closep))) int fd`, `_cleanup_close_ int fd`:
@@ -288,6 +304,13 @@ function lockedBefore(ctx: FileAnalysis, fn: number, descriptor: string, site: S
     if (node.startIndex >= site.startIndex) return false;
     return takesLock(c.callee, callArguments(node), () => fnNode.text) || ctx.index.derived(lockingParamsProvider).locksParam(c.callee, 0);
   });
+}
+
+/** Is `node` assigned (`c = c->next`, `p++`) by `parent`? */
+function reassigns(node: SyntaxNode, parent: SyntaxNode | null): boolean {
+  if (!parent) return false;
+  if (parent.type === 'update_expression') return true;
+  return parent.type === 'assignment_expression' && parent.childForFieldName('left')?.id === node.id;
 }
 
 /** The type of parameter `name` if it is a handle passed by value (a descriptor type, `FILE *`; not a reference). */
@@ -645,6 +668,11 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
     if (!site.statusCall && site.variable !== base && text === base && node.type === 'identifier') {
       const parent = parentOf(node);
       const slotOf = parent?.type === 'field_expression' || (parent?.type === 'subscript_expression' && parent.childForFieldName('argument')?.id === node.id);
+      // `for (c = list; c; c = c->next) c->fd = socket(…)`: another object's field from here on.
+      if (site.overwriteOnly && !slotOf && reassigns(node, parent)) {
+        effects.push({ at: node.startIndex, effect: { kind: 'release' } });
+        return false;
+      }
       if (!slotOf) {
         const effect = useOf(node, site, resources, index, macros, parentOf);
         if (effect && effect.kind === 'release') effects.push({ at: node.startIndex, effect });
