@@ -1,4 +1,4 @@
-import { nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/flow/cfg.js';
+import { innermostRealLoop, nodeEvaluating, type Cfg, type CfgEdge, type CfgNode } from '../core/flow/cfg.js';
 import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf, type Span } from '../core/project/facts.js';
@@ -14,7 +14,7 @@ import { contains } from '../core/syntax/nodes.js';
 import { isWordChar } from '../core/syntax/c-text.js';
 import { escapeRegExp } from '../core/util/regexp.js';
 import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
-import { enclosingLoop, passHangsOnLoopState } from '../domain/descriptors/loop-passes.js';
+import { passHangsOnLoopState } from '../domain/descriptors/loop-passes.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -179,7 +179,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     // (count > 0)`), a connect() that worked and no `break` after it does not.
     const jumped = path?.some((e) => e.from.kind === 'jump' && (e.from.jump === 'continue' || e.from.jump === 'goto' || e.from.jump === 'break'));
     // (A variable declared in the loop's body is a new one each pass: its loss is the block's end.)
-    if (openWay && !jumped && (block || !path || passHangsOnLoopState(path, site.variable.replace(/[[.].*$/, ''), enclosingLoop(node.syntax!)))) continue;
+    if (openWay && !jumped && (block || !path || passHangsOnLoopState(path, site.variable.replace(/[[.].*$/, ''), innermostRealLoop(node)?.syntax))) continue;
     // Reaching it only by leaving the declaring block is the leak reported there (a new variable here).
     if (block && !path) continue;
     // A `continue` on the way starts the iteration that overwrites; a `break` leaves a loop or a

@@ -3,7 +3,6 @@ import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { contains } from '../../core/syntax/nodes.js';
 import { blankComments } from '../../core/syntax/c-text.js';
 
-const LOOPS = new Set(['for_statement', 'for_range_loop', 'while_statement', 'do_statement']);
 /** `x = …`, `x += …`, `x++`, `--x`: the names a loop changes (a field's name counts, to be safe). */
 const ASSIGNED = /([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|([A-Za-z_]\w*)\s*(?:\+\+|--)|(?:\+\+|--)\s*([A-Za-z_]\w*)/g;
 
@@ -29,15 +28,6 @@ export function passHangsOnLoopState(path: readonly CfgEdge[], handle: string, l
     if (testedNames(condition).some((name) => changed.has(name))) return true;
   }
   return false;
-}
-
-/** The innermost loop statement around `node`. */
-export function enclosingLoop(node: SyntaxNode): SyntaxNode | undefined {
-  for (let up = node.parent; up; up = up.parent) {
-    if (LOOPS.has(up.type)) return up;
-    if (up.type === 'function_definition' || up.type === 'lambda_expression') return undefined;
-  }
-  return undefined;
 }
 
 /** Names a condition tests itself: not a call's name or what it passes (`connect(fd, r->ai_addr, …) < 0` tests connect's result). */

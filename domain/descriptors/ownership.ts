@@ -270,8 +270,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       // A global, static or member (`g_client = accept(…)`, `fd_ = ::socket(…)`) or a field through
       // a pointer or of a non-local (`sock->fd`, `this->fd`, `srv.fd`): only its overwrites here.
       if (!NON_LOCAL_HOLDER.test(variable) || memberPrefixes.size > 0 || chainAssigned(node)) return;
-      const release = call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
-      sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, overwriteOnly: true });
+      sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release: releaseOf(call, kind, resources), overwriteOnly: true });
       return;
     }
     // `ioFD In; In.FD = open(…)` where ~ioFD() closes FD: the object closes it on every way out.
@@ -282,7 +281,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `confp = closefp = fopen(…)`: one handle under two names, either of which may close it.
     // A copy into another variable hands the handle on (see useOf): so does this one.
     if (chainAssigned(node)) return;
-    const release = call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
+    const release = releaseOf(call, kind, resources);
     // `auto maybe_fd = create_socket(…)` (a project function returning `std::expected<int, E>`,
     // an optional, a result type): tested for truth (`if (!maybe_fd)`) like a pointer.
     const type = ctx.file.syntax.locals(call.fn).get(variable) ?? '';
@@ -293,6 +292,11 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
   });
   return sites;
+}
+
+/** The release that matches an acquire: `pclose` for `popen`, else its kind's. */
+function releaseOf(call: CallFact, kind: HandleKind, resources: ResourceCatalog): string {
+  return call.callee === 'popen' ? 'pclose' : resources.releaseFor(kind);
 }
 
 /** Does the function lock `descriptor` (flock, lockf, fcntl F_SETLK, a project locking function) before `site`? */
