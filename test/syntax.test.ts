@@ -6,6 +6,8 @@ import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/syntax
 import { LineMap } from '../core/syntax/source-text.js';
 import { OrderedAncestry } from '../core/syntax/ordered-ancestry.js';
 import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax/nodes.js';
+import { blankComments, skipComment, skipQuoted, skipSpace, startsLine } from '../core/syntax/c-text.js';
+import { directiveLineEnd, directiveLines } from '../core/syntax/conditionals.js';
 import { ROOT } from './cli-helpers.js';
 
 describe('syntax helpers', () => {
@@ -168,5 +170,47 @@ describe('syntax helpers', () => {
       }
     }
     expect(compared).toBeGreaterThan(10_000);
+  });
+});
+
+describe('text scanners', () => {
+  it('skipComment gives the last character of a comment, bounded by the end it is given', () => {
+    const text = 'a // line\nb /* block\n */ c /* open';
+    expect(skipComment(text, 2, text.length)).toBe(9); // the line break
+    expect(skipComment(text, 12, text.length)).toBe(23); // the slash of the closing */
+    expect(skipComment(text, 27, text.length)).toBe(text.length); // runs on to the end
+    expect(skipComment(text, 12, 20)).toBe(20); // not closed before `end`
+    expect(skipComment(text, 2, 5)).toBe(5);
+    expect(skipComment('a / b', 2, 5)).toBe(2); // just a slash
+    expect(skipComment('/**/', 0, 4)).toBe(3);
+  });
+
+  it('startsLine: only blanks between the line start and the offset', () => {
+    const text = '#if A\n  \t#endif\nx #y';
+    expect(startsLine(text, 0)).toBe(true);
+    expect(startsLine(text, text.indexOf('#endif'))).toBe(true);
+    expect(startsLine(text, text.lastIndexOf('#'))).toBe(false);
+  });
+
+  it('directiveLines gives each directive its own line start, after comments, strings and continued lines', () => {
+    const text = '/* c */ x;\n  #if A /* spans\n */\n"#if no"; // #if no\n#ifdef B \\\n  && C\n\t#endif\n#endif\n';
+    const lines = directiveLines(text).map((l) => [l.kind, text.slice(l.start, l.end)]);
+    expect(lines).toEqual([
+      ['if', '  #if A /* spans\n */'],
+      ['ifdef', '#ifdef B \\\n  && C'],
+      ['endif', '\t#endif'],
+      ['endif', '#endif'],
+    ]);
+    expect(directiveLineEnd(text, text.indexOf('#ifdef'))).toBe(text.indexOf('\t#endif') - 1);
+  });
+
+  // Node 20's optimising compiler may move a String search (indexOf, lastIndexOf, includes) out of
+  // the branch it is in to the head of the loop a scanner is inlined into, where it runs from every
+  // character: minutes on a long line (issue 21's fuzzing stall; see skipComment). The scanners that
+  // walk a whole file character by character therefore search with loops of their own.
+  it('the character-by-character scanners make no String search calls', () => {
+    for (const scanner of [skipComment, skipQuoted, skipSpace, startsLine, blankComments, directiveLines, directiveLineEnd]) {
+      expect(scanner.toString(), scanner.name).not.toMatch(/\.(?:indexOf|lastIndexOf|includes|search)\(/);
+    }
   });
 });

@@ -655,7 +655,9 @@ function assignedName(text: string, at: number): { name: string; member: boolean
   let j = at - 1;
   while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
   if (text[j] === ']') {
-    const open = text.lastIndexOf('[', j);
+    // A bounded loop back, not lastIndexOf (see skipComment): this runs at every `=` of the file.
+    let open = j - 1;
+    while (open >= 0 && j - open <= 200 && text[open] !== '[') open--;
     if (open < 0 || j - open > 200) return undefined;
     j = open - 1;
     while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;

@@ -69,10 +69,13 @@ export function directiveLines(text: string): DirectiveLine[] {
   const end = text.length;
   let i = 0;
   let lineStart = true;
+  // Where the current line begins, kept as the scan goes (no search back from a directive: see skipComment).
+  let lineBegin = 0;
   while (i < end) {
     const ch = text.charCodeAt(i);
     if (ch === 10) {
       lineStart = true;
+      lineBegin = i + 1;
       i++;
     } else if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) {
       i++;
@@ -80,8 +83,7 @@ export function directiveLines(text: string): DirectiveLine[] {
       const lineEnd = directiveLineEnd(text, i);
       const match = /^#\s*(ifdef|ifndef|if|elifdef|elifndef|elif|else|endif)\b([^]*)$/.exec(text.slice(i, lineEnd));
       if (match) {
-        const start = text.lastIndexOf('\n', i) + 1;
-        lines.push({ start, end: lineEnd, kind: match[1] as DirectiveLine['kind'], condition: withoutComments(match[2]!).trim() });
+        lines.push({ start: lineBegin, end: lineEnd, kind: match[1] as DirectiveLine['kind'], condition: withoutComments(match[2]!).trim() });
       }
       i = lineEnd;
     } else {

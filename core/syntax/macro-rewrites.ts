@@ -1,4 +1,4 @@
-import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace } from './c-text.js';
+import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace, startsLine } from './c-text.js';
 import { directiveLineEnd, evaluateCondition, evaluateDefined, type ConditionalGroup, type MacroValue } from './conditionals.js';
 
 /*
@@ -159,7 +159,7 @@ export function rewriteStatementMacros(text: string, chars: Uint16Array, from: n
       previous = ch;
       continue;
     }
-    if (ch === 35 /* # */ && /^\s*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i))) {
+    if (ch === 35 /* # */ && startsLine(text, i)) {
       // A directive line: not code.
       i = Math.min(directiveLineEnd(text, i), to);
       continue;

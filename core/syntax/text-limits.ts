@@ -1,3 +1,5 @@
+import { skipComment } from './c-text.js';
+
 /**
  * Longest identifier analysed. The analysis matches names in text with regular expressions built
  * from them, and V8 refuses one past about 32,000 characters ("Regular expression too large");
@@ -48,13 +50,11 @@ function onlyLiterals(text: string): boolean {
   for (let i = 0; i < n; ) {
     const ch = text[i]!;
     if (ch === ',' || ch === '{' || ch === '}' || ch === '+' || ch === '-' || ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v') i++;
-    else if (ch === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) return false;
-      i = end + 2;
-    } else if (ch === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? n : end;
+    else if (ch === '/' && (text[i + 1] === '*' || text[i + 1] === '/')) {
+      // skipComment, not indexOf, inside this loop: see skipComment.
+      const last = skipComment(text, i, n);
+      if (last >= n && text[i + 1] === '*') return false;
+      i = text[i + 1] === '*' ? last + 1 : last;
     } else if (ch === '"' || ch === "'") {
       let j = i + 1;
       while (j < n && text[j] !== ch && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
