@@ -117,21 +117,72 @@ function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined
   if (fact.params.length === 0 || fact.params.length > 4) return undefined;
   const body = fnNode.childForFieldName('body');
   if (!body) return undefined;
+  const params = new Set(fact.params.map((p) => p.name));
+  const choice = choiceOf(body, params);
+  if (choice !== undefined) return choice;
   // `check_bool(name, got) { printf(…); return got; }`: a function that returns one of its
   // parameters unchanged on every path (FunctionFact.returnsParam) tests that argument.
   if (body.namedChildCount !== 1) return fact.returnsParam === undefined ? undefined : fact.params[fact.returnsParam]?.name;
   const statement = body.namedChild(0);
   if (statement?.type !== 'return_statement' || statement.namedChildCount !== 1) return undefined;
-  const expression = statement.namedChild(0)!;
+  return parameterTest(statement.namedChild(0)!, params);
+}
+
+/** The text of an expression that calls nothing and reads parameters and constants only. */
+function parameterTest(expression: SyntaxNode, params: ReadonlySet<string | undefined>): string | undefined {
   const text = expression.text;
-  if (text.length > 200 || expression.descendantsOfType('call_expression').length > 0) return undefined;
-  const params = new Set(fact.params.map((p) => p.name));
+  if (text.length > 200 || expression.type === 'call_expression' || expression.descendantsOfType('call_expression').length > 0) return undefined;
   let readsParam = false;
   for (const [name] of text.matchAll(/[A-Za-z_]\w*/g)) {
     if (params.has(name)) readsParam = true;
     else if (!PREDICATE_CONSTANT.test(name)) return undefined;
   }
   return readsParam ? text : undefined;
+}
+
+const INTEGER = /^-?\s*\d+$/;
+const JUMPS = /\b(?:return|goto|longjmp|exit|_exit|abort|throw|break|continue)\b/;
+
+/**
+ * `if (return_value < 0) { log(strerror(errno)); return -1; } return 0;` (libsocket's
+ * `check_error`): two numbers chosen by a test of the parameters, with only logging beside them —
+ * as `((test) ? (-1) : (0))`. What runs beside the returns may not name a parameter (it cannot close
+ * or keep the descriptor) nor jump; declarations, comments and conditional blocks of such code are
+ * allowed (`#ifdef VERBOSE`).
+ */
+function choiceOf(body: SyntaxNode, params: ReadonlySet<string | undefined>): string | undefined {
+  const items = body.namedChildren.filter((c) => c.type !== 'comment');
+  const last = items.at(-1);
+  const branch = items.at(-2);
+  if (last?.type !== 'return_statement' || branch?.type !== 'if_statement' || branch.childForFieldName('alternative')) return undefined;
+  if (!items.slice(0, -2).every((item) => inert(item, params))) return undefined;
+  const condition = branch.childForFieldName('condition');
+  const test = condition ? parameterTest(unwrap(condition), params) : undefined;
+  const taken = returnedInteger(branch.childForFieldName('consequence'), params);
+  const otherwise = returnedInteger(last, params);
+  if (test === undefined || taken === undefined || otherwise === undefined || taken === otherwise) return undefined;
+  return `(${test}) ? (${taken}) : (${otherwise})`;
+}
+
+/** The integer a statement returns (a `return N;`, or a block of inert statements ending in one). */
+function returnedInteger(statement: SyntaxNode | null, params: ReadonlySet<string | undefined>): string | undefined {
+  if (!statement) return undefined;
+  if (statement.type === 'compound_statement') {
+    const items = statement.namedChildren.filter((c) => c.type !== 'comment');
+    return items.slice(0, -1).every((item) => inert(item, params)) ? returnedInteger(items.at(-1) ?? null, params) : undefined;
+  }
+  if (statement.type !== 'return_statement' || statement.namedChildCount !== 1) return undefined;
+  const value = squeeze(unwrap(statement.namedChild(0)!).text);
+  return INTEGER.test(value) ? value.replace(/\s+/g, '') : undefined;
+}
+
+/** A statement that neither jumps nor names a parameter: a declaration, a log call, a conditional block of them. */
+function inert(statement: SyntaxNode, params: ReadonlySet<string | undefined>): boolean {
+  if (!['declaration', 'expression_statement', 'preproc_ifdef', 'preproc_if', 'comment'].includes(statement.type)) return false;
+  const text = statement.text;
+  if (text.length > 2000 || JUMPS.test(text)) return false;
+  for (const [name] of text.matchAll(/[A-Za-z_]\w*/g)) if (params.has(name)) return false;
+  return true;
 }
 
 

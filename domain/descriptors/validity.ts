@@ -117,10 +117,19 @@ export function impliedValidity(
     const operand = expr.childForFieldName('argument');
     return operand ? within(operand, !assumption) : undefined;
   }
+  // `((fd < 0) ? (-1) : (0))`, what a call of a function that maps its argument's test to two
+  // numbers expands to (libsocket's `check_error(fd)`): true exactly when the test chose the non-zero one.
+  if (expr.type === 'conditional_expression') {
+    const chosen = constantChoice(expr, '!=', 0);
+    return chosen ? within(chosen.test, chosen.whenTrue === assumption) : undefined;
+  }
   if (expr.type === 'binary_expression') {
     const left = expr.childForFieldName('left');
     const right = expr.childForFieldName('right');
     let op = expr.childForFieldName('operator')?.type ?? '';
+    // `-1 == ((fd < 0) ? (-1) : (0))`: the comparison holds for one of the two numbers only, so it is the test that chose it.
+    const choice = left && right ? comparedChoice(left, op, right) : undefined;
+    if (choice) return within(choice.test, choice.whenTrue === assumption);
     // Both sides hold when `&&` is true, neither when `||` is false.
     if (left && right && ((op === '&&' && assumption) || (op === '||' && !assumption))) return within(left, assumption) ?? within(right, assumption);
     if (!left || !right || !(op in MIRRORED_OPERATOR)) return undefined;
@@ -175,6 +184,49 @@ export function impliedValidity(
   }
   if (verdict === undefined) return undefined;
   return assumption ? verdict : verdict === 'valid' ? 'invalid' : 'valid';
+}
+
+/** An integer literal (`-1`, `(0)`, `- 2`), or undefined. */
+function integerValue(node: SyntaxNode): number | undefined {
+  const text = squeeze(unwrap(node).text).replace(/^-\s*\(?\s*(\d+)\s*\)?$/, '-$1');
+  return /^-?\d+$/.test(text) ? Number(text) : undefined;
+}
+
+const INTEGER_COMPARISON: Record<string, (a: number, b: number) => boolean> = {
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+};
+
+/**
+ * `test ? A : B` with integer A and B, compared (`op`) with `value`: when the comparison holds for
+ * exactly one of A and B, it is `test` (whenTrue) or its negation.
+ */
+function constantChoice(choice: SyntaxNode, op: string, value: number): { test: SyntaxNode; whenTrue: boolean } | undefined {
+  const test = choice.childForFieldName('condition');
+  const a = choice.childForFieldName('consequence');
+  const b = choice.childForFieldName('alternative');
+  const compare = INTEGER_COMPARISON[op];
+  const [x, y] = [a && integerValue(a), b && integerValue(b)];
+  if (!test || !compare || x === undefined || x === null || y === undefined || y === null) return undefined;
+  const [holdsA, holdsB] = [compare(x, value), compare(y, value)];
+  return holdsA === holdsB ? undefined : { test, whenTrue: holdsA };
+}
+
+function comparedChoice(left: SyntaxNode, op: string, right: SyntaxNode): { test: SyntaxNode; whenTrue: boolean } | undefined {
+  const [l, r] = [unwrap(left), unwrap(right)];
+  if (l.type === 'conditional_expression') {
+    const value = integerValue(r);
+    return value === undefined ? undefined : constantChoice(l, op, value);
+  }
+  if (r.type === 'conditional_expression') {
+    const value = integerValue(l);
+    return value === undefined || !(op in MIRRORED_OPERATOR) ? undefined : constantChoice(r, MIRRORED_OPERATOR[op]!, value);
+  }
+  return undefined;
 }
 
 /**
