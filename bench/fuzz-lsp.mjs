@@ -22,6 +22,7 @@ export async function fuzzLsp(ROOT, options, inputs) {
   const { ALL_RULES } = await import(join(ROOT, 'dist/rules/index.js'));
   const { emptyConfig } = await import(join(ROOT, 'dist/core/engine/config.js'));
   const { decodeSource } = await import(join(ROOT, 'dist/core/syntax/source-text.js'));
+  const { textLimitProblem } = await import(join(ROOT, 'dist/core/syntax/text-limits.js'));
   const { pick, int, corpus, tokens, mutate } = inputs;
 
   const dir = mkdtempSync(join(tmpdir(), 'connlint-fuzz-lsp-'));
@@ -50,22 +51,7 @@ export async function fuzzLsp(ROOT, options, inputs) {
   server.stdin.on('error', () => {});
   const raw = (text) => alive() && server.stdin.write(text);
   const frame = (body) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-  /** Invalid messages, each followed by a request that must be answered. */
-  const INVALID = [
-    () => raw(`Content-Length: x${int(100)}\r\n\r\n{}`),
-    () => raw(`Content-Lenght: 2\r\n\r\n{}`),
-    () => raw(frame('{"jsonrpc":"2.0","method":')),
-    () => raw(frame('[1,2,3]')),
-    (uri) => raw(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version: 1e9 }, contentChanges: [{ range: { start: { line: 0.5, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] } }))),
-    (uri) => raw(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'c', version: 1, text: 42 } } }))),
-    async (uri) => {
-      try {
-        await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 'x', character: 0 } });
-      } catch {
-        // InvalidParams, as it should be
-      }
-    },
-  ];
+  const INVALID = invalidMessages(raw, frame, connection, int);
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   const memory = [];
   const waitForPublish = (uri, version) =>
@@ -142,7 +128,8 @@ export async function fuzzLsp(ROOT, options, inputs) {
       if (!published) problem = server.exitCode !== null ? `the server exited (${server.exitCode}): ${stderr.slice(-500)}` : `no diagnostics for the last version within ${options.maxMs} ms`;
       else {
         const final = doc.getText();
-        const expected = decodeSource(Buffer.from(final, 'utf8')).ok
+        // As the CLI reads the file: not analysed when binary or past a limit (a 5,000-character name).
+        const expected = decodeSource(Buffer.from(final, 'utf8')).ok && !textLimitProblem(final)
           ? analyzeSources([{ path, text: final }], { rules: ALL_RULES, config }).filter((f) => f.location.file === path).map((f) => key(f.ruleId, { start: { line: f.location.line - 1, character: f.location.column - 1 }, end: { line: f.location.endLine - 1, character: f.location.endColumn - 1 } }, f.message))
           : [];
         const got = published.diagnostics.map((d) => key(d.code, d.range, d.message));
@@ -182,4 +169,23 @@ export async function fuzzLsp(ROOT, options, inputs) {
   const range = memory.length > 0 ? `; RSS ${Math.round(Math.min(...memory))}-${Math.round(Math.max(...memory))} MB` : '';
   console.log(`fuzz --lsp: seed ${options.seed}, ${options.iterations} documents, ${edits} edits, ${failures} failures${range}`);
   return failures;
+}
+
+/** Invalid messages, each followed by a request that must be answered (shared with bench/fuzz-lsp-replay.mjs). */
+export function invalidMessages(raw, frame, connection, int) {
+  return [
+    () => raw(`Content-Length: x${int(100)}\r\n\r\n{}`),
+    () => raw(`Content-Lenght: 2\r\n\r\n{}`),
+    () => raw(frame('{"jsonrpc":"2.0","method":')),
+    () => raw(frame('[1,2,3]')),
+    (uri) => raw(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version: 1e9 }, contentChanges: [{ range: { start: { line: 0.5, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] } }))),
+    (uri) => raw(frame(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'c', version: 1, text: 42 } } }))),
+    async (uri) => {
+      try {
+        await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 'x', character: 0 } });
+      } catch {
+        // InvalidParams, as it should be
+      }
+    },
+  ];
 }
