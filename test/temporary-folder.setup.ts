@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,8 @@ import { join } from 'node:path';
  */
 export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'connlint-tests-'));
+  // Like /tmp: tests that run the CLI as another user (an unreadable file, as root) must reach their folders.
+  chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import type { MacroAlias, MacroBody, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { balancedParentheses, closing, elementsOf, splitTopLevel, withoutCasts, withoutOuterParentheses } from '../syntax/c-text.js';
+import { balancedParentheses, closing, elementsOf, splitTopLevel, withoutCasts, withoutNullPointerBase, withoutOuterParentheses } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 let lastText: string | undefined;
@@ -411,11 +411,12 @@ export function discardsArg(macro: MacroExpression, index: number): boolean {
 export function castsArg(macro: MacroExpression, index: number): boolean {
   const param = macro.params[index];
   if (param === undefined) return false;
-  // Parentheses and casts peeled off in turn: `((void *)(sxptr)(X))` → `X`.
+  // Parentheses, casts and a null pointer base peeled off in turn: `((void *)(sxptr)(X))` → `X`,
+  // `((void*)(((char*)0)+((ptrdiff_t)(i))))` → `i`.
   let body = macro.body.replace(/\\\r?\n/g, ' ').trim();
   for (let before = ''; before !== body; ) {
     before = body;
-    body = withoutCasts(withoutOuterParentheses(body));
+    body = withoutNullPointerBase(withoutCasts(withoutOuterParentheses(body)));
   }
   return body === param;
 }

@@ -174,6 +174,35 @@ export function splitTopLevel(text: string, open = '([{', close = ')]}'): string
   return out;
 }
 
+/**
+ * A null pointer of a byte or void type as the base of an offset: `(char *)0`, `((char*)0)`,
+ * `(void *)NULL`. `(char *)0 + fd` is how C code without intptr_t smuggles a number through a
+ * `void *` argument (FreeTDS's `TDS_INT2PTR(i)`: `((void*)(((char*)0)+((ptrdiff_t)(i))))`).
+ */
+export const NULL_POINTER_BASE = /^\(?\s*\(\s*(?:const\s+)?(?:unsigned\s+)?(?:char|void|u?int8_t)\s*\*\s*\)\s*(?:0|NULL|nullptr)\s*\)?$/;
+
+/** `(char *)0 + X` → `X`: the number carried as a pointer (see NULL_POINTER_BASE); other text as it is. */
+export function withoutNullPointerBase(text: string): string {
+  const parts = splitTopLevelPlus(text);
+  return parts && NULL_POINTER_BASE.test(parts[0]) ? parts[1] : text;
+}
+
+/** `A + B` split at its only top-level `+` (not `++`), or undefined. */
+function splitTopLevelPlus(text: string): [string, string] | undefined {
+  let depth = 0;
+  let at = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (ch === '+' && depth === 0 && text[i + 1] !== '+' && text[i - 1] !== '+') {
+      if (at >= 0) return undefined;
+      at = i;
+    }
+  }
+  return at < 0 ? undefined : [text.slice(0, at).trim(), text.slice(at + 1).trim()];
+}
+
 /** `(void *)`, `(const struct x *)`, `(std::intptr_t)` before a value (not a parenthesized value alone). */
 const LEADING_CAST = /^\(\s*(?:(?:const|volatile|struct|unsigned|signed|long|short)\s+)*[A-Za-z_][\w:]*(?:\s+(?:long|int|const))*\s*\**\s*\)\s*(?=\S)/;
 /** C++'s `static_cast<char *>(x)`: the value is the operand. */

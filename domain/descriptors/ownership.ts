@@ -21,7 +21,7 @@ import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '
 import type { MacroBody } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
-import { blankComments } from '../../core/syntax/c-text.js';
+import { blankComments, NULL_POINTER_BASE } from '../../core/syntax/c-text.js';
 import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -310,11 +310,21 @@ function lockedBefore(ctx: FileAnalysis, fn: number, descriptor: string, site: S
   });
 }
 
-/** Is `node` assigned (`c = c->next`, `p++`) by `parent`? */
-function reassigns(node: SyntaxNode, parent: SyntaxNode | null): boolean {
+/**
+ * Is `node` given a new value (`c = c->next`, `p++`) by `parent`, or declared with one
+ * (`T *entry = &entries[i];` in a loop body: another object's pointer on every pass)?
+ */
+function reassigns(node: SyntaxNode, parent: SyntaxNode | null, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
   if (!parent) return false;
   if (parent.type === 'update_expression') return true;
-  return parent.type === 'assignment_expression' && parent.childForFieldName('left')?.id === node.id;
+  if (parent.type === 'assignment_expression') return parent.childForFieldName('left')?.id === node.id;
+  let declarator: SyntaxNode = node;
+  let around: SyntaxNode | null = parent;
+  while (around?.type === 'pointer_declarator' && around.childForFieldName('declarator')?.id === declarator.id) {
+    declarator = around;
+    around = parentOf(around);
+  }
+  return around?.type === 'init_declarator' && around.childForFieldName('declarator')?.id === declarator.id && around.childForFieldName('value') !== null;
 }
 
 /** The type of parameter `name` if it is a handle passed by value (a descriptor type, `FILE *`; not a reference). */
@@ -673,7 +683,7 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
       const parent = parentOf(node);
       const slotOf = parent?.type === 'field_expression' || (parent?.type === 'subscript_expression' && parent.childForFieldName('argument')?.id === node.id);
       // `for (c = list; c; c = c->next) c->fd = socket(…)`: another object's field from here on.
-      if (site.overwriteOnly && !slotOf && reassigns(node, parent)) {
+      if (site.overwriteOnly && !slotOf && reassigns(node, parent, parentOf)) {
         effects.push({ at: node.startIndex, effect: { kind: 'release' } });
         return false;
       }
@@ -728,7 +738,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       parent.type === 'pointer_expression' ||
       // `out ?: stderr` (GNU): the condition is the value when it is true.
       (parent.type === 'conditional_expression' && (parent.childForFieldName('condition')?.id !== child.id || !parent.childForFieldName('consequence'))) ||
-      (parent.type === 'comma_expression' && parent.childForFieldName('right')?.id === child.id))
+      (parent.type === 'comma_expression' && parent.childForFieldName('right')?.id === child.id) ||
+      // `(char *)0 + fd`: the number carried as a pointer (a thread's or a callback's argument).
+      nullPointerOffset(parent, child))
   ) {
     child = parent;
     parent = parentOf(parent);
@@ -811,6 +823,15 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     default:
       return undefined;
   }
+}
+
+/** Is `parent` `(char *)0 + child` (or `child + (char *)0`)? */
+function nullPointerOffset(parent: SyntaxNode, child: SyntaxNode): boolean {
+  if (parent.type !== 'binary_expression' || parent.childForFieldName('operator')?.type !== '+') return false;
+  const left = parent.childForFieldName('left');
+  const right = parent.childForFieldName('right');
+  const other = left?.id === child.id ? right : right?.id === child.id ? left : null;
+  return other !== null && NULL_POINTER_BASE.test(squeeze(other.text));
 }
 
 /**
