@@ -5,12 +5,11 @@
 //   node bench/fuzz-lsp-replay.mjs bench/.cache/fuzz-failures/lsp-seed23-82.c.sent.json
 // Exit 0: the server agrees with the engine (the failure needs what came before it in the run);
 // 1: it does not (a reproducer on its own).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { invalidMessages } from './fuzz-lsp.mjs';
+import { diagnosticKey, engineFindings, invalidMessages, startLanguageServer } from './fuzz-lsp.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const file = process.argv[2];
@@ -19,27 +18,11 @@ if (!file) {
   process.exit(2);
 }
 const sent = JSON.parse(readFileSync(file, 'utf8'));
-const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node');
 const { TextDocument } = await import('vscode-languageserver-textdocument');
-const { analyzeSources } = await import(join(ROOT, 'dist/core/engine/session.js'));
-const { ALL_RULES } = await import(join(ROOT, 'dist/rules/index.js'));
-const { emptyConfig } = await import(join(ROOT, 'dist/core/engine/config.js'));
-const { decodeSource } = await import(join(ROOT, 'dist/core/syntax/source-text.js'));
-const { textLimitProblem } = await import(join(ROOT, 'dist/core/syntax/text-limits.js'));
-
+const expectedOf = await engineFindings(ROOT);
 const dir = mkdtempSync(join(tmpdir(), 'connlint-lsp-replay-'));
-const server = spawn(process.execPath, [join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-server.stdin.on('error', () => {});
-const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-const publishes = new Map();
-connection.onNotification('textDocument/publishDiagnostics', (p) => publishes.set(p.uri, p));
-for (const method of ['window/logMessage', 'window/showMessage', '$/progress']) connection.onNotification(method, () => {});
-connection.onRequest('workspace/configuration', () => [{}]);
-connection.onRequest('window/workDoneProgress/create', () => null);
-connection.onRequest('client/registerCapability', () => null);
-connection.listen();
-await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'replay' }], capabilities: { workspace: { configuration: true } } });
-await connection.sendNotification('initialized', {});
+const { server, connection, publishes } = await startLanguageServer(ROOT, dir, 'replay');
+server.stderr.pipe(process.stderr);
 const frame = (body) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const INVALID = invalidMessages((text) => server.stdin.write(text), frame, connection, () => 7);
 
@@ -60,15 +43,8 @@ for (const step of steps) {
 if (Buffer.byteLength(doc.getText(), 'utf8') > 1024 * 1024) await connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
 const deadline = Date.now() + 60_000;
 while (publishes.get(uri)?.version !== doc.version && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-const key = (rule, r, message) => `${rule} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${message}`;
-const got = (publishes.get(uri)?.diagnostics ?? []).map((d) => key(d.code, d.range, d.message)).sort();
-const final = doc.getText();
-// As the CLI reads the file: not analysed when binary or past a limit.
-const analysed = decodeSource(Buffer.from(final, 'utf8')).ok && !textLimitProblem(final);
-const expected = (analysed ? analyzeSources([{ path, text: final }], { rules: ALL_RULES, config: emptyConfig(dir) }) : [])
-  .filter((f) => f.location.file === path)
-  .map((f) => key(f.ruleId, { start: { line: f.location.line - 1, character: f.location.column - 1 }, end: { line: f.location.endLine - 1, character: f.location.endColumn - 1 } }, f.message))
-  .sort();
+const got = (publishes.get(uri)?.diagnostics ?? []).map(diagnosticKey).sort();
+const expected = expectedOf(path, doc.getText(), dir).sort();
 const same = JSON.stringify(got) === JSON.stringify(expected);
 console.log(`${same ? 'same' : 'DIFFERENT'}: server ${JSON.stringify(got)}\n      engine ${JSON.stringify(expected)}`);
 server.kill();

@@ -16,37 +16,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export async function fuzzLsp(ROOT, options, inputs) {
-  const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node');
   const { TextDocument } = await import('vscode-languageserver-textdocument');
-  const { analyzeSources } = await import(join(ROOT, 'dist/core/engine/session.js'));
-  const { ALL_RULES } = await import(join(ROOT, 'dist/rules/index.js'));
-  const { emptyConfig } = await import(join(ROOT, 'dist/core/engine/config.js'));
   const { decodeSource } = await import(join(ROOT, 'dist/core/syntax/source-text.js'));
-  const { textLimitProblem } = await import(join(ROOT, 'dist/core/syntax/text-limits.js'));
   const { pick, int, corpus, tokens, mutate } = inputs;
+  const expectedOf = await engineFindings(ROOT);
 
   const dir = mkdtempSync(join(tmpdir(), 'connlint-fuzz-lsp-'));
-  const server = spawn(process.execPath, [join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const { server, connection, publishes, waiters } = await startLanguageServer(ROOT, dir, 'fuzz');
   let stderr = '';
   server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
   let exited;
   server.on('exit', (code, signal) => (exited = `code ${code}, signal ${signal}`));
   // After the server is gone, nothing is sent (the connection would throw): the failure says why.
   const alive = () => exited === undefined;
-  const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-  const publishes = new Map();
-  const waiters = [];
-  connection.onNotification('textDocument/publishDiagnostics', (p) => {
-    publishes.set(p.uri, p);
-    for (const w of waiters.splice(0)) w();
-  });
-  for (const method of ['window/logMessage', 'window/showMessage', '$/progress']) connection.onNotification(method, () => {});
-  connection.onRequest('workspace/configuration', () => [{}]);
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onRequest('client/registerCapability', () => null);
-  connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'fuzz' }], capabilities: { workspace: { configuration: true } } });
-  await connection.sendNotification('initialized', {});
 
   server.stdin.on('error', () => {});
   const raw = (text) => alive() && server.stdin.write(text);
@@ -68,8 +50,6 @@ export async function fuzzLsp(ROOT, options, inputs) {
       };
       check();
     });
-  const config = emptyConfig(dir);
-  const key = (rule, r, message) => `${rule} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${message}`;
 
   let failures = 0;
   let edits = 0;
@@ -127,12 +107,8 @@ export async function fuzzLsp(ROOT, options, inputs) {
       const published = await waitForPublish(uri, doc.version);
       if (!published) problem = server.exitCode !== null ? `the server exited (${server.exitCode}): ${stderr.slice(-500)}` : `no diagnostics for the last version within ${options.maxMs} ms`;
       else {
-        const final = doc.getText();
-        // As the CLI reads the file: not analysed when binary or past a limit (a 5,000-character name).
-        const expected = decodeSource(Buffer.from(final, 'utf8')).ok && !textLimitProblem(final)
-          ? analyzeSources([{ path, text: final }], { rules: ALL_RULES, config }).filter((f) => f.location.file === path).map((f) => key(f.ruleId, { start: { line: f.location.line - 1, character: f.location.column - 1 }, end: { line: f.location.endLine - 1, character: f.location.endColumn - 1 } }, f.message))
-          : [];
-        const got = published.diagnostics.map((d) => key(d.code, d.range, d.message));
+        const expected = expectedOf(path, doc.getText(), dir);
+        const got = published.diagnostics.map(diagnosticKey);
         if (JSON.stringify([...got].sort()) !== JSON.stringify([...expected].sort())) problem = `diagnostics differ from the CLI's: got ${JSON.stringify(got).slice(0, 400)}, expected ${JSON.stringify(expected).slice(0, 400)}`;
       }
     }
@@ -188,4 +164,49 @@ export function invalidMessages(raw, frame, connection, int) {
       }
     },
   ];
+}
+
+/** A language server on stdio, initialised with `dir` as its workspace; its diagnostics by URI as published. */
+export async function startLanguageServer(ROOT, dir, name) {
+  const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node');
+  const server = spawn(process.execPath, [join(ROOT, 'bin', 'connlint-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  server.stdin.on('error', () => {});
+  const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  const publishes = new Map();
+  const waiters = [];
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    publishes.set(p.uri, p);
+    for (const w of waiters.splice(0)) w();
+  });
+  for (const method of ['window/logMessage', 'window/showMessage', '$/progress']) connection.onNotification(method, () => {});
+  connection.onRequest('workspace/configuration', () => [{}]);
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name }], capabilities: { workspace: { configuration: true } } });
+  await connection.sendNotification('initialized', {});
+  return { server, connection, publishes, waiters };
+}
+
+const rangeKey = (rule, r, message) => `${rule} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${message}`;
+
+/** A published diagnostic as the fuzzers compare it. */
+export const diagnosticKey = (d) => rangeKey(d.code, d.range, d.message);
+
+/**
+ * The fuzzers' oracle: the engine's findings on a document's final text, as the CLI reads a file
+ * (nothing when it is binary or past a limit such as a 5,000-character name).
+ */
+export async function engineFindings(ROOT) {
+  const { analyzeSources } = await import(join(ROOT, 'dist/core/engine/session.js'));
+  const { ALL_RULES } = await import(join(ROOT, 'dist/rules/index.js'));
+  const { emptyConfig } = await import(join(ROOT, 'dist/core/engine/config.js'));
+  const { decodeSource } = await import(join(ROOT, 'dist/core/syntax/source-text.js'));
+  const { textLimitProblem } = await import(join(ROOT, 'dist/core/syntax/text-limits.js'));
+  return (path, text, dir) => {
+    if (!decodeSource(Buffer.from(text, 'utf8')).ok || textLimitProblem(text)) return [];
+    return analyzeSources([{ path, text }], { rules: ALL_RULES, config: emptyConfig(dir) })
+      .filter((f) => f.location.file === path)
+      .map((f) => rangeKey(f.ruleId, { start: { line: f.location.line - 1, character: f.location.column - 1 }, end: { line: f.location.endLine - 1, character: f.location.endColumn - 1 } }, f.message));
+  };
 }
