@@ -339,10 +339,10 @@ function byValueParameterType(fn: FunctionFact, name: string): string | undefine
 const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;
 /**
  * Every descriptor closed: a loop of close(i) (`for (…) close(i)`, also sparing one it keeps: `for
- * (fd = 0; fd < 64; fd++) if (fd != intf->fd) close(fd);`), `while (n) close(n--)`, closefrom(0),
- * close_range(0, …).
+ * (fd = 0; fd < 64; fd++) if (fd != intf->fd) close(fd);`, or closing in its test: `if (i != log_fd
+ * && close(i) == -1) warn(…)`), `while (n) close(n--)`, closefrom(0), close_range(0, …).
  */
-const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:if\s*\((?:[^()]|\([^()]*\))*\)\s*\{?\s*)?(?:\(void\)\s*)?(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
+const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:if\s*\((?:[^()]|\([^()]*\))*\)\s*\{?\s*)?(?:\(void\)\s*)?(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*if\s*\((?:[^()]|\([^()]*\))*?\(?\s*(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
 /** One standard stream closed: `close(1)`, `close(STDOUT_FILENO)`. */
 const STANDARD_STREAM_NUMBER = /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO)$/;
 const STANDARD_STREAM_CLOSED = /\bclose\s*\(\s*(?:[012]|STD(?:IN|OUT|ERR)_FILENO)\s*\)/g;
@@ -966,9 +966,11 @@ function ownedByObject(type: string, ctx: FileAnalysis): boolean {
  * A declaration with a cleanup: GLib's `g_autoptr(T)`/`g_auto(T)`/`g_autofd` (2.76), libglnx's
  * `glnx_autofd` (Flatpak, OSTree: a submodule a checkout may not have), PipeWire's SPA
  * `spa_autoclose`/`spa_autoptr(T)` (from SPA headers a client's tree does not hold), GCC's `cleanup`
- * attribute, systemd's `_cleanup_…_`.
+ * attribute, systemd's `_cleanup_…_`, and a macro named for a cleanup that is given a closing
+ * function (c-stdaux's `_c_cleanup_(c_closep)`, whose definition a project using it as a subproject
+ * may not hold).
  */
-const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b(?:g|glnx)_autofd\b|\bspa_autoclose\b|\bspa_autoptr\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
+const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b\w*cleanup_?\s*\(\s*\w*(?:close|free)\w*\s*\)|\b(?:g|glnx)_autofd\b|\bspa_autoclose\b|\bspa_autoptr\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
 
 const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]/.source;
 
