@@ -221,4 +221,16 @@ describe('deep expressions in functions that take a descriptor', () => {
     const findings = analyze([{ path: 'long-literal.c', text }], undefined, false, ALL_RULES);
     expect(findings.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`)).toEqual(['fd-leak@6:3']);
   });
+
+  it('a string literal of 20,000,000 characters in a function taking a descriptor: its body is read for borrowing in one scan (a regular expression overflowed the stack; found by fuzzing, seed 102)', () => {
+    const text = `#include <fcntl.h>\n#include <stdio.h>\n#include <unistd.h>\nvoid report(int fd)\n{\n  printf("${'a '.repeat(10_000_000)}%d", fd);\n}\nint run(const char *path)\n{\n  int fd = open(path, O_RDONLY);\n  if (fd < 0)\n    return -1;\n  report(fd);\n  return 0;\n}\n`;
+    const findings = analyze([{ path: 'long-literal-borrowed.c', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`)).toEqual(['fd-leak@14:3']);
+  });
+
+  it('a fuzzed file whose loop condition is a 20,000-term expression: the names a condition tests are collected with their own stack (the call stack overflowed; found by fuzzing, seed 104)', () => {
+    const text = readFileSync(join(import.meta.dirname, 'robustness', 'deep-loop-condition.cpp'), 'utf8');
+    const findings = analyze([{ path: 'deep-loop-condition.cpp', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`)).toEqual(['fd-leak@18:3']);
+  });
 });

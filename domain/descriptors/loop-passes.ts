@@ -33,11 +33,13 @@ export function passHangsOnLoopState(path: readonly CfgEdge[], handle: string, l
 /** Names a condition tests itself: not a call's name or what it passes (`connect(fd, r->ai_addr, …) < 0` tests connect's result). */
 function testedNames(condition: SyntaxNode): string[] {
   const names: string[] = [];
-  const visit = (node: SyntaxNode) => {
+  // A stack of its own: a condition can nest thousands of levels deep (a 20,000-term expression).
+  const stack = [condition];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
     if (node.type === 'identifier') names.push(node.text);
-    if (node.type === 'call_expression' || node.type === 'argument_list') return;
-    for (const child of node.namedChildren) visit(child);
-  };
-  visit(condition);
+    if (node.type === 'call_expression' || node.type === 'argument_list') continue;
+    for (const child of node.namedChildren) stack.push(child);
+  }
   return names;
 }

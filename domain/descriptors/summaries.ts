@@ -7,7 +7,7 @@ import type { ProjectIndex } from '../../core/project/project-index.js';
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
-import { skipQuoted } from '../../core/syntax/c-text.js';
+import { skipComment, skipQuoted } from '../../core/syntax/c-text.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
 
 /**
@@ -211,7 +211,31 @@ function borrowedParameters(fact: FunctionFact, fnNode: SyntaxNode, resources: R
  * format directive): `log("session_fd=%d", session_fd)` names the parameter once, not twice.
  */
 function codeWithoutText(body: string): string {
-  return body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => (m[0] === '"' ? (m.includes('%') ? '"%"' : '""') : m[0] === "'" ? "' '" : ' '));
+  // One scan, not a regular expression: an alternation repeated over a string literal tens of
+  // thousands of characters long overflows the regular-expression engine's stack.
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body.charCodeAt(i);
+    let last: number;
+    let replacement: string;
+    if (ch === 47 /* / */ && (body.charCodeAt(i + 1) === 47 || body.charCodeAt(i + 1) === 42)) {
+      const line = body.charCodeAt(i + 1) === 47;
+      last = skipComment(body, i, body.length);
+      // An unclosed block comment is no comment here (nor was it to the expression this replaces).
+      if (!line && !(last > i + 2 && body.charCodeAt(last) === 47 && body.charCodeAt(last - 1) === 42)) continue;
+      if (line && body.charCodeAt(last) === 10) last--; // the line break stays
+      replacement = ' ';
+    } else if (ch === 34 /* " */ || ch === 39 /* ' */) {
+      last = skipQuoted(body, i, body.length);
+      if (body.charCodeAt(last) !== ch) continue; // not closed on its line
+      replacement = ch === 39 ? "' '" : body.slice(i, last + 1).includes('%') ? '"%"' : '""';
+    } else continue;
+    out += body.slice(copied, i) + replacement;
+    copied = last + 1;
+    i = last;
+  }
+  return out + body.slice(copied);
 }
 
 /**
