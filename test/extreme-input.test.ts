@@ -228,6 +228,12 @@ describe('deep expressions in functions that take a descriptor', () => {
     expect(findings.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`)).toEqual(['fd-leak@14:3']);
   });
 
+  it('an #ifndef whose line runs on for 7 MB of long names: no include guard is searched for in it (an unanchored search for its last word took 12 minutes on a fuzzed header, seed 104; over a minute on this one)', () => {
+    const text = `#ifndef NET_H ${`${'q'.repeat(3000)} + `.repeat(2400)}\n#define NET_H\n#include <fcntl.h>\nint f(void)\n{\n  int fd = open("a", 0);\n  return 0;\n}\n#endif\n`;
+    const findings = analyze([{ path: 'long-guard.h', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId}@${f.location.line}:${f.location.column}`)).toEqual(['fd-leak@7:3']);
+  });
+
   it('a fuzzed file whose loop condition is a 20,000-term expression: the names a condition tests are collected with their own stack (the call stack overflowed; found by fuzzing, seed 104)', () => {
     const text = readFileSync(join(import.meta.dirname, 'robustness', 'deep-loop-condition.cpp'), 'utf8');
     const findings = analyze([{ path: 'deep-loop-condition.cpp', text }], undefined, false, ALL_RULES);

@@ -144,6 +144,9 @@ function unconditionalDefines(directives: string): string[] {
   const groups = conditionalGroups(directives);
   const guards = groups.filter((g) => {
     const first = g.branches[0]!.directive;
+    // A guard's test is one name; a longer one is no guard (and an unanchored search for its last
+    // word is quadratic on a line of megabytes: a fuzzed header took minutes).
+    if (first.condition.length > 256) return false;
     if (g.branches.length !== 1 || (first.kind !== 'ifndef' && !/^!\s*defined\s*\(?\s*\w+\s*\)?$/.test(first.condition.trim()))) return false;
     const guard = /(\w+)\s*\)?\s*$/.exec(first.condition)?.[1];
     return guard !== undefined && new RegExp(`^[ \\t]*#[ \\t]*define[ \\t]+${guard}\\b`).test(directives.slice(first.end).trimStart());
