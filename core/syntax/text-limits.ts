@@ -1,4 +1,4 @@
-import { skipComment } from './c-text.js';
+import { skipComment, skipQuoted } from './c-text.js';
 
 /**
  * Longest identifier analysed. The analysis matches names in text with regular expressions built
@@ -50,16 +50,15 @@ function onlyLiterals(text: string): boolean {
   for (let i = 0; i < n; ) {
     const ch = text[i]!;
     if (ch === ',' || ch === '{' || ch === '}' || ch === '+' || ch === '-' || ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v') i++;
-    else if (ch === '/' && (text[i + 1] === '*' || text[i + 1] === '/')) {
-      // skipComment, not indexOf, inside this loop: see skipComment.
+    else if (ch === '/' && text[i + 1] === '*') {
       const last = skipComment(text, i, n);
-      if (last >= n && text[i + 1] === '*') return false;
-      i = text[i + 1] === '*' ? last + 1 : last;
-    } else if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < n && text[j] !== ch && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      if (text[j] !== ch) return false;
-      i = j + 1;
+      if (last === n) return false; // not closed
+      i = last + 1;
+    } else if (ch === '/' && text[i + 1] === '/') i = skipComment(text, i, n);
+    else if (ch === '"' || ch === "'") {
+      const close = skipQuoted(text, i, n);
+      if (text[close] !== ch) return false;
+      i = close + 1;
     } else if (ch >= '0' && ch <= '9') {
       // A number with its base prefix, digits, fraction, exponent and suffix letters.
       let j = i + 1;

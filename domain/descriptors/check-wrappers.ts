@@ -4,7 +4,7 @@ import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { isNestedFunction, squeeze, unwrap } from '../../core/syntax/nodes.js';
 import { DESCRIPTOR_TYPE_NAMES } from '../catalog/posix.js';
-import { descriptorFlagCall, fcntlFailure, statusNameValue } from './validity.js';
+import { descriptorFlagCall, fcntlFailure, integerValue, statusNameValue } from './validity.js';
 
 /**
  * Project functions that only set or read a descriptor's flags (or set a socket option that cannot
@@ -131,7 +131,7 @@ function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined
 /** The text of an expression that calls nothing and reads parameters and constants only. */
 function parameterTest(expression: SyntaxNode, params: ReadonlySet<string | undefined>): string | undefined {
   const text = expression.text;
-  if (text.length > 200 || expression.type === 'call_expression' || expression.descendantsOfType('call_expression').length > 0) return undefined;
+  if (text.length > 200 || expression.descendantsOfType('call_expression').length > 0) return undefined;
   let readsParam = false;
   for (const [name] of text.matchAll(/[A-Za-z_]\w*/g)) {
     if (params.has(name)) readsParam = true;
@@ -140,7 +140,6 @@ function parameterTest(expression: SyntaxNode, params: ReadonlySet<string | unde
   return readsParam ? text : undefined;
 }
 
-const INTEGER = /^-?\s*\d+$/;
 const JUMPS = /\b(?:return|goto|longjmp|exit|_exit|abort|throw|break|continue)\b/;
 
 /**
@@ -172,8 +171,8 @@ function returnedInteger(statement: SyntaxNode | null, params: ReadonlySet<strin
     return items.slice(0, -1).every((item) => inert(item, params)) ? returnedInteger(items.at(-1) ?? null, params) : undefined;
   }
   if (statement.type !== 'return_statement' || statement.namedChildCount !== 1) return undefined;
-  const value = squeeze(unwrap(statement.namedChild(0)!).text);
-  return INTEGER.test(value) ? value.replace(/\s+/g, '') : undefined;
+  const value = integerValue(statement.namedChild(0)!);
+  return value === undefined ? undefined : String(value);
 }
 
 /** A statement that neither jumps nor names a parameter: a declaration, a log call, a conditional block of them. */

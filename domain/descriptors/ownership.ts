@@ -342,7 +342,19 @@ const STANDARD_STREAM_PATH = /^"\/dev\/(?:null|console|tty)"$/;
  * (fd = 0; fd < 64; fd++) if (fd != intf->fd) close(fd);`, or closing in its test: `if (i != log_fd
  * && close(i) == -1) warn(…)`), `while (n) close(n--)`, closefrom(0), close_range(0, …).
  */
-const ALL_CLOSED = /\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*(?:if\s*\((?:[^()]|\([^()]*\))*\)\s*\{?\s*)?(?:\(void\)\s*)?(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*if\s*\((?:[^()]|\([^()]*\))*?\(?\s*(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)|\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)|\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b/g;
+const FOR_HEAD = String.raw`\bfor\s*\([^;]*;[^;]*;[^)]*\)\s*\{?\s*`;
+/** `if (` and one unit of its test (a character, or a parenthesised part one deep): quantified where it is used. */
+const IF_TEXT = String.raw`if\s*\((?:[^()]|\([^()]*\))`;
+const CLOSE_NAME = String.raw`(?:::)?close\s*\(\s*[A-Za-z_]\w*\s*\)`;
+const ALL_CLOSED = new RegExp(
+  [
+    // `for (…) close(fd);`, `for (…) if (fd != keep) close(fd);`, `for (…) if (i != keep && close(i) == -1) …`
+    String.raw`${FOR_HEAD}(?:${IF_TEXT}*\)\s*\{?\s*|${IF_TEXT}*?\(?\s*)?(?:\(void\)\s*)?${CLOSE_NAME}`,
+    String.raw`\bwhile\s*\([^()]*\)\s*\{?\s*(?:\(void\)\s*)?close\s*\(\s*[A-Za-z_]\w*\s*(?:--|\+\+)\s*\)`,
+    String.raw`\b(?:closefrom|close_range|closeall|close_all_fds)\s*\(\s*0\b`,
+  ].join('|'),
+  'g',
+);
 /** One standard stream closed: `close(1)`, `close(STDOUT_FILENO)`. */
 const STANDARD_STREAM_NUMBER = /^(?:[012]|STD(?:IN|OUT|ERR)_FILENO)$/;
 const STANDARD_STREAM_CLOSED = /\bclose\s*\(\s*(?:[012]|STD(?:IN|OUT|ERR)_FILENO)\s*\)/g;

@@ -222,8 +222,8 @@ function codeWithoutText(body: string): string {
     if (ch === 47 /* / */ && (body.charCodeAt(i + 1) === 47 || body.charCodeAt(i + 1) === 42)) {
       const line = body.charCodeAt(i + 1) === 47;
       last = skipComment(body, i, body.length);
-      // An unclosed block comment is no comment here (nor was it to the expression this replaces).
-      if (!line && !(last > i + 2 && body.charCodeAt(last) === 47 && body.charCodeAt(last - 1) === 42)) continue;
+      // An unclosed block comment (skipComment runs to the end) is no comment here.
+      if (!line && last === body.length) continue;
       if (line && body.charCodeAt(last) === 10) last--; // the line break stays
       replacement = ' ';
     } else if (ch === 34 /* " */ || ch === 39 /* ' */) {

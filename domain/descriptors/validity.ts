@@ -187,7 +187,7 @@ export function impliedValidity(
 }
 
 /** An integer literal (`-1`, `(0)`, `- 2`), or undefined. */
-function integerValue(node: SyntaxNode): number | undefined {
+export function integerValue(node: SyntaxNode): number | undefined {
   const text = squeeze(unwrap(node).text).replace(/^-\s*\(?\s*(\d+)\s*\)?$/, '-$1');
   return /^-?\d+$/.test(text) ? Number(text) : undefined;
 }
@@ -210,8 +210,9 @@ function constantChoice(choice: SyntaxNode, op: string, value: number): { test: 
   const a = choice.childForFieldName('consequence');
   const b = choice.childForFieldName('alternative');
   const compare = INTEGER_COMPARISON[op];
-  const [x, y] = [a && integerValue(a), b && integerValue(b)];
-  if (!test || !compare || x === undefined || x === null || y === undefined || y === null) return undefined;
+  const x = a ? integerValue(a) : undefined;
+  const y = b ? integerValue(b) : undefined;
+  if (!test || !compare || x === undefined || y === undefined) return undefined;
   const [holdsA, holdsB] = [compare(x, value), compare(y, value)];
   return holdsA === holdsB ? undefined : { test, whenTrue: holdsA };
 }
