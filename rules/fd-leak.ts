@@ -158,6 +158,15 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     leaks.push({ kind: 'block', at: from, span: isJump ? spanOf(from.syntax!) : closingBraceOf(block!), message, fixable: isJump });
   }
 
+  // Freeing the object that holds the handle (`free(c)` with `c->fd` open).
+  for (const node of flow.frees) {
+    const before = flow.before(node);
+    if (before === undefined || !stillOurs(before) || reported.has(node.id) || outsideBlock(node)) continue;
+    reported.add(node.id);
+    const freed = freeText(node);
+    leaks.push({ kind: 'freed', at: node, span: spanOf(node.syntax!), message: `${what} is still open when ${freed} frees the object that holds it`, fixable: true });
+  }
+
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
   for (const node of [...flow.overwrites, sourceNode]) {
     const before = flow.before(node);
@@ -245,9 +254,9 @@ function pathThrough(from: CfgNode, via: CfgEdge, to: CfgNode, traversable: (e: 
   return head && tail ? [...head, via, ...tail] : undefined;
 }
 
-const LEAK_KINDS = ['function', 'block', 'overwrite'] as const;
+const LEAK_KINDS = ['function', 'block', 'overwrite', 'freed'] as const;
 /** In main(), only losses within a loop's pass: its exits are the process's. */
-const PER_PASS_KINDS = ['block', 'overwrite'] as const;
+const PER_PASS_KINDS = ['block', 'overwrite', 'freed'] as const;
 
 function isMain(fact: { readonly name: string; readonly className?: string }): boolean {
   return fact.name === 'main' && !fact.className;
@@ -270,6 +279,7 @@ const OTHER_PLACES: Record<LeakExit['kind'], (n: number) => string> = {
   function: (n) => `also at ${n} other ${n === 1 ? 'exit' : 'exits'} of the function`,
   block: (n) => `also at ${n} other ${n === 1 ? 'exit' : 'exits'} of the block`,
   overwrite: (n) => `also at ${n} other ${n === 1 ? 'overwrite' : 'overwrites'}`,
+  freed: (n) => `also where the object is freed at ${n} other ${n === 1 ? 'place' : 'places'}`,
 };
 
 /**
@@ -292,8 +302,9 @@ function reportGroup(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, t
 /** The fixes of a group as one: the same release before each place. */
 function mergedFix(fixes: readonly Fix[], first: CfgNode): Fix {
   if (fixes.length === 1) return fixes[0]!;
-  const jump = first.jump === 'co_return' ? 'co_return' : (first.jump ?? 'return');
-  return { ...fixes[0]!, description: `${fixes[0]!.description.replace(/ before this \w+$/, '')} before this ${jump} and ${fixes.length - 1} other ${fixes.length === 2 ? 'exit' : 'exits'}`, edits: fixes.flatMap((f) => f.edits) };
+  const jump = first.kind !== 'jump' ? 'statement' : first.jump === 'co_return' ? 'co_return' : (first.jump ?? 'return');
+  const others = first.kind !== 'jump' ? (fixes.length === 2 ? 'place' : 'places') : fixes.length === 2 ? 'exit' : 'exits';
+  return { ...fixes[0]!, description: `${fixes[0]!.description.replace(/ before this \w+$/, '')} before this ${jump} and ${fixes.length - 1} other ${others}`, edits: fixes.flatMap((f) => f.edits) };
 }
 
 /**
@@ -355,6 +366,12 @@ function lastToken(node: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+/** `free(c)`, `delete c`: the statement's freeing expression as written, for the message. */
+function freeText(node: CfgNode): string {
+  const text = node.syntax!.text.replace(/\s+/g, ' ').trim();
+  return /(?:\b\w*free\s*\([^()]*\)|\bdelete\b(?:\s*\[\s*\])?\s*[A-Za-z_]\w*)/.exec(text)?.[0] ?? 'this statement';
+}
+
 function macroName(node: CfgNode): string {
   return /^\s*([A-Za-z_]\w*)/.exec(node.syntax?.text ?? '')?.[1] ?? 'macro';
 }
@@ -368,7 +385,7 @@ function insertReleaseFix(ctx: RuleContext, site: AcquireSite, exit: CfgNode): F
   if (line.slice(0, statement.startPosition.column).trim() !== '') return undefined;
   const start = spanOf(statement);
   return {
-    description: `Insert '${site.release}(${site.variable});' before this ${exit.jump === 'co_return' ? 'co_return' : exit.jump ?? 'return'}`,
+    description: `Insert '${site.release}(${site.variable});' before this ${exit.kind !== 'jump' ? 'statement' : exit.jump === 'co_return' ? 'co_return' : exit.jump ?? 'return'}`,
     edits: [{ location: ctx.locate({ line: start.line, column: start.column, endLine: start.line, endColumn: start.column }), newText: `${site.release}(${site.variable});\n${indent}` }],
     preferred: true,
   };

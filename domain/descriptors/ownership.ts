@@ -14,6 +14,7 @@ import { checkWrappersProvider, withCheckWrappers } from './check-wrappers.js';
 import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
+import { allocatedHolder, freedHere } from './allocated-holders.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
@@ -67,6 +68,12 @@ export interface AcquireSite {
    * assigned by every pass of an accept loop).
    */
   readonly overwriteOnly?: boolean;
+  /**
+   * The local pointer to an object this function allocated that holds the handle in a field
+   * (`c` of `c->fd` after `c = calloc(…)`): the handle goes wherever the object goes, and is lost
+   * where the object is freed (see allocated-holders.ts).
+   */
+  readonly holder?: string;
 }
 
 const ACQUIRER_DEPTH = 4;
@@ -266,7 +273,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `fds[0] = socket(…)`): that is the function's own. A type name is a declaration the grammar
     // misread (`_cleanup_close_ int fd = …`).
     if (!variable || TYPE_WORDS.has(variable)) return;
-    if (!(IDENT.test(variable) ? isLocal(variable) : isLocalAggregateSlot(variable, ctx.file.syntax.locals(call.fn)))) {
+    const holder = IDENT.test(variable) ? undefined : allocatedHolder(variable, fnNode, node, ctx.file.syntax.locals(call.fn));
+    if (!holder && !(IDENT.test(variable) ? isLocal(variable) : isLocalAggregateSlot(variable, ctx.file.syntax.locals(call.fn)))) {
       // A global, static or member (`g_client = accept(…)`, `fd_ = ::socket(…)`) or a field through
       // a pointer or of a non-local (`sock->fd`, `this->fd`, `srv.fd`): only its overwrites here.
       if (!NON_LOCAL_HOLDER.test(variable) || memberPrefixes.size > 0 || chainAssigned(node)) return;
@@ -289,7 +297,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // the descriptor owns it (its destructor closes it), whatever the variable's name.
     if (spec !== undefined && ctx.file.language === 'cpp' && ownedByObject(type, ctx)) return;
     const wrapped = kind === 'descriptor' && spec === undefined && /\bauto\b|<|::/.test(type);
-    sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}) });
+    sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}), ...(holder ? { holder } : {}) });
   });
   return sites;
 }
@@ -393,12 +401,14 @@ function isLocalAggregateSlot(variable: string, locals: ReadonlyMap<string, stri
 }
 
 /** lend: `f = fdopen(fd, …)`: gone if `result` is valid, still ours if it is null. */
-type Effect = { kind: 'acquire' } | { kind: 'release' } | { kind: 'lend'; result: string } | { kind: 'overwrite'; invalid: boolean };
+type Effect = { kind: 'acquire' } | { kind: 'release' } | { kind: 'lend'; result: string } | { kind: 'overwrite'; invalid: boolean } | { kind: 'free' };
 
 export interface OwnershipFlow {
   readonly sourceNode: CfgNode;
   /** Nodes that overwrite the variable with something else. */
   readonly overwrites: readonly CfgNode[];
+  /** Nodes that free the object holding the handle (`free(c)` for `c->fd`). */
+  readonly frees: readonly CfgNode[];
   /** Handle states (O_* bits) possible before a node / along an edge; undefined: unreachable. */
   before(node: CfgNode): number | undefined;
   along(edge: CfgEdge): number | undefined;
@@ -430,9 +440,10 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const elementTest = anyElement ? new RegExp(`\\b${base}\\[[A-Za-z_]\\w*\\]`) : undefined;
   const effects = new Map<number, Effect[]>();
   const overwrites: CfgNode[] = [];
+  const frees: CfgNode[] = [];
   // What a statement does to a variable is the same for every acquire into it (accept4/accept in
   // #if branches), except at each one's own call: worked out once per variable.
-  const shared = site.statusCall ? undefined : sharedEffects(cfg, site.variable);
+  const shared = site.statusCall ? undefined : sharedEffects(cfg, site.holder ? `${site.variable} held by ${site.holder}` : site.variable);
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
   const statementMacros = macros.bodies.size > 0 ? macroStatements(cfg, macros) : undefined;
   // `{ FILE *fd; … fd = popen(…) … }` in an inner block: another variable of the same name.
@@ -471,6 +482,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     // An overwrite after the statement has handed the handle on (`fd = register_fd(fd)`) loses nothing.
     const overwrite = list.findIndex((e) => e.kind === 'overwrite');
     if (overwrite >= 0 && !list.slice(0, overwrite).some((e) => e.kind === 'release')) overwrites.push(node);
+    if (list.some((e) => e.kind === 'free')) frees.push(node);
   }
   const shape = site.shape ?? SHAPE[site.kind];
   const callText = squeeze(site.node.text);
@@ -482,6 +494,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       if (effect.kind === 'acquire') state = O_OWNED | O_INVALID;
       else if (effect.kind === 'release') state = O_GONE;
       else if (effect.kind === 'lend') state = state & O_OWNED ? (state & ~O_OWNED) | O_GONE | O_LENT : state;
+      else if (effect.kind === 'free') state = O_UNSET;
       else state = effect.invalid ? O_INVALID : O_UNSET;
     }
     return state;
@@ -532,7 +545,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (flagged) return flagged;
     if (!tested.includes(base) && !(site.statusCall && tested.includes(site.callee))) return undefined;
     if (site.statusCall && contains(edge.condition!, site.node)) return impliedValidity(edge.condition!, edge.assumption!, callText, 'status', invalidNames);
-    const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions);
+    const own = impliedValidity(edge.condition!, edge.assumption!, site.variable, shape, invalidNames, macros.constants, expressions) ?? holderNull(edge);
     // The two ends of a pipe() pair are opened together: `if (fd[0] != -1) { close(fd[0]); close(fd[1]); }`.
     const paired = own === undefined && sibling ? impliedValidity(edge.condition!, edge.assumption!, sibling, 'descriptor', invalidNames, macros.constants, expressions) : own;
     // `if (fds[j] != -1) close(fds[j]);` in a loop over the array: a test of each element in turn, this one among them.
@@ -540,6 +553,10 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     if (element) return impliedValidity(edge.condition!, edge.assumption!, element, 'descriptor', invalidNames, macros.constants, expressions);
     return paired;
   };
+  // `if (conn)` false, with the handle in `conn->fd`: no object, so no handle open in it.
+  const holderName = /^([A-Za-z_]\w*)->/.exec(site.variable)?.[1];
+  const holderNull = (edge: CfgEdge): BranchVerdict | undefined =>
+    holderName !== undefined && impliedValidity(edge.condition!, edge.assumption!, holderName, 'pointer', invalidNames) === 'invalid' ? 'invalid' : undefined;
   const refine = (edge: CfgEdge, state: number): number | undefined => {
     if ((!edge.condition || edge.assumption === undefined) && !edge.caseValue) return state;
     const verdict = verdictOf(edge);
@@ -555,7 +572,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
    */
   const mayStayOpen = (): boolean => {
     if ((transfer(sourceNode, O_UNSET) & O_OWNED) === 0) return false;
-    const overwriting = new Set(overwrites.map((n) => n.id));
+    const overwriting = new Set([...overwrites, ...frees].map((n) => n.id));
     const seen = new Set<number>();
     const stack: CfgNode[] = [sourceNode];
     while (stack.length > 0) {
@@ -585,7 +602,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       },
       correlateFlagsExcept: site.variable,
     });
-    return { sourceNode, overwrites, before: solution.before, along: solution.along, affects: (node) => effects.has(node.id) };
+    return { sourceNode, overwrites, frees, before: solution.before, along: solution.along, affects: (node) => effects.has(node.id) };
   }
 }
 
@@ -694,8 +711,13 @@ function effectsOf(syntax: SyntaxNode, syntaxText: string, isSource: boolean, si
     if (!site.statusCall && site.variable !== base && text === base && node.type === 'identifier') {
       const parent = parentOf(node);
       const slotOf = parent?.type === 'field_expression' || (parent?.type === 'subscript_expression' && parent.childForFieldName('argument')?.id === node.id);
+      // `free(c)` with `c->fd` open: the handle is lost with the object.
+      if (site.holder && !slotOf && freedHere(node, parentOf)) {
+        effects.push({ at: node.startIndex, effect: { kind: 'free' } });
+        return false;
+      }
       // `for (c = list; c; c = c->next) c->fd = socket(…)`: another object's field from here on.
-      if (site.overwriteOnly && !slotOf && reassigns(node, parent, parentOf)) {
+      if ((site.overwriteOnly || site.holder) && !slotOf && reassigns(node, parent, parentOf)) {
         effects.push({ at: node.startIndex, effect: { kind: 'release' } });
         return false;
       }
@@ -958,12 +980,12 @@ function macroBorrows(macro: MacroBody, argIndex: number, kind: HandleKind, reso
 const DESCRIPTOR_TYPEDEFS = new RegExp(`^(?:(?:const|static|volatile|unsigned|signed)\\s+)*(?:int|long|short|auto|${DESCRIPTOR_TYPE_NAMES.join('|')}|[A-Za-z_]\\w*_t|FILE\\s*\\*?|DIR\\s*\\*?)(?:\\s+const)?\\s*\\*?$`);
 
 /** A C++ local whose type is a class (a qualified name, a template, or a class of the project). */
-/** `In.FD` of a local `ioFD In` whose class's destructor closes its member `FD`. */
+/** `In.FD` of a local `ioFD In` (or `c->fd` of an object it allocated) whose class's destructor closes its member `FD`. */
 function closedByDestructor(variable: string, fn: number, ctx: FileAnalysis): boolean {
-  const slot = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(variable);
+  const slot = /^([A-Za-z_]\w*)(?:\.|->)([A-Za-z_]\w*)$/.exec(variable);
   if (!slot) return false;
   const type = ctx.file.syntax.locals(fn).get(slot[1]!) ?? '';
-  const className = /([A-Za-z_]\w*)\s*(?:<[^<>]*>)?\s*$/.exec(type.replace(/\b(?:const|volatile|struct|class)\b/g, ' ').trim())?.[1];
+  const className = /([A-Za-z_]\w*)\s*(?:<[^<>]*>)?\s*$/.exec(type.replace(/\b(?:const|volatile|struct|class)\b|\*/g, ' ').trim())?.[1];
   return className !== undefined && ctx.index.derived(destructorReleasesProvider).closesMember(className, slot[2]!);
 }
 
