@@ -477,12 +477,19 @@ export class FlagTracker {
     }
     // Condition flags, with the names each reads: assigning any of them makes the condition unknown again.
     const conditions = flags.names.flatMap((name, i) => (name.startsWith(CONDITION_FLAG) ? [{ i, names: namesIn(name.slice(1)) }] : []));
+    // Flags read through a variable (`add->ai_family`, `cfg.mode`): assigning the variable (`add =
+    // add->ai_next` in a loop over addresses) makes them unknown again.
+    const reachedThrough = flags.names.flatMap((name, i) => {
+      const through = /^([A-Za-z_]\w*)\s*(?:->|\.|\[)/.exec(name);
+      return through && !name.startsWith(CONDITION_FLAG) ? [{ i, root: through[1]! }] : [];
+    });
     for (const [id, found] of flags.names.every((name) => name.startsWith('#')) ? [] : cfgAssignments(cfg)) {
       const sets = new Map<number, number>();
       for (const [name, value] of found) {
         // What changes is the assigned variable, the first name of `job->flags` (not `flags`).
         const root = /[A-Za-z_]\w*/.exec(name)?.[0];
         for (const { i, names } of conditions) if (root !== undefined && names.includes(root)) sets.set(i, 0);
+        if (root === name) for (const through of reachedThrough) if (through.root === root) sets.set(through.i, 0);
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
         sets.set(i, value === null ? 0 : this.valueIndex(i, value));

@@ -83,7 +83,7 @@ export const CLOSE_ALL_FUNCTIONS: readonly string[] = ['closefrom', 'close_range
 export const BORROW_FUNCTIONS: readonly string[] = [
   'read', 'write', 'pread', 'pwrite', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev',
   'recv', 'recvfrom', 'recvmsg', 'recvmmsg', 'send', 'sendto', 'sendmsg', 'sendmmsg', 'sendfile', 'splice', 'tee',
-  'fstat', 'fstat64', 'fstatat', 'fstatfs', 'fstatvfs', 'mmap', 'mmap64', 'fcntl', 'ioctl', 'setsockopt', 'getsockopt', 'bind', 'listen', 'connect',
+  'fstat', 'fstat64', 'fstatat', 'fstatfs', 'fstatvfs', 'mmap', 'mmap64', 'fcntl', 'ioctl', 'ioctlsocket', 'setsockopt', 'getsockopt', 'bind', 'listen', 'connect',
   'shutdown', 'lseek', 'lseek64', 'fsync', 'fdatasync', 'ftruncate', 'fallocate', 'posix_fallocate', 'posix_fadvise',
   'getsockname', 'getpeername', 'fchmod', 'fchown', 'flock', 'lockf', 'futimens', 'isatty', 'ttyname', 'tcgetattr', 'tcsetattr',
   'accept', 'accept4', 'dup', 'dup2', 'epoll_ctl', 'epoll_wait', 'epoll_pwait', 'inotify_add_watch', 'inotify_rm_watch',

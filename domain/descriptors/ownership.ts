@@ -23,7 +23,7 @@ import type { MacroBody } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
 import { blankComments, NULL_POINTER_BASE } from '../../core/syntax/c-text.js';
-import { caseValidity, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
+import { caseValidity, comparisonFailure, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
 /**
@@ -91,9 +91,10 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   // `s = socket(…); insert_in_tree(s); return s;`: the caller does not own what the tree holds.
   if (index.derived(keptReturnsProvider).keepsReturned(name)) return undefined;
   // `Result<TempFile> TempFile::create(…)`: a definition returning an object, not a descriptor, whatever it calls.
-  for (const { fn } of index.functionsNamed(name)) {
+  for (const { file, fn } of index.functionsNamed(name)) {
     if (returnsObjectTemplate(fn)) continue;
     for (const returned of fn.returnsCallOf ?? []) {
+      if (resources.acquire(returned) && fileOwnFunction(returned, file, index)) continue;
       const kind = returnedKind(asCalledIn(fn, returned, index), resources, index, depth - 1, seen);
       if (kind) return kind;
     }
@@ -123,6 +124,15 @@ function asCalledIn(fn: FunctionFact, returned: string, index: ProjectIndex): st
   const cls = fn.className;
   if (cls === undefined || fn.isLambda || returned.includes('::')) return returned;
   return index.functionsNamed(returned).some((d) => d.fn.className === cls) ? `${cls}::${returned}` : returned;
+}
+
+/**
+ * A `static` function of `file` named like a library call (partclone's exfat `static int
+ * opendir(struct exfat *ef, …)`): calls of that name in the file are the file's own, never the
+ * C library's, and what they return is no handle of the catalog's.
+ */
+function fileOwnFunction(name: string, file: string, index: ProjectIndex): boolean {
+  return index.functionsNamed(name).some((d) => d.file === file && d.fn.isStatic && d.fn.className === undefined);
 }
 
 /** Kind of handle a returned call gives: `Cls::open(…)` is a class's own function, never the catalog's (a project one by its name); `::open(…)` is the catalog's. */
@@ -162,6 +172,7 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
     const fact = graph.fact(edge.callee);
     if (returnsObjectTemplate(fact)) continue;
     for (const returned of fact.returnsCallOf ?? []) {
+      if (resources.acquire(returned) && fileOwnFunction(returned, edge.callee.file, index)) continue;
       const kind = returnedKind(asCalledIn(fact, returned, index), resources, index, ACQUIRER_DEPTH - 1, seen);
       if (kind) return kind;
     }
@@ -219,6 +230,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     // `rc = open(path, 0)` in a method of a class that defines open(): the class's own.
     const caller = ctx.file.facts.functions[call.fn]!;
     if (call.qualifier === undefined && resources.acquire(call.callee) && asCalledIn(caller, call.callee, ctx.index) !== call.callee) return;
+    // `rc = opendir(ef, dir, &it)` in a file defining its own `static int opendir(…)`.
+    if (call.qualifier === undefined && resources.acquire(call.callee) && fileOwnFunction(call.callee, ctx.file.path, ctx.index)) return;
     const spec = catalogAcquire(call, resources);
     if (spec?.when && !spec.when.oneOf.includes(call.args[spec.when.arg] ?? '')) return;
     const node = ctx.file.syntax.callNodes[i]!;
@@ -537,7 +550,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     }
     // `fcntl(infds[1], F_SETFD, …)` failing while `errfds[0]` is tracked: it fails only for a
     // descriptor that is not open, and `infds` is one this function opened and uses as open.
-    if (tested.includes('fcntl') && flagCommandFailsOnOther(edge.condition!, edge.assumption!, site.variable, cfg.function.text, resources)) return 'unreachable';
+    if (flagCommandFailsOnOther(edge.condition!, edge.assumption!, site, cfg.function, resources)) return 'unreachable';
     // `file_err = dup(file_out)` open, then `if (file_out < 0)`: the copy exists only if its original was open.
     const at = edge.condition!.startIndex;
     if (duplicated && at > duplicated.after && at < duplicated.until && duplicated.mentioned.test(tested) && impliesNegative(edge.condition!, edge.assumption!, duplicated.name)) return 'invalid';
@@ -612,7 +625,10 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
  * with EBADF) on a descriptor other than `handle` that the function itself opens (`x = open(…)`,
  * `pipe(x)`)? The function uses it as open there; the branch is for a bug, not a path.
  */
-function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, handle: string, functionText: string, resources: ResourceCatalog): boolean {
+function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, site: AcquireSite, fn: SyntaxNode, resources: ResourceCatalog): boolean {
+  const text = condition.text;
+  if (!text.includes('fcntl') && !text.includes('ioctl') && !STORED_FLAGS_TEST.test(text)) return false;
+  const handle = site.variable;
   const expr = unwrap(condition);
   let target: string | undefined;
   const probe = (node: SyntaxNode) =>
@@ -620,11 +636,43 @@ function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, han
       target = squeeze(unwrap(arg).text);
       return true;
     }) !== undefined;
-  if (!probe(expr) && !comparisonWithCall(expr, probe)) return false;
-  if (target === undefined || target === handle || !openedInFunction(target, functionText, resources)) return false;
-  const failure = fcntlFailure(expr, target);
-  return failure !== undefined && assumption === failure;
+  let failure: boolean | undefined;
+  if (probe(expr) || comparisonWithCall(expr, probe)) {
+    if (target !== undefined) failure = fcntlFailure(expr, target);
+  } else {
+    // `opts = fcntl(sd4, F_GETFL); if (opts < 0)`: the flags kept in a variable, tested right after.
+    const stored = storedFlagsTest(expr, fn);
+    target = stored?.target;
+    failure = stored?.failure;
+  }
+  if (target === undefined || target === handle || failure === undefined) return false;
+  // `sock = accept(sd4, …)` worked, so `sd4` is open: `fcntl(sd4, F_GETFL)` after it cannot fail.
+  const usedByAcquire = DESCRIPTOR_ARGUMENT_ACQUIRES.has(site.callee) && squeeze(site.call.args[0] ?? '') === target;
+  if (!usedByAcquire && !openedInFunction(target, fn.text, resources)) return false;
+  return assumption === failure;
 }
+
+/** A comparison of a name with a constant: `opts < 0`, `flags == -1`. */
+const STORED_FLAGS_TEST = /^\s*\(?\s*[A-Za-z_]\w*\s*(?:<|<=|==|!=|>=|>)\s*-?\s*\w+\s*\)?\s*$/;
+
+/**
+ * `v < 0` where the statement before it is `v = fcntl(x, F_GETFL)` (or `int v = …`): the descriptor
+ * that query was on, and whether the test is true exactly when it failed.
+ */
+function storedFlagsTest(expr: SyntaxNode, fn: SyntaxNode): { target: string; failure: boolean | undefined } | undefined {
+  if (expr.type !== 'binary_expression') return undefined;
+  const left = unwrap(expr.childForFieldName('left') ?? expr);
+  const right = unwrap(expr.childForFieldName('right') ?? expr);
+  if (left.type !== 'identifier') return undefined;
+  const before = fn.text.slice(0, expr.startIndex - fn.startIndex);
+  // The last statement before the test's `if (`: the variable's assignment from the query.
+  const assigned = new RegExp(String.raw`\b${escapeRegExp(left.text)}\s*=\s*(?:::)?(fcntl(?:64)?\s*\(\s*([^,()]+?)\s*,\s*F_GETF[LD]\s*\))\s*;\s*(?:if|while)\s*\(\s*\(?\s*$`).exec(before);
+  if (!assigned) return undefined;
+  return { target: squeeze(assigned[2]!), failure: comparisonFailure('get', expr.childForFieldName('operator')?.type ?? '', squeeze(right.text)) };
+}
+
+/** Acquires whose first argument is a descriptor that must be open for them to succeed (else EBADF). */
+const DESCRIPTOR_ARGUMENT_ACQUIRES: ReadonlySet<string> = new Set(['accept', 'accept4', 'dup', 'dup3']);
 
 /** `infds[1]` of a `pipe(infds)`, `fd` of an `fd = open(…)`: filled by one of the catalog's acquires in the function's text. */
 function openedInFunction(target: string, functionText: string, resources: ResourceCatalog): boolean {

@@ -289,7 +289,8 @@ export function neverFailingSocketOption(level: string, option: string): boolean
 }
 
 const FLAG_IOCTLS = /^FIO(?:NBIO|CLEX|NCLEX|ASYNC)$/;
-const FLAG_CALLS: ReadonlySet<string> = new Set(['fcntl', 'fcntl64', 'setsockopt', 'ioctl']);
+// `ioctlsocket`: Winsock's name for ioctl() on a socket, which portable code defines as ioctl elsewhere.
+const FLAG_CALLS: ReadonlySet<string> = new Set(['fcntl', 'fcntl64', 'setsockopt', 'ioctl', 'ioctlsocket']);
 const QUERY_CALLS: ReadonlySet<string> = new Set(['fstat', 'fstat64', 'getsockname', 'dup2']);
 
 /**
@@ -301,7 +302,7 @@ const QUERY_CALLS: ReadonlySet<string> = new Set(['fstat', 'fstat64', 'getsockna
 export function descriptorFlagCall(node: SyntaxNode, isDescriptor: (arg: SyntaxNode) => boolean): 'get' | 'set' | undefined {
   const { callee, args } = callOnDescriptor(node, FLAG_CALLS, isDescriptor) ?? {};
   if (!args) return undefined;
-  if (callee === 'ioctl') return args.length === 3 && FLAG_IOCTLS.test(squeeze(args[1]!.text)) ? 'set' : undefined;
+  if (callee === 'ioctl' || callee === 'ioctlsocket') return args.length === 3 && FLAG_IOCTLS.test(squeeze(args[1]!.text)) ? 'set' : undefined;
   if (callee === 'setsockopt') return args.length === 5 && neverFailingSocketOption(squeeze(args[1]!.text), squeeze(args[2]!.text)) ? 'set' : undefined;
   const command = squeeze(args[1]?.text ?? '');
   if (!FLAG_COMMANDS.test(command)) return undefined;
