@@ -7,6 +7,8 @@ import { nodeEvaluating } from '../core/flow/cfg.js';
 import { spanOf } from '../core/project/facts.js';
 import { lineReference, type RelatedLocation } from '../core/engine/findings.js';
 import { acceptLoopOf, type LoopRole } from '../domain/accept/loop-roles.js';
+import { retriedByHelper, retryHelpersProvider } from '../domain/accept/retry-helpers.js';
+import { macrosIn } from '../core/project/macro-table.js';
 import type { Rule } from '../core/engine/rule.js';
 import { asksAboutUndecided, edgeTriggeredOptionsSchema, evidenceLocations, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
 
@@ -41,6 +43,7 @@ export const etAcceptNotDrained: Rule = {
   check(ctx) {
     const wrappers = new Set(fileItems(ctx.file.facts, acceptWrappersProvider).map((w) => w.fn));
     const graph = callGraphOf(ctx.index);
+    const retryHelpers = ctx.index.derived(retryHelpersProvider);
     for (const site of acceptSites(ctx)) {
       const fn = ctx.file.facts.functions[site.fn]!;
       // A wrapper that returns the accepted descriptor is judged at its callers.
@@ -50,7 +53,10 @@ export const etAcceptNotDrained: Rule = {
       const node = nodeEvaluating(cfg, site.node);
       if (!node) continue;
       const accepting = acceptLoopOf(cfg, node, acceptFlow(ctx, cfg, site));
-      if (accepting?.role === 'drain') continue;
+      // Tried again before every wait (a loop retrying on EAGAIN, or a project helper that runs it
+      // so: PhotonLibOS's etdoio(LAMBDA(accept4(…)), …)): never waiting with a connection queued.
+      if (accepting?.role === 'drain' || accepting?.role === 'wait') continue;
+      if (retriedByHelper(site.node, retryHelpers, macrosIn(ctx.file, ctx.index, site.fn))) continue;
       // A helper whose callers loop on its result (`while (accept_one(l) == 0);`) drains too; an
       // event loop that calls a handler for its side effects (`on_readable(fd);`) does not.
       const fnRef = graph.refOf(ctx.file.path, fn);
@@ -87,6 +93,7 @@ const LOOP_ROLE_CLAUSE: Record<LoopRole, (at: string) => string> = {
   drain: (at) => `is in a draining loop ${at}`,
   event: (at) => `runs once per readiness event (the loop ${at} iterates events, not the backlog)`,
   retry: (at) => `is in a loop that only retries a failed accept ${at}`,
+  wait: (at) => `is in a loop that retries it after EAGAIN ${at}`,
   other: (at) => `is in a loop that does not repeat it until it fails ${at}`,
 };
 
@@ -95,5 +102,6 @@ const LOOP_ROLE_NOTE: Record<LoopRole, string> = {
   drain: 'this loop accepts until accept() fails',
   event: 'this loop iterates readiness events: it runs once per event, not until accept() fails',
   retry: 'this loop only retries a failed accept(): it is left once accept() succeeds',
+  wait: 'this loop tries accept() again before waiting each time',
   other: 'this loop does not repeat accept() until it fails',
 };

@@ -8,10 +8,14 @@ import { INVALID, VALID, type HandleFlow } from '../descriptors/handle-flow.js';
  * edge-triggered listener: it repeats accept() until it fails (leaving on the failure branch,
  * on EAGAIN) or forever. An *event* loop iterates readiness events (epoll_wait/kevent/poll/select
  * in its body, or a loop over their results): one accept per event. A *retry* loop repeats a
- * failed accept (EINTR, ECONNABORTED) and leaves after a successful one. Any other loop that
- * happens to call accept (a loop over address families or listeners) does not drain either.
+ * failed accept (EINTR, ECONNABORTED) and leaves after a successful one. A *wait* loop repeats an
+ * accept that failed with EAGAIN, after waiting for readiness if at all (`if (errno == EAGAIN) {
+ * poll(…); continue; }`), and leaves with the connection: it tries accept() before every wait, so
+ * it never waits with a connection queued — its caller takes the next one by calling it again. Any
+ * other loop that happens to call accept (a loop over address families or listeners) does not
+ * drain either.
  */
-export type LoopRole = 'drain' | 'event' | 'retry' | 'other';
+export type LoopRole = 'drain' | 'event' | 'retry' | 'wait' | 'other';
 
 export interface AcceptLoop {
   readonly loop: LoopInfo;
@@ -85,16 +89,27 @@ function closure(from: CfgNode, next: (node: CfgNode) => CfgNode[]): Set<number>
 }
 
 function loopRole(cfg: Cfg, loop: LoopInfo, acceptNode: CfgNode, flow: HandleFlow | undefined): LoopRole {
-  if (iteratesEvents(loop.syntax, cfg.function)) return 'event';
+  if (walksReadyEvents(loop.syntax, cfg.function)) return 'event';
   const head = cfg.nodes.find((n) => n.kind === 'join' && n.syntax?.id === loop.syntax.id && loop.nodes.has(n.id));
   // Without the result in a variable (`if (accept(l, …) < 0)`), success and failure are not told apart.
   const holds = (edge: CfgEdge, bits: number) => !edge.exceptional && (flow === undefined || ((flow.along(edge) ?? 0) & bits) !== 0);
   const reaches = (goal: (node: CfgNode) => boolean, allowed: (edge: CfgEdge) => boolean) => findPath(acceptNode, goal, allowed) !== undefined;
   const repeatsAfterSuccess = head !== undefined && reaches((n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, VALID));
   const failureLeaves = reaches((n) => !loop.nodes.has(n.id), (e) => holds(e, INVALID) && (loop.nodes.has(e.from.id) || e.from === acceptNode));
-  if (repeatsAfterSuccess) return failureLeaves || unbounded(loop.syntax) ? 'drain' : 'other';
   const failureRepeats = head !== undefined && reaches((n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, INVALID));
+  if (!repeatsAfterSuccess && failureRepeats && waitsOnlyAfterEagain(loop.syntax, acceptNode)) return 'wait';
+  if (waitsForReadiness(loop.syntax)) return 'event';
+  if (repeatsAfterSuccess) return failureLeaves || unbounded(loop.syntax) ? 'drain' : 'other';
   return failureRepeats ? 'retry' : 'other';
+}
+
+/** The loop tests EAGAIN, and any readiness wait in it comes after the accept (on its EAGAIN branch). */
+function waitsOnlyAfterEagain(loop: SyntaxNode, acceptNode: CfgNode): boolean {
+  const text = loop.text;
+  if (!/\b(?:EAGAIN|EWOULDBLOCK)\b/.test(text)) return false;
+  const acceptAt = (acceptNode.syntax?.startIndex ?? loop.startIndex) - loop.startIndex;
+  for (const m of text.matchAll(new RegExp(READINESS_WAIT.source, 'g'))) if (m.index! < acceptAt) return false;
+  return true;
 }
 
 /**
@@ -102,9 +117,13 @@ function loopRole(cfg: Cfg, loop: LoopInfo, acceptNode: CfgNode, flow: HandleFlo
  * (`for (i = 0; i < n; i++)` with `n = epoll_wait(…)`, `events[i].data.fd`), or tests ready sets
  * (`FD_ISSET`).
  */
-function iteratesEvents(loop: SyntaxNode, fn: SyntaxNode): boolean {
+function waitsForReadiness(loop: SyntaxNode): boolean {
+  return READINESS_WAIT.test(loop.text) || /\bFD_ISSET\s*\(/.test(loop.text);
+}
+
+/** A `for` loop walking a readiness result through its counter (see waitsForReadiness for the rest). */
+function walksReadyEvents(loop: SyntaxNode, fn: SyntaxNode): boolean {
   const text = loop.text;
-  if (READINESS_WAIT.test(text) || /\bFD_ISSET\s*\(/.test(text)) return true;
   if (loop.type !== 'for_statement') return false;
   const condition = loop.childForFieldName('condition');
   const counter = condition ? /^\(?\s*([A-Za-z_]\w*)\s*(?:<|<=|!=)/.exec(condition.text)?.[1] : undefined;
