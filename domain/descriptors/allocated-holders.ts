@@ -51,7 +51,19 @@ export function allocatedHolder(variable: string, fn: SyntaxNode, site: SyntaxNo
     .replace(new RegExp(String.raw`\bsizeof\s*\(?\s*\*\s*${name}\b`, 'g'), ' ')
     .replace(new RegExp(String.raw`\b(?:memset|bzero|explicit_bzero)\s*\(\s*${name}\s*,`, 'g'), ' ')
     .replace(new RegExp(String.raw`(?<![\w.>])${name}\s*[!=]=\s*(?:NULL|nullptr|0)\b|\b(?:NULL|nullptr)\s*[!=]=\s*${name}\b|!\s*${name}\b|\b(?:if|assert)\s*\(\s*${name}\s*\)`, 'g'), ' ');
-  return new RegExp(String.raw`(?<![\w.>])${name}\b`).test(since) ? undefined : holder;
+  for (const m of since.matchAll(new RegExp(String.raw`(?<![\w.>])${name}\b`, 'g'))) if (!printed(since, m.index!, holder.length)) return undefined;
+  return holder;
+}
+
+/**
+ * Is the mention at `at` an argument after a format string (`sprintf(c->path, "%s_%p.txt", name,
+ * c)`, xplico's IRC channel naming its files by its address)? Printed, not handed on.
+ */
+function printed(text: string, at: number, length: number): boolean {
+  if (!/^\s*[,)]/.test(text.slice(at + length, at + length + 8))) return false;
+  const statementStart = Math.max(text.lastIndexOf(';', at), text.lastIndexOf('{', at), text.lastIndexOf('}', at));
+  const before = text.slice(statementStart + 1, at);
+  return /"[^;]*,\s*$/.test(before);
 }
 
 /** Is `mention` (the holder) the object a deallocator frees: `free(c)`, `g_free(c)`, `delete c`? */
