@@ -15,6 +15,7 @@ import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { allocatedHolder, freedHere } from './allocated-holders.js';
+import { pairFillersProvider } from './pair-fillers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
@@ -256,6 +257,21 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
         sites.push({ call, node, fn: call.fn, callee: call.callee, kind: spec.kind, variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor(spec.kind) });
       }
       return;
+    }
+    // `exec_with_pipe(cmd, to, from)`: a project function that pipe()s into the arrays it is given.
+    if (!spec && call.qualifier === undefined) {
+      const fillers = ctx.index.derived(pairFillersProvider).get(call.callee);
+      if (fillers && ctx.index.functionsNamed(call.callee).length === 1) {
+        for (const { param, elements } of fillers) {
+          const array = call.args[param]?.trim();
+          if (!array || !IDENT.test(array) || !isLocal(array) || /\*\s*$/.test(ctx.file.syntax.locals(call.fn).get(array) ?? '')) continue;
+          if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, array, ctx.index.derived(cleanupMacrosProvider), true)) continue;
+          for (const element of elements) {
+            sites.push({ call, node: ctx.file.syntax.callNodes[i]!, fn: call.fn, callee: call.callee, kind: 'descriptor', variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor('descriptor') });
+          }
+        }
+        return;
+      }
     }
     const kind = callAcquirerKind(ctx.file.path, call, resources, ctx.index);
     if (!kind) return;

@@ -3,7 +3,8 @@ import { checkWrappersProvider } from './check-wrappers.js';
 import { destructorReleasesProvider } from './destructor-releases.js';
 import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider } from './lock-wrappers.js';
+import { pairFillersProvider } from './pair-fillers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 
 /** What the descriptor analyses read from the project besides the generic facts. */
-export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider];
+export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider, pairFillersProvider];

@@ -1,0 +1,56 @@
+import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
+import { escapeRegExp } from '../../core/util/regexp.js';
+import { ACQUIRE_FUNCTIONS } from '../catalog/posix.js';
+
+/**
+ * Project functions that fill a caller's array with a new descriptor pair, as a facts provider:
+ * multitail's `pid_t exec_with_pipe(char *command, int pipe_to_proc[], int pipe_from_proc[])`
+ * calls `pipe(pipe_to_proc)` and `pipe(pipe_from_proc)`, forks, and returns with all four ends
+ * open in the parent. A caller's local array given to it holds what pipe() would have put there:
+ * the ends the function does not close are the caller's to close or keep.
+ */
+export interface PairFillerItem {
+  readonly fn: number;
+  readonly param: number;
+  /** The elements (0, 1) the function leaves open for its caller: no close-like call names them. */
+  readonly elements: readonly number[];
+}
+
+/** pipe(), pipe2(), socketpair(): name → the argument they fill. */
+const PAIR_ACQUIRES: ReadonlyMap<string, number> = new Map(ACQUIRE_FUNCTIONS.flatMap((f) => (f.outArrayArg === undefined ? [] : [[f.name, f.outArrayArg] as const])));
+
+/** `int fds[]`, `int fds[2]`, `int *fds` (as facts write them: `int fds[]`, `int *`): a parameter that points at the caller's integers. */
+const INT_ARRAY_PARAMETER = /^(?:const\s+)?int\s*(?:\*|(?:[A-Za-z_]\w*)?\s*\[\s*\d*\s*\])$/;
+
+export const pairFillersProvider: FactsProvider<PairFillerItem, ReadonlyMap<string, readonly PairFillerItem[]>> = {
+  id: 'pair-fillers',
+  extract(file) {
+    const out: PairFillerItem[] = [];
+    for (const call of file.calls) {
+      const arg = PAIR_ACQUIRES.get(call.callee);
+      if (arg === undefined || call.fn < 0 || call.member) continue;
+      const fact = file.functions[call.fn]!;
+      const name = call.args[arg]?.trim();
+      const param = fact.params.findIndex((p) => p.name === name && INT_ARRAY_PARAMETER.test(p.type.replace(/\s+/g, ' ').trim()));
+      if (param < 0 || out.some((o) => o.fn === call.fn && o.param === param)) continue;
+      const node = file.functionNodes[call.fn]!;
+      const text = file.text.slice(node.startIndex, node.endIndex);
+      const elements = [0, 1].filter((k) => !closesElement(text, name!, k));
+      if (elements.length > 0) out.push({ fn: call.fn, param, elements });
+    }
+    return out;
+  },
+  build(index) {
+    const fillers = new Map<string, PairFillerItem[]>();
+    for (const { item, functions } of itemsOf(index, pairFillersProvider)) {
+      const name = functions[item.fn]!.name;
+      fillers.set(name, [...(fillers.get(name) ?? []), item]);
+    }
+    return fillers;
+  },
+};
+
+/** Does a call named like a closer (`close`, `myclose`, `safe_close`) take `name[k]` anywhere in the function? */
+function closesElement(text: string, name: string, k: number): boolean {
+  return new RegExp(String.raw`\b\w*close\w*\s*\(\s*${escapeRegExp(name)}\s*\[\s*${k}\s*\]\s*\)`, 'i').test(text);
+}
