@@ -271,6 +271,7 @@ describe('macro aliases (functions under macro names)', () => {
       '#define BUMP(x) ((x)++)',
       '#define CLOSE_BOTH(a, b) do { close(a); close(b); } while (0)',
       '#define NAME(x) #x',
+      '#define PASTE(a, b) a ## b',
       '#define VARIADIC(...) f(__VA_ARGS__)',
       '#define NOT_A_FUNCTION (1 < 2)',
     ].join('\n');
@@ -278,8 +279,11 @@ describe('macro aliases (functions under macro names)', () => {
       { name: 'SOCK_INVALID', params: ['s'], body: '((s) < 0)', calls: [] },
       { name: 'BOTH', params: ['a', 'b'], body: '(SOCK_INVALID(a) || (b) == NULL)', calls: ['SOCK_INVALID'] },
       { name: 'CHECKED', params: ['f'], body: '((f) != NULL && !ferror(f))', calls: ['ferror'] },
+      // `#x` makes a string of the argument (libarchive's assert(e) reports #e); pasting (`##`) is no expression.
+      { name: 'NAME', params: ['x'], body: '#x', calls: [] },
     ]);
     expect(expandedExpression(macroExpressions(text)[1]!, ['fd', 'log->f'])).toBe('(SOCK_INVALID(fd) || (log->f) == NULL)');
+    expect(expandedExpression(macroExpressions(text)[3]!, ['f  != NULL'])).toBe('"f != NULL"');
     const index = new ProjectIndex([prepareSource('m.h', text, settingsFor(emptyConfig(ROOT))).facts]);
     expect(['SOCK_INVALID', 'BOTH', 'CHECKED', 'RESET'].map((n) => index.macros.readsOnly(n))).toEqual([true, true, false, false]);
   });

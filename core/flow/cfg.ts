@@ -119,6 +119,8 @@ export interface ReturningMacroShape {
   readonly always?: boolean;
   /** Leaves through one of these calls rather than a return, where one never returns. */
   readonly exits?: readonly string[];
+  /** Calls made under no condition before it leaves: where one never returns, the macro never leaves. */
+  readonly callsFirst?: readonly string[];
   /** Variables it sets on its way out (`iRet = code;`): to a constant, or to argument `param`. */
   readonly assigns?: readonly { readonly name: string; readonly value?: string; readonly param?: number }[];
   /** Returns when two arguments (or one and 0) are equal, or when they differ. */
@@ -411,6 +413,13 @@ class CfgBuilder {
     } else if (called && this.options.returningMacros?.has(called)) {
       const macro = this.options.returningMacros.get(called)!;
       if (macro.exits) return this.exitingMacro(stmt, node, next, expression, macro);
+      // `fatal_return(("msg"), -1)` over `do { fatal stuff; return __VA_ARGS__; } while (0)` with a
+      // `fatal()` that never returns: the macro's return is never reached.
+      if (macro.always && macro.callsFirst?.some((callee) => this.options.noReturn.has(callee))) {
+        node.noReturn = true;
+        this.edge(node, this.abort);
+        return node;
+      }
       // `#define CHECK(x) if (!(x)) goto cleanup`: the hidden jump goes to that label when the function has it.
       const label = macro.gotoLabel !== undefined ? this.labelFor(macro.gotoLabel, stmt) : undefined;
       if (macro.gotoLabel !== undefined && !label) {

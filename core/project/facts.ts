@@ -179,6 +179,12 @@ export interface ReturningMacro {
   readonly always?: boolean;
   /** No return in the body: it leaves through one of these calls, where one never returns (`if (!(x)) abort()`). */
   readonly exits?: readonly string[];
+  /**
+   * Calls the body makes under no condition before it leaves (lrzip's `#define fatal_return(stuff,
+   * …) do { fatal stuff; return __VA_ARGS__; } while (0)`): where one never returns, neither does
+   * the macro, and its return is never reached.
+   */
+  readonly callsFirst?: readonly string[];
   /** Variables it sets before it leaves (`iRet = code;`): to a constant, or to argument `param`. */
   readonly assigns?: readonly MacroAssignment[];
   /**

@@ -101,7 +101,9 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
       return param >= 0 ? { name: a[1]!, param } : { name: a[1]!, value: a[2]! };
     });
     const jumping = exits ? { ...guard, exits } : jump && !/\breturn\b/.test(body) ? { ...guard, gotoLabel: jump[1]! } : guard;
-    const value = !exits && leavesAlways(body) ? { ...jumping, always: true } : jumping;
+    const always = !exits && leavesAlways(body);
+    const first = always ? callsBeforeLeaving(body, params) : [];
+    const value = always ? { ...jumping, always: true, ...(first.length > 0 ? { callsFirst: first } : {}) } : jumping;
     macros.push({ at: m.index, value: assigns.length > 0 ? { ...value, assigns } : value });
   }
   return macros;
@@ -130,6 +132,36 @@ export function leavesAlways(body: string): boolean {
   }
   return false;
 }
+
+/**
+ * The functions called by the top-level statements before the body's own `return`/`goto`: `die(x);`,
+ * and `fatal stuff;` where the parameter `stuff` is the parenthesized argument list (lrzip's
+ * `fatal_return(("msg"), -1)`).
+ */
+function callsBeforeLeaving(body: string, params: readonly string[]): string[] {
+  let code = body.replace(/\\\r?\n/g, ' ').trim().replace(/;\s*$/, '');
+  const wrapped = /^do\s*\{([^]*)\}\s*while\s*\(\s*0\s*\)$/.exec(code) ?? /^\{([^]*)\}$/.exec(code);
+  if (wrapped && balancedParentheses(wrapped[1]!, '{', '}')) code = wrapped[1]!;
+  const calls: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= code.length; i++) {
+    const ch = code[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (depth < 0) return calls;
+    if (i === code.length || (depth === 0 && (ch === ';' || ch === '}'))) {
+      const statement = code.slice(start, i).trim();
+      if (/^(?:return|goto)\b/.test(statement)) return calls;
+      const call = /^([A-Za-z_]\w*)\s*(?:\(|([A-Za-z_]\w*)$)/.exec(statement);
+      if (call && !CONTROL_WORDS.has(call[1]!) && (call[2] === undefined || params.includes(call[2]))) calls.push(call[1]!);
+      start = i + 1;
+    }
+  }
+  return calls;
+}
+
+const CONTROL_WORDS = new Set(['if', 'while', 'for', 'switch', 'do', 'else', 'return', 'goto', 'sizeof']);
 
 /**
  * Object-like macros whose body is the object of a member access, ending in `->` or `.`
@@ -383,7 +415,7 @@ export function macroExpressions(text: string, lines: readonly number[] = define
   return macroExpressionsAt(text, lines).map((d) => d.value);
 }
 
-const NOT_EXPRESSION = /[;{}#]|\b(?:return|goto|do|while|for|if|switch|break|continue)\b|\+\+|--|[-+*/%&|^]=|<<=|>>=|(?:^|[^=!<>])=(?!=)/;
+const NOT_EXPRESSION = /[;{}]|\b(?:return|goto|do|while|for|if|switch|break|continue)\b|\+\+|--|[-+*/%&|^]=|<<=|>>=|(?:^|[^=!<>])=(?!=)/;
 
 export function macroExpressionsAt(text: string, lines: readonly number[] = defineLines(text)): Positioned<MacroExpression>[] {
   const expressions: Positioned<MacroExpression>[] = [];
@@ -392,6 +424,8 @@ export function macroExpressionsAt(text: string, lines: readonly number[] = defi
     if (body === '' || NOT_EXPRESSION.test(body)) continue;
     const params = m[2]!.split(',').map((p) => p.trim());
     if (params.some((p) => !IDENTIFIER.test(p))) continue;
+    // `#e` makes a string of an argument (expandedExpression); pasting tokens (`##`) or any other `#` does not read as an expression.
+    if (body.includes('#') && [...body.matchAll(/#+\s*([A-Za-z_]\w*)?/g)].some((h) => h[0].startsWith('##') || h[1] === undefined || !params.includes(h[1]))) continue;
     const calls = calledIn(body, params);
     expressions.push({ at: m.index, value: { name: m[1]!, params, body, calls } });
   }
@@ -424,9 +458,12 @@ export function castsArg(macro: MacroExpression, index: number): boolean {
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
 export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {
   if (args.length !== macro.params.length) return undefined;
-  return macro.body.replace(/[A-Za-z_]\w*/g, (token) => {
+  // `#e` makes a string of the argument (libarchive's `assertion_assert(…, (e), #e, NULL)`): a
+  // string literal, whatever the argument's text (bodies that paste tokens are no expressions).
+  return macro.body.replace(/(#\s*)?\b([A-Za-z_]\w*)/g, (whole, hash: string | undefined, token: string) => {
     const i = macro.params.indexOf(token);
-    return i < 0 ? token : args[i]!;
+    if (i < 0) return whole;
+    return hash !== undefined ? JSON.stringify(args[i]!.replace(/\s+/g, ' ')) : args[i]!;
   });
 }
 

@@ -114,9 +114,12 @@ const PREDICATE_CONSTANT = /^(?:[A-Z][A-Z0-9_]*|true|false|nullptr)$/;
  * call is a test of the expression.
  */
 function predicateOf(fact: FunctionFact, fnNode: SyntaxNode): string | undefined {
-  if (fact.params.length === 0 || fact.params.length > 4) return undefined;
+  if (fact.params.length === 0) return undefined;
   const body = fnNode.childForFieldName('body');
   if (!body) return undefined;
+  // A test reporter taking its place in the source besides the value (libarchive's
+  // assertion_assert(file, line, value, condition, extra)): any number of parameters.
+  if (fact.params.length > 4) return body.namedChildCount !== 1 && fact.returnsParam !== undefined ? fact.params[fact.returnsParam]?.name : undefined;
   const params = new Set(fact.params.map((p) => p.name));
   const choice = choiceOf(body, params);
   if (choice !== undefined) return choice;

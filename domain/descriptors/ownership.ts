@@ -23,7 +23,7 @@ import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '
 import type { MacroBody } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
-import { blankComments, NULL_POINTER_BASE } from '../../core/syntax/c-text.js';
+import { blankComments, NULL_POINTER_BASE, splitTopLevel } from '../../core/syntax/c-text.js';
 import { caseValidity, comparisonFailure, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -93,7 +93,7 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   if (index.derived(keptReturnsProvider).keepsReturned(name)) return undefined;
   // `Result<TempFile> TempFile::create(…)`: a definition returning an object, not a descriptor, whatever it calls.
   for (const { file, fn } of index.functionsNamed(name)) {
-    if (returnsObjectTemplate(fn)) continue;
+    if (returnsObjectTemplate(fn, index)) continue;
     for (const returned of fn.returnsCallOf ?? []) {
       if (resources.acquire(returned) && fileOwnFunction(returned, file, index)) continue;
       const kind = returnedKind(asCalledIn(fn, returned, index), resources, index, depth - 1, seen);
@@ -109,10 +109,13 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
  * template of an integer or a handle type (`std::expected<int, E>`, `std::optional<unique_fd>`,
  * `Result<FILE *>`) may hold one.
  */
-function returnsObjectTemplate(fact: FunctionFact): boolean {
+function returnsObjectTemplate(fact: FunctionFact, index: ProjectIndex): boolean {
   const type = fact.returnTemplate;
   if (type === undefined) return false;
   const args = type.slice(type.indexOf('<') + 1);
+  // `Result<auto_fd, std::string>` (lnav): a class of the project holds the descriptor, and closes it.
+  const first = splitTopLevel(args.replace(/>\s*$/, ''), '<([', '>)]')[0]?.replace(/\b(?:const|volatile)\b/g, '').trim() ?? '';
+  if (/^[A-Za-z_]\w*$/.test(first) && callGraphOf(index).isClass(first)) return true;
   return !/\b(?:int|long|short|unsigned|signed|auto|FILE|DIR|SOCKET|\w*_t)\b|fd|[Ss]ock|[Hh]andle\b/.test(args);
 }
 
@@ -171,7 +174,7 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
   for (const edge of graph.edgesOfCall(file, call)) {
     if (edge.kind !== 'call') continue;
     const fact = graph.fact(edge.callee);
-    if (returnsObjectTemplate(fact)) continue;
+    if (returnsObjectTemplate(fact, index)) continue;
     for (const returned of fact.returnsCallOf ?? []) {
       if (resources.acquire(returned) && fileOwnFunction(returned, edge.callee.file, index)) continue;
       const kind = returnedKind(asCalledIn(fact, returned, index), resources, index, ACQUIRER_DEPTH - 1, seen);
@@ -215,6 +218,16 @@ export function borrows(name: string, argIndex: number, kind: HandleKind, resour
 
 const IDENT = /^[A-Za-z_]\w*$/;
 /** A name, or one field of a name (`sock->fd`, `this->fd_`, `srv.fd`): storage another function can reach. */
+/** What `name` was last assigned before `site` in the function (`int fd_out = control->fd_out;` gives `control->fd_out`). */
+function copiedFrom(fn: SyntaxNode, site: SyntaxNode, name: string): string | undefined {
+  const before = fn.text.slice(0, site.startIndex - fn.startIndex);
+  let last: string | undefined;
+  for (const m of before.matchAll(new RegExp(String.raw`(?<![\w.>])${escapeRegExp(name)}\s*=(?!=)\s*([^;,]+?)\s*[;,]`, 'g'))) last = m[1];
+  return last;
+}
+
+/** `control->fd_out`, `s.fd`, `a->b.c`: a descriptor read from a field. */
+const FIELD_CHAIN = /^[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+$/;
 const NON_LOCAL_HOLDER = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)?$/;
 const TYPE_WORDS = new Set(['int', 'char', 'short', 'long', 'unsigned', 'signed', 'void', 'bool', 'float', 'double', 'const', 'struct', 'auto']);
 // A project's own name for it counts too: `osmo_close_all_fds_above(2)`, `g_closefrom(3)`.
@@ -280,6 +293,11 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     if (spec?.takesArg === 0 && call.callee !== 'freopen') {
       const wrapped = call.args[0] ?? '';
       if (IDENT.test(wrapped) && !isLocal(wrapped)) return;
+      // `tmpoutfp = fdopen(control->fd_out, "w")` (lrzip): a field keeps the descriptor, and its owner
+      // closes it; so does a local copy of it made in the function (`int fd_out = control->fd_out;`).
+      const copied = IDENT.test(wrapped) ? copiedFrom(ctx.file.syntax.functionNodes[call.fn]!, node, wrapped) : undefined;
+      const source = (copied ?? wrapped).trim();
+      if (FIELD_CHAIN.test(source) && !isLocalAggregateSlot(source, ctx.file.syntax.locals(call.fn))) return;
       // `fcntl(fd, F_SETLK, &lock)` then `fp = fdopen(fd, "w")` (dnscap's pid file): the stream holds
       // the lock its descriptor took, kept for the life of the process like the descriptor would be.
       if (IDENT.test(wrapped) && lockedBefore(ctx, call.fn, wrapped, node)) return;
@@ -324,7 +342,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     const type = ctx.file.syntax.locals(call.fn).get(variable) ?? '';
     // `aux::file_descriptor const fd = ::open(…)`, `Socket s = socket(…)`: a C++ object built from
     // the descriptor owns it (its destructor closes it), whatever the variable's name.
-    if (spec !== undefined && ctx.file.language === 'cpp' && ownedByObject(type, ctx)) return;
+    // Also from a project function: `auto_fd fd; if ((fd = openp(path, O_RDONLY)) == -1)` (lnav).
+    if (ctx.file.language === 'cpp' && ownedByObject(type, ctx)) return;
     const wrapped = kind === 'descriptor' && spec === undefined && /\bauto\b|<|::/.test(type);
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}), ...(holder ? { holder } : {}) });
   });
