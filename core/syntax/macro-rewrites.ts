@@ -13,13 +13,24 @@ import { directiveLineEnd, evaluateCondition, evaluateDefined, type ConditionalG
  * expression: nested repetitions over comments backtrack without end on a data table.
  */
 export function holdsFunctionHead(text: string, start: number, end: number): boolean {
+  // The run of directive lines last skipped, [from, to): a `)` ending each of ten thousand
+  // `#define` lines (a CMSIS device header) would otherwise skip the rest of the run again.
+  let runFrom = -1;
+  let runTo = -1;
   for (let i = text.indexOf(')', start); i >= 0 && i < end; i = text.indexOf(')', i + 1)) {
     let j = i + 1;
+    let first = -1;
     for (;;) {
       j = skipSpace(text, j, end);
       if (text.charCodeAt(j) !== 35 /* # */) break;
+      if (runFrom <= j && j < runTo) {
+        j = runTo;
+        break;
+      }
+      if (first < 0) first = j;
       j = Math.min(directiveLineEnd(text, j), end);
     }
+    if (first >= 0) [runFrom, runTo] = [first, j];
     if (text.charCodeAt(j) === 123 /* { */) return true;
   }
   return false;
