@@ -65,7 +65,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   const offending = exits.filter((n) => ((flow.before(n) ?? 0) & VALID) !== 0).sort((a, b) => a.syntax!.startIndex - b.syntax!.startIndex);
   if (offending.length === 0) return;
 
-  const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
+  const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener, site.variable === site.listener ? site.call.line : undefined);
   if (trigger.mode === 'level') return;
   // Undecided listeners: silent unless the user asks for notes (`edgeTriggered: ask`).
   if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx.options, cfg.function, false)) return;

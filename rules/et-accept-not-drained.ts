@@ -62,7 +62,7 @@ export const etAcceptNotDrained: Rule = {
       const fnRef = graph.refOf(ctx.file.path, fn);
       const callers = fnRef ? graph.callSitesOf(fnRef) : [];
       if (!accepting && callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
-      const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener);
+      const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener, site.variable === site.listener ? site.call.line : undefined);
       if (trigger.mode === 'level') continue;
       // A loop around the accept (an event loop, a retry loop) shows a non-blocking listener.
       if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx.options, cfg.function, accepting !== undefined)) continue;

@@ -115,21 +115,7 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
  * which stay in the same top-level statement (`if (x) return -1;`).
  */
 export function leavesAlways(body: string): boolean {
-  let code = body.replace(/\\\r?\n/g, ' ').trim().replace(/;\s*$/, '');
-  const wrapped = /^do\s*\{([^]*)\}\s*while\s*\(\s*0\s*\)$/.exec(code) ?? /^\{([^]*)\}$/.exec(code);
-  if (wrapped && balancedParentheses(wrapped[1]!, '{', '}')) code = wrapped[1]!;
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i <= code.length; i++) {
-    const ch = code[i];
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    if (depth < 0) return false;
-    if (i === code.length || (depth === 0 && (ch === ';' || ch === '}'))) {
-      if (/^\s*(?:return|goto)\b/.test(code.slice(start, i))) return true;
-      start = i + 1;
-    }
-  }
+  for (const statement of topLevelStatements(body)) if (/^(?:return|goto)\b/.test(statement)) return true;
   return false;
 }
 
@@ -139,26 +125,36 @@ export function leavesAlways(body: string): boolean {
  * `fatal_return(("msg"), -1)`).
  */
 function callsBeforeLeaving(body: string, params: readonly string[]): string[] {
+  const calls: string[] = [];
+  for (const statement of topLevelStatements(body)) {
+    if (/^(?:return|goto)\b/.test(statement)) break;
+    const call = /^([A-Za-z_]\w*)\s*(?:\(|([A-Za-z_]\w*)$)/.exec(statement);
+    if (call && !CONTROL_WORDS.has(call[1]!) && (call[2] === undefined || params.includes(call[2]))) calls.push(call[1]!);
+  }
+  return calls;
+}
+
+/**
+ * A macro body's statements at its top level (inside `do { … } while (0)` or braces), trimmed, in
+ * order; a statement ends at a `;` or a `}` outside brackets. Stops where the brackets close more
+ * than they opened.
+ */
+function* topLevelStatements(body: string): Generator<string> {
   let code = body.replace(/\\\r?\n/g, ' ').trim().replace(/;\s*$/, '');
   const wrapped = /^do\s*\{([^]*)\}\s*while\s*\(\s*0\s*\)$/.exec(code) ?? /^\{([^]*)\}$/.exec(code);
   if (wrapped && balancedParentheses(wrapped[1]!, '{', '}')) code = wrapped[1]!;
-  const calls: string[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i <= code.length; i++) {
     const ch = code[i];
     if (ch === '(' || ch === '[' || ch === '{') depth++;
     else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    if (depth < 0) return calls;
+    if (depth < 0) return;
     if (i === code.length || (depth === 0 && (ch === ';' || ch === '}'))) {
-      const statement = code.slice(start, i).trim();
-      if (/^(?:return|goto)\b/.test(statement)) return calls;
-      const call = /^([A-Za-z_]\w*)\s*(?:\(|([A-Za-z_]\w*)$)/.exec(statement);
-      if (call && !CONTROL_WORDS.has(call[1]!) && (call[2] === undefined || params.includes(call[2]))) calls.push(call[1]!);
+      yield code.slice(start, i).trim();
       start = i + 1;
     }
   }
-  return calls;
 }
 
 const CONTROL_WORDS = new Set(['if', 'while', 'for', 'switch', 'do', 'else', 'return', 'goto', 'sizeof']);

@@ -62,8 +62,12 @@ export function edgeTriggeredOption(options: Readonly<Record<string, unknown>>):
   return EDGE_TRIGGERED_OPTIONS.find((o) => o === value) ?? 'auto';
 }
 
-/** `options`: the rule's options (`edgeTriggered`). */
-export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<string, unknown>>, fnIndex: number, listener: string): TriggerEvidence {
+/**
+ * `options`: the rule's options (`edgeTriggered`). `reassignedAtLine`: the line of an accept that
+ * stores the connection into the listener's own variable (`fd = accept(fd, …)`, libvma's test
+ * server): registrations of that variable after it, in the same function, are the connection's.
+ */
+export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<string, unknown>>, fnIndex: number, listener: string, reassignedAtLine?: number): TriggerEvidence {
   const option = edgeTriggeredOption(options);
   if (option === 'always') return { mode: 'edge' };
   if (option === 'never') return { mode: 'level' };
@@ -74,7 +78,8 @@ export function listenerTriggerMode(ctx: FileAnalysis, options: Readonly<Record<
   const key = descriptorKey(listener, scope);
   if (!key) return { mode: 'unknown' };
   const known = ctx.index.derived(registrationsProvider);
-  const registrations: ResolvedRegistration[] = [...known.registrationsOf(key)];
+  const connections = (r: ResolvedRegistration) => reassignedAtLine !== undefined && r.site.file === facts.path && r.site.line > reassignedAtLine && r.site.line <= fn.endLine;
+  const registrations: ResolvedRegistration[] = known.registrationsOf(key).filter((r) => !connections(r));
   if (key.startsWith('param:')) {
     const param = Number(key.slice(key.lastIndexOf(':') + 1));
     const fnRef = callGraphOf(ctx.index).refOf(facts.path, fn);

@@ -265,7 +265,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       const mentions = ctx.file.syntax.functionNodes[call.fn]!.text.match(new RegExp(`\\b${array}\\b`, 'g'))?.length ?? 0;
       if (mentions <= 2) return;
       // `_cleanup_close_pair_ int pair[2] = EBADF_PAIR;` (systemd, elogind): both ends closed at the end of its scope.
-      if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, array, ctx.index.derived(cleanupMacrosProvider), true)) return;
+      if (closedAtScopeEnd(asWritten(ctx, call.fn), array, ctx.index.derived(cleanupMacrosProvider), true)) return;
       for (const element of [0, 1]) {
         sites.push({ call, node, fn: call.fn, callee: call.callee, kind: spec.kind, variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor(spec.kind) });
       }
@@ -278,7 +278,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
         for (const { param, elements } of fillers) {
           const array = call.args[param]?.trim();
           if (!array || !IDENT.test(array) || !isLocal(array) || /\*\s*$/.test(ctx.file.syntax.locals(call.fn).get(array) ?? '')) continue;
-          if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, array, ctx.index.derived(cleanupMacrosProvider), true)) continue;
+          if (closedAtScopeEnd(asWritten(ctx, call.fn), array, ctx.index.derived(cleanupMacrosProvider), true)) continue;
           for (const element of elements) {
             sites.push({ call, node: ctx.file.syntax.callNodes[i]!, fn: call.fn, callee: call.callee, kind: 'descriptor', variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor('descriptor') });
           }
@@ -332,7 +332,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     if (ctx.file.language === 'cpp' && !IDENT.test(variable) && closedByDestructor(variable, call.fn, ctx)) return;
     // `g_autoptr(FILE) fp`, `__attribute__((cleanup(closep))) int fd`, `_cleanup_close_ int fd`:
     // the compiler closes it when the variable goes out of scope.
-    if (closedAtScopeEnd(ctx.file.syntax.functionNodes[call.fn]!.text, variable, ctx.index.derived(cleanupMacrosProvider))) return;
+    // (`_cleanup_(cli_freep) Cli *cli`: for a handle in an allocated holder's field, the holder's cleanup frees and closes it.)
+    if (closedAtScopeEnd(asWritten(ctx, call.fn), holder ?? variable, ctx.index.derived(cleanupMacrosProvider))) return;
     // `confp = closefp = fopen(…)`: one handle under two names, either of which may close it.
     // A copy into another variable hands the handle on (see useOf): so does this one.
     if (chainAssigned(node)) return;
@@ -348,6 +349,16 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release, ...(wrapped ? { shape: 'wrapped' as const } : {}), ...(holder ? { holder } : {}) });
   });
   return sites;
+}
+
+/**
+ * The function's text as written: a recovered file's copies blank attribute macros
+ * (`DEFER_ATTR(close_fd_deferred) int32_t fd = …`, aerospike), which say what a declaration's
+ * cleanup is. The rewrites keep every offset.
+ */
+function asWritten(ctx: FileAnalysis, fn: number): string {
+  const node = ctx.file.syntax.functionNodes[fn]!;
+  return ctx.file.recovery?.originalText?.slice(node.startIndex, node.endIndex) ?? node.text;
 }
 
 /** The release that matches an acquire: `pclose` for `popen`, else its kind's. */

@@ -20,6 +20,8 @@ describeRuleFixtures('et-accept-not-drained', {
   'trigger-parameter.cpp': 'C++: the same with an enum class (Trigger::Edge), called from same-named methods of two classes with their members named bare',
   'two-backends.c': 'a listener registered edge-triggered with libevent and level-triggered with epoll: the message names both registrations',
   'libev-libuv.c': 'libev and libuv registrations are level-triggered (the default options: silent)',
+  'reused-variable.c': 'an accept that stores the connection into the listener\'s own variable (libvma\'s fd = accept(fd, …) then EPOLLET for fd) registers the connection, not the level-triggered listener: silent; a listener registered edge-triggered before the same loop is reported',
+  'reused-variable.cpp': 'C++: the same reuse of the listener\'s variable in a member function: silent',
   'eagain-waits.c': 'a loop retrying accept after EAGAIN (waiting for readiness on that branch) and leaving with the connection tries it before every wait: silent; a callback accepting once per wake-up, and a loop waiting before its accept, strand the backlog',
   'eagain-waits.cpp': 'C++: accept4 handed, through a macro building a lambda or a lambda written out, to a template helper that retries it on EAGAIN (PhotonLibOS\'s etdoio): silent; a helper running it once strands the backlog',
 });
