@@ -44,12 +44,27 @@ export function solveTypestate(cfg: Cfg, problem: TypestateProblem): TypestateSo
     return refined === 0 ? undefined : refined;
   };
   const tracker = problem.correlateFlagsExcept !== undefined ? new FlagTracker(findFlags(cfg, problem.correlateFlagsExcept), cfg) : undefined;
-  if (!tracker?.active) {
-    const solution = solveForward<number>(cfg, { initial: problem.initial, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
-    return { before: (node) => solution.before[node.id], along: (edge) => solution.along(edge) };
+  if (tracker?.active) {
+    try {
+      return solveWithFlags(cfg, problem, tracker, transfer, refine, keepOf);
+    } catch (error) {
+      if (!(error instanceof TupleBudgetExceeded)) throw error;
+      // Past the budget: the value alone, without the flags' correlations (more paths, none lost).
+    }
   }
-  return solveWithFlags(cfg, problem, tracker, transfer, refine, keepOf);
+  const solution = solveForward<number>(cfg, { initial: problem.initial, transfer, transferEdge: refine, join: (a, b) => a | b, equals: (a, b) => a === b });
+  return { before: (node) => solution.before[node.id], along: (edge) => solution.along(edge) };
 }
+
+/**
+ * Tuples one point may hold. Six flags of several values each over a long function (pspg's main:
+ * two thousand lines of option and key handling) make hundreds of thousands of combinations per
+ * point — gigabytes, and minutes per handle; past this many the flags are given up for that
+ * handle. Correlations that matter hold a handful of tuples.
+ */
+const MAX_TUPLES_PER_POINT = 512;
+
+class TupleBudgetExceeded extends Error {}
 
 function solveWithFlags(
   cfg: Cfg,
@@ -67,6 +82,7 @@ function solveWithFlags(
       const next = step(handle, values);
       if (next) out.push(tracker.encode(next[0], next[1]));
     }
+    if (out.length > MAX_TUPLES_PER_POINT) throw new TupleBudgetExceeded();
     return sortedUnique(out);
   };
   const solution = solveForward<number[]>(cfg, {
@@ -86,7 +102,11 @@ function solveWithFlags(
       });
       return out.length === 0 ? undefined : out;
     },
-    join: mergeSorted,
+    join: (a, b) => {
+      const merged = mergeSorted(a, b);
+      if (merged.length > MAX_TUPLES_PER_POINT) throw new TupleBudgetExceeded();
+      return merged;
+    },
     equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
   });
   const bits = (state: readonly number[] | undefined) => (state === undefined ? undefined : state.reduce((acc, code) => acc | tracker.decode(code).handle, 0));
