@@ -25,6 +25,8 @@ export interface AcceptLoop {
 /** Calls that wait for readiness: a loop with one in its body iterates events. */
 const READINESS_CALLS = 'epoll_wait|epoll_pwait2?|kevent|kevent64|poll|ppoll|WSAPoll|select|pselect|port_getn?|io_uring_wait_cqe\\w*|io_uring_peek_cqe|event_base_loop|event_base_dispatch|event_dispatch|ev_run|ev_loop|uv_run|aeProcessEvents|g_main_context_iteration';
 const READINESS_WAIT = new RegExp(`\\b(?:${READINESS_CALLS})\\s*\\(`);
+/** The same, every one in a text. */
+const READINESS_WAITS = new RegExp(READINESS_WAIT.source, 'g');
 /** `n = epoll_wait(…)`: the names holding a count of ready events. */
 const READY_COUNT = new RegExp(`\\b([A-Za-z_]\\w*)\\s*=\\s*(?:\\([^()]*\\)\\s*)?(?:${READINESS_CALLS})\\s*\\(`, 'g');
 /** Fields of a readiness result: `events[i].data.fd`, `pfds[i].revents`, `kev[i].ident`. */
@@ -108,7 +110,7 @@ function waitsOnlyAfterEagain(loop: SyntaxNode, acceptNode: CfgNode): boolean {
   const text = loop.text;
   if (!/\b(?:EAGAIN|EWOULDBLOCK)\b/.test(text)) return false;
   const acceptAt = (acceptNode.syntax?.startIndex ?? loop.startIndex) - loop.startIndex;
-  for (const m of text.matchAll(new RegExp(READINESS_WAIT.source, 'g'))) if (m.index! < acceptAt) return false;
+  for (const m of text.matchAll(READINESS_WAITS)) if (m.index! < acceptAt) return false;
   return true;
 }
 

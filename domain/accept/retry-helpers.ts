@@ -55,27 +55,18 @@ export const retryHelpersProvider: FactsProvider<RetryHelperItem, ReadonlyMap<st
 function retriedInLoop(body: string, name: string): boolean {
   const call = new RegExp(String.raw`(?<![\w.>])${escapeRegExp(name)}\s*\(`).exec(body);
   if (!call) return false;
-  // The loops opened before the call and still open there.
-  const loops: number[] = [];
+  // The blocks opened before the call and still open there: the loops' braces, -1 for others.
   const opens: number[] = [];
   for (let i = 0; i < call.index; i++) {
     const c = body[i];
-    if (c === '{') {
-      const head = body.slice(Math.max(0, i - 200), i);
-      opens.push(/\b(?:while|for)\s*\([^{};]*\)\s*$|\bdo\s*$/.test(head) ? i : -1);
-    } else if (c === '}') opens.pop();
+    if (c === '{') opens.push(/\b(?:while|for)\s*\([^{};]*\)\s*$|\bdo\s*$/.test(body.slice(Math.max(0, i - 200), i)) ? i : -1);
+    else if (c === '}') opens.pop();
   }
-  for (const at of opens) if (at >= 0) loops.push(at);
-  const start = loops.at(-1);
+  const start = opens.filter((at) => at >= 0).at(-1);
   if (start === undefined) return false;
   // The loop's block, to its matching brace.
-  let depth = 0;
-  let end = start;
-  for (; end < body.length; end++) {
-    if (body[end] === '{') depth++;
-    else if (body[end] === '}' && --depth === 0) break;
-  }
-  return RETRIES_ON_EAGAIN.test(body.slice(start, end));
+  const end = closing(body, start);
+  return RETRIES_ON_EAGAIN.test(body.slice(start, end < 0 ? body.length : end));
 }
 
 /**

@@ -575,6 +575,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const flags = site.statusCall ? [] : validityFlags(cfg, site.variable, site.node, shape);
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
+  // Read once per handle, and only by tests of a descriptor-flag command on another descriptor.
+  let functionTextRead: { text: string; start: number } | undefined;
+  const functionText = () => (functionTextRead ??= { text: cfg.function.text, start: cfg.function.startIndex });
   const verdictFor = (edge: CfgEdge): BranchVerdict | undefined => {
     if (inShadow(edge.from)) return undefined;
     // `KJ_SYSCALL_HANDLE_ERRORS(fd = openat(…)) { … }`: a block macro around the acquire runs its
@@ -596,7 +599,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     }
     // `fcntl(infds[1], F_SETFD, …)` failing while `errfds[0]` is tracked: it fails only for a
     // descriptor that is not open, and `infds` is one this function opened and uses as open.
-    if (flagCommandFailsOnOther(edge.condition!, edge.assumption!, site, cfg.function, resources)) return 'unreachable';
+    if (flagCommandFailsOnOther(edge.condition!, edge.assumption!, tested, site, functionText, resources)) return 'unreachable';
     // `file_err = dup(file_out)` open, then `if (file_out < 0)`: the copy exists only if its original was open.
     const at = edge.condition!.startIndex;
     if (duplicated && at > duplicated.after && at < duplicated.until && duplicated.mentioned.test(tested) && impliesNegative(edge.condition!, edge.assumption!, duplicated.name)) return 'invalid';
@@ -671,9 +674,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
  * with EBADF) on a descriptor other than `handle` that the function itself opens (`x = open(…)`,
  * `pipe(x)`)? The function uses it as open there; the branch is for a bug, not a path.
  */
-function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, site: AcquireSite, fn: SyntaxNode, resources: ResourceCatalog): boolean {
-  const text = condition.text;
-  if (!text.includes('fcntl') && !text.includes('ioctl') && !STORED_FLAGS_TEST.test(text)) return false;
+function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, tested: string, site: AcquireSite, functionText: () => { text: string; start: number }, resources: ResourceCatalog): boolean {
+  const called = tested.includes('fcntl') || tested.includes('ioctl');
+  if (!called && !STORED_FLAGS_TEST.test(tested)) return false;
   const handle = site.variable;
   const expr = unwrap(condition);
   let target: string | undefined;
@@ -687,14 +690,16 @@ function flagCommandFailsOnOther(condition: SyntaxNode, assumption: boolean, sit
     if (target !== undefined) failure = fcntlFailure(expr, target);
   } else {
     // `opts = fcntl(sd4, F_GETFL); if (opts < 0)`: the flags kept in a variable, tested right after.
-    const stored = storedFlagsTest(expr, fn);
+    const fn = functionText();
+    if (!fn.text.includes('F_GETF')) return false;
+    const stored = storedFlagsTest(expr, fn.text, fn.start);
     target = stored?.target;
     failure = stored?.failure;
   }
   if (target === undefined || target === handle || failure === undefined) return false;
   // `sock = accept(sd4, …)` worked, so `sd4` is open: `fcntl(sd4, F_GETFL)` after it cannot fail.
   const usedByAcquire = DESCRIPTOR_ARGUMENT_ACQUIRES.has(site.callee) && squeeze(site.call.args[0] ?? '') === target;
-  if (!usedByAcquire && !openedInFunction(target, fn.text, resources)) return false;
+  if (!usedByAcquire && !openedInFunction(target, functionText().text, resources)) return false;
   return assumption === failure;
 }
 
@@ -705,12 +710,12 @@ const STORED_FLAGS_TEST = /^\s*\(?\s*[A-Za-z_]\w*\s*(?:<|<=|==|!=|>=|>)\s*-?\s*\
  * `v < 0` where the statement before it is `v = fcntl(x, F_GETFL)` (or `int v = …`): the descriptor
  * that query was on, and whether the test is true exactly when it failed.
  */
-function storedFlagsTest(expr: SyntaxNode, fn: SyntaxNode): { target: string; failure: boolean | undefined } | undefined {
+function storedFlagsTest(expr: SyntaxNode, functionText: string, functionStart: number): { target: string; failure: boolean | undefined } | undefined {
   if (expr.type !== 'binary_expression') return undefined;
   const left = unwrap(expr.childForFieldName('left') ?? expr);
   const right = unwrap(expr.childForFieldName('right') ?? expr);
   if (left.type !== 'identifier') return undefined;
-  const before = fn.text.slice(0, expr.startIndex - fn.startIndex);
+  const before = functionText.slice(0, expr.startIndex - functionStart);
   // The last statement before the test's `if (`: the variable's assignment from the query.
   const assigned = new RegExp(String.raw`\b${escapeRegExp(left.text)}\s*=\s*(?:::)?(fcntl(?:64)?\s*\(\s*([^,()]+?)\s*,\s*F_GETF[LD]\s*\))\s*;\s*(?:if|while)\s*\(\s*\(?\s*$`).exec(before);
   if (!assigned) return undefined;
