@@ -148,6 +148,11 @@ function testOf(condition: SyntaxNode): Test | undefined {
   const expr = unwrap(condition);
   const text = squeeze(expr.text);
   if (FLAG_EXPR.test(text) && !CONSTANT.test(text)) return { flag: text, negated: false };
+  // `while ((res = fgets(…)))`: the variable assigned, tested for truth right after.
+  if (expr.type === 'assignment_expression' && expr.childForFieldName('operator')?.type === '=') {
+    const assigned = squeeze(expr.childForFieldName('left')?.text ?? '');
+    if (FLAG_EXPR.test(assigned) && !CONSTANT.test(assigned)) return { flag: assigned, negated: false, assigns: true };
+  }
   // A configuration symbol (`#ifdef HAVE_PIPES`, `#if USE_SSL`, `if (DEBUG)`, `defined(X)`): one
   // value for the whole build, so every test of it on a path agrees — a flag no code assigns.
   const symbol = CONFIGURATION_SYMBOL.exec(text);
@@ -599,8 +604,9 @@ export class FlagTracker {
   private refineTest(i: number, test: Test, assumption: boolean, values: number[]): number[] | undefined {
     const edge = { assumption };
     const domain = this.flags.values[i]!;
-    // A comparison that assigns its flag first (`(pid = zfork()) == -1`) starts from any value.
-    const current = test.assigns && test.constant !== undefined ? '?' : domain[values[i]!]!;
+    // A comparison or truth test that assigns its flag first (`(pid = zfork()) == -1`, `(res =
+    // fgets(…))`) starts from any value.
+    const current = test.assigns && (test.constant !== undefined || test.signs === undefined) ? '?' : domain[values[i]!]!;
     const out = [...values];
     // `j < 6` with j known to be 0: the branch its value takes, only.
     if (test.bound !== undefined) {
@@ -625,7 +631,9 @@ export class FlagTracker {
     }
     if (allowed !== undefined) {
       // `(r = connect(…)) < 0`: the value the condition just assigned (a status call's `<=0`), else any.
-      const now = test.assigns ? (SIGNS_OF.get(current) ?? N | Z | P) : SIGNS_OF.get(current);
+      // Known to differ from a constant (`≠-1` after `(n = select(…)) == -1` was false): any sign,
+      // narrowed by this branch like an unknown value (the exclusion is given up, the sign kept).
+      const now = test.assigns || current.startsWith(NOT) ? (SIGNS_OF.get(current) ?? N | Z | P) : SIGNS_OF.get(current);
       if (now === undefined) return out;
       const left = now & allowed;
       if (left === 0) return undefined;
