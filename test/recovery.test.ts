@@ -4,6 +4,7 @@ import { inactiveBranches } from '../core/syntax/inactive-branches.js';
 import { parseText } from '../core/syntax/parser.js';
 import { recoveryLookup } from '../core/syntax/linux-build.js';
 import { recoverText } from '../core/syntax/recovery.js';
+import { settledDefinitions } from '../core/syntax/settled-definitions.js';
 
 const lookup = (defined: Record<string, string>, undefinedNames: string[] = []) => configurationLookup({ defined: new Map(Object.entries(defined)), undefined: new Set(undefinedNames) });
 
@@ -192,6 +193,39 @@ describe('inactive #if branches (whose #define lines do not count)', () => {
     expect(rangesOf(text)).toEqual(['#define A 1', '#define B 1', '#define C 2', '#define C 3', '#define D 2']);
     // The build's configuration decides first.
     expect(rangesOf(text, { defined: new Map(), undefined: new Set(['HAVE_POLL']) })).toEqual(['#define A 1', '#define B 1', '#define C 1', '#define C 2', '#define D 2']);
+  });
+
+  it('a name the file defines once, outside every group, decides the tests after its line, over the build\'s -D', () => {
+    const text = [
+      '#if USE_PORT',
+      'int before;',
+      '#endif',
+      '#define USE_PORT (0x1)',
+      '#define QUIET',
+      '#define TWICE 1',
+      '#undef TWICE',
+      '#ifndef GUARDED',
+      '#define GUARDED 1',
+      '#endif',
+      '#if USE_PORT',
+      'int port;',
+      '#else',
+      'int no_port;',
+      '#endif',
+      '#ifndef QUIET',
+      'int loud;',
+      '#endif',
+      '#if TWICE',
+      'int twice;',
+      '#endif',
+      '#if GUARDED',
+      'int guarded;',
+      '#endif',
+      '',
+    ].join('\n');
+    expect(rangesOf(text)).toEqual(['int no_port;', 'int loud;']);
+    expect(rangesOf(text, { defined: new Map([['USE_PORT', '0']]), undefined: new Set(['QUIET']) })).toEqual(['int before;', 'int no_port;', 'int loud;']);
+    expect([...settledDefinitions(text)].map(([name, d]) => [name, d.value])).toEqual([['USE_PORT', 1], ['QUIET', 'defined']]);
   });
 });
 

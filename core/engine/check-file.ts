@@ -1,4 +1,5 @@
 import type { LineMap } from '../syntax/source-text.js';
+import { settledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
 import { ASSERTIONS, EXITS_ON_NONZERO_STATUS } from '../flow/no-return.js';
 import { compareNumbers } from '../flow/never-failing.js';
@@ -54,6 +55,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     const value = defs[0]?.fn.returnsOnly;
     return value !== undefined && defs.every((d) => d.fn.returnsOnly === value) ? value : undefined;
   };
+  let fileDefinitions: ReadonlyMap<string, SettledDefinition> | undefined;
   const cfg = (fnIndex: number): Cfg | undefined => {
     if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
     options.cfgRequested?.add(fnIndex);
@@ -61,7 +63,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
       const noReturn = noReturnOf(macros, settings, index);
-      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

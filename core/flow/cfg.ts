@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '../syntax/nodes.js';
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
+import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
 import { constantResultTest, neverFailingTest } from './never-failing.js';
 import { killsItself } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
@@ -143,6 +144,8 @@ export interface CfgOptions {
   readonly maxDepth?: number;
   /** Macros the build defines and leaves undefined: an `#if` on them takes one branch, not both. */
   readonly configuration?: PreprocessorConfiguration;
+  /** Names the file defines once, outside every `#if`, and never undefines: an `#if` after the definition reads its value. */
+  readonly fileDefinitions?: ReadonlyMap<string, SettledDefinition>;
   /** Names known to be functions (called in the file, defined in the project): `closer = pclose;` stores a non-null pointer. */
   readonly isFunctionName?: (name: string) => boolean;
   /** Parameters every caller passes one of a few constants to (core/project/parameter-values.ts): branches only other values take are not paths. */
@@ -766,7 +769,7 @@ class CfgBuilder {
     if (alternative?.type === 'preproc_else' && stopsTheBuild(alternative.namedChildren)) return this.sequence(body, next, targets);
     const test = stmt.type === 'preproc_ifdef' ? stmt.childForFieldName('name') : condition;
     const negated = stmt.type === 'preproc_ifdef' && stmt.child(0)?.type === '#ifndef';
-    const decided = test ? decideDirective(test, stmt.type === 'preproc_ifdef', this.platform) : undefined;
+    const decided = test ? decideDirective(test, stmt.type === 'preproc_ifdef', withSettledDefinitions(this.options.fileDefinitions, stmt.startIndex, this.platform)) : undefined;
     if (decided !== undefined) return decided !== negated ? this.sequence(body, next, targets) : alternative ? this.statement(alternative, next, targets) : next;
     const other = alternative ? this.statement(alternative, next, targets) : next;
     if (condition && isPreprocessorFalse(condition)) return other;

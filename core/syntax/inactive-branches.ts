@@ -1,6 +1,7 @@
 import { conditionalGroups, evaluateCondition, evaluateDefined, type ConditionalGroup, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
 import type { Language } from './language.js';
 import { otherPlatformMarks, recoveryLookup } from './linux-build.js';
+import { settledDefinitions, withSettledDefinitions } from './settled-definitions.js';
 
 /**
  * The branches of a file's `#if` groups that the configuration analysed rules out: decided false,
@@ -11,7 +12,8 @@ import { otherPlatformMarks, recoveryLookup } from './linux-build.js';
  * Decided as the configuration-resolved copies decide (recovery.ts): the build's configuration,
  * else Linux with GCC for platform and compiler macros, else a feature macro is defined — except
  * a name the file itself defines (an include guard, `#ifndef MAP_FAILED` … `#define MAP_FAILED`),
- * whose test stays undecided. After an undecided branch, a later one is ruled out only by its own
+ * whose test stays undecided unless the file defined it above, once and outside every group
+ * (settled-definitions.ts). After an undecided branch, a later one is ruled out only by its own
  * test or by a branch decided true before it.
  */
 export function inactiveBranches(
@@ -32,6 +34,8 @@ export function inactiveBranches(
   if (groups.length === 0) return foreign.length > 0 ? [[0, text.length]] : [];
   const definedHere = new Set<string>();
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)) definedHere.add(m[1]!);
+  // A name the file defined above, once and outside every group, has that definition's value.
+  const settled = settledDefinitions(text);
   let assumed = false;
   const decided = recoveryLookup(language, configuration, 'defined', () => (assumed = true));
   // A name the file defines itself is decided only by the build's configuration or the platform.
@@ -59,7 +63,7 @@ export function inactiveBranches(
     let decidedTrue = false;
     for (const { directive, bodyStart, bodyEnd } of group.branches) {
       anyAssumed = false;
-      const decided = decidedTrue ? false : valueOf(directive.kind, directive.condition, lookup);
+      const decided = decidedTrue ? false : valueOf(directive.kind, directive.condition, withSettledDefinitions(settled, directive.start, lookup));
       // Neither the build nor the platform decides it, and it includes another platform's header.
       const value = (decided === undefined || (decided === true && anyAssumed)) && foreignBranches.has(bodyStart) ? false : decided;
       if (value === false) {
