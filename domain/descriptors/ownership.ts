@@ -394,6 +394,14 @@ function reassigns(node: SyntaxNode, parent: SyntaxNode | null, parentOf: (node:
   return around?.type === 'init_declarator' && around.childForFieldName('declarator')?.id === declarator.id && around.childForFieldName('value') !== null;
 }
 
+/** Is `condition` the head of an iterating block macro (macro-rewrites.ts) given `variable` as a whole argument? */
+function iteratesWith(originalText: string, condition: SyntaxNode, variable: string): boolean {
+  const head = blockMacroHead(originalText, condition);
+  if (!head?.loop) return false;
+  const open = head.text.indexOf('(');
+  return open >= 0 && splitTopLevel(head.text.slice(open + 1, -1)).some((arg) => squeeze(arg) === variable);
+}
+
 /** The type of parameter `name` if it is a handle passed by value (a descriptor type, `FILE *`; not a reference). */
 function byValueParameterType(fn: FunctionFact, name: string): string | undefined {
   const type = fn.params.find((p) => p.name === name)?.type.trim();
@@ -529,6 +537,12 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       continue;
     }
     if (!isSource && !nodeText(node).includes(base)) continue;
+    // `DL_FOREACH(interfaces, interface) { interface->fd = socket(…) }`: an iterating block macro
+    // moves its cursor argument to another object on every pass, as `c = c->next` does.
+    if (originalText !== undefined && node.kind === 'condition' && (site.overwriteOnly || site.holder) && site.variable !== base && iteratesWith(originalText, node.syntax, base)) {
+      effects.set(node.id, [{ kind: 'release' }]);
+      continue;
+    }
     const [start, end] = nodeRange(node);
     const sharable = shared && !isSource && !(start <= callStart && callEnd <= end);
     let list = sharable ? shared.get(node.id) : undefined;
