@@ -143,6 +143,37 @@ const namesIn = (() => {
   };
 })();
 
+/**
+ * The variables and field chains a condition reads (`con->cmd & DO_LIST`: `con->cmd`, `DO_LIST`),
+ * each as written without spaces; a chain's first name is the variable it starts from.
+ */
+function chainsIn(text: string): string[] {
+  const chains = text.replace(/\s+/g, '').match(/(?<![\w.>])[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*/g) ?? [];
+  return [...new Set(chains)].filter((c) => !NOT_NAMES.has(c));
+}
+
+const FIELD_CHAIN = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)+$/;
+
+/**
+ * Does assigning `target` (root `root`) change what a condition reading `chains` reads? A variable,
+ * an element or what a pointer points to changes every chain from that variable; a field
+ * (`con->rbuf`, also written through its address: `rbuf_discard(&con->rbuf)`) only the chains
+ * through it or leading to it — not `con->cmd`.
+ */
+function changesChains(target: string, root: string, chains: readonly string[]): boolean {
+  const field = FIELD_CHAIN.test(target);
+  return chains.some((chain) => {
+    if (/^[A-Za-z_]\w*/.exec(chain)?.[0] !== root) return false;
+    if (!field) return true;
+    return chain === target || throughField(chain, target) || throughField(target, chain);
+  });
+}
+
+/** Is `longer` a field chain that goes through `prefix` (`a->b.c` through `a->b`)? */
+function throughField(longer: string, prefix: string): boolean {
+  return longer.startsWith(prefix) && (longer.startsWith('->', prefix.length) || longer.startsWith('.', prefix.length));
+}
+
 /** An atomic condition that tests a flag: `f`, `f == C`, `C != f`. */
 function testOf(condition: SyntaxNode): Test | undefined {
   const expr = unwrap(condition);
@@ -481,7 +512,7 @@ export class FlagTracker {
       if (labels) this.switchLabels.set(id, labels);
     }
     // Condition flags, with the names each reads: assigning any of them makes the condition unknown again.
-    const conditions = flags.names.flatMap((name, i) => (name.startsWith(CONDITION_FLAG) ? [{ i, names: namesIn(name.slice(1)) }] : []));
+    const conditions = flags.names.flatMap((name, i) => (name.startsWith(CONDITION_FLAG) ? [{ i, chains: chainsIn(name.slice(1)) }] : []));
     // Flags read through a variable (`add->ai_family`, `cfg.mode`): assigning the variable (`add =
     // add->ai_next` in a loop over addresses) makes them unknown again.
     const reachedThrough = flags.names.flatMap((name, i) => {
@@ -493,7 +524,7 @@ export class FlagTracker {
       for (const [name, value] of found) {
         // What changes is the assigned variable, the first name of `job->flags` (not `flags`).
         const root = /[A-Za-z_]\w*/.exec(name)?.[0];
-        for (const { i, names } of conditions) if (root !== undefined && names.includes(root)) sets.set(i, 0);
+        for (const { i, chains } of conditions) if (root !== undefined && changesChains(name, root, chains)) sets.set(i, 0);
         if (root === name) for (const through of reachedThrough) if (through.root === root) sets.set(through.i, 0);
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
