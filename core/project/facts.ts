@@ -56,6 +56,8 @@ export interface FunctionFact extends Span {
   readonly returnsParam?: number;
   /** A C++ function's return type when it is a template (`Result<TempFile>`, `std::expected<int, E>`), squeezed. */
   readonly returnTemplate?: string;
+  /** A C++ function's return type when it is a named type returned by value (`stdplus::ManagedFd`, `Socket`), squeezed: maybe a class. */
+  readonly returnClass?: string;
   readonly isLambda: boolean;
   /** `static`: only callable from its own file. */
   readonly isStatic: boolean;
@@ -467,7 +469,10 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const returnType = language === 'cpp' ? node.childForFieldName('type') : null;
   const isTemplate = returnType !== null && (returnType.type === 'template_type' || (returnType.type === 'qualified_identifier' && returnType.text.includes('<')));
   const returnTemplate = isTemplate ? squeeze(returnType.text) : undefined;
-  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(endsInWhen ? { endsInWhen } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), isLambda: false, isStatic, ...span };
+  // `stdplus::ManagedFd makeSocket(…)`, `Socket accept_one(…)`: a class object returned by value (not through `*` or `&`).
+  const byValue = node.childForFieldName('declarator')?.type === 'function_declarator';
+  const returnClass = !isTemplate && byValue && returnType !== null && (returnType.type === 'qualified_identifier' || returnType.type === 'type_identifier') ? squeeze(returnType.text) : undefined;
+  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(endsInWhen ? { endsInWhen } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), ...(returnClass !== undefined ? { returnClass } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**

@@ -93,7 +93,7 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   if (index.derived(keptReturnsProvider).keepsReturned(name)) return undefined;
   // `Result<TempFile> TempFile::create(…)`: a definition returning an object, not a descriptor, whatever it calls.
   for (const { file, fn } of index.functionsNamed(name)) {
-    if (returnsObjectTemplate(fn, index)) continue;
+    if (returnsObjectTemplate(fn, index) || returnsClassObject(fn, index)) continue;
     for (const returned of fn.returnsCallOf ?? []) {
       if (resources.acquire(returned) && fileOwnFunction(returned, file, index)) continue;
       const kind = returnedKind(asCalledIn(fn, returned, index), resources, index, depth - 1, seen);
@@ -117,6 +117,20 @@ function returnsObjectTemplate(fact: FunctionFact, index: ProjectIndex): boolean
   const first = splitTopLevel(args.replace(/>\s*$/, ''), '<([', '>)]')[0]?.replace(/\b(?:const|volatile)\b/g, '').trim() ?? '';
   if (/^[A-Za-z_]\w*$/.test(first) && callGraphOf(index).isClass(first)) return true;
   return !/\b(?:int|long|short|unsigned|signed|auto|FILE|DIR|SOCKET|\w*_t)\b|fd|[Ss]ock|[Hh]andle\b/.test(args);
+}
+
+/**
+ * A C++ function returning an object of a class by value (`stdplus::ManagedFd makeSocket(int)`,
+ * phosphor-networkd; `Socket open_socket()` with `Socket` a class of the project): its callers get
+ * an object that owns what it holds, not a bare descriptor. A qualified integer or handle type
+ * (`std::int32_t`, `::SOCKET`, `Net::socket_t`) or a typedef that is no class may still be one.
+ */
+function returnsClassObject(fact: FunctionFact, index: ProjectIndex): boolean {
+  const type = fact.returnClass;
+  if (type === undefined) return false;
+  const last = type.slice(type.lastIndexOf('::') + 1).replace(/^:/, '');
+  if (/^(?:int|long|short|unsigned|signed|auto|FILE|DIR|SOCKET|HANDLE|\w*_t|\w*_type|[a-z]\w*int\w*)$/.test(last)) return false;
+  return type.includes('::') || callGraphOf(index).isClass(type);
 }
 
 /**
