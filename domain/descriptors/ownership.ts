@@ -600,7 +600,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const status = site.statusCall ? statusVariable(site, cfg) : undefined;
   const duplicated = site.statusCall ? undefined : duplicatedVariable(site, cfg, resources);
   // `bool Success = hNewFile != FILE_BAD_HANDLE; if (Success)`: the handle's test kept in a variable.
-  const flags = site.statusCall ? [] : validityFlags(cfg, site.variable, site.node, shape);
+  const flags = site.statusCall ? [] : validityFlags(cfg, site.variable, site.node, shape, expressions);
   // `fd[1]`'s other end, `fd[0]`, for a pair from one call.
   const sibling = site.statusCall ? site.variable.replace(/\[([01])\]$/, (_, i: string) => `[${1 - Number(i)}]`) : undefined;
   // Read once per handle, and only by tests of a descriptor-flag command on another descriptor.

@@ -2,7 +2,8 @@ import type { Cfg, CfgEdge } from '../../core/flow/cfg.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { comparisonWithCall, inExclusiveBranches, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
-import { comparisonFailure, descriptorsUnder, impliedValidity, isHandleExpression, queryOnHandle, type HandleShape, type Validity } from './validity.js';
+import { comparisonFailure, descriptorsUnder, expansionOf, impliedValidity, isHandleExpression, queryOnHandle, type HandleShape, type Validity } from './validity.js';
+import type { MacroExpression } from '../../core/project/facts.js';
 
 /**
  * A variable holding the handle's own validity test, tested instead of the handle: ClamAV's
@@ -28,7 +29,7 @@ const IDENT = /^[A-Za-z_]\w*$/;
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 /** The validity flags assigned after `from` (the acquire) in the CFG's function. */
-export function validityFlags(cfg: Cfg, handle: string, from: SyntaxNode, shape: HandleShape = 'descriptor'): ValidityFlag[] {
+export function validityFlags(cfg: Cfg, handle: string, from: SyntaxNode, shape: HandleShape = 'descriptor', expressions?: ReadonlyMap<string, MacroExpression>): ValidityFlag[] {
   const fn = cfg.function;
   const flags: ValidityFlag[] = [];
   const base = handle.replace(/[[.].*$/, '');
@@ -39,7 +40,7 @@ export function validityFlags(cfg: Cfg, handle: string, from: SyntaxNode, shape:
     if (!assigned || !value) return true;
     const name = squeeze(assigned.text);
     const comparison = unwrap(value);
-    const query = IDENT.test(name) && name !== handle ? queryOfHandle(comparison, handle, shape) : undefined;
+    const query = IDENT.test(name) && name !== handle ? (queryOfHandle(comparison, handle, shape) ?? wrappedQuery(comparison, handle, shape, expressions)) : undefined;
     if (query) {
       flags.push({ name, value: comparison, query, mentioned: new RegExp(`\\b${escapeRegExp(name)}\\b`), after: node.endIndex, until: Math.min(nextAssignment(cfg, name, node), nextAssignment(cfg, handle, node)) });
       return false;
@@ -81,6 +82,19 @@ function queryOfHandle(value: SyntaxNode, handle: string, shape: HandleShape): '
     if (kind) return kind;
   }
   return undefined;
+}
+
+/**
+ * The query a call of a project check wrapper or an expression macro stands for (`ret =
+ * setSocketNonBlocking(accept_fd); if (ret < 0)`, a helper doing only fcntl F_GETFL/F_SETFL):
+ * its status is that query's.
+ */
+function wrappedQuery(value: SyntaxNode, handle: string, shape: HandleShape, expressions: ReadonlyMap<string, MacroExpression> | undefined): 'get' | 'set' | undefined {
+  if (!expressions || expressions.size === 0 || value.type !== 'call_expression') return undefined;
+  const callee = value.childForFieldName('function');
+  if (callee?.type !== 'identifier' || !expressions.has(callee.text)) return undefined;
+  const expansion = expansionOf(value, expressions);
+  return expansion ? queryOfHandle(unwrap(expansion), handle, shape) : undefined;
 }
 
 /** What a test of a status variable (`ret`, `!ret`, `ret != 0`, `ret < 0`) says of the call it holds: failed, worked, or neither. */

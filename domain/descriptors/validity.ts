@@ -470,7 +470,7 @@ const MAX_EXPANSIONS_KEPT = 1024;
 const expansions = new Map<string, SyntaxNode | null>();
 
 /** `SOCK_INVALID(fd)` with `#define SOCK_INVALID(s) ((s) < 0)`: the tree of `((fd) < 0)`. */
-function expansionOf(call: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): SyntaxNode | undefined {
+export function expansionOf(call: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): SyntaxNode | undefined {
   const text = expandedText(call, expressions);
   return text === undefined ? undefined : parsedExpression(text);
 }
