@@ -5,7 +5,7 @@ import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorC
 import { platformLookup } from '../syntax/linux-build.js';
 import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
 import { constantResultTest, neverFailingTest } from './never-failing.js';
-import { killsItself } from './no-return.js';
+import { fatalLogStatement, killsItself } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 /**
@@ -410,7 +410,7 @@ class CfgBuilder {
     const node = this.node('statement', stmt);
     const called = this.statementCall(expression);
     const argsOf = () => this.statementCallArguments(expression).map((a) => squeeze(a.text));
-    if (called && (this.options.noReturn.has(called) || killsItself(called, argsOf) || this.options.neverReturnsWith?.(called, argsOf()) === true)) {
+    if ((called && (this.options.noReturn.has(called) || killsItself(called, argsOf) || this.options.neverReturnsWith?.(called, argsOf()) === true)) || (expression !== undefined && fatalLogStatement(expression))) {
       node.noReturn = true;
       this.edge(node, this.abort);
     } else if (called && this.options.returningMacros?.has(called)) {

@@ -1,3 +1,5 @@
+import type { SyntaxNode } from '../syntax/parser.js';
+
 /**
  * C and POSIX library functions that never return to their caller: C language knowledge the CFG
  * needs (configuration adds project functions: `functions.noReturn`).
@@ -45,3 +47,21 @@ export function killsItself(callee: string, argsOf: () => readonly string[]): bo
 }
 
 const SELF = new Set(['getpid()', '0']);
+
+/** glog's and its descendants' stream loggers: `LOG`, `PLOG`, protobuf's `GOOGLE_LOG`, Abseil's `ABSL_LOG`. */
+const STREAM_LOGGER = /^(?:[A-Z][A-Z0-9]*_)?P?LOG$/;
+
+/**
+ * A statement that logs at FATAL severity through a glog-style stream logger (`LOG(FATAL) << …`,
+ * `GOOGLE_LOG(FATAL) << "fork: " << strerror(errno);`): the message is written, then the process
+ * aborts (protobuf's may throw instead). Either way the statement never completes.
+ */
+export function fatalLogStatement(expression: SyntaxNode): boolean {
+  let head = expression;
+  while (head.type === 'binary_expression' && head.childForFieldName('operator')?.type === '<<') head = head.childForFieldName('left')!;
+  while (head.type === 'parenthesized_expression' && head.namedChildCount === 1) head = head.firstNamedChild!;
+  if (head.type !== 'call_expression') return false;
+  const callee = head.childForFieldName('function');
+  const args = head.childForFieldName('arguments')?.namedChildren ?? [];
+  return callee?.type === 'identifier' && STREAM_LOGGER.test(callee.text) && args.length === 1 && args[0]!.text.trim() === 'FATAL';
+}
