@@ -689,6 +689,8 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     // `sock = socket(…); return sock;` with a file-level or static `sock`: a cached handle handed
     // out again and again, not a new one for the caller.
     if (isKeptVariable(variable, fnNode, globals)) return;
+    // `fd_ = open_file(); return fd_;` in a method: the object's own member, which it keeps (tfs's FileOperation::check_file).
+    if (isMemberVariable(variable, fnNode, fact)) return;
     returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
     // Returned, but also stored in an object the caller passed in: a borrowed number.
     if (returned && (storedInCallersObject(variable, fnNode, fact.params, globals) || storedInMember(variable, fnNode, fact))) return;
@@ -817,8 +819,7 @@ function storedInCallersObject(variable: string, fnNode: SyntaxNode, params: rea
 function storedInMember(variable: string, fnNode: SyntaxNode, fact: FunctionFact): boolean {
   if (fact.className === undefined || !/^[A-Za-z_]\w*$/.test(variable)) return false;
   const text = fnNode.text;
-  const isMember = (name: string) =>
-    !fact.params.some((p) => p.name === name) && !new RegExp(String.raw`[\w>*&]\s+[*&]*\s*${name}\s*(?:[=;,\[({]|$)`, 'm').test(text);
+  const isMember = (name: string) => isUndeclaredName(name, text, fact);
   for (const m of text.matchAll(new RegExp(String.raw`=\s*${variable}\s*;`, 'g'))) {
     const left = /(this\s*->\s*)?([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]|\.\s*[\w.]+|->\s*[\w.>-]+)?\s*$/.exec(text.slice(Math.max(0, m.index - 120), m.index));
     if (left && (left[1] !== undefined || isMember(left[2]!))) return true;
@@ -827,6 +828,28 @@ function storedInMember(variable: string, fnNode: SyntaxNode, fact: FunctionFact
     if (m[1] !== undefined || isMember(m[2]!)) return true;
   }
   return false;
+}
+
+/** In a method, a name that is neither a parameter nor declared in the function: a member of its class (or a global). */
+function isUndeclaredName(name: string, text: string, fact: FunctionFact): boolean {
+  if (fact.params.some((p) => p.name === name)) return false;
+  // `int fd = …`, `Conn *c;`: a type before it; `return fd_;`, `else fd_ = …` are no declarations.
+  for (const m of text.matchAll(new RegExp(String.raw`(\w+)?[>*&]?\s+[*&]*\s*${name}\s*(?:[=;,\[({]|$)`, 'gm'))) {
+    if (m[0]!.trimStart().startsWith(name) && m[1] === undefined) continue;
+    if (m[1] !== undefined && STATEMENT_KEYWORDS.has(m[1])) continue;
+    return false;
+  }
+  return true;
+}
+
+const STATEMENT_KEYWORDS = new Set(['return', 'else', 'case', 'goto', 'do', 'throw', 'delete', 'sizeof', 'co_return', 'co_yield']);
+
+/** `fd_` or `this->fd_` assigned in a method of a class: a member, kept by the object. */
+function isMemberVariable(variable: string, fnNode: SyntaxNode, fact: FunctionFact): boolean {
+  if (fact.className === undefined) return false;
+  const member = /^this\s*->\s*([A-Za-z_]\w*)$/.exec(variable);
+  if (member) return true;
+  return /^[A-Za-z_]\w*$/.test(variable) && isUndeclaredName(variable, fnNode.text, fact);
 }
 
 /** Is the pointer `node` stored into a file-level variable (`ly_temp = p;`, `head->next = p;` with `head` global)? */
