@@ -57,7 +57,15 @@ const UNBOUNDED_CONDITION = /^\(?\s*(?:1|true|TRUE|!0)\s*\)?$/;
 export function acceptLoopOf(cfg: Cfg, acceptNode: CfgNode, flow: HandleFlow | undefined): AcceptLoop | undefined {
   const loop = innermostRealLoop(acceptNode) ?? gotoLoop(cfg, acceptNode);
   if (!loop) return undefined;
-  return { loop, role: loopRole(cfg, loop, acceptNode, flow) };
+  const role = loopRole(cfg, loop, acceptNode, flow);
+  // `while (1) { for (;;) { c = accept(…); if (c != -1) break; } spawn(c); }`: a retry loop inside
+  // a loop that comes back to it once the connection is handed on, waiting for nothing on the
+  // way: that outer loop drains the backlog.
+  if (role === 'retry') {
+    const outer = loop.outer.find((l) => !l.neverRepeats);
+    if (outer && loopRole(cfg, outer, acceptNode, flow) === 'drain') return { loop: outer, role: 'drain' };
+  }
+  return { loop, role };
 }
 
 /**

@@ -8,10 +8,11 @@ import { actualFindings, analyze, describeRuleFixtures, fixtureSources } from '.
  * (docs/testing-rules.md); every other line there must stay silent.
  */
 describeRuleFixtures('et-accept-not-drained', {
+  'nested-retry.cpp': 'C++: an EINTR retry loop inside a for (;;) that hands each connection on and accepts again without waiting (hev-task-system\'s echo server shape): the outer loop drains, silent',
   'libevent.c': 'libevent EV_ET callbacks',
   'not-drained.c': 'accept outside a loop; wrappers and helpers called in loops',
   'not-drained.cpp': 'accept outside a loop in C++ members (in-class, out-of-class), level-triggered member',
-  'loop-roles.c': 'an accept in no drain loop: one accept per event inside the loop over epoll_wait() events, an EINTR retry loop; a drain loop inside the event loop is fine',
+  'loop-roles.c': 'an accept in no drain loop: one accept per event inside the loop over epoll_wait() events, an EINTR retry loop; a drain loop inside the event loop is fine; a retry loop nested in a loop that comes back to it with no readiness wait drains, one nested in an event loop does not',
   'event-layer.c': 'the program\'s event layer: events from a helper that always returns EPOLLET, the accept handler a callback in a struct field',
   'event-layer-mixed.c': 'an event layer that also registers with flags and an operation its callers choose says nothing about a callback\'s listener',
   'equality-alias.c': 'a listener told apart by `fd == lfd` in the event loop and passed on as the event\'s descriptor is `lfd` for the handler',
