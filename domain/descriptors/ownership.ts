@@ -879,6 +879,9 @@ function acquiringAssignment(mention: SyntaxNode, site: AcquireSite, macros: Mac
   return name !== undefined && (macros.returning.has(name) || macros.bodies.has(name) || macros.expressions.has(name)) ? undefined : parent;
 }
 
+/** C++ binders: `std::bind`, `std::bind_front`, `boost::bind` (not POSIX `bind`, which is unqualified or `::bind`). */
+const FUNCTION_BINDERS = /^(?:::)?(?:std|boost)::(?:bind|bind_front|bind_back)$/;
+
 /** The context a mention of the handle sits in decides what happens to ownership. */
 function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope, parentOf: (node: SyntaxNode) => SyntaxNode | null): Effect | undefined {
   let child = mention;
@@ -943,6 +946,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (!name) return { kind: 'release' };
       const argIndex = parent.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.id === child.id);
       if (resources.releasedArg(name) === argIndex) return { kind: 'release' };
+      // `std::bind(fileCallback, path, fd, _1, _2)`: the descriptor is copied into a function object,
+      // as a lambda captures it; whoever runs that may close it (trantor's sendStream callback).
+      if (FUNCTION_BINDERS.test(squeeze(call.childForFieldName('function')?.text ?? ''))) return { kind: 'release' };
       // `node->data.accept(sockfd, ctx)`: a callback stored in a field, whatever its name — not the
       // C library's accept() (which only reads its listener): it may keep the descriptor.
       if (call.childForFieldName('function')?.type === 'field_expression' && (resources.isBorrow(name) || resources.acquire(name))) return { kind: 'release' };
