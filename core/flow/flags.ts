@@ -225,7 +225,47 @@ function comparedOperand(expr: SyntaxNode, field: 'left' | 'right'): { name: str
 }
 
 /** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */
-const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] => cfg.nodes.map((node) => (node.kind === 'condition' && node.syntax ? testOf(node.syntax) : undefined)));
+const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] =>
+  cfg.nodes.map((node) => {
+    if (node.kind !== 'condition' || !node.syntax) return undefined;
+    const test = testOf(node.syntax);
+    return test && !test.assigns ? copiedTest(test, node.syntax) : test;
+  }),
+);
+
+/**
+ * `fd = f->fd; if (fd < 0) { fd = open(…); … } … if (f->fd < 0) close(fd);` (fio: open the file
+ * for this call only if it is not open yet, close it only then): right after the copy, a test of
+ * the copy is a test of what it copied, so the two tests agree on a path.
+ */
+function copiedTest(test: Test, condition: SyntaxNode): Test {
+  if (!/^[A-Za-z_]\w*$/.test(test.flag)) return test;
+  // The whole test of an `if` (through parentheses), not a part of `a && b`.
+  let statement: SyntaxNode | null = condition.parent;
+  while (statement && (statement.type === 'parenthesized_expression' || statement.type === 'condition_clause')) statement = statement.parent;
+  if (statement?.type !== 'if_statement') return test;
+  const previous = statement.previousNamedSibling;
+  if (!previous) return test;
+  const copied = copySource(previous, test.flag);
+  return copied !== undefined ? { ...test, flag: copied } : test;
+}
+
+/** `v = a->b;` or `int v = a->b;`: the field chain copied into `variable`, if that is the statement. */
+function copySource(statement: SyntaxNode, variable: string): string | undefined {
+  let value: SyntaxNode | null = null;
+  if (statement.type === 'expression_statement') {
+    const assignment = statement.firstNamedChild;
+    if (assignment?.type !== 'assignment_expression' || assignment.childForFieldName('operator')?.type !== '=' || squeeze(assignment.childForFieldName('left')?.text ?? '') !== variable) return undefined;
+    value = assignment.childForFieldName('right');
+  } else if (statement.type === 'declaration') {
+    const declarators = statement.namedChildren.filter((c) => c.type === 'init_declarator');
+    const own = declarators.length === 1 ? declarators[0]! : undefined;
+    if (!own || squeeze(own.childForFieldName('declarator')?.text ?? '') !== variable) return undefined;
+    value = own.childForFieldName('value');
+  }
+  const source = value ? squeeze(unwrap(value).text) : '';
+  return FLAG_EXPR.test(source) && !CONSTANT.test(source) && source !== variable && /->|\./.test(source) ? source : undefined;
+}
 
 /**
  * `switch (mode) { case 0: … case '}': … }`: the dispatch node of each switch on a flag expression,
