@@ -19,6 +19,8 @@ export interface FlagSet {
   readonly values: readonly string[][];
   /** Per flag: the constants it may hold on entry (a parameter every caller passes one of them to); undefined: any. */
   readonly entry?: readonly (readonly string[] | undefined)[];
+  /** Per flag: declared `bool` in the function, so only ever 0 or 1 (non-zero is 1, "not 1" is 0). */
+  readonly booleans?: readonly boolean[];
 }
 
 const MAX_FLAGS = 6;
@@ -175,14 +177,16 @@ function throughField(longer: string, prefix: string): boolean {
 }
 
 /** An atomic condition that tests a flag: `f`, `f == C`, `C != f`. */
-function testOf(condition: SyntaxNode): Test | undefined {
+function testOf(condition: SyntaxNode, variables: ReadonlySet<string> = NO_NAMES): Test | undefined {
+  // `I`, `N`: upper-case like a macro, but a variable where the function assigns it (apt's `for (int I = 0; I != 4; I++)`).
+  const constant = (name: string) => CONSTANT.test(name) && !variables.has(name);
   const expr = unwrap(condition);
   const text = squeeze(expr.text);
-  if (FLAG_EXPR.test(text) && !CONSTANT.test(text)) return { flag: text, negated: false };
+  if (FLAG_EXPR.test(text) && !constant(text)) return { flag: text, negated: false };
   // `while ((res = fgets(…)))`: the variable assigned, tested for truth right after.
   if (expr.type === 'assignment_expression' && expr.childForFieldName('operator')?.type === '=') {
     const assigned = squeeze(expr.childForFieldName('left')?.text ?? '');
-    if (FLAG_EXPR.test(assigned) && !CONSTANT.test(assigned)) return { flag: assigned, negated: false, assigns: true };
+    if (FLAG_EXPR.test(assigned) && !constant(assigned)) return { flag: assigned, negated: false, assigns: true };
   }
   // A configuration symbol (`#ifdef HAVE_PIPES`, `#if USE_SSL`, `if (DEBUG)`, `defined(X)`): one
   // value for the whole build, so every test of it on a path agrees — a flag no code assigns.
@@ -195,11 +199,11 @@ function testOf(condition: SyntaxNode): Test | undefined {
       // `(r = read(…)) > 0`: the variable assigned, tested right after.
       const left = comparedOperand(expr, 'left');
       const right = comparedOperand(expr, 'right');
-      if (right.name === '0' && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, signs: ORDERING_SIGNS[op], assigns: left.assigns };
-      if (left.name === '0' && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED_OPERATOR[op]!], assigns: right.assigns };
+      if (right.name === '0' && FLAG_EXPR.test(left.name) && !constant(left.name)) return { flag: left.name, negated: false, signs: ORDERING_SIGNS[op], assigns: left.assigns };
+      if (left.name === '0' && FLAG_EXPR.test(right.name) && !constant(right.name)) return { flag: right.name, negated: false, signs: ORDERING_SIGNS[MIRRORED_OPERATOR[op]!], assigns: right.assigns };
       // `j < 6` in `for (j = 0; j < 6; j++)`: its first test is decided by the 0 the loop starts from.
-      if (NUMBER.test(right.name) && !left.assigns && FLAG_EXPR.test(left.name) && !CONSTANT.test(left.name)) return { flag: left.name, negated: false, bound: { op, value: Number(right.name) } };
-      if (NUMBER.test(left.name) && !right.assigns && FLAG_EXPR.test(right.name) && !CONSTANT.test(right.name)) return { flag: right.name, negated: false, bound: { op: MIRRORED_OPERATOR[op]!, value: Number(left.name) } };
+      if (NUMBER.test(right.name) && !left.assigns && FLAG_EXPR.test(left.name) && !constant(left.name)) return { flag: left.name, negated: false, bound: { op, value: Number(right.name) } };
+      if (NUMBER.test(left.name) && !right.assigns && FLAG_EXPR.test(right.name) && !constant(right.name)) return { flag: right.name, negated: false, bound: { op: MIRRORED_OPERATOR[op]!, value: Number(left.name) } };
     }
   }
   // Only `==` and `!=` compare a flag with a constant: without either in the text, no need to read the operands.
@@ -210,8 +214,8 @@ function testOf(condition: SyntaxNode): Test | undefined {
   const left = comparedOperand(expr, 'left');
   const right = comparedOperand(expr, 'right');
   const negated = op === '!=';
-  if (FLAG_EXPR.test(left.name) && CONSTANT.test(right.name) && !CONSTANT.test(left.name)) return { flag: left.name, constant: normalize(right.name), negated, assigns: left.assigns };
-  if (FLAG_EXPR.test(right.name) && CONSTANT.test(left.name) && !CONSTANT.test(right.name)) return { flag: right.name, constant: normalize(left.name), negated, assigns: right.assigns };
+  if (FLAG_EXPR.test(left.name) && constant(right.name) && !constant(left.name)) return { flag: left.name, constant: normalize(right.name), negated, assigns: left.assigns };
+  if (FLAG_EXPR.test(right.name) && constant(left.name) && !constant(right.name)) return { flag: right.name, constant: normalize(left.name), negated, assigns: right.assigns };
   return conditionFlagOf(text, expr);
 }
 
@@ -224,11 +228,20 @@ function comparedOperand(expr: SyntaxNode, field: 'left' | 'right'): { name: str
   return { name: squeeze(node.text), assigns: false };
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** Names the function assigns (a variable, whatever its case), once per CFG. */
+const assignedNames = perObject((cfg: Cfg): ReadonlySet<string> => {
+  const names = new Set<string>();
+  for (const found of cfgAssignments(cfg).values()) for (const name of found.keys()) names.add(name);
+  return names;
+});
+
 /** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */
 const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] =>
   cfg.nodes.map((node) => {
     if (node.kind !== 'condition' || !node.syntax) return undefined;
-    const test = testOf(node.syntax);
+    const test = testOf(node.syntax, assignedNames(cfg));
     return test && !test.assigns ? copiedTest(test, node.syntax) : test;
   }),
 );
@@ -495,7 +508,13 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
   // More candidates than slots: those whose tests guard code that mentions the handle go first
   // (`if (active) { … sock = accept(…) }`), then the rest in their order.
   const chosen = (candidates.length <= MAX_FLAGS ? candidates : byRelevance(cfg, candidates, mentionsHandle)).slice(0, MAX_FLAGS);
-  return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain), entry: chosen.map((f) => f.entry) };
+  return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain), entry: chosen.map((f) => f.entry), booleans: chosen.map((f) => declaredBoolean(cfg, f.flag)) };
+}
+
+/** `bool const Comp = …`, `bool ok;`, `_Bool done = 0`: a variable of the function declared boolean. */
+function declaredBoolean(cfg: Cfg, flag: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(flag)) return false;
+  return new RegExp(`\\b(?:bool|_Bool)\\s+(?:const\\s+)?${flag}\\s*(?:[=;,)]|$)`, 'm').test(cfg.function.text);
 }
 
 const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement', 'preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_else']);
@@ -653,6 +672,27 @@ export class FlagTracker {
 
   /** Refines a tuple's flag values on a branch; undefined when the branch contradicts them. */
   refine(edge: CfgEdge, values: number[]): number[] | undefined {
+    const refined = this.refineAny(edge, values);
+    const i = this.testedFlag[edge.from.id]!;
+    return refined && i >= 0 && this.flags.booleans?.[i] ? this.asBoolean(i, refined) : refined;
+  }
+
+  /**
+   * A boolean's value in its own terms: non-zero is 1, "differs from 1" is 0, "differs from 0" is 1
+   * (`Comp == true` false, then `Comp == true` again: the second is false too).
+   */
+  private asBoolean(i: number, values: number[]): number[] {
+    const domain = this.flags.values[i]!;
+    const current = domain[values[i]!]!;
+    const one = domain.indexOf('1');
+    const target = current === '!0' || current === `${NOT}0` ? one : current === `${NOT}1` ? 2 : -1;
+    if (target < 0 || target === values[i]) return values;
+    const out = [...values];
+    out[i] = target;
+    return out;
+  }
+
+  private refineAny(edge: CfgEdge, values: number[]): number[] | undefined {
     const i = this.testedFlag[edge.from.id]!;
     if (i < 0) return values;
     if (edge.caseValue) {

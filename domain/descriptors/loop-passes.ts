@@ -22,12 +22,31 @@ export function passHangsOnLoopState(path: readonly CfgEdge[], handle: string, l
   const changed = new Set<string>();
   for (const m of blankComments(loop.text).matchAll(ASSIGNED)) changed.add((m[1] ?? m[2] ?? m[3])!);
   changed.delete(handle);
+  // A variable the loop's body declares starts again on every pass (`int name_info =
+  // getnameinfo(…)` in mod_tile's connect loop): no state the loop carries, nothing its condition reads.
+  for (const name of declaredInBody(loop)) changed.delete(name);
   for (const edge of path) {
     const condition = edge.condition ?? (edge.caseValue ? edge.from.syntax : undefined);
     if (!condition || (header && contains(header, condition))) continue;
     if (testedNames(condition).some((name) => changed.has(name))) return true;
   }
   return false;
+}
+
+/** Names declared in a loop's body (not its `for (int i = …)` header: that one carries across passes). */
+function declaredInBody(loop: SyntaxNode): string[] {
+  const body = loop.childForFieldName('body');
+  if (!body || !body.text.includes('=') && !body.text.includes(';')) return [];
+  const names: string[] = [];
+  for (const declaration of body.descendantsOfType('declaration')) {
+    // `static int tries = 0;` keeps its value from pass to pass.
+    if (declaration.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static')) continue;
+    for (const declarator of declaration.childrenForFieldName('declarator')) {
+      const name = /[A-Za-z_]\w*/.exec(declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator')?.text ?? '') : declarator.text)?.[0];
+      if (name) names.push(name);
+    }
+  }
+  return names;
 }
 
 /** Names a condition tests itself: not a call's name or what it passes (`connect(fd, r->ai_addr, …) < 0` tests connect's result). */
