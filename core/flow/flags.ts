@@ -177,9 +177,9 @@ function throughField(longer: string, prefix: string): boolean {
 }
 
 /** An atomic condition that tests a flag: `f`, `f == C`, `C != f`. */
-function testOf(condition: SyntaxNode, variables: ReadonlySet<string> = NO_NAMES): Test | undefined {
+function testOf(condition: SyntaxNode, isVariable: (name: string) => boolean = () => false): Test | undefined {
   // `I`, `N`: upper-case like a macro, but a variable where the function assigns it (apt's `for (int I = 0; I != 4; I++)`).
-  const constant = (name: string) => CONSTANT.test(name) && !variables.has(name);
+  const constant = (name: string) => CONSTANT.test(name) && !isVariable(name);
   const expr = unwrap(condition);
   const text = squeeze(expr.text);
   if (FLAG_EXPR.test(text) && !constant(text)) return { flag: text, negated: false };
@@ -228,8 +228,6 @@ function comparedOperand(expr: SyntaxNode, field: 'left' | 'right'): { name: str
   return { name: squeeze(node.text), assigns: false };
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
-
 /** Names the function assigns (a variable, whatever its case), once per CFG. */
 const assignedNames = perObject((cfg: Cfg): ReadonlySet<string> => {
   const names = new Set<string>();
@@ -238,30 +236,39 @@ const assignedNames = perObject((cfg: Cfg): ReadonlySet<string> => {
 });
 
 /** The flag test of each condition node, by node id, worked out once per CFG (every handle of the function asks). */
-const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] =>
-  cfg.nodes.map((node) => {
+const conditionTests = perObject((cfg: Cfg): (Test | undefined)[] => {
+  // Read only when a condition names a capitalised variable (`I != 4`): most functions never do.
+  let variables: ReadonlySet<string> | undefined;
+  const isVariable = (name: string) => (variables ??= assignedNames(cfg)).has(name);
+  return cfg.nodes.map((node) => {
     if (node.kind !== 'condition' || !node.syntax) return undefined;
-    const test = testOf(node.syntax, assignedNames(cfg));
-    return test && !test.assigns ? copiedTest(test, node.syntax) : test;
-  }),
-);
+    const test = testOf(node.syntax, isVariable);
+    return test && !test.assigns ? copiedTest(test, node, cfg) : test;
+  });
+});
 
 /**
  * `fd = f->fd; if (fd < 0) { fd = open(…); … } … if (f->fd < 0) close(fd);` (fio: open the file
  * for this call only if it is not open yet, close it only then): right after the copy, a test of
- * the copy is a test of what it copied, so the two tests agree on a path.
+ * the copy is a test of what it copied, so the two tests agree on a path. Found through the CFG
+ * (the statement before the condition) and the text between them: a syntax node's parent is a
+ * walk down from the root, and a function may have ten thousand conditions.
  */
-function copiedTest(test: Test, condition: SyntaxNode): Test {
-  if (!/^[A-Za-z_]\w*$/.test(test.flag)) return test;
-  // The whole test of an `if` (through parentheses), not a part of `a && b`.
-  let statement: SyntaxNode | null = condition.parent;
-  while (statement && (statement.type === 'parenthesized_expression' || statement.type === 'condition_clause')) statement = statement.parent;
-  if (statement?.type !== 'if_statement') return test;
-  const previous = statement.previousNamedSibling;
-  if (!previous) return test;
-  const copied = copySource(previous, test.flag);
+function copiedTest(test: Test, node: CfgNode, cfg: Cfg): Test {
+  if (!/^[A-Za-z_]\w*$/.test(test.flag) || node.preds.length !== 1) return test;
+  const previous = node.preds[0]!.from;
+  if (previous.kind !== 'statement' || !previous.syntax || !nodeText(previous).includes(test.flag)) return test;
+  // The whole test of an `if` right after that statement (not a part of `a && b`).
+  const text = functionText(cfg);
+  const at = (offset: number) => offset - cfg.function.startIndex;
+  const [start, end] = nodeRange(node);
+  if (!/^\s*if\s*\(\s*$/.test(text.slice(at(previous.syntax.endIndex), at(start))) || !/^\s*\)/.test(text.slice(at(end), at(end) + 40))) return test;
+  const copied = copySource(previous.syntax, test.flag);
   return copied !== undefined ? { ...test, flag: copied } : test;
 }
+
+/** A function's text, read once per CFG (each read is a native call copying the whole text). */
+const functionText = perObject((cfg: Cfg): string => cfg.function.text);
 
 /** `v = a->b;` or `int v = a->b;`: the field chain copied into `variable`, if that is the statement. */
 function copySource(statement: SyntaxNode, variable: string): string | undefined {
@@ -514,7 +521,7 @@ export function findFlags(cfg: Cfg, exclude: string): FlagSet {
 /** `bool const Comp = …`, `bool ok;`, `_Bool done = 0`: a variable of the function declared boolean. */
 function declaredBoolean(cfg: Cfg, flag: string): boolean {
   if (!/^[A-Za-z_]\w*$/.test(flag)) return false;
-  return new RegExp(`\\b(?:bool|_Bool)\\s+(?:const\\s+)?${flag}\\s*(?:[=;,)]|$)`, 'm').test(cfg.function.text);
+  return new RegExp(`\\b(?:bool|_Bool)\\s+(?:const\\s+)?${flag}\\s*(?:[=;,)]|$)`, 'm').test(functionText(cfg));
 }
 
 const GUARDING_STATEMENTS = new Set(['if_statement', 'while_statement', 'for_statement', 'do_statement', 'conditional_expression', 'switch_statement', 'preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_else']);

@@ -152,6 +152,8 @@ export interface MacroExpression {
   readonly body: string;
   /** Names the body calls (other macros, functions). */
   readonly calls: readonly string[];
+  /** Takes more arguments than its parameters (a C variadic function standing as one: `testOk(pass, fmt, …)`). */
+  readonly variadic?: boolean;
 }
 
 export interface MacroConstant {

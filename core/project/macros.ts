@@ -453,7 +453,7 @@ export function castsArg(macro: MacroExpression, index: number): boolean {
 
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
 export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {
-  if (args.length !== macro.params.length) return undefined;
+  if (args.length !== macro.params.length && !(macro.variadic === true && args.length > macro.params.length)) return undefined;
   // `#e` makes a string of the argument (libarchive's `assertion_assert(…, (e), #e, NULL)`): a
   // string literal, whatever the argument's text (bodies that paste tokens are no expressions).
   return macro.body.replace(/(#\s*)?\b([A-Za-z_]\w*)/g, (whole, hash: string | undefined, token: string) => {

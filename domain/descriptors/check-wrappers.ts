@@ -73,7 +73,8 @@ function sameWrapper(a: CheckWrapperItem | undefined, b: CheckWrapperItem): bool
 /** The fcntl call the wrapper stands for, as an expression macro of its parameters. */
 function asExpression(fact: FunctionFact, item: CheckWrapperItem): MacroExpression {
   const params = fact.params.map((p, i) => (p.name ? p.name : `__arg${i}`));
-  if (item.returns === 'expression') return { name: fact.name, params, body: `(${item.expression!})`, calls: [] };
+  // `int testOk(int pass, const char *fmt, ...)` returning `pass` (EPICS's test reporter): any number of arguments past the last parameter.
+  if (item.returns === 'expression') return { name: fact.name, params, body: `(${item.expression!})`, calls: [], ...(fact.variadic ? { variadic: true } : {}) };
   const fd = params[item.param]!;
   const body = item.returns === 'bool' ? `(fcntl(${fd}, F_SETFD, 0) != -1)` : item.returns === 'set' ? `fcntl(${fd}, F_SETFD, 0)` : `fcntl(${fd}, F_GETFD)`;
   return { name: fact.name, params, body, calls: ['fcntl'] };

@@ -497,11 +497,15 @@ function expandedText(call: SyntaxNode, expressions: ReadonlyMap<string, MacroEx
 function parsedExpression(text: string): SyntaxNode | undefined {
   let node = expansions.get(text);
   if (node === undefined) {
-    const tree = parseText('c', `int x = (${text});`);
-    const value = tree.rootNode.namedChildren[0]?.childForFieldName('declarator')?.childForFieldName('value') ?? null;
-    node = value && !tree.rootNode.hasError ? value : null;
+    // As C, else as C++ (arguments of a C++ caller: `std::fopen(…)`, `static_cast<int>(fd)`).
+    for (const language of ['c', 'cpp'] as const) {
+      const tree = parseText(language, `int x = (${text});`);
+      const value = tree.rootNode.namedChildren[0]?.childForFieldName('declarator')?.childForFieldName('value') ?? null;
+      node = value && !tree.rootNode.hasError ? value : null;
+      if (node) break;
+    }
     if (expansions.size >= MAX_EXPANSIONS_KEPT) expansions.clear();
-    expansions.set(text, node);
+    expansions.set(text, node ?? null);
   }
   return node ?? undefined;
 }
