@@ -189,8 +189,12 @@ export function impliedValidity(
 /** An integer literal (`-1`, `(0)`, `- 2`), or undefined. */
 export function integerValue(node: SyntaxNode): number | undefined {
   const text = squeeze(unwrap(node).text).replace(/^-\s*\(?\s*(\d+)\s*\)?$/, '-$1');
+  // `(((ret) >= 0) ? true : false)` (gfarm's isValidSocket): the boolean constants are 1 and 0.
+  if (BOOLEAN_VALUE.has(text)) return BOOLEAN_VALUE.get(text);
   return /^-?\d+$/.test(text) ? Number(text) : undefined;
 }
+
+const BOOLEAN_VALUE: ReadonlyMap<string, number> = new Map([['true', 1], ['TRUE', 1], ['false', 0], ['FALSE', 0]]);
 
 const INTEGER_COMPARISON: Record<string, (a: number, b: number) => boolean> = {
   '==': (a, b) => a === b,
