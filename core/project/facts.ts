@@ -849,8 +849,7 @@ const STATEMENT_KEYWORDS = new Set(['return', 'else', 'case', 'goto', 'do', 'thr
 /** `fd_` or `this->fd_` assigned in a method of a class: a member, kept by the object. */
 function isMemberVariable(variable: string, fnNode: SyntaxNode, fact: FunctionFact): boolean {
   if (fact.className === undefined) return false;
-  const member = /^this\s*->\s*([A-Za-z_]\w*)$/.exec(variable);
-  if (member) return true;
+  if (/^this\s*->\s*[A-Za-z_]\w*$/.test(variable)) return true;
   return /^[A-Za-z_]\w*$/.test(variable) && isUndeclaredName(variable, fnNode.text, fact);
 }
 

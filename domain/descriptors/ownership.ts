@@ -128,7 +128,8 @@ function returnsObjectTemplate(fact: FunctionFact, index: ProjectIndex): boolean
 function returnsClassObject(fact: FunctionFact, index: ProjectIndex): boolean {
   const type = fact.returnClass;
   if (type === undefined) return false;
-  const last = type.slice(type.lastIndexOf('::') + 1).replace(/^:/, '');
+  const qualified = type.lastIndexOf('::');
+  const last = qualified < 0 ? type : type.slice(qualified + 2);
   if (/^(?:int|long|short|unsigned|signed|auto|FILE|DIR|SOCKET|HANDLE|\w*_t|\w*_type|[a-z]\w*int\w*)$/.test(last)) return false;
   return type.includes('::') || callGraphOf(index).isClass(type);
 }
