@@ -694,8 +694,9 @@ function noteReturnedCall(fact: FunctionFact, fnNode: SyntaxNode, call: SyntaxNo
     // `fd_ = open_file(); return fd_;` in a method: the object's own member, which it keeps (tfs's FileOperation::check_file).
     if (isMemberVariable(variable, fnNode, fact)) return;
     returned = returnsValueOf(variable, fnNode, holder.endIndex - fnNode.startIndex, cache, fact.index);
-    // Returned, but also stored in an object the caller passed in: a borrowed number.
-    if (returned && (storedInCallersObject(variable, fnNode, fact.params, globals) || storedInMember(variable, fnNode, fact))) return;
+    // Returned, but also stored in an object the caller passed in, a member, or a file-level
+    // variable or table (wiringPi's `spiFds[number][channel] = fd; return fd;`): a borrowed number.
+    if (returned && (storedInCallersObject(variable, fnNode, fact.params, globals) || storedInMember(variable, fnNode, fact) || linkedIntoGlobal(variable, fnNode.text, globals))) return;
   }
   if (returned) (fact.returnsCallOf ??= []).includes(callee) || fact.returnsCallOf.push(callee);
 }
@@ -853,10 +854,14 @@ function isMemberVariable(variable: string, fnNode: SyntaxNode, fact: FunctionFa
   return /^[A-Za-z_]\w*$/.test(variable) && isUndeclaredName(variable, fnNode.text, fact);
 }
 
-/** Is the pointer `node` stored into a file-level variable (`ly_temp = p;`, `head->next = p;` with `head` global)? */
+/**
+ * Is `node` (a pointer, or a descriptor) stored into a file-level variable (`ly_temp = p;`,
+ * `head->next = p;` with `head` global, `spiFds[n][c] = fd;`)? A field of a table's element
+ * (`files[i].fp = fp`) is not read yet.
+ */
 function linkedIntoGlobal(node: string, text: string, globals: ReadonlySet<string>): boolean {
   if (globals.size === 0) return false;
-  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z_]\\w*)(?:\\s*(?:->|\\.)\\s*[\\w.>-]+)?\\s*=\\s*${node}\\s*;`, 'g'))) {
+  for (const m of text.matchAll(new RegExp(`(?<![\\w.>])([A-Za-z_]\\w*)(?:(?:\\s*\\[[^\\]]*\\])+|\\s*(?:->|\\.)\\s*[\\w.>-]+)?\\s*=\\s*${node}\\s*;`, 'g'))) {
     if (globals.has(m[1]!)) return true;
   }
   return false;

@@ -25,12 +25,6 @@ export interface KeptReturnItem {
   readonly passes: readonly { readonly callee: string; readonly arg: number }[];
   /** Returns a standard stream (`stdout`, `STDIN_FILENO`) on some path. */
   readonly standardStream?: true;
-  /**
-   * Stores what it returns into a file-level table or variable too (wiringPi's
-   * `wiringPiSPIxSetupMode()`: `spiFds[number][channel] = fd; return fd;`, closed later by
-   * `wiringPiSPIxClose()`): the table holds it, its caller gets a borrowed number.
-   */
-  readonly storedGlobally?: true;
 }
 
 export interface KeptReturns {
@@ -47,8 +41,7 @@ export const keptReturnsProvider: FactsProvider<KeptReturnItem, KeptReturns> = {
       const fnNode = file.functionNodes[i]!;
       const standardStream = returnsStandardStream(fnNode.childForFieldName('body')?.text ?? '');
       const passes = passesOfReturned(fact, fnNode);
-      const storedGlobally = storesReturnedGlobally(fnNode.childForFieldName('body')?.text ?? '', file.scope(i).globals ?? new Set());
-      if (passes.length > 0 || standardStream || storedGlobally) out.push({ fn: i, passes, ...(standardStream ? { standardStream } : {}), ...(storedGlobally ? { storedGlobally } : {}) });
+      if (passes.length > 0 || standardStream) out.push({ fn: i, passes, ...(standardStream ? { standardStream } : {}) });
     });
     return out;
   },
@@ -66,7 +59,7 @@ export const keptReturnsProvider: FactsProvider<KeptReturnItem, KeptReturns> = {
         const defs = index.functionsNamed(name);
         return defs.length > 0 && defs.every((d) => {
           const item = byFunction.get(d.fn);
-          return item !== undefined && (item.standardStream === true || item.storedGlobally === true || item.passes.some((p) => keeps(p.callee, p.arg)));
+          return item !== undefined && (item.standardStream === true || item.passes.some((p) => keeps(p.callee, p.arg)));
         });
       },
     };
@@ -91,16 +84,6 @@ function passesOfReturned(fact: FunctionFact, fnNode: SyntaxNode): { callee: str
     });
   }
   return out;
-}
-
-/** Does the body store a variable it returns into a file-level variable or table (`spiFds[n][c] = fd;` … `return fd;`)? */
-function storesReturnedGlobally(body: string, globals: ReadonlySet<string>): boolean {
-  if (globals.size === 0) return false;
-  for (const m of body.matchAll(/\breturn\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*;/g)) {
-    const stored = new RegExp(String.raw`(?<![\w.>])([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=\s*${escapeRegExp(m[1]!)}\s*;`, 'g');
-    for (const s of body.matchAll(stored)) if (s[1] !== m[1] && globals.has(s[1]!)) return true;
-  }
-  return false;
 }
 
 const STANDARD_STREAM = String.raw`(?:stdin|stdout|stderr|STD(?:IN|OUT|ERR)_FILENO)`;
