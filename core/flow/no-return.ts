@@ -10,6 +10,9 @@ export const NO_RETURN_FUNCTIONS: readonly string[] = [
   'err', 'errx', 'verr', 'verrx', 'terminate', 'unreachable', 'thrd_exit', 'std::terminate',
   // GLib: g_error() logs at G_LOG_LEVEL_ERROR, which is always fatal (it aborts); and its checks.
   'g_error', 'g_abort', 'g_assert_not_reached',
+  // Plan 9's C library (and plan9port's): exits() ends the process, sysfatal() prints and exits,
+  // threadexitsall() ends every thread of the program, threadexits() the calling one.
+  'exits', '_exits', 'sysfatal', 'threadexitsall', 'threadexits',
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { noReturnDeclarations } from './no-return-declarations.js';
+import { markedDeclarations, noReturnDeclarations, noReturnMarkerMacros } from './no-return-declarations.js';
 import Parser from 'tree-sitter';
 import { grammarOf, type SyntaxNode, type Tree } from '../syntax/parser.js';
 import type { Language } from '../syntax/language.js';
@@ -103,6 +103,10 @@ export interface FileFacts extends CallGraphFacts {
   readonly macroExpressions?: MacroExpression[];
   /** Functions declared here with a no-return marker (`_Noreturn`, `ATTRIB_NORETURN`): calls to them end a path. */
   readonly noReturnDeclared?: string[];
+  /** Object-like macros defined here as a no-return marker under another name (`#define NONRET __attribute__((noreturn))`). */
+  readonly noReturnMarkers?: string[];
+  /** Declarations here with an upper-case word around the function (`NONRET void die(…);`): [word, function]. */
+  readonly markedDeclarations?: [string, string][];
   /** Object-like macros that stand for a member access's object (`#define BX_SER_THIS theSerial->`). */
   readonly memberPrefixes?: string[];
   /** The `#include`s outside inactive branches, as written (`"net.h"`, `<proj/net.h>`): whose macros this file sees. */
@@ -411,7 +415,7 @@ export function extractFacts(
   const graphFacts = callGraphFacts.finish({ text, lines, functions, calls, callNodes: callNodesKept, enclosing, loops: loopsByFunction, scopeNodes, locals, roots: scope?.roots });
   return {
     // Macros are file-level: a scoped pass leaves them to the whole-file facts.
-    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text, defines()), macroAliases: scope ? [] : macroAliases(text, defines()), macroConstants: scope ? [] : macroConstants(text, defines()), macroBodies: scope ? [] : macroBodies(text, defines()), macroExpressions: scope ? [] : macroExpressions(text, defines()), noReturnDeclared: scope ? [] : noReturnDeclarations(text), memberPrefixes: scope ? [] : memberPrefixMacros(text, defines()), includes: scope ? [] : includeNames(text, inactive()), provided, ...graphFacts },
+    facts: { path, language, functions, calls, returningMacros: scope ? [] : returningMacros(text, defines()), macroAliases: scope ? [] : macroAliases(text, defines()), macroConstants: scope ? [] : macroConstants(text, defines()), macroBodies: scope ? [] : macroBodies(text, defines()), macroExpressions: scope ? [] : macroExpressions(text, defines()), noReturnDeclared: scope ? [] : noReturnDeclarations(text), noReturnMarkers: scope ? [] : noReturnMarkerMacros(text, defines()), markedDeclarations: scope ? [] : markedDeclarations(text), memberPrefixes: scope ? [] : memberPrefixMacros(text, defines()), includes: scope ? [] : includeNames(text, inactive()), provided, ...graphFacts },
     syntax: { functionNodes, callNodes: callNodesKept, comments, globals, locals, inactiveBranches: inactive },
   };
 }
@@ -856,12 +860,12 @@ function isMemberVariable(variable: string, fnNode: SyntaxNode, fact: FunctionFa
 
 /**
  * Is `node` (a pointer, or a descriptor) stored into a file-level variable (`ly_temp = p;`,
- * `head->next = p;` with `head` global, `spiFds[n][c] = fd;`)? A field of a table's element
- * (`files[i].fp = fp`) is not read yet.
+ * `head->next = p;` with `head` global, `spiFds[n][c] = fd;`, a field of a table's element:
+ * awk's `files[i].fp = fp;`)?
  */
 function linkedIntoGlobal(node: string, text: string, globals: ReadonlySet<string>): boolean {
   if (globals.size === 0) return false;
-  for (const m of text.matchAll(new RegExp(`(?<![\\w.>])([A-Za-z_]\\w*)(?:(?:\\s*\\[[^\\]]*\\])+|\\s*(?:->|\\.)\\s*[\\w.>-]+)?\\s*=\\s*${node}\\s*;`, 'g'))) {
+  for (const m of text.matchAll(new RegExp(`(?<![\\w.>])([A-Za-z_]\\w*)(?:\\s*\\[[^\\]]*\\])*(?:\\s*(?:->|\\.)\\s*[\\w.>-]+)?\\s*=\\s*${node}\\s*;`, 'g'))) {
     if (globals.has(m[1]!)) return true;
   }
   return false;

@@ -131,6 +131,9 @@ export class MacroTable extends TableScope {
   readonly expressions = new Map<string, MacroExpression>();
   readonly noReturnDeclared = new Set<string>();
   readonly memberPrefixes = new Set<string>();
+  /** Project macros that stand for a no-return marker, and the functions declared with each word that may be one. */
+  private readonly noReturnMarkers = new Set<string>();
+  private readonly declaredWith = new Map<string, string[]>();
   /** Each name's definitions by header, in the order the headers were added. */
   private readonly definitions = new Map<string, HeaderDefinition[]>();
   private conflictsFound: ReadonlyMap<string, readonly HeaderDefinition[]> | undefined;
@@ -139,6 +142,9 @@ export class MacroTable extends TableScope {
   add(file: FileFacts): void {
     // A function declared no-return is one wherever it is called from.
     for (const name of file.noReturnDeclared ?? []) this.noReturnDeclared.add(name);
+    // And one declared with a project's marker macro, whichever file defines the macro.
+    for (const [word, fn] of file.markedDeclarations ?? []) this.markDeclaration(word, fn);
+    for (const word of file.noReturnMarkers ?? []) this.addNoReturnMarker(word);
     // So is a member-access prefix: a name spelled as a type in front of a field.
     for (const name of file.memberPrefixes ?? []) this.memberPrefixes.add(name);
     if (isTranslationUnitPath(file.path)) return;
@@ -154,6 +160,18 @@ export class MacroTable extends TableScope {
     for (const body of file.macroBodies ?? []) of(body.name).body = body;
     for (const expression of file.macroExpressions ?? []) of(expression.name).expression = expression;
     for (const [name, definition] of byName) this.define(name, definition);
+  }
+
+  private markDeclaration(word: string, fn: string): void {
+    if (this.noReturnMarkers.has(word)) this.noReturnDeclared.add(fn);
+    else this.declaredWith.set(word, [...(this.declaredWith.get(word) ?? []), fn]);
+  }
+
+  private addNoReturnMarker(word: string): void {
+    if (this.noReturnMarkers.has(word)) return;
+    this.noReturnMarkers.add(word);
+    for (const fn of this.declaredWith.get(word) ?? []) this.noReturnDeclared.add(fn);
+    this.declaredWith.delete(word);
   }
 
   /** A later definition replaces the name's earlier one, whatever kind either is. */
@@ -176,6 +194,8 @@ export class MacroTable extends TableScope {
     for (const t of tables) {
       for (const [name, list] of t.definitions) for (const definition of list) merged.define(name, definition);
       for (const name of t.noReturnDeclared) merged.noReturnDeclared.add(name);
+      for (const [word, fns] of t.declaredWith) for (const fn of fns) merged.markDeclaration(word, fn);
+      for (const word of t.noReturnMarkers) merged.addNoReturnMarker(word);
       for (const name of t.memberPrefixes) merged.memberPrefixes.add(name);
     }
     return merged;

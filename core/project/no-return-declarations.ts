@@ -9,6 +9,37 @@ import { skipComment, skipQuoted } from '../syntax/c-text.js';
 const MARKER = /\b(?:_Noreturn|[A-Za-z_]*(?:NORETURN|NO_RETURN|noreturn)[A-Za-z0-9_]*|__dead2?)\b/g;
 
 /**
+ * Object-like macros this text defines as a no-return marker under a name that does not say so
+ * (`#define NONRET __attribute__((noreturn))`, `#define DEAD [[noreturn]]`): the declarations that
+ * use them (see markedDeclarations) are no-return wherever the macro is defined.
+ */
+export function noReturnMarkerMacros(text: string, lines: readonly number[]): string[] {
+  const names: string[] = [];
+  const define = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+([^\n]*)/y;
+  for (const start of lines) {
+    define.lastIndex = start;
+    const m = define.exec(text);
+    if (m && !m[1]!.match(MARKER) && m[2]!.match(MARKER)) names.push(m[1]!);
+  }
+  return names;
+}
+
+/**
+ * File-level declarations with an upper-case word before the function's name or after its
+ * parameter list (`NONRET void fatal(const char *, ...);`, `void die(int) NONRET;`), as [word,
+ * function]: when the project defines the word as a no-return marker, the function is one. Only
+ * declarations that start a line are read (a statement inside a body is indented).
+ */
+export function markedDeclarations(text: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  const before = /^(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]+)[ \t]+(?:[\w*]+[ \t*]+)+?\**([A-Za-z_]\w*)[ \t]*\(/gm;
+  const after = /^[A-Za-z_][\w \t*\n]*?\b([A-Za-z_]\w*)[ \t]*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)[ \t]*([A-Z_][A-Z0-9_]+)[ \t]*[;{]/gm;
+  for (const m of text.matchAll(before)) pairs.push([m[1]!, m[2]!]);
+  for (const m of text.matchAll(after)) pairs.push([m[2]!, m[1]!]);
+  return pairs.filter(([word]) => !word.match(MARKER));
+}
+
+/**
  * Names of the functions this text declares or defines with a no-return marker
  * (`void dropbear_exit(const char *fmt, ...) ATTRIB_NORETURN;`, `_Noreturn void die(void)`): the
  * CFG ends a path at their calls, as at `exit()`. Read from the text, because a marker macro the

@@ -17,5 +17,9 @@ export function blockMacroHead(originalText: string, condition: SyntaxNode): { t
   if (originalText.startsWith(keyword, head.startIndex)) return undefined;
   const parens = head.childForFieldName('condition');
   if (!parens) return undefined;
-  return { text: originalText.slice(head.startIndex, parens.endIndex), start: head.startIndex, end: parens.endIndex, loop: keyword === 'while' };
+  // A macro without arguments (`SCOPE_EXIT {`, `TEST_ALLOC_FAIL {`) was rewritten into a condition
+  // of another length: the head is the name alone.
+  const bare = /^([A-Za-z_]\w*)\s*(?=[{\n])/.exec(originalText.slice(head.startIndex, head.startIndex + 256));
+  const end = bare ? head.startIndex + bare[1]!.length : parens.endIndex;
+  return { text: originalText.slice(head.startIndex, end), start: head.startIndex, end, loop: keyword === 'while' };
 }

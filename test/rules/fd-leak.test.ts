@@ -101,7 +101,7 @@ describeRuleFixtures('fd-leak', {
   'field-streams.c': 'a stream made over a descriptor a field keeps (lrzip\'s fdopen(control->fd_out, "w")) loses a buffer, not a descriptor; a stream over the function\'s own descriptor still leaks',
   'field-streams.cpp': 'C++: a stream over a member struct\'s descriptor in a member function',
   'owning-classes.cpp': 'C++: a descriptor kept in an object of the project\'s class whose destructor closes it (lnav\'s auto_fd), from a project function too (fd = openp(…)); a project function returning Result<auto_fd, std::string> returns an object; a plain int from the same function still leaks',
-  'global-tables': 'a project function that keeps the descriptor it returns in a file-level table (wiringPi\'s SPI setup: spiFds[n][c] = fd; return fd;) gives its caller a borrowed number (C and a C++ caller); one returning a descriptor it keeps nowhere is still an opener',
+  'global-tables': 'a project function that keeps the descriptor it returns in a file-level table (wiringPi\'s SPI setup: spiFds[n][c] = fd; return fd;), or in a field of the table\'s element (awk\'s openfile: files[i].fp = fp; return fp;), gives its caller a borrowed number (C and a C++ caller); one returning a descriptor it keeps nowhere is still an opener',
   'attribute-macro-cleanups': 'a project macro for the cleanup attribute that takes the cleanup function (aerospike\'s DEFER_ATTR(close_fd_deferred) from a header, on its own line before the declaration, in a function read through a configuration-resolved copy that blanks attribute macros) closes the variable at its block\'s end, in C and in a C++ member function; a variable without it still leaks',
   'loop-exit-values.c': 'what a loop leaves with decides a test after it (miniupnpc\'s connecthostport: if (n < 0) { close(s); continue; } else break; then if (n < 0) return -1), also when a retry loop compares n with -1 first ((n = select(…)) == -1, which says only n differs from -1); a stream read by while ((res = fgets(…))) is non-null in the loop; a loop leaving with n < 0 one way, and a test of the last value assigned in a loop\'s test, still leak',
   'loop-exit-values.cpp': 'C++: a member function\'s connect loop leaving with n >= 0 past a select() retry; while ((res = std::fgets(…))) then if (!res) in the loop',
@@ -218,7 +218,7 @@ describeRuleFixtures('fd-leak', {
   'ifdef-configurations.c': 'repeated #ifdef / #ifndef / #if defined() blocks testing one symbol take the same branch on a path; a leak within one configuration stays',
   'unparseable-functions.c': 'functions the grammar cannot parse as written (#if splitting an if or a function head, block macros, an unbraced iterating macro, type and attribute macro arguments, a statement macro without \';\', GNU case ranges), analysed through the configuration-resolved copy; in both configurations of a feature nothing decides (HAVE_FSYNC defined and not), each leak\'s path naming its configuration',
   'unparseable-functions.cpp': 'C++: a member function split by #if, and Q_FOREACH blocks (which the C++ grammar takes for nested function definitions)',
-  'noreturn-declarations': 'functions declared no-return by a project macro (ATTRIB_NORETURN) or _Noreturn end the path like exit(); a comment mentioning the macro does not',
+  'noreturn-declarations': 'functions declared no-return by a project macro (ATTRIB_NORETURN), by a macro of another name the project defines as the attribute (NONRET, before the name or after the parameters, defined in another header; C++ DEAD for [[noreturn]]) or _Noreturn end the path like exit(), as Plan 9\'s exits(), sysfatal() and threadexitsall() do; a comment mentioning the macro and an empty export macro do not',
   'block-scope.c': 'a descriptor in a variable declared inside a block is lost where control leaves the block: at the continue, break or goto, or at the closing brace; a loop inside the block, a static local and a function-scope variable keep their reports; a variable an inner block declares again is another one (its assignments do not overwrite the outer stream); a continue before the declaration is not reported again',
   'block-scope.cpp': 'C++: a descriptor declared in a range-for or while body, lost at continue or break',
   'local-aggregates.c': 'a descriptor acquired into a member of a local struct or an element of a local array is tracked; handing the whole struct on (passed by address, returned) hands it on; a member through a pointer is the caller\'s',
@@ -275,6 +275,19 @@ describe('fd-leak in detail', () => {
       "5:5-29 'LIST_FOREACH(c, l, link)' runs its block",
       "6:13-19 'c->bad' is true",
       "7:13-23 'fd' is still open here",
+    ]);
+  });
+
+  it('a path through a block macro without arguments names the macro, not the condition it is analysed with', () => {
+    const text = 'int f(const char *p) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n    SCOPE_EXIT {\n        log_it(p);\n    };\n    if (p[0])\n        return -2;\n    close(fd);\n    return 0;\n}\n';
+    const [finding] = leaks([{ path: 'bare.c', text }]);
+    expect(finding!.location.line).toBe(9);
+    expect(finding!.path!.map((s) => `${s.location.line}:${s.location.column}-${s.location.endColumn} ${s.message}`)).toEqual([
+      "2:14-24 open() succeeds: 'fd' is open",
+      "3:9-15 'fd < 0' is false",
+      "5:5-15 'SCOPE_EXIT' is done",
+      "8:9-13 'p[0]' is true",
+      "9:9-19 'fd' is still open here",
     ]);
   });
 
