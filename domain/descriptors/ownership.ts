@@ -16,6 +16,7 @@ import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { allocatedHolder, freedHere } from './allocated-holders.js';
 import { pairFillersProvider } from './pair-fillers.js';
+import { closeAllFunctionsProvider } from './close-all-functions.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
@@ -94,14 +95,34 @@ export function acquirerKind(name: string, resources: ResourceCatalog, index: Pr
   // `Result<TempFile> TempFile::create(…)`: a definition returning an object, not a descriptor, whatever it calls.
   for (const { file, fn } of index.functionsNamed(name)) {
     if (returnsObjectTemplate(fn, index) || returnsClassObject(fn, index)) continue;
-    for (const returned of fn.returnsCallOf ?? []) {
-      if (resources.acquire(returned) && fileOwnFunction(returned, file, index)) continue;
-      const kind = returnedKind(asCalledIn(fn, returned, index), resources, index, depth - 1, seen);
-      if (kind) return kind;
-    }
+    const kind = returnedHandleKind(fn, file, resources, index, depth - 1, seen);
+    if (kind) return kind;
   }
   return undefined;
 }
+
+/**
+ * Kind of handle a definition returns through the calls whose results it returns, unless it is a
+ * dispatcher: a function returning what one of many calls gave, chosen by its arguments, most of
+ * them no handle (dmtcp's `syscall()` wrapper returning `open()`'s result for `SYS_open` and
+ * `getpid()`'s for `SYS_getpid`; mksh's `execute()`, whose `rv` is a here-document's descriptor
+ * on one branch and a status on a dozen others) returns a status, not a descriptor its callers own.
+ */
+function returnedHandleKind(fn: FunctionFact, file: string, resources: ResourceCatalog, index: ProjectIndex, depth: number, seen: Set<string>): HandleKind | undefined {
+  let kind: HandleKind | undefined;
+  let handles = 0;
+  let others = 0;
+  for (const returned of fn.returnsCallOf ?? []) {
+    if (resources.acquire(returned) && fileOwnFunction(returned, file, index)) continue;
+    const returnedKindOf = returnedKind(asCalledIn(fn, returned, index), resources, index, depth, seen);
+    if (returnedKindOf) (kind ??= returnedKindOf), handles++;
+    else others++;
+  }
+  return others >= DISPATCHER_CALLS && others > handles ? undefined : kind;
+}
+
+/** Distinct calls returning no handle whose results a function returns, from which it is a dispatcher. */
+const DISPATCHER_CALLS = 3;
 
 /**
  * A C++ function returning a template of objects (`Result<TempFile>`, `Result<llvm::Type *>`,
@@ -190,11 +211,8 @@ function callAcquirerKind(file: string, call: CallFact, resources: ResourceCatal
     if (edge.kind !== 'call') continue;
     const fact = graph.fact(edge.callee);
     if (returnsObjectTemplate(fact, index)) continue;
-    for (const returned of fact.returnsCallOf ?? []) {
-      if (resources.acquire(returned) && fileOwnFunction(returned, edge.callee.file, index)) continue;
-      const kind = returnedKind(asCalledIn(fact, returned, index), resources, index, ACQUIRER_DEPTH - 1, seen);
-      if (kind) return kind;
-    }
+    const kind = returnedHandleKind(fact, edge.callee.file, resources, index, ACQUIRER_DEPTH - 1, seen);
+    if (kind) return kind;
   }
   return undefined;
 }
@@ -247,6 +265,12 @@ const NON_LOCAL_HOLDER = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)?$/;
 const TYPE_WORDS = new Set(['int', 'char', 'short', 'long', 'unsigned', 'signed', 'void', 'bool', 'float', 'double', 'const', 'struct', 'auto']);
 // A project's own name for it counts too: `osmo_close_all_fds_above(2)`, `g_closefrom(3)`.
 const CLOSES_ALL = new RegExp(`\\b\\w*(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\w*\\s*\\(`);
+
+/** Does `text` call one of the project's close-all functions without naming the handle among what it spares? */
+function callsCloseAll(text: string, closeAll: ReadonlySet<string>, base: string): boolean {
+  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (closeAll.has(m[1]!)) return !new RegExp(`\\b${escapeRegExp(base)}\\b`).test(text);
+  return false;
+}
 
 export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
   const sites: AcquireSite[] = [];
@@ -528,6 +552,7 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const shared = site.statusCall ? undefined : sharedEffects(cfg, site.holder ? `${site.variable} held by ${site.holder}` : site.variable);
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
   const statementMacros = macros.bodies.size > 0 ? macroStatements(cfg, macros) : undefined;
+  const closeAll = index.derived(closeAllFunctionsProvider);
   // `{ FILE *fd; … fd = popen(…) … }` in an inner block: another variable of the same name.
   const shadowed = shadowedRanges(cfg, base, site.node);
   const inShadow = (node: CfgNode) => shadowed.length > 0 && node.syntax !== undefined && shadowed.some(([start, end]) => start <= node.syntax!.startIndex && node.syntax!.startIndex < end);
@@ -546,8 +571,9 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       effects.set(node.id, [{ kind: 'release' }]);
       continue;
     }
-    // `closefrom(STDERR_FILENO + 1)`: every descriptor above the standard ones is closed.
-    if (!isSource && CLOSES_ALL.test(nodeText(node))) {
+    // `closefrom(STDERR_FILENO + 1)`: every descriptor above the standard ones is closed; so does
+    // a project function looping close() over every number, unless it is handed the handle to spare.
+    if (!isSource && (CLOSES_ALL.test(nodeText(node)) || (closeAll.size > 0 && callsCloseAll(nodeText(node), closeAll, base)))) {
       effects.set(node.id, [{ kind: 'release' }]);
       continue;
     }

@@ -1,5 +1,6 @@
 import type { FactsProvider } from '../../core/project/provider.js';
 import { checkWrappersProvider } from './check-wrappers.js';
+import { closeAllFunctionsProvider } from './close-all-functions.js';
 import { destructorReleasesProvider } from './destructor-releases.js';
 import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider } from './lock-wrappers.js';
@@ -7,4 +8,4 @@ import { pairFillersProvider } from './pair-fillers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 
 /** What the descriptor analyses read from the project besides the generic facts. */
-export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider, pairFillersProvider];
+export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider, pairFillersProvider, closeAllFunctionsProvider];

@@ -166,8 +166,17 @@ export interface CleanupMacroItem {
 export const cleanupMacrosProvider: FactsProvider<CleanupMacroItem, ReadonlySet<string>> = {
   id: 'cleanup-macros',
   extract(file) {
-    if (file.partial || !file.text.includes('cleanup')) return [];
-    return [...defines(file.text)].map(({ name, body }) => ({ fn: -1 as const, name, cleanup: CLEANUP_ATTRIBUTE.test(body), uses: [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])] }));
+    if (file.partial || !file.text.includes('#')) return [];
+    // A link of the chain may sit in a header that never spells `cleanup` (fastfetch's io.h:
+    // `#define FF_AUTO_CLOSE_FD FF_A_CLEANUP(wrapClose)`, over attributes.h's `FF_A_CLEANUP(func)
+    // __attribute__((__cleanup__(func)))`): kept are the attributes themselves and the macros
+    // whose whole body is one other macro, named or called.
+    const items: CleanupMacroItem[] = [];
+    for (const { name, body } of defines(file.text)) {
+      const cleanup = CLEANUP_ATTRIBUTE.test(body);
+      if (cleanup || SINGLE_MACRO_BODY.test(body)) items.push({ fn: -1 as const, name, cleanup, uses: [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])] });
+    }
+    return items;
   },
   build(index) {
     const items = [...itemsOf(index, cleanupMacrosProvider)].map(({ item }) => item);
@@ -182,6 +191,7 @@ export const cleanupMacrosProvider: FactsProvider<CleanupMacroItem, ReadonlySet<
 };
 
 const CLEANUP_ATTRIBUTE = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(/;
+const SINGLE_MACRO_BODY = /^\s*[A-Za-z_]\w*\s*(?:\([^()]*\))?\s*(?:\/[*/].*)?$/;
 
 const HANDLE_TYPES = new RegExp(`^(?:int|${DESCRIPTOR_TYPE_NAMES.join('|')})$|\\bFILE\\s*\\*|\\bDIR\\s*\\*`);
 const CONTROL_KEYWORDS = new Set(['if', 'while', 'switch', 'return', 'for', 'sizeof']);
