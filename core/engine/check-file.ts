@@ -63,7 +63,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
       const noReturn = noReturnOf(macros, settings, index);
-      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, integerMacroValue: (name) => macros.constants.get(name), parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

@@ -106,6 +106,8 @@ export interface Cfg {
   readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
   /** See CfgOptions.constantResultOf. */
   readonly constantResultOf?: (name: string) => string | undefined;
+  /** See CfgOptions.integerMacroValue. */
+  readonly integerMacroValue?: (name: string) => string | undefined;
 }
 
 /** A literal zero argument: `0`, `0L`, `(0)`, `NULL`, `false`. */
@@ -152,6 +154,8 @@ export interface CfgOptions {
   readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
   /** The one constant a project function always returns (`wdmd_socket_address()`: 0), if so: a test of its result is decided. */
   readonly constantResultOf?: (name: string) => string | undefined;
+  /** The integer an object-like macro in scope stands for (mksh's `#define Ja 1U`, `#define Nee 0U`): `do_close = Ja` sets a flag to 1. */
+  readonly integerMacroValue?: (name: string) => string | undefined;
 }
 
 export type { PreprocessorConfiguration };
@@ -844,7 +848,7 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   } else {
     builder.edge(builder.entry, builder.exit);
   }
-  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName, constantResultOf: options.constantResultOf, ...(options.parameterValues && options.parameterValues.size > 0 ? { parameterValues: options.parameterValues } : {}) };
+  return { function: fn, entry: builder.entry, exit: builder.exit, abort: builder.abort, nodes: builder.nodes, loops: builder.loops, isFunctionName: options.isFunctionName, constantResultOf: options.constantResultOf, integerMacroValue: options.integerMacroValue, ...(options.parameterValues && options.parameterValues.size > 0 ? { parameterValues: options.parameterValues } : {}) };
 }
 
 /** Innermost loop around a node that really iterates (skips `do { } while (0)` wrappers). */

@@ -356,6 +356,13 @@ function callResultSign(value: string): string | undefined {
   return kind === 'positive' ? '>0' : kind === 'nonnegative' ? '>=0' : undefined;
 }
 
+/** `do_close = Ja` over `#define Ja 1U`: the integer an object-like macro in scope stands for, normalized. */
+function macroInteger(cfg: Cfg, value: string): string | undefined {
+  if (!cfg.integerMacroValue || !/^[A-Za-z_]\w*$/.test(value)) return undefined;
+  const integer = cfg.integerMacroValue(value)?.replace(/^\((.*)\)$/, '$1').trim();
+  return integer !== undefined && /^-?\d+[uUlL]*$/.test(integer) ? normalize(integer.replace(/[uUlL]+$/, '')) : undefined;
+}
+
 /** `rv = wdmd_socket_address(…)`: the one constant a project function always returns, normalized. */
 function constantResult(cfg: Cfg, value: string): string | undefined {
   if (!cfg.constantResultOf) return undefined;
@@ -407,7 +414,7 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
         const plain = n.type !== 'assignment_expression' || n.childForFieldName('operator')?.type === '=';
         // `Worker *worker = …` declares `worker`.
         const name = n.type === 'init_declarator' ? squeeze(left.text).replace(/^[*&]+/, '') : squeeze(left.text);
-        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : (callResultSign(value) ?? constantResult(cfg, value) ?? null));
+        out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : (macroInteger(cfg, value) ?? (right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : (callResultSign(value) ?? constantResult(cfg, value) ?? null))));
       }
     } else if (n.type === 'update_expression') {
       const arg = n.childForFieldName('argument');
@@ -428,7 +435,7 @@ const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | nu
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
     // A macro's hidden jump sets what its body sets (`ABORT_FINALIZE(RS_RET_ERR)`: `iRet = RS_RET_ERR`).
-    const found = node.macroAssigns ? new Map(node.macroAssigns.map(({ name, value }) => [name, CONSTANT.test(value) ? normalize(value) : null] as const)) : assignmentsOf(cfg, node);
+    const found = node.macroAssigns ? new Map(node.macroAssigns.map(({ name, value }) => [name, CONSTANT.test(value) ? normalize(value) : (macroInteger(cfg, value) ?? null)] as const)) : assignmentsOf(cfg, node);
     if (found.size > 0) byNode.set(node.id, found);
   }
   return byNode;

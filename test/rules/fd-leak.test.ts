@@ -123,6 +123,8 @@ describeRuleFixtures('fd-leak', {
   'boolean-choices.cpp': 'C++: isValidSocket(sock) == false in a member function, then the socket kept in a member',
   'dispatchers.c': 'a function returning what one of many calls gave, chosen by its argument (dmtcp\'s syscall() wrapper: open() for SYS_open, getpid() for SYS_getpid, and two more), returns a status, not a descriptor, and so does a function returning its result; a wrapper returning open()\'s result, or another call\'s status when it failed, is still an opener',
   'dispatchers.cpp': 'C++: a dispatcher in a namespace, called qualified',
+  'macro-flag-values.c': 'a flag set to a project\'s integer macros named in mixed case (mksh\'s Wahr do_close = Nee; … do_close = Ja; over #define Ja 1U, #define Nee 0U) holds those integers: the open that set it is the one its test closes, through gotos; a flag set to a string macro decides nothing, and a leak before its test stays',
+  'macro-flag-values.cpp': 'C++: int ownership = Borrowed; … ownership = Owned; if (ownership) ::close(fd) in a member function',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
