@@ -208,7 +208,8 @@ function noReturnOf(macros: MacroScope, settings: AnalysisSettings, index: Proje
       const before = names.size;
       for (const name of macros.aliases.keys()) if (names.has(macros.resolveAlias(name).name)) names.add(name);
       // `#define DIE(m) do { log(m); exit(1); } while (0)`: a body that always makes such a call.
-      for (const body of macros.bodies.values()) if (!body.returns && !body.conditional && body.calls.some((call) => names.has(call.callee))) names.add(body.name);
+      // So does one whose own top level makes it after a test (`do { if (debugger()) brk(); die(…); } while (0)`).
+      for (const body of macros.bodies.values()) if (!body.returns && ((!body.conditional && body.calls.some((call) => names.has(call.callee))) || body.callsAlways?.some((callee) => names.has(callee)))) names.add(body.name);
       grew = names.size > before;
     }
     bySettings.set(settings, (set = names));

@@ -110,6 +110,9 @@ export interface Cfg {
   readonly integerMacroValue?: (name: string) => string | undefined;
 }
 
+/** The value "neither zero nor null" of a flag (an address `&x` passed for a parameter). */
+export const NON_ZERO_VALUE = '!0';
+
 /** A literal zero argument: `0`, `0L`, `(0)`, `NULL`, `false`. */
 const ZERO = /^\(*\s*(?:0[uUlL]*|0x0+|NULL|nullptr|false)\s*\)*$/;
 
@@ -150,7 +153,7 @@ export interface CfgOptions {
   readonly fileDefinitions?: ReadonlyMap<string, SettledDefinition>;
   /** Names known to be functions (called in the file, defined in the project): `closer = pclose;` stores a non-null pointer. */
   readonly isFunctionName?: (name: string) => boolean;
-  /** Parameters every caller passes one of a few constants to (core/project/parameter-values.ts): branches only other values take are not paths. */
+  /** Parameters every caller passes one of a few constants to (core/project/parameter-values.ts), or an address (NON_ZERO_VALUE): branches only other values take are not paths. */
   readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
   /** The one constant a project function always returns (`wdmd_socket_address()`: 0), if so: a test of its result is decided. */
   readonly constantResultOf?: (name: string) => string | undefined;

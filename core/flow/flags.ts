@@ -1,4 +1,4 @@
-import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { NON_ZERO_VALUE, nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
@@ -329,7 +329,7 @@ const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: numb
   return { nodes, starts: nodes.map((n) => n.startIndex), ends: new Array<number | undefined>(nodes.length) };
 });
 
-const NON_ZERO = '!0';
+const NON_ZERO = NON_ZERO_VALUE;
 
 
 /**

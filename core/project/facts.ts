@@ -145,6 +145,11 @@ export interface MacroBody {
   readonly returns: boolean;
   /** The body may skip some of its calls (a test, a loop). */
   readonly conditional?: boolean;
+  /**
+   * Of a conditional body, the calls that are statements of its own top level, which run on every
+   * expansion (woof's `do { if (I_IsDebuggerAttached()) DoDebugBreak(); I_ErrorInternal(…); } while (0)`).
+   */
+  readonly callsAlways?: readonly string[];
   /** A variadic macro: the position of its first variadic argument (passed on as `$...` in `calls`). */
   readonly variadicFrom?: number;
 }

@@ -120,8 +120,8 @@ export function leavesAlways(body: string): boolean {
 }
 
 /**
- * The functions called by the top-level statements before the body's own `return`/`goto`: `die(x);`,
- * and `fatal stuff;` where the parameter `stuff` is the parenthesized argument list (lrzip's
+ * The functions called by the top-level statements before the body's own `return`/`goto` (all of
+ * them, in a body that does not leave): `die(x);`, and `fatal stuff;` where the parameter `stuff` is the parenthesized argument list (lrzip's
  * `fatal_return(("msg"), -1)`).
  */
 function callsBeforeLeaving(body: string, params: readonly string[]): string[] {
@@ -385,7 +385,9 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
       const tested = conditions.some(([from, to]) => from < c!.index && c!.index < to);
       calls.push(tested ? { callee, args, tested } : { callee, args });
     }
-    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m.name, calls, returns, conditional: CONDITIONAL.test(body), ...(variadicName ? { variadicFrom: params.length } : {}) } });
+    const conditional = CONDITIONAL.test(body);
+    const callsAlways = conditional && !returns ? callsBeforeLeaving(body, params) : [];
+    if (calls.length > 0) bodies.push({ at: m.index, value: { name: m.name, calls, returns, conditional, ...(callsAlways.length > 0 ? { callsAlways } : {}), ...(variadicName ? { variadicFrom: params.length } : {}) } });
   }
   return bodies;
 }

@@ -5,6 +5,7 @@ import { withoutOuterParentheses } from '../syntax/c-text.js';
 import type { ProjectIndex } from './project-index.js';
 import { callGraphOf } from './call-graph.js';
 import type { CallFact } from './facts.js';
+import { NON_ZERO_VALUE } from '../flow/cfg.js';
 
 /**
  * The values a `static` function's parameters can take, when every call of it is in view and
@@ -19,7 +20,7 @@ import type { CallFact } from './facts.js';
  * `open3(cmd, &in, &out, NULL)`, declared in a header of the program): the project defines
  * `main()` and defines the function once, every place that uses it is a direct call the call
  * graph resolves to it (never a callback, a stored pointer or a macro's body), and every one passes
- * a constant. A library's function may have callers outside the project: a project without a
+ * a constant. An address (`&geom`) or a string literal counts as a constant: not null. A library's function may have callers outside the project: a project without a
  * `main()` keeps every path.
  */
 export type ParameterValues = ReadonlyMap<string, readonly string[]>;
@@ -27,6 +28,8 @@ export type ParameterValues = ReadonlyMap<string, readonly string[]>;
 const NONE: ParameterValues = new Map();
 /** A constant an argument may be: a number, a character, an upper-case name (`AF_INET`), `NULL`, `true`. */
 const CONSTANT_ARGUMENT = /^(?:-?(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*|'(?:[^'\\]|\\.)'|TRUE|FALSE|true|false|NULL|nullptr|[A-Z][A-Z0-9_]*)$/;
+/** An address of a variable, a field or an element, or a string literal: never null. */
+const ADDRESS_ARGUMENT = /^(?:&\s*[A-Za-z_][\w.\->\[\]\s]*|"(?:[^"\\]|\\.)*")$/;
 /** More values than this for one parameter are not worth the paths they split into. */
 const MAX_VALUES = 4;
 
@@ -109,8 +112,10 @@ function constantValues(params: readonly { readonly name: string }[], calls: rea
     const seen = new Set<string>();
     for (const call of calls) {
       const arg = withoutOuterParentheses(squeeze(call.args[i] ?? ''));
-      if (!CONSTANT_ARGUMENT.test(arg)) return;
-      seen.add(arg);
+      // `open_raw(path, &geom, &err)`: an address is never null (pcem's minivhd, `if (geom == NULL) return …;`).
+      const value = CONSTANT_ARGUMENT.test(arg) ? arg : ADDRESS_ARGUMENT.test(arg) ? NON_ZERO_VALUE : undefined;
+      if (value === undefined) return;
+      seen.add(value);
     }
     if (seen.size > 0 && seen.size <= MAX_VALUES) out.set(param.name, [...seen]);
   });
