@@ -28,12 +28,14 @@ export function noReturnMarkerMacros(text: string, lines: readonly number[]): st
  * File-level declarations with an upper-case word before the function's name or after its
  * parameter list (`NONRET void fatal(const char *, ...);`, `void die(int) NONRET;`), as [word,
  * function]: when the project defines the word as a no-return marker, the function is one. Only
- * declarations that start a line are read (a statement inside a body is indented).
+ * declarations that start a line are read (a statement inside a body is indented), with the name
+ * on that line or the next (`void\ndie(int) NONRET;`): each try stops at its second line, and the
+ * words of a type cannot be split two ways (text of any length is read in linear time).
  */
 export function markedDeclarations(text: string): [string, string][] {
   const pairs: [string, string][] = [];
-  const before = /^(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]+)[ \t]+(?:[\w*]+[ \t*]+)+?\**([A-Za-z_]\w*)[ \t]*\(/gm;
-  const after = /^[A-Za-z_][\w \t*\n]*?\b([A-Za-z_]\w*)[ \t]*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)[ \t]*([A-Z_][A-Z0-9_]+)[ \t]*[;{]/gm;
+  const before = /^(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]+)[ \t]+(?:\w+[ \t*]+)+?([A-Za-z_]\w*)[ \t]*\(/gm;
+  const after = /^[A-Za-z_][\w \t*]*?(?:\n[\w \t*]*?)?\b([A-Za-z_]\w*)[ \t]*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)[ \t]*([A-Z_][A-Z0-9_]+)[ \t]*[;{]/gm;
   for (const m of text.matchAll(before)) pairs.push([m[1]!, m[2]!]);
   for (const m of text.matchAll(after)) pairs.push([m[2]!, m[1]!]);
   return pairs.filter(([word]) => !word.match(MARKER));
