@@ -268,7 +268,7 @@ const CLOSES_ALL = new RegExp(`\\b\\w*(?:${CLOSE_ALL_FUNCTIONS.join('|')})\\w*\\
 
 /** Does `text` call one of the project's close-all functions without naming the handle among what it spares? */
 function callsCloseAll(text: string, closeAll: ReadonlySet<string>, base: string): boolean {
-  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (closeAll.has(m[1]!)) return !new RegExp(`\\b${escapeRegExp(base)}\\b`).test(text);
+  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (closeAll.has(m[1]!)) return !new RegExp(`(?<![\\w.>])${escapeRegExp(base)}(?![\\w])`).test(text);
   return false;
 }
 
