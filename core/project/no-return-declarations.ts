@@ -1,4 +1,5 @@
 import { skipComment, skipQuoted } from '../syntax/c-text.js';
+import { defines } from './macros.js';
 
 /**
  * A marker that a function never returns, as written in a declaration: the standard spellings
@@ -15,12 +16,7 @@ const MARKER = /\b(?:_Noreturn|[A-Za-z_]*(?:NORETURN|NO_RETURN|noreturn)[A-Za-z0
  */
 export function noReturnMarkerMacros(text: string, lines: readonly number[]): string[] {
   const names: string[] = [];
-  const define = /[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+([^\n]*)/y;
-  for (const start of lines) {
-    define.lastIndex = start;
-    const m = define.exec(text);
-    if (m && !m[1]!.match(MARKER) && m[2]!.match(MARKER)) names.push(m[1]!);
-  }
+  for (const { name, params, body } of defines(text, lines)) if (params === undefined && !name.match(MARKER) && body.match(MARKER)) names.push(name);
   return names;
 }
 
