@@ -204,6 +204,13 @@ describe('text scanners', () => {
     expect(directiveLineEnd(text, text.indexOf('#ifdef'))).toBe(text.indexOf('\t#endif') - 1);
   });
 
+  it('blankComments blanks each comment to spaces, keeping its line breaks, and leaves strings alone', () => {
+    const text = 'a; /* one\r\n two */ b; // tail\r\n"/* no */" c;';
+    const blank = blankComments(text);
+    expect(blank).toBe('a; ' + ' '.repeat(7) + '\n' + ' '.repeat(7) + ' b; ' + ' '.repeat(8) + '\n"/* no */" c;');
+    expect(blank.length).toBe(text.length);
+  });
+
   // Node 20's optimising compiler may move a String search (indexOf, lastIndexOf, includes) out of
   // the branch it is in to the head of the loop a scanner is inlined into, where it runs from every
   // character: minutes on a long line (issue 21's fuzzing stall; see skipComment). The scanners that
