@@ -321,11 +321,14 @@ function startupOnly(ctx: RuleContext, fn: number): boolean {
   return ref !== undefined && graph.isReachedOnlyFromStartup(ref).only;
 }
 
+/** A handle state in which the function still holds the handle (owned, or lent out for a call). */
+const stillHeld = (state: number): boolean => (state & (O_OWNED | O_LENT)) !== 0;
+
 function report(ctx: RuleContext, site: AcquireSite, flow: OwnershipFlow, traversable: (e: CfgEdge) => boolean, at: CfgNode, span: Span, message: string, fix: Fix | undefined, knownPath: CfgEdge[] | undefined, otherPlaces: readonly RelatedLocation[], perPass: boolean): void {
   const acquired = ctx.locate(spanOf(site.node));
   const once = !perPass && startupOnly(ctx, site.fn);
   const related: RelatedLocation[] = [{ location: acquired, message: `'${site.variable}' acquired by ${site.callee}() here` }, ...otherPlaces];
-  const path = knownPath ?? (at === flow.sourceNode ? undefined : findPath(flow.sourceNode, at, traversable));
+  const path = knownPath ?? (at === flow.sourceNode ? undefined : (flow.witness?.(at, traversable, stillHeld) ?? findPath(flow.sourceNode, at, traversable)));
   ctx.report({
     span,
     message: once ? `${message}; it runs only at startup (every caller leads back to main), so it leaks once at most` : message,

@@ -67,7 +67,11 @@ export interface CfgNode {
    * is it known to test something else: it is taken for a check of the call it is given.
    */
   opaqueGuard?: boolean;
-  /** What that macro sets on its way out (`ABORT_FINALIZE(RS_RET_ERR)` sets `iRet`), values as written. */
+  /**
+   * What that macro sets on its way out (`ABORT_FINALIZE(RS_RET_ERR)` sets `iRet`), values as
+   * written or `≠C` (NOT_VALUE): on a macro's own statement, what it sets on the way past it, on
+   * top of what the statement's text assigns.
+   */
   macroAssigns?: readonly { readonly name: string; readonly value: string }[];
   /** The syntax's text and offsets, read on first use (see nodeText, nodeRange). */
   text?: string;
@@ -113,6 +117,9 @@ export interface Cfg {
 /** The value "neither zero nor null" of a flag (an address `&x` passed for a parameter). */
 export const NON_ZERO_VALUE = '!0';
 
+/** Prefix of a flag value known only to differ from a constant: `≠RELP_RET_OK`. */
+export const NOT_VALUE = '≠';
+
 /** A literal zero argument: `0`, `0L`, `(0)`, `NULL`, `false`. */
 const ZERO = /^\(*\s*(?:0[uUlL]*|0x0+|NULL|nullptr|false)\s*\)*$/;
 
@@ -133,6 +140,8 @@ export interface ReturningMacroShape {
   readonly equality?: { readonly left?: number; readonly right?: number; readonly returnsWhenEqual: boolean };
   /** Its guard is known to test more than its argument (a reporter that may fail for its own reasons). */
   readonly guardedElsewhere?: boolean;
+  /** Its guard assigns argument `param` to `name` and compares it with `constant` (`if((iRet = code) != RELP_RET_OK) goto finalize_it`). */
+  readonly comparedAssignment?: { readonly name: string; readonly param: number; readonly constant: string; readonly returnsWhenEqual: boolean };
 }
 
 export interface CfgOptions {
@@ -445,6 +454,14 @@ class CfgBuilder {
           return value === undefined ? [] : [{ name: a.name, value }];
         });
         if (assigns.length > 0) hiddenReturn.macroAssigns = assigns;
+      }
+      const compared = macro.comparedAssignment;
+      if (compared && this.statementCallArguments(expression)[compared.param]) {
+        // Out of the macro the variable differs from the constant (or equals it); past it, the reverse.
+        const equal = compared.constant;
+        const differs = `${NOT_VALUE}${compared.constant}`;
+        hiddenReturn.macroAssigns = [...(hiddenReturn.macroAssigns ?? []).filter((a) => a.name !== compared.name), { name: compared.name, value: compared.returnsWhenEqual ? equal : differs }];
+        node.macroAssigns = [{ name: compared.name, value: compared.returnsWhenEqual ? differs : equal }];
       }
       if (label) hiddenReturn.label = macro.gotoLabel;
       this.edge(hiddenReturn, label ?? this.exit);

@@ -1,4 +1,4 @@
-import { NON_ZERO_VALUE, nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
+import { NON_ZERO_VALUE, NOT_VALUE, nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from './cfg.js';
 import { perObject } from '../util/memo.js';
 import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
@@ -26,7 +26,7 @@ export interface FlagSet {
 const MAX_FLAGS = 6;
 const MAX_VALUES = 16;
 /** Prefix of a flag value that says "differs from this constant". */
-const NOT = '≠';
+const NOT = NOT_VALUE;
 const FALSY = new Set(['0', 'FALSE', 'false', 'False', 'NULL', 'nullptr', '0U', '0u']);
 const TRUTHY_ONE = new Set(['1', 'TRUE', 'true', 'True', '1U', '1u']);
 
@@ -429,13 +429,21 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
   return out;
 }
 
+/** A value a macro assigns: a constant, `≠` a constant, an integer macro's value, else unknown (null). */
+function macroAssignedValue(cfg: Cfg, value: string): string | null {
+  if (value.startsWith(NOT)) return CONSTANT.test(value.slice(NOT.length)) ? `${NOT}${normalize(value.slice(NOT.length))}` : null;
+  return CONSTANT.test(value) ? normalize(value) : (macroInteger(cfg, value) ?? null);
+}
+
 /** Assignments of every CFG node, computed once per CFG: every handle of the function asks again. */
 const cfgAssignments = perObject((cfg: Cfg): Map<number, Map<string, string | null>> => {
   const byNode = new Map<number, Map<string, string | null>>();
   for (const node of cfg.nodes) {
     if (!node.syntax || node.kind === 'join' || node.kind === 'condition') continue;
-    // A macro's hidden jump sets what its body sets (`ABORT_FINALIZE(RS_RET_ERR)`: `iRet = RS_RET_ERR`).
-    const found = node.macroAssigns ? new Map(node.macroAssigns.map(({ name, value }) => [name, CONSTANT.test(value) ? normalize(value) : (macroInteger(cfg, value) ?? null)] as const)) : assignmentsOf(cfg, node);
+    // A macro's hidden jump sets what its body sets (`ABORT_FINALIZE(RS_RET_ERR)`: `iRet = RS_RET_ERR`);
+    // a jump is the macro's alone, its statement also does what its text does (`CHKRet(f(&p))`).
+    const found = node.kind === 'jump' && node.macroAssigns ? new Map<string, string | null>() : assignmentsOf(cfg, node);
+    for (const { name, value } of node.macroAssigns ?? []) found.set(name, macroAssignedValue(cfg, value));
     if (found.size > 0) byNode.set(node.id, found);
   }
   return byNode;
@@ -471,7 +479,9 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[]; entr
         if (!tests.has(name)) continue;
         if (value === ADDRESS_TAKEN) spoiled.add(name);
         else if (value !== null) {
-          (assigned.get(name) ?? assigned.set(name, new Set()).get(name)!).add(value);
+          // `≠C` is not a value of its own: the exclusions are the domain's (from its tests).
+          const values = assigned.get(name) ?? assigned.set(name, new Set()).get(name)!;
+          if (!value.startsWith(NOT)) values.add(value);
           // `rc = setsockopt(…)` (0 or -1): a value known by its sign, tested for truth or against 0 later.
           if (SIGN_NAMES.has(value)) ordered.add(name);
         }
@@ -514,15 +524,36 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[]; entr
     });
 });
 
+/** `fd` as a whole name (not `fds`, `c->fd`, `fd[0]`). */
+function handleMention(handle: string): RegExp {
+  return new RegExp(`(?<![\\w.>])${escapeRegExp(handle)}(?![\\w\\[])`);
+}
+
 /** Flags worth tracking in this CFG next to handle `exclude`: tested at least twice, or set to constants and tested. */
 export function findFlags(cfg: Cfg, exclude: string): FlagSet {
   // A condition on the handle itself is the handle's typestate's business (`fd >= 0`).
-  const mentionsHandle = new RegExp(`(?<![\\w.>])${escapeRegExp(exclude)}(?![\\w\\[])`);
+  const mentionsHandle = handleMention(exclude);
   const candidates = rankedFlags(cfg).filter((f) => f.flag !== exclude && !(f.flag.startsWith(CONDITION_FLAG) && mentionsHandle.test(f.flag.slice(1))));
   // More candidates than slots: those whose tests guard code that mentions the handle go first
   // (`if (active) { … sock = accept(…) }`), then the rest in their order.
   const chosen = (candidates.length <= MAX_FLAGS ? candidates : byRelevance(cfg, candidates, mentionsHandle)).slice(0, MAX_FLAGS);
   return { names: chosen.map((f) => f.flag), values: chosen.map((f) => f.domain), entry: chosen.map((f) => f.entry), booleans: chosen.map((f) => declaredBoolean(cfg, f.flag)) };
+}
+
+/**
+ * The `count` flags of a set most relevant to handle `exclude` (see byRelevance), with their
+ * domains: what a handle keeps when all of them together are too many to track.
+ */
+export function mostRelevantFlags(cfg: Cfg, flags: FlagSet, exclude: string, count: number): FlagSet {
+  const order = byRelevance(cfg, flags.names.map((flag, i) => ({ flag, i })), handleMention(exclude))
+    .slice(0, count)
+    .map(({ i }) => i);
+  return {
+    names: order.map((i) => flags.names[i]!),
+    values: order.map((i) => flags.values[i]!),
+    ...(flags.entry ? { entry: order.map((i) => flags.entry![i]) } : {}),
+    ...(flags.booleans ? { booleans: order.map((i) => flags.booleans![i]!) } : {}),
+  };
 }
 
 /** `bool const Comp = …`, `bool ok;`, `_Bool done = 0`: a variable of the function declared boolean. */
@@ -611,6 +642,8 @@ export class FlagTracker {
   private valueIndex(flag: number, constant: string): number {
     const exact = this.flags.values[flag]!.indexOf(constant);
     if (exact >= 0) return exact;
+    // Known to differ from a constant the domain has no exclusion for: any value.
+    if (constant.startsWith(NOT)) return 0;
     return constant === '0' ? 2 : 1;
   }
 

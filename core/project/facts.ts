@@ -212,6 +212,19 @@ export interface ReturningMacro {
    * (FunctionFact.returnsParam), which the project's definitions decide.
    */
   readonly via?: { readonly callee: string; readonly arg: number };
+  /**
+   * The guard assigns an argument to a variable and compares it with a constant (librelp's
+   * `#define CHKRet(code) if((iRet = code) != RELP_RET_OK) goto finalize_it`): past the macro the
+   * variable equals the constant, and on the way out it differs (or the reverse, `==`).
+   */
+  readonly comparedAssignment?: MacroComparedAssignment;
+}
+
+export interface MacroComparedAssignment {
+  readonly name: string;
+  readonly param: number;
+  readonly constant: string;
+  readonly returnsWhenEqual: boolean;
 }
 
 export interface MacroEquality {

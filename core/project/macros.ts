@@ -1,4 +1,4 @@
-import type { MacroAlias, MacroBody, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
+import type { MacroAlias, MacroBody, MacroComparedAssignment, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { balancedParentheses, closing, elementsOf, splitTopLevel, withoutCasts, withoutNullPointerBase, withoutOuterParentheses } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
@@ -94,6 +94,10 @@ export function returningMacrosAt(text: string, lines: readonly number[] = defin
       const equality = conditions.map((c) => equalityGuard(c, params, body)).find((e) => e !== undefined);
       if (equality) guard = { name: m[1]!, equality };
     }
+    if (guard.param === undefined && !guard.equality) {
+      const compared = conditions.map((c) => comparedAssignmentGuard(c, params)).find((c) => c !== undefined);
+      if (compared) guard = { name: m[1]!, comparedAssignment: compared };
+    }
     const jump = /\bgoto\s+([A-Za-z_]\w*)/.exec(body);
     // `#define ABORT_FINALIZE(code) do { iRet = code; goto finalize_it; } while (0)`: what it sets on the way out.
     const assigns = [...body.replace(/\\\r?\n/g, ' ').matchAll(/(?:^|[;{}]|\bdo\b)\s*([A-Za-z_]\w*)\s*=(?!=)\s*\(?\s*([A-Za-z_]\w*|-?\d+)\s*\)?\s*;/g)].map((a) => {
@@ -184,6 +188,18 @@ function runsAsStatement(body: string, param: string): boolean {
  * `a != b`, `a == 0` where each side is a parameter, a local the body initialises from one (`int
  * __got = (got)`), or a literal 0: the guard of an assertion macro comparing its arguments.
  */
+/** `(iRet = code) != RELP_RET_OK`, `RET_OK != (rc = (x))`: a parameter assigned to a variable, compared with a constant. */
+function comparedAssignmentGuard(condition: string, params: readonly string[]): MacroComparedAssignment | undefined {
+  const assignment = String.raw`\(\s*([A-Za-z_]\w*)\s*=\s*\(*\s*([A-Za-z_]\w*)\s*\)*\s*\)`;
+  const constant = String.raw`\(?\s*(-?\d+|[A-Z][A-Z0-9_]*)\s*\)?`;
+  const left = new RegExp(`^${assignment}\\s*(==|!=)\\s*${constant}$`).exec(condition);
+  const right = left ? undefined : new RegExp(`^${constant}\\s*(==|!=)\\s*${assignment}$`).exec(condition);
+  const [name, arg, op, value] = left ? [left[1]!, left[2]!, left[3]!, left[4]!] : right ? [right[3]!, right[4]!, right[2]!, right[1]!] : [];
+  const param = arg === undefined ? -1 : params.indexOf(arg);
+  if (param < 0 || name === undefined || value === undefined || params.includes(name)) return undefined;
+  return { name, param, constant: value, returnsWhenEqual: op === '==' };
+}
+
 function equalityGuard(condition: string, params: readonly string[], body: string): MacroEquality | undefined {
   const m = /^\(?\s*([A-Za-z_]\w*|0)\s*\)?\s*(==|!=)\s*\(?\s*([A-Za-z_]\w*|0)\s*\)?$/.exec(condition);
   if (!m) return undefined;

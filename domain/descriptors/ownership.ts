@@ -305,6 +305,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       if (mentions <= 2) return;
       // `_cleanup_close_pair_ int pair[2] = EBADF_PAIR;` (systemd, elogind): both ends closed at the end of its scope.
       if (closedAtScopeEnd(asWritten(ctx, call.fn), array, ctx.index.derived(cleanupMacrosProvider), true)) return;
+      if (endsChosenByValue(ctx.file.syntax.functionNodes[call.fn]!.text, array)) return;
       for (const element of [0, 1]) {
         sites.push({ call, node, fn: call.fn, callee: call.callee, kind: spec.kind, variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor(spec.kind) });
       }
@@ -318,6 +319,7 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
           const array = call.args[param]?.trim();
           if (!array || !IDENT.test(array) || !isLocal(array) || /\*\s*$/.test(ctx.file.syntax.locals(call.fn).get(array) ?? '')) continue;
           if (closedAtScopeEnd(asWritten(ctx, call.fn), array, ctx.index.derived(cleanupMacrosProvider), true)) continue;
+          if (endsChosenByValue(ctx.file.syntax.functionNodes[call.fn]!.text, array)) continue;
           for (const element of elements) {
             sites.push({ call, node: ctx.file.syntax.callNodes[i]!, fn: call.fn, callee: call.callee, kind: 'descriptor', variable: `${array}[${element}]`, statusCall: true, release: resources.releaseFor('descriptor') });
           }
@@ -414,6 +416,24 @@ function lockedBefore(ctx: FileAnalysis, fn: number, descriptor: string, site: S
     if (node.startIndex >= site.startIndex) return false;
     return takesLock(c.callee, callArguments(node), () => fnNode.text) || ctx.index.derived(lockingParamsProvider).locksParam(c.callee, 0);
   });
+}
+
+/**
+ * Does the function pick a pair's ends by a value it computes (mawk's `local_fd =
+ * the_pipe[type == PIPE_OUT]; remote_fd = the_pipe[type == PIPE_IN];`, tig's
+ * `pipefds[!(type == IO_WR)]`)? Which end each name holds depends on that value, so which closes
+ * cover which end cannot be followed: the pair is not tracked. A loop's counter (`close(p[i])` in
+ * `for (i = 0; i < 2; i++)`) is no such choice.
+ */
+function endsChosenByValue(functionText: string, array: string): boolean {
+  for (const m of functionText.matchAll(new RegExp(String.raw`(?<![\w.>])${escapeRegExp(array)}\s*\[([^\[\]]+)\]`, 'g'))) {
+    const index = m[1]!.trim();
+    // A number, or a name for one (`p[READ_END]`, `fds[STDIN_FILENO]`).
+    if (/^(?:\d+|[A-Z][A-Z0-9_]*)$/.test(index)) continue;
+    if (/^[A-Za-z_]\w*$/.test(index) && new RegExp(String.raw`\bfor\s*\([^;]*\b${index}\s*=`).test(functionText)) continue;
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -520,6 +540,8 @@ export interface OwnershipFlow {
   along(edge: CfgEdge): number | undefined;
   /** Does the node do something to the handle (acquire, release, hand off, overwrite)? */
   affects(node: CfgNode): boolean;
+  /** A path from the acquire the tracked flags agree with (see TypestateSolution.witness). */
+  witness?(to: CfgNode, allowed: (edge: CfgEdge) => boolean, keep: (state: number) => boolean): CfgEdge[] | undefined;
 }
 
 const SHAPE: Record<HandleKind, HandleShape> = { descriptor: 'descriptor', stream: 'pointer', directory: 'pointer' };
@@ -719,7 +741,16 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
       },
       correlateFlagsExcept: site.variable,
     });
-    return { sourceNode, overwrites, frees, before: solution.before, along: solution.along, affects: (node) => effects.has(node.id) };
+    const witness = solution.witness;
+    return {
+      sourceNode,
+      overwrites,
+      frees,
+      before: solution.before,
+      along: solution.along,
+      affects: (node) => effects.has(node.id),
+      ...(witness ? { witness: (to: CfgNode, allowed: (edge: CfgEdge) => boolean, keep: (state: number) => boolean) => witness(sourceNode, (node) => node === to, allowed, keep) } : {}),
+    };
   }
 }
 

@@ -125,6 +125,12 @@ describeRuleFixtures('fd-leak', {
   'dispatchers.cpp': 'C++: a dispatcher in a namespace, called qualified',
   'macro-flag-values.c': 'a flag set to a project\'s integer macros named in mixed case (mksh\'s Wahr do_close = Nee; … do_close = Ja; over #define Ja 1U, #define Nee 0U) holds those integers: the open that set it is the one its test closes, through gotos; a flag set to a string macro decides nothing, and a leak before its test stays',
   'macro-flag-values.cpp': 'C++: int ownership = Borrowed; … ownership = Owned; if (ownership) ::close(fd) in a member function',
+  'many-flags.c': 'more flags than can be tracked together (five settings chosen independently, hundreds of combinations per point): the most relevant keep being tracked, so a pipe made only when !option_set(OPT_DEBUG) and closed under the same test is not reported (dnsmasq\'s script helper); closed under another option\'s test it still leaks',
+  'many-flags.cpp': 'C++: the same in a member function; a return before the close still leaks',
+  'compared-assignment-macros.c': 'a checking macro that assigns its argument to the status and compares it with a constant (librelp\'s #define CHKRet(code) if((iRet = code) != RELP_RET_OK) goto finalize_it): past it the status is RELP_RET_OK, out of it it is not, so the cleanup under iRet != RELP_RET_OK runs on every way out; a cleanup that forgets the socket still leaks',
+  'compared-assignment-macros.cpp': 'C++: the constant on the left and the call in parentheses (if (RET_OK != (rc = (call))) goto done) in a member function; a return past the label with the socket open still leaks',
+  'computed-pipe-ends.c': 'a pipe whose ends are chosen by a computed index (mawk\'s local_fd = the_pipe[type == PIPE_OUT]; remote_fd = the_pipe[type == PIPE_IN]) is not tracked: which close covers which end depends on the value; ends named by numbers or constants, and a close loop over the pair, are still followed and leaks before them found',
+  'computed-pipe-ends.cpp': 'C++: tig\'s pipefds[!(type == IO_WR)] in a member function; ends named by constexpr constants still leak',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
@@ -327,6 +333,35 @@ describe('fd-leak in detail', () => {
     const [leak] = leaks([{ path: 'sync.c', text: text.replace(' // connlint-disable-line fd-leak', '') }]);
     expect(leak!.location.line).toBe(11);
     expect(leak!.path!.map((s) => `${s.location.line} ${s.message}`)).toEqual(["2 open() succeeds: 'fd' is open", "3 'fd < 0' is false", "5 'HAVE_FSYNC' is not defined", "9 'fdatasync(fd) < 0' is true", "11 'fd' is still open here"]);
+  });
+
+  it('the path agrees with the flags: a retry loop left with its test true goes on true at the next test of the same value', () => {
+    const text = [
+      '#include <unistd.h>',
+      '#include <errno.h>',
+      'int fill(void) {',
+      '  int fds[2];',
+      '  ssize_t wres;',
+      '  char buf = 0;',
+      '  if (pipe(fds) < 0)',
+      '    return 0;',
+      '  do {',
+      '    wres = write(fds[1], &buf, 1);',
+      '  } while ((wres < 0) && (errno == EINTR));',
+      '  if (wres < 0)',
+      '    return 0;',
+      '  close(fds[0]);',
+      '  close(fds[1]);',
+      '  return 1;',
+      '}',
+    ].join('\n');
+    const findings = leaks([{ path: 'w.c', text }]);
+    expect(findings.map((f) => `${f.location.line}:${f.location.column} ${f.message}`)).toEqual([
+      "13:5 descriptor 'fds[0]' from pipe() (line 7) is still open when this return leaves the function",
+      "13:5 descriptor 'fds[1]' from pipe() (line 7) is still open when this return leaves the function",
+    ]);
+    // Not `'wres < 0' is false` at the loop's test (leaving it that way, the write worked).
+    expect(findings[0]!.path!.map((s) => `${s.location.line} ${s.message}`)).toEqual(["7 pipe() succeeds: 'fds[0]' is open", "7 'pipe(fds) < 0' is false", "11 'wres < 0' is true", "11 'errno == EINTR' is false", "12 'wres < 0' is true", "13 'fds[0]' is still open here"]);
   });
 
   it('message names the handle, the acquiring call and its line; related location and path', () => {
