@@ -163,6 +163,8 @@ export interface MacroExpression {
   readonly calls: readonly string[];
   /** Takes more arguments than its parameters (a C variadic function standing as one: `testOk(pass, fmt, …)`). */
   readonly variadic?: boolean;
+  /** A function standing as an expression, not a macro: C++ may call it qualified (`check::holds(…)`). */
+  readonly function?: boolean;
 }
 
 export interface MacroConstant {

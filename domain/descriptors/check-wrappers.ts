@@ -74,10 +74,10 @@ function sameWrapper(a: CheckWrapperItem | undefined, b: CheckWrapperItem): bool
 function asExpression(fact: FunctionFact, item: CheckWrapperItem): MacroExpression {
   const params = fact.params.map((p, i) => (p.name ? p.name : `__arg${i}`));
   // `int testOk(int pass, const char *fmt, ...)` returning `pass` (EPICS's test reporter): any number of arguments past the last parameter.
-  if (item.returns === 'expression') return { name: fact.name, params, body: `(${item.expression!})`, calls: [], ...(fact.variadic ? { variadic: true } : {}) };
+  if (item.returns === 'expression') return { name: fact.name, params, body: `(${item.expression!})`, calls: [], ...(fact.variadic ? { variadic: true } : {}), function: true };
   const fd = params[item.param]!;
   const body = item.returns === 'bool' ? `(fcntl(${fd}, F_SETFD, 0) != -1)` : item.returns === 'set' ? `fcntl(${fd}, F_SETFD, 0)` : `fcntl(${fd}, F_GETFD)`;
-  return { name: fact.name, params, body, calls: ['fcntl'] };
+  return { name: fact.name, params, body, calls: ['fcntl'], function: true };
 }
 
 /** Check wrappers as expression macros, under the macros in effect (a macro of the same name wins). */
@@ -155,6 +155,8 @@ const JUMPS = /\b(?:return|goto|longjmp|exit|_exit|abort|throw|break|continue)\b
  */
 function choiceOf(body: SyntaxNode, params: ReadonlySet<string | undefined>): string | undefined {
   const items = body.namedChildren.filter((c) => c.type !== 'comment');
+  const early = earlyChoiceOf(items, params);
+  if (early !== undefined) return early;
   const last = items.at(-1);
   const branch = items.at(-2);
   if (last?.type !== 'return_statement' || branch?.type !== 'if_statement' || branch.childForFieldName('alternative')) return undefined;
@@ -164,6 +166,27 @@ function choiceOf(body: SyntaxNode, params: ReadonlySet<string | undefined>): st
   const taken = returnedInteger(branch.childForFieldName('consequence'), params);
   const otherwise = returnedInteger(last, params);
   if (test === undefined || taken === undefined || otherwise === undefined || taken === otherwise) return undefined;
+  return `(${test}) ? (${taken}) : (${otherwise})`;
+}
+
+/**
+ * `if (condition) return 1; report(file, line, …); ++failures; return 0;` (libgd's
+ * `_gdTestAssert(file, line, condition)`): the test first, its number returned at once, then
+ * statements that neither jump nor read what the test reads, then the other number. The
+ * statements may name other parameters (the place being reported).
+ */
+function earlyChoiceOf(items: readonly SyntaxNode[], params: ReadonlySet<string | undefined>): string | undefined {
+  const [branch, ...rest] = items;
+  const last = rest.at(-1);
+  if (branch?.type !== 'if_statement' || branch.childForFieldName('alternative') || last?.type !== 'return_statement' || rest.length < 2) return undefined;
+  const condition = branch.childForFieldName('condition');
+  const test = condition ? parameterTest(unwrap(condition), params) : undefined;
+  if (test === undefined) return undefined;
+  const tested = new Set(params.size > 0 ? [...test.matchAll(/[A-Za-z_]\w*/g)].map(([name]) => name).filter((name) => params.has(name)) : []);
+  if (!rest.slice(0, -1).every((item) => inert(item, tested))) return undefined;
+  const taken = returnedInteger(branch.childForFieldName('consequence'), params);
+  const otherwise = returnedInteger(last, params);
+  if (taken === undefined || otherwise === undefined || taken === otherwise) return undefined;
   return `(${test}) ? (${taken}) : (${otherwise})`;
 }
 

@@ -494,7 +494,9 @@ function comparisonExpansionOf(comparison: SyntaxNode, expressions: ReadonlyMap<
 
 function expandedText(call: SyntaxNode, expressions: ReadonlyMap<string, MacroExpression>): string | undefined {
   const callee = call.childForFieldName('function');
-  const macro = callee?.type === 'identifier' ? expressions.get(callee.text) : undefined;
+  // `check::holds(…)`: a function of the project called qualified (a macro never is).
+  const qualified = callee?.type === 'qualified_identifier' ? expressions.get(callee.text.replace(/^.*::\s*/, '')) : undefined;
+  const macro = callee?.type === 'identifier' ? expressions.get(callee.text) : qualified?.function ? qualified : undefined;
   return macro ? expandedExpression(macro, callArguments(call).map((a) => a.text)) : undefined;
 }
 
