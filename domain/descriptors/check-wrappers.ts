@@ -102,9 +102,10 @@ const NEGATIVE = /^-\s*\(?\s*(?:\d+|[A-Za-z_]\w*)\s*\)?$/;
 
 /**
  * 'int-one' is a literal 1 (success, when 0 is returned only where a flag command failed:
- * `network_set_nonblocking()` returning 1 or 0); 'zero-guarded' a 0 returned there.
+ * `network_set_nonblocking()` returning 1 or 0); 'zero-guarded' a 0 returned there; 'one-guarded'
+ * a 1 returned there (failure, when 0 is success).
  */
-type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'int-one' | 'zero-guarded' | 'set' | 'get';
+type ReturnKind = 'bool-ok' | 'bool-fail' | 'int-ok' | 'int-fail' | 'int-one' | 'zero-guarded' | 'one-guarded' | 'set' | 'get';
 
 /** Names a predicate's expression may read besides its parameters. */
 const PREDICATE_CONSTANT = /^(?:[A-Z][A-Z0-9_]*|true|false|nullptr)$/;
@@ -228,13 +229,13 @@ function checkWrapperOf(fact: FunctionFact, fnNode: SyntaxNode): Omit<CheckWrapp
 function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns'] | undefined {
   const flagCall = (node: SyntaxNode) => descriptorFlagCall(node, (arg) => squeeze(unwrap(arg).text) === fd);
   // `flags = fcntl(fd, F_GETFD)`: where each variable gets a flag command's result, and where it gets anything else.
-  const stores = new Map<string, { at: number; fromFlagCall: boolean }[]>();
+  const stores = new Map<string, { at: number; fromFlagCall: 'get' | 'set' | undefined }[]>();
   const kinds = new Set<ReturnKind>();
   let flagCalls = 0;
   let ok = true;
   const store = (name: string, at: number, value: SyntaxNode | null) => {
     const list = stores.get(name) ?? [];
-    list.push({ at, fromFlagCall: value !== null && flagCall(value) !== undefined });
+    list.push({ at, fromFlagCall: value !== null ? flagCall(value) : undefined });
     stores.set(name, list);
   };
   /** Is `condition` true exactly when a flag command on `fd` failed (read at offset `at`)? */
@@ -253,11 +254,13 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
       const other = squeeze(expr.childForFieldName('right')?.text ?? '');
       if (assigned && flagCall(assigned) && ((op === '==' && other === '-1') || (op === '<' && other === '0') || (op === '<=' && other === '-1'))) return true;
     }
-    // `if (flags == -1)`, `if (flags < 0)` on the variable holding the last flag command's result.
-    const m = /^\(?([A-Za-z_]\w*)\)?(==-1|<0|<=-1)$/.exec(squeeze(expr.text).replace(/^-1==(\w+)$/, '$1==-1'));
+    // `if (flags == -1)`, `if (flags < 0)` on the variable holding the last flag command's result;
+    // `if (s)`, `if (s != 0)` on one holding a setting command's (0, or -1 when it failed: potd's
+    // `s = setsockopt(sockfd, SOL_SOCKET, SO_REUSEADDR, …); if (s) return 1;`).
+    const m = /^\(?([A-Za-z_]\w*)\)?(==-1|<0|<=-1|!=0|)$/.exec(squeeze(expr.text).replace(/^-1==(\w+)$/, '$1==-1'));
     if (!m) return false;
-    const before = (stores.get(m[1]!) ?? []).filter((s) => s.at < at);
-    return before.length > 0 && before[before.length - 1]!.fromFlagCall;
+    const last = (stores.get(m[1]!) ?? []).filter((s) => s.at < at).pop()?.fromFlagCall;
+    return m[2] === '' || m[2] === '!=0' ? last === 'set' : last !== undefined;
   };
   // In document order with a stack of its own (an expression thousands deep overflowed the call
   // stack). What a test or a return reads of `stores` comes from before it, so it is the same.
@@ -281,7 +284,7 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
         // `if (flags < 0) return flags;`: the flag command's own result passed back.
         const held = value && unwrap(value).type === 'identifier' ? stores.get(unwrap(value).text)?.filter((st) => st.at < node.startIndex).pop() : undefined;
         const returned = held?.fromFlagCall ? 'get' : value ? returnKind(value, flagCall) : undefined;
-        const kind = returned === 'int-ok' && guarded ? 'zero-guarded' : returned;
+        const kind = returned === 'int-ok' && guarded ? 'zero-guarded' : returned === 'int-one' && guarded ? 'one-guarded' : returned;
         if (!kind || ((kind === 'bool-fail' || kind === 'int-fail') && !guarded)) ok = false;
         else kinds.add(kind);
         if (value) stack.push([value, guarded]);
@@ -306,6 +309,11 @@ function wrapperReturns(body: SyntaxNode, fd: string): CheckWrapperItem['returns
   }
   if (!ok || flagCalls === 0 || kinds.size === 0) return undefined;
   const has = (...list: ReturnKind[]) => list.some((k) => kinds.has(k));
+  // 1 where a flag command failed and 0 otherwise (potd's socket_setopts): a status, like -1 and 0.
+  if (kinds.delete('one-guarded')) {
+    if (kinds.has('int-one') || kinds.has('zero-guarded')) return undefined;
+    kinds.add('int-fail');
+  }
   // 1 for success and 0 where a flag command failed: a truth value, like true and false.
   if (kinds.has('int-one')) return has('int-ok', 'int-fail', 'set', 'get') ? undefined : 'bool';
   if (kinds.delete('zero-guarded')) kinds.add('int-ok');
