@@ -190,7 +190,8 @@ describe('connlint CLI', () => {
   it("other operating systems' folders are left out of folder runs (said with --debug); named, they are analysed", () => {
     const dir = tempDir();
     const leaky = 'int setup_device(const char *p) {\n    int fd = open(p, 0);\n    if (fd < 0)\n        return -1;\n    if (p[0])\n        return 1;\n    close(fd);\n    return 0;\n}\n';
-    for (const os of ['linux', 'solaris', 'bsd']) {
+    // (Apache's os/ has tpf/, netware/, bs2000/, os390/ beside unix/.)
+    for (const os of ['linux', 'solaris', 'bsd', 'tpf']) {
       mkdirSync(join(dir, 'src', os), { recursive: true });
       writeFileSync(join(dir, 'src', os, 'device.c'), leaky);
     }
@@ -201,7 +202,7 @@ describe('connlint CLI', () => {
     const folder = runCli(['--debug', 'src'], { cwd: dir });
     expect(folder.code).toBe(1);
     expect(folder.stdout.split('\n').filter((l) => l.includes('error:')).map((l) => l.split(':')[0])).toEqual(['src/linux/device.c']);
-    expect(folder.stderr).toContain('connlint: debug: 3 folders and files of other operating systems not analysed (src/bsd, src/solaris, src/os/netbsd_usb.c); name one to analyse it');
+    expect(folder.stderr).toContain('connlint: debug: 4 folders and files of other operating systems not analysed (src/bsd, src/solaris, src/tpf, src/os/netbsd_usb.c); name one to analyse it');
     const named = runCli(['src/solaris', 'src/os/netbsd_usb.c'], { cwd: dir });
     expect(named.stdout).toContain('src/solaris/device.c:6:9: error:');
     expect(named.stdout).toContain('src/os/netbsd_usb.c:6:9: error:');

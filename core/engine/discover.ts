@@ -24,7 +24,7 @@ export interface Discovery {
  * the ones a Linux build calls. Left out of folder walks; a folder or file named on the command
  * line is analysed whatever its name.
  */
-const OTHER_PLATFORM_FOLDER = /^(?:win32|win64|windows|mingw(?:32|64)?|cygwin|msvc|darwin|mac|macos|macosx|osx|ios|solaris|sunos|bsd|freebsd|openbsd|netbsd|dragonfly|aix|hpux|haiku|qnx|vxworks|os2|amiga|amigaos|vms|msdos|riscos|beos)$/i;
+const OTHER_PLATFORM_FOLDER = /^(?:win32|win64|windows|mingw(?:32|64)?|cygwin|msvc|darwin|mac|macos|macosx|osx|ios|solaris|sunos|bsd|freebsd|openbsd|netbsd|dragonfly|aix|hpux|haiku|qnx|vxworks|os2|amiga|amigaos|vms|msdos|riscos|beos|netware|tpf|os390|zos|bs2000|wince)$/i;
 
 /**
  * Source files named for another operating system (libusb's `os/netbsd_usb.c`, `darwin_usb.c`,

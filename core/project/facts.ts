@@ -570,8 +570,15 @@ function onlyReturned(fn: SyntaxNode, text: string, shape: RegExp): string | und
 
 /** `static int address_of(…) { …; return 0; }`: the constant every `return` returns. */
 function onlyReturnedConstant(fn: SyntaxNode, text: string): string | undefined {
-  return onlyReturned(fn, text, /^-?\d+$/);
+  const value = onlyReturned(fn, text, /^-?\d+$/);
+  // `int pipe(int fildes[2]) { errno = ENOSYS; return -1; }` (Apache's TPF port): a stand-in for a
+  // platform that lacks the call, not what the call gives where the real one exists.
+  if (value !== undefined && UNSUPPORTED_STUB.test(text.slice(fn.startIndex, fn.endIndex))) return undefined;
+  return value;
 }
+
+/** A body that says the call is not supported here. */
+const UNSUPPORTED_STUB = /\berrno\s*=\s*(?:ENOSYS|ENOTSUP|EOPNOTSUPP)\b/;
 
 /**
  * `int _verify(int ok, const char *what, …) { if (!ok) …; return ok; }`: the parameter every

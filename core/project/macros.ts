@@ -456,7 +456,7 @@ export function discardsArg(macro: MacroExpression, index: number): boolean {
  * Is the macro's value its argument `index` under casts and parentheses only (`#define
  * SX_INT_TO_PTR(X) ((void *)(sxptr)(X))`)? Then using it is using the argument.
  */
-export function castsArg(macro: MacroExpression, index: number): boolean {
+export function castsArg(macro: MacroExpression, index: number, expressionNamed?: (name: string) => MacroExpression | undefined, depth = 0): boolean {
   const param = macro.params[index];
   if (param === undefined) return false;
   // Parentheses, casts and a null pointer base peeled off in turn: `((void *)(sxptr)(X))` → `X`,
@@ -466,7 +466,13 @@ export function castsArg(macro: MacroExpression, index: number): boolean {
     before = body;
     body = withoutNullPointerBase(withoutCasts(withoutOuterParentheses(body)));
   }
-  return body === param;
+  if (body === param) return true;
+  // `#define NSSOCK2PTR(p) INT2PTR(p)` over `#define INT2PTR(p) ((void *)(intptr_t)(p))`: a macro handing its argument to another that casts it.
+  const inner = depth < 8 && expressionNamed ? /^([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(body) : null;
+  const next = inner ? expressionNamed!(inner[1]!) : undefined;
+  if (!inner || !next || next === macro) return false;
+  const position = splitTopLevel(inner[2]!).findIndex((arg) => withoutOuterParentheses(arg.trim()) === param);
+  return position >= 0 && castsArg(next, position, expressionNamed, depth + 1);
 }
 
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */

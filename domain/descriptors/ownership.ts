@@ -1022,7 +1022,7 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       const expression = macros.expressions.get(name);
       if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
       // `*ppHandle = SX_INT_TO_PTR(fd)`: a macro that only casts its argument is the argument.
-      if (expression && castsArg(expression, argIndex)) return useOf(call, site, resources, index, macros, parentOf);
+      if (expression && castsArg(expression, argIndex, (name) => macros.expressions.get(name))) return useOf(call, site, resources, index, macros, parentOf);
       if (macros.readsOnly(name)) return undefined;
       // `return set_nonblocking(no_sigpipe(fd))` over functions that hand back the descriptor they
       // are given on every path (`… return fd;`): the call's value is the descriptor itself.
