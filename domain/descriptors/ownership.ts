@@ -21,7 +21,7 @@ import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } 
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
 import { castsArg, discardsArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
-import type { MacroBody } from '../../core/project/facts.js';
+import type { MacroBody, MacroExpression } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
 import { blankComments, NULL_POINTER_BASE, splitTopLevel } from '../../core/syntax/c-text.js';
@@ -1027,8 +1027,11 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       // `return set_nonblocking(no_sigpipe(fd))` over functions that hand back the descriptor they
       // are given on every path (`… return fd;`): the call's value is the descriptor itself.
       if (returnsArgument(name, argIndex, index)) return useOf(call, site, resources, index, macros, parentOf);
-      // `is_fd_valid(fd)`: a project function that is one return of an expression of its parameters only reads them.
-      if (index.derived(checkWrappersProvider).get(name)?.calls.length === 0) return undefined;
+      // `is_fd_valid(fd)`: a project function that is one return of an expression of its parameters only
+      // reads the ones in it — not another it closes on the way (afl's `fail_gracefully(fd_socket, …)`
+      // returning its `buf_size`).
+      const wrapper = index.derived(checkWrappersProvider).get(name);
+      if (wrapper?.calls.length === 0 && readsParameter(wrapper, argIndex)) return undefined;
       // `log_msg("accepted %d", fd)`: a value for a format, printed, not kept.
       if (afterFormatString(parent, argIndex)) return undefined;
       // `lockf(fd, F_TLOCK, 0)`: the descriptor now holds a lock on a pid file or a directory (or a multicast membership), kept
@@ -1048,6 +1051,12 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     default:
       return undefined;
   }
+}
+
+/** Does an expression's body name its parameter `index`? */
+function readsParameter(expression: MacroExpression, index: number): boolean {
+  const param = expression.params[index];
+  return param !== undefined && new RegExp(`\\b${escapeRegExp(param)}\\b`).test(expression.body);
 }
 
 /** Is `parent` `(char *)0 + child` (or `child + (char *)0`)? */
