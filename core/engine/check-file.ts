@@ -3,10 +3,10 @@ import { settledDefinitions, type SettledDefinition } from '../syntax/settled-de
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
 import { ASSERTIONS, EXITS_ON_NONZERO_STATUS } from '../flow/no-return.js';
 import { compareNumbers } from '../flow/never-failing.js';
-import { withoutOuterParentheses } from '../syntax/c-text.js';
+import { splitTopLevel, withoutOuterParentheses } from '../syntax/c-text.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
-import type { ReturningMacro, Span } from '../project/facts.js';
+import type { MacroExpression, ReturningMacro, Span } from '../project/facts.js';
 import { mostlyErrors } from './coverage.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import { macrosIn, type MacroScope } from '../project/macro-table.js';
@@ -121,21 +121,44 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
 /** Functions that never return, and the macro aliases of them in effect (`#define die(x) exit(x)`). */
 const noReturnSets = new WeakMap<ProjectIndex, WeakMap<MacroScope, WeakMap<AnalysisSettings, ReadonlySet<string>>>>();
 
-/** The project's returning macros, and the catalog's assertions it does not define itself (one merged map per macro scope). */
-const withAssertionsCache = new WeakMap<ReadonlyMap<string, ReturningMacro>, WeakMap<ProjectIndex, ReadonlyMap<string, ReturningMacroShape>>>();
+/**
+ * The project's returning macros, the catalog's assertions it does not define itself, and the
+ * project's macros that are one of those assertions of a parameter (tidesdb's `#define
+ * ASSERT_TRUE(a) assert(a)`): one merged map per macro scope.
+ */
+const withAssertionsCache = new WeakMap<ReadonlyMap<string, ReturningMacro>, WeakMap<ReadonlyMap<string, MacroExpression>, WeakMap<ProjectIndex, ReadonlyMap<string, ReturningMacroShape>>>>();
 function withAssertions(macros: MacroScope, index: ProjectIndex): ReadonlyMap<string, ReturningMacroShape> {
   const returning = macros.returning;
-  let byIndex = withAssertionsCache.get(returning);
-  if (!byIndex) withAssertionsCache.set(returning, (byIndex = new WeakMap()));
+  let byExpressions = withAssertionsCache.get(returning);
+  if (!byExpressions) withAssertionsCache.set(returning, (byExpressions = new WeakMap()));
+  let byIndex = byExpressions.get(macros.expressions);
+  if (!byIndex) byExpressions.set(macros.expressions, (byIndex = new WeakMap()));
   let merged = byIndex.get(index);
   if (!merged) {
     const map = new Map<string, ReturningMacroShape>();
     for (const [name, { exitsWhen, returns }] of ASSERTIONS) map.set(name, returns ? { param: 0, returnsWhen: exitsWhen } : { param: 0, returnsWhen: exitsWhen, exits: ['abort'] });
     for (const [name, macro] of returning) map.set(name, resolvedGuard(macro, index, macros));
+    for (const [name, expression] of macros.expressions) {
+      if (map.has(name)) continue;
+      const assertion = assertionOf(expression);
+      if (assertion) map.set(name, assertion);
+    }
     merged = map;
     byIndex.set(index, merged);
   }
   return merged;
+}
+
+/** `#define ASSERT_TRUE(a) assert(a)`: a macro whose whole value is an assertion (not a returning check) of one of its parameters or its negation. */
+function assertionOf(expression: MacroExpression): ReturningMacroShape | undefined {
+  const call = /^([A-Za-z_]\w*)\s*\(([^]*)\)$/.exec(withoutOuterParentheses(expression.body.trim()));
+  const assertion = call ? ASSERTIONS.get(call[1]!) : undefined;
+  if (!assertion || assertion.returns) return undefined;
+  // `#define ASSERT_FALSE(a) assert(!(a))`: the negation of the parameter, asserted.
+  const asserted = withoutOuterParentheses((splitTopLevel(call![2]!)[0] ?? '').trim());
+  const negated = asserted.startsWith('!');
+  const param = expression.params.indexOf(negated ? withoutOuterParentheses(asserted.slice(1).trim()) : asserted);
+  return param < 0 ? undefined : { param, returnsWhen: assertion.exitsWhen !== negated, exits: ['abort'] };
 }
 
 /**

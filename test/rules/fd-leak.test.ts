@@ -140,6 +140,8 @@ describeRuleFixtures('fd-leak', {
   'nested-cast-macros.cpp': 'C++: a socket handed to a function through two casting macros in a member function',
   'closing-reporters.c': 'a function of five parameters that closes the socket it is given and returns another parameter on every path (AFL++\'s fail_gracefully(fd_socket, data, buf, buf_size, out_buf) returning buf_size) takes the socket: it is not a pure expression of the socket; one that only logs the socket and returns the same parameter leaves it with the caller, who leaks it',
   'closing-reporters.cpp': 'C++: a static member closing the descriptor and returning the length, called in a return',
+  'assertion-macros.c': 'a test\'s own name for an assertion (tidesdb\'s #define ASSERT_TRUE(a) assert(a), and #define ASSERT_FALSE(a) assert(!(a))) ends the path where its condition fails: after ASSERT_TRUE(check == NULL) no directory is open; one asserted open still leaks',
+  'assertion-macros.cpp': 'C++: #define EXPECT_OK(cond) assert((cond)) in member functions',
   'open-descriptor-queries.c': 'fstat(), getsockname() and dup2() onto a standard stream or another descriptor, of the descriptor just opened, fail only for a descriptor that is not open (dup2 also on a signal or a racing open): their error branches never run with it open; dup2() onto a computed number may be refused and still leaks',
   'open-descriptor-queries.cpp': 'C++: ::fstat() of a descriptor just opened, compared with 0, in a member function',
   'object-like-statement-macros.c': 'an object-like macro whose body is statements (#define XH_uninit if (fp) { fclose(fp); … }, used as XH_uninit;) closes what its body closes where it is used; one that only flushes leaves the stream open',
