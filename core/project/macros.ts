@@ -475,6 +475,21 @@ export function castsArg(macro: MacroExpression, index: number, expressionNamed?
   return position >= 0 && castsArg(next, position, expressionNamed, depth + 1);
 }
 
+/**
+ * Is the macro's value computed from argument `index` by arithmetic alone, no test and no call
+ * (radamsa's `#define make_immediate(value, type) ((hval)(value) << IPOS | (type) << TPOS | 2)`)?
+ * Such a value carries the argument (it can be decoded again): kept, it keeps the argument.
+ */
+export function encodesArg(macro: MacroExpression, index: number): boolean {
+  const param = macro.params[index];
+  if (param === undefined || macro.calls.length > 0) return false;
+  const body = withoutCasts(macro.body.replace(/\\\r?\n/g, ' ')).replace(/\(\s*(?:const\s+)?(?:unsigned\s+|signed\s+)?[A-Za-z_]\w*\s*\**\s*\)(?=\s*[(\w])/g, ' ');
+  if (!new RegExp(`\\b${escapeRegExp(param)}\\b`).test(body)) return false;
+  // A comparison, a logical operator or a choice makes a test of it, not a copy.
+  if (/==|!=|<=|>=|&&|\|\||[?!]|(?<![<])<(?![<])|(?<![>-])>(?![>])/.test(body)) return false;
+  return /<<|>>|[|^+*]/.test(body);
+}
+
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
 export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {
   if (args.length !== macro.params.length && !(macro.variadic === true && args.length > macro.params.length)) return undefined;
