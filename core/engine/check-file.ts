@@ -2,7 +2,7 @@ import type { LineMap } from '../syntax/source-text.js';
 import { settledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
 import { buildCfg, CfgTooDeepError, type Cfg, type CfgOptions, type ReturningMacroShape } from '../flow/cfg.js';
 import { ASSERTIONS, EXITS_ON_NONZERO_STATUS } from '../flow/no-return.js';
-import { compareNumbers } from '../flow/never-failing.js';
+import { compareNumbers, type SignalSetter } from '../flow/never-failing.js';
 import { splitTopLevel, withoutOuterParentheses } from '../syntax/c-text.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import { fingerprintFindings, type Finding, type FindingInput, type Location, type Severity } from './findings.js';
@@ -55,6 +55,11 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     const value = defs[0]?.fn.returnsOnly;
     return value !== undefined && defs.every((d) => d.fn.returnsOnly === value) ? value : undefined;
   };
+  const signalSetterOf = (name: string): SignalSetter | undefined => {
+    const defs = index.functionsNamed(name);
+    const first = defs[0]?.fn.setsSignal;
+    return first && defs.every((d) => d.fn.setsSignal?.param === first.param && d.fn.setsSignal.returns === first.returns) ? first : undefined;
+  };
   let fileDefinitions: ReadonlyMap<string, SettledDefinition> | undefined;
   const cfg = (fnIndex: number): Cfg | undefined => {
     if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
@@ -63,7 +68,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
       const noReturn = noReturnOf(macros, settings, index);
-      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, integerMacroValue: (name) => macros.constants.get(name), parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, signalSetterOf, integerMacroValue: (name) => macros.constants.get(name), parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

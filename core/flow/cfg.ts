@@ -4,7 +4,7 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
-import { constantResultTest, neverFailingTest } from './never-failing.js';
+import { constantResultTest, neverFailingTest, type SignalSetter } from './never-failing.js';
 import { fatalLogStatement, killsItself } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
@@ -166,6 +166,8 @@ export interface CfgOptions {
   readonly parameterValues?: ReadonlyMap<string, readonly string[]>;
   /** The one constant a project function always returns (`wdmd_socket_address()`: 0), if so: a test of its result is decided. */
   readonly constantResultOf?: (name: string) => string | undefined;
+  /** A project function that sets a signal's handler and fails only where that does (FunctionFact.setsSignal). */
+  readonly signalSetterOf?: (name: string) => SignalSetter | undefined;
   /** The integer an object-like macro in scope stands for (mksh's `#define Ja 1U`, `#define Nee 0U`): `do_close = Ja` sets a flag to 1. */
   readonly integerMacroValue?: (name: string) => string | undefined;
 }
@@ -624,7 +626,7 @@ class CfgBuilder {
     }
     const node = this.node('condition', expr);
     // `signal(SIGHUP, h) == SIG_ERR`: a call that cannot fail with these arguments decides its test.
-    const decided = neverFailingTest(expr) ?? constantResultTest(expr, this.options.constantResultOf);
+    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf);
     if (decided !== undefined) {
       this.edge(node, decided ? onTrue : onFalse);
       return node;

@@ -19,12 +19,27 @@ const NEVER_FAILING_NAMES = new Set(['signal', 'sigset', 'bsd_signal', 'sigactio
 /** 'handler': returns the old handler, SIG_ERR on failure; 'status': 0 on success, -1 (or an error number) on failure. */
 type Kind = 'handler' | 'status';
 
-function neverFailingCall(node: SyntaxNode): Kind | undefined {
-  const call = unwrap(node);
+/** A project function that sets the handler of the signal its parameter `param` names, failing only where that does. */
+export interface SignalSetter {
+  readonly param: number;
+  readonly returns: Kind;
+}
+
+function neverFailingCall(node: SyntaxNode, signalSetterOf?: (name: string) => SignalSetter | undefined): Kind | undefined {
+  let call = unwrap(node);
+  // `(oldsig = signal(SIGCHLD, SIG_DFL)) == SIG_ERR`: the call's result, kept as it is tested.
+  if (call.type === 'assignment_expression' && call.childForFieldName('operator')?.type === '=') call = unwrap(call.childForFieldName('right') ?? call);
   if (call.type !== 'call_expression') return undefined;
   const name = calleeName(call)?.replace(/^::/, '');
+  if (!name) return undefined;
+  // `grad_set_signal(SIGCHLD, SIG_DFL)`: the project's own setter, for a named catchable signal.
+  const setter = NEVER_FAILING_NAMES.has(name) ? undefined : signalSetterOf?.(name);
+  if (setter) {
+    const signal = callArguments(call)[setter.param];
+    return signal && CATCHABLE_SIGNAL.test(squeeze(signal.text)) ? setter.returns : undefined;
+  }
   // Every condition that is a call asks: its arguments are read only for the calls listed here.
-  if (!name || !NEVER_FAILING_NAMES.has(name)) return undefined;
+  if (!NEVER_FAILING_NAMES.has(name)) return undefined;
   const args = callArguments(call).map((a) => squeeze(a.text));
   switch (name) {
     case 'signal':
@@ -121,18 +136,18 @@ function execTest(expr: SyntaxNode): boolean | undefined {
  * `signal(…) == SIG_ERR` false, `sigaction(…) < 0` false, `sigprocmask(…) == 0` true, a bare
  * `sigaction(…)` (non-zero on failure) false.
  */
-export function neverFailingTest(condition: SyntaxNode): boolean | undefined {
+export function neverFailingTest(condition: SyntaxNode, signalSetterOf?: (name: string) => SignalSetter | undefined): boolean | undefined {
   const expr = unwrap(condition);
   const exec = execTest(expr);
   if (exec !== undefined) return exec;
   const sign = neverNegativeTest(expr);
   if (sign !== undefined) return sign;
-  const bare = neverFailingCall(expr);
+  const bare = neverFailingCall(expr, signalSetterOf);
   if (bare) return bare === 'status' ? false : undefined;
-  const comparison = comparisonWithCall(expr, (node) => neverFailingCall(node) !== undefined);
+  const comparison = comparisonWithCall(expr, (node) => neverFailingCall(node, signalSetterOf) !== undefined);
   if (!comparison) return undefined;
   const { op, other } = comparison;
-  if (neverFailingCall(comparison.call) === 'handler') return other === 'SIG_ERR' && (op === '==' || op === '!=') ? op === '!=' : undefined;
+  if (neverFailingCall(comparison.call, signalSetterOf) === 'handler') return other === 'SIG_ERR' && (op === '==' || op === '!=') ? op === '!=' : undefined;
   // A status: 0 on success.
   if (other === '0') return op === '==' || op === '>=' || op === '<=' ? true : op === '!=' || op === '<' || op === '>' ? false : undefined;
   if (other === '-1') return op === '==' || op === '<=' ? false : op === '!=' || op === '>' ? true : undefined;

@@ -54,6 +54,13 @@ export interface FunctionFact extends Span {
   readonly returnsOnly?: string;
   /** Every return returns this parameter, unchanged (`int _verify(int ok, …) { if (!ok) report(…); return ok; }`). */
   readonly returnsParam?: number;
+  /**
+   * The function sets a signal's handler with `signal()` or `sigaction()` for the signal its
+   * parameter `param` names, and can fail only where that call does (gnu-radius's
+   * `grad_set_signal(int sig, handler)`): 'handler' if it returns the old handler or SIG_ERR,
+   * 'status' if 0 or -1. Named catchable signals never make it fail (core/flow/never-failing.ts).
+   */
+  readonly setsSignal?: { readonly param: number; readonly returns: 'handler' | 'status' };
   /** A C++ function's return type when it is a template (`Result<TempFile>`, `std::expected<int, E>`), squeezed. */
   readonly returnTemplate?: string;
   /** A C++ function's return type when it is a named type returned by value (`stdplus::ManagedFd`, `Socket`), squeezed: maybe a class. */
@@ -492,13 +499,14 @@ function functionFact(node: SyntaxNode, index: number, text: string, language: L
   const endsInWhen = endsIn ? undefined : endingCallWhen(node, text, params);
   const returnsOnly = onlyReturnedConstant(node, text);
   const returnsParam = returnsOnly === undefined ? onlyReturnedParameter(node, text, params) : undefined;
+  const setsSignal = signalSetter(node, text, params);
   const returnType = language === 'cpp' ? node.childForFieldName('type') : null;
   const isTemplate = returnType !== null && (returnType.type === 'template_type' || (returnType.type === 'qualified_identifier' && returnType.text.includes('<')));
   const returnTemplate = isTemplate ? squeeze(returnType.text) : undefined;
   // `stdplus::ManagedFd makeSocket(…)`, `Socket accept_one(…)`: a class object returned by value (not through `*` or `&`).
   const byValue = node.childForFieldName('declarator')?.type === 'function_declarator';
   const returnClass = !isTemplate && byValue && returnType !== null && (returnType.type === 'qualified_identifier' || returnType.type === 'type_identifier') ? squeeze(returnType.text) : undefined;
-  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(endsInWhen ? { endsInWhen } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), ...(returnClass !== undefined ? { returnClass } : {}), isLambda: false, isStatic, ...span };
+  return { index, name, qualifiedName, className, params, ...(variadic ? { variadic } : {}), ...(endsIn ? { endsIn } : {}), ...(endsInWhen ? { endsInWhen } : {}), ...(returnsOnly !== undefined ? { returnsOnly } : {}), ...(returnsParam !== undefined ? { returnsParam } : {}), ...(setsSignal ? { setsSignal } : {}), ...(returnTemplate !== undefined ? { returnTemplate } : {}), ...(returnClass !== undefined ? { returnClass } : {}), isLambda: false, isStatic, ...span };
 }
 
 /**
@@ -566,6 +574,28 @@ function onlyReturned(fn: SyntaxNode, text: string, shape: RegExp): string | und
   const returned = returnedExpressions(fn, text);
   if (!returned || returned.length === 0) return undefined;
   return returned.every((r) => r === returned[0] && shape.test(r)) ? returned[0] : undefined;
+}
+
+/** Calls a signal setter may make besides the one that sets the handler: none of them can fail. */
+const SIGNAL_SETTER_CALLS = new Set(['signal', 'sigaction', 'sigemptyset', 'sigfillset', 'sigaddset', 'sigdelset', 'memset', 'bzero']);
+
+/** See FunctionFact.setsSignal: read from the body's text and its returns. */
+function signalSetter(fn: SyntaxNode, text: string, params: readonly ParamFact[]): FunctionFact['setsSignal'] {
+  const body = fn.childForFieldName('body');
+  if (!body || params.length === 0 || params.length > 3) return undefined;
+  const bodyText = text.slice(body.startIndex, body.endIndex);
+  if (!/\bsig(?:nal|action)\s*\(/.test(bodyText)) return undefined;
+  const set = /\bsig(?:nal|action)\s*\(\s*([A-Za-z_]\w*)\s*,/.exec(bodyText);
+  const param = set ? params.findIndex((p) => p.name === set[1]) : -1;
+  if (param < 0) return undefined;
+  // Nothing else that may fail: every call is one of the setter's own.
+  for (const [, callee] of bodyText.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!SIGNAL_SETTER_CALLS.has(callee!) && !['if', 'return', 'sizeof', 'while', 'for'].includes(callee!)) return undefined;
+  const returned = returnedExpressions(fn, text);
+  if (!returned || returned.length === 0) return undefined;
+  // (Returned texts come without spaces and parentheses: `signal(sig, h)` reads `signalsig,h`.)
+  if (returned.every((r) => r === 'SIG_ERR' || r.startsWith('signal') || /\.sa_handler$/.test(r))) return { param, returns: 'handler' };
+  if (returned.every((r) => /^-?\d+$/.test(r) || r.startsWith('sigaction'))) return { param, returns: 'status' };
+  return undefined;
 }
 
 /** `static int address_of(…) { …; return 0; }`: the constant every `return` returns. */
