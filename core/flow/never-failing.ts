@@ -76,6 +76,9 @@ const NEVER_NEGATIVE: ReadonlyMap<string, 'nonnegative' | 'positive'> = new Map(
 ]);
 const PAGE_SIZE = /^_SC_PAGE_?SIZE$/;
 
+/** A conversion whose output may be empty (`%s` of "", `%.0d` of 0); `%c` and `%%` always print one character. */
+const PRINTED_CONVERSION = /%(?!%|[-+ #0-9.*hlLqjzt]*c)[-+ #0-9.*hlLqjzt]*[diouxXeEfFgGaAspn]/g;
+
 /** A format that prints no wide character or string (`%ls`, `%lc`, `%S`, `%C`), whose conversion could fail. */
 const NARROW_FORMAT = /^"(?:[^"%\\]|\\.|%(?![-+ #0-9.*]*(?:l[sc]|[SC])))*"/;
 
@@ -89,7 +92,11 @@ export function neverNegativeCall(name: string, argsOf: () => string): 'nonnegat
   if (name === 'snprintf' || name === 'sprintf') {
     const args = argsOf();
     const format = /"/.exec(args);
-    return format && NARROW_FORMAT.test(args.slice(format.index)) ? 'nonnegative' : undefined;
+    const narrow = format ? NARROW_FORMAT.exec(args.slice(format.index)) : null;
+    if (!narrow) return undefined;
+    // A character printed whatever the arguments (`"%s %lx\n"`: the space and the newline; `%%`,
+    // `%c`): the count is at least 1 (wzdftpd's `if (snprintf(buf, n, "%s %lx\n", …) <= 0)`).
+    return /[^%]|%%|%c/.test(narrow[0].slice(1, -1).replace(PRINTED_CONVERSION, '')) ? 'positive' : 'nonnegative';
   }
   return NEVER_NEGATIVE.get(name);
 }
