@@ -52,9 +52,9 @@ export function solveTypestate(cfg: Cfg, problem: TypestateProblem): TypestateSo
   };
   if (problem.correlateFlagsExcept !== undefined) {
     const flags = findFlags(cfg, problem.correlateFlagsExcept);
-    // Past the budget, the more relevant half of the flags, down
-    // to one: dnsmasq's script helper loop tracked six (one a switch of a dozen actions) and, giving
-    // them all up, lost the one that decides both its pipe() and the pipe's close.
+    // Past the budget, the more relevant half of the flags, down to one: dnsmasq's script helper
+    // loop tracked six (one a switch of a dozen actions) and, giving them all up, lost the one that
+    // decides both its pipe() and the pipe's close.
     for (let count = flags.names.length; count > 0; count = Math.floor(count / 2)) {
       try {
         return solveWithFlags(cfg, problem, new FlagTracker(count === flags.names.length ? flags : mostRelevantFlags(cfg, flags, problem.correlateFlagsExcept, count), cfg), transfer, refine, keepOf);
