@@ -314,6 +314,13 @@ function caseConstant(label: SyntaxNode): string | undefined {
   return /^'(?:[^'\\]|\\.)'$/.test(text) ? text : undefined;
 }
 
+/** What `x++` and `x--` assign: the value before, one up or down. */
+const STEP_UP = '++';
+const STEP_DOWN = '--';
+/** Their indices in a node's assignments (negative: computed from the value before). */
+const STEPPED_UP = -1;
+const STEPPED_DOWN = -2;
+
 /** Marks a flag whose address escapes: anything may change it, so it is not tracked. */
 const ADDRESS_TAKEN = '&';
 
@@ -417,8 +424,10 @@ function assignmentsOf(cfg: Cfg, node: CfgNode): Map<string, string | null> {
         out.set(name, !plain ? null : CONSTANT.test(value) ? normalize(value) : (macroInteger(cfg, value) ?? (right.type === 'new_expression' || isNonNull(value, name, cfg) ? NON_ZERO : (callResultSign(value) ?? constantResult(cfg, value) ?? null))));
       }
     } else if (n.type === 'update_expression') {
+      // `ok++`: one more than it was (known where its value is: `ok = 0; … ok++;` makes it 1).
       const arg = n.childForFieldName('argument');
-      if (arg) out.set(squeeze(arg.text), null);
+      const op = n.childForFieldName('operator')?.type;
+      if (arg) out.set(squeeze(arg.text), op === STEP_UP || op === STEP_DOWN ? op : null);
     } else if (n.type === 'pointer_expression' && n.text.startsWith('&')) {
       const arg = n.childForFieldName('argument');
       // `open_pty(&pty_master_fd, …)`: an out-parameter, written by that call (an assignment of an
@@ -478,7 +487,7 @@ const rankedFlags = perObject((cfg: Cfg): { flag: string; domain: string[]; entr
       for (const [name, value] of found) {
         if (!tests.has(name)) continue;
         if (value === ADDRESS_TAKEN) spoiled.add(name);
-        else if (value !== null) {
+        else if (value !== null && value !== STEP_UP && value !== STEP_DOWN) {
           // `≠C` is not a value of its own: the exclusions are the domain's (from its tests).
           const values = assigned.get(name) ?? assigned.set(name, new Set()).get(name)!;
           if (!value.startsWith(NOT)) values.add(value);
@@ -632,7 +641,7 @@ export class FlagTracker {
         if (root === name) for (const through of reachedThrough) if (through.root === root) sets.set(through.i, 0);
         const i = flags.names.indexOf(name);
         if (i < 0 || value === ADDRESS_TAKEN) continue;
-        sets.set(i, value === null ? 0 : this.valueIndex(i, value));
+        sets.set(i, value === null ? 0 : value === STEP_UP ? STEPPED_UP : value === STEP_DOWN ? STEPPED_DOWN : this.valueIndex(i, value));
       }
       if (sets.size > 0) this.assignments.set(id, sets);
     }
@@ -708,8 +717,14 @@ export class FlagTracker {
     const sets = this.assignments.get(node.id);
     if (!sets) return values;
     const out = [...values];
-    for (const [i, v] of sets) out[i] = v;
+    for (const [i, v] of sets) out[i] = v >= 0 ? v : this.stepped(i, values[i]!, v === STEPPED_UP ? 1 : -1);
     return out;
+  }
+
+  /** The value index of a flag stepped by one from the value at `current`: a number's neighbour, else any value. */
+  private stepped(flag: number, current: number, step: number): number {
+    const value = this.flags.values[flag]![current]!;
+    return /^-?\d+$/.test(value) ? this.valueIndex(flag, String(Number(value) + step)) : 0;
   }
 
   /** Does the branch test one of the tracked flags? */
