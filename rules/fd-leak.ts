@@ -5,12 +5,12 @@ import { spanOf, type Span } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { acquireSites, O_GONE, O_INVALID, O_LENT, O_OWNED, ownershipProblem, stillOurs, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
-import { resourcesOf } from '../domain/descriptors/resources.js';
+import { resourcesOf, type ResourceCatalog } from '../domain/descriptors/resources.js';
 import { macrosIn } from '../core/project/macro-table.js';
 import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
-import { contains } from '../core/syntax/nodes.js';
+import { callArguments, calleeName, contains, squeeze, unwrap } from '../core/syntax/nodes.js';
 import { isWordChar } from '../core/syntax/c-text.js';
 import { escapeRegExp } from '../core/util/regexp.js';
 import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
@@ -93,7 +93,8 @@ function reportLeftOut(ctx: RuleContext, sites: readonly AcquireSite[]): void {
 function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits: Set<string>): number {
   const sourceNode = nodeEvaluating(cfg, site.node);
   if (!sourceNode) return 0;
-  const problem = ownershipProblem(cfg, site, sourceNode, resourcesOf(ctx, site.fn), ctx.index, macrosIn(ctx.file, ctx.index, site.fn), ctx.file.recovery?.originalText);
+  const resources = resourcesOf(ctx, site.fn);
+  const problem = ownershipProblem(cfg, site, sourceNode, resources, ctx.index, macrosIn(ctx.file, ctx.index, site.fn), ctx.file.recovery?.originalText);
   if (!problem.mayStayOpen()) return 0;
   const flow = problem.solve();
   const owned = (edge: CfgEdge) => stillOurs(flow.along(edge) ?? 0);
@@ -139,10 +140,14 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     if (outsideBlock(exit) || leavesBlock.has(edge)) continue; // reported where it left the block
     reported.add(exitKey);
     const span = isReturn ? spanOf(exit.syntax!) : closingBrace(cfg);
-    const message = isReturn
-      ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' ${isThrow ? 'throws out of' : 'returns from'}` : isThrow ? 'throw leaves' : 'return leaves'} the function`
-      : `${what} is still open when the function ends here`;
-    leaks.push({ kind: 'function', at: exit, span, message, fixable: isReturn && !exit.viaMacro });
+    // `return fdopen(s, mode);`: open here only where the wrapping call fails (no close can go before it).
+    const wrapper = isReturn && !isThrow && !exit.viaMacro ? returnedWrapper(exit.syntax!, site.variable, resources) : undefined;
+    const message = wrapper
+      ? `${what} is still open when this return leaves the function if ${wrapper}() fails (it returns NULL, and the descriptor stays open)`
+      : isReturn
+        ? `${what} is still open when this ${exit.viaMacro ? `'${macroName(exit)}' ${isThrow ? 'throws out of' : 'returns from'}` : isThrow ? 'throw leaves' : 'return leaves'} the function`
+        : `${what} is still open when the function ends here`;
+    leaks.push({ kind: 'function', at: exit, span, message, fixable: isReturn && !exit.viaMacro && !wrapper });
   }
 
   // Leaving the block that declares the variable with the handle still open.
@@ -319,6 +324,18 @@ function startupOnly(ctx: RuleContext, fn: number): boolean {
   const graph = callGraphOf(ctx.index);
   const ref = graph.refOf(ctx.file.path, fact);
   return ref !== undefined && graph.isReachedOnlyFromStartup(ref).only;
+}
+
+/** `return fdopen(s, mode);` with `s` the handle: the call that takes it (fdopen, fdopendir), else undefined. */
+function returnedWrapper(statement: SyntaxNode, variable: string, resources: ResourceCatalog): string | undefined {
+  let value = statement.type === 'return_statement' ? statement.namedChildren.find((c) => c.type !== 'comment') : undefined;
+  while (value && (value.type === 'parenthesized_expression' || value.type === 'cast_expression')) value = value.type === 'cast_expression' ? value.childForFieldName('value') ?? undefined : value.namedChildren[0];
+  if (value?.type !== 'call_expression') return undefined;
+  const name = calleeName(value);
+  const spec = name ? resources.acquire(name) : undefined;
+  if (!spec || spec.takesArg === undefined || spec.kind === 'descriptor') return undefined;
+  const arg = callArguments(value)[spec.takesArg];
+  return arg && squeeze(unwrap(arg).text) === variable ? name : undefined;
 }
 
 /** A handle state in which the function still holds the handle (owned, or lent out for a call). */

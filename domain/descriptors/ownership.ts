@@ -1016,7 +1016,10 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
         if (spec.name === 'freopen') return { kind: 'release' };
         // `f = fdopen(fd, "r")`: if f is null, fd is still ours.
         const result = spec.kind !== 'descriptor' ? resultVariable(call) : undefined;
-        return result && IDENT.test(result) ? { kind: 'lend', result } : { kind: 'release' };
+        if (result && IDENT.test(result)) return { kind: 'lend', result };
+        // `return fdopen(s, mode);` (BSD ftpd's getdatasock): where it fails, NULL goes back and
+        // `s` stays open with nothing holding it — still ours at that return.
+        return spec.kind !== 'descriptor' && returnedDirectly(call, parentOf) ? undefined : { kind: 'release' };
       }
       // `SOCK_INVALID(fd)`: an expression macro only reads its arguments; `UNUSED(fd)` discards one.
       const expression = macros.expressions.get(name);
@@ -1052,6 +1055,13 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
     default:
       return undefined;
   }
+}
+
+/** Is the call the whole value of a `return` (`return fdopen(s, mode);`, `return (fdopen(s, mode));`)? */
+export function returnedDirectly(call: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
+  let node = parentOf(call);
+  while (node?.type === 'parenthesized_expression' || node?.type === 'cast_expression') node = parentOf(node);
+  return node?.type === 'return_statement';
 }
 
 /** Does an expression's body name its parameter `index`? */
