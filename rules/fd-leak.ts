@@ -3,14 +3,14 @@ import { branchSteps } from '../core/engine/code-path.js';
 import { findPath } from '../core/flow/dataflow.js';
 import { spanOf, type Span } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
-import { acquireSites, O_GONE, O_INVALID, O_LENT, O_OWNED, ownershipProblem, stillOurs, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
+import { acquireSites, takerReturned, O_GONE, O_INVALID, O_LENT, O_OWNED, ownershipProblem, stillOurs, type AcquireSite, type OwnershipFlow } from '../domain/descriptors/ownership.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
-import { resourcesOf, type ResourceCatalog } from '../domain/descriptors/resources.js';
+import { resourcesOf } from '../domain/descriptors/resources.js';
 import { macrosIn } from '../core/project/macro-table.js';
 import { DESCRIPTOR_PROVIDERS } from '../domain/descriptors/providers.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import type { SyntaxNode } from '../core/syntax/parser.js';
-import { callArguments, calleeName, contains, squeeze, unwrap } from '../core/syntax/nodes.js';
+import { contains } from '../core/syntax/nodes.js';
 import { isWordChar } from '../core/syntax/c-text.js';
 import { escapeRegExp } from '../core/util/regexp.js';
 import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
@@ -141,7 +141,7 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     reported.add(exitKey);
     const span = isReturn ? spanOf(exit.syntax!) : closingBrace(cfg);
     // `return fdopen(s, mode);`: open here only where the wrapping call fails (no close can go before it).
-    const wrapper = isReturn && !isThrow && !exit.viaMacro ? returnedWrapper(exit.syntax!, site.variable, resources) : undefined;
+    const wrapper = isReturn && !isThrow && !exit.viaMacro ? takerReturned(exit.syntax!, site.variable, resources) : undefined;
     const message = wrapper
       ? `${what} is still open when this return leaves the function if ${wrapper}() fails (it returns NULL, and the descriptor stays open)`
       : isReturn
@@ -324,18 +324,6 @@ function startupOnly(ctx: RuleContext, fn: number): boolean {
   const graph = callGraphOf(ctx.index);
   const ref = graph.refOf(ctx.file.path, fact);
   return ref !== undefined && graph.isReachedOnlyFromStartup(ref).only;
-}
-
-/** `return fdopen(s, mode);` with `s` the handle: the call that takes it (fdopen, fdopendir), else undefined. */
-function returnedWrapper(statement: SyntaxNode, variable: string, resources: ResourceCatalog): string | undefined {
-  let value = statement.type === 'return_statement' ? statement.namedChildren.find((c) => c.type !== 'comment') : undefined;
-  while (value && (value.type === 'parenthesized_expression' || value.type === 'cast_expression')) value = value.type === 'cast_expression' ? value.childForFieldName('value') ?? undefined : value.namedChildren[0];
-  if (value?.type !== 'call_expression') return undefined;
-  const name = calleeName(value);
-  const spec = name ? resources.acquire(name) : undefined;
-  if (!spec || spec.takesArg === undefined || spec.kind === 'descriptor') return undefined;
-  const arg = callArguments(value)[spec.takesArg];
-  return arg && squeeze(unwrap(arg).text) === variable ? name : undefined;
 }
 
 /** A handle state in which the function still holds the handle (owned, or lent out for a call). */

@@ -14,7 +14,7 @@ import { callArguments, calleeName, comparisonWithCall, squeeze, unwrap } from '
 const CATCHABLE_SIGNAL = /^SIG(?!KILL$|STOP$)[A-Z0-9]+$/;
 const SIGNAL_MASK_HOW = /^SIG_(?:BLOCK|UNBLOCK|SETMASK)$/;
 
-const NEVER_FAILING_NAMES = new Set(['signal', 'sigset', 'bsd_signal', 'sigaction', 'sigprocmask', 'pthread_sigmask', 'sigemptyset', 'sigfillset', 'sigaddset', 'sigdelset']);
+export const NEVER_FAILING_NAMES: ReadonlySet<string> = new Set(['signal', 'sigset', 'bsd_signal', 'sigaction', 'sigprocmask', 'pthread_sigmask', 'sigemptyset', 'sigfillset', 'sigaddset', 'sigdelset']);
 
 /** 'handler': returns the old handler, SIG_ERR on failure; 'status': 0 on success, -1 (or an error number) on failure. */
 type Kind = 'handler' | 'status';

@@ -1,4 +1,5 @@
 import { markedDeclarations, noReturnDeclarations, noReturnMarkerMacros } from './no-return-declarations.js';
+import { NEVER_FAILING_NAMES } from '../flow/never-failing.js';
 import Parser from 'tree-sitter';
 import { grammarOf, type SyntaxNode, type Tree } from '../syntax/parser.js';
 import type { Language } from '../syntax/language.js';
@@ -576,8 +577,8 @@ function onlyReturned(fn: SyntaxNode, text: string, shape: RegExp): string | und
   return returned.every((r) => r === returned[0] && shape.test(r)) ? returned[0] : undefined;
 }
 
-/** Calls a signal setter may make besides the one that sets the handler: none of them can fail. */
-const SIGNAL_SETTER_CALLS = new Set(['signal', 'sigaction', 'sigemptyset', 'sigfillset', 'sigaddset', 'sigdelset', 'memset', 'bzero']);
+/** Calls a signal setter may make besides the one that sets the handler: the signal calls that cannot fail, and clearing its struct. */
+const SIGNAL_SETTER_CALLS = new Set([...NEVER_FAILING_NAMES, 'memset', 'bzero']);
 
 /** See FunctionFact.setsSignal: read from the body's text and its returns. */
 function signalSetter(fn: SyntaxNode, text: string, params: readonly ParamFact[]): FunctionFact['setsSignal'] {

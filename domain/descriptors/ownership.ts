@@ -1057,8 +1057,31 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
   }
 }
 
+/**
+ * The call a `return` hands the handle to, when that call takes it only if it works (`return
+ * fdopen(s, mode);`, fdopendir): where it fails, NULL goes back and the descriptor stays open.
+ * The rule words its finding with it; useOf (through returnedDirectly) keeps the handle ours there.
+ */
+export function takerReturned(statement: SyntaxNode, variable: string, resources: ResourceCatalog): string | undefined {
+  const value = statement.type === 'return_statement' ? statement.namedChildren.find((c) => c.type !== 'comment') : undefined;
+  const call = value ? withoutCastsAround(value) : undefined;
+  if (call?.type !== 'call_expression') return undefined;
+  const name = calleeName(call);
+  const spec = name ? resources.acquire(name) : undefined;
+  if (!spec || spec.takesArg === undefined || spec.kind === 'descriptor') return undefined;
+  const arg = callArguments(call)[spec.takesArg];
+  return arg && squeeze(unwrap(arg).text) === variable ? name : undefined;
+}
+
+/** `(FILE *)(fdopen(s, mode))`: the expression under parentheses and casts. */
+function withoutCastsAround(node: SyntaxNode): SyntaxNode {
+  let current = unwrap(node);
+  while (current.type === 'cast_expression') current = unwrap(current.childForFieldName('value') ?? current);
+  return current;
+}
+
 /** Is the call the whole value of a `return` (`return fdopen(s, mode);`, `return (fdopen(s, mode));`)? */
-export function returnedDirectly(call: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
+function returnedDirectly(call: SyntaxNode, parentOf: (node: SyntaxNode) => SyntaxNode | null): boolean {
   let node = parentOf(call);
   while (node?.type === 'parenthesized_expression' || node?.type === 'cast_expression') node = parentOf(node);
   return node?.type === 'return_statement';
