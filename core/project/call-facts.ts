@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import type { LineMap } from '../syntax/source-text.js';
 import { childrenForField, squeeze } from '../syntax/nodes.js';
 import { lowerBound } from '../util/sorted.js';
+import { GNU_ATTRIBUTE, isGnuAttributeKeyword } from '../syntax/gnu-attributes.js';
 import { closing, elementsOf, isSpace, isWordChar, skipComment, skipQuoted, skipSpace, splitTopLevel } from '../syntax/c-text.js';
 import type { CallFact, FunctionFact, Span } from './facts.js';
 
@@ -749,17 +750,19 @@ function declaredNames(text: string, start: number): string[] {
   return names;
 }
 
+const CONSTRUCTOR_ATTRIBUTE = new RegExp(String.raw`^${GNU_ATTRIBUTE}\s*\(\(\s*(?:__)?constructor(?:__)?\b`);
+
 /** `__attribute__((constructor))` functions: the name after the attribute (a definition) or before it (a prototype). */
 function startupFunctions(text: string, attributes: readonly SyntaxNode[]): string[] {
   const names: string[] = [];
   for (const node of attributes) {
     const start = node.startIndex;
     const end = node.endIndex;
-    if (!/^__attribute__\s*\(\(\s*(?:__)?constructor(?:__)?\b/.test(text.slice(start, end))) continue;
+    if (!CONSTRUCTOR_ATTRIBUTE.test(text.slice(start, end))) continue;
     const after = text.slice(end, end + 300);
     const stop = after.search(/[;{]/);
     const forward = /\b([A-Za-z_]\w*)\s*\(/.exec(stop >= 0 ? after.slice(0, stop) : after);
-    if (forward && forward[1] !== '__attribute__') {
+    if (forward && !isGnuAttributeKeyword(forward[1]!)) {
       names.push(forward[1]!);
       continue;
     }

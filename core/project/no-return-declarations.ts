@@ -1,5 +1,6 @@
 import { skipComment, skipQuoted } from '../syntax/c-text.js';
 import { defines } from './macros.js';
+import { isGnuAttributeKeyword } from '../syntax/gnu-attributes.js';
 
 /**
  * A marker that a function never returns, as written in a declaration: the standard spellings
@@ -66,7 +67,7 @@ function declaredFunctionAround(text: string, start: number, end: number): strin
   // `name (` not preceded by `__attribute__ ((`: the first such is the declarator's.
   for (const m of declaration.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
     const name = m[1]!;
-    if (name === '__attribute__' || name === '__declspec' || name === 'noreturn' || /NORETURN|NO_RETURN/.test(name)) continue;
+    if (isGnuAttributeKeyword(name) || name === '__declspec' || name === 'noreturn' || /NORETURN|NO_RETURN/.test(name)) continue;
     if (/^(?:if|while|for|switch|return|sizeof|defined)$/.test(name)) return undefined;
     // `void EXPORT_FUNC(grub_util_error) (const char *fmt, …)`: a macro around the name (GRUB's
     // export marker) — the name is its argument, followed by the parameter list.

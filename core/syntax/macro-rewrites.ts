@@ -84,7 +84,7 @@ export function blank(chars: Uint16Array, start: number, end: number): void {
 }
 
 const KEYWORDS = new Set([
-  'if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'case', 'default', 'catch', 'else', 'typeof', '__typeof__', '__attribute__', 'alignof', '_Alignof', 'offsetof', 'decltype', 'static_assert', '_Static_assert', 'defined', 'new', 'delete', 'throw', 'goto', 'break', 'continue', 'asm', '__asm__', '__asm', 'co_await', 'co_return', 'co_yield', 'operator', 'template', 'noexcept', 'requires', 'try',
+  'if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'case', 'default', 'catch', 'else', 'typeof', '__typeof__', '__attribute__', '__attribute', 'alignof', '_Alignof', 'offsetof', 'decltype', 'static_assert', '_Static_assert', 'defined', 'new', 'delete', 'throw', 'goto', 'break', 'continue', 'asm', '__asm__', '__asm', 'co_await', 'co_return', 'co_yield', 'operator', 'template', 'noexcept', 'requires', 'try',
   'int', 'char', 'short', 'long', 'unsigned', 'signed', 'float', 'double', 'void', 'bool', '_Bool', 'const', 'volatile', 'static', 'extern', 'register', 'auto', 'inline', 'struct', 'union', 'enum', 'typedef', 'class', 'public', 'private', 'protected', 'virtual', 'using', 'namespace',
 ]);
 /** Keywords that may come before an attribute in a declaration (`static THREAD_LOCAL int x`). */

@@ -93,4 +93,6 @@ export const BORROW_FUNCTIONS: readonly string[] = [
   'readdir', 'readdir_r', 'dirfd', 'rewinddir', 'seekdir', 'telldir',
   'printf', 'sprintf', 'snprintf', 'syslog', 'perror', 'strerror', 'fprintf_unlocked',
   'sizeof', 'assert', 'SSL_set_fd', 'SSL_set_rfd', 'SSL_set_wfd',
+  // The child gets its own copy at spawn; the parent's descriptor stays the parent's to close.
+  'posix_spawn_file_actions_adddup2', 'posix_spawn_file_actions_addclose', 'posix_spawn_file_actions_addfchdir_np',
 ];

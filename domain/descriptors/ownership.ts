@@ -1,5 +1,6 @@
 import type { AcquireFunction, HandleKind } from '../catalog/posix.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
+import { GNU_ATTRIBUTE } from '../../core/syntax/gnu-attributes.js';
 import { nodeRange, nodeText, type Cfg, type CfgEdge, type CfgNode } from '../../core/flow/cfg.js';
 import { perObject } from '../../core/util/memo.js';
 import { solveTypestate } from '../../core/flow/typestate.js';
@@ -1238,9 +1239,9 @@ function ownedByObject(type: string, ctx: FileAnalysis): boolean {
  * function (c-stdaux's `_c_cleanup_(c_closep)`, whose definition a project using it as a subproject
  * may not hold).
  */
-const SCOPE_CLEANUP = /(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b\w*cleanup_?\s*\(\s*\w*(?:close|free)\w*\s*\)|\b(?:g|glnx)_autofd\b|\bspa_autoclose\b|\bspa_autoptr\s*\([^()]*\)|__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?/.source;
+const SCOPE_CLEANUP = String.raw`(?:\bg_auto(?:ptr)?\s*\([^()]*\)|\b\w*cleanup_?\s*\(\s*\w*(?:close|free)\w*\s*\)|\b(?:g|glnx)_autofd\b|\bspa_autoclose\b|\bspa_autoptr\s*\([^()]*\)|${GNU_ATTRIBUTE}\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)|\b_cleanup_\w*)[^;{}()]*?`;
 
-const CLEANUP_ATTRIBUTE_AFTER = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]/.source;
+const CLEANUP_ATTRIBUTE_AFTER = String.raw`${GNU_ATTRIBUTE}\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(\s*\w+\s*\)\s*\)\)\s*[=;,]`;
 
 /** `macros`: the project's macros that put a cleanup on a declaration (`__do_close`, `__do_fclose`). */
 function closedAtScopeEnd(functionText: string, variable: string, macros: ReadonlySet<string>, array = false): boolean {

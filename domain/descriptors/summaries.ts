@@ -8,6 +8,7 @@ import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
 import { skipComment, skipQuoted } from '../../core/syntax/c-text.js';
+import { GNU_ATTRIBUTE } from '../../core/syntax/gnu-attributes.js';
 import { resourcesFor, type ResourceCatalog } from './resources.js';
 
 /**
@@ -190,7 +191,7 @@ export const cleanupMacrosProvider: FactsProvider<CleanupMacroItem, ReadonlySet<
   },
 };
 
-const CLEANUP_ATTRIBUTE = /__attribute__\s*\(\(\s*(?:__)?cleanup(?:__)?\s*\(/;
+const CLEANUP_ATTRIBUTE = new RegExp(`${GNU_ATTRIBUTE}\\s*\\(\\(\\s*(?:__)?cleanup(?:__)?\\s*\\(`);
 const SINGLE_MACRO_BODY = /^\s*[A-Za-z_]\w*\s*(?:\([^()]*\))?\s*(?:\/[*/].*)?$/;
 
 const HANDLE_TYPES = new RegExp(`^(?:int|${DESCRIPTOR_TYPE_NAMES.join('|')})$|\\bFILE\\s*\\*|\\bDIR\\s*\\*`);
