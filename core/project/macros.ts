@@ -1,6 +1,6 @@
 import type { MacroAlias, MacroBody, MacroComparedAssignment, MacroConstant, MacroEquality, MacroExpression, ReturningMacro } from './facts.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { balancedParentheses, closing, elementsOf, splitTopLevel, withoutCasts, withoutNullPointerBase, withoutOuterParentheses } from '../syntax/c-text.js';
+import { balancedParentheses, closing, elementsOf, splitTopLevel, splitTopLevelChoice, withoutCasts, withoutNullPointerBase, withoutOuterParentheses } from '../syntax/c-text.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 let lastText: string | undefined;
@@ -489,6 +489,32 @@ export function encodesArg(macro: MacroExpression, index: number): boolean {
   if (/==|!=|<=|>=|&&|\|\||[?!]|(?<![<])<(?![<])|(?<![>-])>(?![>])/.test(body)) return false;
   return /<<|>>|[|^+*]/.test(body);
 }
+
+/**
+ * Is the macro's value argument `index`, cast or encoded, where a test of that argument alone
+ * holds, and a null or invalid constant where it does not (tbox's `#define tb_fd2sock(fd) ((fd) >= 0?
+ * (tb_socket_ref_t)((tb_long_t)(fd) + 1) : tb_null)`)? For a valid descriptor the value carries
+ * it: kept, it keeps the descriptor.
+ */
+export function encodesValidArg(macro: MacroExpression, index: number, expressionNamed?: (name: string) => MacroExpression | undefined): boolean {
+  const param = macro.params[index];
+  if (param === undefined || macro.calls.length > 0) return false;
+  const choice = splitTopLevelChoice(withoutOuterParentheses(macro.body.replace(/\\\r?\n/g, ' ').trim()));
+  if (!choice) return false;
+  const [test, whenTrue, whenFalse] = choice;
+  // The test reads the argument and nothing else but constants.
+  const words: readonly string[] = test.match(/[A-Za-z_]\w*/g) ?? [];
+  if (!words.includes(param) || words.some((w) => w !== param && !INVALID_CONSTANT.test(w))) return false;
+  const carries = (branch: string): boolean => {
+    const branchMacro: MacroExpression = { ...macro, body: branch };
+    return castsArg(branchMacro, index, expressionNamed) || encodesArg(branchMacro, index);
+  };
+  const constant = (branch: string): boolean => INVALID_CONSTANT.test(withoutCasts(withoutOuterParentheses(branch)).replace(/^\(\s*|\s*\)$/g, '').trim());
+  return (carries(whenTrue) && constant(whenFalse)) || (constant(whenTrue) && carries(whenFalse));
+}
+
+/** Values that stand for "no handle": 0, -1, NULL and the project's spellings of null or invalid (`tb_null`, `INVALID_SOCKET`). */
+const INVALID_CONSTANT = /^(?:-?\s*[01]|NULL|nullptr|\w*_null|null_\w*|\w*INVALID\w*|\w*_NULL)$/i;
 
 /** A use of an expression macro as C text: its body with the use's arguments (as written) for the parameters. */
 export function expandedExpression(macro: MacroExpression, args: readonly string[]): string | undefined {

@@ -187,6 +187,29 @@ export function splitTopLevel(text: string, open = '([{', close = ')]}'): string
 }
 
 /**
+ * `T ? A : B` split at its top-level `?` and the `:` that answers it, or undefined when the text
+ * is not one choice at its top level (`::` and a choice nested in a branch are kept whole).
+ */
+export function splitTopLevelChoice(text: string): [string, string, string] | undefined {
+  let depth = 0;
+  let question = -1;
+  let pending = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (depth !== 0) continue;
+    else if (ch === '?') {
+      if (question < 0) question = i;
+      pending++;
+    } else if (ch === ':' && text[i + 1] !== ':' && text[i - 1] !== ':' && question >= 0 && --pending === 0) {
+      return [text.slice(0, question).trim(), text.slice(question + 1, i).trim(), text.slice(i + 1).trim()];
+    }
+  }
+  return undefined;
+}
+
+/**
  * A null pointer of a byte or void type as the base of an offset: `(char *)0`, `((char*)0)`,
  * `(void *)NULL`. `(char *)0 + fd` is how C code without intptr_t smuggles a number through a
  * `void *` argument (FreeTDS's `TDS_INT2PTR(i)`: `((void*)(((char*)0)+((ptrdiff_t)(i))))`).

@@ -21,7 +21,7 @@ import { closeAllFunctionsProvider } from './close-all-functions.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { callArguments, calleeName, comparisonWithCall, contains, inExclusiveBranches, resultVariable, squeeze, unwrap, walkMentioning } from '../../core/syntax/nodes.js';
-import { castsArg, discardsArg, encodesArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
+import { castsArg, discardsArg, encodesArg, encodesValidArg, subscriptsResolved, substituteMacroArgs } from '../../core/project/macros.js';
 import type { MacroBody, MacroExpression } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
@@ -1027,7 +1027,9 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (expression && discardsArg(expression, argIndex)) return { kind: 'release' };
       // `*ppHandle = SX_INT_TO_PTR(fd)`: a macro that only casts its argument is the argument; one
       // that encodes it in a number (`make_immediate(fd, TPORT)`) carries it.
-      if (expression && (castsArg(expression, argIndex, (name) => macros.expressions.get(name)) || encodesArg(expression, argIndex))) return useOf(call, site, resources, index, macros, parentOf);
+      // So does one that does so only for a valid descriptor (`tb_fd2sock(fd)`: `fd >= 0 ? … fd + 1 : tb_null`).
+      const expressionNamed = (macroName: string) => macros.expressions.get(macroName);
+      if (expression && (castsArg(expression, argIndex, expressionNamed) || encodesArg(expression, argIndex) || encodesValidArg(expression, argIndex, expressionNamed))) return useOf(call, site, resources, index, macros, parentOf);
       if (macros.readsOnly(name)) return undefined;
       // `return set_nonblocking(no_sigpipe(fd))` over functions that hand back the descriptor they
       // are given on every path (`… return fd;`): the call's value is the descriptor itself.
