@@ -6,7 +6,7 @@ import { fastGettersInstalled, parseText, type SyntaxNode } from '../core/syntax
 import { LineMap } from '../core/syntax/source-text.js';
 import { OrderedAncestry } from '../core/syntax/ordered-ancestry.js';
 import { childrenForField, TOKEN_TYPES, walk, walkMentioning } from '../core/syntax/nodes.js';
-import { blankComments, skipComment, skipQuoted, skipSpace, startsLine } from '../core/syntax/c-text.js';
+import { blankComments, directivesWithoutTrailingSpace, skipComment, skipQuoted, skipSpace, startsLine, splitTopLevelChoice } from '../core/syntax/c-text.js';
 import { directiveLineEnd, directiveLines } from '../core/syntax/conditionals.js';
 import { ROOT } from './cli-helpers.js';
 
@@ -209,6 +209,31 @@ describe('text scanners', () => {
     const blank = blankComments(text);
     expect(blank).toBe('a; ' + ' '.repeat(7) + '\n' + ' '.repeat(7) + ' b; ' + ' '.repeat(8) + '\n"/* no */" c;');
     expect(blank.length).toBe(text.length);
+  });
+
+  it('directivesWithoutTrailingSpace moves the white space ending a directive line to its start, and nothing else', () => {
+    const text = 'int a; \n  #define IGNORE(NAME) \t\n#include <x.h> \r\n#define X 1\nx(); \n#undef Y';
+    const moved = directivesWithoutTrailingSpace(text);
+    expect(moved).toBe('int a; \n \t  #define IGNORE(NAME)\n #include <x.h>\r\n#define X 1\nx(); \n#undef Y');
+    expect(moved.length).toBe(text.length);
+    expect(directivesWithoutTrailingSpace('a;\nb;\n')).toBe('a;\nb;\n');
+  });
+
+  it('a directive whose value is only white space keeps the next line its own, in C and C++ (box86\'s `#define IGNORE(NAME) `)', () => {
+    const text = 'void f(int a)\n{\n    if (a) {\n        #define IGNORE(NAME) \n    }\n    g();\n}\n\nvoid h(void)\n{\n}\n#include <x.h> \nint z;\n';
+    for (const language of ['c', 'cpp'] as const) {
+      const root = parseText(language, text).rootNode;
+      expect(root.hasError).toBe(false);
+      const functions = root.namedChildren.filter((n) => n.type === 'function_definition').map((n) => [n.startPosition.row + 1, n.endPosition.row + 1]);
+      expect(functions).toEqual([[1, 7], [9, 11]]);
+    }
+  });
+
+  it('splitTopLevelChoice splits a choice at its own ? and :, not at nested ones or ::', () => {
+    expect(splitTopLevelChoice('(fd) >= 0? (ref)((long)(fd) + 1) : tb_null')).toEqual(['(fd) >= 0', '(ref)((long)(fd) + 1)', 'tb_null']);
+    expect(splitTopLevelChoice('a ? b ? c : d : e')).toEqual(['a', 'b ? c : d', 'e']);
+    expect(splitTopLevelChoice('a ? std::x : (b ? c : d)')).toEqual(['a', 'std::x', '(b ? c : d)']);
+    expect(splitTopLevelChoice('f(a ? b : c)')).toBeUndefined();
   });
 
   // Node 20's optimising compiler may move a String search (indexOf, lastIndexOf, includes) out of

@@ -161,6 +161,37 @@ export function balancedParentheses(text: string, open = '(', close = ')'): bool
   return depth === 0;
 }
 
+/**
+ * The text with the white space that ends a preprocessor line moved to the line's start. The C and
+ * C++ grammars read a directive whose value is only white space (`#define IGNORE(NAME) ` with a
+ * space before the line break, box86's rcfile.c) as taking the next line for its value: a `}` there
+ * is lost, and the function runs on into the ones after it; `#include <x.h> ` gets a missing token.
+ * Moved, the directive means the same and every other offset of the text is unchanged.
+ */
+export function directivesWithoutTrailingSpace(text: string): string {
+  let out: string[] | undefined;
+  let copiedTo = 0;
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    let first = start;
+    while (first < end && (text[first] === ' ' || text[first] === '\t')) first++;
+    if (text[first] === '#') {
+      let last = end;
+      if (last > first && text[last - 1] === '\r') last--;
+      let spaceFrom = last;
+      while (spaceFrom > first && (text[spaceFrom - 1] === ' ' || text[spaceFrom - 1] === '\t')) spaceFrom--;
+      if (spaceFrom < last) {
+        (out ??= []).push(text.slice(copiedTo, start), text.slice(spaceFrom, last), text.slice(start, spaceFrom));
+        copiedTo = last;
+      }
+    }
+    if (newline < 0) break;
+    start = newline + 1;
+  }
+  return out ? out.join('') + text.slice(copiedTo) : text;
+}
+
 /** `((x))` → `x`: parentheses around the whole text, as many as enclose it. */
 export function withoutOuterParentheses(text: string): string {
   let out = text;

@@ -3,6 +3,7 @@ import C from 'tree-sitter-c';
 import Cpp from 'tree-sitter-cpp';
 import type { Language } from './language.js';
 import { installLeanNodeAccessors } from './node-objects.js';
+import { directivesWithoutTrailingSpace } from './c-text.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
@@ -137,7 +138,7 @@ export function parseText(language: Language, text: string, oldTree?: Tree, incl
   const budget = parseBudgetMs(text.length);
   const deadline = Date.now() + budget;
   let cancelled = false;
-  const tree = parser.parse(text, oldTree, {
+  const tree = parser.parse(directivesWithoutTrailingSpace(text), oldTree, {
     bufferSize: Math.max(32 * 1024, text.length * 2 + 16),
     includedRanges,
     progressCallback: () => (cancelled = Date.now() > deadline || (stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0)),

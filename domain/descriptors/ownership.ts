@@ -942,6 +942,9 @@ function acquiringAssignment(mention: SyntaxNode, site: AcquireSite, macros: Mac
 const FUNCTION_BINDERS = /^(?:::)?(?:std|boost)::(?:bind|bind_front|bind_back)$/;
 
 /** The context a mention of the handle sits in decides what happens to ownership. */
+/** Methods of a result or optional wrapper that give out the value it holds. */
+const WRAPPED_VALUE_METHOD = /^(?:value|take|unwrap|get|release)$/;
+
 function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope, parentOf: (node: SyntaxNode) => SyntaxNode | null): Effect | undefined {
   let child = mention;
   let parent = parentOf(mention);
@@ -949,8 +952,8 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
   // exit, a descriptor kept for the process's life) — as good as handed on.
   if (parent?.type === 'cast_expression' && /^\(\s*void\s*\)/.test(parent.text)) return { kind: 'release' };
   // Look through wrappers that pass the value on: `(fd)`, `(int)fd`, `&fd`, `c ? fd : dup(fd)`, `(x, fd)`,
-  // and a C++ wrapper's value: `*maybe_fd`, `maybe_fd.value()`.
-  while (parent && parent.type === 'field_expression' && parent.childForFieldName('field')?.text === 'value' && parentOf(parent)?.type === 'call_expression') {
+  // and a C++ wrapper's value: `*maybe_fd`, `maybe_fd.value()`, `handle_exp.take()` (osquery's Expected).
+  while (parent && parent.type === 'field_expression' && WRAPPED_VALUE_METHOD.test(parent.childForFieldName('field')?.text ?? '') && parentOf(parent)?.type === 'call_expression') {
     child = parentOf(parent)!;
     parent = parentOf(child);
   }

@@ -105,7 +105,7 @@ export function impliedValidity(
   }
   if (expr.type === 'call_expression' && expressions && expressions.size > 0) {
     const expansion = expansionOf(expr, expressions);
-    return expansion ? within(expansion, assumption) : undefined;
+    if (expansion) return within(expansion, assumption);
   }
   // `set_nonblock(fd) < 0` with a function that stands for `fcntl(fd, F_SETFL, …)`: the comparison of its expansion.
   if (expr.type === 'binary_expression' && expressions && expressions.size > 0) {
@@ -176,6 +176,10 @@ export function impliedValidity(
     }
   } else if ((shape === 'pointer' || shape === 'wrapped') && isHandleExpression(expr, handle, constants)) {
     verdict = 'valid';
+  } else if (shape === 'wrapped' && expr.type === 'call_expression') {
+    // `if (file_handle_exp.isError())` (osquery's Expected), `fd.has_value()`: the wrapper's own
+    // question whether it holds a value or an error.
+    verdict = wrapperQuery(expr, handle, constants);
   } else if (shape === 'descriptor' && isHandleExpression(expr, handle, constants)) {
     // `if (fd)`: non-zero as "open", the same convention as `fd != 0`.
     verdict = 'valid';
@@ -185,6 +189,21 @@ export function impliedValidity(
   if (verdict === undefined) return undefined;
   return assumption ? verdict : verdict === 'valid' ? 'invalid' : 'valid';
 }
+
+/** `x.has_value()` → valid, `x.isError()` → invalid: a result wrapper asked about itself; undefined for any other call. */
+function wrapperQuery(call: SyntaxNode, handle: string, constants: ReadonlyMap<string, string> | undefined): Validity | undefined {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'field_expression' || callArguments(call).length !== 0) return undefined;
+  const object = callee.childForFieldName('argument');
+  const method = callee.childForFieldName('field')?.text ?? '';
+  if (!object || !isHandleExpression(object, handle, constants)) return undefined;
+  if (HOLDS_VALUE_METHOD.test(method)) return 'valid';
+  if (HOLDS_ERROR_METHOD.test(method)) return 'invalid';
+  return undefined;
+}
+
+const HOLDS_VALUE_METHOD = /^(?:has_value|hasValue|isValue|is_value|ok|is_ok|isOk|isOK|succeeded)$/;
+const HOLDS_ERROR_METHOD = /^(?:has_error|hasError|isError|is_error|is_err|isErr|failed)$/;
 
 /** An integer literal (`-1`, `(0)`, `- 2`), or undefined. */
 export function integerValue(node: SyntaxNode): number | undefined {
