@@ -4,7 +4,7 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
-import { constantResultTest, neverFailingTest, type SignalSetter } from './never-failing.js';
+import { constantResultTest, neverFailingTest, neverNullNames, neverNullTest, type SignalSetter } from './never-failing.js';
 import { fatalLogStatement, killsItself } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
@@ -228,6 +228,8 @@ class CfgBuilder {
   /** How `#if` tests inside the function are decided (the build's configuration, else Linux). */
   private readonly platform: (name: string) => MacroValue;
   private depth = 0;
+  /** Names the function only ever gives never-null values (see neverNullNames): their null tests are decided. */
+  neverNull: ReadonlySet<string> = new Set();
   readonly entry: CfgNode;
   readonly exit: CfgNode;
   readonly abort: CfgNode;
@@ -626,7 +628,7 @@ class CfgBuilder {
     }
     const node = this.node('condition', expr);
     // `signal(SIGHUP, h) == SIG_ERR`: a call that cannot fail with these arguments decides its test.
-    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf);
+    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf) ?? neverNullTest(expr, this.neverNull);
     if (decided !== undefined) {
       this.edge(node, decided ? onTrue : onFalse);
       return node;
@@ -861,6 +863,7 @@ export function functionBody(fn: SyntaxNode): SyntaxNode | null {
 export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   const builder = new CfgBuilder(options, options.maxDepth ?? MAX_RECURSION);
   const body = functionBody(fn);
+  builder.neverNull = neverNullNames(fn);
   if (body) {
     // Labels only matter to gotos (written, or inside macros); skipping the walk saves a pass over most functions.
     const text = body.text;

@@ -4,7 +4,7 @@ import type { SyntaxNode } from '../syntax/parser.js';
 import { lowerBound } from '../util/sorted.js';
 import { MIRRORED_OPERATOR, squeeze, unwrap } from '../syntax/nodes.js';
 import { escapeRegExp } from '../util/regexp.js';
-import { compareNumbers, neverNegativeCall, RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
+import { compareNumbers, NEVER_NULL_CALL, neverNegativeCall, RETURNS_ONLY_ON_FAILURE } from './never-failing.js';
 import { withoutCasts } from '../syntax/c-text.js';
 
 /**
@@ -339,12 +339,6 @@ const assigningNodes = perObject((cfg: Cfg): { nodes: SyntaxNode[]; starts: numb
 const NON_ZERO = NON_ZERO_VALUE;
 
 
-/**
- * Allocators that never return null: they abort on failure (GLib's `g_new0`, `g_malloc`, the
- * `xmalloc` family of many projects, PHP's `emalloc`); C++ `new` throws instead (a `new_expression`).
- * `alloca` and glibc's `strdupa` take stack space and have no failure value at all.
- */
-const NEVER_NULL = /^(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
 
 /**
  * Library calls whose result is only 0 (success) or -1 (failure), and the exec family, which
@@ -384,7 +378,7 @@ function constantResult(cfg: Cfg, value: string): string | undefined {
  * variable the function calls through (`closefunc = pclose; … (*closefunc)(fin)`).
  */
 function isNonNull(value: string, variable: string, cfg: Cfg): boolean {
-  if (/^&[A-Za-z_]/.test(value) || /^"/.test(value) || NEVER_NULL.test(value)) return true;
+  if (/^&[A-Za-z_]/.test(value) || /^"/.test(value) || NEVER_NULL_CALL.test(value)) return true;
   if (!/^[A-Za-z_]\w*$/.test(value)) return false;
   return cfg.isFunctionName?.(value) === true || calledThrough(cfg, variable);
 }

@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, comparisonWithCall, squeeze, unwrap } from '../syntax/nodes.js';
+import { withoutCasts } from '../syntax/c-text.js';
 
 /**
  * Library calls that cannot fail with the arguments they are given, and what a test of their
@@ -210,4 +211,61 @@ export function compareNumbers(a: number, op: string, b: number): boolean | unde
     default:
       return undefined;
   }
+}
+
+/**
+ * Allocators that never return null: they abort on failure (GLib's `g_new0`, `g_malloc`, the
+ * `xmalloc` family of many projects, PHP's `emalloc`); C++ `new` throws instead (a `new_expression`).
+ * `alloca` and glibc's `strdupa` take stack space and have no failure value at all.
+ */
+export const NEVER_NULL_CALL = /^(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
+const NEVER_NULL_MENTION = /\b(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\s*\(|\bnew\b/;
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * Names a function gives only never-null values, by every assignment and initializer it has
+ * (`it = (ioctl_trans_di *)alloca(len);` three times over in ntp's refclock_tsyncpci), whose
+ * address it never takes: a test of one against null is decided wherever it stands, whatever
+ * else the function tracks (a flag slot would have to be spared for it).
+ */
+export function neverNullNames(fn: SyntaxNode): ReadonlySet<string> {
+  const text = fn.text;
+  if (!NEVER_NULL_MENTION.test(text)) return NO_NAMES;
+  const verdicts = new Map<string, boolean>();
+  for (const node of fn.descendantsOfType(['assignment_expression', 'init_declarator', 'update_expression', 'parameter_declaration'])) {
+    if (node.type === 'update_expression' || node.type === 'parameter_declaration') {
+      const name = node.type === 'update_expression' ? node.childForFieldName('argument')?.text : declaredName(node.childForFieldName('declarator'));
+      if (name) verdicts.set(name, false);
+      continue;
+    }
+    const assignment = node.type === 'assignment_expression';
+    const name = assignment ? node.childForFieldName('left')?.text : declaredName(node.childForFieldName('declarator'));
+    const value = node.childForFieldName(assignment ? 'right' : 'value');
+    if (!name || !value || !/^[A-Za-z_]\w*$/.test(name)) continue;
+    const never = (!assignment || node.childForFieldName('operator')?.type === '=') && (value.type === 'new_expression' || NEVER_NULL_CALL.test(withoutCasts(squeeze(value.text))));
+    verdicts.set(name, (verdicts.get(name) ?? true) && never);
+  }
+  const names = [...verdicts].filter(([name, never]) => never && !new RegExp(`&\\s*${name}\\b`).test(text)).map(([name]) => name);
+  return names.length === 0 ? NO_NAMES : new Set(names);
+}
+
+function declaredName(declarator: SyntaxNode | null): string | undefined {
+  const name = declarator?.text.replace(/^[\s*&]+/, '');
+  return name && /^[A-Za-z_]\w*$/.test(name) ? name : undefined;
+}
+
+/** `it == NULL` (false), `it != NULL`, `it` (true) for a name of neverNullNames; undefined for any other test. */
+export function neverNullTest(condition: SyntaxNode, names: ReadonlySet<string>): boolean | undefined {
+  if (names.size === 0) return undefined;
+  const expr = unwrap(condition);
+  if (expr.type === 'identifier') return names.has(expr.text) ? true : undefined;
+  if (expr.type !== 'binary_expression') return undefined;
+  const op = expr.childForFieldName('operator')?.type;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  if ((op !== '==' && op !== '!=') || !left || !right) return undefined;
+  const isNull = (node: SyntaxNode) => /^(?:NULL|nullptr|0|\(\s*void\s*\*\s*\)\s*0)$/.test(squeeze(unwrap(node).text));
+  const tested = isNull(right) ? unwrap(left) : isNull(left) ? unwrap(right) : undefined;
+  return tested?.type === 'identifier' && names.has(tested.text) ? op === '!=' : undefined;
 }
