@@ -19,8 +19,8 @@ export interface PairFillerItem {
 /** pipe(), pipe2(), socketpair(): name → the argument they fill. */
 const PAIR_ACQUIRES: ReadonlyMap<string, number> = new Map(ACQUIRE_FUNCTIONS.flatMap((f) => (f.outArrayArg === undefined ? [] : [[f.name, f.outArrayArg] as const])));
 
-/** `int fds[]`, `int fds[2]`, `int *fds` (as facts write them: `int fds[]`, `int *`): a parameter that points at the caller's integers. */
-const INT_ARRAY_PARAMETER = /^(?:const\s+)?int\s*(?:\*|(?:[A-Za-z_]\w*)?\s*\[\s*\d*\s*\])$/;
+/** `int fds[]`, `int fds[2]`, `int fds[static 2]` (C99), `int *fds` (as facts write them: `int fds[]`, `int *`): a parameter that points at the caller's integers. */
+const INT_ARRAY_PARAMETER = /^(?:const\s+)?int\s*(?:\*|(?:[A-Za-z_]\w*)?\s*\[\s*(?:(?:static|const|restrict)\s+)*\d*\s*\])$/;
 
 export const pairFillersProvider: FactsProvider<PairFillerItem, ReadonlyMap<string, readonly PairFillerItem[]>> = {
   id: 'pair-fillers',
@@ -50,7 +50,22 @@ export const pairFillersProvider: FactsProvider<PairFillerItem, ReadonlyMap<stri
   },
 };
 
-/** Does a call named like a closer (`close`, `myclose`, `safe_close`) take `name[k]` anywhere in the function? */
+/**
+ * Does a call named like a closer (`close`, `myclose`, `safe_close`) take `name[k]` in the function,
+ * other than on the way out of a failure? notcurses' `lay_pipes` closes both ends and returns -1
+ * when marking them close-on-exec fails: the caller, told of the failure, has nothing to close,
+ * and on success both ends are its own.
+ */
 function closesElement(text: string, name: string, k: number): boolean {
-  return new RegExp(String.raw`\b\w*close\w*\s*\(\s*${escapeRegExp(name)}\s*\[\s*${k}\s*\]\s*\)`, 'i').test(text);
+  const close = new RegExp(String.raw`\b\w*close\w*\s*\(\s*${escapeRegExp(name)}\s*\[\s*${k}\s*\]\s*\)`, 'gi');
+  for (const m of text.matchAll(close)) {
+    const end = m.index! + m[0].length;
+    const stop = text.indexOf('}', end);
+    const rest = text.slice(end, stop < 0 ? text.length : stop);
+    if (!FAILURE_EXIT.test(rest)) return true;
+  }
+  return false;
 }
+
+/** A return of a failure value (`return -1;`, `return false;`, `return NULL;`, `return -EIO;`) or a jump to a failure label, before the block ends. */
+const FAILURE_EXIT = /^[^{}]*?\b(?:return\s*\(?\s*(?:-\s*\w+|false|FALSE|NULL|nullptr)\s*\)?\s*;|goto\s+\w*(?:err|fail|bad|out_close)\w*\s*;)/i;
