@@ -16,7 +16,7 @@ import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { allocatedHolder, freedHere } from './allocated-holders.js';
-import { pairFillersProvider } from './pair-fillers.js';
+import { fillersCalledFrom, pairFillersProvider } from './pair-fillers.js';
 import { closeAllFunctionsProvider } from './close-all-functions.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
@@ -314,8 +314,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
     }
     // `exec_with_pipe(cmd, to, from)`: a project function that pipe()s into the arrays it is given.
     if (!spec && call.qualifier === undefined) {
-      const fillers = ctx.index.derived(pairFillersProvider).get(call.callee);
-      if (fillers && ctx.index.functionsNamed(call.callee).length === 1) {
+      const fillers = fillersCalledFrom(ctx.index.derived(pairFillersProvider), call.callee, ctx.file.path, ctx.index);
+      if (fillers.length > 0) {
         for (const { param, elements } of fillers) {
           const array = call.args[param]?.trim();
           if (!array || !IDENT.test(array) || !isLocal(array) || /\*\s*$/.test(ctx.file.syntax.locals(call.fn).get(array) ?? '')) continue;

@@ -1,5 +1,6 @@
 import { itemsOf, type FactsProvider } from '../../core/project/provider.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
+import type { ProjectIndex } from '../../core/project/project-index.js';
 import { ACQUIRE_FUNCTIONS } from '../catalog/posix.js';
 
 /**
@@ -16,13 +17,29 @@ export interface PairFillerItem {
   readonly elements: readonly number[];
 }
 
+/** A filler with the file that defines it. */
+export interface PairFiller extends PairFillerItem {
+  readonly file: string;
+}
+
+/**
+ * The fillers a call in `fromPath` reaches: the file's own function of that name when it defines
+ * one (a `static lay_pipes` in each of two files), else the project's only one.
+ */
+export function fillersCalledFrom(fillers: ReadonlyMap<string, readonly PairFiller[]>, callee: string, fromPath: string, index: ProjectIndex): readonly PairFiller[] {
+  const named = fillers.get(callee);
+  if (!named) return [];
+  if (index.defines(fromPath, callee)) return named.filter((f) => f.file === fromPath);
+  return index.functionsNamed(callee).length === 1 ? named : [];
+}
+
 /** pipe(), pipe2(), socketpair(): name → the argument they fill. */
 const PAIR_ACQUIRES: ReadonlyMap<string, number> = new Map(ACQUIRE_FUNCTIONS.flatMap((f) => (f.outArrayArg === undefined ? [] : [[f.name, f.outArrayArg] as const])));
 
 /** `int fds[]`, `int fds[2]`, `int fds[static 2]` (C99), `int *fds` (as facts write them: `int fds[]`, `int *`): a parameter that points at the caller's integers. */
 const INT_ARRAY_PARAMETER = /^(?:const\s+)?int\s*(?:\*|(?:[A-Za-z_]\w*)?\s*\[\s*(?:(?:static|const|restrict)\s+)*\d*\s*\])$/;
 
-export const pairFillersProvider: FactsProvider<PairFillerItem, ReadonlyMap<string, readonly PairFillerItem[]>> = {
+export const pairFillersProvider: FactsProvider<PairFillerItem, ReadonlyMap<string, readonly PairFiller[]>> = {
   id: 'pair-fillers',
   extract(file) {
     const out: PairFillerItem[] = [];
@@ -41,10 +58,10 @@ export const pairFillersProvider: FactsProvider<PairFillerItem, ReadonlyMap<stri
     return out;
   },
   build(index) {
-    const fillers = new Map<string, PairFillerItem[]>();
-    for (const { item, functions } of itemsOf(index, pairFillersProvider)) {
+    const fillers = new Map<string, PairFiller[]>();
+    for (const { item, file, functions } of itemsOf(index, pairFillersProvider)) {
       const name = functions[item.fn]!.name;
-      fillers.set(name, [...(fillers.get(name) ?? []), item]);
+      fillers.set(name, [...(fillers.get(name) ?? []), { ...item, file }]);
     }
     return fillers;
   },
