@@ -236,7 +236,7 @@ async function run(options: CliOptions, paths: string[], cwd: string, out: (s: s
   progress.done();
   if (options.debug && result.switches) {
     const listed = (names: readonly string[]) => (names.length === 0 ? 'none' : `${names.slice(0, 8).join(', ')}${names.length > 8 ? `, … (${names.length})` : ''}`);
-    err(`connlint: debug: configuration switches a default build leaves unset: ${listed(result.switches.unset)}; sets: ${listed(result.switches.set)}\n`);
+    err(`connlint: debug: configuration switches a default build leaves unset: ${listed(result.switches.unset)}; sets: ${listed(result.switches.set)}; defines only as 0: ${listed(result.switches.zero)}\n`);
   }
 
   let findings: Finding[] = [];

@@ -47,7 +47,7 @@ export class Analyzer {
   readonly readsCallsTo: ReadonlySet<string>;
   private settingsByConfig = new WeakMap<ResolvedConfig, AnalysisSettings>();
   /** Configuration switches a default build of the project leaves unset or sets (core/engine/build-files.ts). */
-  private switches: ProjectSwitches = { unset: [], set: [] };
+  private switches: ProjectSwitches = { unset: [], set: [], zero: [] };
 
   constructor(readonly rules: readonly Rule[]) {
     this.providers = providersOf(rules);
@@ -80,7 +80,7 @@ export class Analyzer {
     let settings = this.settingsByConfig.get(config);
     if (!settings) {
       settings = settingsFor(config, this.providers);
-      if (this.switches.unset.length + this.switches.set.length > 0) settings = { ...settings, configuration: underConfiguration(settings.configuration, this.switches) };
+      if (this.switches.unset.length + this.switches.set.length + this.switches.zero.length > 0) settings = { ...settings, configuration: underConfiguration(settings.configuration, this.switches) };
       this.settingsByConfig.set(config, settings);
     }
     return settings;
@@ -135,6 +135,7 @@ export class Analyzer {
 function underConfiguration(base: BuildConfiguration, switches: ProjectSwitches): BuildConfiguration {
   const defined = new Map(base.defined);
   for (const name of switches.set) if (!base.undefined.has(name) && !defined.has(name)) defined.set(name, '1');
+  for (const name of switches.zero) if (!base.undefined.has(name) && !defined.has(name)) defined.set(name, '0');
   const undefinedNames = new Set(base.undefined);
   for (const name of switches.unset) if (!base.defined.has(name)) undefinedNames.add(name);
   return { defined, undefined: undefinedNames };

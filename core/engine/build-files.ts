@@ -1,13 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { namesBuildMaySet, type BuildFile } from '../project/build-options.js';
-import { switchUsage, unsetSwitches, type SwitchUsage } from '../project/unset-switches.js';
+import { switchUsage, unsetSwitches, zeroSwitches, type SwitchUsage } from '../project/unset-switches.js';
 import { detectLanguage } from '../syntax/language.js';
 
 /** Configuration switches a default build leaves unset (`unset`) or sets (`set`), from the project's sources and build files. */
 export interface ProjectSwitches {
   readonly unset: readonly string[];
   readonly set: readonly string[];
+  /** Switches the project defines only as 0 and nothing else sets (see zeroSwitches). */
+  readonly zero: readonly string[];
   /**
    * By file (its path as the run names it, absolute on disk): the switches the configuration
    * header it includes defines outside any `#if` (minissdpd's `config.h`: `#define USE_DAEMON`).
@@ -15,7 +17,7 @@ export interface ProjectSwitches {
   readonly byFile?: Readonly<Record<string, readonly string[]>>;
 }
 
-const NO_SWITCHES: ProjectSwitches = { unset: [], set: [] };
+const NO_SWITCHES: ProjectSwitches = { unset: [], set: [], zero: [] };
 
 /**
  * The build files around a run's sources, and the configuration switches nothing in the project
@@ -108,7 +110,9 @@ function switchesOf(usages: ReadonlyMap<string, SwitchUsage>, buildFiles: readon
   // Without build files there is no telling which switches the build sets; a configuration header still says what it defines.
   if (buildFiles.length === 0) return byFile ? { ...NO_SWITCHES, byFile } : NO_SWITCHES;
   const build = namesBuildMaySet(buildFiles);
-  return { unset: [...unsetSwitches(all, build.mentioned, buildFiles.length)].sort(), set: [...build.onByDefault].filter((n) => tested.has(n)).sort(), ...(byFile ? { byFile } : {}) };
+  const unset = unsetSwitches(all, build.mentioned, buildFiles.length);
+  const zero = zeroSwitches(all, build.mentioned, buildFiles.length, unset);
+  return { unset: [...unset].sort(), set: [...build.onByDefault].filter((n) => tested.has(n)).sort(), zero: [...zero].sort(), ...(byFile ? { byFile } : {}) };
 }
 
 /**

@@ -43,7 +43,8 @@ const CONFIG_HEADER_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"((?:[^"\n]*\/)?[\w.+-
 
 const DIRECTIVE_LINE = /^[ \t]*#[ \t]*[a-z].*(?:\\\r?\n.*)*/gm;
 const CONDITIONAL_LINE = /^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b.*(?:\\\r?\n.*)*/gm;
-const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm;
+/** A definition: its name, `(` for a function-like one, and the rest of its line (its body). */
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?([^\n]*)/gm;
 /**
  * Comments, and string literals so that a `/*` inside one starts none. The literal is the
  * unrolled `"[^"\\]*(\\.[^"\\]*)*"`: `(?:[^"\\]|\\.)*` keeps a backtracking entry per
@@ -93,6 +94,39 @@ export function unsetSwitches(usages: Iterable<SwitchUsage>, buildNames: Readonl
   const unset = new Set<string>();
   if (buildFilesRead === 0) return unset;
   const files = [...usages];
+  const candidates = switchCandidates(files, buildNames);
+  if (candidates.length === 0) return unset;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const defined = new Set(activeDefinitions(files, new Set(candidates), unset).keys());
+    const before = unset.size;
+    for (const name of candidates) if (!defined.has(name)) unset.add(name);
+    if (unset.size === before) break;
+  }
+  return unset;
+}
+
+/**
+ * Switches the project defines only as 0 (`#define LOG_WAVE 0` in deadbeef's qsound.h, a fallback
+ * `#ifndef DEBUG_IO` `#define DEBUG_IO 0` `#endif`) and nothing else sets: `#if LOG_WAVE` is false
+ * in a default build, in a file that includes the definition and in one that does not (an
+ * undefined name is 0 there). They are taken as defined to 0: a file testing `#ifdef` of a
+ * project's own switch includes its definition. `unset`: unsetSwitches' answer.
+ */
+export function zeroSwitches(usages: Iterable<SwitchUsage>, buildNames: ReadonlySet<string>, buildFilesRead: number, unset: ReadonlySet<string>): Set<string> {
+  const zero = new Set<string>();
+  if (buildFilesRead === 0) return zero;
+  const files = [...usages];
+  const candidates = switchCandidates(files, buildNames).filter((n) => !unset.has(n));
+  if (candidates.length === 0) return zero;
+  for (const [name, bodies] of activeDefinitions(files, new Set(candidates), unset)) if (bodies.every((body) => ZERO_BODY.test(body))) zero.add(name);
+  return zero;
+}
+
+/** `0`, `(0)`, `0U`, with a comment after it. */
+const ZERO_BODY = /^\(?\s*0+[uUlL]*\s*\)?\s*(?:\/[*/].*)?$/;
+
+/** Names conditional directives test that no code reads, no build file mentions and the platform does not decide. */
+function switchCandidates(files: readonly SwitchUsage[], buildNames: ReadonlySet<string>): string[] {
   const read = new Set<string>();
   const tested = new Set<string>();
   for (const usage of files) {
@@ -100,25 +134,25 @@ export function unsetSwitches(usages: Iterable<SwitchUsage>, buildNames: Readonl
     for (const name of usage.tested) tested.add(name);
   }
   const platform = platformLookup(undefined, undefined);
-  const candidates = [...tested].filter((n) => !read.has(n) && !read.has(familyOf(n) ?? n) && !buildNames.has(n) && platform(n) === undefined);
-  if (candidates.length === 0) return unset;
-  // Only definitions of candidates matter, and only where an `#if` may rule them out.
-  const candidateSet = new Set(candidates);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const defined = new Set<string>();
-    const configuration = { defined: new Map<string, string>(), undefined: unset };
-    for (const usage of files) {
-      if (!usage.directives.includes('define')) continue;
-      const definitions = [...usage.directives.matchAll(DEFINE)].filter((m) => candidateSet.has(m[1]!));
-      if (definitions.length === 0) continue;
-      const inactive = inactiveBranches(usage.directives, usage.language, configuration, 'undecided');
-      for (const m of definitions) if (!inactive.some(([start, end]) => m.index! >= start && m.index! < end)) defined.add(m[1]!);
+  return [...tested].filter((n) => !read.has(n) && !read.has(familyOf(n) ?? n) && !buildNames.has(n) && platform(n) === undefined);
+}
+
+/** The bodies of the definitions of `names` that a Linux build with `unset` undefined may compile, by name. */
+function activeDefinitions(files: readonly SwitchUsage[], names: ReadonlySet<string>, unset: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const configuration = { defined: new Map<string, string>(), undefined: unset };
+  for (const usage of files) {
+    if (!usage.directives.includes('define')) continue;
+    const definitions = [...usage.directives.matchAll(DEFINE)].filter((m) => names.has(m[1]!));
+    if (definitions.length === 0) continue;
+    const inactive = inactiveBranches(usage.directives, usage.language, configuration, 'undecided');
+    for (const m of definitions) {
+      if (inactive.some(([start, end]) => m.index! >= start && m.index! < end)) continue;
+      const bodies = out.get(m[1]!) ?? out.set(m[1]!, []).get(m[1]!)!;
+      bodies.push(m[2] !== undefined ? '(' : (m[3] ?? '').trim());
     }
-    const before = unset.size;
-    for (const name of candidates) if (!defined.has(name)) unset.add(name);
-    if (unset.size === before) break;
   }
-  return unset;
+  return out;
 }
 
 /**

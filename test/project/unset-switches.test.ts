@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFilesAround, switchesOfSources } from '../../core/engine/build-files.js';
 import { namesBuildMaySet } from '../../core/project/build-options.js';
-import { switchUsage, unsetSwitches } from '../../core/project/unset-switches.js';
+import { switchUsage, unsetSwitches, zeroSwitches } from '../../core/project/unset-switches.js';
 import { runCli } from '../cli-helpers.js';
 
 const option = (name: string, help: string, body: string, notGiven = '') =>
@@ -58,8 +58,19 @@ describe('configuration switches a default build leaves unset', () => {
     expect([...unsetSwitches(usages, new Set(['WANT_TLS']), 1)].sort()).toEqual(['DO_TRACE', 'FAKE_KEYSTORE', 'KEYSTORE', 'KEYSTORE_LOG']);
     // Without build files there is no telling how the project is built.
     expect([...unsetSwitches(usages, new Set(), 0)]).toEqual([]);
-    expect(switchesOfSources([{ path: 'a.c', text: code }])).toEqual({ unset: [], set: [] });
-    expect(switchesOfSources([{ path: 'a.c', text: code }, { path: 'keys.h', text: header }, { path: 'CMakeLists.txt', text: 'project(p C)\nadd_definitions(-DWANT_TLS)' }])).toEqual({ unset: ['DO_TRACE', 'FAKE_KEYSTORE', 'KEYSTORE', 'KEYSTORE_LOG'], set: [] });
+    expect(switchesOfSources([{ path: 'a.c', text: code }])).toEqual({ unset: [], set: [], zero: [] });
+    expect(switchesOfSources([{ path: 'a.c', text: code }, { path: 'keys.h', text: header }, { path: 'CMakeLists.txt', text: 'project(p C)\nadd_definitions(-DWANT_TLS)' }])).toEqual({ unset: ['DO_TRACE', 'FAKE_KEYSTORE', 'KEYSTORE', 'KEYSTORE_LOG'], set: [], zero: [] });
+  });
+
+  it('a switch the project defines only as 0 (outright, or as a fallback under #ifndef) and nothing else sets is 0 (a definition under an unset switch does not count); one defined otherwise anywhere, read by code, function-like or set by a build file is not', () => {
+    const header = '#ifndef QSOUND_H\n#define QSOUND_H\n#define LOG_WAVE 0\n#ifndef DEBUG_IO\n#define DEBUG_IO 0 /* set to 1 to trace */\n#endif\n#define MIXED 0\n#define TWICE 0\n#define READ_ONE (0)\n#define BUILT 0\n#define MACRO(x) 0\n#endif\n';
+    const other = '#ifdef FAST\n#define MIXED 1\n#endif\n#define TWICE 1\n';
+    const code = '#include "qsound.h"\n#if LOG_WAVE\nint w;\n#endif\n#if DEBUG_IO\n#endif\n#if MIXED\n#endif\n#if TWICE\n#endif\n#if READ_ONE\n#endif\nint r = READ_ONE;\n#if BUILT\n#endif\n#if MACRO\n#endif\n';
+    const usages = [switchUsage(header, 'c'), switchUsage(other, 'c'), switchUsage(code, 'c')];
+    const unset = unsetSwitches(usages, new Set(['BUILT']), 1);
+    expect([...unset]).toEqual(['FAST']);
+    expect([...zeroSwitches(usages, new Set(['BUILT']), 1, unset)].sort()).toEqual(['DEBUG_IO', 'LOG_WAVE', 'MIXED']);
+    expect([...zeroSwitches(usages, new Set(['BUILT']), 0, unset)]).toEqual([]);
   });
 
   it('build files are looked for beside the sources, above them to the root, and in cmake/ and m4/ folders', () => {
