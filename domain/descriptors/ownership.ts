@@ -17,6 +17,7 @@ import { lockingParamsProvider, takesLock } from './lock-wrappers.js';
 import { shadowedRanges } from './scope.js';
 import { allocatedHolder, freedHere } from './allocated-holders.js';
 import { fillersCalledFrom, pairFillersProvider } from './pair-fillers.js';
+import { successTakersProvider } from './success-takers.js';
 import { closeAllFunctionsProvider } from './close-all-functions.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
@@ -1049,6 +1050,12 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (argIndex === 0 && takesLock(name, parent.namedChildren.filter((c) => c.type !== 'comment'), () => enclosingFunctionText(parent, parentOf))) return { kind: 'release' };
       // The same through a project function that takes the lock (`uwsgi_fcntl_lock(fd)`).
       if (index.derived(lockingParamsProvider).locksParam(name, argIndex)) return { kind: 'release' };
+      // `cnx = proxy_new(fd_in)`: a constructor that returns NULL before it keeps the descriptor
+      // (xftpd): where cnx is NULL, fd_in is still ours.
+      if (index.derived(successTakersProvider).takesOnSuccess(name, argIndex)) {
+        const result = resultVariable(call);
+        if (result && IDENT.test(result)) return { kind: 'lend', result };
+      }
       return borrows(name, argIndex, site.kind, resources, index, macros) ? undefined : { kind: 'release' };
     }
     case 'return_statement':

@@ -5,7 +5,8 @@ import { destructorReleasesProvider } from './destructor-releases.js';
 import { keptReturnsProvider } from './kept-returns.js';
 import { lockingParamsProvider } from './lock-wrappers.js';
 import { pairFillersProvider } from './pair-fillers.js';
+import { successTakersProvider } from './success-takers.js';
 import { borrowedParamsProvider, cleanupMacrosProvider, invalidMacrosProvider } from './summaries.js';
 
 /** What the descriptor analyses read from the project besides the generic facts. */
-export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider, pairFillersProvider, closeAllFunctionsProvider];
+export const DESCRIPTOR_PROVIDERS: readonly FactsProvider[] = [borrowedParamsProvider, invalidMacrosProvider, cleanupMacrosProvider, checkWrappersProvider, lockingParamsProvider, keptReturnsProvider, destructorReleasesProvider, pairFillersProvider, closeAllFunctionsProvider, successTakersProvider];
