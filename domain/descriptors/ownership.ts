@@ -1050,6 +1050,10 @@ function useOf(mention: SyntaxNode, site: AcquireSite, resources: ResourceCatalo
       if (argIndex === 0 && takesLock(name, parent.namedChildren.filter((c) => c.type !== 'comment'), () => enclosingFunctionText(parent, parentOf))) return { kind: 'release' };
       // The same through a project function that takes the lock (`uwsgi_fcntl_lock(fd)`).
       if (index.derived(lockingParamsProvider).locksParam(name, argIndex)) return { kind: 'release' };
+      // `FD_SET(newclient, &master_fdset)` into a set that outlives the function, or one it also
+      // takes descriptors out of (`FD_CLR(i, &master_fdset); close(i);`): a select() server's
+      // registry of its live connections, which finds them again by number (emulab's iperfd).
+      if (name === 'FD_SET' && argIndex === 0 && registeredInSet(call, () => enclosingFunctionText(parent, parentOf))) return { kind: 'release' };
       // `cnx = proxy_new(fd_in)`: a constructor that returns NULL before it keeps the descriptor
       // (xftpd): where cnx is NULL, fd_in is still ours.
       if (index.derived(successTakersProvider).takesOnSuccess(name, argIndex)) {
@@ -1098,6 +1102,21 @@ function returnedDirectly(call: SyntaxNode, parentOf: (node: SyntaxNode) => Synt
   let node = parentOf(call);
   while (node?.type === 'parenthesized_expression' || node?.type === 'cast_expression') node = parentOf(node);
   return node?.type === 'return_statement';
+}
+
+/**
+ * Is `FD_SET(fd, &set)`'s set a registry: one that outlives the function (a member, a global, a
+ * field: `FD_SET(client, &live_)`), or a local the function also clears descriptors from
+ * (`FD_CLR(i, &master_fdset)`)?
+ */
+function registeredInSet(call: SyntaxNode, functionText: () => string): boolean {
+  const set = callArguments(call)[1];
+  const name = set ? /^&\s*([A-Za-z_][\w.>-]*)$/.exec(squeeze(unwrap(set).text))?.[1] : undefined;
+  if (!name) return false;
+  const text = functionText();
+  const simple = /^[A-Za-z_]\w*$/.test(name);
+  if (!simple || !new RegExp(String.raw`\bfd_set\b[^;{}()]*\b${escapeRegExp(name)}\b`).test(text)) return true;
+  return new RegExp(String.raw`\bFD_CLR\s*\([^;]*?,\s*&\s*\(?\s*${escapeRegExp(name)}\s*\)?\s*\)`).test(text);
 }
 
 /** Does an expression's body name its parameter `index`? */
