@@ -26,7 +26,7 @@ import { castsArg, discardsArg, encodesArg, encodesValidArg, subscriptsResolved,
 import type { MacroBody, MacroExpression } from '../../core/project/facts.js';
 import { flagValidity, nextAssignment, validityFlags } from './validity-flags.js';
 import { blockMacroHead } from '../../core/syntax/block-macros.js';
-import { blankComments, NULL_POINTER_BASE, splitTopLevel } from '../../core/syntax/c-text.js';
+import { blankComments, closing, NULL_POINTER_BASE, splitTopLevel } from '../../core/syntax/c-text.js';
 import { caseValidity, comparisonFailure, descriptorFlagCall, fcntlFailure, impliedValidity, impliesNegative, type HandleShape } from './validity.js';
 import { CLOSE_ALL_FUNCTIONS, DESCRIPTOR_TYPE_NAMES, INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
 
@@ -1281,10 +1281,30 @@ function closedAtScopeEnd(functionText: string, variable: string, macros: Readon
   if (/g_auto|glnx_auto|spa_auto|cleanup/.test(functionText) && new RegExp(`${SCOPE_CLEANUP}${declared}`).test(functionText)) return true;
   // The attribute after the declarator: `int fd __attribute__((cleanup(cleanup_close))) = -1;`.
   if (functionText.includes('cleanup') && new RegExp(`[\\s*]${escapeRegExp(variable)}\\s*${CLEANUP_ATTRIBUTE_AFTER}`).test(functionText)) return true;
+  if (closedByScopeGuard(functionText, variable)) return true;
   if (macros.size === 0) return false;
   // `_cleanup_close_ int fd`, and a macro taking the cleanup function: `_c_cleanup_(c_closep) int fd`.
   return new RegExp(`\\b(?:${[...macros].map(escapeRegExp).join('|')})\\b(?:\\s*\\([^()]*\\))?${declared}`).test(functionText);
 }
+
+/**
+ * A C++ scope guard given a lambda that closes the handle (`auto closer = scope_fail([&] {
+ * std::fclose(backing_fp); });` in Cartesi's machine emulator, `SCOPE_EXIT { close(fd); };`,
+ * `gsl::finally([&] { close(fd); })`, `absl::Cleanup`): the guard closes it when the scope is left.
+ */
+function closedByScopeGuard(functionText: string, variable: string): boolean {
+  if (!/scope|finally|Cleanup|defer|[Gg]uard|SCOPE/.test(functionText)) return false;
+  const closes = new RegExp(String.raw`\b\w*close\w*\s*\(\s*${escapeRegExp(variable)}\s*\)`);
+  for (const m of functionText.matchAll(SCOPE_GUARD)) {
+    const open = m.index! + m[0].length - 1;
+    const end = closing(functionText, open);
+    if (end > 0 && closes.test(functionText.slice(open, end))) return true;
+  }
+  return false;
+}
+
+/** A scope guard's lambda or block, up to its `{`. */
+const SCOPE_GUARD = /\b(?:\w*[Ss]cope_?(?:[Ee]xit|[Ff]ail|[Gg]uard)\w*|finally|Cleanup|[Dd]efer\w*|ScopeGuard|make_guard|ON_SCOPE_EXIT|SCOPE_EXIT|SCOPE_FAIL|DEFER)\s*(?:\(\s*\[[^\]]*\]\s*(?:\([^()]*\)\s*)?(?:mutable\s*)?(?:->\s*[\w:]+\s*)?)?\{/g;
 
 /** For `fds[1]`: `fds[j]`, an element of the same array by a variable index (a loop over it); undefined for any other handle. */
 function anyElementOf(variable: string): RegExp | undefined {
