@@ -95,7 +95,12 @@ function pointAt(text: string, offset: number) {
  * `unitParse`: as the server runs it, the document tree is parsed only when the analysis asks for
  * it, and an edited function may be parsed on its own from the (edited, stale) document tree.
  */
-function runEdits(path: string, initial: string, edits: number, seed: number, { unitParse = false } = {}) {
+/**
+ * Random edits, each checked against a whole-file check. Async, giving the event loop a turn
+ * every few edits: a loop of hundreds of analyses in one synchronous stretch kept vitest's worker
+ * from answering its runner for over a minute on a loaded machine ("Timeout calling onTaskUpdate").
+ */
+async function runEdits(path: string, initial: string, edits: number, seed: number, { unitParse = false } = {}) {
   const next = random(seed);
   const analyzer = new IncrementalAnalyzer();
   const language = detectLanguage(path, initial, 'auto');
@@ -120,6 +125,7 @@ function runEdits(path: string, initial: string, edits: number, seed: number, { 
   };
   expect(view(analyze().findings)).toEqual(view(fullCheck(path, text)));
   for (let i = 0; i < edits; i++) {
+    if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
     const edit = randomEdit(text, next);
     const updated = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
     tree.edit({
@@ -206,9 +212,9 @@ function acceptFixtures(): { path: string; text: string } {
 }
 
 describe('incremental re-checking (server/incremental.ts)', () => {
-  it('gives exactly the findings of a whole-file check after every random edit (C, many functions)', () => {
+  it('gives exactly the findings of a whole-file check after every random edit (C, many functions)', async () => {
     const { path, text } = acceptFixtures();
-    const modes = runEdits(path, text, 150, 1);
+    const modes = await runEdits(path, text, 150, 1);
     // Every path was exercised (edits between functions, or that change facts other functions
     // depend on, take the full path by design; edits inside one function are matched by their span).
     expect(modes.incremental).toBeGreaterThan(20);
@@ -216,9 +222,9 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     expect(modes.byEdit).toBeGreaterThan(10);
   });
 
-  it('parsing only the edited function (from the stale document tree), gives exactly the findings of a whole-file check after every random edit', () => {
+  it('parsing only the edited function (from the stale document tree), gives exactly the findings of a whole-file check after every random edit', async () => {
     const { path, text } = acceptFixtures();
-    const modes = runEdits(path, text, 500, 1, { unitParse: true });
+    const modes = await runEdits(path, text, 500, 1, { unitParse: true });
     // Edits inside one function at file scope take the single-function parse; the rest re-parse the
     // document (after a single-function parse, from the tree that is stale by then), or are
     // whole-file because the function's facts for the index changed (what it returns, the call it
@@ -228,7 +234,7 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     expect(modes.byEditParsingDocument).toBeGreaterThan(0);
     expect(modes.full).toBeGreaterThan(20);
     const cpp = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
-    const cppModes = runEdits(cpp, readFileSync(cpp, 'utf8'), 60, 7, { unitParse: true });
+    const cppModes = await runEdits(cpp, readFileSync(cpp, 'utf8'), 60, 7, { unitParse: true });
     expect(cppModes.incremental).toBeGreaterThan(0);
   });
 
@@ -320,9 +326,9 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     expect(view(result.findings)).toEqual(view(fullCheck(path, text)));
   });
 
-  it('gives exactly the findings of a whole-file check after every random edit (C++, functions in a namespace)', () => {
+  it('gives exactly the findings of a whole-file check after every random edit (C++, functions in a namespace)', async () => {
     const path = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
-    const modes = runEdits(path, readFileSync(path, 'utf8'), 80, 7);
+    const modes = await runEdits(path, readFileSync(path, 'utf8'), 80, 7);
     expect(modes.incremental).toBeGreaterThan(0);
   });
 
