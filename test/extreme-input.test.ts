@@ -271,4 +271,14 @@ describe('declarations read as text', () => {
     const findings = analyze([{ path: 'words.c', text }], undefined, false, ALL_RULES);
     expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(['fd-leak 40010:10']);
   });
+
+  // The lookup for a method's declaration of a name (is `fd_` a member?) tried a run of white space
+  // from each of its characters: fmt's format-inl.h, its table blanked by `#if
+  // FMT_USE_FULL_CACHE_DRAGONBOX` decided 0, took spdlog's analysis over 20 minutes. Quadratic,
+  // these 480,000 spaces would not finish within the test's time.
+  it('a method with 480,000 characters of white space before it assigns a member: the descriptor the member keeps is not reported', () => {
+    const text = `#include <fcntl.h>\nclass Cache { public: int get(const char *p); int leak(const char *p); private: int fd_ = -1; int n_ = 0; };\nint Cache::get(const char *p) {\n  n_ = 1;\n${`${' '.repeat(59)}\n`.repeat(8_000)}  n_ = 2;\n  fd_ = ::open(p, O_RDONLY);\n  return fd_;\n}\n${leakAround('1')}`;
+    const findings = analyze([{ path: 'blanked.cpp', text }], undefined, false, ALL_RULES);
+    expect(findings.map((f) => `${f.ruleId} ${f.location.line}:${f.location.column}`)).toEqual(['fd-leak 8015:10']);
+  });
 });

@@ -899,7 +899,9 @@ function storedInMember(variable: string, fnNode: SyntaxNode, fact: FunctionFact
 function isUndeclaredName(name: string, text: string, fact: FunctionFact): boolean {
   if (fact.params.some((p) => p.name === name)) return false;
   // `int fd = …`, `Conn *c;`: a type before it; `return fd_;`, `else fd_ = …` are no declarations.
-  for (const m of text.matchAll(new RegExp(String.raw`(\w+)?[>*&]?\s+[*&]*\s*${name}\s*(?:[=;,\[({]|$)`, 'gm'))) {
+  // The white space is matched from its start only (`(?<!\s)`): tried from every position of a long
+  // run of it (a table the build's configuration blanks, fmt's format-inl.h) it was quadratic.
+  for (const m of text.matchAll(new RegExp(String.raw`(\w+)?[>*&]?(?<!\s)\s+(?:[*&]+\s*)?${name}\s*(?:[=;,\[({]|$)`, 'gm'))) {
     if (m[0]!.trimStart().startsWith(name) && m[1] === undefined) continue;
     if (m[1] !== undefined && STATEMENT_KEYWORDS.has(m[1])) continue;
     return false;
