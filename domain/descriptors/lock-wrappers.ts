@@ -3,7 +3,7 @@ import type { ProjectIndex } from '../../core/project/project-index.js';
 import type { FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { callArguments, calleeName, callsIn, squeeze, unwrap } from '../../core/syntax/nodes.js';
-import { paramsByFunction, type ParamsItem } from './summaries.js';
+import { markedInEveryDefinition, type ParamsItem } from './summaries.js';
 
 /**
  * Project functions that take a lock on a descriptor they are given: uWSGI's
@@ -32,13 +32,7 @@ export const lockingParamsProvider: FactsProvider<ParamsItem, LockingParams> = {
     return out;
   },
   build(index: ProjectIndex): LockingParams {
-    const byFunction = paramsByFunction(index, lockingParamsProvider);
-    return {
-      locksParam(name, param) {
-        const defs = index.functionsNamed(name);
-        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param));
-      },
-    };
+    return { locksParam: markedInEveryDefinition(index, lockingParamsProvider) };
   },
 };
 

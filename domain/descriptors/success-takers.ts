@@ -4,7 +4,7 @@ import type { FactsProvider } from '../../core/project/provider.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { blankComments } from '../../core/syntax/c-text.js';
 import { escapeRegExp } from '../../core/util/regexp.js';
-import { paramsByFunction, type ParamsItem } from './summaries.js';
+import { markedInEveryDefinition, type ParamsItem } from './summaries.js';
 
 /**
  * Project constructors that take a descriptor only when they work: xftpd's
@@ -31,13 +31,7 @@ export const successTakersProvider: FactsProvider<ParamsItem, SuccessTakers> = {
     return out;
   },
   build(index: ProjectIndex): SuccessTakers {
-    const byFunction = paramsByFunction(index, successTakersProvider);
-    return {
-      takesOnSuccess(name, param) {
-        const defs = index.functionsNamed(name);
-        return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param));
-      },
-    };
+    return { takesOnSuccess: markedInEveryDefinition(index, successTakersProvider) };
   },
 };
 

@@ -35,8 +35,17 @@ export interface BorrowedParamsItem extends ParamsItem {
   readonly passedOn?: readonly { readonly param: number; readonly to: readonly PassedOn[] }[];
 }
 
+/** Does every definition of `name` have its parameter `param` marked by `provider`? (The question, built once per index.) */
+export function markedInEveryDefinition(index: ProjectIndex, provider: FactsProvider<ParamsItem>): (name: string, param: number) => boolean {
+  const byFunction = paramsByFunction(index, provider);
+  return (name, param) => {
+    const defs = index.functionsNamed(name);
+    return defs.length > 0 && defs.every((d) => byFunction.get(d.fn)?.includes(param));
+  };
+}
+
 /** Each function's marked parameters, from every file's items of `provider`. */
-export function paramsByFunction(index: ProjectIndex, provider: FactsProvider<ParamsItem>): Map<FunctionFact, readonly number[]> {
+function paramsByFunction(index: ProjectIndex, provider: FactsProvider<ParamsItem>): Map<FunctionFact, readonly number[]> {
   const byFunction = new Map<FunctionFact, readonly number[]>();
   for (const { item, functions } of itemsOf(index, provider)) byFunction.set(functions[item.fn]!, item.params);
   return byFunction;
