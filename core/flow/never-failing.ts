@@ -218,8 +218,11 @@ export function compareNumbers(a: number, op: string, b: number): boolean | unde
  * `xmalloc` family of many projects, PHP's `emalloc`); C++ `new` throws instead (a `new_expression`).
  * `alloca` and glibc's `strdupa` take stack space and have no failure value at all.
  */
-export const NEVER_NULL_CALL = /^(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\(/;
-const NEVER_NULL_MENTION = /\b(?:alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup)\s*\(|\bnew\b/;
+const NEVER_NULL_ALLOCATORS = String.raw`alloca|__builtin_alloca|strdupa|strndupa|g_new0?|g_malloc0?|g_malloc0?_n|g_slice_new0?|g_slice_alloc0?|g_realloc|xmalloc|xcalloc|xzalloc|xrealloc|xreallocarray|xstrdup|xstrndup|xmemdup|emalloc|ecalloc|erealloc|estrdup`;
+/** A value that is a call of one of them (`alloca(n)`, casts already taken off). */
+export const NEVER_NULL_CALL = new RegExp(String.raw`^(?:${NEVER_NULL_ALLOCATORS})\(`);
+/** A text that calls one of them somewhere, or uses `new`. */
+const NEVER_NULL_MENTION = new RegExp(String.raw`\b(?:${NEVER_NULL_ALLOCATORS})\s*\(|\bnew\b`);
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 

@@ -23,7 +23,7 @@ export const successTakersProvider: FactsProvider<ParamsItem, SuccessTakers> = {
   id: 'success-takers',
   extract(file) {
     const out: ParamsItem[] = [];
-    if (!/\breturn\s*\(?\s*(?:NULL|nullptr|0)\s*\)?\s*;/.test(file.text)) return out;
+    if (!NULL_RETURN.test(file.text)) return out;
     file.functions.forEach((fact, i) => {
       const params = takenOnSuccess(fact, file.functionNodes[i]!);
       if (params.length > 0) out.push({ fn: i, params });
@@ -34,6 +34,9 @@ export const successTakersProvider: FactsProvider<ParamsItem, SuccessTakers> = {
     return { takesOnSuccess: markedInEveryDefinition(index, successTakersProvider) };
   },
 };
+
+/** `return NULL;`, `return (0);`, `return nullptr;`: a pointer function's failure. */
+const NULL_RETURN = /\breturn\s*\(?\s*(?:NULL|nullptr|0)\s*\)?\s*;/;
 
 /** A descriptor or stream parameter: `int fd`, `SOCKET s`, `FILE *f`. */
 const HANDLE_PARAMETER = /^(?:const\s+)?(?:int|SOCKET|socket_t|fd_t|FILE\s*\*)$/;
@@ -61,7 +64,7 @@ function takenOnSuccess(fact: FunctionFact, fnNode: SyntaxNode): number[] {
     const mentions = [...text.matchAll(new RegExp(String.raw`(?<![.>]\s*)\b${name}\b`, 'g'))].length;
     if (mentions !== 1 || new RegExp(String.raw`\w*close\w*\s*\(\s*${name}\s*\)`).test(text)) return;
     if (!new RegExp(String.raw`\breturn\s*\(?\s*${holder}\s*\)?\s*;`).test(text.slice(store.index!))) return;
-    if (!/\breturn\s*\(?\s*(?:NULL|nullptr|0)\s*\)?\s*;/.test(text.slice(0, store.index!))) return;
+    if (!NULL_RETURN.test(text.slice(0, store.index!))) return;
     out.push(i);
   });
   return out;
