@@ -236,7 +236,8 @@ describe('incremental re-checking (server/incremental.ts)', () => {
     const cpp = join(ROOT, 'samples', 'incident-003-accept-loop', 'bad_server.cpp');
     const cppModes = await runEdits(cpp, readFileSync(cpp, 'utf8'), 60, 7, { unitParse: true });
     expect(cppModes.incremental).toBeGreaterThan(0);
-  });
+    // 560 analyses: 22 s alone, over a minute on a loaded machine (async now, so the per-test timeout applies).
+  }, 300_000);
 
   it('parses a function alone only at file scope, without errors, when no other function needs re-checking and no suppression comment is elsewhere', () => {
     // One analysis of `source`, then one edit at `at` (inserting `insert`): how was it analysed?
