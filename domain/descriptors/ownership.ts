@@ -1303,8 +1303,12 @@ function closedByScopeGuard(functionText: string, variable: string): boolean {
   return false;
 }
 
-/** A scope guard's lambda or block, up to its `{`. */
-const SCOPE_GUARD = /\b(?:\w*[Ss]cope_?(?:[Ee]xit|[Ff]ail|[Gg]uard)\w*|finally|Cleanup|[Dd]efer\w*|ScopeGuard|make_guard|ON_SCOPE_EXIT|SCOPE_EXIT|SCOPE_FAIL|DEFER)\s*(?:\(\s*\[[^\]]*\]\s*(?:\([^()]*\)\s*)?(?:mutable\s*)?(?:->\s*[\w:]+\s*)?)?\{/g;
+/**
+ * A scope guard's lambda or block, up to its `{`: called (`scope_fail([&] {`), a block
+ * (`SCOPE_EXIT {`), or a guard object given the lambda in its initializer, with braces or
+ * parentheses (iRODS's `const irods::at_scope_exit close_fds{ [&]() {`, `ScopeGuard<F> g([&] {`).
+ */
+const SCOPE_GUARD = /\b(?:\w*[Ss]cope_?(?:[Ee]xit|[Ff]ail|[Gg]uard)\w*|finally|Cleanup|[Dd]efer\w*|ScopeGuard|make_guard|ON_SCOPE_EXIT|SCOPE_EXIT|SCOPE_FAIL|DEFER)(?:\s*<[^<>;{}]*>)?(?:\s+[A-Za-z_]\w*)?\s*(?:[({]\s*\[[^\]]*\]\s*(?:\([^()]*\)\s*)?(?:mutable\s*)?(?:->\s*[\w:]+\s*)?)?\{/g;
 
 /** For `fds[1]`: `fds[j]`, an element of the same array by a variable index (a loop over it); undefined for any other handle. */
 function anyElementOf(variable: string): RegExp | undefined {
