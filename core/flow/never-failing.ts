@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '../syntax/parser.js';
 import { callArguments, calleeName, comparisonWithCall, squeeze, unwrap } from '../syntax/nodes.js';
 import { withoutCasts } from '../syntax/c-text.js';
+import { isIPv4, isIPv6 } from 'node:net';
 
 /**
  * Library calls that cannot fail with the arguments they are given, and what a test of their
@@ -140,6 +141,41 @@ function execTest(expr: SyntaxNode): boolean | undefined {
 }
 
 /**
+ * Address parsers given a literal address they accept: `inet_aton("127.0.0.1", &a)` and
+ * `inet_pton(AF_INET, "10.0.2.2", &a)` return 1, `inet_addr("127.0.0.1")` is not INADDR_NONE.
+ * Only plain dotted quads without leading zeros (which every libc's inet_pton takes) and, for
+ * AF_INET6, an IPv6 literal without a zone count; "255.255.255.255" is INADDR_NONE itself.
+ */
+function literalAddressCall(node: SyntaxNode): 'one' | 'address' | undefined {
+  const call = unwrap(node);
+  if (call.type !== 'call_expression') return undefined;
+  const name = calleeName(call)?.replace(/^::/, '');
+  if (name !== 'inet_aton' && name !== 'inet_pton' && name !== 'inet_addr') return undefined;
+  const args = callArguments(call).map((a) => squeeze(a.text));
+  const literal = (text: string | undefined): string | undefined => (text && /^"[^"\\]*"$/.test(text) ? text.slice(1, -1) : undefined);
+  if (name === 'inet_aton') return args.length === 2 && isIPv4(literal(args[0]) ?? '') ? 'one' : undefined;
+  if (name === 'inet_addr') {
+    const address = literal(args[0]);
+    return args.length === 1 && address !== undefined && isIPv4(address) && address !== '255.255.255.255' ? 'address' : undefined;
+  }
+  const address = literal(args[1]);
+  if (args.length !== 3 || address === undefined) return undefined;
+  if (args[0] === 'AF_INET') return isIPv4(address) ? 'one' : undefined;
+  return args[0] === 'AF_INET6' && !address.includes('%') && isIPv6(address) ? 'one' : undefined;
+}
+
+/** `inet_aton("127.0.0.1", &a) == 0` (false), `inet_pton(AF_INET, "10.0.2.2", &a) <= 0` (false), `!inet_aton(…)` through its operand. */
+function literalAddressTest(expr: SyntaxNode): boolean | undefined {
+  const bare = literalAddressCall(expr);
+  if (bare) return bare === 'one' ? true : undefined;
+  const comparison = comparisonWithCall(expr, (node) => literalAddressCall(node) !== undefined);
+  if (!comparison) return undefined;
+  const { op, other } = comparison;
+  if (literalAddressCall(comparison.call) === 'address') return other === 'INADDR_NONE' && (op === '==' || op === '!=') ? op === '!=' : undefined;
+  return /^-?\d+$/.test(other) ? compareNumbers(1, op, Number(other)) : undefined;
+}
+
+/**
  * The value of a condition that tests such a call's result (true or false), else undefined:
  * `signal(…) == SIG_ERR` false, `sigaction(…) < 0` false, `sigprocmask(…) == 0` true, a bare
  * `sigaction(…)` (non-zero on failure) false.
@@ -148,6 +184,8 @@ export function neverFailingTest(condition: SyntaxNode, signalSetterOf?: (name: 
   const expr = unwrap(condition);
   const exec = execTest(expr);
   if (exec !== undefined) return exec;
+  const address = literalAddressTest(expr);
+  if (address !== undefined) return address;
   const sign = neverNegativeTest(expr);
   if (sign !== undefined) return sign;
   const bare = neverFailingCall(expr, signalSetterOf);
