@@ -5,7 +5,7 @@ import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorC
 import { platformLookup } from '../syntax/linux-build.js';
 import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
 import { constantResultTest, neverFailingTest, neverNullNames, neverNullTest, type SignalSetter } from './never-failing.js';
-import { fatalLogStatement, killsItself } from './no-return.js';
+import { EXITS_ON_NONZERO_STATUS, fatalLogStatement, killsItself, NO_RETURN_FUNCTIONS } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
 
 /**
@@ -32,6 +32,9 @@ export type CfgNodeKind =
   | 'jump'
   /** a merge point with no syntax (loop heads, labels, after-if) */
   | 'join';
+
+/** The C library's functions that never return, and those that end the process by their arguments: never a member's name. */
+const LIBRARY_NO_RETURN: ReadonlySet<string> = new Set([...NO_RETURN_FUNCTIONS, ...EXITS_ON_NONZERO_STATUS, 'raise', 'kill']);
 
 export type JumpKind = 'return' | 'break' | 'continue' | 'goto' | 'throw' | 'co_return';
 
@@ -428,7 +431,10 @@ class CfgBuilder {
   /** `expression`: the statement's expression, when it is an expression statement. */
   private simple(stmt: SyntaxNode, next: CfgNode, expression?: SyntaxNode): CfgNode {
     const node = this.node('statement', stmt);
-    const called = this.statementCall(expression);
+    let called = this.statementCall(expression);
+    // `ctx->db->err(ctx->db, ret, "…")` (Berkeley DB's error reporter) or `proc.kill(…)`: a function
+    // pointer or method of that name, not the C library's err() or kill().
+    if (called && LIBRARY_NO_RETURN.has(called) && this.calledThroughMember(expression)) called = undefined;
     const argsOf = () => this.statementCallArguments(expression).map((a) => squeeze(a.text));
     if ((called && (this.options.noReturn.has(called) || killsItself(called, argsOf) || this.options.neverReturnsWith?.(called, argsOf()) === true)) || (expression !== undefined && fatalLogStatement(expression))) {
       node.noReturn = true;
@@ -533,6 +539,15 @@ class CfgBuilder {
     // `(void) starter_return(…);`: the call under the cast, as statementCall reads it.
     if (expr?.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
     return expr?.type === 'call_expression' ? callArguments(expr) : [];
+  }
+
+  /** Is the statement's call made through a struct field or an object (`a->err(…)`, `o.exit()`)? */
+  private calledThroughMember(expression: SyntaxNode | undefined): boolean {
+    let expr = expression ? unwrap(expression) : undefined;
+    if (expr?.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
+    let fn = expr?.type === 'call_expression' ? expr.childForFieldName('function') : null;
+    while (fn?.type === 'parenthesized_expression') fn = fn.firstNamedChild;
+    return fn?.type === 'field_expression' || fn?.type === 'pointer_expression';
   }
 
   /** The function an expression statement consists of calling: `exit(1);`, `(void)_exit(2);`, `CHECK(x);`. */
