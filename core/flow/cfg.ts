@@ -4,6 +4,7 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
+import { fixedAddressLengths, fixedAddressLengthTest, NO_LENGTHS, type AddressLengths } from './address-lengths.js';
 import { constantResultTest, neverFailingTest, neverNullNames, neverNullTest, type SignalSetter } from './never-failing.js';
 import { EXITS_ON_NONZERO_STATUS, fatalLogStatement, killsItself, NO_RETURN_FUNCTIONS } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
@@ -233,6 +234,8 @@ class CfgBuilder {
   private depth = 0;
   /** Names the function only ever gives never-null values (see neverNullNames): their null tests are decided. */
   neverNull: ReadonlySet<string> = new Set();
+  /** accept()'s address lengths on buffers of one fixed-size family (see fixedAddressLengths): their size tests are decided. */
+  addressLengths: AddressLengths = NO_LENGTHS;
   readonly entry: CfgNode;
   readonly exit: CfgNode;
   readonly abort: CfgNode;
@@ -643,7 +646,7 @@ class CfgBuilder {
     }
     const node = this.node('condition', expr);
     // `signal(SIGHUP, h) == SIG_ERR`: a call that cannot fail with these arguments decides its test.
-    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf) ?? neverNullTest(expr, this.neverNull);
+    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf) ?? neverNullTest(expr, this.neverNull) ?? fixedAddressLengthTest(expr, this.addressLengths);
     if (decided !== undefined) {
       this.edge(node, decided ? onTrue : onFalse);
       return node;
@@ -879,6 +882,7 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   const builder = new CfgBuilder(options, options.maxDepth ?? MAX_RECURSION);
   const body = functionBody(fn);
   builder.neverNull = neverNullNames(fn);
+  builder.addressLengths = fixedAddressLengths(fn);
   if (body) {
     // Labels only matter to gotos (written, or inside macros); skipping the walk saves a pass over most functions.
     const text = body.text;
