@@ -146,9 +146,11 @@ export interface MacroBody {
   /**
    * Calls in the body, in order; arguments as written, parameters as `$0`, `$1`, …. `tested`: the
    * call is (inside) the condition of an `if`, `while` or `switch`, which runs whichever way the
-   * macro then goes (`if (fclose(x) != 0) goto FCLOSE_ERROR;` closes on both).
+   * macro then goes (`if (fclose(x) != 0) goto FCLOSE_ERROR;` closes on both). `goesOn`: of a body
+   * that returns or jumps only inside a test, a call that is a statement of its top level, which
+   * runs when the macro does not leave (`do { if (…) { close(so); goto cont; } send(ibuf, so); } while (0)`).
    */
-  readonly calls: readonly { readonly callee: string; readonly args: readonly string[]; readonly tested?: boolean }[];
+  readonly calls: readonly { readonly callee: string; readonly args: readonly string[]; readonly tested?: boolean; readonly goesOn?: boolean }[];
   /** The body returns or jumps (a returning macro: its calls happen on the way out). */
   readonly returns: boolean;
   /** The body may skip some of its calls (a test, a loop). */

@@ -139,6 +139,42 @@ function callsBeforeLeaving(body: string, params: readonly string[]): string[] {
 }
 
 /**
+ * Of a body that returns or jumps somewhere but not at its own top level, the offsets of the calls
+ * that are top-level statements: they run when the macro goes on rather than leaving.
+ * delphinusdnsd's `SEND_TO_PARENT` is `do { if (…) { close(so); goto cont; } … imsg_compose(ibuf,
+ * …, so, …); … } while (0)`: the close runs on the way out, the `imsg_compose` on the way through.
+ */
+function callsGoingOn(body: string): Set<number> {
+  const found = new Set<number>();
+  const code = body.replace(/;\s*$/, '');
+  let from = 0;
+  let to = code.length;
+  const wrapper = /^\s*(?:do\s*)?\{/.exec(code);
+  if (wrapper) {
+    const end = closing(code, wrapper[0].length - 1);
+    if (end > 0 && /^\s*(?:while\s*\(\s*0\s*\))?\s*$/.test(code.slice(end))) [from, to] = [wrapper[0].length, end - 1];
+  }
+  let depth = 0;
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    // (The end of the code, or of the wrapper's block, ends the last statement.)
+    const ch = i < to ? code[i] : ';';
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (depth < 0) return new Set();
+    if (depth !== 0 || (ch !== ';' && ch !== '}')) continue;
+    const text = code.slice(start, i);
+    const lead = text.length - text.trimStart().length;
+    const call = /^([A-Za-z_]\w*)\s*\(/.exec(text.trimStart());
+    // A return or jump of its own: the macro always leaves, and nothing runs on the way through.
+    if (/^(?:return|goto)\b/.test(text.trimStart())) return new Set();
+    if (call && !CONTROL_WORDS.has(call[1]!)) found.add(start + lead);
+    start = i + 1;
+  }
+  return found;
+}
+
+/**
  * A macro body's statements at its top level (inside `do { … } while (0)` or braces), trimmed, in
  * order; a statement ends at a `;` or a `}` outside brackets. Stops where the brackets close more
  * than they opened.
@@ -384,8 +420,9 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
     const variadicName = /^(?:([A-Za-z_]\w*)\s*)?\.\.\.$/.exec(m.params[m.params.length - 1] ?? '');
     const params = variadicName ? m.params.slice(0, -1) : m.params;
     const pack = variadicName ? new RegExp(`^(?:##\\s*)?(?:__VA_ARGS__|${variadicName[1] ?? '__VA_ARGS__'})$`) : undefined;
-    const calls: { callee: string; args: string[]; tested?: boolean }[] = [];
+    const calls: { callee: string; args: string[]; tested?: boolean; goesOn?: boolean }[] = [];
     const conditions = conditionSpans(body);
+    const goingOn = returns ? callsGoingOn(body) : undefined;
     const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
     for (let c = callRe.exec(body); c; c = callRe.exec(body)) {
       const callee = c[1]!;
@@ -399,7 +436,7 @@ export function macroBodiesAt(text: string, lines: readonly number[] = defineLin
         return params.reduce((acc, param, i) => (param && /^[A-Za-z_]\w*$/.test(param) ? acc.replace(new RegExp(`\\b${escapeRegExp(param)}\\b`, 'g'), () => `$${i}`) : acc), squeezed);
       });
       const tested = conditions.some(([from, to]) => from < c!.index && c!.index < to);
-      calls.push(tested ? { callee, args, tested } : { callee, args });
+      calls.push({ callee, args, ...(tested ? { tested } : {}), ...(goingOn?.has(c.index) ? { goesOn: true } : {}) });
     }
     const conditional = CONDITIONAL.test(body);
     const callsAlways = conditional && !returns ? callsBeforeLeaving(body, params) : [];

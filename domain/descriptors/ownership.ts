@@ -1205,13 +1205,13 @@ function macroStatements(cfg: Cfg, macros: MacroScope): Map<number, MacroStateme
  * Does this use of a statement macro close the handle? A returning macro's calls happen on its way
  * out (`#define FAIL(x) close(fd); return (x)`): on the hidden return, not on the path through —
  * but for those its tests make (`#define FCLOSE(x) if (fclose(x) != 0) goto FCLOSE_ERROR`), which
- * run on both.
+ * run on both, and those of its top level when it leaves only inside a test (`goesOn`).
  */
 function macroReleases(macro: MacroStatement, node: CfgNode, site: AcquireSite, resources: ResourceCatalog, index: ProjectIndex, macros: MacroScope): boolean {
   const throughReturning = macro.body.returns && node.kind !== 'jump';
   if (!macro.body.returns && node.kind === 'jump') return false;
   return macro.body.calls.some((call) => {
-    if (throughReturning && !call.tested) return false;
+    if (throughReturning && !call.tested && !call.goesOn) return false;
     const arg = resources.releasedArg(call.callee);
     if (arg !== undefined) return call.args[arg] !== undefined && squeeze(substituteMacroArgs(call.args[arg]!, macro.args)) === site.variable;
     // `if (fp) claws_fclose(fp);` with the project's own closer (`funlockfile(fp); return fclose(fp);`):
