@@ -9,6 +9,7 @@ import { VALID } from '../domain/descriptors/handle-flow.js';
 import { acceptLoopOf } from '../domain/accept/loop-roles.js';
 import type { Rule, RuleContext } from '../core/engine/rule.js';
 import { asksAboutUndecided, edgeTriggeredOptionsSchema, evidenceLocations, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
+import { SOCKET_TEST_DECIDERS } from '../domain/descriptors/address-lengths.js';
 
 /**
  * Incident 003: an accept loop on an edge-triggered listener that leaves (return / break / goto)
@@ -40,6 +41,7 @@ export const acceptLoopEarlyExit: Rule = {
     }),
   },
   providers: ACCEPT_PROVIDERS,
+  testDeciders: SOCKET_TEST_DECIDERS,
   check(ctx) {
     const reported = new Set<string>();
     for (const site of acceptSites(ctx)) checkSite(ctx, site, reported);

@@ -11,6 +11,7 @@ import { retriedByHelper, retryHelpersProvider } from '../domain/accept/retry-he
 import { macrosIn } from '../core/project/macro-table.js';
 import type { Rule } from '../core/engine/rule.js';
 import { asksAboutUndecided, edgeTriggeredOptionsSchema, evidenceLocations, listenerTriggerMode, registrationEvidence } from '../domain/accept/trigger-mode.js';
+import { SOCKET_TEST_DECIDERS } from '../domain/descriptors/address-lengths.js';
 
 /**
  * One accept() per readiness event on an edge-triggered listener: when two clients arrive together
@@ -40,6 +41,7 @@ export const etAcceptNotDrained: Rule = {
     }),
   },
   providers: ACCEPT_PROVIDERS,
+  testDeciders: SOCKET_TEST_DECIDERS,
   check(ctx) {
     const wrappers = new Set(fileItems(ctx.file.facts, acceptWrappersProvider).map((w) => w.fn));
     const graph = callGraphOf(ctx.index);

@@ -15,6 +15,7 @@ import { isWordChar } from '../core/syntax/c-text.js';
 import { escapeRegExp } from '../core/util/regexp.js';
 import { declaringBlock, scopeExits } from '../domain/descriptors/scope.js';
 import { passHangsOnLoopState } from '../domain/descriptors/loop-passes.js';
+import { SOCKET_TEST_DECIDERS } from '../domain/descriptors/address-lengths.js';
 
 /**
  * Incident 002: a service that stopped accepting ("Socket fd is too high") because descriptors
@@ -40,6 +41,7 @@ export const fdLeak: Rule = {
     fixable: true,
   },
   providers: DESCRIPTOR_PROVIDERS,
+  testDeciders: SOCKET_TEST_DECIDERS,
   check(ctx) {
     const byFunction = new Map<number, AcquireSite[]>();
     for (const site of acquireSites(ctx)) {

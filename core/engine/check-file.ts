@@ -61,6 +61,8 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     return first && defs.every((d) => d.fn.setsSignal?.param === first.param && d.fn.setsSignal.returns === first.returns) ? first : undefined;
   };
   let fileDefinitions: ReadonlyMap<string, SettledDefinition> | undefined;
+  // One CFG serves every rule: each enabled rule's deciders apply to it.
+  const testDeciders = [...new Set(options.rules.filter((rule) => ruleSetting(rule, options).severity !== 'off').flatMap((rule) => rule.testDeciders ?? []))];
   const cfg = (fnIndex: number): Cfg | undefined => {
     if (options.onlyFunctions && !options.onlyFunctions.has(fnIndex)) return undefined;
     options.cfgRequested?.add(fnIndex);
@@ -68,7 +70,7 @@ export function checkFile(file: SourceFile, index: ProjectIndex, settings: Analy
     if (built === undefined) {
       const macros = macrosIn(file, index, fnIndex);
       const noReturn = noReturnOf(macros, settings, index);
-      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, signalSetterOf, integerMacroValue: (name) => macros.constants.get(name), parameterValues: parameterValuesOf(file, fnIndex, index) }, options.debug, options.limit);
+      built = buildFunctionCfg(file, fnIndex, { noReturn, neverReturnsWith: neverReturnsWith(index, noReturn, macros), returningMacros: withAssertions(macros, index), configuration, fileDefinitions: (fileDefinitions ??= settledDefinitions(file.recovery?.originalText ?? file.text)), isFunctionName, constantResultOf, signalSetterOf, integerMacroValue: (name) => macros.constants.get(name), parameterValues: parameterValuesOf(file, fnIndex, index), testDeciders }, options.debug, options.limit);
       if (cfgs.size >= CFG_CACHE_SIZE) cfgs.delete(cfgs.keys().next().value!);
       cfgs.set(fnIndex, built);
     }

@@ -1,4 +1,4 @@
-import type { Cfg } from '../flow/cfg.js';
+import type { Cfg, TestDecider } from '../flow/cfg.js';
 import type { Severity, RelatedLocation, Fix, Location } from './findings.js';
 import type { FileAnalysis } from './settings.js';
 import type { Span } from '../project/facts.js';
@@ -51,5 +51,7 @@ export interface Rule {
   readonly meta: RuleMeta;
   /** The facts providers whose answers the rule reads (run in the facts pass of every file). */
   readonly providers?: readonly FactsProvider[];
+  /** Domain knowledge that decides tests in the CFGs the rule reads (every enabled rule's apply to the shared CFG). */
+  readonly testDeciders?: readonly TestDecider[];
   check(context: RuleContext): void;
 }

@@ -4,7 +4,6 @@ import { callArguments, calleeName, childrenForField, squeeze, unwrap } from '..
 import { evaluateCondition, evaluateDefined, type MacroValue, type PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { platformLookup } from '../syntax/linux-build.js';
 import { withSettledDefinitions, type SettledDefinition } from '../syntax/settled-definitions.js';
-import { fixedAddressLengths, fixedAddressLengthTest, NO_LENGTHS, type AddressLengths } from './address-lengths.js';
 import { constantResultTest, neverFailingTest, neverNullNames, neverNullTest, type SignalSetter } from './never-failing.js';
 import { EXITS_ON_NONZERO_STATUS, fatalLogStatement, killsItself, NO_RETURN_FUNCTIONS } from './no-return.js';
 import { isBranchHintCall } from '../syntax/branch-hints.js';
@@ -174,7 +173,16 @@ export interface CfgOptions {
   readonly signalSetterOf?: (name: string) => SignalSetter | undefined;
   /** The integer an object-like macro in scope stands for (mksh's `#define Ja 1U`, `#define Nee 0U`): `do_close = Ja` sets a flag to 1. */
   readonly integerMacroValue?: (name: string) => string | undefined;
+  /** The rules' domain knowledge that decides some tests (Rule.testDeciders). */
+  readonly testDeciders?: readonly TestDecider[];
 }
+
+/**
+ * Domain knowledge that decides some of a function's tests from its own text (a rule's catalog:
+ * `accept()` into a `struct sockaddr_in` gives back its size). Given the function, undefined when
+ * nothing in it is decided; else the value of a condition, or undefined for one it does not decide.
+ */
+export type TestDecider = (fn: SyntaxNode) => ((condition: SyntaxNode) => boolean | undefined) | undefined;
 
 export type { PreprocessorConfiguration };
 
@@ -234,8 +242,8 @@ class CfgBuilder {
   private depth = 0;
   /** Names the function only ever gives never-null values (see neverNullNames): their null tests are decided. */
   neverNull: ReadonlySet<string> = new Set();
-  /** accept()'s address lengths on buffers of one fixed-size family (see fixedAddressLengths): their size tests are decided. */
-  addressLengths: AddressLengths = NO_LENGTHS;
+  /** The rules' deciders, ready for this function (CfgOptions.testDeciders). */
+  domainTests: readonly ((condition: SyntaxNode) => boolean | undefined)[] = [];
   readonly entry: CfgNode;
   readonly exit: CfgNode;
   readonly abort: CfgNode;
@@ -544,6 +552,14 @@ class CfgBuilder {
     return expr?.type === 'call_expression' ? callArguments(expr) : [];
   }
 
+  private domainTest(condition: SyntaxNode): boolean | undefined {
+    for (const test of this.domainTests) {
+      const decided = test(condition);
+      if (decided !== undefined) return decided;
+    }
+    return undefined;
+  }
+
   /** Is the statement's call made through a struct field or an object (`a->err(…)`, `o.exit()`)? */
   private calledThroughMember(expression: SyntaxNode | undefined): boolean {
     let expr = expression ? unwrap(expression) : undefined;
@@ -646,7 +662,7 @@ class CfgBuilder {
     }
     const node = this.node('condition', expr);
     // `signal(SIGHUP, h) == SIG_ERR`: a call that cannot fail with these arguments decides its test.
-    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf) ?? neverNullTest(expr, this.neverNull) ?? fixedAddressLengthTest(expr, this.addressLengths);
+    const decided = neverFailingTest(expr, this.options.signalSetterOf) ?? constantResultTest(expr, this.options.constantResultOf) ?? neverNullTest(expr, this.neverNull) ?? this.domainTest(expr);
     if (decided !== undefined) {
       this.edge(node, decided ? onTrue : onFalse);
       return node;
@@ -882,7 +898,7 @@ export function buildCfg(fn: SyntaxNode, options: CfgOptions): Cfg {
   const builder = new CfgBuilder(options, options.maxDepth ?? MAX_RECURSION);
   const body = functionBody(fn);
   builder.neverNull = neverNullNames(fn);
-  builder.addressLengths = fixedAddressLengths(fn);
+  if (options.testDeciders) builder.domainTests = options.testDeciders.flatMap((decider) => decider(fn) ?? []);
   if (body) {
     // Labels only matter to gotos (written, or inside macros); skipping the walk saves a pass over most functions.
     const text = body.text;

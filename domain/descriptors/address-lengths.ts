@@ -1,6 +1,7 @@
-import type { SyntaxNode } from '../syntax/parser.js';
-import { callArguments, calleeName, declaredName, squeeze, unwrap } from '../syntax/nodes.js';
-import { withoutCasts } from '../syntax/c-text.js';
+import type { SyntaxNode } from '../../core/syntax/parser.js';
+import { callArguments, calleeName, childrenForField, declaredName, squeeze, unwrap } from '../../core/syntax/nodes.js';
+import { withoutCasts } from '../../core/syntax/c-text.js';
+import type { TestDecider } from '../../core/flow/cfg.js';
 
 /**
  * The address length `accept()` gives back on a socket of one fixed-size family. A server that
@@ -8,7 +9,8 @@ import { withoutCasts } from '../syntax/c-text.js';
  * (UltraVNC's repeater) or `if (addrlen == sizeof(addr))` (Duktape's event loop example) tests
  * something that is always so: the kernel writes the size of the peer's address, the same
  * `sizeof` the length started with, and a failed accept leaves it unchanged. The CFG takes such a
- * test as decided, so no path leaves with the accepted socket open on the "other size" branch.
+ * test as decided (a test decider the rules that read CFGs of socket code give the engine), so no
+ * path leaves with the accepted socket open on the "other size" branch.
  *
  * Only where the function gives the length no other value (every assignment is that `sizeof`)
  * and lends it to nothing but accept calls into buffers of that one family: `struct sockaddr_in`
@@ -21,12 +23,12 @@ const ACCEPT = /^(?:accept|accept4)$/;
 const FIXED_FAMILY = /^(?:struct)?sockaddr_(in6?)$/;
 
 /** Lengths (by variable name) that always hold the size of one family's address, with that family; and the function's buffers of each family. */
-export interface AddressLengths {
+interface AddressLengths {
   readonly lengths: ReadonlyMap<string, Family>;
   readonly buffers: ReadonlyMap<string, Family>;
 }
 
-export function fixedAddressLengths(fn: SyntaxNode): AddressLengths {
+function fixedAddressLengths(fn: SyntaxNode): AddressLengths {
   const text = fn.text;
   if (!/\baccept4?\s*\(/.test(text) || !/sockaddr_in/.test(text)) return NO_LENGTHS;
   const buffers = fixedFamilyBuffers(fn);
@@ -60,7 +62,7 @@ export function fixedAddressLengths(fn: SyntaxNode): AddressLengths {
   return fixed.size === 0 ? NO_LENGTHS : { lengths: fixed, buffers };
 }
 
-export const NO_LENGTHS: AddressLengths = { lengths: new Map(), buffers: new Map() };
+const NO_LENGTHS: AddressLengths = { lengths: new Map(), buffers: new Map() };
 
 /** Local variables and parameters declared as `struct sockaddr_in` or `struct sockaddr_in6` (not pointers or arrays). */
 function fixedFamilyBuffers(fn: SyntaxNode): Map<string, Family> {
@@ -68,7 +70,7 @@ function fixedFamilyBuffers(fn: SyntaxNode): Map<string, Family> {
   for (const declaration of fn.descendantsOfType(['declaration', 'parameter_declaration'])) {
     const family = FIXED_FAMILY.exec((declaration.childForFieldName('type')?.text ?? '').replace(/\s+/g, ''))?.[1] as Family | undefined;
     if (!family) continue;
-    for (const declarator of declaration.childrenForFieldName('declarator')) {
+    for (const declarator of childrenForField(declaration, 'declarator')) {
       const plain = declarator.type === 'identifier' ? declarator : declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : null;
       if (plain?.type === 'identifier') buffers.set(plain.text, family);
     }
@@ -85,8 +87,7 @@ function sizeFamily(text: string, buffers: ReadonlyMap<string, Family>): Family 
 }
 
 /** `sasize != sizeof(struct sockaddr_in)` (false), `addrlen == sizeof(addr)` (true) for such a length; else undefined. */
-export function fixedAddressLengthTest(condition: SyntaxNode, { lengths, buffers }: AddressLengths): boolean | undefined {
-  if (lengths.size === 0) return undefined;
+function fixedAddressLengthTest(condition: SyntaxNode, { lengths, buffers }: AddressLengths): boolean | undefined {
   const expr = unwrap(condition);
   if (expr.type !== 'binary_expression') return undefined;
   const op = expr.childForFieldName('operator')?.type ?? '';
@@ -101,3 +102,12 @@ export function fixedAddressLengthTest(condition: SyntaxNode, { lengths, buffers
   const mirrored: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
   return decide(left, right, op) ?? decide(right, left, mirrored[op]!);
 }
+
+/** The decider: for a function that accepts into such buffers, the test of their lengths. */
+export const acceptAddressLengths: TestDecider = (fn) => {
+  const found = fixedAddressLengths(fn);
+  return found.lengths.size === 0 ? undefined : (condition) => fixedAddressLengthTest(condition, found);
+};
+
+/** What socket code's rules give the engine to decide tests with. */
+export const SOCKET_TEST_DECIDERS: readonly TestDecider[] = [acceptAddressLengths];
