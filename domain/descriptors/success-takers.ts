@@ -11,7 +11,8 @@ import { markedInEveryDefinition, type ParamsItem } from './summaries.js';
  * `struct proxy_connection *proxy_new(int fd)` returns NULL when its malloc fails, before it stores
  * `fd` in the object (`proxy->in.fd = fd; … return proxy;`). A caller's `cnx = proxy_new(fd_in);
  * if (!cnx) return 1;` still owns the descriptor on the failure branch, as with `fdopen()`: the
- * handle is lent to the call, and the result tells whether it was kept.
+ * handle is lent to the call, and the result tells whether it was kept. So do project wrappers
+ * of fdopen() returning their own object (allegro5's `al_fopen_fd`).
  */
 
 export interface SuccessTakers {
@@ -55,13 +56,19 @@ function takenOnSuccess(fact: FunctionFact, fnNode: SyntaxNode): number[] {
   fact.params.forEach((param, i) => {
     if (param.name === '' || !HANDLE_PARAMETER.test(param.type.replace(/\s+/g, ' ').trim())) return;
     const name = escapeRegExp(param.name);
+    // (A field of the same name, `proxy->in.fd`, is no mention.)
+    const mentions = [...text.matchAll(new RegExp(String.raw`(?<![.>]\s*)\b${name}\b`, 'g'))].length;
+    // Its one use hands it to fdopen() or fdopendir(), which keep it only when they work (allegro5's
+    // `al_fopen_fd(int fd, const char *mode)`, which returns NULL when its malloc or fdopen fails).
+    if (mentions === 1 && new RegExp(String.raw`\b(?:fdopen|fdopendir)\s*\(\s*${name}\s*[,)]`).test(text)) {
+      out.push(i);
+      return;
+    }
     const stores = [...text.matchAll(new RegExp(String.raw`\b([A-Za-z_]\w*)\s*->\s*[\w.>-]*?\s*=\s*${name}\s*;`, 'g'))];
     if (stores.length !== 1) return;
     const store = stores[0]!;
     const holder = escapeRegExp(store[1]!);
     // Every other mention of the parameter is a read (no close, no passing it on before the store).
-    // (A field of the same name, `proxy->in.fd`, is no mention.)
-    const mentions = [...text.matchAll(new RegExp(String.raw`(?<![.>]\s*)\b${name}\b`, 'g'))].length;
     if (mentions !== 1 || new RegExp(String.raw`\w*close\w*\s*\(\s*${name}\s*\)`).test(text)) return;
     if (!new RegExp(String.raw`\breturn\s*\(?\s*${holder}\s*\)?\s*;`).test(text.slice(store.index!))) return;
     if (!NULL_RETURN.test(text.slice(0, store.index!))) return;
