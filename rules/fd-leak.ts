@@ -174,8 +174,14 @@ function checkSite(ctx: RuleContext, cfg: Cfg, site: AcquireSite, reportedExits:
     leaks.push({ kind: 'freed', at: node, span: spanOf(node.syntax!), message: `${what} is still open when ${freed} frees the object that holds it`, fixable: true });
   }
 
+  // A field of an object reached through a local declared in an inner block (`plain_bundle &b =
+  // all[i];` or `struct conn *c = conns[i];` in a loop's body): each pass of the block holds
+  // another object, so acquiring into it again is not an overwrite of this one.
+  const holderName = site.overwriteOnly ? /^([A-Za-z_]\w*)(?:\.|->)/.exec(site.variable)?.[1] : undefined;
+  const holderPerPass = holderName !== undefined && declaringBlock(cfg.function, holderName, site.node) !== undefined;
+
   // Overwriting the variable (or acquiring into it again) while it still holds an open handle.
-  for (const node of [...flow.overwrites, sourceNode]) {
+  for (const node of holderPerPass ? flow.overwrites : [...flow.overwrites, sourceNode]) {
     const before = flow.before(node);
     // Only a handle known to be open: `fd = a(); if (fd < 0) fd = b();` and #if-split fallbacks are fine.
     if (before === undefined || (before & O_OWNED) === 0) continue;

@@ -73,6 +73,11 @@ export interface AcquireSite {
    */
   readonly overwriteOnly?: boolean;
   /**
+   * Of a member (`current_fd`, `this->fd_`) in a C++ method: the other methods of its class that
+   * close it (destructor-releases.ts), which a call from here, unqualified or through `this`, runs.
+   */
+  readonly memberClosers?: readonly string[];
+  /**
    * The local pointer to an object this function allocated that holds the handle in a field
    * (`c` of `c->fd` after `c = calloc(…)`): the handle goes wherever the object goes, and is lost
    * where the object is freed (see allocated-holders.ts).
@@ -368,7 +373,8 @@ export function acquireSites(ctx: FileAnalysis): AcquireSite[] {
       // A global, static or member (`g_client = accept(…)`, `fd_ = ::socket(…)`) or a field through
       // a pointer or of a non-local (`sock->fd`, `this->fd`, `srv.fd`): only its overwrites here.
       if (!NON_LOCAL_HOLDER.test(variable) || memberPrefixes.size > 0 || chainAssigned(node)) return;
-      sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release: releaseOf(call, kind, resources), overwriteOnly: true });
+      const memberClosers = ctx.file.language === 'cpp' ? closersOfMember(variable, call.fn, ctx) : [];
+      sites.push({ call, node, fn: call.fn, callee: call.callee, kind, variable, statusCall: false, release: releaseOf(call, kind, resources), overwriteOnly: true, ...(memberClosers.length > 0 ? { memberClosers } : {}) });
       return;
     }
     // `ioFD In; In.FD = open(…)` where ~ioFD() closes FD: the object closes it on every way out.
@@ -525,7 +531,8 @@ function takesStandardStreamNumber(fn: SyntaxNode, site: SyntaxNode, devNull: bo
 function isLocalAggregateSlot(variable: string, locals: ReadonlyMap<string, string>): boolean {
   const slot = /^([A-Za-z_]\w*)(?:\.[A-Za-z_]\w*|\[\d+\])$/.exec(variable);
   const type = slot ? locals.get(slot[1]!) : undefined;
-  return type !== undefined && !type.startsWith('static') && !type.includes('*');
+  // (A reference, `plain_bundle &b(all[i])`, names the caller's object: storage that outlives the function.)
+  return type !== undefined && !type.startsWith('static') && !type.includes('*') && !type.includes('&');
 }
 
 /** lend: `f = fdopen(fd, …)`: gone if `result` is valid, still ours if it is null. */
@@ -577,6 +584,8 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
   const [callStart, callEnd] = [site.node.startIndex, site.node.endIndex];
   const statementMacros = macros.bodies.size > 0 ? macroStatements(cfg, macros) : undefined;
   const closeAll = index.derived(closeAllFunctionsProvider);
+  // (Not through another object, `other.close()`, nor the C library's `::close()`.)
+  const memberCloser = site.memberClosers ? new RegExp(String.raw`(?<![\w.>:])(?:this\s*->\s*)?(?:${site.memberClosers.map(escapeRegExp).join('|')})\s*\(`) : undefined;
   // `{ FILE *fd; … fd = popen(…) … }` in an inner block: another variable of the same name.
   const shadowed = shadowedRanges(cfg, base, site.node);
   const inShadow = (node: CfgNode) => shadowed.length > 0 && node.syntax !== undefined && shadowed.some(([start, end]) => start <= node.syntax!.startIndex && node.syntax!.startIndex < end);
@@ -598,6 +607,11 @@ export function ownershipProblem(cfg: Cfg, site: AcquireSite, sourceNode: CfgNod
     // `closefrom(STDERR_FILENO + 1)`: every descriptor above the standard ones is closed; so does
     // a project function looping close() over every number, unless it is handed the handle to spare.
     if (!isSource && (CLOSES_ALL.test(nodeText(node)) || (closeAll.size > 0 && callsCloseAll(nodeText(node), closeAll, base)))) {
+      effects.set(node.id, [{ kind: 'release' }]);
+      continue;
+    }
+    // `close(name_u);` in a method of a class whose own `close()` closes the member (nosh's logger).
+    if (!isSource && memberCloser?.test(nodeText(node))) {
       effects.set(node.id, [{ kind: 'release' }]);
       continue;
     }
@@ -1251,8 +1265,16 @@ function closedByDestructor(variable: string, fn: number, ctx: FileAnalysis): bo
   const slot = /^([A-Za-z_]\w*)(?:\.|->)([A-Za-z_]\w*)$/.exec(variable);
   if (!slot) return false;
   const type = ctx.file.syntax.locals(fn).get(slot[1]!) ?? '';
-  const className = /([A-Za-z_]\w*)\s*(?:<[^<>]*>)?\s*$/.exec(type.replace(/\b(?:const|volatile|struct|class)\b|\*/g, ' ').trim())?.[1];
+  // (A reference, `bundle & b(**i)`, names an object whose destructor closes it just the same.)
+  const className = /([A-Za-z_]\w*)\s*(?:<[^<>]*>)?\s*$/.exec(type.replace(/\b(?:const|volatile|struct|class)\b|[*&]/g, ' ').trim())?.[1];
   return className !== undefined && ctx.index.derived(destructorReleasesProvider).closesMember(className, slot[2]!);
+}
+
+/** For `current_fd` or `this->current_fd` in a method of a class: that class's other methods that close the member. */
+function closersOfMember(variable: string, fn: number, ctx: FileAnalysis): readonly string[] {
+  const member = /^(?:this->)?([A-Za-z_]\w*)$/.exec(variable)?.[1];
+  const className = member ? ctx.file.facts.functions[fn]?.className?.replace(/^.*::/, '') : undefined;
+  return className ? ctx.index.derived(destructorReleasesProvider).methodsClosing(className, member!) : [];
 }
 
 function ownedByObject(type: string, ctx: FileAnalysis): boolean {

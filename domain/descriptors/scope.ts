@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../../core/util/regexp.js';
 import type { Cfg, CfgEdge, CfgNode } from '../../core/flow/cfg.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { contains, declaredName } from '../../core/syntax/nodes.js';
@@ -20,7 +21,7 @@ export function declaringBlock(fn: SyntaxNode, variable: string, at: SyntaxNode)
   const body = fn.childForFieldName('body');
   for (let block: SyntaxNode | null = at.parent; block && block.id !== fn.id; block = block.parent) {
     if (block.type !== 'compound_statement') continue;
-    const declaration = block.namedChildren.find((child) => child.type === 'declaration' && child.startIndex <= at.startIndex && declares(child, name));
+    const declaration = block.namedChildren.find((child) => child.startIndex <= at.startIndex && ((child.type === 'declaration' && declares(child, name)) || misreadReference(child, name)));
     if (!declaration) continue;
     if (block.id === body?.id || isStatic(declaration)) return undefined;
     return block;
@@ -54,6 +55,14 @@ const declarationsOf = perObject((cfg: Cfg): Map<string, (readonly [number, numb
   }
   return out;
 });
+
+/**
+ * `bundle & b(**i);` (nosh): a C++ reference initialized with parentheses, which the grammar reads
+ * as an expression, `bundle & b(…)`; as a statement it could be nothing else.
+ */
+function misreadReference(statement: SyntaxNode, name: string): boolean {
+  return statement.type === 'expression_statement' && new RegExp(String.raw`^[A-Za-z_][\w:]*\s*&\s*${escapeRegExp(name)}\s*\(`).test(statement.text);
+}
 
 function declares(declaration: SyntaxNode, name: string): boolean {
   return declaration.childrenForFieldName('declarator').some((d) => declaredName(d) === name);

@@ -144,6 +144,9 @@ export interface InvalidMacroItem {
  * (`#define ANET_ERR -1`, `#define PARENT_UNNECESSARY -3`), enumerators (`enum { retired_fd = -1
  * }`) and constants (`static const int INVALID_FD = -1;`, `constexpr fd_t kNoFd = -1;`).
  */
+/** Marks the key of a name's null-pointer value, kept beside a -1 of the same name (validity.ts reads it for streams). */
+export const POINTER_SENTINEL = ' *';
+
 export const invalidMacrosProvider: FactsProvider<InvalidMacroItem, ReadonlyMap<string, string>> = {
   id: 'invalid-descriptor-macros',
   extract(file) {
@@ -153,7 +156,10 @@ export const invalidMacrosProvider: FactsProvider<InvalidMacroItem, ReadonlyMap<
   build(index) {
     const names = new Map<string, string>();
     // -1 wins over another sentinel of the same name (`retired_fd` is -1 on Linux, something else on Windows).
-    for (const { item } of itemsOf(index, invalidMacrosProvider)) if (names.get(item.name) !== '-1') names.set(item.name, item.value);
+    for (const { item } of itemsOf(index, invalidMacrosProvider)) {
+      if (names.get(item.name) !== '-1') names.set(item.name, item.value);
+      if (item.value === 'NULL') names.set(`${item.name}${POINTER_SENTINEL}`, 'NULL');
+    }
     return names;
   },
 };
@@ -389,6 +395,13 @@ function negativeNames(text: string): [string, string][] {
   }
   if (/\bconst(?:expr)?\b/.test(text)) {
     for (const m of text.matchAll(/\b(?:constexpr|const)\s+(?:[A-Za-z_][\w:]*\s+)*?([A-Za-z_]\w*)\s*=\s*\(?\s*(?:\([A-Za-z_][\w:]*\)\s*)?-\s*(\d+)\s*\)?\s*;/g)) out.push([m[1]!, `-${m[2]!}`]);
+  }
+  // Functions of no arguments that only return the invalid value: restinio's `constexpr
+  // file_descriptor_t null_file_descriptor(){ return -1; }` (`return nullptr;` for its FILE *
+  // build), compared as `null_file_descriptor() == file_descriptor`. Named with their parentheses.
+  for (const body of text.matchAll(/\{\s*return\s*\(?\s*(-\s*\d+|nullptr|NULL)\s*\)?\s*;\s*\}/g)) {
+    const head = /\b([A-Za-z_]\w*)\s*\(\s*(?:void\s*)?\)\s*(?:const\s*)?(?:noexcept\s*)?$/.exec(text.slice(Math.max(0, body.index! - 160), body.index!));
+    if (head && !/^(?:if|while|for|switch|return|sizeof)$/.test(head[1]!)) out.push([`${head[1]!}()`, /\d/.test(body[1]!) ? body[1]!.replace(/\s+/g, '') : 'NULL']);
   }
   return out;
 }

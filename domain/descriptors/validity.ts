@@ -1,4 +1,5 @@
 import { INVALID_DESCRIPTOR_CONSTANTS, NULL_CONSTANTS } from '../catalog/posix.js';
+import { POINTER_SENTINEL } from './summaries.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { callArguments, calleeName, comparisonWithCall, MIRRORED_OPERATOR, squeeze, unwrap } from '../../core/syntax/nodes.js';
 import { isBranchHintCall } from '../../core/syntax/branch-hints.js';
@@ -56,14 +57,21 @@ function bareConstant(text: string): string {
   return stream ? `${stream.toUpperCase()}_FILENO` : c;
 }
 
-/** The negative value a name stands for, also qualified by its class (`XmlRpcSocket::Invalid`, a `static const Socket Invalid = -1` member); else the text. */
-function namedValue(constant: string, invalidNames: ReadonlyMap<string, string> | undefined): string {
+/**
+ * The negative value a name stands for, also qualified by its class (`XmlRpcSocket::Invalid`, a
+ * `static const Socket Invalid = -1` member); else the text. For a pointer, a null sentinel of the
+ * same name comes first (restinio's `null_file_descriptor()` is `nullptr` in its FILE * build, -1
+ * in its POSIX one).
+ */
+function namedValue(constant: string, invalidNames: ReadonlyMap<string, string> | undefined, shape?: HandleShape): string {
   if (!invalidNames) return constant;
-  const direct = invalidNames.get(constant);
-  if (direct !== undefined) return direct;
-  const member = /^(?:[A-Za-z_]\w*::)+([A-Za-z_]\w*)$/.exec(constant);
-  return (member ? invalidNames.get(member[1]!) : undefined) ?? constant;
+  const member = /^(?:[A-Za-z_]\w*::)+([A-Za-z_]\w*(?:\(\))?)$/.exec(constant)?.[1];
+  const lookup = (name: string) => (shape === 'pointer' ? invalidNames.get(`${name}${POINTER_SENTINEL}`) : undefined) ?? invalidNames.get(name);
+  return lookup(constant) ?? (member ? lookup(member) : undefined) ?? constant;
 }
+
+/** A platform's null pointer constant: `RT_NULL`, `OS_NULL`. */
+const NULL_SPELLING = /^[A-Z][A-Z0-9]*_NULL$/;
 
 /** Streams that are never the result of an fopen(): comparing with them tells "not ours". */
 const STANDARD_STREAMS = ['stdin', 'stdout', 'stderr'];
@@ -160,7 +168,10 @@ export function impliedValidity(
       return undefined;
     }
     constant = bareConstant(constant);
-    constant = namedValue(constant, invalidNames);
+    constant = namedValue(constant, invalidNames, shape);
+    // `dir == RT_NULL`: a platform's own spelling of the null pointer (RT-Thread's `RT_NULL`), from a
+    // header the tree may not hold; compared with a stream or directory, it is null.
+    if (shape === 'pointer' && NULL_SPELLING.test(constant) && !constants?.has(constant)) constant = 'NULL';
     // Equal to a descriptor or stream held elsewhere (`fd != wrapped_fd`, `wfp != rfp`): that one, not ours.
     if ((shape === 'descriptor' || (shape === 'pointer' && !NULL_CONSTANTS.includes(constant))) && (op === '==' || op === '!=') && heldElsewhere(constant)) return assumption === (op === '==') ? 'invalid' : undefined;
     // `pipe(fd) > 0`: a 0/-1 status is never positive — true is a path where nothing was opened;
