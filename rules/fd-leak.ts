@@ -36,7 +36,8 @@ export const fdLeak: Rule = {
     defaultSeverity: 'error',
     tags: ['reliability', 'resource-leak', 'network'],
     cwe: ['CWE-775', 'CWE-404'],
-    precision: 'medium',
+    // 93 % (85–97 %) true on the two fresh held-out sets measured after the last change (docs/precision.md).
+    precision: 'high',
     securitySeverity: 4.0,
     fixable: true,
   },

@@ -63,7 +63,7 @@ describe('connlint CLI', () => {
     expect(rule.help.markdown).toContain('# accept-loop-early-exit');
     expect(rule.properties).toMatchObject({ precision: 'high', 'problem.severity': 'error', 'security-severity': '5.3' });
     // fd-leak's measured precision on held-out code (docs/precision.md).
-    expect(run.tool.driver.rules[2].properties).toMatchObject({ precision: 'medium' });
+    expect(run.tool.driver.rules[2].properties).toMatchObject({ precision: 'high' });
     expect(rule.defaultConfiguration.level).toBe('error');
     const result = run.results[0];
     expect([result.ruleId, result.ruleIndex, result.level]).toEqual(['accept-loop-early-exit', 0, 'error']);
