@@ -1,5 +1,6 @@
 import { TRIGGER_REGISTRATIONS } from './trigger-apis.js';
 import { flagHelpersProvider } from './flag-helpers.js';
+import { macroRegistrations, type MacroRegistration } from './macro-registrations.js';
 import { equalityAliasesProvider } from './equality-aliases.js';
 import type { TriggerApi, TriggerRegistration } from '../catalog/trigger-registration.js';
 import { descriptorKey, keyBaseName, keysMatch } from '../descriptors/descriptor-key.js';
@@ -79,7 +80,15 @@ export const registrationsProvider: FactsProvider<RegistrationItem, Registration
   id: 'trigger-registrations',
   extract(file: FileFactsInput): RegistrationItem[] {
     const out: RegistrationItem[] = [];
+    // (Only a file that names a registering call can define a macro around one.)
+    const macros = file.partial ? new Map<string, MacroRegistration>() : macroRegistrations(file.text, TRIGGER_REGISTRATIONS);
     file.calls.forEach((call, i) => {
+      const macro = macros.get(call.callee);
+      if (macro) {
+        const reg = macroRegistration(macro, call, file.callNodes[i]!, file.scope(call.fn));
+        if (reg) out.push(reg);
+        return;
+      }
       const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === call.callee);
       if (!spec) return;
       const reg = registration(spec, call, file.callNodes[i]!, file.scope(call.fn), file.text, file.functionNodes[call.fn]);
@@ -279,6 +288,16 @@ function registration(spec: TriggerRegistration, call: CallFact, callNode: Synta
     ...(flagCalls.length > 0 ? { flagCalls } : {}),
     ...nodeSpan(callNode),
   };
+}
+
+/** `SLAP_SOCK_ADD(s, sl);`: the macro's registration of its argument, with the flags its body assigns. */
+function macroRegistration(macro: MacroRegistration, call: CallFact, callNode: SyntaxNode, scope: ScopeInfo): RegistrationItem | undefined {
+  const fdText = call.args[macro.param];
+  const key = fdText ? descriptorKey(fdText, scope) : undefined;
+  if (!key) return undefined;
+  const { spec } = macro;
+  const mode = spec.edgeFlag === '' ? 'level' : macro.flags === '' ? 'unknown' : classifyFlags(macro.flags, spec, scope.params);
+  return { api: spec.api, call: spec.name, key, mode, fn: call.fn, ...nodeSpan(callNode) };
 }
 
 /**

@@ -27,6 +27,10 @@ function strip(expr: string): string {
     text = text.replace(/^\((?:const)?(?:int|unsigned|SOCKET|evutil_socket_t|socket_t|intptr_t|long)\)/, '');
     if (/^\(.*\)$/.test(text) && balancedParentheses(text.slice(1, -1))) text = text.slice(1, -1);
     text = text.replace(/^static_cast<[^>]*>\((.*)\)$/, '$1');
+    // `SLAP_FD2SOCK(sl->sl_sd)` (OpenLDAP), `tb_fd2sock(fd)`: a descriptor's socket handle, the
+    // descriptor itself where descriptors are sockets.
+    const converted = /^\w*(?:fd2sock|sock2fd)\w*\((.*)\)$/i.exec(text);
+    if (converted && balancedParentheses(converted[1]!)) text = converted[1]!;
     if (text === before) return text;
   }
 }
