@@ -92,7 +92,9 @@ export const registrationsProvider: FactsProvider<RegistrationItem, Registration
       const spec = TRIGGER_REGISTRATIONS.find((r) => r.name === call.callee);
       if (!spec) return;
       const reg = registration(spec, call, file.callNodes[i]!, file.scope(call.fn), file.text, file.functionNodes[call.fn]);
-      if (reg) out.push(reg);
+      if (!reg) return;
+      out.push(reg);
+      for (const key of fieldCopies(call.args[spec.fdArg]!, file.scope(call.fn), file.text, file.functionNodes[call.fn])) out.push({ ...reg, key });
     });
     return out;
   },
@@ -288,6 +290,25 @@ function registration(spec: TriggerRegistration, call: CallFact, callNode: Synta
     ...(flagCalls.length > 0 ? { flagCalls } : {}),
     ...nodeSpan(callNode),
   };
+}
+
+/**
+ * Keys of the fields the registering function copies the registered descriptor into: epollix's
+ * `worker_data[i].server_fd = server_fd;` before `epoll_ctl(…, server_fd, &ev)` with `EPOLLET`,
+ * whose worker then accepts on `data->server_fd`. The field holds the same listener, registered so.
+ */
+function fieldCopies(fdText: string, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): string[] {
+  const name = fdText.trim();
+  if (!fnNode || !/^[A-Za-z_]\w*$/.test(name)) return [];
+  const body = text.slice(fnNode.startIndex, fnNode.endIndex);
+  const keys: string[] = [];
+  for (const m of body.matchAll(new RegExp(String.raw`([A-Za-z_][\w\[\]().>-]*?(?:\.|->)[A-Za-z_]\w*)\s*=\s*${escapeRegExp(name)}\s*;`, 'g'))) {
+    // `workers[i].listen_fd`: a field of the array's element type. Only a field of a known type:
+    // `field:*.listen_fd` would stand for every struct's field of that name.
+    const key = descriptorKey(m[1]!.replace(/\[[^\]]*\]/g, ''), scope);
+    if (key && !key.startsWith('field:*.') && !keys.includes(key)) keys.push(key);
+  }
+  return keys;
 }
 
 /** `SLAP_SOCK_ADD(s, sl);`: the macro's registration of its argument, with the flags its body assigns. */

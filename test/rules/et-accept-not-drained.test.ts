@@ -16,6 +16,8 @@ describeRuleFixtures('et-accept-not-drained', {
   'event-layer.c': 'the program\'s event layer: events from a helper that always returns EPOLLET, the accept handler a callback in a struct field',
   'event-layer-mixed.c': 'an event layer that also registers with flags and an operation its callers choose says nothing about a callback\'s listener',
   'equality-alias.c': 'a listener told apart by `fd == lfd` in the event loop and passed on as the event\'s descriptor is `lfd` for the handler',
+  'field-copies.c': 'a listener copied into a field by the function that registers it EPOLLET (epollix: worker_data[i].server_fd = server_fd; then epoll_ctl(…, server_fd, …)) is that listener when a worker accepts on data->server_fd once per event; another struct\'s field of the same name, registered level-triggered, stays silent',
+  'field-copies.cpp': 'C++: the same through workers[i].listen_fd and a member function accepting on listen_fd; another class\'s same-named member, registered level-triggered, stays silent',
   'macro-registrations.c': 'a registration inside a statement macro is one where the macro is used (OpenLDAP\'s SLAP_SOCK_ADD(s, sl): EPOLLIN|EPOLLET assigned in its body, epoll_ctl(…, (s), …); the accept on SLAP_FD2SOCK(sl->sl_sd) once per event); a macro with level-triggered flags stays silent',
   'macro-registrations.cpp': 'C++: a statement macro with its flags in a designated initializer registers a member listener edge-triggered; a level-triggered macro stays silent',
   'trigger-parameter.c': 'a wrapper that adds EPOLLET only when its trigger parameter equals a constant (if (trigger == ospoll_trigger_edge) ev.events |= EPOLLET): level at a call passing another constant, edge at one passing that one',
