@@ -546,10 +546,8 @@ class CfgBuilder {
   }
 
   private statementCallArguments(expression: SyntaxNode | undefined): SyntaxNode[] {
-    let expr = expression ? unwrap(expression) : undefined;
-    // `(void) starter_return(…);`: the call under the cast, as statementCall reads it.
-    if (expr?.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
-    return expr?.type === 'call_expression' ? callArguments(expr) : [];
+    const call = statementCallNode(expression);
+    return call ? callArguments(call) : [];
   }
 
   private domainTest(condition: SyntaxNode): boolean | undefined {
@@ -562,19 +560,15 @@ class CfgBuilder {
 
   /** Is the statement's call made through a struct field or an object (`a->err(…)`, `o.exit()`)? */
   private calledThroughMember(expression: SyntaxNode | undefined): boolean {
-    let expr = expression ? unwrap(expression) : undefined;
-    if (expr?.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
-    let fn = expr?.type === 'call_expression' ? expr.childForFieldName('function') : null;
+    let fn = statementCallNode(expression)?.childForFieldName('function') ?? null;
     while (fn?.type === 'parenthesized_expression') fn = fn.firstNamedChild;
     return fn?.type === 'field_expression' || fn?.type === 'pointer_expression';
   }
 
   /** The function an expression statement consists of calling: `exit(1);`, `(void)_exit(2);`, `CHECK(x);`. */
   private statementCall(expression: SyntaxNode | undefined): string | undefined {
-    if (!expression) return undefined;
-    let expr = unwrap(expression);
-    if (expr.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
-    return expr.type === 'call_expression' ? calleeName(expr) : undefined;
+    const call = statementCallNode(expression);
+    return call ? calleeName(call) : undefined;
   }
 
   private jumpTo(stmt: SyntaxNode, kind: JumpKind, target: CfgNode): CfgNode {
@@ -887,6 +881,13 @@ function literalTruth(text: string): boolean | undefined {
  * blocks). Deeper functions are skipped, well before Node's stack would overflow.
  */
 const MAX_RECURSION = 1200;
+
+/** The call an expression statement consists of: `exit(1);`, and under a cast, `(void) starter_return(…);`. */
+function statementCallNode(expression: SyntaxNode | undefined): SyntaxNode | undefined {
+  let expr = expression ? unwrap(expression) : undefined;
+  if (expr?.type === 'cast_expression') expr = expr.childForFieldName('value') ?? expr;
+  return expr?.type === 'call_expression' ? expr : undefined;
+}
 
 /** Body of a function definition or lambda. */
 export function functionBody(fn: SyntaxNode): SyntaxNode | null {

@@ -22,13 +22,13 @@ export interface MacroRegistration {
 /** The file's statement macros that register a parameter, by name. */
 export function macroRegistrations(text: string, specs: readonly TriggerRegistration[]): Map<string, MacroRegistration> {
   const found = new Map<string, MacroRegistration>();
-  const names = specs.filter((s) => s.opArg !== undefined || s.flagsField !== undefined).map((s) => s.name);
-  if (names.length === 0 || !new RegExp(`\\b(?:${names.map(escapeRegExp).join('|')})\\s*\\(`).test(text)) return found;
+  // (Only registrations whose flags live in a struct, epoll's: a macro's body assigns them.)
+  const structFlagged = specs.filter((spec) => spec.flagsField !== undefined);
+  if (structFlagged.length === 0 || !new RegExp(`\\b(?:${structFlagged.map((spec) => escapeRegExp(spec.name)).join('|')})\\s*\\(`).test(text)) return found;
   for (const define of defines(text)) {
     if (define.params === undefined) continue;
     const params = define.params.slice(1, -1).split(',').map((p) => p.trim());
-    for (const spec of specs) {
-      if (!spec.flagsField) continue;
+    for (const spec of structFlagged) {
       const call = new RegExp(`\\b${escapeRegExp(spec.name)}\\s*\\(`).exec(define.body);
       if (!call) continue;
       const open = call.index + call[0].length - 1;
