@@ -32,6 +32,8 @@ export const acceptLoopEarlyExit: Rule = {
     precision: 'high',
     securitySeverity: 5.3,
     fixable: true,
+    // kqueue backends register EV_CLEAR where epoll ones are level-triggered (core/project/platforms.ts).
+    otherPlatforms: ['bsd'],
     optionsSchema: edgeTriggeredOptionsSchema({
       auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations; listeners with none found are not reported',
       ask: 'as auto, and a note asks about each accept loop of a listener whose trigger mode was not found',

@@ -32,6 +32,8 @@ export const etAcceptNotDrained: Rule = {
     precision: 'high',
     securitySeverity: 5.3,
     fixable: false,
+    // kqueue backends register EV_CLEAR where epoll ones are level-triggered (core/project/platforms.ts).
+    otherPlatforms: ['bsd'],
     optionsSchema: edgeTriggeredOptionsSchema({
       auto: 'decide from EPOLLET/EV_CLEAR/EV_ET registrations; listeners with none found are not reported',
       ask: 'as auto, and a note asks about each accept outside a draining loop on a listener whose trigger mode was not found',

@@ -9,6 +9,7 @@ import type { SyntaxNode, Tree } from '../core/syntax/parser.js';
 import type { ProjectIndex } from '../core/project/project-index.js';
 import type { AnalysisSettings } from '../core/engine/settings.js';
 import { sourceFromDocumentTree, sourceFromTree, type SourceFile } from '../core/project/source-file.js';
+import { hasBsdVariant } from '../core/project/platforms.js';
 import type { LineMap } from '../core/syntax/source-text.js';
 import { detached } from './detached.js';
 import { indexSignature, shiftLines, splitFacts } from './unit-facts.js';
@@ -242,7 +243,7 @@ export class IncrementalAnalyzer {
   private full(input: AnalysisInput, nodes: readonly UnitNode[]): AnalysisOutput {
     const tree = this.tree(input);
     const file = this.timed('facts', () => sourceFromDocumentTree(input.path, input.text, input.language, tree, input.settings, { lines: input.lines }));
-    if (file.recovery) return this.fullFromCopy(input, file);
+    if (file.recovery || file.bsd) return this.fullFromCopy(input, file);
     const units = nodes.map(({ node, text }) => this.newUnit(placementOf(node, text)));
     const { skeleton, pieces } = this.split(file.facts, units);
     // Kept until their functions change: they must not keep this version of the text alive.
@@ -269,8 +270,9 @@ export class IncrementalAnalyzer {
 
   /**
    * A document analysed through its configuration-resolved copy (functions the grammar cannot parse
-   * as written): its units are not those of the document's tree, so nothing is kept for an
-   * incremental analysis; every analysis of it is whole-file until it parses as written.
+   * as written), or with a BSD reading too (kqueue code, core/project/platforms.ts): its units are
+   * not those of the document's tree, so nothing is kept for an incremental analysis; every
+   * analysis of it is whole-file until it parses as written and holds no kqueue code.
    */
   private fullFromCopy(input: AnalysisInput, file: SourceFile): AnalysisOutput {
     const facts = [file.facts];
@@ -282,7 +284,7 @@ export class IncrementalAnalyzer {
 
   /** `tree`: the tree the match's new nodes are in (the document's, or the edited unit's alone). */
   private tryIncremental(input: AnalysisInput, match: UnitMatch<Unit>, tree: Tree): AnalysisOutput | undefined {
-    if (!this.skeletonFacts) return undefined;
+    if (!this.skeletonFacts || hasBsdVariant(input.text, input.language, input.settings.configuration)) return undefined;
     const { placements, kept: next, changed, removed } = match;
     if (changed.length > MAX_CHANGED_UNITS || changed.length !== removed.length) return undefined;
 

@@ -3,6 +3,7 @@ import { conditionalGroups, configurationLookup, evaluateCondition, evaluateDefi
 import { inactiveBranches } from '../core/syntax/inactive-branches.js';
 import { parseText } from '../core/syntax/parser.js';
 import { recoveryLookup } from '../core/syntax/linux-build.js';
+import { hasBsdVariant } from '../core/project/platforms.js';
 import { recoverText } from '../core/syntax/recovery.js';
 import { settledDefinitions } from '../core/syntax/settled-definitions.js';
 
@@ -70,6 +71,29 @@ describe('#if expressions', () => {
     const configured = recoveryLookup('c', { defined: new Map([['_WIN32', '1']]), undefined: new Set(['HAVE_POLL']) });
     expect(evaluateDefined('_WIN32', false, configured)).toBe(true);
     expect(evaluateDefined('HAVE_POLL', false, configured)).toBe(false);
+  });
+
+  it('a BSD build (the accept rules\' second reading of kqueue code): BSD, Apple and kqueue names defined, Linux\'s and epoll\'s not', () => {
+    const bsd = recoveryLookup('c', { defined: new Map(), undefined: new Set(), platform: 'bsd' });
+    for (const name of ['__APPLE__', '__FreeBSD__', 'HAVE_KQUEUE', 'NC_HAVE_KQUEUE', 'HAVE_SYS_EVENT_H', 'OS_DARWIN', 'TARGET_MACOS']) expect(evaluateDefined(name, false, bsd), name).toBe(true);
+    for (const name of ['__linux__', 'HAVE_LINUX', 'OS_LINUX', 'HAVE_EPOLL', 'USE_EPOLL', 'HAVE_SYS_EPOLL_H', 'HAVE_IO_URING', '_WIN32', '__sun']) expect(evaluateDefined(name, false, bsd), name).toBe(false);
+    // Not decided by the platform: features, versions, switches that turn something off.
+    expect(evaluateDefined('HAVE_POLL', false, bsd)).toBe(true);
+    expect(evaluateCondition('__GNUC__ >= 4', bsd)).toBe(true);
+    // Linux's headers are another platform's there, and BSD's are not.
+    const text = '#ifdef WITH_NOTIFIER\n#include <sys/epoll.h>\nint e;\n#else\n#include <sys/event.h>\nint k;\n#endif\n';
+    const branches = (platform?: 'bsd') => inactiveBranches(text, 'c', platform ? { defined: new Map(), undefined: new Set(), platform } : undefined, 'undecided').map(([s, e]) => text.slice(s, e));
+    expect(branches()).toEqual([]);
+    expect(branches('bsd')).toEqual(['\n#include <sys/epoll.h>\nint e;\n']);
+    expect(inactiveBranches('#include <net/bpf.h>\nint b;\n', 'c', { defined: new Map(), undefined: new Set(), platform: 'bsd' }, 'undecided')).toEqual([]);
+  });
+
+  it('a file has a BSD reading only when a Linux build does not compile its kqueue code', () => {
+    expect(hasBsdVariant('#if HAVE_LINUX\nint e;\n#else\nvoid f(void) { kevent(q, 0, 0, 0, 0, 0); }\n#endif\n', 'c', undefined)).toBe(true);
+    expect(hasBsdVariant('#ifdef HAVE_KQUEUE\n#include <sys/event.h>\n#endif\n', 'c', undefined)).toBe(true);
+    // Compiled as it is (a backend file the build system picks), or no kqueue code at all.
+    expect(hasBsdVariant('#include <sys/event.h>\nvoid f(void) { kevent(q, 0, 0, 0, 0, 0); }\n', 'c', undefined)).toBe(false);
+    expect(hasBsdVariant('#ifdef __APPLE__\nint mac;\n#endif\n', 'c', undefined)).toBe(false);
   });
 });
 

@@ -7,6 +7,8 @@ import { ParseTimeoutError } from '../syntax/parser.js';
 import type { ProjectSwitches } from './build-files.js';
 import { checkFile } from './check-file.js';
 import { functionsWithAssumptions, mergeConfigurations } from './configurations.js';
+import { withBsdFindings } from './platform-findings.js';
+import { bsdConfiguration } from '../project/platforms.js';
 import { mergedConfiguration, type BuildConfiguration, type ResolvedConfig, type RuleSetting } from './config.js';
 import type { Finding } from './findings.js';
 import { MAX_FILE_BYTES } from './limits.js';
@@ -114,6 +116,18 @@ export class Analyzer {
 
   /** The rules over one prepared file against the project index: fingerprinted, unsuppressed findings. */
   check(file: SourceFile, index: ProjectIndex, request: CheckRequest): Finding[] {
+    const linux = this.checkConfigurations(file, index, request);
+    // The rules whose bugs live in kqueue backends, on the project as a BSD build sees it.
+    const rules = this.rules.filter((rule) => rule.meta.otherPlatforms?.includes('bsd'));
+    const bsdIndex = rules.length > 0 ? index.bsdVariant() : undefined;
+    if (!bsdIndex) return linux;
+    const settings = this.settingsFor(request.config);
+    const bsd = checkFile(file.bsd ?? file, bsdIndex, { ...settings, configuration: bsdConfiguration(settings.configuration) }, { rules, ...request });
+    return withBsdFindings(linux, bsd);
+  }
+
+  /** The Linux build's findings: the file's, and those of its other configuration (see configurations.ts). */
+  private checkConfigurations(file: SourceFile, index: ProjectIndex, request: CheckRequest): Finding[] {
     const settings = this.settingsFor(request.config);
     const options = { rules: this.rules, ...request };
     const checked = new Set<number>();

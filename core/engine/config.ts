@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package-root.js';
 import type { SeveritySetting } from './findings.js';
+import type { TargetPlatform } from '../syntax/conditionals.js';
 
 /**
  * connlint.json: found by walking up from each analysed file (nearest wins), or given with
@@ -47,6 +48,8 @@ export interface ResolvedConfig {
 export interface BuildConfiguration {
   readonly defined: ReadonlyMap<string, string>;
   readonly undefined: ReadonlySet<string>;
+  /** The platform analysed (Linux when not set): see TargetPlatform. */
+  readonly platform?: TargetPlatform;
 }
 
 export const NO_CONFIGURATION: BuildConfiguration = { defined: new Map(), undefined: new Set() };
@@ -71,12 +74,12 @@ export function buildConfiguration(defines: readonly string[], undefines: readon
 
 /** A file's own -D / -U (compile database) over the configuration file's; undefined when neither says anything. */
 export function mergedConfiguration(base: BuildConfiguration, file: BuildConfiguration | undefined): BuildConfiguration | undefined {
-  if (!file || (file.defined.size === 0 && file.undefined.size === 0)) return base.defined.size === 0 && base.undefined.size === 0 ? undefined : base;
+  if (!file || (file.defined.size === 0 && file.undefined.size === 0)) return base.defined.size === 0 && base.undefined.size === 0 && !base.platform ? undefined : base;
   const defined = new Map([...base.defined].filter(([name]) => !file.undefined.has(name)));
   for (const [name, value] of file.defined) defined.set(name, value);
   const undefinedNames = new Set([...base.undefined].filter((name) => !file.defined.has(name)));
   for (const name of file.undefined) undefinedNames.add(name);
-  return { defined, undefined: undefinedNames };
+  return { defined, undefined: undefinedNames, ...(base.platform ? { platform: base.platform } : {}) };
 }
 
 export class ConfigError extends Error {

@@ -3,6 +3,7 @@ import type { Severity, RelatedLocation, Fix, Location } from './findings.js';
 import type { FileAnalysis } from './settings.js';
 import type { Span } from '../project/facts.js';
 import type { FactsProvider } from '../project/provider.js';
+import type { TargetPlatform } from '../syntax/conditionals.js';
 
 /** Metadata every rule declares; formatters (SARIF rules[], --list-rules, LSP hover) read it. */
 export interface RuleMeta {
@@ -20,6 +21,11 @@ export interface RuleMeta {
   readonly fixable: boolean;
   /** JSON schema of the rule's options object (merged into schema/connlint.schema.json). */
   readonly optionsSchema?: Readonly<Record<string, unknown>>;
+  /**
+   * Other builds the rule also checks, besides Linux's (see core/project/platforms.ts): `bsd` for a
+   * bug that lives in a kqueue backend. Its findings there that the Linux build lacks say so.
+   */
+  readonly otherPlatforms?: readonly Exclude<TargetPlatform, 'linux'>[];
 }
 
 export interface ReportInput {

@@ -121,6 +121,8 @@ export interface FileFacts extends CallGraphFacts {
   readonly includes?: string[];
   /** Items of the facts providers (see provider.ts), by provider id. */
   readonly provided: Record<string, ProvidedItem[]>;
+  /** The file as a BSD or macOS build sees it, when it holds kqueue code (see core/project/platforms.ts). */
+  readonly bsd?: FileFacts;
 }
 
 /** What is visible inside a function: enough to tell a parameter, a local, a global and a member apart. */

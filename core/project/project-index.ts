@@ -3,6 +3,7 @@ import { MacroTable, type TableScope } from './macro-table.js';
 import { IncludeGraph } from './include-graph.js';
 import type { FactsProvider, ProvidedItem } from './provider.js';
 import { push } from '../util/multimap.js';
+import type { TargetPlatform } from '../syntax/conditionals.js';
 
 /**
  * The project index: every file's facts merged, so a rule checking one file sees what the others
@@ -49,14 +50,30 @@ export class ProjectIndex {
   readonly tables: readonly FactsTable[];
   private readonly built = new Map<string, unknown>();
 
-  /** The index of these files; `tables` when their facts are already tabled (in that order, later ones winning for macros). */
+  /**
+   * The index of these files; `tables` when their facts are already tabled (in that order, later
+   * ones winning for macros). `platform`: the build the facts are of (see core/project/platforms.ts).
+   */
   constructor(
     readonly files: readonly FileFacts[],
     tables?: readonly FactsTable[],
+    readonly platform: TargetPlatform = 'linux',
   ) {
     this.tables = tables ?? [new FactsTable(files)];
     this.macros = MacroTable.merged(this.tables.map((t) => t.macros));
   }
+
+  /**
+   * The project as a BSD or macOS build sees it: each file holding kqueue code in its BSD reading,
+   * the others as they are. Undefined when no file holds kqueue code. Built once.
+   */
+  bsdVariant(): ProjectIndex | undefined {
+    if (this.platform === 'bsd') return this;
+    if (this.bsd === undefined) this.bsd = this.files.some((f) => f.bsd) ? new ProjectIndex(this.files.map((f) => f.bsd ?? f), undefined, 'bsd') : null;
+    return this.bsd ?? undefined;
+  }
+
+  private bsd: ProjectIndex | null | undefined;
 
   /** The macros translation unit (or header) `path` sees: see MacroTable.forIncludes. */
   macrosFor(path: string): TableScope {

@@ -6,6 +6,7 @@ import type { PreprocessorConfiguration } from '../syntax/conditionals.js';
 import { recoverText, type AssumedGroup } from '../syntax/recovery.js';
 import { extractFacts, type FactsScope, type FileFacts, type FileSyntax } from './facts.js';
 import type { FactsProvider } from './provider.js';
+import { bsdConfiguration, hasBsdVariant } from './platforms.js';
 
 /** What parsing and the facts pass read of the settings (the engine's AnalysisSettings has more). */
 export interface SourceSettings {
@@ -46,6 +47,8 @@ export interface SourceFile {
   readonly notices: readonly string[];
   /** Set when the text is a configuration-resolved copy of the file's. */
   readonly recovery?: Recovery;
+  /** The file as a BSD or macOS build sees it, when it holds kqueue code (see core/project/platforms.ts). */
+  readonly bsd?: SourceFile;
 }
 
 export type LoadResult = { ok: true; file: SourceFile } | { ok: false; reason: string };
@@ -69,6 +72,21 @@ export function sourceFromDocumentTree(
   settings: SourceSettings,
   /** `ownsTree`: the tree may be edited into the copy's (the caller keeps no use of it). */
   { notices = [], lines, ownsTree = false }: { notices?: string[]; lines?: LineMap; ownsTree?: boolean } = {},
+): SourceFile {
+  const file = platformSource(path, text, language, tree, settings, { notices, lines, ownsTree });
+  if (!hasBsdVariant(text, language, settings.configuration)) return file;
+  const bsd = platformSource(path, text, language, parseText(language, text), { ...settings, configuration: bsdConfiguration(settings.configuration) }, { lines: file.lines, ownsTree: true });
+  return { ...file, facts: { ...file.facts, bsd: bsd.facts }, bsd };
+}
+
+/** The file as the platform of `settings.configuration` sees it. */
+function platformSource(
+  path: string,
+  text: string,
+  language: Language,
+  tree: Tree,
+  settings: SourceSettings,
+  { notices = [], lines, ownsTree = false }: { notices?: string[]; lines?: LineMap; ownsTree?: boolean },
 ): SourceFile {
   const recovered = recoverText(language, text, tree, settings.configuration, ownsTree);
   // A copy tried and not kept has edited the tree into its own: parsed again from the text (only

@@ -122,10 +122,19 @@ function withoutComments(text: string): string {
   return text.replace(/\/\*[^]*?\*\/|\/\/.*$/gm, ' ').replace(/\\\r?\n/g, ' ');
 }
 
+/**
+ * The system a build targets, for the names neither the build nor the file decides (`__linux__`,
+ * `HAVE_KQUEUE`, `<sys/event.h>`): Linux with GCC, or BSD and macOS (kqueue) — the platform whose
+ * event notifier accept rules also look at (core/engine/platforms.ts).
+ */
+export type TargetPlatform = 'linux' | 'bsd';
+
 /** Macros the build defines (name → value, '1' for a bare -D NAME) and leaves undefined. */
 export interface PreprocessorConfiguration {
   readonly defined: ReadonlyMap<string, string>;
   readonly undefined: ReadonlySet<string>;
+  /** Linux when not set. */
+  readonly platform?: TargetPlatform;
 }
 
 /**

@@ -30,7 +30,7 @@ export function inactiveBranches(
   if (!text.includes('#')) return [];
   const groups = conditionalGroups(text);
   // An undecided branch (or a whole file) that includes a header no Linux build has is another platform's.
-  const foreign = otherPlatformMarks(text);
+  const foreign = otherPlatformMarks(text, configuration?.platform);
   if (groups.length === 0) return foreign.length > 0 ? [[0, text.length]] : [];
   const definedHere = new Set<string>();
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)) definedHere.add(m[1]!);

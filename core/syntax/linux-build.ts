@@ -1,4 +1,4 @@
-import { configurationLookup, type MacroValue, type PreprocessorConfiguration } from './conditionals.js';
+import { configurationLookup, type MacroValue, type PreprocessorConfiguration, type TargetPlatform } from './conditionals.js';
 import type { Language } from './language.js';
 
 /**
@@ -60,15 +60,49 @@ export type FeatureAssumption = 'defined' | 'undefined';
  */
 export function platformLookup(language: Language | undefined, configuration: PreprocessorConfiguration | undefined): (name: string) => MacroValue {
   const configured = configuration ? configurationLookup(configuration) : () => undefined;
+  const platform = platformMacro(configuration?.platform ?? 'linux');
   return (name) => {
     const value = configured(name);
     if (value !== undefined) return value;
     if (name === '__cplusplus') return language === undefined ? undefined : language === 'cpp' ? 201703 : 0;
+    return platform(name);
+  };
+}
+
+/** What the platform's system and compiler say a name is; undefined for a feature macro they do not decide. */
+function platformMacro(platform: TargetPlatform): (name: string) => MacroValue {
+  if (platform === 'bsd') return bsdMacro;
+  return (name) => {
     const known = LINUX_GCC.get(name);
     if (known !== undefined) return known;
     if (LINUX_PLATFORM.test(name) && !VERSION_MACRO.test(name) && !NEGATIVE_SWITCH.test(name)) return 1;
     return OTHER_PLATFORM.test(name) || OTHER_PLATFORM_FACILITY.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined;
   };
+}
+
+/**
+ * BSD and macOS, for the accept rules' look at kqueue backends (`#ifdef HAVE_KQUEUE`, `#if
+ * defined(__APPLE__)`, the `#else` of `#if HAVE_LINUX`): the BSD and Apple names and kqueue
+ * switches are defined, Linux's (`__linux__`, `HAVE_EPOLL`, `OS_LINUX`) and other systems' are
+ * not. macOS and FreeBSD are both taken as defined: a backend chosen for either is kqueue's.
+ */
+const BSD_NAME = /(?:^|_)(?:APPLE|DARWIN|MACOSX?|OSX|FREEBSD|OPENBSD|NETBSD|DRAGONFLY|BSDI?|MACH)\d*(?:_|$)/i;
+const BSD_FACILITY = /(?:^|_)(?:KQUEUE|SYS_EVENT_H|IOKIT|COREFOUNDATION|CORESERVICES|CARBON|COCOA)(?:_|$)/;
+/** Linux's own notifiers and descriptors (`HAVE_EPOLL`, `USE_IO_URING`, `HAVE_SYS_INOTIFY_H`): not on BSD. */
+const LINUX_FACILITY = /(?:^|_)(?:EPOLL|EPOLL_CREATE1?|SYS_EPOLL_H|IO_URING|LIBURING|INOTIFY|SYS_INOTIFY_H|SIGNALFD|TIMERFD|EVENTFD|SYS_EVENTFD_H|SYS_PRCTL_H|SYS_SENDFILE_H)(?:_|$)/;
+const BSD_DEFINED = new Set(['__APPLE__', '__MACH__', '__FreeBSD__', '__clang__']);
+/** Linux-only names LINUX_GCC gives a value (kernel interfaces BSD lacks). */
+const LINUX_ONLY = new Set(['__linux__', '__linux', 'linux', 'EPOLLRDHUP', 'SO_PEERCRED']);
+
+function bsdMacro(name: string): MacroValue {
+  if (BSD_DEFINED.has(name)) return 1;
+  if (LINUX_ONLY.has(name)) return 0;
+  const known = LINUX_GCC.get(name);
+  if (known !== undefined) return known;
+  const bsd = BSD_NAME.test(name) || BSD_FACILITY.test(name);
+  const linux = LINUX_PLATFORM.test(name) || LINUX_FACILITY.test(name);
+  if (bsd || linux) return VERSION_MACRO.test(name) || NEGATIVE_SWITCH.test(name) ? undefined : bsd ? 1 : 0;
+  return OTHER_PLATFORM.test(name) || OTHER_PLATFORM_FACILITY.test(name) || GNULIB_REPLACEMENT.test(name) ? 0 : undefined;
 }
 
 /** `assumed`: told each name decided by the feature assumption rather than by the build or the platform. */
@@ -89,21 +123,25 @@ export function recoveryLookup(language: Language, configuration: PreprocessorCo
  * `<sys/dlpi.h>`, `<windows.h>`) is another platform's, whatever macro guards it
  * (`#if ISIS_METHOD == ISIS_METHOD_BPF`, a configure switch no header here defines).
  */
-const OTHER_PLATFORM_HEADER = new RegExp(
-  '^(?:' +
-    [
-      // Windows
-      'windows', 'winsock2?', 'ws2tcpip', 'mswsock', 'iphlpapi', 'winbase', 'wincrypt', 'winioctl', 'direct', 'conio',
-      // BSD and macOS
-      // (`<dev/speaker/speaker.h>`, `<dev/wscons/…>`, `<machine/speaker.h>`, `<machine/cpu.h>`: no Linux
-      // system has a dev/ or machine/ include directory)
-      'dev/[\\w/]+', 'machine/[\\w/]+',
-      'net/bpf', 'net/if_dl', 'net/if_media', 'net/if_types', 'net/pfvar', 'net80211/[\\w/]+', 'netinet/ip_fw', 'netinet6/in6_var', 'sys/ioccom', 'sys/sockio', 'sys/filio', 'libproc', 'mach/[\\w/]+', 'mach-o/[\\w/]+', 'CoreFoundation/[\\w/]+', 'SystemConfiguration/[\\w/]+', 'CommonCrypto/[\\w/]+', 'Security/[\\w/]+', 'IOKit/[\\w/]+',
-      // Solaris and AIX
-      'sys/dlpi', 'sys/stropts', 'stropts', 'sys/devpoll', 'sys/kstat', 'sys/bufmod', 'sys/cfgodm', 'sys/sysconfig',
-    ].join('|') +
-    ')\\.h$',
-);
+const FOREIGN_EVERYWHERE = [
+  // Windows
+  'windows', 'winsock2?', 'ws2tcpip', 'mswsock', 'iphlpapi', 'winbase', 'wincrypt', 'winioctl', 'direct', 'conio',
+  // Solaris and AIX
+  'sys/dlpi', 'sys/stropts', 'stropts', 'sys/devpoll', 'sys/kstat', 'sys/bufmod', 'sys/cfgodm', 'sys/sysconfig',
+];
+const BSD_HEADERS = [
+  // (`<dev/speaker/speaker.h>`, `<dev/wscons/…>`, `<machine/speaker.h>`, `<machine/cpu.h>`: no Linux
+  // system has a dev/ or machine/ include directory)
+  'dev/[\\w/]+', 'machine/[\\w/]+',
+  'net/bpf', 'net/if_dl', 'net/if_media', 'net/if_types', 'net/pfvar', 'net80211/[\\w/]+', 'netinet/ip_fw', 'netinet6/in6_var', 'sys/ioccom', 'sys/sockio', 'sys/filio', 'libproc', 'mach/[\\w/]+', 'mach-o/[\\w/]+', 'CoreFoundation/[\\w/]+', 'SystemConfiguration/[\\w/]+', 'CommonCrypto/[\\w/]+', 'Security/[\\w/]+', 'IOKit/[\\w/]+',
+];
+/** Linux's own headers, which a BSD build does not have. */
+const LINUX_HEADERS = ['sys/epoll', 'linux/[\\w/]+', 'asm/[\\w/]+', 'sys/inotify', 'sys/signalfd', 'sys/timerfd', 'sys/eventfd', 'sys/prctl', 'sys/sendfile', 'sys/sysinfo', 'liburing', 'netpacket/packet'];
+const headerPattern = (names: string[]) => new RegExp(`^(?:${names.join('|')})\\.h$`);
+const OTHER_PLATFORM_HEADER: Record<TargetPlatform, RegExp> = {
+  linux: headerPattern([...FOREIGN_EVERYWHERE, ...BSD_HEADERS]),
+  bsd: headerPattern([...FOREIGN_EVERYWHERE, ...LINUX_HEADERS]),
+};
 
 /** The header of an `#include <…>` line, if the line is one. */
 const SYSTEM_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm;
@@ -115,9 +153,10 @@ const OTHER_PLATFORM_CALL = /\bioctl\s*\([^;{}]*\bBIOC[A-Z]{3,}\b/g;
  * Offsets of what only another platform's code does: `#include <…>` lines of headers no Linux
  * build has, and BSD BPF ioctls.
  */
-export function otherPlatformMarks(text: string): number[] {
+export function otherPlatformMarks(text: string, platform: TargetPlatform = 'linux'): number[] {
   const out: number[] = [];
-  if (text.includes('include')) for (const m of text.matchAll(SYSTEM_INCLUDE)) if (OTHER_PLATFORM_HEADER.test(m[1]!.trim())) out.push(m.index!);
-  if (text.includes('BIOC')) for (const m of text.matchAll(OTHER_PLATFORM_CALL)) out.push(m.index!);
+  const headers = OTHER_PLATFORM_HEADER[platform];
+  if (text.includes('include')) for (const m of text.matchAll(SYSTEM_INCLUDE)) if (headers.test(m[1]!.trim())) out.push(m.index!);
+  if (platform === 'linux' && text.includes('BIOC')) for (const m of text.matchAll(OTHER_PLATFORM_CALL)) out.push(m.index!);
   return out.sort((a, b) => a - b);
 }

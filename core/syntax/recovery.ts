@@ -80,7 +80,7 @@ export function recoverText(language: Language, text: string, originalTree: Tree
   const spans = regions.map((r): [number, number] => [r.start, r.end]);
   const rewrites = regions.map(() => 0);
   const assumedGroups: { group: AssumedGroup; regions: number[] }[] = [];
-  const foreign = otherPlatformMarks(text);
+  const foreign = otherPlatformMarks(text, configuration?.platform);
   for (const group of conditionalGroups(text)) {
     const touching = regions.flatMap(({ start, end }, k) => (group.start < end && group.end > start && !(group.start < start && group.end > end) ? [k] : []));
     if (touching.length === 0) continue;

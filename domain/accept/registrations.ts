@@ -176,12 +176,13 @@ function resolveRegistrations(index: ProjectIndex): Registrations {
     // callers decide (nginx's `ngx_epoll_add_event(ev, event, flags)`, called through a function
     // pointer) may register a listener level-triggered, and a program with two notifiers may
     // serve its listeners with the other one.
-    // kqueue registrations are another platform's (a `*-kqueue.c` backend the build system picks):
-    // a Linux build's event layer is the rest.
-    const linux = all.filter((r) => r.api !== 'kqueue');
-    if (linux.length === 0 || !linux.every((r) => r.mode === 'edge')) return undefined;
+    // Each build has its own notifier (a `*-kqueue.c` or `*-epoll.c` backend the build system
+    // picks): a Linux build's event layer is all but kqueue's, a BSD build's all but epoll's.
+    const foreign = index.platform === 'bsd' ? 'epoll' : 'kqueue';
+    const native = all.filter((r) => r.api !== foreign);
+    if (native.length === 0 || !native.every((r) => r.mode === 'edge')) return undefined;
     // The same evidence whatever order the index was built in: the first by file and line.
-    return linux.reduce((a, b) => (b.site.file.localeCompare(a.site.file) || b.site.line - a.site.line) < 0 ? b : a);
+    return native.reduce((a, b) => (b.site.file.localeCompare(a.site.file) || b.site.line - a.site.line) < 0 ? b : a);
   },
   };
 }
@@ -296,13 +297,18 @@ function registration(spec: TriggerRegistration, call: CallFact, callNode: Synta
  * Keys of the fields the registering function copies the registered descriptor into: epollix's
  * `worker_data[i].server_fd = server_fd;` before `epoll_ctl(…, server_fd, &ev)` with `EPOLLET`,
  * whose worker then accepts on `data->server_fd`. The field holds the same listener, registered so.
+ * For a local, the fields it is copied from too: pgagroal's `fd = watcher->fds.main.listen_fd;`
+ * (one case of a switch) before `EV_SET(&kev, fd, …, EV_ADD | EV_CLEAR, …)`.
  */
 function fieldCopies(fdText: string, scope: ScopeInfo, text: string, fnNode: SyntaxNode | undefined): string[] {
   const name = fdText.trim();
   if (!fnNode || !/^[A-Za-z_]\w*$/.test(name)) return [];
   const body = text.slice(fnNode.startIndex, fnNode.endIndex);
+  const field = String.raw`([A-Za-z_][\w\[\]().>-]*?(?:\.|->)[A-Za-z_]\w*)`;
+  const copies = [...body.matchAll(new RegExp(String.raw`${field}\s*=\s*${escapeRegExp(name)}\s*;`, 'g'))];
+  if (descriptorKey(name, scope)?.startsWith('local:')) copies.push(...body.matchAll(new RegExp(String.raw`(?<![\w.>])${escapeRegExp(name)}\s*=\s*${field}\s*;`, 'g')));
   const keys: string[] = [];
-  for (const m of body.matchAll(new RegExp(String.raw`([A-Za-z_][\w\[\]().>-]*?(?:\.|->)[A-Za-z_]\w*)\s*=\s*${escapeRegExp(name)}\s*;`, 'g'))) {
+  for (const m of copies) {
     // `workers[i].listen_fd`: a field of the array's element type. Only a field of a known type:
     // `field:*.listen_fd` would stand for every struct's field of that name.
     const key = descriptorKey(m[1]!.replace(/\[[^\]]*\]/g, ''), scope);

@@ -51,7 +51,7 @@ export function descriptorKey(expression: string, scope: ScopeInfo): string | un
   if (member) {
     const base = strip(member[1]!);
     const field = member[3]!;
-    const key = `field:${baseType(base, scope) ?? '*'}.${field}`;
+    const key = `field:${baseType(base, scope) ?? nestedBaseType(base, scope) ?? '*'}.${field}`;
     // `c->fd` names any connection's descriptor: the same struct often holds listeners and clients
     // (nginx's ngx_connection_t). Such generic fields only match through the same base variable.
     return GENERIC_FIELDS.has(field) && base !== 'this' && base !== '*this' ? `${key}@${base.replace(/^.*(->|\.)/, '')}` : key;
@@ -81,6 +81,17 @@ function baseType(base: string, scope: ScopeInfo): string | undefined {
   return local ? typeName(local) : undefined;
 }
 
+/**
+ * A member of a member, from a variable of known type: `w->fds.main` → `io_watcher.fds.main`, so
+ * `w->fds.main.listen_fd` is `field:io_watcher.fds.main.listen_fd` (not every struct's `listen_fd`).
+ */
+function nestedBaseType(base: string, scope: ScopeInfo): string | undefined {
+  const chain = /^([A-Za-z_]\w*)((?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)$/.exec(base);
+  if (!chain) return undefined;
+  const root = baseType(chain[1]!, scope);
+  return root ? root + chain[2]!.replace(/\s+/g, '').replace(/->/g, '.') : undefined;
+}
+
 /** Whether two keys can name the same descriptor. */
 export function keysMatch(a: string, b: string): boolean {
   if (a === b) return true;
@@ -94,8 +105,9 @@ function oneWay(a: string, b: string): boolean {
     const name = rest.slice(rest.lastIndexOf(':') + 1);
     return b === `local:${rest}` || b === `global:${name}`;
   }
+  // A field of unknown type and any field of that name (of a member of a member too: the last name).
   if (a.startsWith('field:*.') && b.startsWith('field:')) {
-    return a.slice(a.indexOf('.') + 1) === b.slice(b.indexOf('.') + 1);
+    return a.slice(a.indexOf('.') + 1) === b.slice(b.lastIndexOf('.') + 1);
   }
   // A member used bare in a method (`fd_`) and through the object elsewhere (`srv->fd_`).
   if (a.startsWith('field:') && b.startsWith('field:') && a.includes('@') !== b.includes('@')) return false;
