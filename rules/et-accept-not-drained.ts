@@ -1,4 +1,4 @@
-import { acceptFlow, acceptSites } from '../domain/accept/accept-sites.js';
+import { acceptFlow, acceptSites, handsConnectionToCaller } from '../domain/accept/accept-sites.js';
 import { acceptWrappersProvider } from '../domain/accept/accept-wrappers.js';
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { fileItems } from '../core/project/provider.js';
@@ -68,8 +68,9 @@ export const etAcceptNotDrained: Rule = {
       if (!accepting && callers.length > 0 && callers.every((c) => c.call.inLoop && c.call.resultUsed)) continue;
       const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener, site.variable === site.listener ? site.call.line : undefined);
       if (trigger.mode === 'level') continue;
-      // A loop around the accept (an event loop, a retry loop) shows a non-blocking listener.
-      if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx.options, cfg.function, accepting !== undefined)) continue;
+      // A loop around the accept (an event loop, a retry loop) shows a non-blocking listener. An
+      // accept primitive that hands the connection to its caller leaves the question to the caller.
+      if (trigger.mode === 'unknown' && (!asksAboutUndecided(ctx.options, cfg.function, accepting !== undefined) || handsConnectionToCaller(site, fn, cfg.function))) continue;
       const edge = trigger.mode === 'edge';
       const related: RelatedLocation[] = evidenceLocations(trigger);
       if (accepting) related.push({ location: ctx.locate(spanOf(accepting.loop.syntax.child(0) ?? accepting.loop.syntax)), message: LOOP_ROLE_NOTE[accepting.role] });

@@ -1,4 +1,5 @@
-import type { CallFact } from '../../core/project/facts.js';
+import type { CallFact, FunctionFact } from '../../core/project/facts.js';
+import { escapeRegExp } from '../../core/util/regexp.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import type { FileAnalysis } from '../../core/engine/settings.js';
 import { resultVariable } from '../../core/syntax/nodes.js';
@@ -54,4 +55,27 @@ function aliasedListener(ctx: FileAnalysis, call: CallFact, acceptFunctions: Rea
 export function acceptFlow(ctx: FileAnalysis, cfg: Cfg, site: AcceptSite): HandleFlow | undefined {
   if (!site.variable) return undefined;
   return solveHandleFlow(cfg, { variable: site.variable, shape: 'descriptor', isSource: (rhs) => contains(rhs, site.node), knowledge: invalidityKnowledge(ctx, site.fn) });
+}
+
+/**
+ * Does the accepting function hand the connection to its caller — return it (`return new_socket;`)
+ * or store it where the caller reads it (`*pa = accept(…)`, a reference parameter, `conn->fd` of
+ * a parameter)? Such a function is an accept primitive (asio's `sync_accept`, luasocket's
+ * `socket_accept`): one connection per call by design, and how often it runs is its caller's
+ * business.
+ */
+export function handsConnectionToCaller(site: AcceptSite, fn: FunctionFact, fnNode: SyntaxNode): boolean {
+  const variable = site.variable?.replace(/\s+/g, '');
+  if (!variable) return false;
+  const root = /^[*(]*([A-Za-z_]\w*)/.exec(variable)?.[1];
+  const param = fn.params.find((p) => p.name === root);
+  if (param && (variable !== root || /[&*]/.test(param.type))) return true;
+  const body = fnNode.text;
+  if (new RegExp(String.raw`\breturn\s*\(?\s*${escapeRegExp(variable)}\s*\)?\s*;`).test(body)) return true;
+  // Copied out afterwards: `*newfd = fd;`, `c->sd = sd;` for a parameter `c`, `out = fd;` for a reference `int& out`.
+  return fn.params.some((p) => {
+    const name = escapeRegExp(p.name);
+    const target = p.type.includes('&') ? String.raw`(?<![\w.>])${name}` : String.raw`\*\s*${name}|\b${name}\s*(?:->|\.)\s*\w+`;
+    return new RegExp(String.raw`(?:${target})\s*=\s*${escapeRegExp(variable)}\s*;`).test(body);
+  });
 }

@@ -91,3 +91,62 @@ void driver_accept(struct driver *d) {
     expect(actualFindings(analyze(sources)).filter((f) => !f.includes('fd-leak'))).toEqual([]);
   });
 });
+
+describe('et-accept-not-drained under edgeTriggered: ask, and accept primitives', () => {
+  const ask = parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'fd-leak': 'off', 'et-accept-not-drained': ['error', { edgeTriggered: 'ask' }] } }));
+  it('a function that hands the connection to its caller (returned, through a pointer or reference parameter, into a parameter\'s field) is not asked about; one that serves it itself is', () => {
+    const text = `#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+struct conn { int sd; };
+void serve(int fd);
+int sync_accept(int s) {
+    for (;;) {
+        int new_socket = accept(s, 0, 0);
+        if (new_socket >= 0)
+            return new_socket;
+        if (errno == EAGAIN)
+            return -1;
+    }
+}
+int socket_accept(int *ps, int *pa) {
+    for (;;) {
+        if ((*pa = accept(*ps, 0, 0)) >= 0)
+            return 0;
+        if (errno != EINTR)
+            return errno;
+    }
+}
+int tcp_accept(struct conn *sc, struct conn *c) {
+    int sd = accept(sc->sd, 0, 0);
+    if (sd < 0 && errno == EAGAIN)
+        return -1;
+    c->sd = sd;
+    return 0;
+}
+void on_readable(int listener) {
+    int c = accept(listener, 0, 0);
+    if (c < 0 && errno == EAGAIN)
+        return;
+    serve(c);
+}
+`;
+    const cpp = `#include <cerrno>
+#include <sys/socket.h>
+bool non_blocking_accept(int s, int& new_socket) {
+    new_socket = ::accept(s, nullptr, nullptr);
+    return new_socket >= 0 || errno != EAGAIN;
+}
+bool accept_one(int s, int& out) {
+    int c = ::accept(s, nullptr, nullptr);
+    if (c < 0 && errno == EAGAIN)
+        return false;
+    out = c;
+    return true;
+}
+`;
+    const findings = analyze([{ path: 'net/primitives.c', text }, { path: 'net/socket_ops.cpp', text: cpp }], ask);
+    expect(findings.map((f) => [f.ruleId, f.severity, f.location.line, f.location.column])).toEqual([['et-accept-not-drained', 'note', 31, 13]]);
+    expect(findings[0]!.message).toContain("accept() on listener 'listener' is not in a loop");
+  });
+});
