@@ -189,6 +189,25 @@ describe('connlint-lsp over stdio', () => {
     expect(published.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([`4: ${cli!.message}`]);
   });
 
+  it('a document with a kqueue backend a Linux build does not compile gets the BSD build\'s finding, as the CLI does, after every edit (whole-file)', async () => {
+    const { dir } = badWorkspace();
+    const { client } = await startWith(dir);
+    const source = readFileSync(join(ROOT, 'test', 'fixtures', 'et-accept-not-drained', 'kqueue-backend.c'), 'utf8');
+    const file = join(dir, 'kqueue-backend.c');
+    const cliFindings = (text: string) => analyzeSources([{ path: file, text }], { rules: ALL_RULES, config: emptyConfig(dir) }).map((f) => `${f.location.line}: ${f.message}`);
+    const lspFindings = (published: { diagnostics: { range: { start: { line: number } }; message: string }[] }) => published.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`);
+    client.open(file, source, 1);
+    const opened = lspFindings(await client.nextPublish(uriOf(file), { version: 1 }));
+    expect(opened).toEqual(cliFindings(source));
+    expect(opened).toEqual([expect.stringMatching(/^55: .*EV_CLEAR at kqueue-backend\.c:49\) \(in a BSD or macOS build, with kqueue\)$/)]);
+    // An edit in the Linux handler (line 34): the BSD finding stays.
+    const lines = source.split('\n');
+    client.change(file, 2, [{ range: { start: { line: 34, character: 0 }, end: { line: 34, character: 0 } }, text: '    (void)0;\n' }]);
+    const edited = [...lines.slice(0, 34), '    (void)0;', ...lines.slice(34)].join('\n');
+    expect(lspFindings(await client.nextPublish(uriOf(file), { version: 2 }))).toEqual(cliFindings(edited));
+    expect(cliFindings(edited)).toHaveLength(1);
+  });
+
   it('clears the diagnostic when an edit fixes the bug and brings it back when an edit breaks it again', async () => {
     const { dir, file, uri } = badWorkspace();
     const { client } = await startWith(dir);
