@@ -107,10 +107,40 @@ function loopRole(cfg: Cfg, loop: LoopInfo, acceptNode: CfgNode, flow: HandleFlo
   const repeatsAfterSuccess = head !== undefined && reaches((n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, VALID));
   const failureLeaves = reaches((n) => !loop.nodes.has(n.id), (e) => holds(e, INVALID) && (loop.nodes.has(e.from.id) || e.from === acceptNode));
   const failureRepeats = head !== undefined && reaches((n) => n === head, (e) => loop.nodes.has(e.to.id) && holds(e, INVALID));
-  if (!repeatsAfterSuccess && failureRepeats && waitsOnlyAfterEagain(loop.syntax, acceptNode)) return 'wait';
+  // Repeated on EAGAIN itself — not only on EINTR while EAGAIN leaves (`if (errno == EINTR)
+  // continue; if (errno == EAGAIN) return -1;`: a retry loop, one accept per call).
+  const eagainRepeats = failureRepeats && head !== undefined && repeatsThroughEagain(acceptNode, head, (e) => loop.nodes.has(e.to.id) && holds(e, INVALID));
+  if (!repeatsAfterSuccess && eagainRepeats && waitsOnlyAfterEagain(loop.syntax, acceptNode)) return 'wait';
   if (waitsForReadiness(loop.syntax)) return 'event';
   if (repeatsAfterSuccess) return failureLeaves || unbounded(loop.syntax) ? 'drain' : 'other';
   return failureRepeats ? 'retry' : 'other';
+}
+
+/** `errno == EAGAIN`, `EWOULDBLOCK != err`: which value of the test says "it would block". */
+const EAGAIN_EQUALS = /(?:==\s*(?:EAGAIN|EWOULDBLOCK)\b|\b(?:EAGAIN|EWOULDBLOCK)\s*==)/;
+const EAGAIN_DIFFERS = /(?:!=\s*(?:EAGAIN|EWOULDBLOCK)\b|\b(?:EAGAIN|EWOULDBLOCK)\s*!=)/;
+
+/**
+ * Is there a path from the accept back to the loop's head, on `allowed` edges, through an edge
+ * where an errno test says EAGAIN (`errno == EAGAIN` true, `errno != EWOULDBLOCK` false)? A test
+ * naming EAGAIN but no comparison (`ERRNO_IS(EAGAIN)`) counts either way.
+ */
+function repeatsThroughEagain(acceptNode: CfgNode, head: CfgNode, allowed: (edge: CfgEdge) => boolean): boolean {
+  const saysEagain = (e: CfgEdge) => {
+    const text = e.condition?.text;
+    if (!text || e.assumption === undefined || !/\b(?:EAGAIN|EWOULDBLOCK)\b/.test(text)) return false;
+    if (EAGAIN_EQUALS.test(text)) return e.assumption;
+    if (EAGAIN_DIFFERS.test(text)) return !e.assumption;
+    return true;
+  };
+  // The nodes the failure reaches before coming back to the head; the EAGAIN edges out of them.
+  const seen = new Set<number>([acceptNode.id]);
+  const reached = [acceptNode];
+  for (let i = 0; i < reached.length; i++) {
+    for (const e of reached[i]!.succs) if (allowed(e) && e.to !== head && !seen.has(e.to.id)) (seen.add(e.to.id), reached.push(e.to));
+  }
+  const crossings = reached.flatMap((n) => n.succs.filter((e) => allowed(e) && saysEagain(e)));
+  return crossings.some((e) => e.to === head || findPath(e.to, head, allowed) !== undefined);
 }
 
 /** The loop tests EAGAIN, and any readiness wait in it comes after the accept (on its EAGAIN branch). */
