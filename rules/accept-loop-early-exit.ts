@@ -72,7 +72,7 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   const trigger = listenerTriggerMode(ctx, ctx.options, site.fn, site.listener, site.variable === site.listener ? site.call.line : undefined);
   if (trigger.mode === 'level') return;
   // Undecided listeners: silent unless the user asks for notes (`edgeTriggered: ask`).
-  if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx.options, cfg.function, false)) return;
+  if (trigger.mode === 'unknown' && !asksAboutUndecided(ctx, ctx.options, cfg.function, false)) return;
   const edge = trigger.mode === 'edge';
   const severity = edge ? ctx.severity : 'note';
   const acceptLocation = ctx.locate(spanOf(site.node));

@@ -48,6 +48,7 @@ export const etAcceptNotDrained: Rule = {
     const wrappers = new Set(fileItems(ctx.file.facts, acceptWrappersProvider).map((w) => w.fn));
     const graph = callGraphOf(ctx.index);
     const retryHelpers = ctx.index.derived(retryHelpersProvider);
+    const asked = new Set<string>();
     for (const site of acceptSites(ctx)) {
       const fn = ctx.file.facts.functions[site.fn]!;
       // A wrapper that returns the accepted descriptor is judged at its callers.
@@ -70,7 +71,14 @@ export const etAcceptNotDrained: Rule = {
       if (trigger.mode === 'level') continue;
       // A loop around the accept (an event loop, a retry loop) shows a non-blocking listener. An
       // accept primitive that hands the connection to its caller leaves the question to the caller.
-      if (trigger.mode === 'unknown' && (!asksAboutUndecided(ctx.options, cfg.function, accepting !== undefined) || handsConnectionToCaller(site, fn, cfg.function))) continue;
+      if (trigger.mode === 'unknown' && (!asksAboutUndecided(ctx, ctx.options, cfg.function, accepting !== undefined) || handsConnectionToCaller(site, fn, cfg.function))) continue;
+      // A note is a question about the listener: asked once per function (`accept4` under one
+      // `#if` and `accept` under the other, an IPv6 and an IPv4 branch), not per accept.
+      if (trigger.mode === 'unknown') {
+        const question = `${site.fn}\0${site.listener}`;
+        if (asked.has(question)) continue;
+        asked.add(question);
+      }
       const edge = trigger.mode === 'edge';
       const related: RelatedLocation[] = evidenceLocations(trigger);
       if (accepting) related.push({ location: ctx.locate(spanOf(accepting.loop.syntax.child(0) ?? accepting.loop.syntax)), message: LOOP_ROLE_NOTE[accepting.role] });

@@ -19,6 +19,8 @@ import { linesShownIn, moveFinding, type Finding } from '../core/engine/findings
 import { LineMap } from '../core/syntax/source-text.js';
 import { analyze } from './helpers.js';
 import { tempDir, ROOT } from './cli-helpers.js';
+import { withBsdFindings } from '../core/engine/platform-findings.js';
+import { UNUSED_DIRECTIVE_RULE } from '../core/engine/suppressions.js';
 
 const EDGE_BUG = (prefix = '', name = 'f') => `${prefix}#include <sys/epoll.h>
 int lfd;
@@ -350,5 +352,33 @@ describe('macros that leave on every use', () => {
     expect(leavesAlways(' for (;;) return 1')).toBe(false);
     expect(leavesAlways(' do { } while (0); return 1')).toBe(true);
     expect(leavesAlways(' if (x) abort()')).toBe(false);
+  });
+});
+
+describe('the BSD build\'s findings (core/engine/platform-findings.ts)', () => {
+  const finding = (ruleId: string, severity: 'error' | 'note', line: number, functionName: string): Finding => ({
+    ruleId,
+    severity,
+    message: `m${line}`,
+    location: { file: 'src/stream.c', line, column: 5, endLine: line, endColumn: 11 },
+    related: [],
+    fingerprint: `${ruleId}:${line}`,
+    functionName,
+  });
+  it('adds what only the BSD build finds, saying so; not what the Linux build has at the same place, nor a second question in a function the Linux build already asks about', () => {
+    const linux = [finding('accept-loop-early-exit', 'note', 556, 'uv__server_io'), finding(UNUSED_DIRECTIVE_RULE, 'note', 10, '')];
+    const bsd = [
+      finding('accept-loop-early-exit', 'note', 528, 'uv__server_io'),
+      finding('accept-loop-early-exit', 'note', 556, 'uv__server_io'),
+      finding('et-accept-not-drained', 'error', 600, 'uv__server_io'),
+      finding('et-accept-not-drained', 'note', 700, 'other_handler'),
+    ];
+    expect(withBsdFindings(linux, bsd).map((f) => [f.ruleId, f.location.line, f.message])).toEqual([
+      ['accept-loop-early-exit', 556, 'm556'],
+      ['et-accept-not-drained', 600, 'm600 (in a BSD or macOS build, with kqueue)'],
+      ['et-accept-not-drained', 700, 'm700 (in a BSD or macOS build, with kqueue)'],
+    ]);
+    // A suppression unused in the Linux build and in the BSD build is unused.
+    expect(withBsdFindings(linux, [finding(UNUSED_DIRECTIVE_RULE, 'note', 10, '')]).map((f) => f.ruleId)).toEqual([UNUSED_DIRECTIVE_RULE, 'accept-loop-early-exit']);
   });
 });

@@ -84,15 +84,17 @@ describe('runs on some files of a project', () => {
     expect(json.summary.files).toBe(1);
   });
 
-  it('--no-project-index analyses the named file alone (the listener is then unknown: silent, or a note with edgeTriggered: ask)', () => {
+  it('--no-project-index analyses the named file alone (the listener is then unknown: silent; taken as edge-triggered with edgeTriggered: assume; no question with ask, as the file names no edge-triggered mode)', () => {
     const dir = project();
     const alone = runCli(['--no-project-index', 'src/accept.c'], { cwd: dir });
     expect(errors(alone.stdout)).toEqual([]);
     expect(alone.code).toBe(0);
     writeFileSync(join(dir, 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'ask' }] } }));
-    const asked = runCli(['--no-project-index', 'src/accept.c'], { cwd: dir });
-    expect(errors(asked.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: note: .*if 'lfd' is edge-triggered/)]);
-    expect(asked.code).toBe(0);
+    expect(errors(runCli(['--no-project-index', 'src/accept.c'], { cwd: dir }).stdout)).toEqual([]);
+    writeFileSync(join(dir, 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'assume' }] } }));
+    const assumed = runCli(['--no-project-index', 'src/accept.c'], { cwd: dir });
+    expect(errors(assumed.stdout)).toEqual([expect.stringMatching(/^src\/accept\.c:12:13: error: .*taken as edge-triggered by the edgeTriggered option/)]);
+    expect(assumed.code).toBe(1);
   });
 
   it('a failure constant defined in a header that was not named still counts (no false leak)', () => {
@@ -114,13 +116,13 @@ describe('runs on some files of a project', () => {
     const dir = project();
     writeFileSync(join(dir, 'src', 'connlint.json'), '{}');
     mkdirSync(join(dir, 'src', 'sub'));
-    // Asking about undecided listeners shows that the registration in listener.c is not seen.
-    writeFileSync(join(dir, 'src', 'sub', 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'ask' }] } }));
+    // Taking undecided listeners as edge-triggered shows that the registration in listener.c is not seen.
+    writeFileSync(join(dir, 'src', 'sub', 'connlint.json'), JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered: 'assume' }] } }));
     writeFileSync(join(dir, 'src', 'sub', 'accept.c'), ACCEPT_C);
     // listener.c is in src/, above src/sub/connlint.json: not part of the sub-project.
     const out = runCli(['--debug', 'src/sub/accept.c'], { cwd: dir });
     expect(out.stderr).toMatch(/indexing 0 more files of the project at .*src\/sub for cross-file facts/);
-    expect(errors(out.stdout)).toEqual([expect.stringMatching(/note: /)]);
+    expect(errors(out.stdout)).toEqual([expect.stringMatching(/error: .*taken as edge-triggered by the edgeTriggered option/)]);
   });
 
   it('a repository nested in another one whose .gitignore hides it is indexed as its own project', () => {

@@ -6,6 +6,7 @@ import type { FileAnalysis } from '../../core/engine/settings.js';
 import type { RelatedLocation } from '../../core/engine/findings.js';
 import type { SyntaxNode } from '../../core/syntax/parser.js';
 import { expectsNonBlocking, servedByLevelReadiness } from './loop-roles.js';
+import { edgeFlagMentionsProvider } from './edge-flag-mentions.js';
 
 /**
  * Is a listening descriptor edge-triggered? Decided from registrations anywhere in the project:
@@ -140,10 +141,11 @@ function edgeFlagOf(r: ResolvedRegistration): string {
  * Is an undecided listener worth a note? Only with `edgeTriggered: ask`, and only where it may be
  * non-blocking and edge-triggered: not one served by select()/poll() (level), nor — unless the
  * accept sits in a loop that shows it is meant to drain (`loopSaysNonBlocking`) — a blocking
- * accept that never sees EAGAIN.
+ * accept that never sees EAGAIN; nor in a program that names no edge-triggered mode anywhere
+ * (edge-flag-mentions.ts).
  */
-export function asksAboutUndecided(options: Readonly<Record<string, unknown>>, fn: SyntaxNode, loopSaysNonBlocking: boolean): boolean {
-  return edgeTriggeredOption(options) === 'ask' && !servedByLevelReadiness(fn) && (loopSaysNonBlocking || expectsNonBlocking(fn));
+export function asksAboutUndecided(ctx: Pick<FileAnalysis, 'index'>, options: Readonly<Record<string, unknown>>, fn: SyntaxNode, loopSaysNonBlocking: boolean): boolean {
+  return edgeTriggeredOption(options) === 'ask' && !servedByLevelReadiness(fn) && (loopSaysNonBlocking || expectsNonBlocking(fn)) && ctx.index.derived(edgeFlagMentionsProvider);
 }
 
 /** The related locations of the evidence: the registration, and the wrapper call that made it concrete. */

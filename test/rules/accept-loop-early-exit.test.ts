@@ -79,16 +79,22 @@ int f(void) {
 
 
   it('edgeTriggered option: ask gives notes, assume and always findings, never silences', () => {
-    const sources = fixtureSources('accept-loop-early-exit/unknown.c');
+    // The program names an edge-triggered mode somewhere (for its clients): its listeners may be too.
+    const edgeElsewhere = { path: 'clients.h', text: '#define CLIENT_EVENTS (EPOLLIN | EPOLLET)\n' };
+    const sources = [...fixtureSources('accept-loop-early-exit/unknown.c'), edgeElsewhere];
     const withOption = (edgeTriggered: string) => parseConfig('/x/connlint.json', JSON.stringify({ rules: { 'accept-loop-early-exit': ['error', { edgeTriggered }], 'et-accept-not-drained': ['warning', { edgeTriggered }] } }));
     expect(analyze(sources)).toEqual([]);
+    // A program that names no edge-triggered mode anywhere (in code: a comment does not count) has
+    // no edge-triggered listener: nothing to ask.
+    const levelOnly = [...fixtureSources('accept-loop-early-exit/unknown.c'), { path: 'clients.h', text: '#define CLIENT_EVENTS EPOLLIN /* | EPOLLET */\n' }];
+    expect(analyze(levelOnly, withOption('ask'))).toEqual([]);
     const ask = analyze(sources, withOption('ask'));
     // A lone blocking accept() that never sees EAGAIN is no question worth asking.
     expect(actualFindings(ask)).toEqual(['accept-loop-early-exit/unknown.c:18 accept-loop-early-exit note']);
-    const nonBlocking = [{ path: 'nb.c', text: 'void on_readable(int l) {\n    int c = accept(l, 0, 0);\n    if (c < 0 && errno == EAGAIN)\n        return;\n    serve(c);\n}\n' }];
+    const nonBlocking = [{ path: 'nb.c', text: 'void on_readable(int l) {\n    int c = accept(l, 0, 0);\n    if (c < 0 && errno == EAGAIN)\n        return;\n    serve(c);\n}\n' }, edgeElsewhere];
     expect(actualFindings(analyze(nonBlocking, withOption('ask')))).toEqual(['nb.c:2 et-accept-not-drained note']);
     // Served by select(): level-triggered, nothing to ask.
-    const selected = [{ path: 'sel.c', text: 'void on_readable(int l, fd_set *r) {\n    if (!FD_ISSET(l, r))\n        return;\n    int c = accept(l, 0, 0);\n    if (c < 0 && errno == EAGAIN)\n        return;\n    serve(c);\n}\n' }];
+    const selected = [{ path: 'sel.c', text: 'void on_readable(int l, fd_set *r) {\n    if (!FD_ISSET(l, r))\n        return;\n    int c = accept(l, 0, 0);\n    if (c < 0 && errno == EAGAIN)\n        return;\n    serve(c);\n}\n' }, edgeElsewhere];
     expect(analyze(selected, withOption('ask'))).toEqual([]);
     expect(ask[0]!.message).toContain("if 'server_fd' is edge-triggered (no EPOLLET/EV_CLEAR/EV_ET registration of it was found)");
     for (const option of ['assume', 'always']) {

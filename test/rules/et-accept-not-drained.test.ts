@@ -145,8 +145,35 @@ bool accept_one(int s, int& out) {
     return true;
 }
 `;
-    const findings = analyze([{ path: 'net/primitives.c', text }, { path: 'net/socket_ops.cpp', text: cpp }], ask);
+    const edgeElsewhere = { path: 'net/clients.h', text: '#define CLIENT_EVENTS (EPOLLIN | EPOLLET)\n' };
+    const findings = analyze([{ path: 'net/primitives.c', text }, { path: 'net/socket_ops.cpp', text: cpp }, edgeElsewhere], ask);
     expect(findings.map((f) => [f.ruleId, f.severity, f.location.line, f.location.column])).toEqual([['et-accept-not-drained', 'note', 31, 13]]);
     expect(findings[0]!.message).toContain("accept() on listener 'listener' is not in a loop");
+  });
+
+  it('asks once per listener per function (an IPv6 and an IPv4 branch); an EV_CLEAR on a kqueue timer names no edge-triggered mode', () => {
+    const text = `#include <errno.h>
+#include <sys/event.h>
+#include <sys/socket.h>
+void serve(int fd);
+void arm_timer(int kq) {
+    struct kevent kev;
+    EV_SET(&kev, 1, EVFILT_TIMER, EV_ADD | EV_CLEAR, 0, 1000, 0);
+    kevent(kq, &kev, 1, 0, 0, 0);
+}
+void on_readable(int listener, int v6) {
+    int c;
+    if (v6)
+        c = accept(listener, 0, 0);
+    else
+        c = accept(listener, 0, 0);
+    if (c < 0 && errno == EAGAIN)
+        return;
+    serve(c);
+}
+`;
+    expect(analyze([{ path: 'net/server.c', text }], ask)).toEqual([]);
+    const findings = analyze([{ path: 'net/server.c', text }, { path: 'net/clients.h', text: '#define CLIENT_FLAGS (EV_ADD | EV_CLEAR)\n' }], ask);
+    expect(findings.map((f) => [f.ruleId, f.severity, f.location.file, f.location.line, f.location.column])).toEqual([['et-accept-not-drained', 'note', 'net/server.c', 13, 13]]);
   });
 });
