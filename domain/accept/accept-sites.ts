@@ -5,6 +5,7 @@ import type { FileAnalysis } from '../../core/engine/settings.js';
 import { resultVariable } from '../../core/syntax/nodes.js';
 import { acceptFunctionsFor, acceptWrappersProvider } from './accept-wrappers.js';
 import { macrosIn } from '../../core/project/macro-table.js';
+import { callGraphOf } from '../../core/project/call-graph.js';
 import type { Cfg } from '../../core/flow/cfg.js';
 import { contains } from '../../core/syntax/nodes.js';
 import { solveHandleFlow, type HandleFlow } from '../descriptors/handle-flow.js';
@@ -31,12 +32,24 @@ export function acceptSites(ctx: FileAnalysis): AcceptSite[] {
     if (call.fn < 0 || call.member) return;
     const listenerArg = acceptFunctions.get(call.callee) ?? wrappers.get(call.callee) ?? aliasedListener(ctx, call, acceptFunctions, wrappers);
     if (listenerArg === undefined) return;
+    if (callsOwnMethod(ctx, call)) return;
     const listener = call.args[listenerArg];
     if (!listener) return;
     const node = ctx.file.syntax.callNodes[i]!;
     sites.push({ call, node, fn: call.fn, listener, variable: resultVariable(node) });
   });
   return sites;
+}
+
+/**
+ * `accept(fd)` inside a method of a class that has a method `accept` (slick's `Endpoint::poll`
+ * calling `Endpoint::accept`, which drains with its own loop): C++ finds the member first, so this
+ * is no call of the library's accept(). (`::accept(fd)` is.)
+ */
+function callsOwnMethod(ctx: FileAnalysis, call: CallFact): boolean {
+  if (ctx.file.language !== 'cpp' || call.qualifier !== undefined || ctx.file.facts.functions[call.fn]?.className === undefined) return false;
+  const graph = callGraphOf(ctx.index);
+  return graph.edgesOfCall(ctx.file.path, call).some((edge) => edge.kind === 'call' && graph.fact(edge.callee).className !== undefined);
 }
 
 /** `#define xs_accept accept`, `#define ACCEPT(l, a, n) accept4((l), (a), (n), 0)`: the listener argument of the call. */

@@ -24,6 +24,7 @@ describeRuleFixtures('et-accept-not-drained', {
   'trigger-parameter.cpp': 'C++: the same with an enum class (Trigger::Edge), called from same-named methods of two classes with their members named bare',
   'kqueue-backend.c': 'a kqueue backend in the #else of #if HAVE_LINUX registers the listener EV_CLEAR (through a local copied from a nested field) where the epoll one is level-triggered: its one accept per event is reported for a BSD or macOS build, the Linux handler and a draining handler stay silent',
   'kqueue-backend.cpp': 'C++: a member listener registered EV_CLEAR under #ifdef __APPLE__ and level-triggered with epoll otherwise, accepted once per event by a shared handler: reported for a BSD or macOS build; a draining handler and a Windows-only one stay silent',
+  'own-method.cpp': 'C++: inside the methods of a class with its own method named accept (slick\'s Endpoint), an unqualified accept(fd) calls that method (which drains): silent; ::accept once per event on the same EPOLLET listener is reported',
   'two-backends.c': 'a listener registered edge-triggered with libevent and level-triggered with epoll: the message names both registrations',
   'libev-libuv.c': 'libev and libuv registrations are level-triggered (the default options: silent)',
   'reused-variable.c': 'an accept that stores the connection into the listener\'s own variable (libvma\'s fd = accept(fd, …) then EPOLLET for fd) registers the connection, not the level-triggered listener: silent; a listener registered edge-triggered before the same loop is reported',
