@@ -3,7 +3,9 @@ import type { Language } from './language.js';
 
 /**
  * What a Linux build with GCC defines, for the configuration-resolved copies (recovery.ts): the
- * branch a copy keeps where the build's configuration does not decide.
+ * branch a copy keeps where the build's configuration does not decide. A configuration with
+ * `platform: 'bsd'` gets a BSD or macOS build's answers instead (the accept rules' second reading of
+ * kqueue code, core/project/platforms.ts).
  */
 
 /** Platform and compiler macros as a Linux build with GCC sees them (used only to pick a branch to recover). */
@@ -121,7 +123,8 @@ export function recoveryLookup(language: Language, configuration: PreprocessorCo
 /**
  * System headers a Linux build does not have: code that includes one (`#include <net/bpf.h>`,
  * `<sys/dlpi.h>`, `<windows.h>`) is another platform's, whatever macro guards it
- * (`#if ISIS_METHOD == ISIS_METHOD_BPF`, a configure switch no header here defines).
+ * (`#if ISIS_METHOD == ISIS_METHOD_BPF`, a configure switch no header here defines). For a BSD
+ * build, Linux's own headers (`<sys/epoll.h>`, `<linux/…>`) are the other platform's instead.
  */
 const FOREIGN_EVERYWHERE = [
   // Windows
