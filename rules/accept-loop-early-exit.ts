@@ -2,7 +2,7 @@ import { acceptFlow, acceptSites, type AcceptSite } from '../domain/accept/accep
 import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { jumpTarget, nodeEvaluating, type CfgNode, type LoopInfo } from '../core/flow/cfg.js';
 import { branchSteps } from '../core/engine/code-path.js';
-import { findPath } from '../core/flow/dataflow.js';
+import { findPath, reachableFromEntry } from '../core/flow/dataflow.js';
 import { spanOf } from '../core/project/facts.js';
 import { lineReference, type Fix, type RelatedLocation } from '../core/engine/findings.js';
 import { VALID } from '../domain/descriptors/handle-flow.js';
@@ -57,7 +57,8 @@ function checkSite(ctx: RuleContext, site: AcceptSite, reported: Set<string>): v
   const cfg = ctx.cfg(site.fn);
   if (!cfg) return;
   const acceptNode = nodeEvaluating(cfg, site.node);
-  if (!acceptNode) return;
+  // Dead code (after an unconditional `continue`): it accepts nothing.
+  if (!acceptNode || !reachableFromEntry(cfg).has(acceptNode.id)) return;
   const flow = acceptFlow(ctx, cfg, site)!;
   // Only a loop that drains the backlog can leave it too early: an event loop runs once per
   // event, and an EINTR retry loop is meant to be left once accept() succeeds.

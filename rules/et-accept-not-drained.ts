@@ -4,6 +4,7 @@ import { ACCEPT_PROVIDERS } from '../domain/accept/providers.js';
 import { fileItems } from '../core/project/provider.js';
 import { callGraphOf } from '../core/project/call-graph.js';
 import { nodeEvaluating } from '../core/flow/cfg.js';
+import { reachableFromEntry } from '../core/flow/dataflow.js';
 import { spanOf } from '../core/project/facts.js';
 import { lineReference, type RelatedLocation } from '../core/engine/findings.js';
 import { acceptLoopOf, type LoopRole } from '../domain/accept/loop-roles.js';
@@ -56,7 +57,8 @@ export const etAcceptNotDrained: Rule = {
       const cfg = ctx.cfg(site.fn);
       if (!cfg) continue;
       const node = nodeEvaluating(cfg, site.node);
-      if (!node) continue;
+      // Dead code (after an unconditional `continue`): it accepts nothing.
+      if (!node || !reachableFromEntry(cfg).has(node.id)) continue;
       const accepting = acceptLoopOf(cfg, node, acceptFlow(ctx, cfg, site));
       // Tried again before every wait (a loop retrying on EAGAIN, or a project helper that runs it
       // so: PhotonLibOS's etdoio(LAMBDA(accept4(…)), …)): never waiting with a connection queued.

@@ -132,3 +132,20 @@ export function findPath(from: CfgNode, to: CfgNode | ((node: CfgNode) => boolea
   }
   return undefined;
 }
+
+const reachableSets = new WeakMap<Cfg, ReadonlySet<number>>();
+
+/**
+ * The nodes control can reach from the function's entry (exceptional edges included): code after
+ * an unconditional `continue`, `return` or `goto` is not among them. Computed once per CFG.
+ */
+export function reachableFromEntry(cfg: Cfg): ReadonlySet<number> {
+  let reached = reachableSets.get(cfg);
+  if (!reached) {
+    const seen = new Set<number>([cfg.entry.id]);
+    const queue: CfgNode[] = [cfg.entry];
+    for (let i = 0; i < queue.length; i++) for (const edge of queue[i]!.succs) if (!seen.has(edge.to.id)) (seen.add(edge.to.id), queue.push(edge.to));
+    reachableSets.set(cfg, (reached = seen));
+  }
+  return reached;
+}
