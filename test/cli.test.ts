@@ -61,7 +61,8 @@ describe('connlint CLI', () => {
     expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(['accept-loop-early-exit', 'et-accept-not-drained', 'fd-leak']);
     const rule = run.tool.driver.rules[0];
     expect(rule.help.markdown).toContain('# accept-loop-early-exit');
-    expect(rule.properties).toMatchObject({ precision: 'high', 'problem.severity': 'error', 'security-severity': '5.3' });
+    // The accept rules' measured precision on held-out servers is medium (docs/precision.md).
+    expect(rule.properties).toMatchObject({ precision: 'medium', 'problem.severity': 'error', 'security-severity': '5.3' });
     // fd-leak's measured precision on held-out code (docs/precision.md).
     expect(run.tool.driver.rules[2].properties).toMatchObject({ precision: 'high' });
     expect(rule.defaultConfiguration.level).toBe('error');
