@@ -44,7 +44,7 @@ const git = (gitDir, ...a) => execFileSync('git', [`--git-dir=${gitDir}`, ...a],
 function gitDirOf(c) {
   const name = c.repo.replace('/', '+');
   if (mirrors) {
-    for (const candidate of [join(mirrors, name, 'repo'), join(mirrors, name)]) if (existsSync(candidate)) return candidate;
+    for (const candidate of [join(mirrors, name, 'repo', '.git'), join(mirrors, name, 'repo'), join(mirrors, name)]) if (existsSync(join(candidate, 'HEAD'))) return candidate;
     throw new Error(`no clone of ${c.repo} under ${mirrors}`);
   }
   const clone = join(CACHE, name);
