@@ -79,7 +79,16 @@ export function solveForward<S>(cfg: Cfg, problem: ForwardProblem<S>): ForwardSo
   return { before, after, along };
 }
 
-function reversePostorder(cfg: Cfg): CfgNode[] {
+const postorders = new WeakMap<Cfg, readonly CfgNode[]>();
+
+/** The nodes reachable from the entry, in reverse postorder: computed once per CFG (every solve and reachableFromEntry reads it). */
+function reversePostorder(cfg: Cfg): readonly CfgNode[] {
+  let order = postorders.get(cfg);
+  if (!order) postorders.set(cfg, (order = computeReversePostorder(cfg)));
+  return order;
+}
+
+function computeReversePostorder(cfg: Cfg): CfgNode[] {
   const visited = new Set<number>();
   const post: CfgNode[] = [];
   // Iterative DFS: functions can be huge and deeply nested.
@@ -137,15 +146,10 @@ const reachableSets = new WeakMap<Cfg, ReadonlySet<number>>();
 
 /**
  * The nodes control can reach from the function's entry (exceptional edges included): code after
- * an unconditional `continue`, `return` or `goto` is not among them. Computed once per CFG.
+ * an unconditional `continue`, `return` or `goto` is not among them. The reverse postorder's nodes.
  */
 export function reachableFromEntry(cfg: Cfg): ReadonlySet<number> {
   let reached = reachableSets.get(cfg);
-  if (!reached) {
-    const seen = new Set<number>([cfg.entry.id]);
-    const queue: CfgNode[] = [cfg.entry];
-    for (let i = 0; i < queue.length; i++) for (const edge of queue[i]!.succs) if (!seen.has(edge.to.id)) (seen.add(edge.to.id), queue.push(edge.to));
-    reachableSets.set(cfg, (reached = seen));
-  }
+  if (!reached) reachableSets.set(cfg, (reached = new Set(reversePostorder(cfg).map((n) => n.id))));
   return reached;
 }
